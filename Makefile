@@ -1,0 +1,33 @@
+# Two commands on a fresh machine with Python >= 3.11 and make: `make up`, `make test`.
+# uv is used when it is on PATH; otherwise it is bootstrapped into .tools/ with pip.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PYTHON ?= python3
+
+.PHONY: up test lint format sync bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+sync: $(UV)
+	$(UV) sync --frozen
+
+up: sync
+	$(UV) run plc up
+
+lint: sync
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: sync
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+test: lint
+	$(UV) run pytest
+
+bench: sync
+	$(UV) run python bench/outbox.py
+
+clean:
+	rm -rf .tools .venv .pytest_cache .ruff_cache

@@ -1,0 +1,14 @@
+"""The assessments service process: HTTP API, outbox relay and consumers (see plc_shared.app)."""
+
+from fastapi import FastAPI
+from plc_shared.app import ServiceParts, create_service_app
+
+from assessments import models
+from assessments.config import Settings, get_settings
+
+DESCRIPTION = "Standards and essential outcomes, common formative and summative assessments, student results from SIS integrations, and the analysis a PLC team brings to its data meeting."
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    parts = ServiceParts(outbox=models.outbox.table, inbox=models.inbox, description=DESCRIPTION)
+    return create_service_app(settings or get_settings(), parts)

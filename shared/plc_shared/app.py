@@ -1,0 +1,165 @@
+"""The one way a PLC Suite process is assembled: settings → engine → relay + consumers → FastAPI app.
+
+A service's `main.py` is a call to `create_service_app`; everything a newcomer needs to know about how a
+process starts, what runs in its background and how it stops is here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaClient
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Table, text
+
+from plc_shared import observability
+from plc_shared.auth import TokenVerifier
+from plc_shared.db import create_engine, make_sessionmaker
+from plc_shared.errors import install_error_handlers
+from plc_shared.inbox import Consumer, ConsumerRunner
+from plc_shared.outbox import OutboxRelay
+from plc_shared.settings import ServiceSettings
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["type", "title", "status"],
+}
+
+
+@dataclass
+class ServiceParts:
+    """What differs between services: their routers, their tables for the outbox/inbox, their consumers."""
+
+    routers: Sequence[APIRouter] = ()
+    outbox: Table | None = None
+    inbox: Table | None = None
+    consumers: Sequence[Consumer] = field(default_factory=tuple)
+    description: str = ""
+
+
+def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAPI:
+    observability.configure_logging(settings.service_name, settings.log_level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        app.state.engine, app.state.sessionmaker = engine, make_sessionmaker(engine)
+        app.state.token_verifier = TokenVerifier(settings.auth)
+        app.state.broker_probe = BrokerProbe(settings.kafka.bootstrap_servers)
+        runners = _background(app, settings, parts)
+        tasks = [asyncio.create_task(coro, name=name) for name, coro in runners]
+        try:
+            yield
+        finally:
+            await _shutdown(app, tasks)
+            await app.state.broker_probe.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title=f"PLC Suite {settings.service_name}",
+        description=parts.description,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    observability.install(app)
+    checks = {"database": lambda: _check_database(app)}
+    if parts.outbox is not None or parts.consumers:
+        checks["broker"] = lambda: app.state.broker_probe.check()
+    app.include_router(observability.health_router(checks))
+    for router in parts.routers:
+        app.include_router(router)
+    _document_problem_schema(app)
+    return app
+
+
+def _background(app: FastAPI, settings: ServiceSettings, parts: ServiceParts) -> list[tuple[str, object]]:
+    jobs: list[tuple[str, object]] = []
+    if parts.outbox is not None and settings.run_relay:
+        relay = OutboxRelay(
+            engine=app.state.engine,
+            table=parts.outbox,
+            kafka=settings.kafka,
+            service=settings.service_name,
+            batch_size=settings.relay_batch_size,
+            poll_interval_s=settings.relay_poll_interval_s,
+        )
+        jobs.append(("outbox-relay", relay.run()))
+    app.state.consumer_runners = []
+    if parts.consumers and settings.run_consumers:
+        if parts.inbox is None:
+            raise RuntimeError("a service with consumers needs an inbox table")
+        for spec in parts.consumers:
+            runner = ConsumerRunner(
+                spec,
+                sessionmaker=app.state.sessionmaker,
+                inbox=parts.inbox,
+                kafka=settings.kafka,
+                max_attempts=settings.consumer_max_attempts,
+            )
+            app.state.consumer_runners.append(runner)
+            jobs.append((f"consumer-{spec.name}", runner.run()))
+    return jobs
+
+
+async def _shutdown(app: FastAPI, tasks: list[asyncio.Task]) -> None:
+    """Consumers finish their batch and commit; then everything left is cancelled."""
+    for runner in app.state.consumer_runners:
+        runner.stop()
+    if tasks:
+        _done, pending = await asyncio.wait(tasks, timeout=10)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def _check_database(app: FastAPI) -> None:
+    async with app.state.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+class BrokerProbe:
+    """A lazily started metadata client: readiness asks the broker for its metadata."""
+
+    def __init__(self, bootstrap_servers: str) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self._client: AIOKafkaClient | None = None
+
+    async def check(self) -> None:
+        if self._client is None:
+            client = AIOKafkaClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=2000)
+            await client.bootstrap()
+            self._client = client
+        await self._client.fetch_all_metadata()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+
+def _document_problem_schema(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = original()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

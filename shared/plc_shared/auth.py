@@ -1,0 +1,176 @@
+"""Authentication primitives: JWT verification (dev HS256 key or an issuer's JWKS), the Principal, FastAPI deps.
+
+Every process verifies the caller's token itself; no plain identity header is ever trusted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from plc_shared.errors import Forbidden, Unauthorized
+from plc_shared.settings import AuthSettings
+
+
+class Role(StrEnum):
+    DISTRICT_ADMIN = "district_admin"
+    SCHOOL_LEADER = "school_leader"
+    TEACHER = "teacher"
+    REVIEWER = "reviewer"
+    SIS_INTEGRATION = "sis_integration"
+    ANALYST = "analyst"
+    OPERATOR = "operator"
+
+
+class Principal(BaseModel):
+    """Who is calling and what they may see: a role scoped to one district and, below it, schools/classes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    role: Role
+    district_id: str | None = None
+    school_ids: frozenset[str] = Field(default_factory=frozenset)
+    class_ids: frozenset[str] = Field(default_factory=frozenset)
+    permissions: frozenset[str] = Field(default_factory=frozenset)
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> Principal:
+        return cls(
+            subject=claims["sub"],
+            role=claims["role"],
+            district_id=claims.get("district_id"),
+            school_ids=frozenset(claims.get("school_ids") or ()),
+            class_ids=frozenset(claims.get("class_ids") or ()),
+            permissions=frozenset(claims.get("permissions") or ()),
+        )
+
+    def can_see_district(self, district_id: str) -> bool:
+        return self.role is Role.OPERATOR or self.district_id == district_id
+
+    def can_see_school(self, district_id: str, school_id: str) -> bool:
+        """District-wide roles see every school of their district; the others only their own schools."""
+        if not self.can_see_district(district_id):
+            return False
+        if self.role in (Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR):
+            return True
+        return school_id in self.school_ids
+
+
+class TokenVerifier:
+    """Verifies signature, issuer, audience, expiry (with leeway) and the claims a Principal needs."""
+
+    def __init__(self, settings: AuthSettings) -> None:
+        self._settings = settings
+        self._jwks = (
+            jwt.PyJWKClient(
+                settings.jwks_url,
+                cache_keys=True,
+                lifespan=settings.jwks_cache_seconds,
+                cooldown_duration=settings.jwks_refresh_cooldown_seconds,
+                timeout=settings.jwks_timeout_seconds,
+            )
+            if settings.jwks_url
+            else None
+        )
+        self._dev_key = settings.dev_signing_key.get_secret_value() if settings.dev_signing_key else None
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            key, algorithms = await self._key_for(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self._settings.audience,
+                issuer=self._settings.issuer,
+                leeway=self._settings.leeway_seconds,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+            return Principal.from_claims(claims)
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The token has expired.") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise Unauthorized("The token is for another audience.") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise Unauthorized("The token is from an unknown issuer.") from exc
+        except (jwt.PyJWTError, KeyError, ValueError) as exc:
+            raise Unauthorized(f"The token is not valid: {exc}") from exc
+
+    async def _key_for(self, token: str) -> tuple[Any, list[str]]:
+        alg = jwt.get_unverified_header(token).get("alg")
+        if alg == "HS256":
+            if self._dev_key is None or self._settings.environment == "production":
+                raise jwt.InvalidAlgorithmError("HS256 tokens are accepted only in development")
+            return self._dev_key, ["HS256"]
+        if self._jwks is None:
+            raise jwt.InvalidAlgorithmError(f"no JWKS configured for {alg} tokens")
+        # PyJWKClient caches keys and refetches the set when it meets an unknown kid (key rotation);
+        # its fetch is blocking I/O, so it runs in a thread.
+        signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+        return signing_key.key, self._settings.algorithms
+
+
+def mint_dev_token(
+    settings: AuthSettings,
+    *,
+    role: Role | str,
+    district_id: str | None,
+    school_ids: list[str] | tuple[str, ...] = (),
+    class_ids: list[str] | tuple[str, ...] = (),
+    subject: str | None = None,
+    ttl_seconds: int = 3600,
+    audience: str | None = None,
+) -> str:
+    """A development token signed with the dev HS256 key (what `plc token` prints)."""
+    if settings.dev_signing_key is None or settings.environment == "production":
+        raise RuntimeError("dev tokens can only be minted with a dev signing key outside production")
+    now = int(time.time())
+    claims = {
+        "iss": settings.issuer,
+        "aud": audience or settings.audience,
+        "sub": subject or f"dev-{Role(role).value}-{uuid.uuid4().hex[:8]}",
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "role": Role(role).value,
+        "district_id": district_id,
+        "school_ids": list(school_ids),
+        "class_ids": list(class_ids),
+    }
+    return jwt.encode(claims, settings.dev_signing_key.get_secret_value(), algorithm="HS256")
+
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT from the configured issuer (or `plc token`).")
+
+
+async def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("A bearer token is required.")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role):
+    """A dependency that admits only the given roles: `Depends(require_roles(Role.TEACHER, ...))`."""
+    allowed = frozenset(roles)
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(f"The role '{principal.role}' may not do this.")
+        return principal
+
+    return dependency

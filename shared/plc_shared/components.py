@@ -1,0 +1,69 @@
+"""The processes of PLC Suite: one table that `plc`, the tests and the compose checks all read."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str  # python package and service name
+    port: int  # default local port
+    database: str  # default database name
+    env_prefix: str  # settings prefix, e.g. ASSESSMENTS_
+
+    @property
+    def app(self) -> str:
+        """The app factory, for `uvicorn --factory` (importing a service module has no side effects)."""
+        return f"{self.name}.main:create_app"
+
+    def uvicorn_command(self, host: str, port: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            self.app,
+            "--factory",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "15",
+        ]
+
+    @property
+    def database_url_env(self) -> str:
+        return f"{self.env_prefix}DATABASE_URL"
+
+    @property
+    def project_dir(self) -> Path:
+        spec = importlib.util.find_spec(self.name)
+        if spec is None or spec.origin is None:
+            raise RuntimeError(f"package {self.name!r} is not installed")
+        return Path(spec.origin).resolve().parent.parent
+
+    @property
+    def migrations_dir(self) -> Path:
+        return self.project_dir / "migrations"
+
+
+SERVICES: tuple[Component, ...] = (
+    Component("assessments", 8001, "plc_assessments", "ASSESSMENTS_"),
+    Component("goals", 8002, "plc_goals", "GOALS_"),
+    Component("interventions", 8003, "plc_interventions", "INTERVENTIONS_"),
+    Component("reviews", 8004, "plc_reviews", "REVIEWS_"),
+)
+GATEWAY = Component("gateway", 8000, "plc_gateway", "GATEWAY_")
+ALL: tuple[Component, ...] = (*SERVICES, GATEWAY)
+
+
+def by_name(name: str) -> Component:
+    for component in ALL:
+        if component.name == name:
+            return component
+    raise KeyError(name)

@@ -1,0 +1,77 @@
+"""Database plumbing: naming convention, engine, the request session that commits once, repository base."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_metadata() -> MetaData:
+    """Each service owns a database, so each gets its own MetaData (with the shared naming convention)."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **kwargs)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request, committed once when the endpoint returned without error.
+
+    The commit runs before the response is sent, so a failed commit becomes an error response,
+    never a 2xx for data that was not stored (tests/test_session_commit.py holds us to it).
+    """
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session)]
+
+ModelT = TypeVar("ModelT")
+
+
+class Repository(Generic[ModelT]):
+    """SQL lives in repositories. Subclasses set `model` and add their queries."""
+
+    model: type[ModelT]
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, id_: Any) -> ModelT | None:
+        return await self.session.get(self.model, id_)
+
+    async def add(self, obj: ModelT, *, flush: bool = False) -> ModelT:
+        self.session.add(obj)
+        if flush:
+            await self.session.flush()
+        return obj
+
+    async def list(self, *where: Any, order_by: Sequence[Any] = (), limit: int | None = None) -> list[ModelT]:
+        stmt = select(self.model).where(*where).order_by(*order_by)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list((await self.session.scalars(stmt)).all())

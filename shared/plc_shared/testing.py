@@ -1,0 +1,189 @@
+"""Pytest fixtures over real infrastructure (loaded by the root conftest.py as a plugin).
+
+- PostgreSQL: `PLC_TEST_POSTGRES_URL`, else the server on 127.0.0.1:5432 when it answers, else an embedded
+  PostgreSQL in a temporary directory. Every run creates its own databases and drops them at the end.
+- Kafka: `KAFKA_BOOTSTRAP_SERVERS` when set, else a Tansu broker started on a free port for the run.
+  Every run uses its own topic prefix, so runs never see each other's messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from plc_shared import infra
+from plc_shared.components import Component
+from plc_shared.db import create_engine
+from plc_shared.migrate import upgrade_async
+from plc_shared.settings import KafkaSettings
+
+LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+async def pg_admin_url() -> AsyncIterator[str]:
+    configured = os.environ.get("PLC_TEST_POSTGRES_URL")
+    if configured:
+        yield configured
+    elif await infra.postgres_reachable(LOCAL_POSTGRES):
+        yield LOCAL_POSTGRES
+    else:
+        with tempfile.TemporaryDirectory(prefix="plc-test-pg-") as data:
+            server = infra.EmbeddedPostgres(Path(data) / "pgdata")
+            await asyncio.to_thread(server.start)
+            try:
+                yield server.admin_url
+            finally:
+                await asyncio.to_thread(server.stop)
+
+
+@pytest.fixture(scope="session")
+async def broker() -> AsyncIterator[infra.Tansu | None]:
+    """The run's broker process (None when an external broker is configured)."""
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield None
+        return
+    tansu = infra.Tansu()
+    await tansu.astart()
+    try:
+        yield tansu
+    finally:
+        tansu.stop()
+
+
+@pytest.fixture(scope="session")
+def bootstrap_servers(broker: infra.Tansu | None) -> str:
+    return broker.bootstrap_servers if broker else os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+
+
+@pytest.fixture(scope="session")
+def kafka_settings(bootstrap_servers: str, run_id: str) -> KafkaSettings:
+    idempotence = os.environ.get("KAFKA_ENABLE_IDEMPOTENCE", "false").lower() == "true"
+    return KafkaSettings(
+        bootstrap_servers=bootstrap_servers,
+        topic_prefix=f"t{run_id}.",
+        enable_idempotence=idempotence,
+        request_timeout_ms=5_000,
+    )
+
+
+DatabaseFactory = Callable[[str], Awaitable[str]]
+
+
+@pytest.fixture(scope="session")
+async def create_database(pg_admin_url: str, run_id: str) -> AsyncIterator[DatabaseFactory]:
+    """`url = await create_database("name")`: a fresh database for this run, dropped at the end."""
+    created: list[str] = []
+
+    async def factory(name: str) -> str:
+        database = f"plc_t{run_id}_{name}"
+        await infra.create_database(pg_admin_url, database, drop_existing=True)
+        created.append(database)
+        return infra.url_with_database(pg_admin_url, database)
+
+    yield factory
+    for database in created:
+        await infra.drop_database(pg_admin_url, database)
+
+
+async def migrated_database(create_database: DatabaseFactory, component: Component) -> str:
+    """A fresh database for a component with its Alembic migrations applied (as deployed)."""
+    url = await create_database(component.name)
+    await upgrade_async(component, url)
+    return url
+
+
+async def engine_with_tables(url: str, metadata: MetaData) -> AsyncEngine:
+    """For library tests: an engine on `url` with `metadata`'s tables created."""
+    engine = create_engine(url, pool_size=5)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    return engine
+
+
+async def consume(
+    bootstrap_servers: str, topic: str, *, until: Callable[[list], bool], timeout_s: float = 30.0
+) -> list:
+    """Read `topic` from the beginning (no group) until `until(records)` holds or the time is up."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    records: list = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while not until(records) and loop.time() < deadline:
+            batches = await consumer.getmany(timeout_ms=200)
+            for batch in batches.values():
+                records.extend(batch)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def eventually(
+    predicate: Callable[[], Awaitable[bool]], timeout_s: float = 30.0, interval_s: float = 0.1
+) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while loop.time() < deadline:
+        if await predicate():
+            return True
+        await asyncio.sleep(interval_s)
+    return await predicate()
+
+
+# --- A sample aggregate for the library's own tests (services test with their real events). ---
+from sqlalchemy import Column, Integer, Table, Text  # noqa: E402
+
+from plc_shared.db import make_metadata  # noqa: E402
+from plc_shared.events import Event  # noqa: E402
+from plc_shared.inbox import inbox_table  # noqa: E402
+from plc_shared.outbox import Outbox, outbox_table  # noqa: E402
+from plc_shared.topics import Topic  # noqa: E402
+
+SAMPLES = Topic("plc.testing.samples", key="sample key", description="library tests only", partitions=4)
+
+
+class SampleRecorded(Event):
+    type = "org.plc.testing.sample.recorded.v1"
+    source = "/plc/testing"
+    topic = SAMPLES.name
+
+    sample_key: str
+    seq: int
+    fail: bool = False
+
+    def key(self) -> str:
+        return self.sample_key
+
+
+sample_metadata = make_metadata()
+sample_outbox = Outbox(outbox_table(sample_metadata))
+sample_inbox = inbox_table(sample_metadata)
+samples_table = Table(
+    "samples",
+    sample_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sample_key", Text, nullable=False),
+    Column("seq", Integer, nullable=False),
+)

@@ -1,0 +1,49 @@
+"""The catalog of Kafka topics: the one place that says which topics exist, how they are keyed and sized.
+
+Topic names here are logical; `KafkaSettings.topic()` adds the deployment's prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    key: str
+    description: str
+    partitions: int = 6
+
+
+RESULTS = Topic(
+    "plc.assessments.results",
+    key="student id",
+    description="Student assessment results recorded, corrected or voided; one student's results in order.",
+    partitions=12,
+)
+ASSESSMENTS = Topic(
+    "plc.assessments.assessments",
+    key="assessment id",
+    description="Common assessments published or closed.",
+)
+FLAGS = Topic(
+    "plc.interventions.flags",
+    key="student id",
+    description="Students flagged for support or enrichment, flags resolved, tiers, interventions, exits.",
+    partitions=12,
+)
+GOALS = Topic("plc.goals.goals", key="goal id", description="SMART goals and their progress; PDSA cycles.")
+REVIEWS = Topic("plc.reviews.reviews", key="school id", description="Site reviews and recognition.")
+
+ALL: tuple[Topic, ...] = (RESULTS, ASSESSMENTS, FLAGS, GOALS, REVIEWS)
+
+
+def dead_letter(consumer_group: str) -> Topic:
+    """Each consumer group parks the messages it cannot handle on its own dead-letter topic."""
+    return Topic(
+        f"plc.deadletter.{consumer_group}",
+        key="original key",
+        description=f"Messages the '{consumer_group}' consumers could not handle, with the error in headers.",
+        partitions=1,
+    )

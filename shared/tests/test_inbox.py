@@ -1,0 +1,177 @@
+"""The consumer runner over a real broker and PostgreSQL: exactly-once effects, dead letters, shutdown."""
+
+import asyncio
+import json
+import uuid
+
+import pytest
+from plc_shared.db import make_sessionmaker
+from plc_shared.events import CloudEvent
+from plc_shared.inbox import Consumer, ConsumerRunner
+from plc_shared.kafka import ensure_topics, make_producer
+from plc_shared.settings import KafkaSettings
+from plc_shared.testing import (
+    SAMPLES,
+    SampleRecorded,
+    consume,
+    engine_with_tables,
+    eventually,
+    sample_inbox,
+    sample_metadata,
+    samples_table,
+)
+from plc_shared.topics import dead_letter
+from sqlalchemy import func, insert, select
+
+
+@pytest.fixture
+async def engine(create_database):
+    url = await create_database(f"inbox_{uuid.uuid4().hex[:6]}")
+    engine = await engine_with_tables(url, sample_metadata)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def kafka(kafka_settings: KafkaSettings) -> KafkaSettings:
+    return kafka_settings.model_copy(
+        update={"topic_prefix": f"{kafka_settings.topic_prefix}{uuid.uuid4().hex[:6]}."}
+    )
+
+
+async def record_sample(session, event: CloudEvent) -> None:
+    """The handler under test: one row per event; fails on purpose for `fail=True`."""
+    sample = event.payload()
+    if sample.fail:
+        raise ValueError(f"sample {sample.seq} cannot be handled")
+    await session.execute(insert(samples_table).values(sample_key=sample.sample_key, seq=sample.seq))
+
+
+def runner_for(engine, kafka: KafkaSettings, name: str = "samples-recorder") -> ConsumerRunner:
+    spec = Consumer(name=name, topics=(SAMPLES,), handler=record_sample)
+    return ConsumerRunner(
+        spec, sessionmaker=make_sessionmaker(engine), inbox=sample_inbox, kafka=kafka, max_attempts=2
+    )
+
+
+async def publish(kafka: KafkaSettings, envelopes: list[CloudEvent | bytes], key: bytes = b"k") -> None:
+    await ensure_topics(kafka, [SAMPLES])
+    producer = make_producer(kafka)
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            value = envelope if isinstance(envelope, bytes) else envelope.to_bytes()
+            await producer.send_and_wait(kafka.topic(SAMPLES.name), value=value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def samples(engine) -> list[tuple[str, int]]:
+    async with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in (
+                await conn.execute(
+                    select(samples_table.c.sample_key, samples_table.c.seq).order_by(samples_table.c.id)
+                )
+            ).all()
+        ]
+
+
+async def count(engine, table) -> int:
+    async with engine.connect() as conn:
+        return (await conn.execute(select(func.count()).select_from(table))).scalar_one()
+
+
+def sample(seq: int, key: str = "k", fail: bool = False) -> CloudEvent:
+    return CloudEvent.wrap(SampleRecorded(sample_key=key, seq=seq, fail=fail))
+
+
+async def start(runner: ConsumerRunner) -> asyncio.Task:
+    return asyncio.create_task(runner.run())
+
+
+async def shutdown(runner: ConsumerRunner, task: asyncio.Task) -> None:
+    runner.stop()
+    await asyncio.wait_for(task, timeout=15)
+
+
+async def test_the_same_event_delivered_twice_has_one_effect(engine, kafka):
+    first, second = sample(1), sample(2)
+    await publish(kafka, [first, first, second, first])
+    runner = runner_for(engine, kafka)
+    task = await start(runner)
+    assert await eventually(lambda: _has(engine, 2))
+    await shutdown(runner, task)
+    assert await samples(engine) == [("k", 1), ("k", 2)]
+    assert await count(engine, sample_inbox) == 2
+
+
+async def test_a_replay_from_the_beginning_changes_nothing(engine, kafka):
+    await publish(kafka, [sample(i) for i in range(50)])
+    runner = runner_for(engine, kafka)
+    task = await start(runner)
+    assert await eventually(lambda: _has(engine, 50))
+    await shutdown(runner, task)
+    # a new consumer group re-reads the whole topic: every event is a duplicate for the inbox
+    replay = runner_for(engine, kafka)
+    replay.group = kafka.topic("samples-replay")
+    task = await start(replay)
+    await asyncio.sleep(3)
+    await shutdown(replay, task)
+    assert len(await samples(engine)) == 50
+
+
+async def test_a_message_that_always_fails_is_dead_lettered_and_later_ones_are_processed(engine, kafka):
+    poison = sample(2, fail=True)
+    await publish(kafka, [sample(1), poison, sample(3), b"this is not a cloud event", sample(4)])
+    runner = runner_for(engine, kafka)
+    task = await start(runner)
+    assert await eventually(lambda: _has(engine, 3))
+    dead = await consume(
+        kafka.bootstrap_servers,
+        kafka.topic(dead_letter("samples-recorder").name),
+        until=lambda r: len(r) >= 2,
+    )
+    await shutdown(runner, task)
+    assert [seq for _, seq in await samples(engine)] == [1, 3, 4]
+    assert len(dead) == 2
+    failed = dict(dead[0].headers)
+    assert json.loads(dead[0].value)["id"] == str(poison.id)
+    assert b"ValueError: sample 2 cannot be handled" in failed["dlq-error"]
+    assert failed["dlq-original-topic"] == kafka.topic(SAMPLES.name).encode()
+    assert dead[1].value == b"this is not a cloud event"
+    assert b"unreadable CloudEvent" in dict(dead[1].headers)["dlq-error"]
+
+
+async def test_offsets_are_committed_after_the_database_so_a_restart_resumes_without_loss(engine, kafka):
+    await publish(kafka, [sample(i) for i in range(100)])
+    runner = runner_for(engine, kafka)
+    task = await start(runner)
+    assert await eventually(lambda: _has(engine, 100))
+    await shutdown(runner, task)
+    await publish(kafka, [sample(i) for i in range(100, 130)])
+    again = runner_for(engine, kafka)
+    task = await start(again)
+    assert await eventually(lambda: _has(engine, 130))
+    await shutdown(again, task)
+    assert sorted(seq for _, seq in await samples(engine)) == list(range(130))
+
+
+async def test_consumer_started_before_the_broker_is_up_waits_and_then_consumes(engine, kafka):
+    from plc_shared import infra
+
+    port = infra.free_port()
+    late = kafka.model_copy(update={"bootstrap_servers": f"127.0.0.1:{port}"})
+    runner = runner_for(engine, late)
+    task = await start(runner)
+    await asyncio.sleep(1)
+    with infra.Tansu(port=port) as broker:
+        await broker.astart()
+        await publish(late, [sample(i) for i in range(10)])
+        assert await eventually(lambda: _has(engine, 10), timeout_s=40)
+        await shutdown(runner, task)
+
+
+async def _has(engine, n: int) -> bool:
+    return len(await samples(engine)) >= n
