@@ -48,7 +48,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-DbSession = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the commit happens when the endpoint returns, before the response is sent, so a commit
+# that fails (a deferred constraint, a lost connection) is answered with an error, never with a 2xx.
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 ModelT = TypeVar("ModelT")
 

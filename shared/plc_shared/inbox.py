@@ -118,7 +118,7 @@ class ConsumerRunner:
     async def run(self) -> None:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type((KafkaError, OSError, DBAPIError)),
-            wait=wait_exponential_jitter(initial=0.2, max=10),
+            wait=wait_exponential_jitter(multiplier=0.2, max=10),
             before_sleep=lambda s: logger.warning(
                 "consumer %s retrying: %r", self.spec.name, s.outcome.exception() if s.outcome else None
             ),
@@ -141,8 +141,8 @@ class ConsumerRunner:
             [self.kafka.topic(t.name) for t in self.spec.topics], listener=_Rebalance(self._lock)
         )
         producer = make_producer(self.kafka)
-        await consumer.start()
         try:
+            await consumer.start()
             await producer.start()
             while not self._stopping.is_set():
                 batches = await consumer.getmany(timeout_ms=200, max_records=self.max_records)

@@ -186,13 +186,13 @@ def _asyncpg_dsn(url: str) -> dict:
     )
 
 
-async def _admin(url: str, timeout: float = 10.0) -> asyncpg.Connection:
-    return await asyncpg.connect(**_asyncpg_dsn(url), timeout=timeout)
+async def _admin(url: str, connect_timeout_s: float = 10.0) -> asyncpg.Connection:
+    return await asyncpg.connect(**_asyncpg_dsn(url), timeout=connect_timeout_s)
 
 
-async def postgres_reachable(url: str, timeout: float = 2.0) -> bool:
+async def postgres_reachable(url: str, connect_timeout_s: float = 2.0) -> bool:
     try:
-        conn = await _admin(url, timeout=timeout)
+        conn = await _admin(url, connect_timeout_s=connect_timeout_s)
     except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await conn.close()

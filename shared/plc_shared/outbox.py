@@ -124,7 +124,7 @@ class OutboxRelay:
         """Run until cancelled: lead when the lock is free, back off while the broker or database is away."""
         retrying = AsyncRetrying(
             retry=retry_if_exception_type((KafkaError, OSError, DBAPIError, asyncio.TimeoutError)),
-            wait=wait_exponential_jitter(initial=0.2, max=10),
+            wait=wait_exponential_jitter(multiplier=0.2, max=10),
             before_sleep=lambda state: logger.warning(
                 "outbox relay for %s waiting for the broker/database: %r",
                 self.service,
@@ -137,14 +137,17 @@ class OutboxRelay:
 
     async def _lead_when_possible(self) -> None:
         async with self.engine.connect() as conn:
-            while not await self._try_lock(conn):
-                LEADER.labels(self.service).set(0)
-                await asyncio.sleep(1.0)  # hot standby: another replica is publishing
-            LEADER.labels(self.service).set(1)
             try:
+                while not await self._try_lock(conn):
+                    LEADER.labels(self.service).set(0)
+                    await asyncio.sleep(1.0)  # hot standby: another replica is publishing
+                LEADER.labels(self.service).set(1)
                 await self._publish_forever(conn)
             finally:
                 LEADER.labels(self.service).set(0)
+                # The lock belongs to the database session: close it rather than hand a locked
+                # connection back to the pool (the next attempt, or another replica, must be able to lead).
+                await conn.invalidate()
 
     @staticmethod
     async def _try_lock(conn: AsyncConnection) -> bool:
@@ -155,8 +158,8 @@ class OutboxRelay:
 
     async def _publish_forever(self, conn: AsyncConnection) -> None:
         producer = make_producer(self.kafka)
-        await producer.start()
         try:
+            await producer.start()
             while True:
                 published = await self.publish_batch(conn, producer)
                 await self._update_lag(conn)
