@@ -90,6 +90,7 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
 
 def _background(app: FastAPI, settings: ServiceSettings, parts: ServiceParts) -> list[tuple[str, object]]:
     jobs: list[tuple[str, object]] = []
+    app.state.relay = None
     if parts.outbox is not None and settings.run_relay:
         relay = OutboxRelay(
             engine=app.state.engine,
@@ -99,6 +100,7 @@ def _background(app: FastAPI, settings: ServiceSettings, parts: ServiceParts) ->
             batch_size=settings.relay_batch_size,
             poll_interval_s=settings.relay_poll_interval_s,
         )
+        app.state.relay = relay
         jobs.append(("outbox-relay", relay.run()))
     app.state.consumer_runners = []
     if parts.consumers and settings.run_consumers:
@@ -118,7 +120,10 @@ def _background(app: FastAPI, settings: ServiceSettings, parts: ServiceParts) ->
 
 
 async def _shutdown(app: FastAPI, tasks: list[asyncio.Task]) -> None:
-    """Consumers finish their batch and commit; then everything left is cancelled."""
+    """The relay and the consumers finish their batch and commit; whatever is still running after 10 s is
+    cancelled (safe: unacknowledged outbox rows stay and are sent again; uncommitted offsets are redelivered)."""
+    if app.state.relay is not None:
+        app.state.relay.stop()
     for runner in app.state.consumer_runners:
         runner.stop()
     if tasks:

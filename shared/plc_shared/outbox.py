@@ -9,6 +9,7 @@ the broker acknowledged them; while the broker is away they wait and the relay b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -119,6 +120,11 @@ class OutboxRelay:
         self.engine, self.table, self.kafka, self.service = engine, table, kafka, service
         self.batch_size, self.poll_interval_s = batch_size, poll_interval_s
         self._stats_at = 0.0
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Graceful shutdown: finish the batch in flight (so it is not sent twice), then return."""
+        self._stopping.set()
 
     async def run(self) -> None:
         """Run until cancelled: lead when the lock is free, back off while the broker or database is away."""
@@ -133,14 +139,16 @@ class OutboxRelay:
         )
         async for attempt in retrying:
             with attempt:
-                await self._lead_when_possible()
+                if not self._stopping.is_set():
+                    await self._lead_when_possible()
 
     async def _lead_when_possible(self) -> None:
         async with self.engine.connect() as conn:
             try:
                 while not await self._try_lock(conn):
                     LEADER.labels(self.service).set(0)
-                    await asyncio.sleep(1.0)  # hot standby: another replica is publishing
+                    if await self._stopped_within(1.0):  # hot standby: another replica is publishing
+                        return
                 LEADER.labels(self.service).set(1)
                 await self._publish_forever(conn)
             finally:
@@ -148,6 +156,11 @@ class OutboxRelay:
                 # The lock belongs to the database session: close it rather than hand a locked
                 # connection back to the pool (the next attempt, or another replica, must be able to lead).
                 await conn.invalidate()
+
+    async def _stopped_within(self, seconds: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        return self._stopping.is_set()
 
     @staticmethod
     async def _try_lock(conn: AsyncConnection) -> bool:
@@ -160,11 +173,11 @@ class OutboxRelay:
         producer = make_producer(self.kafka)
         try:
             await producer.start()
-            while True:
+            while not self._stopping.is_set():
                 published = await self.publish_batch(conn, producer)
                 await self._update_lag(conn)
                 if published < self.batch_size:
-                    await asyncio.sleep(self.poll_interval_s)
+                    await self._stopped_within(self.poll_interval_s)
         finally:
             await _stop_quietly(producer)
 

@@ -1,0 +1,342 @@
+"""`plc`: run the whole stack locally, migrate databases, create topics, mint development tokens.
+
+plc up                       everything, on embedded defaults (or on the infrastructure the environment names)
+plc migrate [--component X]  apply Alembic migrations (creates missing databases when it can)
+plc topics                   create the documented Kafka topics with their partitions
+plc token --role teacher --district d1 --school s1
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from plc_shared import infra, topics
+from plc_shared.auth import Role, mint_dev_token
+from plc_shared.components import ALL, GATEWAY, SERVICES, Component, by_name
+from plc_shared.kafka import ensure_topics
+from plc_shared.migrate import upgrade_async
+from plc_shared.settings import AuthSettings, KafkaSettings
+
+logger = logging.getLogger("plc")
+
+ADMIN_URL_ENV = "PLC_POSTGRES_ADMIN_URL"
+DATA_DIR_ENV = "PLC_DATA_DIR"
+READY_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 20.0
+
+
+def default_database_url(component: Component) -> str:
+    """The URL a component would use: its `<PREFIX>DATABASE_URL`, else its settings' default."""
+    configured = os.environ.get(component.database_url_env)
+    if configured:
+        return configured
+    field_info = importlib.import_module(f"{component.name}.config").Settings.model_fields["database_url"]
+    return str(field_info.default)
+
+
+async def ensure_database(url: str, admin_url: str | None = None) -> None:
+    """Create the database of `url` when it is missing (through `admin_url`, else the server's `postgres` db)."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    admin = admin_url or infra.url_with_database(url, "postgres")
+    if not name:
+        raise ValueError(f"no database name in {url!r}")
+    try:
+        if await infra.create_database(admin, name):
+            print(f"created database {name}")
+    except Exception as exc:  # the migration that follows reports a missing database precisely
+        print(f"note: could not check/create database {name}: {exc}", file=sys.stderr)
+
+
+# --- plc migrate / topics / token -------------------------------------------------------------------------
+
+
+async def migrate(components: Sequence[Component]) -> None:
+    admin = os.environ.get(ADMIN_URL_ENV)
+    for component in components:
+        url = default_database_url(component)
+        await ensure_database(url, admin)
+        await upgrade_async(component, url)
+        print(f"{component.name}: migrated to head")
+
+
+async def create_topics(settings: KafkaSettings) -> None:
+    created = await ensure_topics(settings, topics.ALL)
+    for topic in topics.ALL:
+        state = "created" if settings.topic(topic.name) in created else "exists"
+        print(f"{settings.topic(topic.name):40} partitions={topic.partitions:<3} {state}")
+
+
+def token(args: argparse.Namespace) -> str:
+    return mint_dev_token(
+        AuthSettings(),
+        role=args.role,
+        district_id=args.district,
+        school_ids=args.school,
+        class_ids=args.class_ids,
+        subject=args.subject,
+        ttl_seconds=args.ttl,
+    )
+
+
+# --- plc up --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Child:
+    component: Component
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Stack:
+    """What `plc up` started, so that it can stop exactly that."""
+
+    data_dir: Path
+    host: str
+    tansu: infra.Tansu | None = None
+    postgres: infra.EmbeddedPostgres | None = None
+    children: list[Child] = field(default_factory=list)
+    logs: list[IO[bytes]] = field(default_factory=list)
+
+    def spawn(self, component: Component, port: int, env: dict[str, str]) -> Child:
+        log_path = self.data_dir / "logs" / f"{component.name}.log"
+        log = open(log_path, "ab")  # noqa: SIM115 - closed by stop()
+        self.logs.append(log)
+        process = subprocess.Popen(
+            component.uvicorn_command(self.host, port),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=infra.die_with_parent,
+            start_new_session=True,  # Ctrl-C reaches plc alone; plc stops the children in order
+        )
+        child = Child(component, port, process, log_path)
+        self.children.append(child)
+        return child
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.process.poll() is None:
+                child.process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in self.children:
+            try:
+                child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
+        if self.tansu is not None:
+            self.tansu.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+        for log in self.logs:
+            log.close()
+        (self.data_dir / "up.json").unlink(missing_ok=True)
+
+
+def pick_port(preferred: int) -> int:
+    return preferred if not infra.port_open(preferred) else infra.free_port()
+
+
+async def wait_ready(child: Child, stop: asyncio.Event, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while time.monotonic() < deadline and not stop.is_set():
+            if child.process.poll() is not None:
+                raise RuntimeError(
+                    f"{child.component.name} exited with code {child.process.returncode}; see {child.log_path}"
+                )
+            try:
+                if (await client.get(f"{child.url}/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    if not stop.is_set():
+        raise TimeoutError(
+            f"{child.component.name} was not ready within {timeout_s:.0f}s; see {child.log_path}"
+        )
+
+
+async def up(data_dir: Path, host: str) -> int:
+    stack = Stack(data_dir=data_dir, host=host)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        return await _run_stack(stack, stop)
+    finally:
+        print("\nstopping…", flush=True)
+        await asyncio.to_thread(stack.stop)
+        print("stopped: every process plc up started has exited", flush=True)
+
+
+async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
+    t0 = time.monotonic()
+    await asyncio.to_thread((stack.data_dir / "logs").mkdir, parents=True, exist_ok=True)
+    env = dict(os.environ)
+
+    # PostgreSQL: the configured URLs, else an embedded server whose data persists in the data directory.
+    admin_url = os.environ.get(ADMIN_URL_ENV)
+    urls = {c.name: os.environ.get(c.database_url_env) for c in ALL}
+    if not admin_url and not all(urls.values()):
+        stack.postgres = infra.EmbeddedPostgres(stack.data_dir / "pgdata")
+        await asyncio.to_thread(stack.postgres.start)
+        admin_url = stack.postgres.admin_url
+        print(f"postgres   embedded, data in {stack.data_dir / 'pgdata'}", flush=True)
+    for component in ALL:
+        url = urls[component.name] or infra.url_with_database(admin_url, component.database)  # type: ignore[arg-type]
+        urls[component.name] = url
+        env[component.database_url_env] = url
+
+    # Kafka: the configured brokers, else Tansu on 127.0.0.1 (in memory; it rejects idempotent producers).
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    else:
+        stack.tansu = infra.Tansu(pick_port(9092), log_path=stack.data_dir / "logs" / "tansu.log")
+        await stack.tansu.astart()
+        bootstrap = stack.tansu.bootstrap_servers
+        env["KAFKA_ENABLE_IDEMPOTENCE"] = "false"
+        print(f"kafka      tansu at {bootstrap} (events are kept in memory)", flush=True)
+    env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+    kafka = KafkaSettings(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=False,
+        topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
+    )
+    await ensure_topics(kafka, topics.ALL)
+
+    for component in ALL:
+        if stop.is_set():
+            return 130
+        await ensure_database(urls[component.name], admin_url)  # type: ignore[arg-type]
+        await upgrade_async(component, urls[component.name])  # type: ignore[arg-type]
+
+    ports = {c.name: pick_port(c.port) for c in ALL}
+    env["GATEWAY_UPSTREAMS"] = json.dumps({c.name: f"http://127.0.0.1:{ports[c.name]}" for c in SERVICES})
+    for component in (*SERVICES, GATEWAY):
+        stack.spawn(component, ports[component.name], env)
+
+    await asyncio.gather(*(wait_ready(c, stop, READY_TIMEOUT_S) for c in stack.children))
+    if stop.is_set():
+        return 130
+    _print_ready(stack, time.monotonic() - t0)
+    # For scripts and tests: where everything is and which processes plc started (removed on stop).
+    await asyncio.to_thread((stack.data_dir / "up.json").write_text, json.dumps(_describe(stack, bootstrap)))
+
+    while not stop.is_set():
+        for child in stack.children:
+            if child.process.poll() is not None:
+                print(
+                    f"{child.component.name} exited (code {child.process.returncode}); see {child.log_path}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return 1
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=1.0)
+    return 0
+
+
+def _describe(stack: Stack, bootstrap: str) -> dict:
+    pids = {c.component.name: c.process.pid for c in stack.children}
+    if stack.tansu is not None and stack.tansu._process is not None:
+        pids["tansu"] = stack.tansu._process.pid
+    pid_file = stack.data_dir / "pgdata" / "postmaster.pid"
+    if stack.postgres is not None and pid_file.exists():
+        pids["postgres"] = int(pid_file.read_text().split()[0])
+    return {
+        "gateway": next(c.url for c in stack.children if c.component is GATEWAY),
+        "services": {c.component.name: c.url for c in stack.children},
+        "kafka_bootstrap_servers": bootstrap,
+        "pids": pids,
+    }
+
+
+def _print_ready(stack: Stack, elapsed: float) -> None:
+    print(f"\nPLC Suite is ready ({elapsed:.1f}s):\n", flush=True)
+    print(f"  {'component':14} {'url':24} log")
+    for child in stack.children:
+        print(f"  {child.component.name:14} {child.url:24} {child.log_path}")
+    gateway = next(c for c in stack.children if c.component is GATEWAY)
+    print(f"\n  API docs: {gateway.url}/docs     token: uv run plc token --role district_admin --district d1")
+    print("  Ctrl-C stops everything.\n", flush=True)
+
+
+# --- entry point ---------------------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="plc", description="PLC Suite command line")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    p_up = sub.add_parser("up", help="run the database, broker, four services and the gateway")
+    p_up.add_argument(
+        "--data-dir", help=f"where PostgreSQL data and logs live (${DATA_DIR_ENV}, default ./.plc)"
+    )
+    p_up.add_argument("--host", default="127.0.0.1", help="interface the services bind (default 127.0.0.1)")
+
+    p_migrate = sub.add_parser("migrate", help="apply database migrations")
+    p_migrate.add_argument("--component", choices=[c.name for c in ALL], help="only this component")
+
+    sub.add_parser("topics", help="create the Kafka topics")
+
+    p_token = sub.add_parser("token", help="mint a development JWT (HS256 dev key)")
+    p_token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p_token.add_argument("--district", help="district id (required except for operators)")
+    p_token.add_argument("--school", action="append", default=[], help="school id (repeatable)")
+    p_token.add_argument(
+        "--class", dest="class_ids", action="append", default=[], help="class id (repeatable)"
+    )
+    p_token.add_argument("--subject", help="the token's sub (default: a generated dev user)")
+    p_token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds (default 8 h)")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "up":
+        data_dir = Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or ".plc").resolve()
+        return asyncio.run(up(data_dir, args.host))
+    if args.command == "migrate":
+        components = [by_name(args.component)] if args.component else list(ALL)
+        asyncio.run(migrate(components))
+        return 0
+    if args.command == "topics":
+        asyncio.run(create_topics(KafkaSettings()))
+        return 0
+    if args.command == "token":
+        print(token(args))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""The `plc` command as a user runs it: real processes, real PostgreSQL, a real broker."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from plc_shared import cli, infra, topics
+from plc_shared.auth import TokenVerifier
+from plc_shared.components import by_name
+from plc_shared.settings import AuthSettings
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+PLC = [sys.executable, "-m", "plc_shared.cli"]
+INFRA_ENV = ("KAFKA_BOOTSTRAP_SERVERS", "PLC_POSTGRES_ADMIN_URL", "PLC_DATA_DIR")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment of a fresh machine: no database URLs, no broker configured."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k not in INFRA_ENV}
+    env.update(extra)
+    return env
+
+
+def gone(pid: int) -> bool:
+    if not infra.running_pid(pid):
+        return True
+    try:  # a zombie (exited, not yet reaped by its parent) is gone too
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    except (FileNotFoundError, IndexError):
+        return True
+
+
+def start_plc_up(data_dir: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*PLC, "up", "--data-dir", str(data_dir)],
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+async def run_up_until_ready(data_dir: Path) -> tuple[subprocess.Popen, dict, float, str]:
+    started = time.monotonic()
+    process = start_plc_up(data_dir)
+    up_file = data_dir / "up.json"
+    while not up_file.exists():
+        assert process.poll() is None, process.stdout.read()
+        assert time.monotonic() - started < 60, "plc up was not ready within 60 s"
+        await asyncio.sleep(0.2)
+    described = json.loads(up_file.read_text())
+    async with httpx.AsyncClient(timeout=5) as client:
+        ready = await client.get(f"{described['gateway']}/readyz")
+    return process, described, time.monotonic() - started, ready.text if ready.status_code != 200 else "ok"
+
+
+def interrupt(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    return output
+
+
+@pytest.mark.timeout(240)
+async def test_plc_up_starts_everything_and_ctrl_c_leaves_no_process(tmp_path: Path):
+    data_dir = tmp_path / "plc"
+    process, described, elapsed, readiness = await run_up_until_ready(data_dir)
+    try:
+        assert readiness == "ok"
+        assert elapsed < 60
+        assert set(described["services"]) == {"assessments", "goals", "interventions", "reviews", "gateway"}
+        assert {"tansu", "postgres"} <= set(described["pids"])
+        async with httpx.AsyncClient(timeout=5) as client:
+            for url in described["services"].values():
+                assert (await client.get(f"{url}/readyz")).status_code == 200
+    finally:
+        output = interrupt(process)
+    assert "created database plc_assessments" in output
+    assert all(gone(pid) for pid in described["pids"].values()), described["pids"]
+    assert not (data_dir / "up.json").exists()
+
+    # The data directory persists: a second run finds its databases and migrations in place.
+    process, described, _, readiness = await run_up_until_ready(data_dir)
+    output = interrupt(process)
+    assert readiness == "ok"
+    assert "created database" not in output
+    assert all(gone(pid) for pid in described["pids"].values())
+
+
+def test_plc_token_is_accepted_by_the_services_verifier():
+    token = subprocess.run(
+        [*PLC, "token", "--role", "teacher", "--district", "d1", "--school", "s1", "--school", "s2"],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    principal = asyncio.run(TokenVerifier(AuthSettings()).verify(token))
+    assert principal.role.value == "teacher"
+    assert principal.district_id == "d1"
+    assert set(principal.school_ids) == {"s1", "s2"}
+
+
+def test_plc_token_refuses_an_unknown_role():
+    result = subprocess.run([*PLC, "token", "--role", "superuser"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+async def test_plc_migrate_creates_a_missing_database_and_migrates_it(pg_admin_url, run_id):
+    component = by_name("reviews")
+    database = f"plc_t{run_id}_cli_migrate"
+    url = infra.url_with_database(pg_admin_url, database)
+    env = clean_env(PLC_POSTGRES_ADMIN_URL=pg_admin_url, **{component.database_url_env: url})
+    try:
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [*PLC, "migrate", "--component", "reviews"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"created database {database}" in result.stdout
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            tables = set((await conn.execute(text("SELECT tablename FROM pg_tables"))).scalars())
+        await engine.dispose()
+        assert {"alembic_version", "outbox", "inbox"} <= tables
+    finally:
+        await infra.drop_database(pg_admin_url, database)
+
+
+async def test_plc_topics_creates_every_documented_topic_with_its_partitions(bootstrap_servers, run_id):
+    prefix = f"t{run_id}.cli."
+    env = clean_env(KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers, KAFKA_TOPIC_PREFIX=prefix)
+    result = await asyncio.to_thread(
+        subprocess.run, [*PLC, "topics"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([f"{prefix}{t.name}" for t in topics.ALL])
+    finally:
+        await admin.close()
+    partitions = {d["topic"]: len(d["partitions"]) for d in described}
+    assert partitions == {f"{prefix}{t.name}": t.partitions for t in topics.ALL}
+    # a second run is a no-op
+    again = await asyncio.to_thread(subprocess.run, [*PLC, "topics"], env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and "created" not in again.stdout
+
+
+def test_default_database_url_follows_the_environment(monkeypatch):
+    component = by_name("goals")
+    monkeypatch.delenv(component.database_url_env, raising=False)
+    assert cli.default_database_url(component).endswith("/plc_goals")
+    monkeypatch.setenv(component.database_url_env, "postgresql+asyncpg://u@db:5432/elsewhere")
+    assert cli.default_database_url(component) == "postgresql+asyncpg://u@db:5432/elsewhere"
