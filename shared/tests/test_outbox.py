@@ -136,6 +136,10 @@ async def test_writes_succeed_before_the_broker_exists_and_all_arrive_once_it_st
     assert len(received) == 500  # broker never paused mid-request here, so no redelivery either
 
 
+async def _value(value):
+    return value
+
+
 async def _empty(engine) -> bool:
     return await outbox_rows(engine) == 0
 
@@ -240,7 +244,13 @@ async def test_lag_metrics_report_pending_rows_and_their_age(engine, kafka):
     dead = kafka.model_copy(update={"bootstrap_servers": f"127.0.0.1:{infra.free_port()}"})
     relay = relay_for(engine, dead)
     await write(engine, [SampleRecorded(sample_key="x", seq=i) for i in range(12)])
-    async with engine.connect() as conn:
-        await relay._update_lag(conn)
+    task = await run_relay(relay)  # the broker is unreachable: the metrics must still say what waits
+    try:
+        assert await eventually(
+            lambda: _value(REGISTRY.get_sample_value("plc_outbox_pending", {"service": relay.service}) == 12),
+            timeout_s=10,
+        )
+    finally:
+        await stop(task)
     assert REGISTRY.get_sample_value("plc_outbox_pending", {"service": relay.service}) == 12
     assert REGISTRY.get_sample_value("plc_outbox_oldest_pending_age_seconds", {"service": relay.service}) >= 0
