@@ -1,0 +1,127 @@
+"""Events of the assessments service: the public contract that interventions, goals, reviews and the data
+warehouses consume. IDs are SIS sourcedIds; there are no names or other personal data in any event.
+
+Result events are keyed by student id (topic `plc.assessments.results`), so one student's results arrive in
+order. `revision` grows with every change of one result (recorded = 1, each correction or void +1): a consumer
+that sees a revision lower than the one it already applied ignores it.
+
+Cuts and percents are percentages of the maximum points (0–100). A standard is *proficient* when its percent
+is at or above the proficiency cut, *mastered* at or above the mastery cut.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from plc_shared.events.envelope import Event
+from plc_shared.topics import ASSESSMENTS, RESULTS
+
+SOURCE = "/plc/assessments"
+ScoreStatus = Literal["exempt", "fully graded", "not submitted", "partially graded", "submitted"]
+AssessmentKind = Literal["common_formative", "common_summative", "benchmark"]
+
+
+class StandardScore(BaseModel):
+    """How the student did on one standard (through the objectives and items aligned to it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    standard_id: str
+    code: str | None = Field(None, description="humanCodingScheme, e.g. CCSS.MATH.CONTENT.4.NF.A.1")
+    essential: bool = False
+    points: float
+    max_points: float
+    percent: float
+    proficiency_cut: float
+    mastery_cut: float
+    proficient: bool
+    mastered: bool
+
+
+class _ResultEvent(Event):
+    result_id: uuid.UUID
+    revision: int = Field(ge=1)
+    student_id: str
+    district_id: str
+    school_id: str
+    class_ids: list[str] = Field(default_factory=list)
+    assessment_id: str
+    attempt: int = Field(ge=1)
+
+    def key(self) -> str:
+        return self.student_id
+
+    def subject(self) -> str:
+        return f"results/{self.result_id}"
+
+
+class _ScoredResult(_ResultEvent):
+    score_status: ScoreStatus
+    total_score: float | None
+    max_score: float
+    percent: float | None
+    performance_level: str | None = None
+    proficiency_cut: float
+    mastery_cut: float
+    standards: list[StandardScore] = Field(default_factory=list)
+    assessed_on: date
+    recorded_at: datetime = Field(
+        description="when the service committed this revision (for latency metrics)"
+    )
+
+
+class ResultRecorded(_ScoredResult):
+    type = "org.plc.assessments.result.recorded.v1"
+    source = SOURCE
+    topic = RESULTS.name
+
+
+class ResultCorrected(_ScoredResult):
+    """A result changed (new scores, status or standards): consumers re-evaluate from this revision."""
+
+    type = "org.plc.assessments.result.corrected.v1"
+    source = SOURCE
+    topic = RESULTS.name
+
+
+class ResultVoided(_ResultEvent):
+    """A result was deleted (entered in error): consumers undo what it caused."""
+
+    type = "org.plc.assessments.result.voided.v1"
+    source = SOURCE
+    topic = RESULTS.name
+
+    standard_ids: list[str] = Field(default_factory=list, description="the standards the result measured")
+    voided_at: datetime
+
+
+class _AssessmentEvent(Event):
+    assessment_id: str
+    district_id: str
+    school_id: str | None = None
+    kind: AssessmentKind
+    subject_area: str | None = None
+    grades: list[str] = Field(default_factory=list)
+    standard_ids: list[str] = Field(default_factory=list)
+    proficiency_cut: float
+    mastery_cut: float
+    occurred_at: datetime
+
+    def key(self) -> str:
+        return self.assessment_id
+
+
+class AssessmentPublished(_AssessmentEvent):
+    type = "org.plc.assessments.assessment.published.v1"
+    source = SOURCE
+    topic = ASSESSMENTS.name
+
+
+class AssessmentClosed(_AssessmentEvent):
+    type = "org.plc.assessments.assessment.closed.v1"
+    source = SOURCE
+    topic = ASSESSMENTS.name
