@@ -5,7 +5,7 @@ Result events are keyed by student id (topic `plc.assessments.results`), so one 
 order. `revision` grows with every change of one result (recorded = 1, each correction or void +1): a consumer
 that sees a revision lower than the one it already applied ignores it.
 
-Cuts and percents are percentages of the maximum points (0–100). A standard is *proficient* when its percent
+Cuts and percents are percentages of the maximum points (0-100). A standard is *proficient* when its percent
 is at or above the proficiency cut, *mastered* at or above the mastery cut.
 """
 
