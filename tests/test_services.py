@@ -80,3 +80,16 @@ async def test_migrations_match_the_models(component, databases):
         pytest.fail(f"{component.name}: models and migrations differ: {exc}")
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize("component", SERVICES, ids=lambda c: c.name)
+def test_every_api_path_is_under_the_service_prefix_so_the_gateway_can_route_it(component, kafka_settings):
+    """The gateway forwards /<service>/... (and OneRoster's standard /ims/oneroster/...) unchanged."""
+    module = __import__(f"{component.name}.main", fromlist=["create_app"])
+    app = module.create_app(
+        settings_for(component, "postgresql+asyncpg://unused@127.0.0.1/unused", kafka_settings)
+    )
+    operational = {"/healthz", "/readyz", "/metrics"}
+    public = (f"/{component.name}/", "/ims/oneroster/")
+    stray = [p for p in app.openapi()["paths"] if p not in operational and not p.startswith(public)]
+    assert stray == []

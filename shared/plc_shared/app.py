@@ -45,7 +45,11 @@ PROBLEM_SCHEMA = {
 class ServiceParts:
     """What differs between services: their routers, their tables for the outbox/inbox, their consumers."""
 
+    # Mounted under /<service_name>: the gateway forwards /assessments/... to assessments unchanged, so a
+    # path is the same through the gateway and straight to the service.
     routers: Sequence[APIRouter] = ()
+    # Mounted at the root: paths fixed by a standard (OneRoster's /ims/oneroster/...).
+    root_routers: Sequence[APIRouter] = ()
     outbox: Table | None = None
     inbox: Table | None = None
     consumers: Sequence[Consumer] = field(default_factory=tuple)
@@ -83,6 +87,8 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
         checks["broker"] = lambda: app.state.broker_probe.check()
     app.include_router(observability.health_router(checks))
     for router in parts.routers:
+        app.include_router(router, prefix=f"/{settings.service_name}")
+    for router in parts.root_routers:
         app.include_router(router)
     _document_problem_schema(app)
     return app
