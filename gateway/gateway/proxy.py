@@ -1,0 +1,302 @@
+"""The catch-all proxy: a pure ASGI middleware in front of the gateway's own routes.
+
+For a public path it authenticates, rate-limits, authorises against the route table, reads the body within
+its limits, forwards to the owning service over a pooled aiohttp connection, streams the answer back, and
+records the audit entry. Pure ASGI (no per-request Request/Response objects, no routing by Starlette) because
+this is the hot path: see bench/gateway.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+import aiohttp
+from plc_shared import observability
+from plc_shared.errors import (
+    NotFound,
+    PayloadTooLarge,
+    ProblemError,
+    ServiceUnavailable,
+    TooManyRequests,
+    problem_response,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from yarl import URL
+
+from gateway import routes
+from gateway.auth import Authenticator, Caller
+from gateway.limits import TokenBuckets, retry_after
+from gateway.policy import authorize
+
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+    }
+)
+DROP_REQUEST = HOP_BY_HOP | {
+    b"authorization",
+    b"x-api-key",
+    b"x-request-id",
+    b"traceparent",
+    b"content-length",
+}
+DROP_RESPONSE = HOP_BY_HOP | {b"x-request-id", b"server", b"date"}
+STREAM_ABOVE = 256 * 1024
+
+
+class BadGateway(ProblemError):
+    status, title = 502, "Bad gateway"
+
+
+class GatewayTimeout(ProblemError):
+    status, title = 504, "Gateway timeout"
+
+
+class RequestTimeout(ProblemError):
+    status, title = 408, "Request timeout"
+
+
+class ProxyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or routes.service_for(scope["path"]) is None:
+            await self.app(scope, receive, send)
+            return
+        gateway: Gateway = scope["app"].state.gateway
+        await gateway.handle(scope, receive, send)
+
+
+class Gateway:
+    """Everything the proxy needs, built once in the lifespan."""
+
+    def __init__(self, settings: Any, authenticator: Authenticator, audit: Any) -> None:
+        self.settings, self.authenticator, self.audit = settings, authenticator, audit
+        self.upstreams = {name: URL(base) for name, base in settings.upstreams.items()}
+        self.per_principal = TokenBuckets(settings.rate_per_principal, settings.burst_per_principal)
+        self.per_tenant = TokenBuckets(settings.rate_per_tenant, settings.burst_per_tenant)
+        self.timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=settings.upstream_connect_timeout_s,
+            sock_connect=settings.upstream_connect_timeout_s,
+            sock_read=settings.upstream_read_timeout_s,
+        )
+        self.http: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        connector = aiohttp.TCPConnector(limit=self.settings.upstream_pool_size, ttl_dns_cache=300)
+        self.http = aiohttp.ClientSession(
+            connector=connector,
+            timeout=self.timeout,
+            auto_decompress=False,
+            skip_auto_headers=("User-Agent",),
+        )
+
+    async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.close()
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        state: dict[str, Any] = {}
+        status = 500
+        try:
+            status = await self._handle(scope, receive, send, state)
+        except ProblemError as exc:
+            status = exc.status
+            await _send_problem(send, exc, scope["path"])
+        finally:
+            caller: Caller | None = state.get("caller")
+            rule = state.get("rule")
+            if caller is not None and rule is not None and _audited(rule, scope["method"]):
+                self._audit(scope, caller, state.get("params", {}), status, started)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any]) -> int:
+        method, path = scope["method"], scope["path"]
+        found = routes.match(method, path)
+        if found is None:
+            raise NotFound(f"No public route {method} {path}.")
+        rule, params = found
+        headers = scope["headers"]
+        authorization = api_key = None
+        for name, value in headers:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+            elif name == b"x-api-key":
+                api_key = value.decode("latin-1")
+        caller = await self.authenticator.authenticate(authorization, api_key)
+        state.update(caller=caller, rule=rule, params=params)
+        self._limit(caller)
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"))) if scope["query_string"] else None
+        state["query"] = query
+        body = await self._read_body(scope, receive, rule, headers)
+        authorize(
+            rule,
+            caller.principal,
+            params,
+            query,
+            _scope_fields(body),
+            via_api_key=caller.api_key_prefix is not None,
+        )
+        return await self._forward(scope, send, rule.service, headers, body, caller)
+
+    def _limit(self, caller: Caller) -> None:
+        principal = caller.principal
+        wait = self.per_principal.take(caller.api_key_prefix or principal.subject)
+        if not wait:
+            wait = self.per_tenant.take(principal.district_id or "-")
+            if wait:
+                self.per_principal.give_back(caller.api_key_prefix or principal.subject)
+        if wait:
+            raise TooManyRequests(
+                "Rate limit reached; retry later.", headers={"Retry-After": retry_after(wait)}
+            )
+
+    async def _read_body(self, scope: Scope, receive: Receive, rule: routes.Rule, headers: list) -> bytes:
+        if scope["method"] in ("GET", "HEAD"):
+            return b""
+        limit = self.settings.bulk_max_body_bytes if rule.bulk else self.settings.max_body_bytes
+        for name, value in headers:
+            if name == b"content-length" and int(value or 0) > limit:
+                raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
+        chunks, size = [], 0
+        try:
+            async with asyncio.timeout(self.settings.body_read_timeout_s):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise RequestTimeout("The client went away while sending the body.")
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit:
+                        raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError as exc:
+            raise RequestTimeout("The body did not arrive in time.") from exc
+        body = b"".join(chunks)
+        if rule.bulk:
+            self._check_rows(body, headers)
+        return body
+
+    def _check_rows(self, body: bytes, headers: list) -> None:
+        content_type = next((v for n, v in headers if n == b"content-type"), b"")
+        if b"csv" in content_type:
+            rows = max(0, body.count(b"\n") - (0 if body.endswith(b"\n") else -1) - 1)
+        else:
+            try:
+                document = json.loads(body or b"null")
+            except ValueError:
+                return  # the service answers with the parse error
+            items = document if isinstance(document, list) else None
+            if isinstance(document, dict):
+                items = next((v for v in document.values() if isinstance(v, list)), None)
+            rows = len(items) if items is not None else 0
+        if rows > self.settings.bulk_max_rows:
+            raise PayloadTooLarge(
+                f"{rows} rows is more than the {self.settings.bulk_max_rows} allowed per request."
+            )
+
+    async def _forward(
+        self, scope: Scope, send: Send, service: str, headers: list, body: bytes, caller: Caller
+    ) -> int:
+        base = self.upstreams.get(service)
+        if base is None or self.http is None:
+            raise ServiceUnavailable(f"No upstream is configured for {service}.")
+        out = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers if n not in DROP_REQUEST]
+        out.append(("Authorization", f"Bearer {caller.forward_token}"))
+        out.append(("X-Request-ID", observability.request_id.get() or ""))
+        out.append(("traceparent", observability.current_traceparent.get() or ""))
+        raw = scope.get("raw_path") or scope["path"].encode()
+        target = str(base) + raw.decode("latin-1")
+        if scope["query_string"]:
+            target += "?" + scope["query_string"].decode("latin-1")
+        try:
+            async with self.http.request(
+                scope["method"],
+                URL(target, encoded=True),
+                headers=out,
+                data=body if body else None,
+                allow_redirects=False,
+            ) as upstream:
+                return await _relay(upstream, send)
+        except aiohttp.ClientConnectorError as exc:
+            raise ServiceUnavailable(f"The {service} service is not reachable.") from exc
+        except TimeoutError as exc:
+            raise GatewayTimeout(f"The {service} service did not answer in time.") from exc
+        except aiohttp.ClientError as exc:
+            raise BadGateway(f"The {service} service failed: {type(exc).__name__}.") from exc
+
+    def _audit(self, scope: Scope, caller: Caller, params: dict, status: int, started: float) -> None:
+        principal = caller.principal
+        query = scope["query_string"].decode("latin-1") or None
+        self.audit.record(
+            {
+                "at": datetime.now(UTC),
+                "request_id": observability.request_id.get() or "",
+                "subject": principal.subject,
+                "role": principal.role.value,
+                "api_key_prefix": caller.api_key_prefix,
+                "district_id": principal.district_id,
+                "school_id": params.get("school_id"),
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": query,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            }
+        )
+
+
+def _audited(rule: routes.Rule, method: str) -> bool:
+    return rule.student_level or method not in ("GET", "HEAD")
+
+
+def _scope_fields(body: bytes) -> Any:
+    """A small JSON body may name the tenant; only then is it parsed here."""
+    if not body or len(body) > 65_536 or b"_id" not in body or body[:1] != b"{":
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+async def _relay(upstream: aiohttp.ClientResponse, send: Send) -> int:
+    headers = [(n.lower(), v) for n, v in upstream.raw_headers if n.lower() not in DROP_RESPONSE]
+    length = upstream.content_length
+    if length is not None and length <= STREAM_ABOVE:
+        body = await upstream.read()
+        await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return upstream.status
+    await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
+    async for chunk in upstream.content.iter_chunked(65_536):
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+    return upstream.status
+
+
+async def _send_problem(send: Send, exc: ProblemError, path: str) -> None:
+    response = problem_response(exc.status, exc.to_problem(path), exc.headers)
+
+    async def _receive() -> Message:  # pragma: no cover - a JSONResponse never reads the request
+        return {"type": "http.disconnect"}
+
+    await response({"type": "http"}, _receive, send)
