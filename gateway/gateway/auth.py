@@ -27,6 +27,7 @@ from gateway.models import ApiKey
 
 KEY_PREFIX = "plc_"
 LAST_USED_EVERY_S = 60.0
+TOKEN_CACHE_S = 30.0
 
 
 def new_api_key() -> tuple[str, str, str]:
@@ -111,7 +112,9 @@ class Authenticator:
         return Caller(await self._verify(token), token)
 
     async def _verify(self, token: str) -> Principal:
-        """Verified tokens are remembered until they expire (a verify per request costs more than routing)."""
+        """Verified tokens are remembered for a short while (a verify per request costs more than routing),
+        never past their expiry and never longer than TOKEN_CACHE_S, so a key dropped from the JWKS stops
+        working soon."""
         cached = self._tokens.get(token)
         if cached is not None and cached[1] > time.time():
             return cached[0]
@@ -119,7 +122,7 @@ class Authenticator:
         if len(self._tokens) > 50_000:
             self._tokens.clear()
         exp = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
-        self._tokens[token] = (principal, float(exp))
+        self._tokens[token] = (principal, min(float(exp), time.time() + TOKEN_CACHE_S))
         return principal
 
     async def _by_api_key(self, key: str) -> Caller:
