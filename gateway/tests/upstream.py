@@ -32,7 +32,14 @@ def echo_router(service: str) -> APIRouter:
         await asyncio.sleep(3)
         return {"district": district_id}
 
-    @router.api_route("/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+    @router.get("/internal/stats")
+    async def stats() -> dict:
+        """Not a public path: the merged OpenAPI leaves it out."""
+        return {}
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+
+    @router.api_route("/{path:path}", methods=methods, include_in_schema=False)
     async def echo(path: str, request: Request, principal: CurrentPrincipal) -> dict:
         """Echo."""
         body = await request.body()
