@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from plc_shared.auth import Principal, Role, TokenVerifier
 from plc_shared.errors import Unauthorized
 from plc_shared.settings import AuthSettings
@@ -86,6 +88,14 @@ class InternalTokens:
         headers = {"kid": self._kid} if self._alg == "RS256" else None
         return jwt.encode(claims, self._key, algorithm=self._alg, headers=headers), now + self._ttl_s
 
+    def public_jwk(self) -> dict | None:
+        """The public half of the RS256 signing key, as a JWK (None with the dev HS256 key)."""
+        if self._alg != "RS256":
+            return None
+        public = serialization.load_pem_private_key(self._key.encode(), password=None).public_key()
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public))
+        return {**jwk, "kid": self._kid, "alg": "RS256", "use": "sig"}
+
 
 class Authenticator:
     def __init__(
@@ -96,7 +106,7 @@ class Authenticator:
         *,
         key_cache_s: float,
     ) -> None:
-        self._verifier, self._engine, self._internal = verifier, engine, internal
+        self._verifier, self._engine, self.internal = verifier, engine, internal
         self._key_cache_s = key_cache_s
         self._keys: dict[str, _CachedKey] = {}
         self._tokens: dict[str, tuple[Principal, float]] = {}
@@ -139,8 +149,8 @@ class Authenticator:
         ):
             raise Unauthorized("The API key is not valid.")
         now = time.time()
-        if cached.token is None or cached.token_exp - now < self._internal._ttl_s / 2:
-            cached.token, cached.token_exp = self._internal.mint(row)
+        if cached.token is None or cached.token_exp - now < self.internal._ttl_s / 2:
+            cached.token, cached.token_exp = self.internal.mint(row)
         if row.last_used_at is None or now - row.last_used_at.timestamp() > LAST_USED_EVERY_S:
             await self._touch(row)
         principal = Principal(

@@ -70,6 +70,13 @@ def _audit(request: Request, caller: Caller, status: int) -> None:
     )
 
 
+@router.get("/jwks.json", responses={})
+async def jwks(request: Request) -> dict:
+    """Public keys of the tokens services accept: the issuer's and the gateway's own (production)."""
+    gateway = request.app.state.gateway
+    return await gateway.jwks.document(gateway.http)
+
+
 @router.post("/api-keys", status_code=201, response_model=ApiKeyCreated)
 async def create_api_key(
     data: ApiKeyCreate, caller: AuthorisedCaller, session: DbSession, request: Request

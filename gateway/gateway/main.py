@@ -20,6 +20,7 @@ from gateway.audit import AuditWriter
 from gateway.auth import Authenticator, InternalTokens
 from gateway.config import Settings, get_settings
 from gateway.endpoints import router
+from gateway.jwks import JWKSPublisher
 from gateway.openapi import OpenAPIMerger
 from gateway.proxy import Gateway, ProxyMiddleware
 
@@ -70,6 +71,9 @@ def _with_gateway(inner, settings: Settings):
                 key_cache_s=settings.api_key_cache_seconds,
             )
             gateway = Gateway(settings, authenticator, audit)
+            gateway.jwks = JWKSPublisher(
+                settings.auth.jwks_url, internal.public_jwk(), settings.auth.jwks_timeout_seconds
+            )
             await gateway.start()
             audit.start()
             app.state.gateway = gateway

@@ -97,6 +97,7 @@ class Gateway:
             sock_read=settings.upstream_read_timeout_s,
         )
         self.http: aiohttp.ClientSession | None = None
+        self.jwks: Any = None  # gateway.jwks.JWKSPublisher, set in the lifespan
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(limit=self.settings.upstream_pool_size, ttl_dns_cache=300)

@@ -24,9 +24,9 @@ TEST_AUTH = AuthSettings(environment="test")
 
 
 @contextlib.asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """Run an ASGI app under uvicorn on a free port, in this event loop; yields its base URL."""
-    port = infra.free_port()
+async def serve(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
+    """Run an ASGI app under uvicorn (on a free port unless given), in this event loop; yields its base URL."""
+    port = port or infra.free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
     )

@@ -4,7 +4,10 @@ import time
 
 import httpx
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from gateway.main import create_app
+from plc_shared import infra
 from plc_shared.auth import Role
 from plc_shared.settings import DEV_SIGNING_KEY, AuthSettings
 
@@ -106,3 +109,76 @@ async def test_the_internal_token_minted_for_an_api_key_is_verifiable_by_the_ser
         assert (
             await direct.get("/ims/oneroster/v1p2/users", headers={"Authorization": f"Bearer {key}"})
         ).status_code == 401
+
+
+def pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+async def test_production_services_verify_issuer_and_api_key_tokens_through_the_gateways_jwks(gateway_db):
+    """No dev key anywhere: the gateway signs API-key identities RS256 and publishes its key beside the
+    issuer's; the service's only trust anchor is the gateway's /gateway/jwks.json."""
+    idp = JWKSServer()
+    try:
+        issuer_key = idp.rotate("k1")
+        gateway_port = infra.free_port()
+        gateway_auth = AuthSettings(
+            environment="production",
+            issuer="https://idp.example",
+            jwks_url=idp.url,
+            jwks_refresh_cooldown_seconds=0,
+            dev_signing_key=None,
+        )
+        service_auth = gateway_auth.model_copy(
+            update={"jwks_url": f"http://127.0.0.1:{gateway_port}/gateway/jwks.json"}
+        )
+        internal = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        settings = gateway_settings(
+            gateway_db, "http://unused", auth=gateway_auth, internal_signing_key=pem(internal)
+        )
+        async with (
+            serve(upstream_app(gateway_db, auth=service_auth)) as service,
+            serve(
+                create_app(
+                    settings.model_copy(update={"upstreams": {"assessments": service, "goals": service}})
+                ),
+                gateway_port,
+            ) as url,
+            httpx.AsyncClient(base_url=url) as gateway,
+        ):
+            admin = jwt.encode(claims("https://idp.example"), issuer_key, "RS256", headers={"kid": "k1"})
+            created = await gateway.post(
+                "/gateway/api-keys",
+                json={"name": "sis", "permissions": ["rosters:read"]},
+                headers={"Authorization": f"Bearer {admin}"},
+            )
+            assert created.status_code == 201, created.text
+            through_key = await gateway.get(
+                "/ims/oneroster/v1p2/users", headers={"X-API-Key": created.json()["key"]}
+            )
+            assert through_key.status_code == 200, through_key.text
+            assert through_key.json()["subject"] == f"api-key:{created.json()['prefix']}"
+            assert jwt.get_unverified_header(through_key.json()["authorization"][7:])["alg"] == "RS256"
+
+            rotated_key = idp.rotate("k2")
+            rotated = jwt.encode(
+                claims("https://idp.example", sub="u2"), rotated_key, "RS256", headers={"kid": "k2"}
+            )
+            response = await gateway.get(PATH, headers={"Authorization": f"Bearer {rotated}"})
+            assert response.status_code == 200, response.text
+
+            stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            forged = jwt.encode(
+                claims("https://idp.example", role="sis_integration"),
+                stranger,
+                "RS256",
+                headers={"kid": "plc-gateway-1"},
+            )
+            async with httpx.AsyncClient(base_url=service) as direct:
+                assert (
+                    await direct.get(PATH, headers={"Authorization": f"Bearer {forged}"})
+                ).status_code == 401
+    finally:
+        idp.close()
