@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.models import AuditEntry
 
 logger = logging.getLogger(__name__)
+MAX_PENDING = 200_000
 
 
 class AuditWriter:
@@ -28,6 +29,10 @@ class AuditWriter:
         self._task: asyncio.Task | None = None
 
     def record(self, entry: dict[str, Any]) -> None:
+        if len(self._pending) >= MAX_PENDING:
+            # The database has been away for long: keep memory bounded and say so loudly.
+            logger.error("audit queue full (%d entries); dropping the oldest", len(self._pending))
+            del self._pending[: self._batch_size]
         self._pending.append(entry)
         if len(self._pending) >= self._batch_size:
             self._wake.set()

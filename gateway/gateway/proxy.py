@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -56,6 +57,7 @@ DROP_REQUEST = HOP_BY_HOP | {
 }
 DROP_RESPONSE = HOP_BY_HOP | {b"x-request-id", b"server", b"date"}
 STREAM_ABOVE = 256 * 1024
+logger = logging.getLogger(__name__)
 
 
 class BadGateway(ProblemError):
@@ -116,9 +118,20 @@ class Gateway:
         started = time.perf_counter()
         state: dict[str, Any] = {}
         status = 500
+        started_response = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started_response
+            started_response = True
+            await send(message)
+
         try:
-            status = await self._handle(scope, receive, send, state)
+            status = await self._handle(scope, receive, tracked_send, state)
         except ProblemError as exc:
+            if started_response:  # the upstream broke off mid-body: all we can do is end the response
+                logger.warning("upstream failed after the response started: %s", exc.detail)
+                await send({"type": "http.response.body", "body": b""})
+                return
             status = exc.status
             await _send_problem(send, exc, scope["path"])
         finally:

@@ -38,6 +38,13 @@ async def test_oneroster_paths_go_to_assessments(gateway):
     assert response.json()["body_bytes"] > 0
 
 
+async def test_a_large_chunked_answer_streams_through_intact(gateway):
+    response = await gateway.get("/assessments/districts/d1/export?chunks=12", headers=bearer(Role.TEACHER))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content == b"".join(f"{i:08d}".encode() * 8192 for i in range(12))
+
+
 async def test_no_token_is_401_problem_and_never_reaches_the_service(gateway):
     response = await gateway.get("/goals/districts/d1/schools/s1/goals")
     assert response.status_code == 401

@@ -7,6 +7,7 @@ import asyncio
 
 from assessments.config import Settings as AssessmentsSettings
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import StreamingResponse
 from plc_shared.app import ServiceParts, create_service_app
 from plc_shared.auth import CurrentPrincipal
 from plc_shared.settings import AuthSettings
@@ -31,6 +32,16 @@ def echo_router(service: str) -> APIRouter:
         """Answers after three seconds."""
         await asyncio.sleep(3)
         return {"district": district_id}
+
+    @router.get("/assessments/districts/{district_id}/export")
+    async def export(district_id: str, principal: CurrentPrincipal, chunks: int = 10) -> StreamingResponse:
+        """A large answer sent in chunks (no Content-Length)."""
+
+        async def body():
+            for i in range(chunks):
+                yield f"{i:08d}".encode() * 8192
+
+        return StreamingResponse(body(), media_type="text/csv")
 
     @router.get("/internal/stats")
     async def stats() -> dict:
