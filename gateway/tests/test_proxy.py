@@ -1,5 +1,6 @@
 """Routing through the gateway to a real service over HTTP: paths, identity, request ids, failures, limits."""
 
+import asyncio
 import time
 
 from plc_shared import infra
@@ -173,3 +174,24 @@ async def test_cors_preflight_and_response_headers_for_configured_origins(gatewa
             headers={**bearer(Role.TEACHER), "Origin": "https://evil.example"},
         )
         assert "access-control-allow-origin" not in evil.headers
+
+
+async def test_a_body_that_stalls_is_cut_off_with_408(gateway_db, upstream):
+    settings = gateway_settings(gateway_db, upstream, body_read_timeout_s=0.3)
+    async with running_gateway(settings) as client:
+        port = client.base_url.port
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        auth = bearer(Role.TEACHER)["Authorization"]
+        writer.write(
+            (
+                "POST /goals/districts/d1/schools/s1/goals HTTP/1.1\r\nHost: gw\r\n"
+                f"Authorization: {auth}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+                '{"partial": '
+            ).encode()
+        )
+        await writer.drain()
+        started = time.perf_counter()
+        status_line = await asyncio.wait_for(reader.readline(), 3)
+        assert status_line.startswith(b"HTTP/1.1 408"), status_line
+        assert time.perf_counter() - started < 1.5
+        writer.close()
