@@ -123,3 +123,10 @@ async def test_matrix(case: Case, matrix_gateway):
             assert echoed[0]["title"].startswith(f"{district} by dev-{case.role.value}")
             return
         assert (echoed["path"], echoed["role"], echoed["district_id"]) == (path, case.role.value, district)
+
+
+def test_analysts_and_operators_reach_no_student_level_row():
+    """Analysts see aggregates, not students; operators run the system, they do not read its data."""
+    for rule in routes.ROUTES:
+        if rule.student_level:
+            assert Role.ANALYST not in rule.roles and Role.OPERATOR not in rule.roles, rule.pattern
