@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -20,13 +21,15 @@ from datetime import UTC, datetime
 import jwt
 from cryptography.hazmat.primitives import serialization
 from plc_shared.auth import Principal, Role, TokenVerifier
-from plc_shared.errors import Unauthorized
+from plc_shared.errors import ServiceUnavailable, Unauthorized
 from plc_shared.settings import AuthSettings
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.models import ApiKey
 
+logger = logging.getLogger(__name__)
 KEY_PREFIX = "plc_"
 LAST_USED_EVERY_S = 60.0
 TOKEN_CACHE_S = 30.0
@@ -165,8 +168,12 @@ class Authenticator:
         cached = self._keys.get(prefix)
         if cached is not None and time.monotonic() - cached.fetched < self._key_cache_s:
             return cached
-        async with self._engine.connect() as conn:
-            found = (await conn.execute(select(ApiKey.__table__).where(ApiKey.prefix == prefix))).first()
+        try:
+            async with self._engine.connect() as conn:
+                query = select(ApiKey.__table__).where(ApiKey.prefix == prefix)
+                found = (await conn.execute(query)).first()
+        except (OSError, DBAPIError) as exc:
+            raise ServiceUnavailable("API keys cannot be checked right now; retry shortly.") from exc
         row = ApiKey(**found._mapping) if found is not None else None
         if len(self._keys) > 100_000:
             self._keys.clear()
@@ -175,10 +182,13 @@ class Authenticator:
 
     async def _touch(self, row: ApiKey) -> None:
         row.last_used_at = datetime.now(UTC)
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=row.last_used_at)
-            )
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=row.last_used_at)
+                )
+        except (OSError, DBAPIError):
+            logger.warning("could not record the last use of API key %s", row.prefix)
 
     def forget(self, prefix: str) -> None:
         """A revoke on this replica takes effect at once (other replicas: within the key cache time)."""

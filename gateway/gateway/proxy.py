@@ -134,6 +134,10 @@ class Gateway:
                 return
             status = exc.status
             await _send_problem(send, exc, scope["path"])
+        except Exception:
+            logger.exception("unexpected failure proxying %s %s", scope["method"], scope["path"])
+            if not started_response:
+                await _send_problem(send, ProblemError("Internal server error"), scope["path"], 500)
         finally:
             caller: Caller | None = state.get("caller")
             rule = state.get("rule")
@@ -186,7 +190,7 @@ class Gateway:
             return b""
         limit = self.settings.bulk_max_body_bytes if rule.bulk else self.settings.max_body_bytes
         for name, value in headers:
-            if name == b"content-length" and int(value or 0) > limit:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
                 raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
         chunks, size = [], 0
         try:
@@ -307,8 +311,11 @@ async def _relay(upstream: aiohttp.ClientResponse, send: Send) -> int:
     return upstream.status
 
 
-async def _send_problem(send: Send, exc: ProblemError, path: str) -> None:
-    response = problem_response(exc.status, exc.to_problem(path), exc.headers)
+async def _send_problem(send: Send, exc: ProblemError, path: str, status: int | None = None) -> None:
+    body = exc.to_problem(path)
+    if status is not None:
+        body.update(status=status, title="Internal server error")
+    response = problem_response(status or exc.status, body, exc.headers)
 
     async def _receive() -> Message:  # pragma: no cover - a JSONResponse never reads the request
         return {"type": "http.disconnect"}

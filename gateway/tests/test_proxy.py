@@ -195,3 +195,17 @@ async def test_a_body_that_stalls_is_cut_off_with_408(gateway_db, upstream):
         assert status_line.startswith(b"HTTP/1.1 408"), status_line
         assert time.perf_counter() - started < 1.5
         writer.close()
+
+
+async def test_with_its_database_down_the_gateway_still_routes_tokens_and_answers_503_for_keys(upstream):
+    down = f"postgresql+asyncpg://postgres@127.0.0.1:{infra.free_port()}/nowhere"
+    async with running_gateway(gateway_settings(down, upstream)) as client:
+        ok = await client.get("/goals/districts/d1/schools/s1/goals", headers=bearer(Role.TEACHER))
+        assert ok.status_code == 200
+        started = time.perf_counter()
+        keyed = await client.get(
+            "/assessments/districts/d1/schools/s1/results", headers={"X-API-Key": "plc_0123456789ab_secret"}
+        )
+        assert keyed.status_code == 503
+        assert keyed.headers["content-type"] == "application/problem+json"
+        assert time.perf_counter() - started < 2
