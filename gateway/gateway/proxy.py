@@ -8,7 +8,6 @@ this is the hot path: see bench/gateway.py.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -20,7 +19,6 @@ import aiohttp
 from plc_shared import observability
 from plc_shared.errors import (
     NotFound,
-    PayloadTooLarge,
     ProblemError,
     ServiceUnavailable,
     TooManyRequests,
@@ -29,8 +27,10 @@ from plc_shared.errors import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
-from gateway import routes
+from gateway import bodies, routes
+from gateway.audit import AuditWriter
 from gateway.auth import Authenticator, Caller
+from gateway.config import Settings
 from gateway.limits import TokenBuckets, retry_after
 from gateway.policy import authorize
 
@@ -68,10 +68,6 @@ class GatewayTimeout(ProblemError):
     status, title = 504, "Gateway timeout"
 
 
-class RequestTimeout(ProblemError):
-    status, title = 408, "Request timeout"
-
-
 class ProxyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -87,7 +83,7 @@ class ProxyMiddleware:
 class Gateway:
     """Everything the proxy needs, built once in the lifespan."""
 
-    def __init__(self, settings: Any, authenticator: Authenticator, audit: Any) -> None:
+    def __init__(self, settings: Settings, authenticator: Authenticator, audit: AuditWriter) -> None:
         self.settings, self.authenticator, self.audit = settings, authenticator, audit
         self.upstreams = {name: URL(base) for name, base in settings.upstreams.items()}
         self.per_principal = TokenBuckets(settings.rate_per_principal, settings.burst_per_principal)
@@ -188,48 +184,12 @@ class Gateway:
     async def _read_body(self, scope: Scope, receive: Receive, rule: routes.Rule, headers: list) -> bytes:
         if scope["method"] in ("GET", "HEAD"):
             return b""
-        limit = self.settings.bulk_max_body_bytes if rule.bulk else self.settings.max_body_bytes
-        for name, value in headers:
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
-                raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
-        chunks, size = [], 0
-        try:
-            async with asyncio.timeout(self.settings.body_read_timeout_s):
-                while True:
-                    message = await receive()
-                    if message["type"] == "http.disconnect":
-                        raise RequestTimeout("The client went away while sending the body.")
-                    chunk = message.get("body", b"")
-                    size += len(chunk)
-                    if size > limit:
-                        raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
-                    chunks.append(chunk)
-                    if not message.get("more_body", False):
-                        break
-        except TimeoutError as exc:
-            raise RequestTimeout("The body did not arrive in time.") from exc
-        body = b"".join(chunks)
+        settings = self.settings
+        limit = settings.bulk_max_body_bytes if rule.bulk else settings.max_body_bytes
+        body = await bodies.read_body(receive, headers, limit=limit, timeout_s=settings.body_read_timeout_s)
         if rule.bulk:
-            self._check_rows(body, headers)
+            bodies.check_rows(body, headers, max_rows=settings.bulk_max_rows)
         return body
-
-    def _check_rows(self, body: bytes, headers: list) -> None:
-        content_type = next((v for n, v in headers if n == b"content-type"), b"")
-        if b"csv" in content_type:
-            rows = max(0, body.count(b"\n") - (0 if body.endswith(b"\n") else -1) - 1)
-        else:
-            try:
-                document = json.loads(body or b"null")
-            except ValueError:
-                return  # the service answers with the parse error
-            items = document if isinstance(document, list) else None
-            if isinstance(document, dict):
-                items = next((v for v in document.values() if isinstance(v, list)), None)
-            rows = len(items) if items is not None else 0
-        if rows > self.settings.bulk_max_rows:
-            raise PayloadTooLarge(
-                f"{rows} rows is more than the {self.settings.bulk_max_rows} allowed per request."
-            )
 
     async def _forward(
         self, scope: Scope, send: Send, service: str, headers: list, body: bytes, caller: Caller
