@@ -109,3 +109,14 @@ async def test_a_revoke_reaches_other_replicas_within_the_key_cache_time(gateway
         await gateway.delete(f"/gateway/api-keys/{created['id']}", headers=bearer(Role.DISTRICT_ADMIN))
         await asyncio.sleep(0.3)
         assert (await replica.get(RESULTS, headers={"X-API-Key": created["key"]})).status_code == 401
+
+
+async def test_each_key_has_its_own_rate_limit(gateway_db, upstream):
+    from .conftest import gateway_settings, running_gateway
+
+    settings = gateway_settings(gateway_db, upstream, rate_per_principal=0.5, burst_per_principal=2)
+    async with running_gateway(settings) as limited:
+        first, second = (await create_key(limited))["key"], (await create_key(limited))["key"]
+        statuses = [(await limited.get(RESULTS, headers={"X-API-Key": first})).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        assert (await limited.get(RESULTS, headers={"X-API-Key": second})).status_code == 200

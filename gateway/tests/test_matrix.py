@@ -130,3 +130,19 @@ def test_analysts_and_operators_reach_no_student_level_row():
     for rule in routes.ROUTES:
         if rule.student_level:
             assert Role.ANALYST not in rule.roles and Role.OPERATOR not in rule.roles, rule.pattern
+
+
+def test_every_gateway_route_has_a_row_or_is_deliberately_public():
+    from gateway.main import create_app
+
+    public = {("GET", "/gateway/jwks.json")}  # public keys, like an issuer's JWKS
+    app = create_app(gateway_settings("postgresql+asyncpg://unused/x", "http://unused"))
+    own = {
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        if path.startswith("/gateway/")
+        for method in item
+    }
+    assert ("GET", "/gateway/audit") in own
+    in_table = {(m, r.pattern) for r in routes.ROUTES if r.service == routes.GATEWAY for m in r.methods}
+    assert own - public == in_table
