@@ -180,6 +180,12 @@ ROUTES: tuple[Rule, ...] = (
         for name in ("assessments", "interventions", "goals", "reviews")
         for methods, roles in ((READ, (ADMIN, LEADER, TEACHER)), (WRITE, (ADMIN, LEADER, TEACHER)))
     ),
+    # Last resort under each prefix: the district must be named in the query (or a small JSON body).
+    *(
+        rule(methods, f"/{name}/{{rest:path}}", roles, Scope.DISTRICT, student_level=True)
+        for name in ("assessments", "interventions", "goals", "reviews")
+        for methods, roles in ((READ, (ADMIN, LEADER, TEACHER)), (WRITE, (ADMIN, LEADER, TEACHER)))
+    ),
     # --- the gateway's own routes ----------------------------------------------------------------------------
     rule("POST", "/gateway/api-keys", (ADMIN,), Scope.TOKEN),
     rule("GET", "/gateway/api-keys", (ADMIN,), Scope.TOKEN),

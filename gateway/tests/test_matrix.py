@@ -57,6 +57,8 @@ def concrete_path(rule: Rule, variant: str) -> str:
         path = re.sub(r"\{(\w+)(:path)?\}", fill, rule.pattern)
         found = routes.match(rule.methods[0], path)
         if found is not None and found[0] is rule:
+            if rule.scope is Scope.DISTRICT and "{district_id}" not in rule.pattern:
+                return f"{path}?district_id={values['district_id']}"  # the last-resort rows
             return path
     raise AssertionError(f"no path reaches the row {rule.pattern}: it is shadowed by an earlier row")
 
@@ -122,7 +124,11 @@ async def test_matrix(case: Case, matrix_gateway):
         if isinstance(echoed, list):  # the upstream's one documented route (not the echo)
             assert echoed[0]["title"].startswith(f"{district} by dev-{case.role.value}")
             return
-        assert (echoed["path"], echoed["role"], echoed["district_id"]) == (path, case.role.value, district)
+        assert (echoed["path"], echoed["role"], echoed["district_id"]) == (
+            path.split("?")[0],
+            case.role.value,
+            district,
+        )
 
 
 def test_analysts_and_operators_reach_no_student_level_row():

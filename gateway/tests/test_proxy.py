@@ -53,10 +53,21 @@ async def test_no_token_is_401_problem_and_never_reaches_the_service(gateway):
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-async def test_a_path_without_a_row_is_404_problem(gateway):
-    response = await gateway.get("/goals/nothing-here", headers=bearer(Role.DISTRICT_ADMIN))
+async def test_a_method_without_a_row_is_404_problem(gateway):
+    response = await gateway.options(
+        "/goals/districts/d1/schools/s1/goals", headers=bearer(Role.DISTRICT_ADMIN)
+    )
     assert response.status_code == 404
     assert response.json()["status"] == 404
+
+
+async def test_the_last_resort_rows_want_the_district_named(gateway):
+    admin = bearer(Role.DISTRICT_ADMIN)
+    refused = await gateway.get("/goals/by-id/g1", headers=admin)
+    assert refused.status_code == 403
+    assert "names no district" in refused.json()["detail"]
+    assert (await gateway.get("/goals/by-id/g1?district_id=d1", headers=admin)).status_code == 200
+    assert (await gateway.get("/goals/by-id/g1?district_id=d2", headers=admin)).status_code == 403
 
 
 async def test_a_downed_service_answers_503_quickly(gateway_db, upstream):
