@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 from plc_shared import observability
 from plc_shared.errors import (
+    Forbidden,
     NotFound,
     ProblemError,
     ServiceUnavailable,
@@ -156,7 +157,7 @@ class Gateway:
         caller = await self.authenticator.authenticate(authorization, api_key)
         state.update(caller=caller, rule=rule, params=params)
         self._limit(caller)
-        query = dict(parse_qsl(scope["query_string"].decode("latin-1"))) if scope["query_string"] else None
+        query = _query(scope["query_string"]) if scope["query_string"] else None
         state["query"] = query
         body = await self._read_body(scope, receive, rule, headers)
         authorize(
@@ -240,6 +241,19 @@ class Gateway:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             }
         )
+
+
+TENANT_KEYS = frozenset({"district_id", "school_id", "class_id"})
+
+
+def _query(raw: bytes) -> dict[str, str]:
+    """A tenant key given twice with different values is refused: the service might read the other one."""
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if key in TENANT_KEYS and query.get(key, value) != value:
+            raise Forbidden(f"The query names several values for {key}.")
+        query[key] = value
+    return query
 
 
 def _audited(rule: routes.Rule, method: str) -> bool:
