@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 from plc_shared import observability
 from plc_shared.errors import (
+    BadRequest,
     Forbidden,
     NotFound,
     ProblemError,
@@ -143,6 +144,8 @@ class Gateway:
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any]) -> int:
         method, path = scope["method"], scope["path"]
+        if "/." in path and any(segment in (".", "..") for segment in path.split("/")):
+            raise BadRequest("Dot segments are not allowed in paths.")  # no second reading of a path
         found = routes.match(method, path)
         if found is None:
             raise NotFound(f"No public route {method} {path}.")

@@ -1,5 +1,7 @@
 """Pure rules, no I/O: tenant values, token buckets, the route table's shape."""
 
+import asyncio
+
 import pytest
 from gateway.limits import TokenBuckets, retry_after
 from gateway.policy import authorize
@@ -67,3 +69,14 @@ async def test_a_query_that_names_a_district_twice_is_refused(gateway):
     assert (await gateway.get(path, headers=bearer(Role.TEACHER))).status_code == 403
     same_twice = "/goals/districts/d1/schools/s1/goals?district_id=d1&district_id=d1"
     assert (await gateway.get(same_twice, headers=bearer(Role.TEACHER))).status_code == 200
+
+
+async def test_dot_segments_are_refused(gateway):
+    reader, writer = await asyncio.open_connection("127.0.0.1", gateway.base_url.port)
+    auth = bearer(Role.TEACHER, district="d1")["Authorization"]
+    writer.write(
+        f"GET /goals/districts/d1/../d2/schools/s1/goals HTTP/1.1\r\nHost: gw\r\nAuthorization: {auth}\r\n\r\n".encode()
+    )
+    await writer.drain()
+    assert (await asyncio.wait_for(reader.readline(), 3)).startswith(b"HTTP/1.1 400")
+    writer.close()
