@@ -24,6 +24,8 @@ class Settings(ServiceSettings):
     upstream_connect_timeout_s: float = 2.0
     upstream_read_timeout_s: float = 30.0
     upstream_pool_size: int = 256
+    # Below the services' keep-alive timeout (uvicorn: 5 s), so the gateway drops idle connections first.
+    upstream_keepalive_s: float = 4.0
     # Reading the caller's body must finish within this (408); header timeouts belong to the ASGI server.
     body_read_timeout_s: float = 30.0
     max_body_bytes: int = 1_048_576

@@ -59,6 +59,7 @@ DROP_REQUEST = HOP_BY_HOP | {
 }
 DROP_RESPONSE = HOP_BY_HOP | {b"x-request-id", b"server", b"date"}
 STREAM_ABOVE = 256 * 1024
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 logger = logging.getLogger(__name__)
 
 
@@ -87,7 +88,7 @@ class Gateway:
 
     def __init__(self, settings: Settings, authenticator: Authenticator, audit: AuditWriter) -> None:
         self.settings, self.authenticator, self.audit = settings, authenticator, audit
-        self.upstreams = {name: URL(base) for name, base in settings.upstreams.items()}
+        self.upstreams = {name: base.rstrip("/") for name, base in settings.upstreams.items()}
         self.per_principal = TokenBuckets(settings.rate_per_principal, settings.burst_per_principal)
         self.per_tenant = TokenBuckets(settings.rate_per_tenant, settings.burst_per_tenant)
         self.timeout = aiohttp.ClientTimeout(
@@ -100,7 +101,13 @@ class Gateway:
         self.jwks: Any = None  # gateway.jwks.JWKSPublisher, set in the lifespan
 
     async def start(self) -> None:
-        connector = aiohttp.TCPConnector(limit=self.settings.upstream_pool_size, ttl_dns_cache=300)
+        # Idle upstream connections are dropped before uvicorn's 5 s keep-alive ends them, so a request
+        # rarely meets a connection the service is closing.
+        connector = aiohttp.TCPConnector(
+            limit=self.settings.upstream_pool_size,
+            ttl_dns_cache=300,
+            keepalive_timeout=self.settings.upstream_keepalive_s,
+        )
         self.http = aiohttp.ClientSession(
             connector=connector,
             timeout=self.timeout,
@@ -206,24 +213,35 @@ class Gateway:
         out.append(("X-Request-ID", observability.request_id.get() or ""))
         out.append(("traceparent", observability.current_traceparent.get() or ""))
         raw = scope.get("raw_path") or scope["path"].encode()
-        target = str(base) + raw.decode("latin-1")
+        target = base + raw.decode("latin-1")
         if scope["query_string"]:
             target += "?" + scope["query_string"].decode("latin-1")
         try:
-            async with self.http.request(
-                scope["method"],
-                URL(target, encoded=True),
-                headers=out,
-                data=body if body else None,
-                allow_redirects=False,
-            ) as upstream:
+            upstream = await self._open(scope["method"], URL(target, encoded=True), out, body)
+            try:
                 return await _relay(upstream, send)
+            finally:
+                upstream.release()
         except aiohttp.ClientConnectorError as exc:
             raise ServiceUnavailable(f"The {service} service is not reachable.") from exc
         except TimeoutError as exc:
             raise GatewayTimeout(f"The {service} service did not answer in time.") from exc
         except aiohttp.ClientError as exc:
             raise BadGateway(f"The {service} service failed: {type(exc).__name__}.") from exc
+
+    async def _open(self, method: str, url: URL, headers: list, body: bytes) -> aiohttp.ClientResponse:
+        """A pooled connection the service closed just as it was reused fails before anything was answered:
+        an idempotent request is then sent once more, on a fresh connection."""
+        assert self.http is not None
+        for attempt in (1, 2):
+            try:
+                return await self.http.request(
+                    method, url, headers=headers, data=body or None, allow_redirects=False
+                )
+            except aiohttp.ServerDisconnectedError:
+                if attempt == 2 or method not in IDEMPOTENT:
+                    raise
+        raise AssertionError("unreachable")
 
     def _audit(self, scope: Scope, caller: Caller, params: dict, status: int, started: float) -> None:
         principal = caller.principal

@@ -220,3 +220,40 @@ async def test_with_its_database_down_the_gateway_still_routes_tokens_and_answer
         assert keyed.status_code == 503
         assert keyed.headers["content-type"] == "application/problem+json"
         assert time.perf_counter() - started < 2
+
+
+async def test_a_connection_dropped_before_the_answer_is_retried_once_for_idempotent_requests(
+    gateway_db, upstream
+):
+    """The first connection to this upstream is closed without an answer (as a service closing an idle
+    keep-alive connection would); later connections answer."""
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await reader.readuntil(b"\r\n\r\n")
+        if connections % 2 == 1:
+            writer.close()
+            return
+        body = b'{"ok": true}'
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n" + body
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    flaky = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        async with running_gateway(
+            gateway_settings(gateway_db, upstream, upstreams={"goals": flaky})
+        ) as client:
+            path, headers = "/goals/districts/d1/schools/s1/goals", bearer(Role.TEACHER)
+            response = await client.get(path, headers=headers)
+            assert (response.status_code, response.json(), connections) == (200, {"ok": True}, 2)
+            response = await client.post(path, json={}, headers=headers)
+            assert response.status_code == 502  # not idempotent: the gateway does not send it twice
+            assert connections == 3
+    finally:
+        server.close()
