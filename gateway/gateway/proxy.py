@@ -157,6 +157,7 @@ class Gateway:
         if found is None:
             raise NotFound(f"No public route {method} {path}.")
         rule, params = found
+        scope["route"] = rule  # request metrics by row of the table, not by raw path
         headers = scope["headers"]
         authorization = api_key = None
         for name, value in headers:

@@ -61,8 +61,9 @@ class Rule:
     regex: re.Pattern[str] = field(default=re.compile(""), compare=False, repr=False)
 
     @property
-    def audited_reads(self) -> bool:
-        return self.student_level
+    def path(self) -> str:
+        """What the request metrics label a route with (they read `scope["route"].path`)."""
+        return self.pattern
 
 
 def rule(

@@ -257,3 +257,9 @@ async def test_a_connection_dropped_before_the_answer_is_retried_once_for_idempo
             assert connections == 3
     finally:
         server.close()
+
+
+async def test_request_metrics_are_labelled_by_the_row_of_the_table(gateway):
+    await gateway.get("/reviews/districts/d1/schools/s1/reviews/r1", headers=bearer(Role.REVIEWER))
+    metrics = (await gateway.get("/metrics")).text
+    assert 'route="/reviews/districts/{district_id}/schools/{school_id}/reviews{rest:path}"' in metrics
