@@ -224,7 +224,9 @@ class Gateway:
             finally:
                 upstream.release()
         except aiohttp.ClientConnectorError as exc:
-            raise ServiceUnavailable(f"The {service} service is not reachable.") from exc
+            raise ServiceUnavailable(
+                f"The {service} service is not reachable.", headers={"Retry-After": "1"}
+            ) from exc
         except TimeoutError as exc:
             raise GatewayTimeout(f"The {service} service did not answer in time.") from exc
         except aiohttp.ClientError as exc:

@@ -80,6 +80,7 @@ async def test_a_downed_service_answers_503_quickly(gateway_db, upstream):
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
         assert "goals" in response.json()["detail"]
+        assert response.headers["retry-after"] == "1"
         assert elapsed < 0.5, elapsed
         ok = await client.get("/reviews/districts/d1/schools/s1/reviews", headers=bearer(Role.REVIEWER))
         assert ok.status_code == 200
