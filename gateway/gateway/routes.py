@@ -99,73 +99,23 @@ def service_for(path: str) -> str | None:
 D = "/districts/{district_id}"
 S = D + "/schools/{school_id}"
 
+# fmt: off
 ROUTES: tuple[Rule, ...] = (
     # --- assessments ---------------------------------------------------------------------------------------
-    rule(
-        READ,
-        f"/assessments{D}/assessments",
-        (*STAFF, ANALYST, SIS),
-        Scope.DISTRICT,
-        permission="assessments:read",
-    ),
+    rule(READ, f"/assessments{D}/assessments", (*STAFF, ANALYST, SIS), Scope.DISTRICT, permission="assessments:read"),
     rule(WRITE, f"/assessments{D}/assessments{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.DISTRICT),
-    rule(
-        "POST",
-        f"/assessments{D}/results:bulk",
-        (ADMIN, SIS),
-        Scope.DISTRICT,
-        permission="results:write",
-        bulk=True,
-    ),
-    rule(
-        WRITE,
-        f"/assessments{D}/results{{rest:path}}",
-        (ADMIN, TEACHER, SIS),
-        Scope.DISTRICT,
-        permission="results:write",
-    ),
-    rule(
-        READ,
-        f"/assessments{S}/results",
-        (ADMIN, LEADER, TEACHER, SIS),
-        Scope.SCHOOL,
-        student_level=True,
-        permission="results:read",
-    ),
-    rule(
-        READ,
-        f"/assessments{D}/classes/{{class_id}}/results",
-        (ADMIN, LEADER, TEACHER),
-        Scope.CLASS,
-        student_level=True,
-    ),
-    rule(
-        READ,
-        f"/assessments{D}/students/{{student_id}}/results",
-        (ADMIN, LEADER, TEACHER),
-        Scope.DISTRICT,
-        student_level=True,
-    ),
+    rule("POST", f"/assessments{D}/results:bulk", (ADMIN, SIS), Scope.DISTRICT, permission="results:write", bulk=True),
+    rule(WRITE, f"/assessments{D}/results{{rest:path}}", (ADMIN, TEACHER, SIS), Scope.DISTRICT, permission="results:write"),
+    rule(READ, f"/assessments{S}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.SCHOOL, student_level=True, permission="results:read"),
+    rule(READ, f"/assessments{D}/classes/{{class_id}}/results", (ADMIN, LEADER, TEACHER), Scope.CLASS, student_level=True),
+    rule(READ, f"/assessments{D}/students/{{student_id}}/results", (ADMIN, LEADER, TEACHER), Scope.DISTRICT, student_level=True),
     rule(READ, f"/assessments{D}/aggregates{{rest:path}}", (*STAFF, ANALYST), Scope.DISTRICT),
     # --- OneRoster (rostering by SIS integrations; the district is the token's) ---------------------------
-    rule(
-        READ,
-        "/ims/oneroster/{rest:path}",
-        (ADMIN, SIS),
-        Scope.TOKEN,
-        student_level=True,
-        permission="rosters:read",
-    ),
+    rule(READ, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission="rosters:read"),
     rule(WRITE, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="rosters:write"),
     # --- interventions -------------------------------------------------------------------------------------
     rule(READ, f"/interventions{S}/flags", (ADMIN, LEADER, TEACHER), Scope.SCHOOL, student_level=True),
-    rule(
-        READ,
-        f"/interventions{D}/classes/{{class_id}}/flags",
-        (ADMIN, LEADER, TEACHER),
-        Scope.CLASS,
-        student_level=True,
-    ),
+    rule(READ, f"/interventions{D}/classes/{{class_id}}/flags", (ADMIN, LEADER, TEACHER), Scope.CLASS, student_level=True),
     rule(WRITE, f"/interventions{S}/interventions{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.SCHOOL),
     rule(READ, f"/interventions{D}/aggregates{{rest:path}}", (ADMIN, LEADER, ANALYST), Scope.DISTRICT),
     # --- goals ---------------------------------------------------------------------------------------------
@@ -177,22 +127,23 @@ ROUTES: tuple[Rule, ...] = (
     # --- catch-alls: routes the services add before they get a row of their own. District-scoped, staff
     # only, and every call audited as student-level because the gateway cannot tell.
     *(
-        rule(methods, f"/{name}{D}/{{rest:path}}", roles, Scope.DISTRICT, student_level=True)
+        rule(methods, f"/{name}{D}/{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.DISTRICT, student_level=True)
         for name in ("assessments", "interventions", "goals", "reviews")
-        for methods, roles in ((READ, (ADMIN, LEADER, TEACHER)), (WRITE, (ADMIN, LEADER, TEACHER)))
+        for methods in (READ, WRITE)
     ),
     # Last resort under each prefix: the district must be named in the query (or a small JSON body).
     *(
-        rule(methods, f"/{name}/{{rest:path}}", roles, Scope.DISTRICT, student_level=True)
+        rule(methods, f"/{name}/{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.DISTRICT, student_level=True)
         for name in ("assessments", "interventions", "goals", "reviews")
-        for methods, roles in ((READ, (ADMIN, LEADER, TEACHER)), (WRITE, (ADMIN, LEADER, TEACHER)))
+        for methods in (READ, WRITE)
     ),
-    # --- the gateway's own routes ----------------------------------------------------------------------------
+    # --- the gateway's own routes --------------------------------------------------------------------------
     rule("POST", "/gateway/api-keys", (ADMIN,), Scope.TOKEN),
     rule("GET", "/gateway/api-keys", (ADMIN,), Scope.TOKEN),
     rule("DELETE", "/gateway/api-keys/{key_id}", (ADMIN,), Scope.TOKEN),
     rule("GET", "/gateway/audit", (ADMIN,), Scope.TOKEN),
 )
+# fmt: on
 
 
 def match(method: str, path: str) -> tuple[Rule, dict[str, str]] | None:
