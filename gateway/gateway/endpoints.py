@@ -60,6 +60,7 @@ def _audit(request: Request, caller: Caller, status: int) -> None:
             "role": principal.role.value,
             "api_key_prefix": caller.api_key_prefix,
             "district_id": principal.district_id,
+            "caller_district_id": principal.district_id,
             "school_id": None,
             "method": request.method,
             "path": request.url.path,

@@ -42,7 +42,10 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(Text)
     api_key_prefix: Mapped[str | None] = mapped_column(Text)
+    # The district the request was for (as named in its path or query, else the caller's) and the caller's
+    # own: an attempt on another district shows in both districts' logs.
     district_id: Mapped[str | None] = mapped_column(Text)
+    caller_district_id: Mapped[str | None] = mapped_column(Text)
     school_id: Mapped[str | None] = mapped_column(Text)
     method: Mapped[str] = mapped_column(Text)
     path: Mapped[str] = mapped_column(Text)
@@ -50,4 +53,7 @@ class AuditEntry(Base):
     status: Mapped[int] = mapped_column(Integer)
     duration_ms: Mapped[float | None]
 
-    __table_args__ = (Index("ix_audit_log_district_id_at", "district_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_district_id_at", "district_id", "at"),
+        Index("ix_audit_log_caller_district_id_at", "caller_district_id", "at"),
+    )

@@ -147,7 +147,7 @@ class Gateway:
             caller: Caller | None = state.get("caller")
             rule = state.get("rule")
             if caller is not None and rule is not None and _audited(rule, scope["method"]):
-                self._audit(scope, caller, state.get("params", {}), status, started)
+                self._audit(scope, caller, state.get("params", {}), state.get("query"), status, started)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any]) -> int:
         method, path = scope["method"], scope["path"]
@@ -246,7 +246,9 @@ class Gateway:
                     raise
         raise AssertionError("unreachable")
 
-    def _audit(self, scope: Scope, caller: Caller, params: dict, status: int, started: float) -> None:
+    def _audit(
+        self, scope: Scope, caller: Caller, params: dict, query: dict | None, status: int, started: float
+    ) -> None:
         principal = caller.principal
         query = scope["query_string"].decode("latin-1") or None
         self.audit.record(
@@ -256,7 +258,10 @@ class Gateway:
                 "subject": principal.subject,
                 "role": principal.role.value,
                 "api_key_prefix": caller.api_key_prefix,
-                "district_id": principal.district_id,
+                "district_id": params.get("district_id")
+                or (query or {}).get("district_id")
+                or principal.district_id,
+                "caller_district_id": principal.district_id,
                 "school_id": params.get("school_id"),
                 "method": scope["method"],
                 "path": scope["path"],

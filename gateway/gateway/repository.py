@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from plc_shared.db import Repository
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from gateway.models import ApiKey, AuditEntry
 
@@ -38,7 +38,9 @@ class AuditRepository(Repository[AuditEntry]):
         before_id: int | None,
         limit: int,
     ) -> list[AuditEntry]:
-        stmt = select(AuditEntry).where(AuditEntry.district_id == district_id)
+        stmt = select(AuditEntry).where(
+            or_(AuditEntry.district_id == district_id, AuditEntry.caller_district_id == district_id)
+        )
         if subject:
             stmt = stmt.where(AuditEntry.subject == subject)
         if method:

@@ -51,6 +51,7 @@ class AuditRead(BaseModel):
     role: str
     api_key_prefix: str | None
     district_id: str | None
+    caller_district_id: str | None
     school_id: str | None
     method: str
     path: str

@@ -89,3 +89,18 @@ async def test_an_admin_sees_only_their_districts_entries_and_filters_work(gatew
 async def test_only_district_admins_read_the_audit_log(gateway):
     for role in (Role.TEACHER, Role.ANALYST, Role.OPERATOR, Role.SCHOOL_LEADER):
         assert (await gateway.get("/gateway/audit", headers=bearer(role))).status_code == 403
+
+
+async def test_an_attempt_on_another_district_shows_in_both_districts_logs(gateway):
+    marker = uuid.uuid4().hex
+    response = await gateway.get(
+        "/assessments/districts/d2/schools/s1/results",
+        headers={**bearer(Role.TEACHER, district="d1", subject=f"prober-{marker}"), "X-Request-ID": marker},
+    )
+    assert response.status_code == 403
+    for district in ("d1", "d2"):
+        rows = await audit(gateway, district=district, subject=f"prober-{marker}")
+        assert [(r["request_id"], r["district_id"], r["caller_district_id"], r["status"]) for r in rows] == [
+            (marker, "d2", "d1", 403)
+        ]
+    assert await audit(gateway, district="d3", subject=f"prober-{marker}") == []
