@@ -80,3 +80,17 @@ async def test_dot_segments_are_refused(gateway):
     await writer.drain()
     assert (await asyncio.wait_for(reader.readline(), 3)).startswith(b"HTTP/1.1 400")
     writer.close()
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    from gateway.config import Settings
+
+    monkeypatch.setenv("GATEWAY_UPSTREAMS", '{"assessments": "http://assessments:8000"}')
+    monkeypatch.setenv("GATEWAY_CORS_ORIGINS", '["https://app.example"]')
+    monkeypatch.setenv("GATEWAY_RATE_PER_TENANT", "12.5")
+    monkeypatch.setenv("GATEWAY_INTERNAL_SIGNING_KEY", "-----BEGIN PRIVATE KEY-----")
+    settings = Settings()
+    assert settings.upstreams == {"assessments": "http://assessments:8000"}
+    assert settings.cors_origins == ["https://app.example"]
+    assert settings.rate_per_tenant == 12.5
+    assert "BEGIN" not in repr(settings)  # the signing key is a secret
