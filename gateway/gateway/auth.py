@@ -66,7 +66,7 @@ class InternalTokens:
     """Mints the token that carries an API key's identity to the services."""
 
     def __init__(self, auth: AuthSettings, ttl_s: int, private_key_pem: str | None, key_id: str) -> None:
-        self._auth, self._ttl_s, self._kid = auth, ttl_s, key_id
+        self._auth, self.ttl_s, self._kid = auth, ttl_s, key_id
         if private_key_pem:
             self._key, self._alg = private_key_pem, "RS256"
         elif auth.dev_signing_key is not None and auth.environment != "production":
@@ -83,13 +83,13 @@ class InternalTokens:
             "aud": self._auth.audience,
             "sub": f"api-key:{row.prefix}",
             "iat": now,
-            "exp": now + self._ttl_s,
+            "exp": now + self.ttl_s,
             "role": Role.SIS_INTEGRATION.value,
             "district_id": row.district_id,
             "permissions": sorted(row.permissions),
         }
         headers = {"kid": self._kid} if self._alg == "RS256" else None
-        return jwt.encode(claims, self._key, algorithm=self._alg, headers=headers), now + self._ttl_s
+        return jwt.encode(claims, self._key, algorithm=self._alg, headers=headers), now + self.ttl_s
 
     def public_jwk(self) -> dict | None:
         """The public half of the RS256 signing key, as a JWK (None with the dev HS256 key)."""
@@ -152,7 +152,7 @@ class Authenticator:
         ):
             raise Unauthorized("The API key is not valid.")
         now = time.time()
-        if cached.token is None or cached.token_exp - now < self.internal._ttl_s / 2:
+        if cached.token is None or cached.token_exp - now < self.internal.ttl_s / 2:
             cached.token, cached.token_exp = self.internal.mint(row)
         if row.last_used_at is None or now - row.last_used_at.timestamp() > LAST_USED_EVERY_S:
             await self._touch(row)
