@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from plc_shared.components import SERVICES
 from plc_shared.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -17,6 +17,40 @@ class Settings(ServiceSettings):
     upstreams: dict[str, str] = Field(
         default_factory=lambda: {c.name: f"http://127.0.0.1:{c.port}" for c in SERVICES}
     )
+    # Front-end origins allowed by CORS (JSON list in GATEWAY_CORS_ORIGINS); empty: no CORS headers at all.
+    cors_origins: list[str] = Field(default_factory=list)
+
+    # Upstream calls: a refused connection fails at once (503); a slow one is cut by these timeouts (504).
+    upstream_connect_timeout_s: float = 2.0
+    upstream_read_timeout_s: float = 30.0
+    upstream_pool_size: int = 256
+    # Below the services' keep-alive timeout (uvicorn: 5 s), so the gateway drops idle connections first.
+    upstream_keepalive_s: float = 4.0
+    # Reading the caller's body must finish within this (408); header timeouts belong to the ASGI server.
+    body_read_timeout_s: float = 30.0
+    max_body_bytes: int = 1_048_576
+    bulk_max_body_bytes: int = 50 * 1_048_576
+    bulk_max_rows: int = 50_000
+
+    # Token buckets, per replica (see limits.py): sustained requests/s and burst, per caller and per district.
+    rate_per_principal: float = 50.0
+    burst_per_principal: int = 200
+    rate_per_tenant: float = 500.0
+    burst_per_tenant: int = 2_000
+
+    # API keys are looked up at most this often per key (a revoke on another replica takes up to this long).
+    api_key_cache_seconds: float = 5.0
+    # Identity the gateway mints for API-key calls: a short-lived token the services verify themselves.
+    internal_token_ttl_seconds: int = 120
+    # Production: an RSA private key (PEM) to sign internal tokens RS256; served as a JWKS at /gateway/jwks.json.
+    internal_signing_key: SecretStr | None = None
+    internal_key_id: str = "plc-gateway-1"
+
+    # Audit rows are written in batches from an in-process queue.
+    audit_flush_interval_s: float = 0.2
+    audit_batch_size: int = 500
+
+    openapi_cache_seconds: float = 30.0
 
 
 @lru_cache

@@ -1,0 +1,82 @@
+"""One OpenAPI document for the whole API: the gateway's own routes plus each service's public paths.
+
+Each service's /openapi.json is fetched (cached for a while; a service that is down is left out and named in
+`x-unavailable-services`). Only paths under a prefix the gateway routes to that service are kept, so health
+and metrics routes of the services stay private. Component schemas that two services name alike but define
+differently are renamed `<service>.<Name>` (with every `$ref` rewritten).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from typing import Any
+
+import aiohttp
+
+from gateway import routes
+
+REF = "#/components/schemas/"
+
+
+class OpenAPIMerger:
+    def __init__(self, upstreams: dict[str, str], cache_s: float) -> None:
+        self.upstreams, self.cache_s = upstreams, cache_s
+        self._cached: tuple[float, dict[str, Any]] | None = None
+
+    async def document(self, own: dict[str, Any], http: aiohttp.ClientSession) -> dict[str, Any]:
+        if self._cached is not None and time.monotonic() - self._cached[0] < self.cache_s:
+            return self._cached[1]
+        names = sorted({s for s in routes.PREFIXES.values() if s in self.upstreams})
+        fetched = await asyncio.gather(*(self._fetch(http, name) for name in names))
+        merged = merge(own, dict(zip(names, fetched, strict=True)))
+        if all(doc is not None for doc in fetched):
+            self._cached = (time.monotonic(), merged)
+        return merged
+
+    async def _fetch(self, http: aiohttp.ClientSession, name: str) -> dict[str, Any] | None:
+        try:
+            timeout = aiohttp.ClientTimeout(total=3)
+            async with http.get(f"{self.upstreams[name]}/openapi.json", timeout=timeout) as response:
+                return await response.json() if response.status == 200 else None
+        except (aiohttp.ClientError, TimeoutError, ValueError):
+            return None
+
+
+def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    doc = copy.deepcopy(own)
+    paths, schemas = doc.setdefault("paths", {}), doc.setdefault("components", {}).setdefault("schemas", {})
+    doc["x-unavailable-services"] = sorted(name for name, sub in services.items() if sub is None)
+    for name, sub in services.items():
+        if sub is None:
+            continue
+        renames = {
+            key: f"{name}.{key}"
+            for key, schema in sub.get("components", {}).get("schemas", {}).items()
+            if key in schemas and schemas[key] != schema
+        }
+        sub = _rewrite_refs(sub, renames)
+        for key, schema in sub.get("components", {}).get("schemas", {}).items():
+            schemas[renames.get(key, key)] = schema
+        for path, item in sub.get("paths", {}).items():
+            if routes.service_for(path) == name:
+                for operation in item.values():
+                    if isinstance(operation, dict):
+                        operation.setdefault("tags", [name])
+                paths[path] = item
+    return doc
+
+
+def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
+    if not renames:
+        return node
+    if isinstance(node, dict):
+        out = {k: _rewrite_refs(v, renames) for k, v in node.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith(REF) and ref[len(REF) :] in renames:
+            out["$ref"] = REF + renames[ref[len(REF) :]]
+        return out
+    if isinstance(node, list):
+        return [_rewrite_refs(v, renames) for v in node]
+    return node

@@ -1,0 +1,326 @@
+"""The catch-all proxy: a pure ASGI middleware in front of the gateway's own routes.
+
+For a public path it authenticates, rate-limits, authorises against the route table, reads the body within
+its limits, forwards to the owning service over a pooled aiohttp connection, streams the answer back, and
+records the audit entry. Pure ASGI (no per-request Request/Response objects, no routing by Starlette) because
+this is the hot path: see bench/gateway.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+import aiohttp
+from plc_shared import observability
+from plc_shared.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    ProblemError,
+    ServiceUnavailable,
+    TooManyRequests,
+    problem_response,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from yarl import URL
+
+from gateway import bodies, routes
+from gateway.audit import AuditWriter
+from gateway.auth import Authenticator, Caller
+from gateway.config import Settings
+from gateway.limits import TokenBuckets, retry_after
+from gateway.policy import authorize
+
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+    }
+)
+DROP_REQUEST = HOP_BY_HOP | {
+    b"authorization",
+    b"x-api-key",
+    b"x-request-id",
+    b"traceparent",
+    b"content-length",
+}
+DROP_RESPONSE = HOP_BY_HOP | {b"x-request-id", b"server", b"date"}
+STREAM_ABOVE = 256 * 1024
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+logger = logging.getLogger(__name__)
+
+
+class BadGateway(ProblemError):
+    status, title = 502, "Bad gateway"
+
+
+class GatewayTimeout(ProblemError):
+    status, title = 504, "Gateway timeout"
+
+
+class ProxyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or routes.service_for(scope["path"]) is None:
+            await self.app(scope, receive, send)
+            return
+        gateway: Gateway = scope["app"].state.gateway
+        await gateway.handle(scope, receive, send)
+
+
+class Gateway:
+    """Everything the proxy needs, built once in the lifespan."""
+
+    def __init__(self, settings: Settings, authenticator: Authenticator, audit: AuditWriter) -> None:
+        self.settings, self.authenticator, self.audit = settings, authenticator, audit
+        self.upstreams = {name: base.rstrip("/") for name, base in settings.upstreams.items()}
+        self.per_principal = TokenBuckets(settings.rate_per_principal, settings.burst_per_principal)
+        self.per_tenant = TokenBuckets(settings.rate_per_tenant, settings.burst_per_tenant)
+        self.timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=settings.upstream_connect_timeout_s,
+            sock_connect=settings.upstream_connect_timeout_s,
+            sock_read=settings.upstream_read_timeout_s,
+        )
+        self.http: aiohttp.ClientSession | None = None
+        self.jwks: Any = None  # gateway.jwks.JWKSPublisher, set in the lifespan
+
+    async def start(self) -> None:
+        # Idle upstream connections are dropped before uvicorn's 5 s keep-alive ends them, so a request
+        # rarely meets a connection the service is closing.
+        connector = aiohttp.TCPConnector(
+            limit=self.settings.upstream_pool_size,
+            ttl_dns_cache=300,
+            keepalive_timeout=self.settings.upstream_keepalive_s,
+        )
+        self.http = aiohttp.ClientSession(
+            connector=connector,
+            timeout=self.timeout,
+            auto_decompress=False,
+            skip_auto_headers=("User-Agent",),
+        )
+
+    async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.close()
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        state: dict[str, Any] = {}
+        status = 500
+        started_response = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started_response
+            started_response = True
+            await send(message)
+
+        try:
+            status = await self._handle(scope, receive, tracked_send, state)
+        except ProblemError as exc:
+            if started_response:  # the upstream broke off mid-body: all we can do is end the response
+                logger.warning("upstream failed after the response started: %s", exc.detail)
+                await send({"type": "http.response.body", "body": b""})
+                return
+            status = exc.status
+            await _send_problem(send, exc, scope["path"])
+        except Exception:
+            logger.exception("unexpected failure proxying %s %s", scope["method"], scope["path"])
+            if not started_response:
+                await _send_problem(send, ProblemError("Internal server error"), scope["path"], 500)
+        finally:
+            caller: Caller | None = state.get("caller")
+            rule = state.get("rule")
+            if caller is not None and rule is not None and _audited(rule, scope["method"]):
+                self._audit(scope, caller, state.get("params", {}), state.get("query"), status, started)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any]) -> int:
+        method, path = scope["method"], scope["path"]
+        if "/." in path and any(segment in (".", "..") for segment in path.split("/")):
+            raise BadRequest("Dot segments are not allowed in paths.")  # no second reading of a path
+        found = routes.match(method, path)
+        if found is None:
+            raise NotFound(f"No public route {method} {path}.")
+        rule, params = found
+        scope["route"] = rule  # request metrics by row of the table, not by raw path
+        headers = scope["headers"]
+        authorization = api_key = None
+        for name, value in headers:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+            elif name == b"x-api-key":
+                api_key = value.decode("latin-1")
+        caller = await self.authenticator.authenticate(authorization, api_key)
+        state.update(caller=caller, rule=rule, params=params)
+        self._limit(caller)
+        query = _query(scope["query_string"]) if scope["query_string"] else None
+        state["query"] = query
+        body = await self._read_body(scope, receive, rule, headers)
+        authorize(
+            rule,
+            caller.principal,
+            params,
+            query,
+            _scope_fields(body),
+            via_api_key=caller.api_key_prefix is not None,
+        )
+        return await self._forward(scope, send, rule.service, headers, body, caller)
+
+    def _limit(self, caller: Caller) -> None:
+        principal = caller.principal
+        wait = self.per_principal.take(caller.api_key_prefix or principal.subject)
+        if not wait:
+            wait = self.per_tenant.take(principal.district_id or "-")
+            if wait:
+                self.per_principal.give_back(caller.api_key_prefix or principal.subject)
+        if wait:
+            raise TooManyRequests(
+                "Rate limit reached; retry later.", headers={"Retry-After": retry_after(wait)}
+            )
+
+    async def _read_body(self, scope: Scope, receive: Receive, rule: routes.Rule, headers: list) -> bytes:
+        if scope["method"] in ("GET", "HEAD"):
+            return b""
+        settings = self.settings
+        limit = settings.bulk_max_body_bytes if rule.bulk else settings.max_body_bytes
+        body = await bodies.read_body(receive, headers, limit=limit, timeout_s=settings.body_read_timeout_s)
+        if rule.bulk:
+            bodies.check_rows(body, headers, max_rows=settings.bulk_max_rows)
+        return body
+
+    async def _forward(
+        self, scope: Scope, send: Send, service: str, headers: list, body: bytes, caller: Caller
+    ) -> int:
+        base = self.upstreams.get(service)
+        if base is None or self.http is None:
+            raise ServiceUnavailable(f"No upstream is configured for {service}.")
+        out = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers if n not in DROP_REQUEST]
+        out.append(("Authorization", f"Bearer {caller.forward_token}"))
+        out.append(("X-Request-ID", observability.request_id.get() or ""))
+        out.append(("traceparent", observability.current_traceparent.get() or ""))
+        raw = scope.get("raw_path") or scope["path"].encode()
+        target = base + raw.decode("latin-1")
+        if scope["query_string"]:
+            target += "?" + scope["query_string"].decode("latin-1")
+        try:
+            upstream = await self._open(scope["method"], URL(target, encoded=True), out, body)
+            try:
+                return await _relay(upstream, send)
+            finally:
+                upstream.release()
+        except aiohttp.ClientConnectorError as exc:
+            raise ServiceUnavailable(
+                f"The {service} service is not reachable.", headers={"Retry-After": "1"}
+            ) from exc
+        except TimeoutError as exc:
+            raise GatewayTimeout(f"The {service} service did not answer in time.") from exc
+        except aiohttp.ClientError as exc:
+            raise BadGateway(f"The {service} service failed: {type(exc).__name__}.") from exc
+
+    async def _open(self, method: str, url: URL, headers: list, body: bytes) -> aiohttp.ClientResponse:
+        """A pooled connection the service closed just as it was reused fails before anything was answered:
+        an idempotent request is then sent once more, on a fresh connection."""
+        assert self.http is not None
+        for attempt in (1, 2):
+            try:
+                return await self.http.request(
+                    method, url, headers=headers, data=body or None, allow_redirects=False
+                )
+            except aiohttp.ServerDisconnectedError:
+                if attempt == 2 or method not in IDEMPOTENT:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _audit(
+        self, scope: Scope, caller: Caller, params: dict, query: dict | None, status: int, started: float
+    ) -> None:
+        principal = caller.principal
+        query = scope["query_string"].decode("latin-1") or None
+        self.audit.record(
+            {
+                "at": datetime.now(UTC),
+                "request_id": observability.request_id.get() or "",
+                "subject": principal.subject,
+                "role": principal.role.value,
+                "api_key_prefix": caller.api_key_prefix,
+                "district_id": params.get("district_id")
+                or (query or {}).get("district_id")
+                or principal.district_id,
+                "caller_district_id": principal.district_id,
+                "school_id": params.get("school_id"),
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": query,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            }
+        )
+
+
+TENANT_KEYS = frozenset({"district_id", "school_id", "class_id"})
+
+
+def _query(raw: bytes) -> dict[str, str]:
+    """A tenant key given twice with different values is refused: the service might read the other one."""
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if key in TENANT_KEYS and query.get(key, value) != value:
+            raise Forbidden(f"The query names several values for {key}.")
+        query[key] = value
+    return query
+
+
+def _audited(rule: routes.Rule, method: str) -> bool:
+    return rule.student_level or method not in ("GET", "HEAD")
+
+
+def _scope_fields(body: bytes) -> Any:
+    """A small JSON body may name the tenant; only then is it parsed here."""
+    if not body or len(body) > 65_536 or b"_id" not in body or body[:1] != b"{":
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+async def _relay(upstream: aiohttp.ClientResponse, send: Send) -> int:
+    headers = [(n.lower(), v) for n, v in upstream.raw_headers if n.lower() not in DROP_RESPONSE]
+    length = upstream.content_length
+    if length is not None and length <= STREAM_ABOVE:
+        body = await upstream.read()
+        await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return upstream.status
+    await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
+    async for chunk in upstream.content.iter_chunked(65_536):
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+    return upstream.status
+
+
+async def _send_problem(send: Send, exc: ProblemError, path: str, status: int | None = None) -> None:
+    body = exc.to_problem(path)
+    if status is not None:
+        body.update(status=status, title="Internal server error")
+    response = problem_response(status or exc.status, body, exc.headers)
+
+    async def _receive() -> Message:  # pragma: no cover - a JSONResponse never reads the request
+        return {"type": "http.disconnect"}
+
+    await response({"type": "http"}, _receive, send)

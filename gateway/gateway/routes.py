@@ -1,0 +1,164 @@
+"""THE table: every public route, the service behind it, who may call it and how its tenant is checked.
+
+The gateway forwards a path unchanged to the service that owns its prefix; it authorises a request only when
+one row here matches (first match wins, so specific rows come before a prefix's catch-all). The services
+check scope again on every query (they verify the same token), so the gateway's job is the coarse,
+cheap part: the role, the district, and the school/class named in the path or query.
+
+The authorisation matrix test (tests/test_matrix.py) walks this table: every row, every role, own and
+other tenant.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from plc_shared.auth import Role
+
+ADMIN, LEADER, TEACHER = Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER, Role.TEACHER
+REVIEWER, SIS, ANALYST, OPERATOR = Role.REVIEWER, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR
+STAFF = (ADMIN, LEADER, TEACHER, REVIEWER)
+READ = ("GET", "HEAD")
+WRITE = ("POST", "PUT", "PATCH", "DELETE")
+
+# Public path prefix → the service that owns it (paths are forwarded unchanged).
+PREFIXES: dict[str, str] = {
+    "/assessments/": "assessments",
+    "/ims/oneroster/": "assessments",
+    "/interventions/": "interventions",
+    "/goals/": "goals",
+    "/reviews/": "reviews",
+}
+GATEWAY = "gateway"
+
+# What an API key may be allowed to do; a key calls a route only when the row's permission is in its set.
+PERMISSIONS = frozenset(
+    {"rosters:read", "rosters:write", "results:read", "results:write", "assessments:read"}
+)
+
+
+class Scope(StrEnum):
+    """How the tenant of a request is checked."""
+
+    TOKEN = "token"  # noqa: S105 - nothing in the request names a tenant: the service scopes by the token's district
+    DISTRICT = "district"  # {district_id} (path, query or JSON body) must be the caller's district
+    SCHOOL = "school"  # … and school-level roles must hold {school_id}
+    CLASS = "class"  # … and teachers must hold {class_id}
+
+
+@dataclass(frozen=True)
+class Rule:
+    methods: tuple[str, ...]
+    pattern: str
+    roles: tuple[Role, ...]
+    scope: Scope
+    student_level: bool = False  # reads of student data are audited (writes always are)
+    permission: str | None = None  # what an API key needs (API keys can call only rows that name one)
+    bulk: bool = False  # larger body limit, row count checked
+    service: str = field(default="")
+    regex: re.Pattern[str] = field(default=re.compile(""), compare=False, repr=False)
+
+    @property
+    def path(self) -> str:
+        """What the request metrics label a route with (they read `scope["route"].path`)."""
+        return self.pattern
+
+
+def rule(
+    methods: str | tuple[str, ...],
+    pattern: str,
+    roles: tuple[Role, ...],
+    scope: Scope,
+    **options: object,
+) -> Rule:
+    methods = (methods,) if isinstance(methods, str) else methods
+    service = GATEWAY if pattern.startswith("/gateway/") else service_for(pattern)
+    assert service is not None, pattern
+    return Rule(methods, pattern, roles, scope, service=service, regex=compile_pattern(pattern), **options)  # type: ignore[arg-type]
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """`{name}` is one path segment, `{name:path}` the rest of the path."""
+    out, pos = "", 0
+    for match in re.finditer(r"\{(\w+)(:path)?\}", pattern):
+        out += re.escape(pattern[pos : match.start()])
+        out += f"(?P<{match[1]}>.*)" if match[2] else f"(?P<{match[1]}>[^/]+)"
+        pos = match.end()
+    return re.compile(out + re.escape(pattern[pos:]) + "$")
+
+
+def service_for(path: str) -> str | None:
+    for prefix, service in PREFIXES.items():
+        if path.startswith(prefix):
+            return service
+    return None
+
+
+D = "/districts/{district_id}"
+S = D + "/schools/{school_id}"
+
+# fmt: off
+ROUTES: tuple[Rule, ...] = (
+    # --- assessments ---------------------------------------------------------------------------------------
+    rule(READ, f"/assessments{D}/assessments", (*STAFF, ANALYST, SIS), Scope.DISTRICT, permission="assessments:read"),
+    rule(WRITE, f"/assessments{D}/assessments{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.DISTRICT),
+    rule("POST", f"/assessments{D}/results:bulk", (ADMIN, SIS), Scope.DISTRICT, permission="results:write", bulk=True),
+    rule(WRITE, f"/assessments{D}/results{{rest:path}}", (ADMIN, TEACHER, SIS), Scope.DISTRICT, permission="results:write"),
+    rule(READ, f"/assessments{S}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.SCHOOL, student_level=True, permission="results:read"),
+    rule(READ, f"/assessments{D}/classes/{{class_id}}/results", (ADMIN, LEADER, TEACHER), Scope.CLASS, student_level=True),
+    rule(READ, f"/assessments{D}/students/{{student_id}}/results", (ADMIN, LEADER, TEACHER), Scope.DISTRICT, student_level=True),
+    rule(READ, f"/assessments{D}/aggregates{{rest:path}}", (*STAFF, ANALYST), Scope.DISTRICT),
+    # --- OneRoster (rostering by SIS integrations; the district is the token's) ---------------------------
+    rule(READ, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission="rosters:read"),
+    rule(WRITE, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="rosters:write"),
+    # --- interventions -------------------------------------------------------------------------------------
+    rule(READ, f"/interventions{S}/flags", (ADMIN, LEADER, TEACHER), Scope.SCHOOL, student_level=True),
+    rule(READ, f"/interventions{D}/classes/{{class_id}}/flags", (ADMIN, LEADER, TEACHER), Scope.CLASS, student_level=True),
+    rule(WRITE, f"/interventions{S}/interventions{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.SCHOOL),
+    rule(READ, f"/interventions{D}/aggregates{{rest:path}}", (ADMIN, LEADER, ANALYST), Scope.DISTRICT),
+    # --- goals ---------------------------------------------------------------------------------------------
+    rule(READ, f"/goals{S}/goals{{rest:path}}", (*STAFF, ANALYST), Scope.SCHOOL),
+    rule(WRITE, f"/goals{S}/goals{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.SCHOOL),
+    # --- reviews -------------------------------------------------------------------------------------------
+    rule(READ, f"/reviews{S}/reviews{{rest:path}}", (ADMIN, LEADER, REVIEWER), Scope.SCHOOL),
+    rule(WRITE, f"/reviews{S}/reviews{{rest:path}}", (LEADER, REVIEWER), Scope.SCHOOL),
+    # --- catch-alls: routes the services add before they get a row of their own. District-scoped, staff
+    # only, and every call audited as student-level because the gateway cannot tell.
+    *(
+        rule(methods, f"/{name}{D}/{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.DISTRICT, student_level=True)
+        for name in ("assessments", "interventions", "goals", "reviews")
+        for methods in (READ, WRITE)
+    ),
+    # Last resort under each prefix: the district must be named in the query (or a small JSON body).
+    *(
+        rule(methods, f"/{name}/{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.DISTRICT, student_level=True)
+        for name in ("assessments", "interventions", "goals", "reviews")
+        for methods in (READ, WRITE)
+    ),
+    # --- the gateway's own routes --------------------------------------------------------------------------
+    rule("POST", "/gateway/api-keys", (ADMIN,), Scope.TOKEN),
+    rule("GET", "/gateway/api-keys", (ADMIN,), Scope.TOKEN),
+    rule("DELETE", "/gateway/api-keys/{key_id}", (ADMIN,), Scope.TOKEN),
+    rule("GET", "/gateway/audit", (ADMIN,), Scope.TOKEN),
+)
+# fmt: on
+
+
+def match(method: str, path: str) -> tuple[Rule, dict[str, str]] | None:
+    for candidate in _BY_FIRST_SEGMENT.get(_first_segment(path), ()):
+        if method in candidate.methods:
+            found = candidate.regex.match(path)
+            if found:
+                return candidate, found.groupdict()
+    return None
+
+
+def _first_segment(path: str) -> str:
+    return path.split("/", 2)[1] if path.count("/") >= 1 else ""
+
+
+_BY_FIRST_SEGMENT: dict[str, list[Rule]] = {}
+for _rule in ROUTES:
+    _BY_FIRST_SEGMENT.setdefault(_first_segment(_rule.pattern), []).append(_rule)
