@@ -47,7 +47,7 @@ async def _caller(
 AuthorisedCaller = Annotated[Caller, Depends(_caller)]
 ERRORS = {401: PROBLEM_RESPONSE, 403: PROBLEM_RESPONSE, 404: PROBLEM_RESPONSE}
 
-router = APIRouter(prefix="/gateway", tags=["gateway"], responses=ERRORS)
+router = APIRouter(tags=["gateway"], responses=ERRORS)  # mounted under /gateway (ServiceParts.routers)
 
 
 def _audit(request: Request, caller: Caller, status: int) -> None:

@@ -78,4 +78,4 @@ def upstream_app(
     settings = AssessmentsSettings(
         database_url=database_url, log_level="WARNING", auth=auth or AuthSettings(environment="test")
     )
-    return create_service_app(settings, ServiceParts(routers=[echo_router(service)]))
+    return create_service_app(settings, ServiceParts(root_routers=[echo_router(service)]))
