@@ -5,7 +5,8 @@
   maximum is open-ended (the top level, so that a perfect score has a level).
 - Per standard: the points of the items aligned to it when the result has item scores for them, else the
   points of the objectives aligned to it. Proficient at or above the proficiency cut, mastered at or above the
-  mastery cut; the cuts are the aligned objective's own when it has them, else the assessment's.
+  mastery cut; the cuts are those of the aligned objective (or of the objective an aligned item belongs
+  to) when it has its own, else the assessment's.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class ObjectiveDef:
     standard_ids: tuple[str, ...] = ()
     proficiency_cut: float | None = None
     mastery_cut: float | None = None
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class ItemDef:
     id: str
     max_points: float
     standard_id: str | None = None
+    objective: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def standard_scores(
     for item_id, points in item_scores.items():
         item = assessment.items[item_id]
         if item.standard_id is not None:
-            _accumulate(sums, item.standard_id, points, item.max_points, None, assessment)
+            objective = assessment.objectives.get(item.objective) if item.objective else None
+            _accumulate(sums, item.standard_id, points, item.max_points, objective, assessment)
             from_items.add(item.standard_id)
     for objective_id, points in objective_scores.items():
         objective = assessment.objectives[objective_id]

@@ -132,3 +132,16 @@ def test_check_score_accepts_numbers_in_range(value, expected):
 def test_check_score_rejects_bad_values_with_a_reason(value, reason):
     score, why = check_score(value, 20)
     assert score is None and reason in why
+
+
+def test_item_scores_use_the_cuts_of_the_items_objective():
+    assessment = AssessmentDef(
+        id="a2",
+        max_score=10,
+        proficiency_cut=70,
+        mastery_cut=90,
+        objectives={"o": ObjectiveDef("o", 10, ("s",), proficiency_cut=80, mastery_cut=95)},
+        items={"q": ItemDef("q", 10, "s", objective="o")},
+    )
+    (score,) = standard_scores(assessment, {}, {"q": 7.5})
+    assert (score["proficiency_cut"], score["mastery_cut"], score["proficient"]) == (80, 95, False)
