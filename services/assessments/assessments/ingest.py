@@ -160,6 +160,7 @@ class Ingest:
         self.results = ResultRepository(session)
         self.outcome = Outcome(received=0)
         self.now = datetime.now(UTC)
+        self._scored: dict[tuple, str] = {}
 
     def reject(self, index: int, field: str | None, reason: str) -> None:
         self.outcome.rejected.append({"index": index, "field": field, "reason": reason})
@@ -232,8 +233,20 @@ class Ingest:
             "level": level,
             "objectives": objectives,
             "items": items,
-            "standards": scoring.standard_scores(definition, objectives, items),
+            "standards": self._standards(definition, objectives, items),
         }
+
+    def _standards(self, definition: scoring.AssessmentDef, objectives: dict, items: dict) -> str:
+        """Per-standard scores as JSON text. Scores take few distinct values (whole points on a handful of
+        items), so equal score sets are scored and encoded once per request."""
+        key = (definition.id, tuple(objectives.items()), tuple(items.items()))
+        encoded = self._scored.get(key)
+        if encoded is None:
+            encoded = json.dumps(
+                scoring.standard_scores(definition, objectives, items), separators=(",", ":")
+            )
+            self._scored[key] = encoded
+        return encoded
 
     def _classify(self, prepared: list[dict], existing: dict) -> list[dict]:
         changed = []
@@ -267,7 +280,15 @@ class Ingest:
                 )
             )
             data = _event_data(p, self.district_id, stored["id"], stored["revision"], recorded_at)
-            outbox_rows.append(events.result_outbox_row(p["was_live"], data, recorded_at))
+            outbox_rows.append(
+                events.result_outbox_row(
+                    p["was_live"],
+                    data,
+                    result_id=stored["id"],
+                    student_id=p["row"].student_id,
+                    time=recorded_at,
+                )
+            )
         await OutboxWriter(self.session).copy(outbox_rows)
 
 
@@ -347,7 +368,6 @@ def _same(p: dict, stored: Any) -> bool:
 def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
     row: Row = p["row"]
     return (
-        uuid.uuid4(),
         row.assessment_id,
         row.student_id,
         row.attempt,
@@ -360,16 +380,16 @@ def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
         p["level"],
         json.dumps(p["objectives"]),
         json.dumps(p["items"]),
-        json.dumps(p["standards"]),
+        p["standards"],
         row.assessed_on,
         now,
     )
 
 
-def _event_data(p: dict, district_id: str, result_id: uuid.UUID, revision: int, recorded_at: str) -> dict:
+def _event_data(p: dict, district_id: str, result_id: uuid.UUID, revision: int, recorded_at: str) -> str:
     row: Row = p["row"]
     definition = p["loaded"].definition
-    return events.result_data(
+    return events.result_data_json(
         result_id=result_id,
         revision=revision,
         student_id=row.student_id,
@@ -385,7 +405,7 @@ def _event_data(p: dict, district_id: str, result_id: uuid.UUID, revision: int, 
         performance_level=p["level"],
         proficiency_cut=definition.proficiency_cut,
         mastery_cut=definition.mastery_cut,
-        standards=p["standards"],
+        standards_json=p["standards"],
         assessed_on=row.assessed_on,
         recorded_at=recorded_at,
     )
