@@ -222,4 +222,15 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-ROUTERS = (roster, standards, assessments, results)
+imports = APIRouter(prefix="/imports", tags=["imports"])
+MAX_PACKAGE_BYTES = 256 * 1024 * 1024
+
+
+@imports.post("/oneroster", response_model=schemas.ImportReport, responses=BULK_ERRORS)
+async def import_oneroster(request: Request, session: DbSession, principal: CurrentPrincipal):
+    """Import a OneRoster 1.2 CSV package (the zip as the body): roster, line items and results, one report."""
+    data = await _read_limited(request, MAX_PACKAGE_BYTES)
+    return await service.import_oneroster(session, principal, data=data)
+
+
+ROUTERS = (roster, standards, assessments, results, imports)

@@ -44,3 +44,7 @@ class StaleResult(PreconditionFailed):
 
 class IdempotencyKeyReused(UnprocessableContent):
     title = "Idempotency key reused"
+
+
+class InvalidPackage(UnprocessableContent):
+    title = "Invalid OneRoster package"

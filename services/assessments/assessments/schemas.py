@@ -280,3 +280,22 @@ class BulkReport(Schema):
     unchanged: int
     rejected: list[RowError]
     duplicates: list[Duplicate]
+
+
+class ImportProblem(Schema):
+    file: str
+    row: int | None = Field(None, description="CSV record number; the header is row 1")
+    column: str | None
+    reason: str
+
+
+class ImportFileCount(Schema):
+    rows: int
+    accepted: int
+
+
+class ImportReport(Schema):
+    accepted: int
+    rejected: int
+    files: dict[str, ImportFileCount]
+    problems: list[ImportProblem]

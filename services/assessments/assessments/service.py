@@ -18,6 +18,7 @@ from assessments.exceptions import (
     IdempotencyKeyReused,
     InvalidAssessment,
     InvalidLifecycle,
+    InvalidPackage,
     InvalidResult,
     ResultNotFound,
     StaleResult,
@@ -410,3 +411,17 @@ async def bulk_results(
     if idempotency_key:
         await keys.save(district_id, idempotency_key, status, report)
     return status, report
+
+
+# --- OneRoster import ---------------------------------------------------------------------------------------
+async def import_oneroster(session: AsyncSession, principal: Principal, *, data: bytes) -> dict[str, Any]:
+    """Everything valid in the package is written in this transaction; the report lists the rest."""
+    from assessments.importer import Importer
+    from assessments.oneroster import PackageInvalid, read_package
+
+    auth.require_district_writer(principal)
+    try:
+        package = read_package(data)
+    except PackageInvalid as exc:
+        raise InvalidPackage(exc.reason, errors=exc.errors) from None
+    return await Importer(session, principal, package).run()

@@ -167,3 +167,9 @@ async def district(client, settings) -> District:
 def other_district(client, settings) -> District:
     """Another district (nothing built): its tokens must not reach the first district's data."""
     return District(client, settings)
+
+
+@pytest.fixture
+def blank_district(client, settings) -> District:
+    """A district with nothing in it yet (for imports that build it)."""
+    return District(client, settings)
