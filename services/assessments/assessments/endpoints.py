@@ -135,6 +135,21 @@ async def close_assessment(assessment_id: str, session: DbSession, principal: Cu
     return await service.transition(session, principal, assessment_id=assessment_id, to="closed")
 
 
+@assessments.get("/{assessment_id}/analysis", response_model=schemas.Analysis, responses=ERRORS)
+async def analyse_assessment(
+    assessment_id: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    school_id: str | None = None,
+    class_id: str | None = None,
+    grade: str | None = None,
+):
+    """Distribution, proficiency per level/standard/class, item analysis, students below the cut on essentials."""
+    return await service.analyse_assessment(
+        session, principal, assessment_id=assessment_id, school_id=school_id, class_id=class_id, grade=grade
+    )
+
+
 @results.api_route(
     "",
     methods=["PUT", "POST"],

@@ -252,6 +252,45 @@ class ResultRepository(Repository[models.Result]):
         conn = await driver(self.session)
         return await conn.fetch(UPSERT_RESULTS, *(list(c) for c in zip(*rows, strict=True)))
 
+    async def for_analysis(
+        self,
+        assessment_id: str,
+        *,
+        schools: frozenset[str] | None,
+        school_id: str | None,
+        class_id: str | None,
+        grade: str | None,
+    ) -> list[Any]:
+        r = models.Result
+        stmt = select(
+            r.student_id,
+            r.school_id,
+            r.class_ids,
+            r.percent,
+            r.performance_level,
+            r.standard_scores,
+            r.item_scores,
+        ).where(r.assessment_id == assessment_id, r.voided_at.is_(None))
+        if schools is not None:
+            stmt = stmt.where(r.school_id.in_(schools))
+        if school_id:
+            stmt = stmt.where(r.school_id == school_id)
+        if class_id:
+            stmt = stmt.where(r.class_ids.contains([class_id]))
+        if grade:
+            stmt = stmt.join(models.Student, models.Student.sourced_id == r.student_id).where(
+                models.Student.grades.contains([grade])
+            )
+        return list((await self.session.execute(stmt)).all())
+
+    async def teachers(self, class_ids: set[str]) -> dict[str, list[str]]:
+        if not class_ids:
+            return {}
+        stmt = select(models.Class.sourced_id, models.Class.teacher_ids).where(
+            models.Class.sourced_id.in_(class_ids)
+        )
+        return {row[0]: list(row[1]) for row in await self.session.execute(stmt)}
+
     async def void(self, result_id: uuid.UUID, voided_at: Any) -> int:
         stmt = (
             update(models.Result)

@@ -425,3 +425,56 @@ async def import_oneroster(session: AsyncSession, principal: Principal, *, data:
     except PackageInvalid as exc:
         raise InvalidPackage(exc.reason, errors=exc.errors) from None
     return await Importer(session, principal, package).run()
+
+
+# --- analysis -----------------------------------------------------------------------------------------------
+async def analyse_assessment(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    assessment_id: str,
+    school_id: str | None,
+    class_id: str | None,
+    grade: str | None,
+) -> dict[str, Any]:
+    """Aggregates over the results the caller may see; student ids only for roles that read student data."""
+    from assessments.analysis import ResultRow, analyse
+
+    auth.require_role(principal, auth.ANALYSIS_READERS, "analyse results")
+    assessment = await AssessmentRepository(session).get(assessment_id)
+    if assessment is None:
+        raise AssessmentNotFound(assessment_id)
+    auth.check_assessment_visible(principal, assessment.district_id, assessment.school_id, assessment_id)
+    results = ResultRepository(session)
+    found = await results.for_analysis(
+        assessment_id,
+        schools=auth.visible_schools(principal),
+        school_id=school_id,
+        class_id=class_id,
+        grade=grade,
+    )
+    rows = [
+        ResultRow(
+            r.student_id,
+            r.school_id,
+            tuple(r.class_ids),
+            r.percent,
+            r.performance_level,
+            tuple(r.standard_scores),
+            r.item_scores,
+        )
+        for r in found
+    ]
+    items = await AssessmentRepository(session).items([assessment_id])
+    teachers = await results.teachers({c for r in rows for c in r.class_ids})
+    report = analyse(
+        rows,
+        proficiency_cut=assessment.proficiency_cut,
+        mastery_cut=assessment.mastery_cut,
+        levels=[lv["name"] for lv in assessment.performance_levels],
+        items={i.code: (i.max_points, i.standard_id) for i in items},
+        teachers=teachers,
+        with_students=principal.role in auth.STUDENT_READERS,
+    )
+    filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
+    return {"assessment_id": assessment_id, "filters": filters, **report}
