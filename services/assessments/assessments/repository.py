@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 from plc_shared.db import Repository
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import any_, delete, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -276,10 +276,10 @@ class ResultRepository(Repository[models.Result]):
         if school_id:
             stmt = stmt.where(r.school_id == school_id)
         if class_id:
-            stmt = stmt.where(r.class_ids.contains([class_id]))
+            stmt = stmt.where(literal(class_id) == any_(r.class_ids))
         if grade:
             stmt = stmt.join(models.Student, models.Student.sourced_id == r.student_id).where(
-                models.Student.grades.contains([grade])
+                literal(grade) == any_(models.Student.grades)
             )
         return list((await self.session.execute(stmt)).all())
 
