@@ -7,6 +7,7 @@ Invalid rows are reported with their index, field and reason; they never stop th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -249,6 +250,7 @@ class Ingest:
         return encoded
 
     def _classify(self, prepared: list[dict], existing: dict) -> list[dict]:
+        """Drop unchanged rows; predict the id and revision each changed row will have after the upsert."""
         changed = []
         for p in prepared:
             stored = existing.get(p["key"])
@@ -258,37 +260,41 @@ class Ingest:
                 )
                 continue
             p["was_live"] = stored is not None and stored["voided_at"] is None
+            p["id"], p["revision"] = (stored["id"], stored["revision"] + 1) if stored else (uuid.uuid4(), 1)
             changed.append(p)
         return changed
 
     async def _write(self, changed: list[dict]) -> None:
-        recorded_at = events.iso(self.now)
+        """Upsert, and build the events while PostgreSQL works on it (both take about as long).
+
+        The events are built with the predicted ids and revisions (the stored rows are locked since
+        `existing()`); a row that a concurrent request inserted after that read comes back with another
+        id or revision, and its event is rebuilt from what the upsert returned.
+        """
         rows = [_result_row(p, self.district_id, self.now) for p in changed]
-        returned = {
-            (r["assessment_id"], r["student_id"], r["attempt"]): r for r in await self.results.upsert(rows)
-        }
+        upsert = asyncio.ensure_future(self.results.upsert(rows))
+        writer = events.ResultEventWriter(self.district_id, self.now)
         outbox_rows = []
-        for p in changed:
-            stored = returned[p["key"]]
-            self.outcome.written.append(
-                Written(
-                    p["row"].index,
-                    p["key"],
+        try:
+            for start in range(0, len(changed), 2_000):
+                await asyncio.sleep(0)  # let the upsert's bytes go out between chunks
+                outbox_rows.extend(_event_row(writer, p) for p in changed[start : start + 2_000])
+            returned = await upsert
+        except BaseException:
+            upsert.cancel()
+            raise
+        by_key = {(r["assessment_id"], r["student_id"], r["attempt"]): r for r in returned}
+        for position, p in enumerate(changed):
+            stored = by_key[p["key"]]
+            if (stored["id"], stored["revision"]) != (p["id"], p["revision"]):
+                p["id"], p["revision"], p["was_live"] = (
                     stored["id"],
                     stored["revision"],
-                    "updated" if p["was_live"] and not stored["inserted"] else "created",
+                    not stored["inserted"],
                 )
-            )
-            data = _event_data(p, self.district_id, stored["id"], stored["revision"], recorded_at)
-            outbox_rows.append(
-                events.result_outbox_row(
-                    p["was_live"],
-                    data,
-                    result_id=stored["id"],
-                    student_id=p["row"].student_id,
-                    time=recorded_at,
-                )
-            )
+                outbox_rows[position] = _event_row(writer, p)
+            outcome = "updated" if p["was_live"] and not stored["inserted"] else "created"
+            self.outcome.written.append(Written(p["row"].index, p["key"], p["id"], p["revision"], outcome))
         await OutboxWriter(self.session).copy(outbox_rows)
 
 
@@ -368,6 +374,7 @@ def _same(p: dict, stored: Any) -> bool:
 def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
     row: Row = p["row"]
     return (
+        p["id"],
         row.assessment_id,
         row.student_id,
         row.attempt,
@@ -386,28 +393,24 @@ def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
     )
 
 
-def _event_data(p: dict, district_id: str, result_id: uuid.UUID, revision: int, recorded_at: str) -> str:
+def _event_row(writer: events.ResultEventWriter, p: dict) -> tuple:
     row: Row = p["row"]
-    definition = p["loaded"].definition
-    return events.result_data_json(
-        result_id=result_id,
-        revision=revision,
+    d = p["loaded"].definition
+    return writer.row(
+        corrected=p["was_live"],
+        result_id=p["id"],
+        revision=p["revision"],
         student_id=row.student_id,
-        district_id=district_id,
         school_id=p["school_id"],
         class_ids=p["class_ids"],
-        assessment_id=row.assessment_id,
+        assessment=writer.assessment(d.id, d.max_score, d.proficiency_cut, d.mastery_cut),
         attempt=row.attempt,
         score_status=row.score_status,
         total_score=p["total"],
-        max_score=definition.max_score,
         percent=p["percent"],
         performance_level=p["level"],
-        proficiency_cut=definition.proficiency_cut,
-        mastery_cut=definition.mastery_cut,
         standards_json=p["standards"],
         assessed_on=row.assessed_on,
-        recorded_at=recorded_at,
     )
 
 

@@ -143,6 +143,7 @@ class AssessmentRepository(Repository[models.Assessment]):
 
 
 RESULT_COLUMNS = (
+    "id",
     "assessment_id",
     "student_id",
     "attempt",
@@ -160,6 +161,7 @@ RESULT_COLUMNS = (
     "recorded_at",
 )
 _RESULT_TYPES = (
+    "uuid",
     "text",
     "text",
     "int",
@@ -182,10 +184,10 @@ _SELECT_CASTS = {
     "item_scores": "u.item_scores::jsonb",
     "standard_scores": "u.standard_scores::jsonb",
 }
-_UPDATED = [c for c in RESULT_COLUMNS if c not in ("assessment_id", "student_id", "attempt")]
+_UPDATED = [c for c in RESULT_COLUMNS if c not in ("id", "assessment_id", "student_id", "attempt")]
 UPSERT_RESULTS = (
-    f"INSERT INTO results (id, {', '.join(RESULT_COLUMNS)}, revision, voided_at)"
-    f" SELECT gen_random_uuid(), {', '.join(_SELECT_CASTS.get(c, 'u.' + c) for c in RESULT_COLUMNS)}, 1, NULL"
+    f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}, revision, voided_at)"
+    f" SELECT {', '.join(_SELECT_CASTS.get(c, 'u.' + c) for c in RESULT_COLUMNS)}, 1, NULL"
     f" FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_RESULT_TYPES))})"
     f" AS u({', '.join(RESULT_COLUMNS)})"
     " ON CONFLICT (assessment_id, student_id, attempt) DO UPDATE SET "

@@ -180,3 +180,47 @@ async def test_each_accepted_row_is_exactly_one_event(district, kafka_settings, 
     first = next(e for e in events if e["data"]["student_id"] == district.students[0])
     assert first["data"]["total_score"] == 11
     assert {r.key.decode() for r in mine(records)} == set(district.students)
+
+
+async def test_concurrent_bulk_posts_of_the_same_keys_stay_consistent(
+    district, kafka_settings, bootstrap_servers
+):
+    """Two uploads race on new keys: one records, the other corrects; events carry the stored id/revision."""
+    import asyncio
+
+    a = await district.assessment()
+    students = district.students[:3]
+    first, second = await asyncio.gather(
+        bulk(district, rows_for(a, students, score=5)), bulk(district, rows_for(a, students, score=6))
+    )
+    assert first.status_code == second.status_code == 200
+    reports = [first.json(), second.json()]
+    assert sorted((r["created"], r["updated"]) for r in reports) == [(0, 3), (3, 0)]
+    stored = {}
+    for student in students:
+        body = (await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)).json()
+        assert body["revision"] == 2
+        stored[student] = body
+
+    def mine(records):
+        return [
+            json.loads(r.value) for r in records if json.loads(r.value)["data"]["assessment_id"] == a["id"]
+        ]
+
+    records = await consume(
+        bootstrap_servers,
+        kafka_settings.topic(RESULTS.name),
+        until=lambda rs: len(mine(rs)) >= 6,
+        timeout_s=30,
+    )
+    events = mine(records)
+    assert len(events) == 6
+    for student in students:
+        theirs = sorted(
+            (e["data"]["revision"], e["type"].split(".")[-2], e["data"]["result_id"])
+            for e in events
+            if e["data"]["student_id"] == student
+        )
+        assert [(rev, kind) for rev, kind, _id in theirs] == [(1, "recorded"), (2, "corrected")]
+        assert {rid for _r, _k, rid in theirs} == {stored[student]["id"]}
+        assert theirs[-1][0] == stored[student]["revision"]
