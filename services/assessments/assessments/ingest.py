@@ -37,7 +37,6 @@ FIELDS = frozenset(
         "school_id",
     }
 )
-_SEP = "\x1f"
 
 
 class RowInvalid(Exception):
@@ -260,9 +259,17 @@ class Ingest:
                 )
                 continue
             p["was_live"] = stored is not None and stored["voided_at"] is None
+            p["new"] = stored is None
             p["id"], p["revision"] = (stored["id"], stored["revision"] + 1) if stored else (uuid.uuid4(), 1)
             changed.append(p)
         return changed
+
+    async def _store(self, changed: list[dict], rows: list[tuple]) -> list[Any]:
+        """New keys go in with COPY; the others (and all of them after a race on a new key) are upserted."""
+        new = [row for p, row in zip(changed, rows, strict=True) if p["new"]]
+        if new and await self.results.insert_new(new):
+            rows = [row for p, row in zip(changed, rows, strict=True) if not p["new"]]
+        return await self.results.upsert(rows)
 
     async def _write(self, changed: list[dict]) -> None:
         """Upsert, and build the events while PostgreSQL works on it (both take about as long).
@@ -272,7 +279,7 @@ class Ingest:
         id or revision, and its event is rebuilt from what the upsert returned.
         """
         rows = [_result_row(p, self.district_id, self.now) for p in changed]
-        upsert = asyncio.ensure_future(self.results.upsert(rows))
+        upsert = asyncio.ensure_future(self._store(changed, rows))
         writer = events.ResultEventWriter(self.district_id, self.now)
         outbox_rows = []
         try:
@@ -285,15 +292,12 @@ class Ingest:
             raise
         by_key = {(r["assessment_id"], r["student_id"], r["attempt"]): r for r in returned}
         for position, p in enumerate(changed):
-            stored = by_key[p["key"]]
-            if (stored["id"], stored["revision"]) != (p["id"], p["revision"]):
-                p["id"], p["revision"], p["was_live"] = (
-                    stored["id"],
-                    stored["revision"],
-                    not stored["inserted"],
-                )
+            stored = by_key.get(p["key"])  # None: copied as predicted
+            inserted = stored is None or stored["inserted"]
+            if stored is not None and (stored["id"], stored["revision"]) != (p["id"], p["revision"]):
+                p["id"], p["revision"], p["was_live"] = stored["id"], stored["revision"], not inserted
                 outbox_rows[position] = _event_row(writer, p)
-            outcome = "updated" if p["was_live"] and not stored["inserted"] else "created"
+            outcome = "updated" if p["was_live"] and not inserted else "created"
             self.outcome.written.append(Written(p["row"].index, p["key"], p["id"], p["revision"], outcome))
         await OutboxWriter(self.session).copy(outbox_rows)
 
@@ -380,7 +384,7 @@ def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
         row.attempt,
         district_id,
         p["school_id"],
-        _SEP.join(p["class_ids"]),
+        p["class_ids"],
         row.score_status,
         p["total"],
         p["percent"],

@@ -184,6 +184,8 @@ _SELECT_CASTS = {
     "item_scores": "u.item_scores::jsonb",
     "standard_scores": "u.standard_scores::jsonb",
 }
+_CLASS_IDS = RESULT_COLUMNS.index("class_ids")
+_SEP = "\x1f"
 _UPDATED = [c for c in RESULT_COLUMNS if c not in ("id", "assessment_id", "student_id", "attempt")]
 UPSERT_RESULTS = (
     f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}, revision, voided_at)"
@@ -252,7 +254,30 @@ class ResultRepository(Repository[models.Result]):
         if not rows:
             return []
         conn = await driver(self.session)
-        return await conn.fetch(UPSERT_RESULTS, *(list(c) for c in zip(*rows, strict=True)))
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        columns[_CLASS_IDS] = [_SEP.join(ids) for ids in columns[_CLASS_IDS]]
+        return await conn.fetch(UPSERT_RESULTS, *columns)
+
+    async def insert_new(self, rows: Sequence[Sequence[Any]]) -> bool:
+        """COPY rows whose keys did not exist (revision 1): much cheaper than the upsert. False, with nothing
+        written, when a concurrent request inserted one of the keys meanwhile (the caller upserts instead)."""
+        if not rows:
+            return True
+        conn = await driver(self.session)
+        savepoint = conn.transaction()  # nested in the request's transaction: a SAVEPOINT
+        await savepoint.start()
+        try:
+            await conn.copy_records_to_table(
+                "results", records=[(*r, 1) for r in rows], columns=[*RESULT_COLUMNS, "revision"]
+            )
+        except asyncpg.UniqueViolationError:
+            await savepoint.rollback()
+            return False
+        except BaseException:
+            await savepoint.rollback()
+            raise
+        await savepoint.commit()
+        return True
 
     async def for_analysis(
         self,

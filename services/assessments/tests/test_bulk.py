@@ -224,3 +224,47 @@ async def test_concurrent_bulk_posts_of_the_same_keys_stay_consistent(
         assert [(rev, kind) for rev, kind, _id in theirs] == [(1, "recorded"), (2, "corrected")]
         assert {rid for _r, _k, rid in theirs} == {stored[student]["id"]}
         assert theirs[-1][0] == stored[student]["revision"]
+
+
+async def test_a_stale_read_falls_back_from_copy_to_upsert(district, settings, monkeypatch):
+    """Keys believed new but inserted meanwhile: COPY fails on the unique key, the savepoint is rolled back,
+    the upsert takes over and the events carry the stored id and the next revision."""
+    from assessments.ingest import Ingest
+    from assessments.repository import ResultRepository
+    from plc_shared.auth import Principal, Role
+    from plc_shared.db import create_engine, make_sessionmaker
+    from sqlalchemy import text
+
+    a = await district.assessment()
+    student = district.students[0]
+    first = await district.put(
+        "/results", {"assessment_id": a["id"], "student_id": student, "total_score": 4}
+    )
+    original_id = first.json()["id"]
+
+    async def nothing_stored(self, keys):
+        return {}
+
+    monkeypatch.setattr(ResultRepository, "existing", nothing_stored)
+    engine = create_engine(settings.database_url, pool_size=1)
+    principal = Principal(subject="sis", role=Role.SIS_INTEGRATION, district_id=district.id)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            outcome = await Ingest(session, principal).run(
+                [{"assessment_id": a["id"], "student_id": student, "total_score": 9}]
+            )
+            (written,) = outcome.written
+            assert (str(written.result_id), written.revision, written.outcome) == (original_id, 2, "updated")
+            payload = (
+                await session.execute(
+                    text("SELECT payload FROM outbox WHERE key = :k ORDER BY id DESC LIMIT 1"), {"k": student}
+                )
+            ).scalar_one()
+            event = json.loads(payload)
+            assert event["type"].endswith("result.corrected.v1")
+            assert (event["data"]["result_id"], event["data"]["revision"]) == (original_id, 2)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    stored = await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+    assert stored.json()["total_score"] == 9 and stored.json()["revision"] == 2
