@@ -236,6 +236,7 @@ class Result(Base):
     standard_scores: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     assessed_on: Mapped[date] = mapped_column(Date)
     revision: Mapped[int] = mapped_column(Integer)
+    sourced_id: Mapped[str | None] = mapped_column(Text, unique=True, comment="OneRoster result sourcedId")
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

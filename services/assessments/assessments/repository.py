@@ -215,6 +215,8 @@ class ResultRepository(Repository[models.Result]):
             models.Result.student_id == student_id,
             models.Result.attempt == attempt,
         )
+        # Results are written through asyncpg directly: never trust a copy already in the identity map.
+        stmt = stmt.execution_options(populate_existing=True)
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def students(self, district_id: str, ids: Sequence[str]) -> dict[str, asyncpg.Record]:
