@@ -268,3 +268,17 @@ async def test_a_stale_read_falls_back_from_copy_to_upsert(district, settings, m
         await engine.dispose()
     stored = await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
     assert stored.json()["total_score"] == 9 and stored.json()["revision"] == 2
+
+
+async def test_concurrent_retries_with_one_idempotency_key_write_once(district):
+    import asyncio
+
+    a = await district.assessment()
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    rows = rows_for(a, district.students[:3])
+    first, second = await asyncio.gather(bulk(district, rows, key), bulk(district, rows, key))
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json() and first.json()["created"] == 3
+    for student in district.students[:3]:
+        stored = await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+        assert stored.json()["revision"] == 1

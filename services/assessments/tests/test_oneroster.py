@@ -281,3 +281,17 @@ async def test_import_needs_a_district_writer(district, role):
 async def test_import_without_token_401(district):
     response = await district.http.post("/imports/oneroster", content=package({}))
     assert response.status_code == 401
+
+
+async def test_cli_upload_shows_progress_and_the_report(blank_district, tmp_path):
+    from assessments.cli import import_oneroster
+
+    district = blank_district
+    path = tmp_path / "district.zip"
+    path.write_bytes(package(small_district(district.id, students=4)))
+    out = io.StringIO()
+    token = district.sis["Authorization"].removeprefix("Bearer ")
+    report = await import_oneroster(path, client=district.http, token=token, out=out)
+    assert report["files"]["results"] == {"rows": 4, "accepted": 4}
+    text = out.getvalue()
+    assert "100.0%" in text and "rows accepted" in text
