@@ -124,8 +124,8 @@ def _text(raw: dict, name: str) -> str:
 
 
 def _attempt(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RowInvalid("attempt", "attempt must be a whole number of at least 1")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**31 - 1:
+        raise RowInvalid("attempt", "attempt must be a whole number from 1 to 2147483647")
     return value
 
 
@@ -167,10 +167,18 @@ class Ingest:
 
     async def run(self, raw_rows: list[Any], *, if_match: str | None = None) -> Outcome:
         self.outcome.received = len(raw_rows)
-        rows = self._parse(raw_rows)
-        rows = self._dedupe(rows)
-        prepared = await self._prepare(rows)
-        existing = await self.results.existing([p["key"] for p in prepared])
+        rows = self._dedupe(self._parse(raw_rows))
+        context = await self._load(rows)
+        # The stored results are read (and locked) while the rows are checked and scored.
+        keys = [r.key for r in rows if r.assessment_id in context[0]]
+        lookup = asyncio.ensure_future(self.results.existing(keys))
+        try:
+            await asyncio.sleep(0)
+            prepared = self._prepare(rows, *context)
+            existing = await lookup
+        except BaseException:
+            lookup.cancel()
+            raise
         if if_match is not None:
             check_if_match(if_match, [existing.get(p["key"]) for p in prepared])
         changed = self._classify(prepared, existing)
@@ -197,11 +205,17 @@ class Ingest:
             last[row.key] = row
         return list(last.values())
 
-    async def _prepare(self, rows: list[Row]) -> list[dict[str, Any]]:
+    async def _load(self, rows: list[Row]) -> tuple[dict[str, Loaded], dict, dict]:
+        """The assessments (in scope), students and enrollments the rows name."""
         assessments = await load_assessments(self.session, self.principal, {r.assessment_id for r in rows})
         student_ids = list({r.student_id for r in rows})
         students = await self.results.students(self.district_id, student_ids)
         classes = await self.results.student_classes(self.district_id, student_ids)
+        return assessments, students, classes
+
+    def _prepare(
+        self, rows: list[Row], assessments: dict[str, Loaded], students: dict, classes: dict
+    ) -> list[dict[str, Any]]:
         schools = auth.visible_schools(self.principal)
         prepared = []
         for row in rows:
@@ -317,6 +331,8 @@ def _school_for(row: Row, student: Any, loaded: Loaded, schools: frozenset[str] 
     if student is None:
         raise RowInvalid("student_id", f"unknown student '{row.student_id}'")
     school_ids = list(student["school_ids"])
+    if not school_ids:
+        raise RowInvalid("student_id", f"student '{row.student_id}' belongs to no school")
     if row.school_id is not None:
         if row.school_id not in school_ids:
             raise RowInvalid(

@@ -282,3 +282,10 @@ async def test_concurrent_retries_with_one_idempotency_key_write_once(district):
     for student in district.students[:3]:
         stored = await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
         assert stored.json()["revision"] == 1
+
+
+async def test_attempt_beyond_the_column_range_is_a_row_error(district):
+    a = await district.assessment()
+    row = {"assessment_id": a["id"], "student_id": district.students[0], "attempt": 2**31, "total_score": 1}
+    report = (await bulk(district, [row])).json()
+    assert report["accepted"] == 0 and report["rejected"][0]["field"] == "attempt"
