@@ -8,9 +8,14 @@
   schools they can see. Student-level reads are for district admins, school leaders and teachers (their
   schools) and the SIS integration; analysts see aggregates only.
 - Another district's data is "not found" (404), never "forbidden": its existence is not revealed.
+- Every student-level read is audited: one `assessments.audit` log line (who, role, what, which ids),
+  emitted whatever the service's log level.
 """
 
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from plc_shared.auth import Principal, Role
 from plc_shared.errors import Forbidden
@@ -68,3 +73,13 @@ def check_assessment_manager(principal: Principal, district_id: str, school_id: 
 def visible_schools(principal: Principal) -> frozenset[str] | None:
     """The schools whose students the caller sees: None means every school of the district."""
     return None if principal.role in DISTRICT_WIDE else principal.school_ids
+
+
+audit_log = logging.getLogger("assessments.audit")
+audit_log.setLevel(logging.INFO)
+
+
+def audit(principal: Principal, action: str, **ids: Any) -> None:
+    """Record who read which student data (ids only: the audit trail must not copy the data it protects)."""
+    entry = {"subject": principal.subject, "role": str(principal.role), "district_id": principal.district_id}
+    audit_log.info(action, extra={"audit": {**entry, "action": action, **ids}})

@@ -225,6 +225,7 @@ async def list_results(
     if schools is not None:
         stmt = stmt.where(r.school_id.in_(schools))
     found = (await session.scalars(stmt)).all()
+    auth.audit(principal, "oneroster.results.list", student_ids=sorted({x.student_id for x in found}))
     return [result_json(ResultRead.model_validate(x), x.sourced_id, collection) for x in found]
 
 

@@ -331,7 +331,8 @@ async def put_result(
     if outcome.rejected:
         raise InvalidResult("The result was not accepted.", errors=outcome.rejected)
     written = outcome.written[0]
-    result = await get_result(session, principal, key=written.key)
+    # The writer gets back what it wrote: not a read of student data, so not audited.
+    result = schemas.ResultRead.model_validate(await _visible_result(session, principal, written.key))
     return result, written.outcome == "created"
 
 
@@ -339,6 +340,7 @@ async def get_result(
     session: AsyncSession, principal: Principal, *, key: tuple[str, str, int]
 ) -> schemas.ResultRead:
     result = await _visible_result(session, principal, key)
+    auth.audit(principal, "result.read", assessment_id=key[0], student_ids=[key[1]], attempt=key[2])
     return schemas.ResultRead.model_validate(result, from_attributes=True)
 
 
@@ -477,4 +479,7 @@ async def analyse_assessment(
         with_students=principal.role in auth.STUDENT_READERS,
     )
     filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
+    if principal.role in auth.STUDENT_READERS:
+        named = sorted({sid for b in report["below_cut"] for sid in b["student_ids"] or ()})
+        auth.audit(principal, "analysis.read", assessment_id=assessment_id, student_ids=named)
     return {"assessment_id": assessment_id, "filters": filters, **report}

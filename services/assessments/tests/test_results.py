@@ -191,3 +191,19 @@ async def test_each_change_is_exactly_one_event_on_the_broker(district, kafka_se
     assert {r.key.decode() for r in mine(records)} == {student}
     assert events[1]["data"]["total_score"] == 16 and events[1]["data"]["performance_level"] == "proficient"
     assert "given_name" not in json.dumps(events)
+
+
+async def test_student_level_reads_are_audited(district, caplog):
+    import logging
+
+    a = await district.assessment()
+    student = district.students[0]
+    await district.put("/results", result(a, student, total_score=3))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="assessments.audit"):
+        assert (
+            await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+        ).status_code == 200
+    (record,) = [r for r in caplog.records if r.name == "assessments.audit"]
+    assert record.audit["action"] == "result.read" and record.audit["student_ids"] == [student]
+    assert record.audit["role"] == "sis_integration" and record.audit["district_id"] == district.id
