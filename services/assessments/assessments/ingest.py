@@ -23,6 +23,7 @@ from assessments.definitions import Loaded, load_assessments
 from assessments.repository import OutboxWriter, ResultRepository
 
 SCORE_STATUSES = frozenset(get_args(ScoreStatus))
+CHUNK = 10_000  # rows checked and scored while the previous chunk is being stored
 UNSCORED = frozenset({"exempt", "not submitted"})
 FIELDS = frozenset(
     {
@@ -166,23 +167,32 @@ class Ingest:
         self.outcome.rejected.append({"index": index, "field": field, "reason": reason})
 
     async def run(self, raw_rows: list[Any], *, if_match: str | None = None) -> Outcome:
+        """Rows go through in chunks: while PostgreSQL stores chunk k and its events, chunk k+1 is checked and
+        scored. The database work of all chunks runs in order on the request's connection (`_Serial`)."""
         self.outcome.received = len(raw_rows)
         rows = self._dedupe(self._parse(raw_rows))
         context = await self._load(rows)
-        # The stored results are read (and locked) while the rows are checked and scored.
         keys = [r.key for r in rows if r.assessment_id in context[0]]
-        lookup = asyncio.ensure_future(self.results.existing(keys))
+        lookup = asyncio.ensure_future(self.results.existing(keys))  # read (and lock) the stored results
+        database = _Serial(lookup)
+        writer = events.ResultEventWriter(self.district_id, self.now)
         try:
-            await asyncio.sleep(0)
-            prepared = self._prepare(rows, *context)
-            existing = await lookup
-        except BaseException:
-            lookup.cancel()
-            raise
-        if if_match is not None:
-            check_if_match(if_match, [existing.get(p["key"]) for p in prepared])
-        changed = self._classify(prepared, existing)
-        await self._write(changed)
+            for start in range(0, len(rows), CHUNK):
+                await asyncio.sleep(0)
+                prepared = self._prepare(rows[start : start + CHUNK], *context)
+                existing = await lookup
+                if if_match is not None:
+                    check_if_match(if_match, [existing.get(p["key"]) for p in prepared])
+                changed = self._classify(prepared, existing)
+                result_rows = [_result_row(p, self.district_id, self.now) for p in changed]
+                stored = database.submit(self._store(changed, result_rows))
+                outbox_rows = []
+                for part in range(0, len(changed), 2_000):
+                    await asyncio.sleep(0)  # let the connection send and receive between parts
+                    outbox_rows.extend(_event_row(writer, p) for p in changed[part : part + 2_000])
+                database.submit(self._finish(changed, stored, outbox_rows, writer))
+        finally:
+            await database.drain()
         self.outcome.written.sort(key=lambda w: w.index)
         return self.outcome
 
@@ -285,35 +295,54 @@ class Ingest:
             rows = [row for p, row in zip(changed, rows, strict=True) if not p["new"]]
         return await self.results.upsert(rows)
 
-    async def _write(self, changed: list[dict]) -> None:
-        """Upsert, and build the events while PostgreSQL works on it (both take about as long).
-
-        The events are built with the predicted ids and revisions (the stored rows are locked since
-        `existing()`); a row that a concurrent request inserted after that read comes back with another
-        id or revision, and its event is rebuilt from what the upsert returned.
-        """
-        rows = [_result_row(p, self.district_id, self.now) for p in changed]
-        upsert = asyncio.ensure_future(self._store(changed, rows))
-        writer = events.ResultEventWriter(self.district_id, self.now)
-        outbox_rows = []
-        try:
-            for start in range(0, len(changed), 2_000):
-                await asyncio.sleep(0)  # let the upsert's bytes go out between chunks
-                outbox_rows.extend(_event_row(writer, p) for p in changed[start : start + 2_000])
-            returned = await upsert
-        except BaseException:
-            upsert.cancel()
-            raise
-        by_key = {(r["assessment_id"], r["student_id"], r["attempt"]): r for r in returned}
+    async def _finish(
+        self,
+        changed: list[dict],
+        stored: asyncio.Future,
+        outbox_rows: list[tuple],
+        writer: events.ResultEventWriter,
+    ) -> None:
+        """The events were built with the predicted ids and revisions (the stored rows are locked since
+        `existing()`); a row that a concurrent request inserted after that read comes back from the upsert
+        with another id or revision, and its event is rebuilt from what was stored."""
+        by_key = {(r["assessment_id"], r["student_id"], r["attempt"]): r for r in stored.result()}
         for position, p in enumerate(changed):
-            stored = by_key.get(p["key"])  # None: copied as predicted
-            inserted = stored is None or stored["inserted"]
-            if stored is not None and (stored["id"], stored["revision"]) != (p["id"], p["revision"]):
-                p["id"], p["revision"], p["was_live"] = stored["id"], stored["revision"], not inserted
+            row = by_key.get(p["key"])  # None: copied as predicted
+            inserted = row is None or row["inserted"]
+            if row is not None and (row["id"], row["revision"]) != (p["id"], p["revision"]):
+                p["id"], p["revision"], p["was_live"] = row["id"], row["revision"], not inserted
                 outbox_rows[position] = _event_row(writer, p)
             outcome = "updated" if p["was_live"] and not inserted else "created"
             self.outcome.written.append(Written(p["row"].index, p["key"], p["id"], p["revision"], outcome))
         await OutboxWriter(self.session).copy(outbox_rows)
+
+
+class _Serial:
+    """Database operations of one request, run one after the other (one connection) in the background.
+
+    A failed operation fails the ones after it (they are never started); `drain()` waits for the last one
+    and raises the first error. Nothing is cancelled half-way: an interrupted COPY would leave the connection
+    unusable for the rollback that follows.
+    """
+
+    def __init__(self, first: asyncio.Future) -> None:
+        self._last: asyncio.Future = first
+
+    def submit(self, operation) -> asyncio.Future:
+        self._last = asyncio.ensure_future(self._after(self._last, operation))
+        return self._last
+
+    @staticmethod
+    async def _after(previous: asyncio.Future, operation):
+        try:
+            await previous
+        except BaseException:
+            operation.close()
+            raise
+        return await operation
+
+    async def drain(self) -> None:
+        await self._last
 
 
 def _assessment_for(row: Row, assessments: dict[str, Loaded]) -> Loaded:

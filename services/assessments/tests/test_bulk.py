@@ -289,3 +289,36 @@ async def test_attempt_beyond_the_column_range_is_a_row_error(district):
     row = {"assessment_id": a["id"], "student_id": district.students[0], "attempt": 2**31, "total_score": 1}
     report = (await bulk(district, [row])).json()
     assert report["accepted"] == 0 and report["rejected"][0]["field"] == "attempt"
+
+
+async def test_rows_in_several_chunks_give_the_same_report_and_events(
+    district, monkeypatch, kafka_settings, bootstrap_servers
+):
+    from assessments import ingest
+
+    monkeypatch.setattr(ingest, "CHUNK", 2)
+    a = await district.assessment()
+    await bulk(district, rows_for(a, district.students[:2]))  # two already stored: one changes, one does not
+    rows = [
+        *rows_for(a, district.students[:1], score=10),  # unchanged
+        *rows_for(a, district.students[1:2], score=12),  # corrected
+        {"assessment_id": a["id"], "student_id": "ghost", "total_score": 1},
+        *rows_for(a, district.students[2:], score=14),  # four new
+    ]
+    report = (await bulk(district, rows)).json()
+    assert (report["created"], report["updated"], report["unchanged"], report["accepted"]) == (4, 1, 1, 6)
+    assert [e["index"] for e in report["rejected"]] == [2]
+
+    def mine(records):
+        return [
+            json.loads(r.value) for r in records if json.loads(r.value)["data"]["assessment_id"] == a["id"]
+        ]
+
+    records = await consume(
+        bootstrap_servers, kafka_settings.topic(RESULTS.name), until=lambda rs: len(mine(rs)) >= 7
+    )
+    kinds = sorted(
+        (e["data"]["student_id"], e["data"]["revision"], e["type"].split(".")[-2]) for e in mine(records)
+    )
+    expected = [(s, 1, "recorded") for s in district.students] + [(district.students[1], 2, "corrected")]
+    assert kinds == sorted(expected)
