@@ -3,6 +3,7 @@
 import json
 import uuid
 
+import pytest
 from plc_shared.testing import consume
 from plc_shared.topics import RESULTS
 
@@ -322,3 +323,24 @@ async def test_rows_in_several_chunks_give_the_same_report_and_events(
     )
     expected = [(s, 1, "recorded") for s in district.students] + [(district.students[1], 2, "corrected")]
     assert kinds == sorted(expected)
+
+
+async def test_a_failure_after_the_results_are_stored_leaves_nothing_written(district, monkeypatch):
+    """Results and their events commit together or not at all."""
+    from assessments.repository import OutboxWriter
+
+    a = await district.assessment()
+
+    async def broken(self, rows):
+        raise RuntimeError("the outbox is unavailable")
+
+    monkeypatch.setattr(OutboxWriter, "copy", broken)
+    with pytest.raises(
+        RuntimeError, match="outbox is unavailable"
+    ):  # the ASGI transport re-raises the 500's cause
+        await bulk(district, rows_for(a, district.students[:3]))
+    monkeypatch.undo()
+    for student in district.students[:3]:
+        assert (
+            await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+        ).status_code == 404
