@@ -257,18 +257,19 @@ class Ingest:
             "level": level,
             "objectives": objectives,
             "items": items,
-            "standards": self._standards(definition, objectives, items),
+            "encoded": self._encoded(definition, objectives, items),
         }
 
-    def _standards(self, definition: scoring.AssessmentDef, objectives: dict, items: dict) -> str:
-        """Per-standard scores as JSON text. Scores take few distinct values (whole points on a handful of
-        items), so equal score sets are scored and encoded once per request."""
+    def _encoded(
+        self, definition: scoring.AssessmentDef, objectives: dict, items: dict
+    ) -> tuple[str, str, str]:
+        """(objective scores, item scores, per-standard scores) as JSON text. Scores take few distinct values
+        (whole points on a handful of items), so equal score sets are scored and encoded once per request."""
         key = (definition.id, tuple(objectives.items()), tuple(items.items()))
         encoded = self._scored.get(key)
         if encoded is None:
-            encoded = json.dumps(
-                scoring.standard_scores(definition, objectives, items), separators=(",", ":")
-            )
+            standards = scoring.standard_scores(definition, objectives, items)
+            encoded = (_json(objectives), _json(items), _json(standards))
             self._scored[key] = encoded
         return encoded
 
@@ -434,9 +435,7 @@ def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
         p["total"],
         p["percent"],
         p["level"],
-        json.dumps(p["objectives"]),
-        json.dumps(p["items"]),
-        p["standards"],
+        *p["encoded"],
         row.assessed_on,
         now,
     )
@@ -458,9 +457,12 @@ def _event_row(writer: events.ResultEventWriter, p: dict) -> tuple:
         total_score=p["total"],
         percent=p["percent"],
         performance_level=p["level"],
-        standards_json=p["standards"],
+        standards_json=p["encoded"][2],
         assessed_on=row.assessed_on,
     )
+
+
+_json = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 
 
 def etag(revision: int) -> str:
