@@ -52,6 +52,24 @@ for _kind, (_model, _record) in service.ROSTER_KINDS.items():
     _roster_route(_kind, _record)
 
 
+@roster.get("/schools", response_model=list[schemas.SchoolRead], responses=ERRORS)
+async def list_schools(session: DbSession, principal: CurrentPrincipal):
+    """The active schools the caller can see."""
+    return await service.list_schools(session, principal)
+
+
+@roster.get("/classes", response_model=list[schemas.ClassRead], responses=ERRORS)
+async def list_classes(session: DbSession, principal: CurrentPrincipal, school_id: str | None = None):
+    """The active classes (with their teachers) of the schools the caller can see."""
+    return await service.list_classes(session, principal, school_id=school_id)
+
+
+@roster.get("/classes/{class_id}/students", response_model=list[schemas.StudentRead], responses=ERRORS)
+async def class_students(class_id: str, session: DbSession, principal: CurrentPrincipal):
+    """The students enrolled in a class (audited)."""
+    return await service.class_students(session, principal, class_id=class_id)
+
+
 @standards.post("", status_code=201, response_model=schemas.StandardRead, responses=ERRORS)
 async def create_standard(body: schemas.StandardCreate, session: DbSession, principal: CurrentPrincipal):
     """Add a learning standard of the caller's district."""

@@ -58,6 +58,42 @@ class RosterRepository:
         return set((await self.session.scalars(stmt)).all())
 
 
+class RosterReader:
+    """Active roster rows of one district, optionally limited to some schools."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def schools(self, district_id: str, schools: frozenset[str] | None) -> list[models.Org]:
+        stmt = select(models.Org).where(
+            models.Org.district_id == district_id, models.Org.type == "school", models.Org.status == "active"
+        )
+        if schools is not None:
+            stmt = stmt.where(models.Org.sourced_id.in_(schools))
+        return list((await self.session.scalars(stmt.order_by(models.Org.name))).all())
+
+    async def classes(
+        self, district_id: str, schools: frozenset[str] | None, school_id: str | None
+    ) -> list[models.Class]:
+        c = models.Class
+        stmt = select(c).where(c.district_id == district_id, c.status == "active")
+        if schools is not None:
+            stmt = stmt.where(c.school_id.in_(schools))
+        if school_id:
+            stmt = stmt.where(c.school_id == school_id)
+        return list((await self.session.scalars(stmt.order_by(c.title, c.sourced_id))).all())
+
+    async def class_students(self, class_id: str) -> list[models.Student]:
+        s, e = models.Student, models.Enrollment
+        stmt = (
+            select(s)
+            .join(e, e.user_id == s.sourced_id)
+            .where(e.class_id == class_id, e.role == "student", e.status == "active", s.status == "active")
+            .order_by(s.family_name, s.given_name, s.sourced_id)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+
 class StandardRepository(Repository[models.Standard]):
     model = models.Standard
 

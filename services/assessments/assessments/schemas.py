@@ -82,6 +82,32 @@ class RosterUpsert(Schema, Generic[RecordT]):
     records: list[RecordT] = Field(max_length=50_000)
 
 
+class SchoolRead(Schema):
+    sourced_id: str
+    name: str
+    identifier: str | None
+
+
+class ClassRead(Schema):
+    sourced_id: str
+    title: str
+    class_code: str | None
+    school_id: str
+    course_id: str | None
+    grades: list[str]
+    subjects: list[str]
+    teacher_ids: list[str]
+
+
+class StudentRead(Schema):
+    sourced_id: str
+    school_ids: list[str]
+    grades: list[str]
+    identifier: str | None
+    given_name: str | None
+    family_name: str | None
+
+
 class RosterUpserted(Schema):
     kind: str
     upserted: int

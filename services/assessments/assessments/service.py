@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from plc_shared.auth import Principal
-from plc_shared.errors import Conflict, Forbidden
+from plc_shared.errors import Conflict, Forbidden, NotFound
 from plc_shared.events.assessments import AssessmentClosed, AssessmentPublished, ResultVoided
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,7 @@ from assessments.repository import (
     AssessmentRepository,
     IdempotencyRepository,
     ResultRepository,
+    RosterReader,
     RosterRepository,
     StandardRepository,
 )
@@ -59,6 +60,39 @@ async def upsert_roster(
         errors = [{"index": i, "field": "sourced_id", "reason": "owned by another district"} for i in foreign]
         raise Conflict("Some sourcedIds belong to another district; nothing was written.", errors=errors)
     return len(done)
+
+
+async def list_schools(session: AsyncSession, principal: Principal) -> list[schemas.SchoolRead]:
+    district_id = auth.home_district(principal)
+    found = await RosterReader(session).schools(district_id, auth.visible_schools(principal))
+    return [schemas.SchoolRead.model_validate(o) for o in found]
+
+
+async def list_classes(
+    session: AsyncSession, principal: Principal, *, school_id: str | None
+) -> list[schemas.ClassRead]:
+    district_id = auth.home_district(principal)
+    found = await RosterReader(session).classes(district_id, auth.visible_schools(principal), school_id)
+    return [schemas.ClassRead.model_validate(c) for c in found]
+
+
+async def class_students(
+    session: AsyncSession, principal: Principal, *, class_id: str
+) -> list[schemas.StudentRead]:
+    """A class list (student-level data: audited; not for analysts)."""
+    auth.require_role(principal, auth.STUDENT_READERS, "read class lists")
+    found = await session.get(models.Class, class_id)
+    if (
+        found is None
+        or found.status != "active"
+        or not auth.sees_school(principal, found.district_id, found.school_id)
+    ):
+        raise NotFound(f"Class '{class_id}' was not found.")
+    students = await RosterReader(session).class_students(class_id)
+    auth.audit(
+        principal, "class.students.read", class_id=class_id, student_ids=[s.sourced_id for s in students]
+    )
+    return [schemas.StudentRead.model_validate(s) for s in students]
 
 
 # --- standards ----------------------------------------------------------------------------------------------

@@ -183,3 +183,27 @@ def _writable(a: dict) -> dict:
         for i in a["items"]
     ]
     return body
+
+
+async def test_roster_reads_are_scoped(district, other_district):
+    teacher = district.token(Role.TEACHER, schools=(district.schools[0],))
+    schools = await district.http.get("/roster/schools", headers=teacher)
+    assert [s["sourced_id"] for s in schools.json()] == [district.schools[0]]
+    classes = await district.http.get("/roster/classes", headers=teacher)
+    assert [(c["sourced_id"], c["teacher_ids"]) for c in classes.json()] == [
+        (district.classes[0], [district.teachers[0]])
+    ]
+    roster = await district.http.get(f"/roster/classes/{district.classes[0]}/students", headers=teacher)
+    assert [s["sourced_id"] for s in roster.json()] == district.students[:3]
+    assert (
+        await district.http.get(f"/roster/classes/{district.classes[1]}/students", headers=teacher)
+    ).status_code == 404
+    assert (
+        await district.http.get(f"/roster/classes/{district.classes[0]}/students", headers=other_district.sis)
+    ).status_code == 404
+    analyst = district.token(Role.ANALYST)
+    assert (
+        await district.http.get(f"/roster/classes/{district.classes[0]}/students", headers=analyst)
+    ).status_code == 403
+    assert len((await district.http.get("/roster/classes", headers=analyst)).json()) == 2
+    assert (await district.http.get("/roster/schools")).status_code == 401
