@@ -51,6 +51,7 @@ def analyse(
         ],
         "standards": _standards(scored),
         "classes": _classes(scored, proficiency_cut, teachers),
+        "teachers": _teachers(scored, proficiency_cut, teachers),
         "items": _items(scored, items),
         "below_cut": _below_cut(scored, with_students),
     }
@@ -102,6 +103,24 @@ def _classes(scored: list[ResultRow], cut: float, teachers: Mapping[str, list[st
             "percent_proficient": share(sum(p >= cut for p in ps), len(ps)),
         }
         for class_id, ps in sorted(by_class.items())
+    ]
+
+
+def _teachers(scored: list[ResultRow], cut: float, teachers: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """One common assessment compared across teachers (a student counts once per teacher)."""
+    by_teacher: dict[str, dict[str, float]] = defaultdict(dict)
+    for r in scored:
+        for class_id in r.class_ids:
+            for teacher_id in teachers.get(class_id, []):
+                by_teacher[teacher_id][r.student_id] = r.percent  # type: ignore[assignment]
+    return [
+        {
+            "teacher_id": teacher_id,
+            "students": len(ps),
+            "mean_percent": round(statistics.fmean(ps.values()), 2),
+            "percent_proficient": share(sum(p >= cut for p in ps.values()), len(ps)),
+        }
+        for teacher_id, ps in sorted(by_teacher.items())
     ]
 
 

@@ -367,6 +367,13 @@ class ClassAnalysis(Schema):
     percent_proficient: float | None
 
 
+class TeacherAnalysis(Schema):
+    teacher_id: str
+    students: int
+    mean_percent: float
+    percent_proficient: float | None
+
+
 class ItemAnalysis(Schema):
     code: str
     standard_id: str | None
@@ -394,5 +401,6 @@ class Analysis(Schema):
     levels: list[LevelShare]
     standards: list[StandardAnalysis]
     classes: list[ClassAnalysis]
+    teachers: list[TeacherAnalysis]
     items: list[ItemAnalysis]
     below_cut: list[BelowCut]

@@ -40,6 +40,9 @@ def test_analyse_counts_shares_items_and_below_cut():
     assert (standard["students"], standard["percent_proficient"]) == (3, 66.7)
     classes = {c["class_id"]: c for c in report["classes"]}
     assert classes["c1"]["teacher_ids"] == ["t1"] and classes["c1"]["percent_proficient"] == 50.0
+    assert report["teachers"] == [
+        {"teacher_id": "t1", "students": 2, "mean_percent": 77.5, "percent_proficient": 50.0}
+    ]
     items = {i["code"]: i for i in report["items"]}
     assert (items["q1"]["percent_correct"], items["q1"]["percent_full_credit"]) == (83.3, 66.7)
     assert items["q2"]["percent_correct"] == 16.7 and items["q2"]["most_missed"] is True
