@@ -116,3 +116,41 @@ async def test_gradebook_scope(district, other_district):
         await district.http.put(f"{BASE}/lineItems/{li}", json={"lineItem": {"title": "t"}}, headers=teacher)
     ).status_code == 403
     assert (await district.http.get(f"{BASE}/lineItems")).status_code == 401
+
+
+async def test_assessment_line_items_and_results(district):
+    ali = f"{district.id}-ali1"
+    created = await district.http.put(
+        f"{BASE}/assessmentLineItems/{ali}",
+        json={"assessmentLineItem": {"title": "Winter benchmark", "resultValueMax": 40}},
+        headers=district.sis,
+    )
+    assert created.status_code == 201, created.text
+    assessment = await district.http.get(f"/assessments/{ali}", headers=district.sis)
+    assert assessment.json()["kind"] == "common_summative"
+    body = {
+        "assessmentResult": {
+            "assessmentLineItem": {"sourcedId": ali},
+            "student": {"sourcedId": district.students[0]},
+            "scoreStatus": "fully graded",
+            "score": "30",
+        }
+    }
+    written = await district.http.put(
+        f"{BASE}/assessmentResults/{district.id}-ar1", json=body, headers=district.sis
+    )
+    assert written.status_code == 201, written.text
+    assert written.json()["assessmentResult"]["metadata"]["percent"] == 75.0
+    wrong_reference = {
+        "assessmentResult": {
+            **body["assessmentResult"],
+            "assessmentLineItem": None,
+            "lineItem": {"sourcedId": ali},
+        }
+    }
+    missing = await district.http.put(
+        f"{BASE}/assessmentResults/{district.id}-ar2", json=wrong_reference, headers=district.sis
+    )
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "assessmentLineItem"
+    listed = await district.http.get(f"{BASE}/assessmentResults", headers=district.sis)
+    assert [r["sourcedId"] for r in listed.json()["assessmentResults"]] == [f"{district.id}-ar1"]
