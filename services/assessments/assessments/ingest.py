@@ -8,6 +8,7 @@ Invalid rows are reported with their index, field and reason; they never stop th
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -146,10 +147,22 @@ def _mapping(raw: dict, name: str) -> dict[str, Any]:
 def _date(value: Any, today: date) -> date:
     if value is None:
         return today
+    parsed = _iso_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise RowInvalid("assessed_on", "assessed_on must be a date (YYYY-MM-DD)")
+    return parsed
+
+
+@functools.lru_cache(maxsize=1024)
+def _iso_date(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise RowInvalid("assessed_on", "assessed_on must be a date (YYYY-MM-DD)") from None
+    except ValueError:
+        return None
+
+
+# Rows repeat the same few score values: check each (value, maximum) once. `typed` keeps True apart from 1.
+_check_score = functools.lru_cache(maxsize=4096, typed=True)(scoring.check_score)
 
 
 class Ingest:
@@ -386,7 +399,11 @@ def _scores(given: dict[str, Any], defined: dict, name: str) -> dict[str, float]
         part = defined.get(code)
         if part is None:
             raise RowInvalid(f"{name}.{code}", f"unknown code '{code}'")
-        score, reason = scoring.check_score(value, part.max_points)
+        score, reason = (
+            _check_score(value, part.max_points)
+            if isinstance(value, int | float | str)
+            else scoring.check_score(value, part.max_points)
+        )
         if reason:
             raise RowInvalid(f"{name}.{code}", reason)
         scores[code] = score
@@ -395,7 +412,11 @@ def _scores(given: dict[str, Any], defined: dict, name: str) -> dict[str, float]
 
 def _total(row: Row, definition: scoring.AssessmentDef, objectives: dict, items: dict) -> float | None:
     if row.total_score is not None:
-        total, reason = scoring.check_score(row.total_score, definition.max_score)
+        total, reason = (
+            _check_score(row.total_score, definition.max_score)
+            if isinstance(row.total_score, int | float | str)
+            else scoring.check_score(row.total_score, definition.max_score)
+        )
         if reason:
             raise RowInvalid("total_score", reason)
         return total
