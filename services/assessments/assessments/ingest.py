@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, events, scoring
 from assessments.definitions import Loaded, load_assessments
+from assessments.exceptions import StaleResult
 from assessments.repository import OutboxWriter, ResultRepository
 
 SCORE_STATUSES = frozenset(get_args(ScoreStatus))
@@ -492,8 +493,6 @@ def etag(revision: int) -> str:
 
 def check_if_match(if_match: str, stored: list[Any]) -> None:
     """RFC 9110 If-Match on one result: `*` needs a live result; otherwise one of the tags must be current."""
-    from assessments.exceptions import StaleResult
-
     live = [s for s in stored if s is not None and s["voided_at"] is None]
     if not live:
         raise StaleResult("If-Match was given but there is no current result to match.")

@@ -13,6 +13,7 @@ from plc_shared.events.assessments import AssessmentClosed, AssessmentPublished,
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models, schemas, scoring
+from assessments.analysis import ResultRow, analyse
 from assessments.exceptions import (
     AssessmentNotFound,
     IdempotencyKeyReused,
@@ -26,6 +27,7 @@ from assessments.exceptions import (
     TooManyRows,
 )
 from assessments.ingest import Ingest, Outcome, etag
+from assessments.oneroster import PackageInvalid, read_package
 from assessments.repository import (
     AssessmentRepository,
     IdempotencyRepository,
@@ -452,8 +454,7 @@ async def bulk_results(
 # --- OneRoster import ---------------------------------------------------------------------------------------
 async def import_oneroster(session: AsyncSession, principal: Principal, *, data: bytes) -> dict[str, Any]:
     """Everything valid in the package is written in this transaction; the report lists the rest."""
-    from assessments.importer import Importer
-    from assessments.oneroster import PackageInvalid, read_package
+    from assessments.importer import Importer  # imports this module: resolved at call time
 
     auth.require_district_writer(principal)
     try:
@@ -474,8 +475,6 @@ async def analyse_assessment(
     grade: str | None,
 ) -> dict[str, Any]:
     """Aggregates over the results the caller may see; student ids only for roles that read student data."""
-    from assessments.analysis import ResultRow, analyse
-
     auth.require_role(principal, auth.ANALYSIS_READERS, "analyse results")
     assessment = await AssessmentRepository(session).get(assessment_id)
     if assessment is None:
