@@ -223,6 +223,7 @@ async def bulk_results(
     session: DbSession,
     principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    atomic: Annotated[bool, Query(description="all or nothing: one invalid row rejects the request")] = False,
 ):
     """Up to 50,000 results: valid rows are committed, invalid ones reported by index, field and reason.
 
@@ -237,7 +238,7 @@ async def bulk_results(
         raise BadRequest(f"The body is not JSON: {exc}") from None
     rows = body.get("results") if isinstance(body, dict) else None
     code, report = await service.bulk_results(
-        session, principal, rows=rows, idempotency_key=idempotency_key, raw_body=raw
+        session, principal, rows=rows, idempotency_key=idempotency_key, raw_body=raw, atomic=atomic
     )
     return JSONResponse(report, status_code=code)
 

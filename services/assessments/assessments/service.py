@@ -425,9 +425,16 @@ async def _visible_result(
 
 
 async def bulk_results(
-    session: AsyncSession, principal: Principal, *, rows: Any, idempotency_key: str | None, raw_body: bytes
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    rows: Any,
+    idempotency_key: str | None,
+    raw_body: bytes,
+    atomic: bool = False,
 ) -> tuple[int, dict[str, Any]]:
-    """(status, report). With an Idempotency-Key the first answer is stored and returned to every retry."""
+    """(status, report). With an Idempotency-Key the first answer is stored and returned to every retry.
+    `atomic`: one invalid row fails the request (422 listing every invalid row) and nothing is written."""
     district_id = auth.require_role(principal, auth.RESULT_WRITERS, "record results")
     if not isinstance(rows, list):
         raise InvalidResult('The body must be {"results": [...]}.')
@@ -437,13 +444,19 @@ async def bulk_results(
         )
     keys = IdempotencyRepository(session)
     if idempotency_key:
-        digest = hashlib.sha256(raw_body).hexdigest()
+        digest = hashlib.sha256((b"atomic:" if atomic else b"") + raw_body).hexdigest()
         stored = await keys.claim(district_id, idempotency_key, digest)
         if stored is not None:
             if stored.request_hash != digest:
                 raise IdempotencyKeyReused("This Idempotency-Key was used for a different request body.")
             return stored.status_code or 200, stored.response or {}
     outcome: Outcome = await Ingest(session, principal).run(rows)
+    if atomic and outcome.rejected:
+        # Raising rolls the request's transaction back: the valid rows and their events are not written.
+        raise InvalidResult(
+            f"{len(outcome.rejected)} of {len(rows)} rows are invalid; nothing was written (atomic=true).",
+            errors=outcome.report()["rejected"],
+        )
     report = outcome.report()
     status = 200
     if idempotency_key:

@@ -344,3 +344,24 @@ async def test_a_failure_after_the_results_are_stored_leaves_nothing_written(dis
         assert (
             await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
         ).status_code == 404
+
+
+async def test_atomic_mode_writes_nothing_when_a_row_is_invalid(district):
+    a = await district.assessment()
+    rows = [
+        *rows_for(a, district.students[:2]),
+        {"assessment_id": a["id"], "student_id": "ghost", "total_score": 1},
+    ]
+    refused = await district.http.post(
+        "/results/bulk", params={"atomic": "true"}, json={"results": rows}, headers=district.sis
+    )
+    assert refused.status_code == 422
+    assert [(e["index"], e["field"]) for e in refused.json()["errors"]] == [(2, "student_id")]
+    for student in district.students[:2]:
+        assert (
+            await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+        ).status_code == 404
+    accepted = await district.http.post(
+        "/results/bulk", params={"atomic": "true"}, json={"results": rows[:2]}, headers=district.sis
+    )
+    assert accepted.status_code == 200 and accepted.json()["created"] == 2
