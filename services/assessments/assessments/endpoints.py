@@ -12,8 +12,6 @@ from plc_shared.errors import PROBLEM_RESPONSE, BadRequest, PayloadTooLarge
 from assessments import gradebook, schemas, service
 from assessments.ingest import etag
 
-MAX_BULK_BYTES = 64 * 1024 * 1024
-
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
 RESULT_ERRORS = {**ERRORS, 412: PROBLEM_RESPONSE}
 BULK_ERRORS = {**ERRORS, 400: PROBLEM_RESPONSE, 413: PROBLEM_RESPONSE}
@@ -231,14 +229,21 @@ async def bulk_results(
     item_scores, assessed_on, school_id}, ...]}`. Rows are validated one by one (a bad row never fails the
     request), so the body is read as plain JSON rather than through a schema.
     """
-    raw = await _read_limited(request, MAX_BULK_BYTES)
+    limits = request.app.state.settings
+    raw = await _read_limited(request, limits.bulk_max_bytes)
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"The body is not JSON: {exc}") from None
     rows = body.get("results") if isinstance(body, dict) else None
     code, report = await service.bulk_results(
-        session, principal, rows=rows, idempotency_key=idempotency_key, raw_body=raw, atomic=atomic
+        session,
+        principal,
+        rows=rows,
+        idempotency_key=idempotency_key,
+        raw_body=raw,
+        atomic=atomic,
+        max_rows=limits.bulk_max_rows,
     )
     return JSONResponse(report, status_code=code)
 
@@ -257,13 +262,12 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 
 
 imports = APIRouter(prefix="/imports", tags=["imports"])
-MAX_PACKAGE_BYTES = 256 * 1024 * 1024
 
 
 @imports.post("/oneroster", response_model=schemas.ImportReport, responses=BULK_ERRORS)
 async def import_oneroster(request: Request, session: DbSession, principal: CurrentPrincipal):
     """Import a OneRoster 1.2 CSV package (the zip as the body): roster, line items and results, one report."""
-    data = await _read_limited(request, MAX_PACKAGE_BYTES)
+    data = await _read_limited(request, request.app.state.settings.import_max_bytes)
     return await service.import_oneroster(session, principal, data=data)
 
 

@@ -14,4 +14,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     parts = ServiceParts(
         routers=ROUTERS, outbox=models.outbox.table, inbox=models.inbox, description=DESCRIPTION
     )
-    return create_service_app(settings or get_settings(), parts)
+    settings = settings or get_settings()
+    app = create_service_app(settings, parts)
+    app.state.settings = settings  # request limits are read from here
+    return app

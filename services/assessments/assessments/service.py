@@ -432,16 +432,15 @@ async def bulk_results(
     idempotency_key: str | None,
     raw_body: bytes,
     atomic: bool = False,
+    max_rows: int = MAX_BULK_ROWS,
 ) -> tuple[int, dict[str, Any]]:
     """(status, report). With an Idempotency-Key the first answer is stored and returned to every retry.
     `atomic`: one invalid row fails the request (422 listing every invalid row) and nothing is written."""
     district_id = auth.require_role(principal, auth.RESULT_WRITERS, "record results")
     if not isinstance(rows, list):
         raise InvalidResult('The body must be {"results": [...]}.')
-    if len(rows) > MAX_BULK_ROWS:
-        raise TooManyRows(
-            f"{len(rows)} rows: at most {MAX_BULK_ROWS:,} results per request.", limit=MAX_BULK_ROWS
-        )
+    if len(rows) > max_rows:
+        raise TooManyRows(f"{len(rows)} rows: at most {max_rows:,} results per request.", limit=max_rows)
     keys = IdempotencyRepository(session)
     if idempotency_key:
         digest = hashlib.sha256((b"atomic:" if atomic else b"") + raw_body).hexdigest()

@@ -122,10 +122,8 @@ async def test_50001_rows_are_refused_naming_the_limit(district):
     assert response.json()["limit"] == 50_000 and "50,000" in response.json()["detail"]
 
 
-async def test_oversized_body_is_413(district, monkeypatch):
-    from assessments import endpoints
-
-    monkeypatch.setattr(endpoints, "MAX_BULK_BYTES", 1_000)
+async def test_oversized_body_is_413(district, settings, monkeypatch):
+    monkeypatch.setattr(settings, "bulk_max_bytes", 1_000)
     a = await district.assessment()
     response = await bulk(district, rows_for(a, district.students) * 10)
     assert response.status_code == 413

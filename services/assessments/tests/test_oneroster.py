@@ -295,3 +295,9 @@ async def test_cli_upload_shows_progress_and_the_report(blank_district, tmp_path
     assert report["files"]["results"] == {"rows": 4, "accepted": 4}
     text = out.getvalue()
     assert "100.0%" in text and "rows accepted" in text
+
+
+async def test_oversized_package_is_413(blank_district, settings, monkeypatch):
+    monkeypatch.setattr(settings, "import_max_bytes", 100)
+    response = await upload(blank_district, package(small_district(blank_district.id)))
+    assert response.status_code == 413 and response.json()["limit"] == 100
