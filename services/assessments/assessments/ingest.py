@@ -175,7 +175,7 @@ class Ingest:
         self.results = ResultRepository(session)
         self.outcome = Outcome(received=0)
         self.now = datetime.now(UTC)
-        self._scored: dict[tuple, str] = {}
+        self._scored: dict[tuple, tuple[str, str, str]] = {}
 
     def reject(self, index: int, field: str | None, reason: str) -> None:
         self.outcome.rejected.append({"index": index, "field": field, "reason": reason})
@@ -195,7 +195,7 @@ class Ingest:
                 await asyncio.sleep(0)
                 prepared = self._prepare(rows[start : start + CHUNK], *context)
                 existing = await lookup
-                if if_match is not None:
+                if if_match is not None and prepared:  # an invalid row is reported as such (422), not 412
                     check_if_match(if_match, [existing.get(p["key"]) for p in prepared])
                 changed = self._classify(prepared, existing)
                 result_rows = [_result_row(p, self.district_id, self.now) for p in changed]

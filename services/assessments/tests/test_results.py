@@ -207,3 +207,13 @@ async def test_student_level_reads_are_audited(district, caplog):
     (record,) = [r for r in caplog.records if r.name == "assessments.audit"]
     assert record.audit["action"] == "result.read" and record.audit["student_ids"] == [student]
     assert record.audit["role"] == "sis_integration" and record.audit["district_id"] == district.id
+
+
+async def test_invalid_row_with_if_match_is_422_not_412(district):
+    a = await district.assessment()
+    response = await district.http.put(
+        "/results",
+        json=result(a, district.students[0], total_score=99),
+        headers={**district.sis, "If-Match": '"r1"'},
+    )
+    assert response.status_code == 422
