@@ -166,6 +166,21 @@ async def analyse_assessment(
     )
 
 
+@assessments.get("/{assessment_id}/results", response_model=list[schemas.ResultRead], responses=ERRORS)
+async def list_results(
+    assessment_id: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    class_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """The assessment's results in the caller's schools, by student id (audited)."""
+    return await service.list_results(
+        session, principal, assessment_id=assessment_id, class_id=class_id, limit=limit, offset=offset
+    )
+
+
 @results.api_route(
     "",
     methods=["PUT", "POST"],

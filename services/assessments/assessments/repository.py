@@ -348,6 +348,24 @@ class ResultRepository(Repository[models.Result]):
             )
         return list((await self.session.execute(stmt)).all())
 
+    async def for_assessment(
+        self,
+        assessment_id: str,
+        *,
+        schools: frozenset[str] | None,
+        class_id: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[models.Result]:
+        r = models.Result
+        stmt = select(r).where(r.assessment_id == assessment_id, r.voided_at.is_(None))
+        if schools is not None:
+            stmt = stmt.where(r.school_id.in_(schools))
+        if class_id:
+            stmt = stmt.where(literal(class_id) == any_(r.class_ids))
+        stmt = stmt.order_by(r.student_id, r.attempt).limit(limit).offset(offset)
+        return list((await self.session.scalars(stmt)).all())
+
     async def teachers(self, class_ids: set[str]) -> dict[str, list[str]]:
         if not class_ids:
             return {}

@@ -380,6 +380,30 @@ async def get_result(
     return schemas.ResultRead.model_validate(result, from_attributes=True)
 
 
+async def list_results(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    assessment_id: str,
+    class_id: str | None,
+    limit: int,
+    offset: int,
+) -> list[schemas.ResultRead]:
+    """An assessment's live results in the caller's schools, by student (student-level: audited)."""
+    auth.require_role(principal, auth.STUDENT_READERS, "read student results")
+    assessment = await AssessmentRepository(session).get(assessment_id)
+    if assessment is None:
+        raise AssessmentNotFound(assessment_id)
+    auth.check_assessment_visible(principal, assessment.district_id, assessment.school_id, assessment_id)
+    found = await ResultRepository(session).for_assessment(
+        assessment_id, schools=auth.visible_schools(principal), class_id=class_id, limit=limit, offset=offset
+    )
+    auth.audit(
+        principal, "results.list", assessment_id=assessment_id, student_ids=[r.student_id for r in found]
+    )
+    return [schemas.ResultRead.model_validate(r) for r in found]
+
+
 async def void_result(
     session: AsyncSession, principal: Principal, *, key: tuple[str, str, int], if_match: str | None
 ) -> None:

@@ -217,3 +217,23 @@ async def test_invalid_row_with_if_match_is_422_not_412(district):
         headers={**district.sis, "If-Match": '"r1"'},
     )
     assert response.status_code == 422
+
+
+async def test_list_results_of_an_assessment_is_scoped_and_paged(district, other_district):
+    a = await district.assessment()
+    for n, student in enumerate(district.students):
+        assert (await district.put("/results", result(a, student, total_score=n))).status_code == 201
+    path = f"/assessments/{a['id']}/results"
+    everything = (await district.http.get(path, headers=district.sis)).json()
+    assert [r["student_id"] for r in everything] == sorted(district.students)
+    page = (await district.http.get(path, params={"limit": 2, "offset": 2}, headers=district.sis)).json()
+    assert [r["student_id"] for r in page] == sorted(district.students)[2:4]
+    teacher = district.token(Role.TEACHER, schools=(district.schools[1],))
+    theirs = (await district.http.get(path, headers=teacher)).json()
+    assert {r["school_id"] for r in theirs} == {district.schools[1]} and len(theirs) == 3
+    by_class = (
+        await district.http.get(path, params={"class_id": district.classes[0]}, headers=district.sis)
+    ).json()
+    assert len(by_class) == 3
+    assert (await district.http.get(path, headers=district.token(Role.ANALYST))).status_code == 403
+    assert (await district.http.get(path, headers=other_district.sis)).status_code == 404
