@@ -11,6 +11,10 @@ class Settings(ServiceSettings):
 
     service_name: str = "assessments"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plc_assessments"
+    # Limits of one request (the gateway may enforce lower ones per tenant).
+    bulk_max_rows: int = 50_000
+    bulk_max_bytes: int = 64 * 1024 * 1024
+    import_max_bytes: int = 256 * 1024 * 1024
 
 
 @lru_cache

@@ -5,10 +5,16 @@ from plc_shared.app import ServiceParts, create_service_app
 
 from assessments import models
 from assessments.config import Settings, get_settings
+from assessments.endpoints import ROUTERS
 
 DESCRIPTION = "Standards and essential outcomes, common formative and summative assessments, student results from SIS integrations, and the analysis a PLC team brings to its data meeting."
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    parts = ServiceParts(outbox=models.outbox.table, inbox=models.inbox, description=DESCRIPTION)
-    return create_service_app(settings or get_settings(), parts)
+    parts = ServiceParts(
+        routers=ROUTERS, outbox=models.outbox.table, inbox=models.inbox, description=DESCRIPTION
+    )
+    settings = settings or get_settings()
+    app = create_service_app(settings, parts)
+    app.state.settings = settings  # request limits are read from here
+    return app

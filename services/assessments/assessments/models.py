@@ -1,9 +1,35 @@
-"""Tables of the assessments database. The outbox and inbox come from plc_shared so every service has the same ones."""
+"""Tables of the assessments database. The outbox and inbox come from plc_shared so every service has the same ones.
+
+Identifiers are the SIS's sourcedIds (text) wherever an integration names the thing (orgs, students, classes,
+assessments, standards); results get a UUID of our own. Every row carries its `district_id`: scope filters
+(`principal.can_see_district`) are a column comparison, never a join.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
 
 from plc_shared.db import make_metadata
 from plc_shared.inbox import inbox_table
 from plc_shared.outbox import Outbox, outbox_table
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import (
+    ARRAY,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
@@ -12,3 +38,216 @@ class Base(DeclarativeBase):
 
 outbox = Outbox(outbox_table(Base.metadata))
 inbox = inbox_table(Base.metadata)
+
+TextArray = ARRAY(Text)
+
+
+class RosterMixin:
+    """OneRoster bookkeeping shared by every roster table."""
+
+    sourced_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    district_id: Mapped[str] = mapped_column(Text, index=True)
+    status: Mapped[str] = mapped_column(Text, server_default="active")
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Org(RosterMixin, Base):
+    """A district (`type='district'`, its own district_id) or a school below it."""
+
+    __tablename__ = "orgs"
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[str | None] = mapped_column(Text)
+    identifier: Mapped[str | None] = mapped_column(Text)
+
+
+class AcademicSession(RosterMixin, Base):
+    __tablename__ = "academic_sessions"
+    title: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(Text)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    school_year: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[str | None] = mapped_column(Text)
+
+
+class Course(RosterMixin, Base):
+    __tablename__ = "courses"
+    title: Mapped[str] = mapped_column(Text)
+    course_code: Mapped[str | None] = mapped_column(Text)
+    school_id: Mapped[str | None] = mapped_column(Text)
+    grades: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    subjects: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+
+
+class Class(RosterMixin, Base):
+    __tablename__ = "classes"
+    title: Mapped[str] = mapped_column(Text)
+    class_code: Mapped[str | None] = mapped_column(Text)
+    school_id: Mapped[str] = mapped_column(Text, index=True)
+    course_id: Mapped[str | None] = mapped_column(Text)
+    term_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    grades: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    subjects: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    teacher_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+
+
+class Student(RosterMixin, Base):
+    """A student as the SIS knows them, identified by the SIS sourcedId. Names never leave this database."""
+
+    __tablename__ = "students"
+    school_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    grades: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    identifier: Mapped[str | None] = mapped_column(Text)
+    given_name: Mapped[str | None] = mapped_column(Text)
+    family_name: Mapped[str | None] = mapped_column(Text)
+
+
+class Enrollment(RosterMixin, Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (Index("ix_enrollments_user_id_class_id", "user_id", "class_id"),)
+    class_id: Mapped[str] = mapped_column(Text, index=True)
+    school_id: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    primary: Mapped[bool | None] = mapped_column()
+    begin_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Standard(Base):
+    """A learning standard / essential outcome (CASE CFItem when it comes from a CASE framework)."""
+
+    __tablename__ = "standards"
+    __table_args__ = (UniqueConstraint("district_id", "code"),)
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    district_id: Mapped[str] = mapped_column(Text, index=True)
+    code: Mapped[str] = mapped_column(Text, comment="humanCodingScheme")
+    statement: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    grade: Mapped[str | None] = mapped_column(Text)
+    case_identifier: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    case_uri: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class EssentialFlag(Base):
+    """A team marks a standard essential for a course or for a grade (`scope` says which)."""
+
+    __tablename__ = "essential_flags"
+    __table_args__ = (
+        CheckConstraint("scope IN ('course', 'grade')", name="scope"),
+        UniqueConstraint("standard_id", "scope", "scope_value"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    standard_id: Mapped[str] = mapped_column(ForeignKey("standards.id", ondelete="CASCADE"))
+    district_id: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(Text)
+    scope_value: Mapped[str] = mapped_column(Text)
+    marked_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Assessment(Base):
+    """An Ed-Fi Assessment: performance levels are on the score scale, minimum inclusive, maximum exclusive."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint("kind IN ('common_formative', 'common_summative', 'benchmark')", name="kind"),
+        CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
+    )
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    district_id: Mapped[str] = mapped_column(Text, index=True)
+    school_id: Mapped[str | None] = mapped_column(Text)
+    team_id: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    grades: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    window_start: Mapped[date | None] = mapped_column(Date)
+    window_end: Mapped[date | None] = mapped_column(Date)
+    max_score: Mapped[float] = mapped_column(Float)
+    performance_levels: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    proficiency_cut: Mapped[float] = mapped_column(Float)
+    mastery_cut: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(Text, server_default="draft")
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Objective(Base):
+    """An Ed-Fi ObjectiveAssessment: nestable (`parent_id`), aligned to standards, with its own cuts."""
+
+    __tablename__ = "objectives"
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("objectives.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    max_points: Mapped[float] = mapped_column(Float)
+    proficiency_cut: Mapped[float | None] = mapped_column(Float)
+    mastery_cut: Mapped[float | None] = mapped_column(Float)
+    standard_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+
+
+class Item(Base):
+    """An Ed-Fi AssessmentItem: max points, aligned to one standard, optionally inside an objective."""
+
+    __tablename__ = "items"
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    objective_id: Mapped[str | None] = mapped_column(ForeignKey("objectives.id", ondelete="SET NULL"))
+    code: Mapped[str] = mapped_column(Text)
+    max_points: Mapped[float] = mapped_column(Float)
+    standard_id: Mapped[str | None] = mapped_column(Text)
+
+
+class Result(Base):
+    """An Ed-Fi StudentAssessment / OneRoster result, one per assessment, student and attempt.
+
+    A void keeps the row (`voided_at`) so the revision keeps growing if the result is recorded again.
+    """
+
+    __tablename__ = "results"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "student_id", "attempt"),
+        Index("ix_results_district_id_school_id", "district_id", "school_id"),
+    )
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"))
+    student_id: Mapped[str] = mapped_column(Text)
+    attempt: Mapped[int] = mapped_column(Integer)
+    district_id: Mapped[str] = mapped_column(Text)
+    school_id: Mapped[str] = mapped_column(Text)
+    class_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    score_status: Mapped[str] = mapped_column(Text)
+    total_score: Mapped[float | None] = mapped_column(Float)
+    percent: Mapped[float | None] = mapped_column(Float)
+    performance_level: Mapped[str | None] = mapped_column(Text)
+    objective_scores: Mapped[dict[str, float]] = mapped_column(JSONB, server_default="{}")
+    item_scores: Mapped[dict[str, float]] = mapped_column(JSONB, server_default="{}")
+    standard_scores: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    assessed_on: Mapped[date] = mapped_column(Date)
+    revision: Mapped[int] = mapped_column(Integer)
+    sourced_id: Mapped[str | None] = mapped_column(Text, unique=True, comment="OneRoster result sourcedId")
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyKey(Base):
+    """The first answer to a request carrying an `Idempotency-Key`, replayed to retries of that request."""
+
+    __tablename__ = "idempotency_keys"
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    request_hash: Mapped[str] = mapped_column(Text)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,85 @@
+"""Who may do what, scoped by district and school (the token's claims; see plc_shared.auth.Principal).
+
+- Roster and standards are written by the district's SIS integration and district admins, only in their own
+  district; everyone in the district reads standards.
+- Assessments: district admins and the SIS integration manage the district's; school leaders and teachers
+  manage their own schools' (a teacher's team writes its common formative assessments).
+- Results: written by the SIS integration, district admins, school leaders and teachers, for students of
+  schools they can see. Student-level reads are for district admins, school leaders and teachers (their
+  schools) and the SIS integration; analysts see aggregates only.
+- Another district's data is "not found" (404), never "forbidden": its existence is not revealed.
+- Every student-level read is audited: one `assessments.audit` log line (who, role, what, which ids),
+  emitted whatever the service's log level.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from plc_shared.auth import Principal, Role
+from plc_shared.errors import Forbidden
+
+from assessments.exceptions import AssessmentNotFound
+
+DISTRICT_WRITERS = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION})
+ASSESSMENT_MANAGERS = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.SCHOOL_LEADER, Role.TEACHER})
+RESULT_WRITERS = ASSESSMENT_MANAGERS
+STUDENT_READERS = ASSESSMENT_MANAGERS
+ANALYSIS_READERS = frozenset({*STUDENT_READERS, Role.ANALYST})
+DISTRICT_WIDE = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST})
+
+
+def home_district(principal: Principal) -> str:
+    """The district a caller works in; a token without one can do nothing here."""
+    if not principal.district_id:
+        raise Forbidden("The token names no district.")
+    return principal.district_id
+
+
+def require_district_writer(principal: Principal) -> str:
+    if principal.role not in DISTRICT_WRITERS:
+        raise Forbidden(f"The role '{principal.role}' may not change the roster or standards.")
+    return home_district(principal)
+
+
+def require_role(principal: Principal, roles: frozenset[Role], action: str) -> str:
+    if principal.role not in roles:
+        raise Forbidden(f"The role '{principal.role}' may not {action}.")
+    return home_district(principal)
+
+
+def sees_school(principal: Principal, district_id: str, school_id: str | None) -> bool:
+    """District-level things (school_id None) are visible to the whole district."""
+    if school_id is None:
+        return principal.can_see_district(district_id)
+    return principal.can_see_school(district_id, school_id)
+
+
+def check_assessment_visible(principal: Principal, district_id: str, school_id: str | None, id_: str) -> None:
+    if not sees_school(principal, district_id, school_id):
+        raise AssessmentNotFound(id_)
+
+
+def check_assessment_manager(principal: Principal, district_id: str, school_id: str | None) -> None:
+    """Managing a district-wide assessment takes a district-wide role; a school's, a role in that school."""
+    require_role(principal, ASSESSMENT_MANAGERS, "manage assessments")
+    if school_id is None and principal.role not in DISTRICT_WIDE:
+        raise Forbidden("Only district admins and the SIS integration manage district-wide assessments.")
+    if not sees_school(principal, district_id, school_id):
+        raise Forbidden("The assessment belongs to a school outside your scope.")
+
+
+def visible_schools(principal: Principal) -> frozenset[str] | None:
+    """The schools whose students the caller sees: None means every school of the district."""
+    return None if principal.role in DISTRICT_WIDE else principal.school_ids
+
+
+audit_log = logging.getLogger("assessments.audit")
+audit_log.setLevel(logging.INFO)
+
+
+def audit(principal: Principal, action: str, **ids: Any) -> None:
+    """Record who read which student data (ids only: the audit trail must not copy the data it protects)."""
+    entry = {"subject": principal.subject, "role": str(principal.role), "district_id": principal.district_id}
+    audit_log.info(action, extra={"audit": {**entry, "action": action, **ids}})

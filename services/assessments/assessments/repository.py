@@ -1,0 +1,428 @@
+"""SQL of the assessments service. Set-based statements for everything that handles many rows at once.
+
+The result ingestion path (tens of thousands of rows per request) talks to asyncpg directly inside the request's
+transaction: one `unnest` upsert and one COPY instead of thousands of bound statements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+from plc_shared.db import Repository
+from sqlalchemy import any_, delete, literal, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessments import models
+
+
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session, with the session's transaction already begun."""
+    conn = await session.connection()
+    await conn.execute(text("SELECT 1"))  # SQLAlchemy's asyncpg adapter starts its transaction lazily
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection
+
+
+class RosterRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def upsert(self, model: type[models.Base], rows: list[dict[str, Any]]) -> set[str]:
+        """Insert or update by sourcedId; a sourcedId owned by another district is left alone (not returned)."""
+        if not rows:
+            return set()
+        table = model.__table__
+        stmt = insert(table)
+        columns = {c: stmt.excluded[c] for c in rows[0] if c != "sourced_id"}
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["sourced_id"],
+            set_=columns,
+            where=table.c.district_id == stmt.excluded.district_id,
+        ).returning(table.c.sourced_id)
+        done: set[str] = set()
+        for start in range(0, len(rows), 5_000):
+            done.update((await self.session.scalars(stmt, rows[start : start + 5_000])).all())
+        return done
+
+    async def existing_ids(self, model: type[models.Base], district_id: str, ids: Sequence[str]) -> set[str]:
+        table = model.__table__
+        stmt = select(table.c.sourced_id).where(
+            table.c.district_id == district_id,
+            table.c.status == "active",
+            table.c.sourced_id.in_(set(ids)),
+        )
+        return set((await self.session.scalars(stmt)).all())
+
+
+class RosterReader:
+    """Active roster rows of one district, optionally limited to some schools."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def schools(self, district_id: str, schools: frozenset[str] | None) -> list[models.Org]:
+        stmt = select(models.Org).where(
+            models.Org.district_id == district_id, models.Org.type == "school", models.Org.status == "active"
+        )
+        if schools is not None:
+            stmt = stmt.where(models.Org.sourced_id.in_(schools))
+        return list((await self.session.scalars(stmt.order_by(models.Org.name))).all())
+
+    async def classes(
+        self, district_id: str, schools: frozenset[str] | None, school_id: str | None
+    ) -> list[models.Class]:
+        c = models.Class
+        stmt = select(c).where(c.district_id == district_id, c.status == "active")
+        if schools is not None:
+            stmt = stmt.where(c.school_id.in_(schools))
+        if school_id:
+            stmt = stmt.where(c.school_id == school_id)
+        return list((await self.session.scalars(stmt.order_by(c.title, c.sourced_id))).all())
+
+    async def class_students(self, class_id: str) -> list[models.Student]:
+        s, e = models.Student, models.Enrollment
+        stmt = (
+            select(s)
+            .join(e, e.user_id == s.sourced_id)
+            .where(e.class_id == class_id, e.role == "student", e.status == "active", s.status == "active")
+            .order_by(s.family_name, s.given_name, s.sourced_id)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+
+class StandardRepository(Repository[models.Standard]):
+    model = models.Standard
+
+    async def by_code(self, district_id: str, code: str) -> models.Standard | None:
+        stmt = select(models.Standard).where(
+            models.Standard.district_id == district_id, models.Standard.code == code
+        )
+        return (await self.session.scalars(stmt)).one_or_none()
+
+    async def flags(self, standard_ids: Sequence[str]) -> list[models.EssentialFlag]:
+        if not standard_ids:
+            return []
+        return await self._flags(models.EssentialFlag.standard_id.in_(set(standard_ids)))
+
+    async def _flags(self, *where: Any) -> list[models.EssentialFlag]:
+        stmt = select(models.EssentialFlag).where(*where).order_by(models.EssentialFlag.id)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def flag(self, standard: models.Standard, scope: str, value: str, marked_by: str) -> None:
+        stmt = insert(models.EssentialFlag).values(
+            standard_id=standard.id,
+            district_id=standard.district_id,
+            scope=scope,
+            scope_value=value,
+            marked_by=marked_by,
+        )
+        await self.session.execute(stmt.on_conflict_do_nothing())
+
+    async def unflag(self, standard_id: str, scope: str, value: str) -> int:
+        stmt = delete(models.EssentialFlag).where(
+            models.EssentialFlag.standard_id == standard_id,
+            models.EssentialFlag.scope == scope,
+            models.EssentialFlag.scope_value == value,
+        )
+        return (await self.session.execute(stmt)).rowcount
+
+    async def essential_ids(self, district_id: str, grades: Sequence[str]) -> set[str]:
+        """Standards essential for one of these grades, or for a course of one of these grades."""
+        stmt = text(
+            "SELECT f.standard_id FROM essential_flags f WHERE f.district_id = :d AND ("
+            " (f.scope = 'grade' AND f.scope_value = ANY(:g))"
+            " OR (f.scope = 'course' AND EXISTS (SELECT 1 FROM courses c"
+            "     WHERE c.sourced_id = f.scope_value AND (c.grades && :g OR cardinality(:g) = 0))))"
+        )
+        rows = await self.session.execute(stmt, {"d": district_id, "g": list(grades)})
+        return {r[0] for r in rows}
+
+
+class AssessmentRepository(Repository[models.Assessment]):
+    model = models.Assessment
+
+    async def for_update(self, id_: str) -> models.Assessment | None:
+        stmt = select(models.Assessment).where(models.Assessment.id == id_).with_for_update()
+        return (await self.session.scalars(stmt)).one_or_none()
+
+    async def objectives(self, assessment_ids: Sequence[str]) -> list[models.Objective]:
+        stmt = select(models.Objective).where(models.Objective.assessment_id.in_(set(assessment_ids)))
+        return list((await self.session.scalars(stmt.order_by(models.Objective.id))).all())
+
+    async def items(self, assessment_ids: Sequence[str]) -> list[models.Item]:
+        stmt = select(models.Item).where(models.Item.assessment_id.in_(set(assessment_ids)))
+        return list((await self.session.scalars(stmt.order_by(models.Item.id))).all())
+
+    async def replace_structure(
+        self, assessment_id: str, objectives: list[dict[str, Any]], items: list[dict[str, Any]]
+    ) -> None:
+        await self.session.execute(delete(models.Item).where(models.Item.assessment_id == assessment_id))
+        await self.session.execute(
+            delete(models.Objective).where(models.Objective.assessment_id == assessment_id)
+        )
+        # Parents come before their children in `objectives` (depth-first), so one insert keeps the FK valid.
+        if objectives:
+            await self.session.execute(insert(models.Objective), objectives)
+        if items:
+            await self.session.execute(insert(models.Item), items)
+
+    async def set_status(self, assessment: models.Assessment, status: str, **stamps: Any) -> None:
+        await self.session.execute(
+            update(models.Assessment)
+            .where(models.Assessment.id == assessment.id)
+            .values(status=status, **stamps)
+        )
+
+
+RESULT_COLUMNS = (
+    "id",
+    "assessment_id",
+    "student_id",
+    "attempt",
+    "district_id",
+    "school_id",
+    "class_ids",
+    "score_status",
+    "total_score",
+    "percent",
+    "performance_level",
+    "objective_scores",
+    "item_scores",
+    "standard_scores",
+    "assessed_on",
+    "recorded_at",
+)
+_RESULT_TYPES = (
+    "uuid",
+    "text",
+    "text",
+    "int",
+    "text",
+    "text",
+    "text",  # class ids joined with \x1f (unnest cannot take ragged 2-D arrays)
+    "text",
+    "float8",
+    "float8",
+    "text",
+    "text",  # the three JSON documents as text, cast to jsonb in the SELECT
+    "text",
+    "text",
+    "date",
+    "timestamptz",
+)
+_SELECT_CASTS = {
+    "class_ids": "CASE WHEN u.class_ids = '' THEN '{}'::text[] ELSE string_to_array(u.class_ids, chr(31)) END",
+    "objective_scores": "u.objective_scores::jsonb",
+    "item_scores": "u.item_scores::jsonb",
+    "standard_scores": "u.standard_scores::jsonb",
+}
+_CLASS_IDS = RESULT_COLUMNS.index("class_ids")
+_SEP = "\x1f"
+_UPDATED = [c for c in RESULT_COLUMNS if c not in ("id", "assessment_id", "student_id", "attempt")]
+UPSERT_RESULTS = (
+    f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}, revision, voided_at)"
+    f" SELECT {', '.join(_SELECT_CASTS.get(c, 'u.' + c) for c in RESULT_COLUMNS)}, 1, NULL"
+    f" FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_RESULT_TYPES))})"
+    f" AS u({', '.join(RESULT_COLUMNS)})"
+    " ON CONFLICT (assessment_id, student_id, attempt) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+    + ", revision = results.revision + 1, voided_at = NULL"
+    " RETURNING id, assessment_id, student_id, attempt, revision, (xmax = 0) AS inserted"
+)
+SELECT_EXISTING = (
+    "SELECT r.id, r.assessment_id, r.student_id, r.attempt, r.school_id, r.score_status, r.total_score,"
+    " r.objective_scores, r.item_scores, r.assessed_on, r.revision, r.voided_at"
+    " FROM results r JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(a, s, n)"
+    " ON r.assessment_id = k.a AND r.student_id = k.s AND r.attempt = k.n"
+    " ORDER BY r.id FOR UPDATE OF r"
+)
+
+
+class ResultRepository(Repository[models.Result]):
+    model = models.Result
+
+    async def by_key(self, assessment_id: str, student_id: str, attempt: int) -> models.Result | None:
+        stmt = select(models.Result).where(
+            models.Result.assessment_id == assessment_id,
+            models.Result.student_id == student_id,
+            models.Result.attempt == attempt,
+        )
+        # Results are written through asyncpg directly: never trust a copy already in the identity map.
+        stmt = stmt.execution_options(populate_existing=True)
+        return (await self.session.scalars(stmt)).one_or_none()
+
+    async def students(self, district_id: str, ids: Sequence[str]) -> dict[str, asyncpg.Record]:
+        conn = await driver(self.session)
+        rows = await conn.fetch(
+            "SELECT sourced_id, school_ids FROM students"
+            " WHERE sourced_id = ANY($1::text[]) AND district_id = $2 AND status = 'active'",
+            list(ids),
+            district_id,
+        )
+        return {r["sourced_id"]: r for r in rows}
+
+    async def student_classes(self, district_id: str, ids: Sequence[str]) -> dict[tuple[str, str], list[str]]:
+        """(student, school) -> the student's active class enrollments in that school."""
+        conn = await driver(self.session)
+        rows = await conn.fetch(
+            "SELECT user_id, school_id, class_id FROM enrollments"
+            " WHERE user_id = ANY($1::text[]) AND district_id = $2 AND role = 'student' AND status = 'active'"
+            " ORDER BY class_id",
+            list(ids),
+            district_id,
+        )
+        classes: dict[tuple[str, str], list[str]] = {}
+        for r in rows:
+            classes.setdefault((r["user_id"], r["school_id"]), []).append(r["class_id"])
+        return classes
+
+    async def existing(self, keys: Sequence[tuple[str, str, int]]) -> dict[tuple, asyncpg.Record]:
+        """The stored results for these natural keys, locked until the transaction ends."""
+        conn = await driver(self.session)
+        columns = list(zip(*keys, strict=True)) if keys else [(), (), ()]
+        rows = await conn.fetch(SELECT_EXISTING, *(list(c) for c in columns))
+        return {(r["assessment_id"], r["student_id"], r["attempt"]): r for r in rows}
+
+    async def upsert(self, rows: Sequence[Sequence[Any]]) -> list[asyncpg.Record]:
+        """Rows in RESULT_COLUMNS order; returns id, key, revision and whether the row was inserted."""
+        if not rows:
+            return []
+        conn = await driver(self.session)
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        columns[_CLASS_IDS] = [_SEP.join(ids) for ids in columns[_CLASS_IDS]]
+        return await conn.fetch(UPSERT_RESULTS, *columns)
+
+    async def insert_new(self, rows: Sequence[Sequence[Any]]) -> bool:
+        """COPY rows whose keys did not exist (revision 1): much cheaper than the upsert. False, with nothing
+        written, when a concurrent request inserted one of the keys meanwhile (the caller upserts instead)."""
+        if not rows:
+            return True
+        conn = await driver(self.session)
+        savepoint = conn.transaction()  # nested in the request's transaction: a SAVEPOINT
+        await savepoint.start()
+        try:
+            await conn.copy_records_to_table(
+                "results", records=[(*r, 1) for r in rows], columns=[*RESULT_COLUMNS, "revision"]
+            )
+        except asyncpg.UniqueViolationError:
+            await savepoint.rollback()
+            return False
+        except BaseException:
+            await savepoint.rollback()
+            raise
+        await savepoint.commit()
+        return True
+
+    async def for_analysis(
+        self,
+        assessment_id: str,
+        *,
+        schools: frozenset[str] | None,
+        school_id: str | None,
+        class_id: str | None,
+        grade: str | None,
+    ) -> list[Any]:
+        r = models.Result
+        stmt = select(
+            r.student_id,
+            r.school_id,
+            r.class_ids,
+            r.percent,
+            r.performance_level,
+            r.standard_scores,
+            r.item_scores,
+        ).where(r.assessment_id == assessment_id, r.voided_at.is_(None))
+        if schools is not None:
+            stmt = stmt.where(r.school_id.in_(schools))
+        if school_id:
+            stmt = stmt.where(r.school_id == school_id)
+        if class_id:
+            stmt = stmt.where(literal(class_id) == any_(r.class_ids))
+        if grade:
+            stmt = stmt.join(models.Student, models.Student.sourced_id == r.student_id).where(
+                literal(grade) == any_(models.Student.grades)
+            )
+        return list((await self.session.execute(stmt)).all())
+
+    async def for_assessment(
+        self,
+        assessment_id: str,
+        *,
+        schools: frozenset[str] | None,
+        class_id: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[models.Result]:
+        r = models.Result
+        stmt = select(r).where(r.assessment_id == assessment_id, r.voided_at.is_(None))
+        if schools is not None:
+            stmt = stmt.where(r.school_id.in_(schools))
+        if class_id:
+            stmt = stmt.where(literal(class_id) == any_(r.class_ids))
+        stmt = stmt.order_by(r.student_id, r.attempt).limit(limit).offset(offset)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def teachers(self, class_ids: set[str]) -> dict[str, list[str]]:
+        if not class_ids:
+            return {}
+        stmt = select(models.Class.sourced_id, models.Class.teacher_ids).where(
+            models.Class.sourced_id.in_(class_ids)
+        )
+        return {row[0]: list(row[1]) for row in await self.session.execute(stmt)}
+
+    async def void(self, result_id: uuid.UUID, voided_at: Any) -> int:
+        stmt = (
+            update(models.Result)
+            .where(models.Result.id == result_id)
+            .values(voided_at=voided_at, revision=models.Result.revision + 1)
+            .returning(models.Result.revision)
+        )
+        return (await self.session.execute(stmt)).scalar_one()
+
+
+class OutboxWriter:
+    """COPY of prepared outbox rows (event_id, topic, key, event_type, payload, traceparent)."""
+
+    COLUMNS = ("event_id", "topic", "key", "event_type", "payload", "traceparent")
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def copy(self, rows: list[tuple]) -> None:
+        if rows:
+            conn = await driver(self.session)
+            await conn.copy_records_to_table(
+                models.outbox.table.name, records=rows, columns=list(self.COLUMNS)
+            )
+
+
+class IdempotencyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, district_id: str, key: str, request_hash: str) -> models.IdempotencyKey | None:
+        """Reserve the key in this transaction; a concurrent request with the same key waits here until the
+        first one commits, then gets the stored row (None when this request is the first)."""
+        stmt = (
+            insert(models.IdempotencyKey)
+            .values(district_id=district_id, key=key, request_hash=request_hash)
+            .on_conflict_do_nothing()
+            .returning(models.IdempotencyKey.key)
+        )
+        if (await self.session.execute(stmt)).first() is not None:
+            return None
+        stored = select(models.IdempotencyKey).where(
+            models.IdempotencyKey.district_id == district_id, models.IdempotencyKey.key == key
+        )
+        return (await self.session.scalars(stored.execution_options(populate_existing=True))).one()
+
+    async def save(self, district_id: str, key: str, status_code: int, response: dict[str, Any]) -> None:
+        await self.session.execute(
+            update(models.IdempotencyKey)
+            .where(models.IdempotencyKey.district_id == district_id, models.IdempotencyKey.key == key)
+            .values(status_code=status_code, response=response)
+        )

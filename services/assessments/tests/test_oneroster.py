@@ -1,0 +1,303 @@
+"""OneRoster 1.2 CSV packages: a small district imports; bad files are reported by file, row and column."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from assessments import oneroster
+from plc_shared.testing import consume
+from plc_shared.topics import RESULTS
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> str:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def package(
+    files: dict[str, str | bytes], modes: dict[str, str] | None = None, manifest: bool = True
+) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        if manifest:
+            entries = [["manifest.version", "1.0"], ["oneroster.version", "1.2"]]
+            entries += [[f"file.{name}", (modes or {}).get(name, "bulk")] for name in files]
+            archive.writestr("manifest.csv", csv_text(["propertyName", "value"], entries))
+        for name, content in files.items():
+            archive.writestr(f"{name}.csv", content)
+    return buffer.getvalue()
+
+
+def small_district(d: str, students: int = 6) -> dict[str, str]:
+    schools = [f"{d}-sch1", f"{d}-sch2"]
+    orgs = [[d, "active", "", "District", "district", ""]] + [
+        [s, "active", "", s, "school", d] for s in schools
+    ]
+    classes = [
+        [f"{d}-cls{i}", "active", "", f"Math {i}", "04", f"{d}-crs", schools[i], f"{d}-term"] for i in (0, 1)
+    ]
+    users = [[f"{d}-tch{i}", "active", "", "Teach", f"Er{i}", ""] for i in (0, 1)]
+    enrollments = [
+        [f"{d}-et{i}", "active", "", f"{d}-cls{i}", schools[i], f"{d}-tch{i}", "teacher"] for i in (0, 1)
+    ]
+    results = []
+    for n in range(students):
+        sid, cls = f"{d}-stu{n}", n % 2
+        users.append([sid, "active", "", "Stu", f"Dent {n}", "04"])
+        enrollments.append([f"{d}-es{n}", "active", "", f"{d}-cls{cls}", schools[cls], sid, "student"])
+        results.append(
+            [f"{d}-r{n}", "active", "", f"{d}-li1", sid, "fully graded", str(10 + n), "2026-11-20"]
+        )
+    return {
+        "orgs": csv_text(
+            ["sourcedId", "status", "dateLastModified", "name", "type", "parentSourcedId"], orgs
+        ),
+        "academicSessions": csv_text(
+            [
+                "sourcedId",
+                "status",
+                "dateLastModified",
+                "title",
+                "type",
+                "startDate",
+                "endDate",
+                "schoolYear",
+            ],
+            [[f"{d}-term", "active", "", "Fall", "term", "2026-08-20", "2026-12-20", "2027"]],
+        ),
+        "courses": csv_text(
+            ["sourcedId", "status", "dateLastModified", "title", "courseCode", "grades", "orgSourcedId"],
+            [[f"{d}-crs", "active", "", "Math 4", "M4", "04", d]],
+        ),
+        "classes": csv_text(
+            [
+                "sourcedId",
+                "status",
+                "dateLastModified",
+                "title",
+                "grades",
+                "courseSourcedId",
+                "schoolSourcedId",
+                "termSourcedIds",
+            ],
+            classes,
+        ),
+        "users": csv_text(
+            ["sourcedId", "status", "dateLastModified", "givenName", "familyName", "grades"], users
+        ),
+        "enrollments": csv_text(
+            [
+                "sourcedId",
+                "status",
+                "dateLastModified",
+                "classSourcedId",
+                "schoolSourcedId",
+                "userSourcedId",
+                "role",
+            ],
+            enrollments,
+        ),
+        "lineItems": csv_text(
+            [
+                "sourcedId",
+                "status",
+                "dateLastModified",
+                "title",
+                "classSourcedId",
+                "resultValueMin",
+                "resultValueMax",
+            ],
+            [[f"{d}-li1", "active", "", "Fractions CFA", "", "0", "20"]],
+        ),
+        "results": csv_text(
+            [
+                "sourcedId",
+                "status",
+                "dateLastModified",
+                "lineItemSourcedId",
+                "studentSourcedId",
+                "scoreStatus",
+                "score",
+                "scoreDate",
+            ],
+            results,
+        ),
+    }
+
+
+async def upload(district, data: bytes, headers=None):
+    return await district.http.post(
+        "/imports/oneroster",
+        content=data,
+        headers={**(headers or district.sis), "Content-Type": "application/zip"},
+    )
+
+
+async def test_small_district_imports_and_each_result_is_one_event(
+    blank_district, kafka_settings, bootstrap_servers
+):
+    district = blank_district
+    client = district.http
+    d = district.id
+    response = await upload(district, package(small_district(d)))
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["problems"] == [] and report["rejected"] == 0
+    assert report["files"]["results"] == {"rows": 6, "accepted": 6}
+    assert report["files"]["users"] == {"rows": 8, "accepted": 6}  # teachers are not students
+    stored = await client.get(f"/results/{d}-li1/{d}-stu1/1", headers=district.sis)
+    assert stored.status_code == 200
+    assert stored.json()["school_id"] == f"{d}-sch2" and stored.json()["class_ids"] == [f"{d}-cls1"]
+    assessment = await client.get(f"/assessments/{d}-li1", headers=district.sis)
+    assert assessment.json()["status"] == "published" and assessment.json()["max_score"] == 20
+
+    def mine(records):
+        return [r for r in records if json.loads(r.value)["data"].get("assessment_id") == f"{d}-li1"]
+
+    records = await consume(
+        bootstrap_servers,
+        kafka_settings.topic(RESULTS.name),
+        until=lambda rs: len(mine(rs)) >= 6,
+        timeout_s=30,
+    )
+    assert sorted(r.key.decode() for r in mine(records)) == sorted(f"{d}-stu{n}" for n in range(6))
+
+
+async def test_bad_rows_are_reported_with_file_row_column(blank_district):
+    district = blank_district
+    client = district.http
+    d = district.id
+    files = small_district(d, students=3)
+    files["results"] = csv_text(
+        ["sourcedId", "status", "lineItemSourcedId", "studentSourcedId", "scoreStatus", "score", "scoreDate"],
+        [
+            ["r0", "active", f"{d}-li1", f"{d}-stu0", "fully graded", "25", "2026-11-20"],
+            ["r1", "active", f"{d}-li1", f"{d}-stu1", "fully graded", "abc", "2026-11-20"],
+            ["r2", "active", f"{d}-li1", "ghost", "fully graded", "3", "2026-11-20"],
+            ["r3", "active", "no-item", f"{d}-stu1", "fully graded", "3", "2026-11-20"],
+            ["r4", "active", f"{d}-li1", f"{d}-stu2", "fully graded", "12", "2026-11-20"],
+        ],
+    )
+    files["enrollments"] = files["enrollments"].replace(",teacher", ",boss", 1)
+    report = (await upload(district, package(files))).json()
+    problems = {(p["file"], p["row"], p["column"]) for p in report["problems"]}
+    assert problems == {
+        ("results.csv", 2, "score"),
+        ("results.csv", 3, "score"),
+        ("results.csv", 4, "studentSourcedId"),
+        ("results.csv", 5, "lineItemSourcedId"),
+        ("enrollments.csv", 2, "role"),
+    }
+    assert report["files"]["results"] == {"rows": 5, "accepted": 1}
+    kept = await client.get(f"/results/{d}-li1/{d}-stu2/1", headers=district.sis)
+    assert kept.json()["total_score"] == 12
+
+
+async def test_bom_latin1_and_quoted_newlines(blank_district):
+    district = blank_district
+    d = district.id
+    files: dict[str, str | bytes] = dict(small_district(d, students=2))
+    files["orgs"] = b"\xef\xbb\xbf" + files["orgs"].encode()
+    files["courses"] = csv_text(
+        ["sourcedId", "status", "dateLastModified", "title", "courseCode", "grades", "orgSourcedId"],
+        [[f"{d}-crs", "active", "", "Mathématiques\nniveau 4", "M4", "04", d]],
+    ).encode("latin-1")
+    report = (await upload(district, package(files))).json()
+    assert report["problems"] == [], report
+    assert report["files"]["orgs"]["accepted"] == 3 and report["files"]["courses"]["accepted"] == 1
+
+
+def test_latin1_is_decoded_and_bom_dropped():
+    assert oneroster.decode("Mathématiques".encode("latin-1")) == "Mathématiques"
+    assert oneroster.decode(b"\xef\xbb\xbfsourcedId") == "sourcedId"
+
+
+async def test_zip_without_manifest_is_a_problem(district):
+    response = await upload(district, package({"orgs": "sourcedId,name,type\r\n"}, manifest=False))
+    assert response.status_code == 422
+    body = response.json()
+    assert "manifest" in body["detail"] and body["errors"][0]["file"] == "manifest.csv"
+
+
+async def test_not_a_zip_is_a_problem(district):
+    response = await upload(district, b"plain text")
+    assert response.status_code == 422 and "zip" in response.json()["detail"]
+
+
+async def test_missing_header_column_and_empty_file(blank_district):
+    district = blank_district
+    files = {"orgs": "sourcedId,status,name\r\nx,active,X\r\n", "courses": ""}
+    report = (await upload(district, package(files))).json()
+    problems = {(p["file"], p["row"], p["column"]) for p in report["problems"]}
+    assert problems == {("orgs.csv", 1, "type"), ("courses.csv", None, None)}
+
+
+async def test_delta_tobedeleted_voids_and_bulk_retires(blank_district):
+    district = blank_district
+    client = district.http
+    d = district.id
+    assert (await upload(district, package(small_district(d, students=2)))).json()["rejected"] == 0
+    delta = {
+        "results": csv_text(
+            ["sourcedId", "status", "lineItemSourcedId", "studentSourcedId", "scoreStatus", "score"],
+            [["r0", "tobedeleted", f"{d}-li1", f"{d}-stu0", "fully graded", "10"]],
+        )
+    }
+    report = (await upload(district, package(delta, {"results": "delta"}))).json()
+    assert report["files"]["results"] == {"rows": 1, "accepted": 1}
+    assert (await client.get(f"/results/{d}-li1/{d}-stu0/1", headers=district.sis)).status_code == 404
+    assert (await client.get(f"/results/{d}-li1/{d}-stu1/1", headers=district.sis)).status_code == 200
+    # A bulk users file without stu1: stu1 is retired and no longer accepts results.
+    bulk_users = {
+        "users": csv_text(["sourcedId", "status", "role"], [[f"{d}-stu0", "active", "student"]]),
+        "enrollments": csv_text(
+            ["sourcedId", "status", "classSourcedId", "schoolSourcedId", "userSourcedId", "role"],
+            [[f"{d}-es0", "active", f"{d}-cls0", f"{d}-sch1", f"{d}-stu0", "student"]],
+        ),
+    }
+    assert (await upload(district, package(bulk_users))).json()["rejected"] == 0
+    write = await district.put(
+        "/results", {"assessment_id": f"{d}-li1", "student_id": f"{d}-stu1", "total_score": 1}
+    )
+    assert write.status_code == 422 and "unknown student" in write.json()["errors"][0]["reason"]
+
+
+@pytest.mark.parametrize("role", ["teacher", "analyst"])
+async def test_import_needs_a_district_writer(district, role):
+    from plc_shared.auth import Role
+
+    response = await upload(
+        district, package({}), headers=district.token(Role(role), schools=(district.schools[0],))
+    )
+    assert response.status_code == 403
+
+
+async def test_import_without_token_401(district):
+    response = await district.http.post("/imports/oneroster", content=package({}))
+    assert response.status_code == 401
+
+
+async def test_cli_upload_shows_progress_and_the_report(blank_district, tmp_path):
+    from assessments.cli import import_oneroster
+
+    district = blank_district
+    path = tmp_path / "district.zip"
+    path.write_bytes(package(small_district(district.id, students=4)))
+    out = io.StringIO()
+    token = district.sis["Authorization"].removeprefix("Bearer ")
+    report = await import_oneroster(path, client=district.http, token=token, out=out)
+    assert report["files"]["results"] == {"rows": 4, "accepted": 4}
+    text = out.getvalue()
+    assert "100.0%" in text and "rows accepted" in text
+
+
+async def test_oversized_package_is_413(blank_district, settings, monkeypatch):
+    monkeypatch.setattr(settings, "import_max_bytes", 100)
+    response = await upload(blank_district, package(small_district(blank_district.id)))
+    assert response.status_code == 413 and response.json()["limit"] == 100
