@@ -62,7 +62,9 @@ async def setup(http: httpx.AsyncClient, headers: dict, district: str, students:
     standards = []
     for code in ("NF1", "NF2"):
         body = {"id": f"{district}-{code}", "code": code, "statement": code}
-        standards.append((await _ok(await http.post("/standards", json=body, headers=headers)))["id"])
+        standards.append(
+            (await _ok(await http.post("/assessments/standards", json=body, headers=headers)))["id"]
+        )
     assessment = {
         "id": f"{district}-cfa",
         "title": "Bench CFA",
@@ -86,13 +88,13 @@ async def setup(http: httpx.AsyncClient, headers: dict, district: str, students:
             {"code": "Q3", "max_points": 10, "standard_id": standards[1], "objective_code": "O2"},
         ],
     }
-    await _ok(await http.post("/assessments", json=assessment, headers=headers))
-    await _ok(await http.post(f"/assessments/{assessment['id']}/publish", headers=headers))
+    await _ok(await http.post("/assessments/assessments", json=assessment, headers=headers))
+    await _ok(await http.post(f"/assessments/assessments/{assessment['id']}/publish", headers=headers))
     return assessment["id"]
 
 
 async def _put(http, headers, kind, records) -> None:
-    await _ok(await http.put(f"/roster/{kind}", json={"records": records}, headers=headers))
+    await _ok(await http.put(f"/assessments/roster/{kind}", json={"records": records}, headers=headers))
 
 
 async def _ok(response: httpx.Response) -> dict:
@@ -118,7 +120,7 @@ def body_for(district: str, assessment_id: str, students: int, attempt: int) -> 
 async def time_service(http, headers, body: bytes, rows: int) -> float:
     started = time.perf_counter()
     response = await http.post(
-        "/results/bulk", content=body, headers={**headers, "Content-Type": "application/json"}
+        "/assessments/results/bulk", content=body, headers={**headers, "Content-Type": "application/json"}
     )
     elapsed = time.perf_counter() - started
     report = await _ok(response)

@@ -307,6 +307,9 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("topics", help="create the Kafka topics")
 
+    p_import = sub.add_parser("import", help="upload a file to a service, e.g. `plc import oneroster PATH`")
+    p_import.add_argument("args", nargs=argparse.REMAINDER, help="oneroster PATH [--url URL] [--token TOKEN]")
+
     p_token = sub.add_parser("token", help="mint a development JWT (HS256 dev key)")
     p_token.add_argument("--role", required=True, choices=[r.value for r in Role])
     p_token.add_argument("--district", help="district id (required except for operators)")
@@ -332,6 +335,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "topics":
         asyncio.run(create_topics(KafkaSettings()))
         return 0
+    if args.command == "import":  # the assessments service owns its import client (progress bar, report)
+        from assessments.cli import main as assessments_cli
+
+        return assessments_cli(["import", *args.args])
     if args.command == "token":
         print(token(args))
         return 0

@@ -166,3 +166,13 @@ def test_default_database_url_follows_the_environment(monkeypatch):
     assert cli.default_database_url(component).endswith("/plc_goals")
     monkeypatch.setenv(component.database_url_env, "postgresql+asyncpg://u@db:5432/elsewhere")
     assert cli.default_database_url(component) == "postgresql+asyncpg://u@db:5432/elsewhere"
+
+
+def test_plc_import_oneroster_hands_over_to_the_assessments_client(tmp_path: Path):
+    result = subprocess.run(
+        [*PLC, "import", "oneroster", str(tmp_path / "missing.zip"), "--token", "t"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "missing.zip is not a file" in result.stderr

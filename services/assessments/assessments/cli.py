@@ -49,7 +49,7 @@ async def _chunks(path: Path, out: IO[str]) -> AsyncIterator[bytes]:
 async def import_oneroster(path: Path, *, client: httpx.AsyncClient, token: str, out: IO[str]) -> dict:
     started = time.perf_counter()
     response = await client.post(
-        "/imports/oneroster",
+        "/assessments/imports/oneroster",
         content=_chunks(path, out),
         headers={
             "Authorization": f"Bearer {token}",
@@ -76,7 +76,7 @@ async def import_oneroster(path: Path, *, client: httpx.AsyncClient, token: str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assessments.cli", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="plc", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     imp = sub.add_parser("import").add_subparsers(dest="format", required=True)
     one = imp.add_parser("oneroster", help="a OneRoster 1.2 CSV package (zip)")

@@ -356,4 +356,6 @@ for _collection, (_singular, _is_line_item) in ONEROSTER.items():
     _oneroster_routes(_collection, _singular, _is_line_item)
 
 
-ROUTERS = (roster, standards, assessments, results, imports, oneroster)
+# Mounted under /assessments (the gateway forwards that prefix); OneRoster keeps its standard path.
+ROUTERS = (roster, standards, assessments, results, imports)
+ROOT_ROUTERS = (oneroster,)

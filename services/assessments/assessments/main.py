@@ -5,14 +5,18 @@ from plc_shared.app import ServiceParts, create_service_app
 
 from assessments import models
 from assessments.config import Settings, get_settings
-from assessments.endpoints import ROUTERS
+from assessments.endpoints import ROOT_ROUTERS, ROUTERS
 
 DESCRIPTION = "Standards and essential outcomes, common formative and summative assessments, student results from SIS integrations, and the analysis a PLC team brings to its data meeting."
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     parts = ServiceParts(
-        routers=ROUTERS, outbox=models.outbox.table, inbox=models.inbox, description=DESCRIPTION
+        routers=ROUTERS,
+        root_routers=ROOT_ROUTERS,
+        outbox=models.outbox.table,
+        inbox=models.inbox,
+        description=DESCRIPTION,
     )
     settings = settings or get_settings()
     app = create_service_app(settings, parts)

@@ -102,12 +102,12 @@ class District:
         return self
 
     async def _roster(self, kind: str, records: list[dict]) -> None:
-        response = await self.put(f"/roster/{kind}", {"records": records})
+        response = await self.put(f"/assessments/roster/{kind}", {"records": records})
         assert response.status_code == 200, response.text
 
     async def standard(self, code: str) -> str:
         response = await self.post(
-            "/standards",
+            "/assessments/standards",
             {"id": f"{self.id}-{code}", "code": f"{self.id}.{code}", "statement": code, "grade": "04"},
         )
         assert response.status_code == 201, response.text
@@ -150,10 +150,10 @@ class District:
             ],
             **overrides,
         }
-        response = await self.post("/assessments", body)
+        response = await self.post("/assessments/assessments", body)
         assert response.status_code == 201, response.text
         if publish:
-            response = await self.post(f"/assessments/{body['id']}/publish")
+            response = await self.post(f"/assessments/assessments/{body['id']}/publish")
             assert response.status_code == 200, response.text
         return {**response.json(), "standards": [s1, s2]}
 

@@ -64,20 +64,24 @@ async def scored(district):
     a = await district.assessment()
     s1, _s2 = a["standards"]
     await district.http.put(
-        f"/standards/{s1}/essential", json={"scope": "grade", "value": "04"}, headers=district.sis
+        f"/assessments/standards/{s1}/essential", json={"scope": "grade", "value": "04"}, headers=district.sis
     )
     scores = [(5, 5, 9), (5, 4, 10), (2, 1, 3), (0, 1, 2), (5, 5, 10), (3, 3, 7)]
     rows = [
         {"assessment_id": a["id"], "student_id": s, "item_scores": {"Q1": q1, "Q2": q2, "Q3": q3}}
         for s, (q1, q2, q3) in zip(district.students, scores, strict=True)
     ]
-    report = (await district.http.post("/results/bulk", json={"results": rows}, headers=district.sis)).json()
+    report = (
+        await district.http.post("/assessments/results/bulk", json={"results": rows}, headers=district.sis)
+    ).json()
     assert report["accepted"] == 6
     return a
 
 
 async def test_analysis_endpoint_for_the_district(district, scored):
-    response = await district.http.get(f"/assessments/{scored['id']}/analysis", headers=district.sis)
+    response = await district.http.get(
+        f"/assessments/assessments/{scored['id']}/analysis", headers=district.sis
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["results"], body["scored"]) == (6, 6)
@@ -97,7 +101,7 @@ async def test_analysis_endpoint_for_the_district(district, scored):
 
 
 async def test_analysis_filters_and_roles(district, scored, other_district):
-    path = f"/assessments/{scored['id']}/analysis"
+    path = f"/assessments/assessments/{scored['id']}/analysis"
     by_class = (
         await district.http.get(path, params={"class_id": district.classes[1]}, headers=district.sis)
     ).json()

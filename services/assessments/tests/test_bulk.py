@@ -14,7 +14,10 @@ def rows_for(a, students, score=10):
 
 async def bulk(district, rows, headers=None, **kwargs):
     return await district.http.post(
-        "/results/bulk", json={"results": rows}, headers={**district.sis, **(headers or {})}, **kwargs
+        "/assessments/results/bulk",
+        json={"results": rows},
+        headers={**district.sis, **(headers or {})},
+        **kwargs,
     )
 
 
@@ -58,7 +61,7 @@ async def test_invalid_rows_are_reported_and_valid_rows_committed(district):
     assert "outside 0..20" in rejected[(3, "total_score")]
     assert "not numeric" in rejected[(4, "total_score")]
     for student in district.students[:3]:
-        stored = await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+        stored = await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
         assert stored.status_code == 200
 
 
@@ -74,7 +77,7 @@ async def test_duplicates_last_wins_and_are_reported(district):
     report = (await bulk(district, rows)).json()
     assert report["duplicates"] == [{"index": 0, "superseded_by": 2}, {"index": 2, "superseded_by": 3}]
     assert report["accepted"] == 2
-    stored = await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+    stored = await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
     assert stored.json()["total_score"] == 8 and stored.json()["revision"] == 1
 
 
@@ -97,12 +100,15 @@ async def test_idempotency_key_replays_the_first_answer_without_writing(district
     assert first.status_code == 200
     # Meanwhile a correction arrives; the retry must neither undo it nor write again.
     fix = await district.put(
-        "/results", {"assessment_id": a["id"], "student_id": district.students[0], "total_score": 19}
+        "/assessments/results",
+        {"assessment_id": a["id"], "student_id": district.students[0], "total_score": 19},
     )
     assert fix.json()["revision"] == 2
     retry = await bulk(district, rows, key)
     assert retry.status_code == 200 and retry.json() == first.json()
-    stored = await district.http.get(f"/results/{a['id']}/{district.students[0]}/1", headers=district.sis)
+    stored = await district.http.get(
+        f"/assessments/results/{a['id']}/{district.students[0]}/1", headers=district.sis
+    )
     assert stored.json()["total_score"] == 19 and stored.json()["revision"] == 2
 
 
@@ -132,23 +138,25 @@ async def test_oversized_body_is_413(district, settings, monkeypatch):
 
 async def test_body_that_is_not_json_is_400(district):
     response = await district.http.post(
-        "/results/bulk", content=b"{not json", headers={**district.sis, "Content-Type": "application/json"}
+        "/assessments/results/bulk",
+        content=b"{not json",
+        headers={**district.sis, "Content-Type": "application/json"},
     )
     assert response.status_code == 400
 
 
 async def test_body_without_results_list_is_422(district):
-    response = await district.http.post("/results/bulk", json={"rows": []}, headers=district.sis)
+    response = await district.http.post("/assessments/results/bulk", json={"rows": []}, headers=district.sis)
     assert response.status_code == 422
 
 
 async def test_bulk_without_token_401_and_analyst_403(district):
     from plc_shared.auth import Role
 
-    assert (await district.http.post("/results/bulk", json={"results": []})).status_code == 401
+    assert (await district.http.post("/assessments/results/bulk", json={"results": []})).status_code == 401
     analyst = district.token(Role.ANALYST)
     assert (
-        await district.http.post("/results/bulk", json={"results": []}, headers=analyst)
+        await district.http.post("/assessments/results/bulk", json={"results": []}, headers=analyst)
     ).status_code == 403
 
 
@@ -197,7 +205,9 @@ async def test_concurrent_bulk_posts_of_the_same_keys_stay_consistent(
     assert sorted((r["created"], r["updated"]) for r in reports) == [(0, 3), (3, 0)]
     stored = {}
     for student in students:
-        body = (await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)).json()
+        body = (
+            await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
+        ).json()
         assert body["revision"] == 2
         stored[student] = body
 
@@ -237,7 +247,7 @@ async def test_a_stale_read_falls_back_from_copy_to_upsert(district, settings, m
     a = await district.assessment()
     student = district.students[0]
     first = await district.put(
-        "/results", {"assessment_id": a["id"], "student_id": student, "total_score": 4}
+        "/assessments/results", {"assessment_id": a["id"], "student_id": student, "total_score": 4}
     )
     original_id = first.json()["id"]
 
@@ -265,7 +275,7 @@ async def test_a_stale_read_falls_back_from_copy_to_upsert(district, settings, m
             await session.commit()
     finally:
         await engine.dispose()
-    stored = await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+    stored = await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
     assert stored.json()["total_score"] == 9 and stored.json()["revision"] == 2
 
 
@@ -279,7 +289,7 @@ async def test_concurrent_retries_with_one_idempotency_key_write_once(district):
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json() and first.json()["created"] == 3
     for student in district.students[:3]:
-        stored = await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+        stored = await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
         assert stored.json()["revision"] == 1
 
 
@@ -340,7 +350,7 @@ async def test_a_failure_after_the_results_are_stored_leaves_nothing_written(dis
     monkeypatch.undo()
     for student in district.students[:3]:
         assert (
-            await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+            await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
         ).status_code == 404
 
 
@@ -351,15 +361,18 @@ async def test_atomic_mode_writes_nothing_when_a_row_is_invalid(district):
         {"assessment_id": a["id"], "student_id": "ghost", "total_score": 1},
     ]
     refused = await district.http.post(
-        "/results/bulk", params={"atomic": "true"}, json={"results": rows}, headers=district.sis
+        "/assessments/results/bulk", params={"atomic": "true"}, json={"results": rows}, headers=district.sis
     )
     assert refused.status_code == 422
     assert [(e["index"], e["field"]) for e in refused.json()["errors"]] == [(2, "student_id")]
     for student in district.students[:2]:
         assert (
-            await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+            await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
         ).status_code == 404
     accepted = await district.http.post(
-        "/results/bulk", params={"atomic": "true"}, json={"results": rows[:2]}, headers=district.sis
+        "/assessments/results/bulk",
+        params={"atomic": "true"},
+        json={"results": rows[:2]},
+        headers=district.sis,
     )
     assert accepted.status_code == 200 and accepted.json()["created"] == 2

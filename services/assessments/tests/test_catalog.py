@@ -13,18 +13,18 @@ async def test_roster_upsert_updates_and_marks_tobedeleted(district):
     body = {
         "records": [{"sourced_id": student, "school_ids": [district.schools[1]], "status": "tobedeleted"}]
     }
-    response = await district.put("/roster/students", body)
+    response = await district.put("/assessments/roster/students", body)
     assert response.status_code == 200 and response.json() == {"kind": "students", "upserted": 1}
     a = await district.assessment()
     write = await district.put(
-        "/results", {"assessment_id": a["id"], "student_id": student, "total_score": 3}
+        "/assessments/results", {"assessment_id": a["id"], "student_id": student, "total_score": 3}
     )
     assert write.status_code == 422 and "unknown student" in write.json()["errors"][0]["reason"]
 
 
 async def test_roster_of_another_district_is_not_overwritten(district, other_district):
     body = {"records": [{"sourced_id": district.students[0], "school_ids": ["x"]}]}
-    response = await other_district.put("/roster/students", body)
+    response = await other_district.put("/assessments/roster/students", body)
     assert response.status_code == 409
     assert response.json()["errors"] == [
         {"index": 0, "field": "sourced_id", "reason": "owned by another district"}
@@ -32,7 +32,9 @@ async def test_roster_of_another_district_is_not_overwritten(district, other_dis
 
 
 async def test_roster_bad_record_is_422_naming_the_field(district):
-    response = await district.put("/roster/enrollments", {"records": [{"sourced_id": "e1", "class_id": "c"}]})
+    response = await district.put(
+        "/assessments/roster/enrollments", {"records": [{"sourced_id": "e1", "class_id": "c"}]}
+    )
     assert response.status_code == 422
     locations = {tuple(e["location"]) for e in response.json()["errors"]}
     assert ("body", "records", 0, "user_id") in locations
@@ -40,28 +42,34 @@ async def test_roster_bad_record_is_422_naming_the_field(district):
 
 async def test_roster_writes_need_a_district_role(district):
     teacher = district.token(Role.TEACHER, schools=(district.schools[0],))
-    response = await district.put("/roster/orgs", {"records": []}, headers=teacher)
+    response = await district.put("/assessments/roster/orgs", {"records": []}, headers=teacher)
     assert response.status_code == 403
-    assert (await district.http.put("/roster/orgs", json={"records": []})).status_code == 401
+    assert (await district.http.put("/assessments/roster/orgs", json={"records": []})).status_code == 401
 
 
 async def test_standards_create_list_and_essential_flags(district, other_district):
     standard_id = await district.standard("RL1")
-    duplicate = await district.post("/standards", {"code": f"{district.id}.RL1", "statement": "again"})
+    duplicate = await district.post(
+        "/assessments/standards", {"code": f"{district.id}.RL1", "statement": "again"}
+    )
     assert duplicate.status_code == 409
     leader = district.token(Role.SCHOOL_LEADER, schools=(district.schools[0],))
     marked = await district.http.put(
-        f"/standards/{standard_id}/essential", json={"scope": "grade", "value": "04"}, headers=leader
+        f"/assessments/standards/{standard_id}/essential",
+        json={"scope": "grade", "value": "04"},
+        headers=leader,
     )
     assert marked.status_code == 200 and marked.json()["essential_for"] == [{"scope": "grade", "value": "04"}]
-    listed = await district.http.get("/standards", params={"grade": "04"}, headers=leader)
+    listed = await district.http.get("/assessments/standards", params={"grade": "04"}, headers=leader)
     assert [s["id"] for s in listed.json()] == [standard_id]
     assert (
-        await other_district.http.get(f"/standards/{standard_id}", headers=other_district.sis)
+        await other_district.http.get(f"/assessments/standards/{standard_id}", headers=other_district.sis)
     ).status_code == 404
-    assert (await district.http.get("/standards", headers=other_district.sis)).json() == []
+    assert (await district.http.get("/assessments/standards", headers=other_district.sis)).json() == []
     unmarked = await district.http.delete(
-        f"/standards/{standard_id}/essential", params={"scope": "grade", "value": "04"}, headers=leader
+        f"/assessments/standards/{standard_id}/essential",
+        params={"scope": "grade", "value": "04"},
+        headers=leader,
     )
     assert unmarked.json()["essential_for"] == []
 
@@ -70,11 +78,11 @@ async def test_essential_standard_is_flagged_in_result_scores(district):
     a = await district.assessment()
     s1, s2 = a["standards"]
     flag = await district.http.put(
-        f"/standards/{s1}/essential", json={"scope": "grade", "value": "04"}, headers=district.sis
+        f"/assessments/standards/{s1}/essential", json={"scope": "grade", "value": "04"}, headers=district.sis
     )
     assert flag.status_code == 200
     written = await district.put(
-        "/results",
+        "/assessments/results",
         {"assessment_id": a["id"], "student_id": district.students[0], "item_scores": {"Q1": 5, "Q3": 2}},
     )
     flags = {s["standard_id"]: s["essential"] for s in written.json()["standard_scores"]}
@@ -92,11 +100,11 @@ async def test_assessment_validation_errors(district):
         "objectives": [{"code": "O", "max_points": 5, "standard_ids": ["nope"]}],
         "items": [{"code": "Q", "max_points": 1, "objective_code": "missing"}],
     }
-    response = await district.post("/assessments", body)
+    response = await district.post("/assessments/assessments", body)
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert fields == {"performance_levels", "standard_ids", "items[0].objective_code"}
-    bad_cuts = await district.post("/assessments", {**body, "proficiency_cut": 95})
+    bad_cuts = await district.post("/assessments/assessments", {**body, "proficiency_cut": 95})
     assert bad_cuts.status_code == 422
 
 
@@ -104,17 +112,18 @@ async def test_lifecycle_publish_close_and_events(district, kafka_settings, boot
     a = await district.assessment(publish=False)
     assert a["status"] == "draft"
     assert len(a["objectives"]) == 2 and len(a["items"]) == 3
-    renamed = await district.put(f"/assessments/{a['id']}", {**_writable(a), "title": "Renamed"})
+    renamed = await district.put(f"/assessments/assessments/{a['id']}", {**_writable(a), "title": "Renamed"})
     assert renamed.status_code == 200 and renamed.json()["title"] == "Renamed"
-    assert (await district.post(f"/assessments/{a['id']}/close")).status_code == 409
-    published = await district.post(f"/assessments/{a['id']}/publish")
+    assert (await district.post(f"/assessments/assessments/{a['id']}/close")).status_code == 409
+    published = await district.post(f"/assessments/assessments/{a['id']}/publish")
     assert published.status_code == 200 and published.json()["status"] == "published"
-    assert (await district.post(f"/assessments/{a['id']}/publish")).status_code == 409
-    assert (await district.put(f"/assessments/{a['id']}", _writable(a))).status_code == 409
-    closed = await district.post(f"/assessments/{a['id']}/close")
+    assert (await district.post(f"/assessments/assessments/{a['id']}/publish")).status_code == 409
+    assert (await district.put(f"/assessments/assessments/{a['id']}", _writable(a))).status_code == 409
+    closed = await district.post(f"/assessments/assessments/{a['id']}/close")
     assert closed.json()["status"] == "closed" and closed.json()["closed_at"]
     write = await district.put(
-        "/results", {"assessment_id": a["id"], "student_id": district.students[0], "total_score": 1}
+        "/assessments/results",
+        {"assessment_id": a["id"], "student_id": district.students[0], "total_score": 1},
     )
     assert write.status_code == 422 and "closed" in write.json()["errors"][0]["reason"]
 
@@ -136,20 +145,26 @@ async def test_assessment_scope(district, other_district):
     school_a = await district.assessment(publish=False, school_id=district.schools[0])
     teacher_b = district.token(Role.TEACHER, schools=(district.schools[1],))
     teacher_a = district.token(Role.TEACHER, schools=(district.schools[0],))
-    assert (await district.http.get(f"/assessments/{school_a['id']}", headers=teacher_b)).status_code == 404
-    assert (await district.http.get(f"/assessments/{school_a['id']}", headers=teacher_a)).status_code == 200
-    listed = await district.http.get("/assessments", headers=teacher_b)
+    assert (
+        await district.http.get(f"/assessments/assessments/{school_a['id']}", headers=teacher_b)
+    ).status_code == 404
+    assert (
+        await district.http.get(f"/assessments/assessments/{school_a['id']}", headers=teacher_a)
+    ).status_code == 200
+    listed = await district.http.get("/assessments/assessments", headers=teacher_b)
     assert school_a["id"] not in {x["id"] for x in listed.json()}
-    publish = await district.http.post(f"/assessments/{school_a['id']}/publish", headers=teacher_a)
+    publish = await district.http.post(
+        f"/assessments/assessments/{school_a['id']}/publish", headers=teacher_a
+    )
     assert publish.status_code == 200
     district_wide = {**_writable(school_a), "school_id": None, "id": f"x-{uuid.uuid4().hex[:6]}"}
     assert (
-        await district.http.post("/assessments", json=district_wide, headers=teacher_a)
+        await district.http.post("/assessments/assessments", json=district_wide, headers=teacher_a)
     ).status_code == 403
     assert (
-        await district.http.get(f"/assessments/{school_a['id']}", headers=other_district.sis)
+        await district.http.get(f"/assessments/assessments/{school_a['id']}", headers=other_district.sis)
     ).status_code == 404
-    assert (await district.http.get("/assessments")).status_code == 401
+    assert (await district.http.get("/assessments/assessments")).status_code == 401
 
 
 def _writable(a: dict) -> dict:
@@ -187,23 +202,31 @@ def _writable(a: dict) -> dict:
 
 async def test_roster_reads_are_scoped(district, other_district):
     teacher = district.token(Role.TEACHER, schools=(district.schools[0],))
-    schools = await district.http.get("/roster/schools", headers=teacher)
+    schools = await district.http.get("/assessments/roster/schools", headers=teacher)
     assert [s["sourced_id"] for s in schools.json()] == [district.schools[0]]
-    classes = await district.http.get("/roster/classes", headers=teacher)
+    classes = await district.http.get("/assessments/roster/classes", headers=teacher)
     assert [(c["sourced_id"], c["teacher_ids"]) for c in classes.json()] == [
         (district.classes[0], [district.teachers[0]])
     ]
-    roster = await district.http.get(f"/roster/classes/{district.classes[0]}/students", headers=teacher)
+    roster = await district.http.get(
+        f"/assessments/roster/classes/{district.classes[0]}/students", headers=teacher
+    )
     assert [s["sourced_id"] for s in roster.json()] == district.students[:3]
     assert (
-        await district.http.get(f"/roster/classes/{district.classes[1]}/students", headers=teacher)
+        await district.http.get(
+            f"/assessments/roster/classes/{district.classes[1]}/students", headers=teacher
+        )
     ).status_code == 404
     assert (
-        await district.http.get(f"/roster/classes/{district.classes[0]}/students", headers=other_district.sis)
+        await district.http.get(
+            f"/assessments/roster/classes/{district.classes[0]}/students", headers=other_district.sis
+        )
     ).status_code == 404
     analyst = district.token(Role.ANALYST)
     assert (
-        await district.http.get(f"/roster/classes/{district.classes[0]}/students", headers=analyst)
+        await district.http.get(
+            f"/assessments/roster/classes/{district.classes[0]}/students", headers=analyst
+        )
     ).status_code == 403
-    assert len((await district.http.get("/roster/classes", headers=analyst)).json()) == 2
-    assert (await district.http.get("/roster/schools")).status_code == 401
+    assert len((await district.http.get("/assessments/roster/classes", headers=analyst)).json()) == 2
+    assert (await district.http.get("/assessments/roster/schools")).status_code == 401

@@ -126,7 +126,7 @@ async def test_assessment_line_items_and_results(district):
         headers=district.sis,
     )
     assert created.status_code == 201, created.text
-    assessment = await district.http.get(f"/assessments/{ali}", headers=district.sis)
+    assessment = await district.http.get(f"/assessments/assessments/{ali}", headers=district.sis)
     assert assessment.json()["kind"] == "common_summative"
     body = {
         "assessmentResult": {

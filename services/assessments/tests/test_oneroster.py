@@ -133,7 +133,7 @@ def small_district(d: str, students: int = 6) -> dict[str, str]:
 
 async def upload(district, data: bytes, headers=None):
     return await district.http.post(
-        "/imports/oneroster",
+        "/assessments/imports/oneroster",
         content=data,
         headers={**(headers or district.sis), "Content-Type": "application/zip"},
     )
@@ -151,10 +151,10 @@ async def test_small_district_imports_and_each_result_is_one_event(
     assert report["problems"] == [] and report["rejected"] == 0
     assert report["files"]["results"] == {"rows": 6, "accepted": 6}
     assert report["files"]["users"] == {"rows": 8, "accepted": 6}  # teachers are not students
-    stored = await client.get(f"/results/{d}-li1/{d}-stu1/1", headers=district.sis)
+    stored = await client.get(f"/assessments/results/{d}-li1/{d}-stu1/1", headers=district.sis)
     assert stored.status_code == 200
     assert stored.json()["school_id"] == f"{d}-sch2" and stored.json()["class_ids"] == [f"{d}-cls1"]
-    assessment = await client.get(f"/assessments/{d}-li1", headers=district.sis)
+    assessment = await client.get(f"/assessments/assessments/{d}-li1", headers=district.sis)
     assert assessment.json()["status"] == "published" and assessment.json()["max_score"] == 20
 
     def mine(records):
@@ -195,7 +195,7 @@ async def test_bad_rows_are_reported_with_file_row_column(blank_district):
         ("enrollments.csv", 2, "role"),
     }
     assert report["files"]["results"] == {"rows": 5, "accepted": 1}
-    kept = await client.get(f"/results/{d}-li1/{d}-stu2/1", headers=district.sis)
+    kept = await client.get(f"/assessments/results/{d}-li1/{d}-stu2/1", headers=district.sis)
     assert kept.json()["total_score"] == 12
 
 
@@ -251,8 +251,12 @@ async def test_delta_tobedeleted_voids_and_bulk_retires(blank_district):
     }
     report = (await upload(district, package(delta, {"results": "delta"}))).json()
     assert report["files"]["results"] == {"rows": 1, "accepted": 1}
-    assert (await client.get(f"/results/{d}-li1/{d}-stu0/1", headers=district.sis)).status_code == 404
-    assert (await client.get(f"/results/{d}-li1/{d}-stu1/1", headers=district.sis)).status_code == 200
+    assert (
+        await client.get(f"/assessments/results/{d}-li1/{d}-stu0/1", headers=district.sis)
+    ).status_code == 404
+    assert (
+        await client.get(f"/assessments/results/{d}-li1/{d}-stu1/1", headers=district.sis)
+    ).status_code == 200
     # A bulk users file without stu1: stu1 is retired and no longer accepts results.
     bulk_users = {
         "users": csv_text(["sourcedId", "status", "role"], [[f"{d}-stu0", "active", "student"]]),
@@ -263,7 +267,7 @@ async def test_delta_tobedeleted_voids_and_bulk_retires(blank_district):
     }
     assert (await upload(district, package(bulk_users))).json()["rejected"] == 0
     write = await district.put(
-        "/results", {"assessment_id": f"{d}-li1", "student_id": f"{d}-stu1", "total_score": 1}
+        "/assessments/results", {"assessment_id": f"{d}-li1", "student_id": f"{d}-stu1", "total_score": 1}
     )
     assert write.status_code == 422 and "unknown student" in write.json()["errors"][0]["reason"]
 
@@ -279,7 +283,7 @@ async def test_import_needs_a_district_writer(district, role):
 
 
 async def test_import_without_token_401(district):
-    response = await district.http.post("/imports/oneroster", content=package({}))
+    response = await district.http.post("/assessments/imports/oneroster", content=package({}))
     assert response.status_code == 401
 
 

@@ -14,7 +14,9 @@ def result(assessment, student, **fields):
 async def test_put_creates_then_updates_with_computed_fields(district):
     a = await district.assessment()
     student = district.students[0]
-    first = await district.put("/results", result(a, student, item_scores={"Q1": 5, "Q2": 4, "Q3": 6}))
+    first = await district.put(
+        "/assessments/results", result(a, student, item_scores={"Q1": 5, "Q2": 4, "Q3": 6})
+    )
     assert first.status_code == 201, first.text
     body = first.json()
     assert (body["total_score"], body["percent"], body["performance_level"]) == (15, 75.0, "proficient")
@@ -34,7 +36,7 @@ async def test_put_creates_then_updates_with_computed_fields(district):
     )
     assert first.headers["etag"] == '"r1"'
 
-    second = await district.put("/results", result(a, student, total_score=19))
+    second = await district.put("/assessments/results", result(a, student, total_score=19))
     assert second.status_code == 200, second.text
     assert second.json()["revision"] == 2 and second.json()["performance_level"] == "advanced"
     assert second.headers["etag"] == '"r2"'
@@ -43,33 +45,37 @@ async def test_put_creates_then_updates_with_computed_fields(district):
 async def test_unchanged_put_keeps_the_revision(district):
     a = await district.assessment()
     body = result(a, district.students[0], total_score=12)
-    assert (await district.put("/results", body)).status_code == 201
-    again = await district.put("/results", body)
+    assert (await district.put("/assessments/results", body)).status_code == 201
+    again = await district.put("/assessments/results", body)
     assert again.status_code == 200 and again.json()["revision"] == 1
 
 
 async def test_if_match_stale_is_412_and_current_succeeds(district):
     a = await district.assessment()
     student = district.students[1]
-    created = await district.put("/results", result(a, student, total_score=10))
+    created = await district.put("/assessments/results", result(a, student, total_score=10))
     etag = created.headers["etag"]
     ok = await district.http.put(
-        "/results", json=result(a, student, total_score=11), headers={**district.sis, "If-Match": etag}
+        "/assessments/results",
+        json=result(a, student, total_score=11),
+        headers={**district.sis, "If-Match": etag},
     )
     assert ok.status_code == 200, ok.text
     stale = await district.http.put(
-        "/results", json=result(a, student, total_score=12), headers={**district.sis, "If-Match": etag}
+        "/assessments/results",
+        json=result(a, student, total_score=12),
+        headers={**district.sis, "If-Match": etag},
     )
     assert stale.status_code == 412
     assert stale.headers["content-type"] == "application/problem+json"
-    current = await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+    current = await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
     assert current.json()["total_score"] == 11 and current.headers["etag"] == '"r2"'
 
 
 async def test_if_match_on_a_missing_result_is_412(district):
     a = await district.assessment()
     response = await district.http.put(
-        "/results",
+        "/assessments/results",
         json=result(a, district.students[0], total_score=3),
         headers={**district.sis, "If-Match": '"r1"'},
     )
@@ -95,7 +101,7 @@ async def test_bad_single_result_is_a_problem_naming_the_field(district):
         ),
     ]
     for body, field, reason in cases:
-        response = await district.put("/results", body)
+        response = await district.put("/assessments/results", body)
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"
         (error,) = response.json()["errors"]
@@ -104,7 +110,7 @@ async def test_bad_single_result_is_a_problem_naming_the_field(district):
 
 async def test_draft_assessment_refuses_results(district):
     a = await district.assessment(publish=False)
-    response = await district.put("/results", result(a, district.students[0], total_score=3))
+    response = await district.put("/assessments/results", result(a, district.students[0], total_score=3))
     assert response.status_code == 422
     assert "draft" in response.json()["errors"][0]["reason"]
 
@@ -112,66 +118,82 @@ async def test_draft_assessment_refuses_results(district):
 async def test_void_hides_the_result_and_a_new_put_records_again(district):
     a = await district.assessment()
     student = district.students[2]
-    await district.put("/results", result(a, student, total_score=8))
-    path = f"/results/{a['id']}/{student}/1"
+    await district.put("/assessments/results", result(a, student, total_score=8))
+    path = f"/assessments/results/{a['id']}/{student}/1"
     assert (await district.http.delete(path, headers=district.sis)).status_code == 204
     assert (await district.http.get(path, headers=district.sis)).status_code == 404
     assert (await district.http.delete(path, headers=district.sis)).status_code == 404
-    again = await district.put("/results", result(a, student, total_score=9))
+    again = await district.put("/assessments/results", result(a, student, total_score=9))
     assert again.status_code == 201 and again.json()["revision"] == 3
 
 
 async def test_delete_with_stale_if_match_is_412(district):
     a = await district.assessment()
     student = district.students[0]
-    await district.put("/results", result(a, student, total_score=8))
-    await district.put("/results", result(a, student, total_score=9))
-    path = f"/results/{a['id']}/{student}/1"
+    await district.put("/assessments/results", result(a, student, total_score=8))
+    await district.put("/assessments/results", result(a, student, total_score=9))
+    path = f"/assessments/results/{a['id']}/{student}/1"
     response = await district.http.delete(path, headers={**district.sis, "If-Match": '"r1"'})
     assert response.status_code == 412
 
 
 async def test_without_a_token_401(district):
     a = await district.assessment()
-    response = await district.http.put("/results", json=result(a, district.students[0], total_score=3))
+    response = await district.http.put(
+        "/assessments/results", json=result(a, district.students[0], total_score=3)
+    )
     assert response.status_code == 401
-    assert (await district.http.get(f"/results/{a['id']}/{district.students[0]}/1")).status_code == 401
+    assert (
+        await district.http.get(f"/assessments/results/{a['id']}/{district.students[0]}/1")
+    ).status_code == 401
 
 
 async def test_another_district_cannot_read_or_write(district, other_district, client):
     a = await district.assessment()
     student = district.students[0]
-    await district.put("/results", result(a, student, total_score=3))
+    await district.put("/assessments/results", result(a, student, total_score=3))
     other = other_district
-    path = f"/results/{a['id']}/{student}/1"
+    path = f"/assessments/results/{a['id']}/{student}/1"
     assert (await client.get(path, headers=other.sis)).status_code == 404
-    write = await client.put("/results", json=result(a, student, total_score=4), headers=other.sis)
+    write = await client.put(
+        "/assessments/results", json=result(a, student, total_score=4), headers=other.sis
+    )
     assert write.status_code == 422
     assert {e["field"] for e in write.json()["errors"]} == {"assessment_id"}
-    assert (await client.get(f"/assessments/{a['id']}", headers=other.sis)).status_code == 404
+    assert (await client.get(f"/assessments/assessments/{a['id']}", headers=other.sis)).status_code == 404
 
 
 async def test_teacher_sees_only_their_schools_and_analyst_no_student_rows(district):
     a = await district.assessment()
     s1_student, s2_student = district.students[0], district.students[-1]
     for student in (s1_student, s2_student):
-        assert (await district.put("/results", result(a, student, total_score=5))).status_code == 201
+        assert (
+            await district.put("/assessments/results", result(a, student, total_score=5))
+        ).status_code == 201
     teacher = district.token(Role.TEACHER, schools=(district.schools[0],))
-    assert (await district.http.get(f"/results/{a['id']}/{s1_student}/1", headers=teacher)).status_code == 200
-    assert (await district.http.get(f"/results/{a['id']}/{s2_student}/1", headers=teacher)).status_code == 404
-    write = await district.http.put("/results", json=result(a, s2_student, total_score=6), headers=teacher)
+    assert (
+        await district.http.get(f"/assessments/results/{a['id']}/{s1_student}/1", headers=teacher)
+    ).status_code == 200
+    assert (
+        await district.http.get(f"/assessments/results/{a['id']}/{s2_student}/1", headers=teacher)
+    ).status_code == 404
+    write = await district.http.put(
+        "/assessments/results", json=result(a, s2_student, total_score=6), headers=teacher
+    )
     assert write.status_code == 422 and "outside your schools" in write.json()["errors"][0]["reason"]
     analyst = district.token(Role.ANALYST)
-    assert (await district.http.get(f"/results/{a['id']}/{s1_student}/1", headers=analyst)).status_code == 403
+    assert (
+        await district.http.get(f"/assessments/results/{a['id']}/{s1_student}/1", headers=analyst)
+    ).status_code == 403
 
 
 async def test_each_change_is_exactly_one_event_on_the_broker(district, kafka_settings, bootstrap_servers):
     a = await district.assessment()
     student = district.students[1]
-    await district.put("/results", result(a, student, total_score=10))
-    await district.put("/results", result(a, student, total_score=10))  # unchanged: no event
-    await district.put("/results", result(a, student, total_score=16))
-    await district.http.delete(f"/results/{a['id']}/{student}/1", headers=district.sis)
+    await district.put("/assessments/results", result(a, student, total_score=10))
+    await district.put("/assessments/results", result(a, student, total_score=10))  # unchanged: no event
+    await district.put("/assessments/results", result(a, student, total_score=16))
+    await district.http.delete(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
 
     def mine(records):
         return [r for r in records if json.loads(r.value)["data"]["assessment_id"] == a["id"]]
@@ -198,11 +220,11 @@ async def test_student_level_reads_are_audited(district, caplog):
 
     a = await district.assessment()
     student = district.students[0]
-    await district.put("/results", result(a, student, total_score=3))
+    await district.put("/assessments/results", result(a, student, total_score=3))
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="assessments.audit"):
         assert (
-            await district.http.get(f"/results/{a['id']}/{student}/1", headers=district.sis)
+            await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
         ).status_code == 200
     (record,) = [r for r in caplog.records if r.name == "assessments.audit"]
     assert record.audit["action"] == "result.read" and record.audit["student_ids"] == [student]
@@ -212,7 +234,7 @@ async def test_student_level_reads_are_audited(district, caplog):
 async def test_invalid_row_with_if_match_is_422_not_412(district):
     a = await district.assessment()
     response = await district.http.put(
-        "/results",
+        "/assessments/results",
         json=result(a, district.students[0], total_score=99),
         headers={**district.sis, "If-Match": '"r1"'},
     )
@@ -222,8 +244,10 @@ async def test_invalid_row_with_if_match_is_422_not_412(district):
 async def test_list_results_of_an_assessment_is_scoped_and_paged(district, other_district):
     a = await district.assessment()
     for n, student in enumerate(district.students):
-        assert (await district.put("/results", result(a, student, total_score=n))).status_code == 201
-    path = f"/assessments/{a['id']}/results"
+        assert (
+            await district.put("/assessments/results", result(a, student, total_score=n))
+        ).status_code == 201
+    path = f"/assessments/assessments/{a['id']}/results"
     everything = (await district.http.get(path, headers=district.sis)).json()
     assert [r["student_id"] for r in everything] == sorted(district.students)
     page = (await district.http.get(path, params={"limit": 2, "offset": 2}, headers=district.sis)).json()
