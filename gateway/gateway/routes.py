@@ -35,7 +35,14 @@ GATEWAY = "gateway"
 
 # What an API key may be allowed to do; a key calls a route only when the row's permission is in its set.
 PERMISSIONS = frozenset(
-    {"rosters:read", "rosters:write", "results:read", "results:write", "assessments:read"}
+    {
+        "rosters:read",
+        "rosters:write",
+        "results:read",
+        "results:write",
+        "assessments:read",
+        "assessments:write",
+    }
 )
 
 
@@ -101,7 +108,25 @@ S = D + "/schools/{school_id}"
 
 # fmt: off
 ROUTES: tuple[Rule, ...] = (
-    # --- assessments ---------------------------------------------------------------------------------------
+    # --- assessments: the service's routes. Nothing in these paths names a district: the service scopes every
+    # query by the token's district (and a teacher's schools), so the gateway checks the role and permission.
+    rule(WRITE, "/assessments/roster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="rosters:write"),
+    rule(READ, "/assessments/roster/schools", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission="rosters:read"),
+    rule(READ, "/assessments/roster/classes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission="rosters:read"),
+    rule(READ, "/assessments/roster/classes/{class_id}/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission="rosters:read"),
+    rule(READ, "/assessments/standards{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission="assessments:read"),
+    rule(WRITE, "/assessments/standards{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission="assessments:write"),
+    rule(READ, "/assessments/assessments/{assessment_id}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission="results:read"),
+    # The analysis lists the students below each cut, so analysts (aggregates only) do not reach it here.
+    rule(READ, "/assessments/assessments/{assessment_id}/analysis", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
+    rule(READ, "/assessments/assessments{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission="assessments:read"),
+    rule(WRITE, "/assessments/assessments{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission="assessments:write"),
+    rule("POST", "/assessments/results/bulk", (ADMIN, SIS), Scope.TOKEN, permission="results:write", bulk=True),
+    rule(WRITE, "/assessments/results{rest:path}", (ADMIN, TEACHER, SIS), Scope.TOKEN, permission="results:write"),
+    rule(READ, "/assessments/results/{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission="results:read"),
+    rule("POST", "/assessments/imports/oneroster", (ADMIN, SIS), Scope.TOKEN, permission="rosters:write", bulk=True),
+    # --- assessments: district-in-path convention (district-scoped reads and writes the gateway can check
+    # itself; the test upstream serves these).
     rule(READ, f"/assessments{D}/assessments", (*STAFF, ANALYST, SIS), Scope.DISTRICT, permission="assessments:read"),
     rule(WRITE, f"/assessments{D}/assessments{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.DISTRICT),
     rule("POST", f"/assessments{D}/results:bulk", (ADMIN, SIS), Scope.DISTRICT, permission="results:write", bulk=True),

@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from gateway.config import Settings
 from gateway.main import create_app
-from plc_shared import infra
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.components import GATEWAY, SERVICES
 from plc_shared.settings import AuthSettings
 from plc_shared.testing import migrated_database
+from plc_shared.testing import serve_app as serve
 
 from .upstream import upstream_app
 
 TEST_AUTH = AuthSettings(environment="test")
-
-
-@contextlib.asynccontextmanager
-async def serve(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
-    """Run an ASGI app under uvicorn (on a free port unless given), in this event loop; yields its base URL."""
-    port = port or infra.free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
 import uuid
@@ -138,6 +139,27 @@ async def consume(
     finally:
         await consumer.stop()
     return records
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app, port: int | None = None) -> AsyncIterator[str]:
+    """Run an ASGI app under uvicorn (real HTTP, on a free port unless given) in this event loop; yields its URL."""
+    import uvicorn
+
+    port = port or infra.free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def eventually(

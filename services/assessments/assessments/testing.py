@@ -1,0 +1,129 @@
+"""Test helpers other suites reuse (the end-to-end tests build a district through the gateway with them)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+from plc_shared.auth import Role, mint_dev_token
+
+from assessments.config import Settings
+
+
+@dataclass
+class District:
+    """A small district built through the API: two schools, two classes, students, standards, one assessment."""
+
+    http: httpx.AsyncClient
+    settings: Settings
+    id: str = field(default_factory=lambda: f"d-{uuid.uuid4().hex[:8]}")
+    students: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.schools = [f"{self.id}-s1", f"{self.id}-s2"]
+        self.classes = [f"{self.id}-c1", f"{self.id}-c2"]
+        self.teachers = [f"{self.id}-t1", f"{self.id}-t2"]
+
+    def token(
+        self, role: Role = Role.SIS_INTEGRATION, schools: tuple[str, ...] = (), district: str | None = None
+    ):
+        token = mint_dev_token(
+            self.settings.auth, role=role, district_id=district or self.id, school_ids=list(schools)
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    @property
+    def sis(self) -> dict[str, str]:
+        return self.token()
+
+    async def put(self, path: str, json, headers=None) -> httpx.Response:
+        return await self.http.put(path, json=json, headers=headers or self.sis)
+
+    async def post(self, path: str, json=None, headers=None) -> httpx.Response:
+        return await self.http.post(path, json=json, headers=headers or self.sis)
+
+    async def build(self, students_per_class: int = 3) -> District:
+        orgs = [{"sourced_id": self.id, "name": "District", "type": "district"}] + [
+            {"sourced_id": s, "name": s, "type": "school", "parent_id": self.id} for s in self.schools
+        ]
+        await self._roster("orgs", orgs)
+        classes = [
+            {"sourced_id": c, "title": c, "school_id": s, "grades": ["04"], "teacher_ids": [t]}
+            for c, s, t in zip(self.classes, self.schools, self.teachers, strict=True)
+        ]
+        await self._roster("classes", classes)
+        students, enrollments = [], []
+        for c, s in zip(self.classes, self.schools, strict=True):
+            for n in range(students_per_class):
+                sid = f"{c}-st{n}"
+                self.students.append(sid)
+                students.append({"sourced_id": sid, "school_ids": [s], "grades": ["04"]})
+                enrollments.append(
+                    {
+                        "sourced_id": f"e-{sid}",
+                        "class_id": c,
+                        "school_id": s,
+                        "user_id": sid,
+                        "role": "student",
+                    }
+                )
+        await self._roster("students", students)
+        await self._roster("enrollments", enrollments)
+        return self
+
+    async def _roster(self, kind: str, records: list[dict]) -> None:
+        response = await self.put(f"/assessments/roster/{kind}", {"records": records})
+        assert response.status_code == 200, response.text
+
+    async def standard(self, code: str) -> str:
+        response = await self.post(
+            "/assessments/standards",
+            {"id": f"{self.id}-{code}", "code": f"{self.id}.{code}", "statement": code, "grade": "04"},
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    async def assessment(self, *, publish: bool = True, **overrides) -> dict:
+        s1, s2 = (
+            await self.standard(f"NF1-{uuid.uuid4().hex[:4]}"),
+            await self.standard(f"NF2-{uuid.uuid4().hex[:4]}"),
+        )
+        body = {
+            "id": f"{self.id}-a-{uuid.uuid4().hex[:6]}",
+            "title": "Fractions CFA",
+            "kind": "common_formative",
+            "subject": "math",
+            "grades": ["04"],
+            "max_score": 20,
+            "proficiency_cut": 70,
+            "mastery_cut": 90,
+            "performance_levels": [
+                {"name": "below", "min": 0, "max": 10},
+                {"name": "approaching", "min": 10, "max": 14},
+                {"name": "proficient", "min": 14, "max": 18},
+                {"name": "advanced", "min": 18},
+            ],
+            "objectives": [
+                {"code": "O1", "max_points": 10, "standard_ids": [s1]},
+                {
+                    "code": "O2",
+                    "max_points": 10,
+                    "standard_ids": [s2],
+                    "proficiency_cut": 80,
+                    "mastery_cut": 95,
+                },
+            ],
+            "items": [
+                {"code": "Q1", "max_points": 5, "standard_id": s1, "objective_code": "O1"},
+                {"code": "Q2", "max_points": 5, "standard_id": s1, "objective_code": "O1"},
+                {"code": "Q3", "max_points": 10, "standard_id": s2, "objective_code": "O2"},
+            ],
+            **overrides,
+        }
+        response = await self.post("/assessments/assessments", body)
+        assert response.status_code == 201, response.text
+        if publish:
+            response = await self.post(f"/assessments/assessments/{body['id']}/publish")
+            assert response.status_code == 200, response.text
+        return {**response.json(), "standards": [s1, s2]}
