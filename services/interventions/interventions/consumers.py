@@ -1,0 +1,161 @@
+"""The results consumer: result events in, flags (and escalations) out, a whole fetched batch at a time.
+
+`plc_shared.inbox.ConsumerRunner` calls its handler once per event. To reach 10,000 events/s the flags are
+evaluated for the whole batch with a fixed number of SQL statements, so this module runs a small subclass,
+`BatchConsumerRunner`, that hands the batch's fresh events to one handler inside the same transaction as the
+inbox rows (the inbox, the retry-one-by-one path, dead letters and offset commits are unchanged).
+A generic batch handler would belong in plc_shared.inbox; it lives here so as not to touch shared code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+from plc_shared.events import CloudEvent
+from plc_shared.events.assessments import ResultCorrected, ResultRecorded, ResultVoided
+from plc_shared.inbox import Consumer, ConsumerRunner, _is_infrastructure, _Parsed
+from plc_shared.topics import RESULTS
+from prometheus_client import Histogram
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interventions import models, rules
+from interventions.flag_repository import FlagStateRepository
+from interventions.flagging import FlagEngine, ResultChange, Snapshot
+
+NAME = "interventions-results"
+RESULT_TYPES = frozenset({ResultRecorded.type, ResultCorrected.type, ResultVoided.type})
+KIND = {ResultRecorded.type: "recorded", ResultCorrected.type: "corrected", ResultVoided.type: "voided"}
+FLAG_LATENCY = Histogram(
+    "plc_interventions_flag_latency_seconds",
+    "From a result's recorded_at (assessments) to the commit of the flag change it caused",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+)
+LATENCIES = "flag_latencies_from"
+
+BatchHandler = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[None]]
+
+
+async def handle_results(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:
+    """Apply a batch of result events in partition order; flag events go to the outbox in this transaction."""
+    events = [(KIND[e.type], e.payload()) for e in envelopes if e.type in RESULT_TYPES]
+    if not events:
+        return
+    repo = FlagStateRepository(session)
+    schools = {p.school_id for _, p in events}
+    school_rules, assessment_rules = await repo.rules_for(
+        schools, {(p.school_id, p.assessment_id) for _, p in events}
+    )
+    changes = [normalise(kind, p, school_rules, assessment_rules) for kind, p in events]
+    snapshot = Snapshot(escalation={s: _escalation(r) for s, r in school_rules.items()})
+    await repo.load_heads(snapshot, {c.result_id for c in changes})
+    pairs = {(c.student_id, s) for c in changes for s in (*c.scores, *c.voided_standards)}
+    pairs |= {(h.student_id, s) for h in snapshot.heads.values() for s in h.standard_ids}
+    await repo.load_pairs(snapshot, pairs)
+    await repo.load_students(snapshot, {c.student_id for c in changes})
+    engine = FlagEngine(snapshot, now=datetime.now(UTC))
+    for change in changes:
+        engine.apply(change)
+    extra = {c.result_id: _context(c) for c in changes}
+    await repo.save(snapshot, engine.changes, extra)
+    await models.outbox.add_all(session, engine.changes.events)
+    session.info.setdefault(LATENCIES, []).extend(engine.changes.latencies_from)
+
+
+def normalise(kind: str, p, school_rules: dict, assessment_rules: dict) -> ResultChange:
+    scores = {}
+    if kind != "voided" and p.score_status != "exempt":
+        override = _cuts(assessment_rules.get((p.school_id, p.assessment_id)))
+        school = _cuts(school_rules.get(p.school_id))
+        for s in p.standards:
+            cuts = rules.effective_cuts(rules.Cuts(s.proficiency_cut, s.mastery_cut), school, override)
+            scores[s.standard_id] = rules.Score(
+                result_id=p.result_id,
+                revision=p.revision,
+                percent=s.percent,
+                proficiency_cut=cuts.proficiency,
+                mastery_cut=cuts.mastery,
+                assessed_on=p.assessed_on,
+                first_recorded_at=p.recorded_at,
+                recorded_at=p.recorded_at,
+                assessment_id=p.assessment_id,
+            )
+    return ResultChange(
+        kind=kind,
+        result_id=p.result_id,
+        revision=p.revision,
+        student_id=p.student_id,
+        district_id=p.district_id,
+        school_id=p.school_id,
+        class_ids=tuple(p.class_ids),
+        assessment_id=p.assessment_id,
+        scores=scores,
+        recorded_at=p.voided_at if kind == "voided" else p.recorded_at,
+        voided_standards=tuple(p.standard_ids) if kind == "voided" else (),
+    )
+
+
+def _cuts(row) -> rules.Cuts | None:
+    if row is None or row.proficiency_cut is None or row.mastery_cut is None:
+        return None
+    return rules.Cuts(row.proficiency_cut, row.mastery_cut)
+
+
+def _escalation(row) -> rules.Escalation:
+    return rules.Escalation(row.escalation_open_flags, row.reflag_weeks, row.overdue_school_days)
+
+
+def _context(c: ResultChange) -> dict:
+    return {"student_id": c.student_id, "district_id": c.district_id, "school_id": c.school_id}
+
+
+class BatchConsumerRunner(ConsumerRunner):
+    """A ConsumerRunner whose handler takes the batch's fresh events at once (see the module docstring)."""
+
+    def __init__(self, consumer: Consumer, batch_handler: BatchHandler, **kwargs) -> None:
+        super().__init__(consumer, **kwargs)
+        self.batch_handler = batch_handler
+        self.on_committed: Callable[[list[datetime]], None] | None = None
+
+    async def _apply_batch(self, parsed: list[_Parsed]) -> bool:
+        todo = [p for p in parsed if p.event is not None]
+        if not todo:
+            return True
+        try:
+            async with self.sessionmaker() as session:
+                async with session.begin():
+                    fresh = await self._claim(session, todo)
+                    await self.batch_handler(session, [p.event for p in fresh if self._wanted(p)])
+                self._committed(session)
+            self._count(parsed, fresh)
+            return True
+        except Exception as exc:  # a handler failed: the base class replays the batch one by one
+            if _is_infrastructure(exc):
+                raise
+            return False
+
+    async def _handle(self, session: AsyncSession, p: _Parsed) -> None:
+        if self._wanted(p):
+            await self.batch_handler(session, [p.event])
+
+    def _wanted(self, p: _Parsed) -> bool:
+        return self.spec.event_types is None or p.event.type in self.spec.event_types
+
+    def _committed(self, session: AsyncSession) -> None:
+        started = session.info.pop(LATENCIES, [])
+        now = datetime.now(UTC)
+        latencies = [max((now - at).total_seconds(), 0.0) for at in started]
+        for seconds in latencies:
+            FLAG_LATENCY.observe(seconds)
+        if self.on_committed is not None:
+            self.on_committed(latencies)
+
+
+def results_consumer() -> Consumer:
+    return Consumer(name=NAME, topics=(RESULTS,), handler=_unused, event_types=RESULT_TYPES)
+
+
+async def _unused(
+    session: AsyncSession, event: CloudEvent
+) -> None:  # pragma: no cover - see BatchConsumerRunner
+    await handle_results(session, [event])

@@ -1,0 +1,277 @@
+"""SQL of the results consumer: load a batch's snapshot and write its changes, a fixed number of statements
+per batch whatever its size (arrays and unnest instead of one statement per event)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import bindparam, delete, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interventions import rules
+from interventions.flagging import Changes, Flag, ResultHead, Snapshot, Tier
+from interventions.models import AssessmentRules, SchoolRules, StudentTier
+from interventions.models import Flag as FlagModel
+from interventions.models import Result as ResultModel
+from interventions.models import ResultScore as ResultScoreModel
+
+Result = ResultModel.__table__
+ResultScore = ResultScoreModel.__table__
+Flags = FlagModel.__table__
+Tiers = StudentTier.__table__
+PAIRS = "unnest(CAST(:students AS text[]), CAST(:standards AS text[])) AS p(student_id, standard_id)"
+
+
+class FlagStateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def rules_for(
+        self, schools: set[str], assessments: set[tuple[str, str]]
+    ) -> tuple[dict[str, SchoolRules], dict[tuple[str, str], AssessmentRules]]:
+        school_rows = (
+            await self.session.scalars(select(SchoolRules).where(SchoolRules.school_id.in_(schools)))
+        ).all()
+        assessment_rows = []
+        if assessments:
+            key = tuple_(AssessmentRules.school_id, AssessmentRules.assessment_id)
+            assessment_rows = (
+                await self.session.scalars(select(AssessmentRules).where(key.in_(list(assessments))))
+            ).all()
+        return (
+            {r.school_id: r for r in school_rows},
+            {(r.school_id, r.assessment_id): r for r in assessment_rows},
+        )
+
+    async def load_heads(self, snapshot: Snapshot, result_ids: Iterable[uuid.UUID]) -> None:
+        rows = await self.session.execute(
+            text(
+                "SELECT r.result_id, r.revision, r.student_id, r.first_recorded_at, r.voided,"
+                " coalesce(array_agg(s.standard_id) FILTER (WHERE s.standard_id IS NOT NULL), '{}')"
+                " FROM results r LEFT JOIN result_scores s USING (result_id)"
+                " WHERE r.result_id = ANY(:ids) GROUP BY r.result_id"
+            ),
+            {"ids": list(result_ids)},
+        )
+        for rid, revision, student, first, voided, standards in rows:
+            snapshot.heads[rid] = ResultHead(revision, student, frozenset(standards), first, voided)
+
+    async def load_pairs(self, snapshot: Snapshot, pairs: set[tuple[str, str]]) -> None:
+        params = {"students": [p[0] for p in pairs], "standards": [p[1] for p in pairs]}
+        scores = await self.session.execute(
+            text(f"SELECT s.* FROM result_scores s JOIN {PAIRS} USING (student_id, standard_id)"), params
+        )
+        for row in scores.mappings():
+            snapshot.scores[(row["student_id"], row["standard_id"])][row["result_id"]] = _score(row)
+        flags = await self.session.execute(
+            text(
+                f"SELECT f.* FROM flags f JOIN {PAIRS} USING (student_id, standard_id) WHERE status = 'open'"
+            ),
+            params,
+        )
+        for row in flags.mappings():
+            flag = _flag(row)
+            snapshot.open_flags[(flag.student_id, flag.standard_id, flag.kind)] = flag
+        resolved = await self.session.execute(
+            text(
+                "SELECT f.student_id, f.standard_id, max(f.resolved_event_at) FROM flags f"
+                f" JOIN {PAIRS} USING (student_id, standard_id)"
+                " WHERE kind = 'support' AND status = 'resolved' GROUP BY 1, 2"
+            ),
+            params,
+        )
+        for student, standard, at in resolved:
+            snapshot.last_resolved_support[(student, standard)] = at
+
+    async def load_students(self, snapshot: Snapshot, students: set[str]) -> None:
+        ids = list(students)
+        counts = await self.session.execute(
+            text(
+                "SELECT student_id, count(*) FROM flags WHERE student_id = ANY(:ids)"
+                " AND status = 'open' AND kind = 'support' GROUP BY student_id"
+            ),
+            {"ids": ids},
+        )
+        for student, count in counts:
+            snapshot.open_support[student] = count
+        tiers = await self.session.scalars(select(StudentTier).where(StudentTier.student_id.in_(ids)))
+        for t in tiers:
+            snapshot.tiers[t.student_id] = Tier(
+                t.student_id, t.district_id, t.school_id, t.tier, t.reason, t.rule, t.since
+            )
+
+    async def save(self, snapshot: Snapshot, changes: Changes, extra: dict[uuid.UUID, dict]) -> None:
+        await self._save_heads(snapshot, changes)
+        await self._save_scores(snapshot, changes, extra)
+        await self._save_flags(changes)
+        await self._save_tiers(snapshot, changes)
+
+    async def _save_heads(self, snapshot: Snapshot, changes: Changes) -> None:
+        rows = [
+            {
+                "result_id": rid,
+                "revision": snapshot.heads[rid].revision,
+                "student_id": snapshot.heads[rid].student_id,
+                "first_recorded_at": snapshot.heads[rid].first_recorded_at,
+                "voided": snapshot.heads[rid].voided,
+            }
+            for rid in changes.heads
+        ]
+        if rows:
+            stmt = insert(Result)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[Result.c.result_id],
+                set_={"revision": stmt.excluded.revision, "voided": stmt.excluded.voided},
+            )
+            await self.session.execute(stmt, rows)
+
+    async def _save_scores(self, snapshot: Snapshot, changes: Changes, extra: dict[uuid.UUID, dict]) -> None:
+        if not changes.scores:
+            return
+        await self.session.execute(
+            delete(ResultScore).where(
+                tuple_(ResultScore.c.result_id, ResultScore.c.standard_id).in_(list(changes.scores))
+            )
+        )
+        rows = []
+        for rid, standard in changes.scores:
+            head = snapshot.heads[rid]
+            score = snapshot.scores[(head.student_id, standard)].get(rid)
+            if score is not None:
+                rows.append({**_score_row(score), **extra[rid], "standard_id": standard})
+        if rows:
+            await self.session.execute(insert(ResultScore), rows)
+
+    async def _save_flags(self, changes: Changes) -> None:
+        if changes.new_flags:
+            await self.session.execute(insert(Flags), [_flag_row(f) for f in changes.new_flags.values()])
+        if changes.updated_flags:
+            stmt = (
+                update(Flags)
+                .where(Flags.c.id == bindparam("flag_id"))
+                .values({c: bindparam(f"b_{c}") for c in _UPDATABLE})
+            )
+            rows = [
+                {"flag_id": f.flag_id, **{f"b_{c}": v for c, v in _flag_row(f).items() if c in _UPDATABLE}}
+                for f in changes.updated_flags.values()
+            ]
+            await self.session.execute(stmt, rows)
+
+    async def _save_tiers(self, snapshot: Snapshot, changes: Changes) -> None:
+        rows = [_tier_row(snapshot.tiers[s]) for s in changes.tiers]
+        if rows:
+            stmt = insert(Tiers)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[Tiers.c.student_id],
+                set_={
+                    c: stmt.excluded[c]
+                    for c in ("district_id", "school_id", "tier", "reason", "rule", "since")
+                },
+            )
+            await self.session.execute(stmt, rows)
+
+
+_UPDATABLE = (
+    "status",
+    "result_id",
+    "result_revision",
+    "assessment_id",
+    "score",
+    "cut",
+    "evidence_recorded_at",
+    "resolution",
+    "resolved_by_result_id",
+    "resolved_event_at",
+    "resolved_at",
+)
+
+
+def _score(row) -> rules.Score:
+    return rules.Score(
+        result_id=row["result_id"],
+        revision=row["revision"],
+        percent=row["percent"],
+        proficiency_cut=row["proficiency_cut"],
+        mastery_cut=row["mastery_cut"],
+        assessed_on=row["assessed_on"],
+        first_recorded_at=row["first_recorded_at"],
+        recorded_at=row["recorded_at"],
+        assessment_id=row["assessment_id"],
+    )
+
+
+def _score_row(score: rules.Score) -> dict:
+    return {
+        "result_id": score.result_id,
+        "revision": score.revision,
+        "percent": score.percent,
+        "proficiency_cut": score.proficiency_cut,
+        "mastery_cut": score.mastery_cut,
+        "assessed_on": score.assessed_on,
+        "first_recorded_at": score.first_recorded_at,
+        "recorded_at": score.recorded_at,
+        "assessment_id": score.assessment_id,
+    }
+
+
+def _flag(row) -> Flag:
+    return Flag(
+        flag_id=row["id"],
+        student_id=row["student_id"],
+        district_id=row["district_id"],
+        school_id=row["school_id"],
+        class_ids=tuple(row["class_ids"]),
+        standard_id=row["standard_id"],
+        kind=row["kind"],
+        rule=row["rule"],
+        result_id=row["result_id"],
+        result_revision=row["result_revision"],
+        assessment_id=row["assessment_id"],
+        score=row["score"],
+        cut=row["cut"],
+        evidence_recorded_at=row["evidence_recorded_at"],
+        status=row["status"],
+    )
+
+
+def _flag_row(f: Flag) -> dict:
+    return {
+        "id": f.flag_id,
+        "student_id": f.student_id,
+        "district_id": f.district_id,
+        "school_id": f.school_id,
+        "class_ids": list(f.class_ids),
+        "standard_id": f.standard_id,
+        "kind": f.kind,
+        "status": f.status,
+        "rule": f.rule,
+        "result_id": f.result_id,
+        "result_revision": f.result_revision,
+        "assessment_id": f.assessment_id,
+        "score": f.score,
+        "cut": f.cut,
+        "evidence_recorded_at": f.evidence_recorded_at,
+        "resolution": f.resolution,
+        "resolved_by_result_id": f.resolved_by_result_id,
+        "resolved_event_at": f.resolved_event_at,
+        "resolved_at": _resolved_at(f),
+    }
+
+
+def _resolved_at(f: Flag) -> datetime | None:
+    return datetime.now(UTC) if f.status == "resolved" else None
+
+
+def _tier_row(t: Tier) -> dict:
+    return {
+        "student_id": t.student_id,
+        "district_id": t.district_id,
+        "school_id": t.school_id,
+        "tier": t.tier,
+        "reason": t.reason,
+        "rule": t.rule,
+        "since": t.since,
+    }
