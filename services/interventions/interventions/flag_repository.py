@@ -146,8 +146,6 @@ class FlagStateRepository:
             await self.session.execute(insert(ResultScore), rows)
 
     async def _save_flags(self, changes: Changes) -> None:
-        if changes.new_flags:
-            await self.session.execute(insert(Flags), [_flag_row(f) for f in changes.new_flags.values()])
         if changes.updated_flags:
             stmt = (
                 update(Flags)
@@ -159,6 +157,9 @@ class FlagStateRepository:
                 for f in changes.updated_flags.values()
             ]
             await self.session.execute(stmt, rows)
+        # after the updates: a flag resolved in this batch may make room for a new open one on its pair
+        if changes.new_flags:
+            await self.session.execute(insert(Flags), [_flag_row(f) for f in changes.new_flags.values()])
 
     async def _save_tiers(self, snapshot: Snapshot, changes: Changes) -> None:
         rows = [_tier_row(snapshot.tiers[s]) for s in changes.tiers]

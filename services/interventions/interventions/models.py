@@ -33,7 +33,6 @@ class Result(Base):
     result_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
     student_id: Mapped[str] = mapped_column(Text)
-    standard_ids: Mapped[list[str]] = mapped_column(ARRAY(Text))
     first_recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -1,8 +1,8 @@
 """flags tiers and the pyramid
 
-Revision ID: a74c4e7a3de1
+Revision ID: 2fb31a5bd371
 Revises: 404351f1d08a
-Create Date: 2026-11-25 14:25:51.167810
+Create Date: 2026-11-25 14:27:01.565076
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "a74c4e7a3de1"
+revision: str = "2fb31a5bd371"
 down_revision: str | None = "404351f1d08a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -108,7 +108,6 @@ def upgrade() -> None:
         sa.Column("result_id", sa.Uuid(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("student_id", sa.Text(), nullable=False),
-        sa.Column("standard_ids", sa.ARRAY(sa.Text()), nullable=False),
         sa.Column("first_recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("voided", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("result_id", name=op.f("pk_results")),
