@@ -80,3 +80,60 @@ def voided(
 
 def later(days: int) -> datetime:
     return T0 + timedelta(days=days)
+
+
+def stream(students: int, results_per_student: int, seed: int = 7, standards: str = "ABC") -> list:
+    """A deterministic stream of results: every student gets `results_per_student` results, in order."""
+    import random
+
+    rng = random.Random(seed)
+    events = []
+    for n in range(results_per_student):
+        for s in range(students):
+            scores = {std: float(rng.randint(20, 100)) for std in rng.sample(standards, 2)}
+            events.append(recorded(f"st-{seed}-{s:05d}", scores, recorded_at=later(n)))
+    return events
+
+
+def expected_open(events) -> set[tuple[str, str, str]]:
+    """The open flags a stream of recorded results calls for: by the last result on each standard."""
+    last: dict[tuple[str, str], float] = {}
+    for event in events:
+        for s in event.standards:
+            last[(event.student_id, s.standard_id)] = s.percent
+    wanted = set()
+    for (student, standard), percent in last.items():
+        if percent < 70:
+            wanted.add((student, standard, "support"))
+        if percent >= 90:
+            wanted.add((student, standard, "enrichment"))
+    return wanted
+
+
+async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_options) -> None:
+    """A raw aiokafka producer, keyed by student id, as the assessments relay publishes."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5, **producer_options
+    )
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(topic, value=e.to_bytes(), key=e.data["student_id"].encode())
+            for e in envelopes
+        ]
+        for future in futures:
+            await future
+    finally:
+        await producer.stop()
+
+
+async def fresh_database(create_database) -> str:
+    """A migrated database of its own (the shared `migrated_database` names it after the component)."""
+    from plc_shared.components import by_name
+    from plc_shared.migrate import upgrade_async
+
+    url = await create_database(f"interventions_{uuid.uuid4().hex[:8]}")
+    await upgrade_async(by_name("interventions"), url)
+    return url
