@@ -17,6 +17,7 @@ from plc_shared.events.assessments import ResultCorrected, ResultRecorded, Resul
 from plc_shared.inbox import Consumer, ConsumerRunner, _is_infrastructure, _Parsed
 from plc_shared.topics import RESULTS
 from prometheus_client import Histogram
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models, rules
@@ -32,6 +33,13 @@ FLAG_LATENCY = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
 LATENCIES = "flag_latencies_from"
+
+CLAIM = text(
+    'INSERT INTO inbox (consumer, event_id, event_type, topic, partition, "offset")'
+    " SELECT :consumer, * FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:topics AS text[]),"
+    " CAST(:partitions AS int[]), CAST(:offsets AS bigint[]))"
+    " ON CONFLICT DO NOTHING RETURNING event_id"
+)
 
 BatchHandler = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[None]]
 
@@ -115,7 +123,8 @@ class BatchConsumerRunner(ConsumerRunner):
     def __init__(self, consumer: Consumer, batch_handler: BatchHandler, **kwargs) -> None:
         super().__init__(consumer, **kwargs)
         self.batch_handler = batch_handler
-        self.on_committed: Callable[[list[datetime]], None] | None = None
+        # Called after each batch commit with the commit time and the recorded_at of every flag change.
+        self.on_committed: Callable[[datetime, list[datetime]], None] | None = None
 
     async def _apply_batch(self, parsed: list[_Parsed]) -> bool:
         todo = [p for p in parsed if p.event is not None]
@@ -134,6 +143,30 @@ class BatchConsumerRunner(ConsumerRunner):
                 raise
             return False
 
+    async def _claim(self, session: AsyncSession, items: list[_Parsed]) -> list[_Parsed]:
+        """As the base class (record in the inbox, return the first sighting of each new id), with one
+        INSERT ... SELECT FROM unnest instead of a multi-VALUES statement compiled per batch."""
+        first: dict = {}
+        for p in items:
+            first.setdefault(p.event.id, p)
+        rows = list(first.values())
+        new_ids = set(
+            (
+                await session.execute(
+                    CLAIM,
+                    {
+                        "consumer": self.spec.name,
+                        "ids": [p.event.id for p in rows],
+                        "types": [p.event.type for p in rows],
+                        "topics": [p.record.topic for p in rows],
+                        "partitions": [p.record.partition for p in rows],
+                        "offsets": [p.record.offset for p in rows],
+                    },
+                )
+            ).scalars()
+        )
+        return [p for p in rows if p.event.id in new_ids]
+
     async def _handle(self, session: AsyncSession, p: _Parsed) -> None:
         if self._wanted(p):
             await self.batch_handler(session, [p.event])
@@ -148,7 +181,7 @@ class BatchConsumerRunner(ConsumerRunner):
         for seconds in latencies:
             FLAG_LATENCY.observe(seconds)
         if self.on_committed is not None:
-            self.on_committed(latencies)
+            self.on_committed(now, started)
 
 
 def results_consumer() -> Consumer:

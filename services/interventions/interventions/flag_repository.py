@@ -7,8 +7,22 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, select, text, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import rules
@@ -28,6 +42,7 @@ PAIRS = "unnest(CAST(:students AS text[]), CAST(:standards AS text[])) AS p(stud
 class FlagStateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.existing: set[uuid.UUID] = set()  # results held before this batch
 
     async def rules_for(
         self, schools: set[str], assessments: set[tuple[str, str]]
@@ -57,6 +72,7 @@ class FlagStateRepository:
             {"ids": list(result_ids)},
         )
         for rid, revision, student, first, voided, standards in rows:
+            self.existing.add(rid)
             snapshot.heads[rid] = ResultHead(revision, student, frozenset(standards), first, voided)
 
     async def load_pairs(self, snapshot: Snapshot, pairs: set[tuple[str, str]]) -> None:
@@ -120,30 +136,30 @@ class FlagStateRepository:
             }
             for rid in changes.heads
         ]
-        if rows:
-            stmt = insert(Result)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[Result.c.result_id],
-                set_={"revision": stmt.excluded.revision, "voided": stmt.excluded.voided},
-            )
-            await self.session.execute(stmt, rows)
+        await self._insert(
+            Result,
+            rows,
+            "ON CONFLICT (result_id) DO UPDATE SET revision = excluded.revision, voided = excluded.voided",
+        )
 
     async def _save_scores(self, snapshot: Snapshot, changes: Changes, extra: dict[uuid.UUID, dict]) -> None:
-        if not changes.scores:
-            return
-        await self.session.execute(
-            delete(ResultScore).where(
-                tuple_(ResultScore.c.result_id, ResultScore.c.standard_id).in_(list(changes.scores))
+        stale = [(rid, std) for rid, std in changes.scores if rid in self.existing]
+        if stale:  # rows of results we held before this batch: replaced by their new revision (or voided)
+            await self.session.execute(
+                text(
+                    "DELETE FROM result_scores s USING unnest(CAST(:rids AS uuid[]), CAST(:stds AS text[]))"
+                    " AS d(result_id, standard_id)"
+                    " WHERE s.result_id = d.result_id AND s.standard_id = d.standard_id"
+                ),
+                {"rids": [r for r, _ in stale], "stds": [s for _, s in stale]},
             )
-        )
         rows = []
         for rid, standard in changes.scores:
             head = snapshot.heads[rid]
             score = snapshot.scores[(head.student_id, standard)].get(rid)
             if score is not None:
                 rows.append({**_score_row(score), **extra[rid], "standard_id": standard})
-        if rows:
-            await self.session.execute(insert(ResultScore), rows)
+        await self._insert(ResultScore, rows)
 
     async def _save_flags(self, changes: Changes) -> None:
         if changes.updated_flags:
@@ -158,22 +174,50 @@ class FlagStateRepository:
             ]
             await self.session.execute(stmt, rows)
         # after the updates: a flag resolved in this batch may make room for a new open one on its pair
-        if changes.new_flags:
-            await self.session.execute(insert(Flags), [_flag_row(f) for f in changes.new_flags.values()])
+        await self._insert(Flags, [_flag_row(f) for f in changes.new_flags.values()])
+
+    async def _insert(self, table: Table, rows: list[dict], suffix: str = "") -> None:
+        """One INSERT ... SELECT FROM unnest(arrays) for any number of rows (no per-row SQL)."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        selects, params = [], {}
+        for i, name in enumerate(columns):
+            column = table.c[name]
+            values = [row[name] for row in rows]
+            if isinstance(column.type, ARRAY):  # ragged text arrays travel as one separated string each
+                params[f"c{i}"] = [SEP.join(v) for v in values]
+                selects.append((f"CAST(:c{i} AS text[])", f"string_to_array(u{i}, E'\\x1f')"))
+            else:
+                params[f"c{i}"] = values
+                selects.append((f"CAST(:c{i} AS {_PG_TYPES[type(column.type)]}[])", f"u{i}"))
+        arrays = ", ".join(a for a, _ in selects)
+        aliases = ", ".join(f"u{i}" for i in range(len(columns)))
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(e for _, e in selects)}"
+            f" FROM unnest({arrays}) AS u({aliases}) {suffix}"
+        )
+        await self.session.execute(text(sql), params)
 
     async def _save_tiers(self, snapshot: Snapshot, changes: Changes) -> None:
-        rows = [_tier_row(snapshot.tiers[s]) for s in changes.tiers]
-        if rows:
-            stmt = insert(Tiers)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[Tiers.c.student_id],
-                set_={
-                    c: stmt.excluded[c]
-                    for c in ("district_id", "school_id", "tier", "reason", "rule", "since")
-                },
-            )
-            await self.session.execute(stmt, rows)
+        columns = ("district_id", "school_id", "tier", "reason", "rule", "since")
+        await self._insert(
+            Tiers,
+            [_tier_row(snapshot.tiers[s]) for s in changes.tiers],
+            "ON CONFLICT (student_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns),
+        )
 
+
+SEP = "\x1f"
+_PG_TYPES = {
+    Uuid: "uuid",
+    Text: "text",
+    Integer: "int",
+    Float: "float8",
+    Boolean: "bool",
+    Date: "date",
+    DateTime: "timestamptz",
+}
 
 _UPDATABLE = (
     "status",
