@@ -1,0 +1,363 @@
+"""The pyramid's rules on the HTTP side: catalog, assignments, progress, exits, tier decisions, views.
+
+Functions take the session first and keyword-only arguments after it; they never commit (the request's
+session does, once). Events go to the outbox in the same transaction as the change they describe.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from plc_shared.auth import Principal, Role
+from plc_shared.events.interventions import InterventionAssigned, StudentExited, TierChanged
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interventions import models, rules, schemas
+from interventions.auth import check_school, class_filter, district_of
+from interventions.exceptions import (
+    AssignmentClosed,
+    AssignmentNotFound,
+    InterventionNotFound,
+    StudentNotFound,
+)
+from interventions.models import Assignment, Intervention, ProgressPoint, SchoolRules
+from interventions.repository import (
+    AssignmentRepository,
+    FlagRepository,
+    InterventionRepository,
+    RulesRepository,
+    TierRepository,
+)
+
+DISTRICT_WIDE = (Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR)
+
+
+async def get_rules(session: AsyncSession, *, principal: Principal, school_id: str) -> schemas.RulesRead:
+    check_school(principal, school_id)
+    row = await RulesRepository(session).get(school_id)
+    if row is None:
+        return schemas.RulesRead(school_id=school_id)
+    return schemas.RulesRead.model_validate(row, from_attributes=True)
+
+
+async def set_rules(
+    session: AsyncSession, *, principal: Principal, school_id: str, data: schemas.RulesUpdate
+) -> schemas.RulesRead:
+    district = check_school(principal, school_id)
+    await RulesRepository(session).upsert(
+        {"school_id": school_id, "district_id": district, **data.model_dump()}
+    )
+    return schemas.RulesRead(school_id=school_id, **data.model_dump())
+
+
+async def set_assessment_cuts(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    school_id: str,
+    assessment_id: str,
+    data: schemas.AssessmentCuts,
+) -> None:
+    check_school(principal, school_id)
+    values = {"school_id": school_id, "assessment_id": assessment_id, **data.model_dump()}
+    await RulesRepository(session).upsert_assessment(values)
+
+
+async def create_intervention(
+    session: AsyncSession, *, principal: Principal, school_id: str, data: schemas.InterventionCreate
+) -> Intervention:
+    district = check_school(principal, school_id)
+    intervention = Intervention(
+        id=uuid.uuid4(), district_id=district, school_id=school_id, **data.model_dump()
+    )
+    return await InterventionRepository(session).add(intervention, flush=True)
+
+
+async def list_interventions(
+    session: AsyncSession, *, principal: Principal, school_id: str
+) -> list[Intervention]:
+    district = check_school(principal, school_id)
+    return await InterventionRepository(session).list(
+        Intervention.district_id == district,
+        Intervention.school_id == school_id,
+        order_by=[Intervention.tier],
+    )
+
+
+async def assign(
+    session: AsyncSession, *, principal: Principal, data: schemas.AssignmentCreate
+) -> Assignment:
+    intervention = await _intervention(session, principal, data.intervention_id)
+    assignment = Assignment(
+        id=uuid.uuid4(),
+        district_id=intervention.district_id,
+        school_id=intervention.school_id,
+        status="active",
+        **data.model_dump(),
+    )
+    await AssignmentRepository(session).add(assignment, flush=True)
+    await models.outbox.add(
+        session,
+        InterventionAssigned(
+            student_id=data.student_id,
+            district_id=intervention.district_id,
+            school_id=intervention.school_id,
+            assignment_id=assignment.id,
+            intervention_id=intervention.id,
+            tier=intervention.tier,
+            directive=intervention.directive,
+            standard_id=data.standard_id,
+            start_on=data.start_on,
+            planned_weeks=data.planned_weeks,
+            assigned_at=datetime.now(UTC),
+        ),
+    )
+    return assignment
+
+
+async def add_progress(
+    session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID, data: schemas.ProgressCreate
+) -> schemas.ProgressRead:
+    assignment = await _assignment(session, principal, assignment_id)
+    session.add(ProgressPoint(assignment_id=assignment.id, **data.model_dump()))
+    await session.flush()
+    return await progress(session, principal=principal, assignment_id=assignment_id)
+
+
+async def progress(
+    session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID
+) -> schemas.ProgressRead:
+    assignment = await _assignment(session, principal, assignment_id)
+    points = await AssignmentRepository(session).points(assignment.id)
+    roi = rules.rate_of_improvement([(p.measured_on, p.score) for p in points])
+    goal = rules.goal_rate(assignment.baseline, assignment.goal, assignment.start_on, assignment.goal_date)
+    return schemas.ProgressRead(
+        assignment_id=assignment.id,
+        points=[schemas.ProgressCreate(measured_on=p.measured_on, score=p.score) for p in points],
+        rate_of_improvement=roi,
+        goal_rate=goal,
+        on_track=None if roi is None else roi >= goal,
+    )
+
+
+async def assignment_with_progress(
+    session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID
+) -> tuple[Assignment, schemas.ProgressRead]:
+    assignment = await _assignment(session, principal, assignment_id)
+    return assignment, await progress(session, principal=principal, assignment_id=assignment_id)
+
+
+async def exit_assignment(
+    session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID, data: schemas.ExitCreate
+) -> Assignment:
+    assignment = await _assignment(session, principal, assignment_id)
+    if assignment.status != "active":
+        raise AssignmentClosed(f"Assignment {assignment_id} was exited on {assignment.exited_on}.")
+    assignment.status, assignment.exited_on = "exited", data.exited_on
+    assignment.exit_reason, assignment.exit_evidence = data.reason, data.evidence
+    await models.outbox.add(
+        session,
+        StudentExited(
+            student_id=assignment.student_id,
+            district_id=assignment.district_id,
+            school_id=assignment.school_id,
+            assignment_id=assignment.id,
+            intervention_id=assignment.intervention_id,
+            reason=data.reason,
+            evidence=data.evidence,
+            exited_on=data.exited_on,
+        ),
+    )
+    if data.to_tier is not None:
+        await _set_tier(
+            session,
+            assignment.student_id,
+            assignment.district_id,
+            assignment.school_id,
+            data.to_tier,
+            "exit",
+            principal,
+        )
+    await session.flush()
+    return assignment
+
+
+async def decide_tier(
+    session: AsyncSession, *, principal: Principal, student_id: str, data: schemas.TierDecision
+) -> schemas.TierRead:
+    current = await TierRepository(session).get(student_id)
+    place = (
+        (current.district_id, current.school_id)
+        if current
+        else await FlagRepository(session).school_of(student_id)
+    )
+    if place is None:
+        raise StudentNotFound(f"No flags or tier for student {student_id}.")
+    check_school(principal, place[1])
+    await _set_tier(session, student_id, place[0], place[1], data.tier, "decision", principal, data.reason)
+    await session.flush()
+    row = await TierRepository(session).get(student_id)
+    await session.refresh(row)
+    return schemas.TierRead.model_validate(row, from_attributes=True)
+
+
+async def _set_tier(
+    session: AsyncSession,
+    student_id: str,
+    district_id: str,
+    school_id: str,
+    tier: int,
+    reason: str,
+    principal: Principal,
+    note: str | None = None,
+) -> None:
+    repo = TierRepository(session)
+    current = await repo.get(student_id)
+    before = current.tier if current else 1
+    now = datetime.now(UTC)
+    await repo.upsert(
+        {
+            "student_id": student_id,
+            "district_id": district_id,
+            "school_id": school_id,
+            "tier": tier,
+            "reason": reason,
+            "rule": note,
+            "decided_by": principal.subject,
+            "since": now if tier != before else (current.since if current else now),
+        }
+    )
+    if tier != before:
+        await models.outbox.add(
+            session,
+            TierChanged(
+                student_id=student_id,
+                district_id=district_id,
+                school_id=school_id,
+                from_tier=before,
+                to_tier=tier,
+                reason=reason,
+                rule=note,
+                decided_by=principal.subject,
+                changed_at=now,
+            ),
+        )
+
+
+async def flagged(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    school_id: str | None,
+    class_id: str | None,
+    standard_id: str | None,
+    kind: str | None,
+    tier: int | None,
+    limit: int,
+) -> list[schemas.FlagRead]:
+    district = check_school(principal, school_id) if school_id else district_of(principal)
+    schools = [school_id] if school_id else _visible_schools(principal)
+    rows = await FlagRepository(session).open_flags(
+        district_id=district,
+        school_ids=schools,
+        class_ids=class_filter(principal),
+        class_id=class_id,
+        standard_id=standard_id,
+        kind=kind,
+        tier=tier,
+        limit=limit,
+    )
+    return [
+        schemas.FlagRead.model_validate(
+            {
+                **{c: getattr(f, c) for c in schemas.FlagRead.model_fields if hasattr(f, c)},
+                "tier": t,
+                "age_days": float(age),
+            }
+        )
+        for f, t, age in rows
+    ]
+
+
+def _visible_schools(principal: Principal) -> list[str] | None:
+    """None (every school of the district) for district-wide roles, else the token's schools."""
+    return None if principal.role in DISTRICT_WIDE else sorted(principal.school_ids)
+
+
+async def distribution(
+    session: AsyncSession, *, principal: Principal, school_id: str
+) -> schemas.Distribution:
+    district = check_school(principal, school_id)
+    repo = TierRepository(session)
+    tiered = [t.tier for t in await repo.in_school(district, school_id, min_tier=2)]
+    students = max(await repo.students_with_results(district, school_id), len(tiered))
+    shares = rules.distribution([*tiered, *([1] * (students - len(tiered)))])
+    return schemas.Distribution(
+        school_id=school_id,
+        students=students,
+        tiers=[schemas.TierShare(tier=t, **v) for t, v in shares.items()],
+    )
+
+
+async def overdue(
+    session: AsyncSession, *, principal: Principal, school_id: str, today: date | None = None
+) -> list[schemas.OverdueRead]:
+    district = check_school(principal, school_id)
+    policy = await _escalation(session, school_id)
+    served = await AssignmentRepository(session).active_students(district, school_id)
+    today = today or datetime.now(UTC).date()
+    late = []
+    for t in await TierRepository(session).in_school(district, school_id, min_tier=2):
+        since = t.since.date()
+        if rules.is_overdue(t.tier, since, today, t.student_id in served, policy):
+            late.append(
+                schemas.OverdueRead(
+                    student_id=t.student_id,
+                    tier=t.tier,
+                    since=t.since,
+                    school_days=rules.school_days_between(since, today),
+                )
+            )
+    return sorted(late, key=lambda o: (-o.school_days, o.student_id))
+
+
+async def effectiveness(
+    session: AsyncSession, *, principal: Principal, school_id: str
+) -> list[schemas.EffectivenessRead]:
+    district = check_school(principal, school_id)
+    rows = await AssignmentRepository(session).effectiveness(district, school_id)
+    return [
+        schemas.EffectivenessRead(
+            intervention_id=i,
+            name=name,
+            assigned=assigned,
+            with_next_result=measured,
+            reached_proficiency=reached,
+            share=reached / measured if measured else None,
+        )
+        for i, name, assigned, measured, reached in rows
+    ]
+
+
+async def _escalation(session: AsyncSession, school_id: str) -> rules.Escalation:
+    row: SchoolRules | None = await RulesRepository(session).get(school_id)
+    if row is None:
+        return rules.Escalation()
+    return rules.Escalation(row.escalation_open_flags, row.reflag_weeks, row.overdue_school_days)
+
+
+async def _intervention(
+    session: AsyncSession, principal: Principal, intervention_id: uuid.UUID
+) -> Intervention:
+    intervention = await InterventionRepository(session).get(intervention_id)
+    if intervention is None or not principal.can_see_school(intervention.district_id, intervention.school_id):
+        raise InterventionNotFound(f"No intervention {intervention_id}.")
+    return intervention
+
+
+async def _assignment(session: AsyncSession, principal: Principal, assignment_id: uuid.UUID) -> Assignment:
+    assignment = await AssignmentRepository(session).get(assignment_id)
+    if assignment is None or not principal.can_see_school(assignment.district_id, assignment.school_id):
+        raise AssignmentNotFound(f"No assignment {assignment_id}.")
+    return assignment
