@@ -13,7 +13,8 @@ from datetime import date, datetime
 from plc_shared.db import make_metadata
 from plc_shared.inbox import inbox_table
 from plc_shared.outbox import Outbox, outbox_table
-from sqlalchemy import ARRAY, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Text, Uuid, text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Text, Uuid, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NOW = text("now()")

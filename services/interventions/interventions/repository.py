@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from plc_shared.db import Repository
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, any_, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 
 from interventions.models import (
@@ -141,7 +141,7 @@ class FlagRepository(Repository[Flag]):
         conditions = [
             (school_ids is not None, lambda: Flag.school_id.in_(school_ids)),
             (class_ids is not None, lambda: Flag.class_ids.overlap(list(class_ids))),
-            (class_id is not None, lambda: Flag.class_ids.any(class_id)),
+            (class_id is not None, lambda: literal(class_id) == any_(Flag.class_ids)),
             (standard_id is not None, lambda: Flag.standard_id == standard_id),
             (kind is not None, lambda: Flag.kind == kind),
             (tier is not None, lambda: tier_col == tier),
