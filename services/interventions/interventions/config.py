@@ -5,6 +5,8 @@ from functools import lru_cache
 from plc_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
 
+from interventions.rules import Escalation
+
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTERVENTIONS_", extra="ignore")
@@ -17,6 +19,9 @@ class Settings(ServiceSettings):
     escalation_open_flags: int = 3
     reflag_weeks: int = 6
     overdue_school_days: int = 5
+
+    def escalation(self) -> Escalation:
+        return Escalation(self.escalation_open_flags, self.reflag_weeks, self.overdue_school_days)
 
 
 @lru_cache

@@ -44,8 +44,11 @@ CLAIM = text(
 BatchHandler = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[None]]
 
 
-async def handle_results(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:
-    """Apply a batch of result events in partition order; flag events go to the outbox in this transaction."""
+async def handle_results(
+    session: AsyncSession, envelopes: Sequence[CloudEvent], *, defaults: rules.Escalation | None = None
+) -> None:
+    """Apply a batch of result events in partition order; flag events go to the outbox in this transaction.
+    `defaults` are the escalation rules of schools without their own (the service's settings)."""
     events = [(KIND[e.type], e.payload()) for e in envelopes if e.type in RESULT_TYPES]
     if not events:
         return
@@ -55,7 +58,10 @@ async def handle_results(session: AsyncSession, envelopes: Sequence[CloudEvent])
         schools, {(p.school_id, p.assessment_id) for _, p in events}
     )
     changes = [normalise(kind, p, school_rules, assessment_rules) for kind, p in events]
-    snapshot = Snapshot(escalation={s: _escalation(r) for s, r in school_rules.items()})
+    snapshot = Snapshot(
+        escalation={s: _escalation(r) for s, r in school_rules.items()},
+        default_escalation=defaults or rules.Escalation(),
+    )
     await repo.load_heads(snapshot, {c.result_id for c in changes})
     pairs = {(c.student_id, s) for c in changes for s in (*c.scores, *c.voided_standards)}
     pairs |= {(h.student_id, s) for h in snapshot.heads.values() for s in h.standard_ids}

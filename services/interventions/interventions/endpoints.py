@@ -3,22 +3,29 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
-from interventions import charts, schemas, service
+from interventions import charts, rules, schemas, service
 from interventions.auth import Leader, Reader, Staff
 
+
+def _defaults(request: Request) -> rules.Escalation:
+    """The service's default escalation and overdue rules (settings), for schools without their own."""
+    return request.app.state.settings.escalation()
+
+
+Defaults = Annotated[rules.Escalation, Depends(_defaults)]
 router = APIRouter(prefix="/v1", tags=["interventions"])
 ERRORS = {s: PROBLEM_RESPONSE for s in (401, 403, 404, 409, 422)}
 SVG = {"content": {"image/svg+xml": {}}}
 
 
 @router.get("/schools/{school_id}/rules", response_model=schemas.RulesRead, responses=ERRORS)
-async def get_rules(school_id: str, session: DbSession, principal: Reader):
+async def get_rules(school_id: str, session: DbSession, principal: Reader, defaults: Defaults):
     """The school's flag cuts (if overridden), escalation and overdue rules."""
-    return await service.get_rules(session, principal=principal, school_id=school_id)
+    return await service.get_rules(session, principal=principal, school_id=school_id, defaults=defaults)
 
 
 @router.put("/schools/{school_id}/rules", response_model=schemas.RulesRead, responses=ERRORS)
@@ -151,9 +158,9 @@ async def tiers_chart(school_id: str, session: DbSession, principal: Reader):
 
 
 @router.get("/schools/{school_id}/overdue", response_model=list[schemas.OverdueRead], responses=ERRORS)
-async def overdue(school_id: str, session: DbSession, principal: Reader):
+async def overdue(school_id: str, session: DbSession, principal: Reader, defaults: Defaults):
     """Tier 2/3 students with no active intervention after the school's K school days."""
-    return await service.overdue(session, principal=principal, school_id=school_id)
+    return await service.overdue(session, principal=principal, school_id=school_id, defaults=defaults)
 
 
 @router.get(

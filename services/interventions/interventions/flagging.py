@@ -95,6 +95,7 @@ class Snapshot:
     open_support: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     tiers: dict[str, Tier] = field(default_factory=dict)
     escalation: dict[str, rules.Escalation] = field(default_factory=dict)  # by school id
+    default_escalation: rules.Escalation = field(default_factory=rules.Escalation)
 
 
 @dataclass
@@ -227,7 +228,7 @@ class FlagEngine:
             self.changes.updated_flags[flag.flag_id] = flag
 
     def _escalate(self, change: ResultChange, standard_id: str) -> None:
-        policy = self.s.escalation.get(change.school_id, rules.Escalation())
+        policy = self.s.escalation.get(change.school_id, self.s.default_escalation)
         rule = rules.escalation_rule(
             policy,
             open_support=self.s.open_support[change.student_id],

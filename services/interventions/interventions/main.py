@@ -6,6 +6,7 @@ started here around the shared lifespan rather than through `ServiceParts.consum
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -35,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.run_consumers:
                 runner = BatchConsumerRunner(
                     results_consumer(),
-                    handle_results,
+                    functools.partial(handle_results, defaults=settings.escalation()),
                     sessionmaker=app.state.sessionmaker,
                     inbox=models.inbox,
                     kafka=settings.kafka,

@@ -33,11 +33,18 @@ from interventions.repository import (
 DISTRICT_WIDE = (Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR)
 
 
-async def get_rules(session: AsyncSession, *, principal: Principal, school_id: str) -> schemas.RulesRead:
+async def get_rules(
+    session: AsyncSession, *, principal: Principal, school_id: str, defaults: rules.Escalation
+) -> schemas.RulesRead:
     check_school(principal, school_id)
     row = await RulesRepository(session).get(school_id)
     if row is None:
-        return schemas.RulesRead(school_id=school_id)
+        return schemas.RulesRead(
+            school_id=school_id,
+            escalation_open_flags=defaults.open_flags,
+            reflag_weeks=defaults.reflag_weeks,
+            overdue_school_days=defaults.overdue_school_days,
+        )
     return schemas.RulesRead.model_validate(row, from_attributes=True)
 
 
@@ -301,10 +308,15 @@ async def distribution(
 
 
 async def overdue(
-    session: AsyncSession, *, principal: Principal, school_id: str, today: date | None = None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    school_id: str,
+    defaults: rules.Escalation,
+    today: date | None = None,
 ) -> list[schemas.OverdueRead]:
     district = check_school(principal, school_id)
-    policy = await _escalation(session, school_id)
+    policy = await _escalation(session, school_id, defaults)
     served = await AssignmentRepository(session).active_students(district, school_id)
     today = today or datetime.now(UTC).date()
     late = []
@@ -340,10 +352,10 @@ async def effectiveness(
     ]
 
 
-async def _escalation(session: AsyncSession, school_id: str) -> rules.Escalation:
+async def _escalation(session: AsyncSession, school_id: str, defaults: rules.Escalation) -> rules.Escalation:
     row: SchoolRules | None = await RulesRepository(session).get(school_id)
     if row is None:
-        return rules.Escalation()
+        return defaults
     return rules.Escalation(row.escalation_open_flags, row.reflag_weeks, row.overdue_school_days)
 
 

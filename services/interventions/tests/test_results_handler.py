@@ -7,6 +7,7 @@ from collections import defaultdict
 import pytest
 from interventions.consumers import handle_results
 from interventions.models import Flag, SchoolRules, StudentTier, outbox
+from interventions.rules import Escalation
 from interventions_factories import fresh_database, later, recorded, voided
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.events import CloudEvent
@@ -149,3 +150,15 @@ async def test_random_histories_give_the_same_flags_in_one_batch_or_one_by_one(e
     batched = await flags(engine, twin, None)
     assert [f[:4] for f in one_by_one] == [f[:4] for f in batched]
     assert len(one_by_one) > 3
+
+
+async def test_schools_without_rules_use_the_services_default_escalation(engine, student):
+    async with make_sessionmaker(engine)() as session, session.begin():
+        await handle_results(
+            session, [CloudEvent.wrap(recorded(student, {"A": 10}))], defaults=Escalation(open_flags=1)
+        )
+    async with engine.connect() as conn:
+        tier = (
+            await conn.execute(select(StudentTier.tier).where(StudentTier.student_id == student))
+        ).scalar_one()
+    assert tier == 2
