@@ -78,10 +78,16 @@ class FlagStateRepository:
     async def load_pairs(self, snapshot: Snapshot, pairs: set[tuple[str, str]]) -> None:
         params = {"students": [p[0] for p in pairs], "standards": [p[1] for p in pairs]}
         scores = await self.session.execute(
-            text(f"SELECT s.* FROM result_scores s JOIN {PAIRS} USING (student_id, standard_id)"), params
+            text(
+                "SELECT student_id, standard_id, result_id, revision, percent, proficiency_cut, mastery_cut,"
+                " assessed_on, first_recorded_at, recorded_at, assessment_id"
+                f" FROM result_scores s JOIN {PAIRS} USING (student_id, standard_id)"
+            ),
+            params,
         )
-        for row in scores.mappings():
-            snapshot.scores[(row["student_id"], row["standard_id"])][row["result_id"]] = _score(row)
+        by_pair = snapshot.scores
+        for student, standard, *fields in scores:
+            by_pair[(student, standard)][fields[0]] = rules.Score(*fields)
         flags = await self.session.execute(
             text(
                 f"SELECT f.* FROM flags f JOIN {PAIRS} USING (student_id, standard_id) WHERE status = 'open'"
@@ -232,20 +238,6 @@ _UPDATABLE = (
     "resolved_event_at",
     "resolved_at",
 )
-
-
-def _score(row) -> rules.Score:
-    return rules.Score(
-        result_id=row["result_id"],
-        revision=row["revision"],
-        percent=row["percent"],
-        proficiency_cut=row["proficiency_cut"],
-        mastery_cut=row["mastery_cut"],
-        assessed_on=row["assessed_on"],
-        first_recorded_at=row["first_recorded_at"],
-        recorded_at=row["recorded_at"],
-        assessment_id=row["assessment_id"],
-    )
 
 
 def _score_row(score: rules.Score) -> dict:
