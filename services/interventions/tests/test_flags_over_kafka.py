@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 import uuid
 
 import pytest
@@ -14,7 +15,7 @@ from plc_shared.db import create_engine
 from plc_shared.events import CloudEvent
 from plc_shared.kafka import ensure_topics
 from plc_shared.testing import consume, eventually
-from plc_shared.topics import FLAGS, RESULTS
+from plc_shared.topics import FLAGS, RESULTS, dead_letter
 from sqlalchemy import func, select
 
 
@@ -115,3 +116,29 @@ async def _events_for(engine, flags: list[tuple]) -> int:
 
 async def _count_is(engine, n: int) -> bool:
     return await handled(engine) >= n
+
+
+async def test_a_result_that_cannot_be_read_is_dead_lettered_and_its_batch_still_flags(
+    create_database, kafka
+):
+    events = stream(students=20, results_per_student=2, seed=5)
+    envelopes = [CloudEvent.wrap(e) for e in events]
+    poison = CloudEvent(
+        source="/plc/assessments",
+        type="org.plc.assessments.result.recorded.v1",
+        data={"student_id": events[0].student_id, "revision": 0},
+    )
+    await ensure_topics(kafka, [RESULTS])
+    async with service(create_database, kafka) as engine:
+        await publish(
+            kafka.bootstrap_servers, kafka.topic(RESULTS.name), [*envelopes[:10], poison, *envelopes[10:]]
+        )
+        assert await eventually(lambda: _count_is(engine, len(envelopes)), timeout_s=60)
+        assert await open_flags(engine) == expected_open(events)
+        dead = await consume(
+            kafka.bootstrap_servers,
+            kafka.topic(dead_letter("interventions-results").name),
+            until=lambda r: len(r) >= 1,
+        )
+    assert [json.loads(r.value)["id"] for r in dead] == [str(poison.id)]
+    assert b"ValidationError" in dict(dead[0].headers)["dlq-error"]

@@ -97,6 +97,7 @@ async def test_sigkill_during_10000_results_loses_and_doubles_nothing(create_dat
             if line.startswith("plc_interventions_flag_latency_seconds_count")
         ]
         assert float(count.split()[-1]) > 0  # the restarted process observed the latency of its flags
+        assert 'plc_consumer_lag_messages{consumer="interventions-results"' in metrics
     finally:
         process.kill()
         process.wait(timeout=10)
