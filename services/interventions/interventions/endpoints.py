@@ -141,6 +141,14 @@ async def flags(
     )
 
 
+@router.post("/flags/{flag_id}/resolve", response_model=schemas.FlagRead, responses=ERRORS)
+async def resolve_flag(
+    flag_id: uuid.UUID, data: schemas.FlagResolution, session: DbSession, principal: Staff
+):
+    """Resolve an open flag by an explicit decision of the team."""
+    return await service.resolve_flag(session, principal=principal, flag_id=flag_id, data=data)
+
+
 @router.get("/schools/{school_id}/tiers", response_model=schemas.Distribution, responses=ERRORS)
 async def tiers(school_id: str, session: DbSession, principal: Reader):
     """The school's tier distribution against the 80 / 15 / 5 guidance."""

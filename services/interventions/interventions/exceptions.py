@@ -21,3 +21,11 @@ class AssignmentClosed(Conflict):
 
 class TierOutOfScope(UnprocessableContent):
     title = "Tier not allowed"
+
+
+class FlagNotFound(NotFound):
+    title = "Flag not found"
+
+
+class FlagClosed(Conflict):
+    title = "Flag already resolved"

@@ -91,6 +91,7 @@ class FlagStateRepository:
         flags = await self.session.execute(
             text(
                 f"SELECT f.* FROM flags f JOIN {PAIRS} USING (student_id, standard_id) WHERE status = 'open'"
+                " FOR UPDATE OF f"
             ),
             params,
         )

@@ -94,6 +94,8 @@ class Flag(Base):
     resolved_by_result_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     resolved_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(Text, comment="subject id, for a decision")
+    resolution_note: Mapped[str | None] = mapped_column(Text)
 
 
 class StudentTier(Base):

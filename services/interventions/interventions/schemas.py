@@ -137,6 +137,10 @@ class FlagRead(Schema):
     tier: int
 
 
+class FlagResolution(Schema):
+    reason: str = Field(min_length=1, description="why the team resolves the flag")
+
+
 class TierShare(Schema):
     tier: int
     count: int

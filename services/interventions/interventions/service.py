@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from plc_shared.auth import Principal, Role
-from plc_shared.events.interventions import InterventionAssigned, StudentExited, TierChanged
+from plc_shared.events.interventions import FlagResolved, InterventionAssigned, StudentExited, TierChanged
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models, rules, schemas
@@ -18,6 +18,8 @@ from interventions.auth import check_school, class_filter, district_of
 from interventions.exceptions import (
     AssignmentClosed,
     AssignmentNotFound,
+    FlagClosed,
+    FlagNotFound,
     InterventionNotFound,
     StudentNotFound,
 )
@@ -252,6 +254,43 @@ async def _set_tier(
         )
 
 
+async def resolve_flag(
+    session: AsyncSession, *, principal: Principal, flag_id: uuid.UUID, data: schemas.FlagResolution
+) -> schemas.FlagRead:
+    """A team decides a flag is resolved (e.g. evidence outside the assessments); the next result below
+    the cut on that standard opens a new one."""
+    # the row lock orders this decision with a consumer batch touching the same flag (it locks open flags)
+    flag = await session.get(models.Flag, flag_id, with_for_update=True)
+    if flag is None or not principal.can_see_school(flag.district_id, flag.school_id):
+        raise FlagNotFound(f"No flag {flag_id}.")
+    if flag.status != "open":
+        raise FlagClosed(f"Flag {flag_id} was resolved ({flag.resolution}).")
+    now = datetime.now(UTC)
+    flag.status, flag.resolution, flag.resolved_at = "resolved", "decision", now
+    flag.resolved_by, flag.resolution_note = principal.subject, data.reason
+    await models.outbox.add(
+        session,
+        FlagResolved(
+            student_id=flag.student_id,
+            district_id=flag.district_id,
+            school_id=flag.school_id,
+            flag_id=flag.id,
+            kind=flag.kind,
+            standard_id=flag.standard_id,
+            reason="decision",
+            resolved_at=now,
+        ),
+    )
+    await session.flush()
+    tier = await TierRepository(session).get(flag.student_id)
+    return _flag_read(flag, tier.tier if tier else 1, 0.0)
+
+
+def _flag_read(flag, tier: int, age_days: float) -> schemas.FlagRead:
+    fields = {c: getattr(flag, c) for c in schemas.FlagRead.model_fields if hasattr(flag, c)}
+    return schemas.FlagRead.model_validate({**fields, "tier": tier, "age_days": float(age_days)})
+
+
 async def flagged(
     session: AsyncSession,
     *,
@@ -275,16 +314,7 @@ async def flagged(
         tier=tier,
         limit=limit,
     )
-    return [
-        schemas.FlagRead.model_validate(
-            {
-                **{c: getattr(f, c) for c in schemas.FlagRead.model_fields if hasattr(f, c)},
-                "tier": t,
-                "age_days": float(age),
-            }
-        )
-        for f, t, age in rows
-    ]
+    return [_flag_read(f, t, age) for f, t, age in rows]
 
 
 def _visible_schools(principal: Principal) -> list[str] | None:

@@ -214,3 +214,18 @@ async def test_school_rules_round_trip_and_reject_inconsistent_cuts(app, school)
         bad = await c.put(f"/v1/schools/{school}/rules", json={"proficiency_cut": 60})
     assert (got["proficiency_cut"], got["escalation_open_flags"], got["reflag_weeks"]) == (60, 2, 6)
     assert bad.status_code == 422
+
+
+async def test_a_team_decision_resolves_a_flag_once_and_a_new_low_result_flags_again(app, school):
+    student = f"stu-{uuid.uuid4().hex[:6]}"
+    await results(app, recorded(student, {"A": 30}, school=school))
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
+        [flag] = (await c.get("/v1/flags", params={"school_id": school})).json()
+        resolved = await c.post(f"/v1/flags/{flag['id']}/resolve", json={"reason": "passed the reteach quiz"})
+        again = await c.post(f"/v1/flags/{flag['id']}/resolve", json={"reason": "twice"})
+        assert resolved.status_code == 200 and again.status_code == 409
+        assert (await c.get("/v1/flags", params={"school_id": school})).json() == []
+        await results(app, recorded(student, {"A": 20}, school=school))
+        [new] = (await c.get("/v1/flags", params={"school_id": school})).json()
+    assert new["id"] != flag["id"] and new["score"] == 20
+    assert (await outbox_events(app, student))[1] == "org.plc.interventions.flag.resolved.v1"

@@ -55,6 +55,8 @@ def upgrade() -> None:
         sa.Column("resolved_by_result_id", sa.Uuid(), nullable=True),
         sa.Column("resolved_event_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_by", sa.Text(), nullable=True, comment="subject id, for a decision"),
+        sa.Column("resolution_note", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_flags")),
     )
     op.create_index("ix_flags_school_status", "flags", ["school_id", "status"], unique=False)
