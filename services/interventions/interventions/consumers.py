@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-from plc_shared.events import CloudEvent
+from plc_shared.events import CloudEvent, Event
 from plc_shared.events.assessments import ResultCorrected, ResultRecorded, ResultVoided
 from plc_shared.inbox import Consumer, ConsumerRunner, _is_infrastructure, _Parsed
+from plc_shared.observability import current_traceparent
 from plc_shared.topics import RESULTS
 from prometheus_client import Histogram
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interventions import models, rules
+from interventions import rules
 from interventions.flag_repository import FlagStateRepository
 from interventions.flagging import FlagEngine, ResultChange, Snapshot
 
@@ -72,8 +73,35 @@ async def handle_results(
         engine.apply(change)
     extra = {c.result_id: _context(c) for c in changes}
     await repo.save(snapshot, engine.changes, extra)
-    await models.outbox.add_all(session, engine.changes.events)
+    await add_to_outbox(session, engine.changes.events)
     session.info.setdefault(LATENCIES, []).extend(engine.changes.latencies_from)
+
+
+OUTBOX_INSERT = text(
+    "INSERT INTO outbox (event_id, topic, key, event_type, payload, traceparent)"
+    " SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:topics AS text[]), CAST(:keys AS text[]),"
+    " CAST(:types AS text[]), CAST(:payloads AS bytea[]), CAST(:traceparents AS text[]))"
+)
+
+
+async def add_to_outbox(session: AsyncSession, events: Sequence[Event]) -> None:
+    """The rows `models.outbox.add_all` writes (same envelope, same columns), in one INSERT ... unnest: a
+    batch can raise thousands of flag events. (A candidate for plc_shared.outbox.Outbox.)"""
+    if not events:
+        return
+    envelopes = [CloudEvent.wrap(e) for e in events]
+    traceparent = current_traceparent.get()
+    await session.execute(
+        OUTBOX_INSERT,
+        {
+            "ids": [env.id for env in envelopes],
+            "topics": [e.topic for e in events],
+            "keys": [e.key() for e in events],
+            "types": [e.type for e in events],
+            "payloads": [env.to_bytes() for env in envelopes],
+            "traceparents": [traceparent] * len(events),
+        },
+    )
 
 
 def normalise(kind: str, p, school_rules: dict, assessment_rules: dict) -> ResultChange:

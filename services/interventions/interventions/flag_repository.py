@@ -17,11 +17,9 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    bindparam,
     select,
     text,
     tuple_,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,11 +118,15 @@ class FlagStateRepository:
         )
         for student, count in counts:
             snapshot.open_support[student] = count
-        tiers = await self.session.scalars(select(StudentTier).where(StudentTier.student_id.in_(ids)))
-        for t in tiers:
-            snapshot.tiers[t.student_id] = Tier(
-                t.student_id, t.district_id, t.school_id, t.tier, t.reason, t.rule, t.since
-            )
+        tiers = await self.session.execute(
+            text(
+                "SELECT student_id, district_id, school_id, tier, reason, rule, since FROM student_tiers"
+                " WHERE student_id = ANY(:ids)"
+            ),
+            {"ids": ids},
+        )
+        for row in tiers:
+            snapshot.tiers[row[0]] = Tier(*row)
 
     async def save(self, snapshot: Snapshot, changes: Changes, extra: dict[uuid.UUID, dict]) -> None:
         await self._save_heads(snapshot, changes)
@@ -169,17 +171,20 @@ class FlagStateRepository:
         await self._insert(ResultScore, rows)
 
     async def _save_flags(self, changes: Changes) -> None:
-        if changes.updated_flags:
-            stmt = (
-                update(Flags)
-                .where(Flags.c.id == bindparam("flag_id"))
-                .values({c: bindparam(f"b_{c}") for c in _UPDATABLE})
+        if changes.updated_flags:  # one UPDATE ... FROM unnest for every flag the batch changed
+            rows = [_flag_row(f) for f in changes.updated_flags.values()]
+            columns = ("id", *_UPDATABLE)
+            arrays = ", ".join(
+                f"CAST(:c{i} AS {_PG_TYPES[type(Flags.c[name].type)]}[])" for i, name in enumerate(columns)
             )
-            rows = [
-                {"flag_id": f.flag_id, **{f"b_{c}": v for c, v in _flag_row(f).items() if c in _UPDATABLE}}
-                for f in changes.updated_flags.values()
-            ]
-            await self.session.execute(stmt, rows)
+            sets = ", ".join(f"{name} = u.{name}" for name in _UPDATABLE)
+            await self.session.execute(
+                text(
+                    f"UPDATE flags f SET {sets} FROM unnest({arrays}) AS u({', '.join(columns)})"
+                    " WHERE f.id = u.id"
+                ),
+                {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)},
+            )
         # after the updates: a flag resolved in this batch may make room for a new open one on its pair
         await self._insert(Flags, [_flag_row(f) for f in changes.new_flags.values()])
 
