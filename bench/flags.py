@@ -9,6 +9,9 @@ outbox rows, one transaction per fetched batch) on a migrated database, already 
 burst is published. The clock starts when the first event is sent and stops when the inbox holds every
 event. Latency of a flag = its batch's commit time - max(result recorded_at, burst start). The raw side is
 one aiokafka consumer (no group) reading the same 50,000 records from the beginning.
+Then (unless --steady-seconds 0) a steady phase: 500 results/s sent one by one through Kafka for 20 s,
+printing p50/p99 of result recorded_at -> flag committed (the issue's steady figure is measured through the
+assessments API; that service is not on this branch, so this is the Kafka-side part of it).
 Last line: events_per_s=<n> p50_ms=<n> p99_ms=<n> raw_per_s=<n>.
 """
 
@@ -42,47 +45,48 @@ sys.path.insert(0, str(Path(__file__).parent))
 from outbox import infrastructure
 
 
-def make_events(n: int, students: int) -> list[tuple[bytes, bytes]]:
+def make_events(n: int, students: int, offset: int = 0) -> list[tuple[bytes, bytes]]:
     """Results of `students` students on 4 standards, 2 standards each, roughly a third below the cut."""
-    rng = random.Random(1)
-    out = []
+    rng = random.Random(1 + offset)
+    return [make_event(i, students, rng) for i in range(offset, offset + n)]
+
+
+def make_event(i: int, students: int, rng: random.Random) -> tuple[bytes, bytes]:
     day = datetime(2026, 9, 1, tzinfo=UTC)
-    for i in range(n):
-        student = f"student-{i % students:06d}"
-        scores = [
-            StandardScore(
-                standard_id=std,
-                points=p,
-                max_points=100,
-                percent=p,
-                proficiency_cut=70,
-                mastery_cut=90,
-                proficient=p >= 70,
-                mastered=p >= 90,
-            )
-            for std, p in ((s, float(rng.randint(30, 100))) for s in rng.sample("ABCD", 2))
-        ]
-        event = ResultRecorded(
-            result_id=uuid.uuid4(),
-            revision=1,
-            student_id=student,
-            district_id="district-1",
-            school_id=f"school-{i % students % 40:02d}",
-            class_ids=[f"class-{i % students % 400:03d}"],
-            assessment_id=f"assessment-{i // students}",
-            attempt=1,
-            score_status="fully graded",
-            total_score=None,
-            max_score=100,
-            percent=None,
+    student = f"student-{i % students:06d}"
+    scores = [
+        StandardScore(
+            standard_id=std,
+            points=p,
+            max_points=100,
+            percent=p,
             proficiency_cut=70,
             mastery_cut=90,
-            standards=scores,
-            assessed_on=(day + timedelta(days=i // students)).date(),
-            recorded_at=datetime.now(UTC),
+            proficient=p >= 70,
+            mastered=p >= 90,
         )
-        out.append((student.encode(), CloudEvent.wrap(event).to_bytes()))
-    return out
+        for std, p in ((s, float(rng.randint(30, 100))) for s in rng.sample("ABCD", 2))
+    ]
+    event = ResultRecorded(
+        result_id=uuid.uuid4(),
+        revision=1,
+        student_id=student,
+        district_id="district-1",
+        school_id=f"school-{i % students % 40:02d}",
+        class_ids=[f"class-{i % students % 400:03d}"],
+        assessment_id=f"assessment-{i // students}",
+        attempt=1,
+        score_status="fully graded",
+        total_score=None,
+        max_score=100,
+        percent=None,
+        proficiency_cut=70,
+        mastery_cut=90,
+        standards=scores,
+        assessed_on=(day + timedelta(days=i // students)).date(),
+        recorded_at=datetime.now(UTC),
+    )
+    return student.encode(), CloudEvent.wrap(event).to_bytes()
 
 
 async def send_all(bootstrap: str, topic: str, events: list[tuple[bytes, bytes]]) -> None:
@@ -117,37 +121,72 @@ async def time_raw(bootstrap: str, topic: str, n: int) -> float:
         await consumer.stop()
 
 
-async def time_service(engine, kafka: KafkaSettings, events, batch: int) -> tuple[float, list[float]]:
-    runner = BatchConsumerRunner(
-        results_consumer(),
-        handle_results,
-        sessionmaker=make_sessionmaker(engine),
-        inbox=inbox,
-        kafka=kafka,
-        max_records=batch,
-    )
-    latencies: list[float] = []
-    burst = {"start": None}
+class Service:
+    """The interventions results consumer, started once and kept running through both phases (a restart
+    would make the broker wait for the old member's session to expire before the group rebalances)."""
 
-    def committed(at: datetime, recorded: list[datetime]) -> None:
-        start = burst["start"]
-        latencies.extend((at - max(r, start)).total_seconds() for r in recorded)
+    def __init__(self, engine, kafka: KafkaSettings, batch: int) -> None:
+        self.engine, self.kafka = engine, kafka
+        self.runner = BatchConsumerRunner(
+            results_consumer(),
+            handle_results,
+            sessionmaker=make_sessionmaker(engine),
+            inbox=inbox,
+            kafka=kafka,
+            max_records=batch,
+        )
+        self.runner.on_committed = self._committed
+        self.latencies: list[float] = []
+        self.floor: datetime | None = None  # latencies count from max(recorded_at, floor)
 
-    runner.on_committed = committed
-    task = asyncio.create_task(runner.run())
-    try:
+    def _committed(self, at: datetime, recorded: list[datetime]) -> None:
+        floor = self.floor
+        self.latencies.extend((at - (max(r, floor) if floor else r)).total_seconds() for r in recorded)
+
+    async def __aenter__(self) -> Service:
+        self.task = asyncio.create_task(self.runner.run())
         await asyncio.sleep(3)  # joined the group, partitions assigned, polling an empty topic
-        burst["start"] = datetime.now(UTC)
-        started = time.perf_counter()
-        await send_all(kafka.bootstrap_servers, kafka.topic(RESULTS.name), events)
-        while await handled(engine) < len(events):
-            if task.done():
-                task.result()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.runner.stop()
+        await asyncio.wait_for(self.task, timeout=30)
+
+    async def wait_for(self, n: int) -> None:
+        while await handled(self.engine) < n:
+            if self.task.done():
+                self.task.result()
             await asyncio.sleep(0.02)
-        return time.perf_counter() - started, latencies
+
+
+async def burst(service: Service, events) -> tuple[float, list[float]]:
+    service.latencies, service.floor = [], datetime.now(UTC)
+    started = time.perf_counter()
+    await send_all(service.kafka.bootstrap_servers, service.kafka.topic(RESULTS.name), events)
+    await service.wait_for(len(events))
+    return time.perf_counter() - started, service.latencies
+
+
+async def steady(service: Service, rate: int, seconds: int, students: int, offset: int) -> list[float]:
+    """`rate` results/s for `seconds`, each recorded the moment it is sent: latency from recorded_at to the
+    commit of the flag change, as a teacher would see it in steady use."""
+    service.latencies, service.floor = [], None
+    producer = AIOKafkaProducer(bootstrap_servers=service.kafka.bootstrap_servers, acks="all", linger_ms=1)
+    await producer.start()
+    rng, sent, before = random.Random(2), 0, await handled(service.engine)
+    try:
+        started = time.perf_counter()
+        while (elapsed := time.perf_counter() - started) < seconds:
+            for _ in range(int(elapsed * rate) - sent):
+                key, value = make_event(offset + sent, students, rng)
+                await producer.send(service.kafka.topic(RESULTS.name), value=value, key=key)
+                sent += 1
+            await asyncio.sleep(0.005)
+        await producer.flush()
+        await service.wait_for(before + sent)
+        return service.latencies
     finally:
-        runner.stop()
-        await asyncio.wait_for(task, timeout=30)
+        await producer.stop()
 
 
 async def handled(engine) -> int:
@@ -160,7 +199,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)] if ordered else float("nan")
 
 
-async def bench(admin_url: str, bootstrap: str, n: int, students: int, batch: int) -> None:
+async def bench(
+    admin_url: str, bootstrap: str, n: int, students: int, batch: int, rate: int, seconds: int
+) -> None:
     name = f"plc_bench_flags_{uuid.uuid4().hex[:6]}"
     await infra.create_database(admin_url, name)
     url = infra.url_with_database(admin_url, name)
@@ -174,13 +215,21 @@ async def bench(admin_url: str, bootstrap: str, n: int, students: int, batch: in
     try:
         await ensure_topics(kafka, [RESULTS])
         events = make_events(n, students)
-        elapsed, latencies = await time_service(engine, kafka, events, batch)
-        raw = await time_raw(bootstrap, kafka.topic(RESULTS.name), n)
+        async with Service(engine, kafka, batch) as service:
+            elapsed, latencies = await burst(service, events)
+            calm = await steady(service, rate, seconds, students, offset=n) if seconds > 0 else []
+        raw = await time_raw(bootstrap, kafka.topic(RESULTS.name), n)  # the burst's 50,000 only
         async with engine.connect() as conn:
             flags = (
                 await conn.execute(select(func.count()).select_from(inbox.metadata.tables["flags"]))
             ).scalar_one()
         p50, p99 = percentile(latencies, 0.50) * 1000, percentile(latencies, 0.99) * 1000
+        if seconds > 0:
+            print(
+                f"steady {rate} results/s for {seconds}s through Kafka: flag latency"
+                f" p50 {percentile(calm, 0.5) * 1000:.0f} ms, p99 {percentile(calm, 0.99) * 1000:.0f} ms"
+                f" ({len(calm)} flag changes)"
+            )
         print(f"events={n} students={students} batch={batch} flags={flags} flag_changes={len(latencies)}")
         print(
             f"service: {n / elapsed:,.0f} events/s ({elapsed:.2f}s, publish included)  raw consumer: {n / raw:,.0f}/s"
@@ -196,9 +245,19 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--students", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=2_000)
+    parser.add_argument("--steady-rate", type=int, default=500, help="results/s of the steady phase")
+    parser.add_argument("--steady-seconds", type=int, default=20, help="0 skips the steady phase")
     args = parser.parse_args()
     async with infrastructure() as (admin_url, bootstrap):
-        await bench(admin_url, bootstrap, args.events, args.students, args.batch)
+        await bench(
+            admin_url,
+            bootstrap,
+            args.events,
+            args.students,
+            args.batch,
+            args.steady_rate,
+            args.steady_seconds,
+        )
 
 
 if __name__ == "__main__":

@@ -9,14 +9,18 @@ A generic batch handler would belong in plc_shared.inbox; it lives here so as no
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from plc_shared.events import CloudEvent, Event
 from plc_shared.events.assessments import ResultCorrected, ResultRecorded, ResultVoided
-from plc_shared.inbox import Consumer, ConsumerRunner, _is_infrastructure, _Parsed
+from plc_shared.inbox import LAG, Consumer, ConsumerRunner, _is_infrastructure, _Parsed, _Rebalance
+from plc_shared.kafka import ensure_topics, make_producer
 from plc_shared.observability import current_traceparent
-from plc_shared.topics import RESULTS
+from plc_shared.topics import RESULTS, dead_letter
 from prometheus_client import Histogram
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +29,7 @@ from interventions import rules
 from interventions.flag_repository import FlagStateRepository
 from interventions.flagging import FlagEngine, ResultChange, Snapshot
 
+logger = logging.getLogger(__name__)
 NAME = "interventions-results"
 RESULT_TYPES = frozenset({ResultRecorded.type, ResultCorrected.type, ResultVoided.type})
 KIND = {ResultRecorded.type: "recorded", ResultCorrected.type: "corrected", ResultVoided.type: "voided"}
@@ -159,6 +164,54 @@ class BatchConsumerRunner(ConsumerRunner):
         self.batch_handler = batch_handler
         # Called after each batch commit with the commit time and the recorded_at of every flag change.
         self.on_committed: Callable[[datetime, list[datetime]], None] | None = None
+
+    async def _consume(self) -> None:
+        """As the base class, except that everything one fetch returned (several partitions) is applied in
+        ONE transaction: per-batch costs (a dozen statements, a commit, an offset commit) are paid once per
+        fetch instead of once per partition, which is what keeps latency low at a steady trickle."""
+        await ensure_topics(self.kafka, (*self.spec.topics, dead_letter(self.spec.name)))
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.kafka.bootstrap_servers,
+            group_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.max_records,
+        )
+        consumer.subscribe(
+            [self.kafka.topic(t.name) for t in self.spec.topics], listener=_Rebalance(self._lock)
+        )
+        producer = make_producer(self.kafka)
+        try:
+            await consumer.start()
+            await producer.start()
+            while not self._stopping.is_set():
+                batches = await consumer.getmany(timeout_ms=200, max_records=self.max_records)
+                async with self._lock:
+                    owned = {tp: r for tp, r in batches.items() if r and tp in consumer.assignment()}
+                    if owned:
+                        await self._handle_fetch(consumer, producer, owned)
+        finally:
+            await producer.stop()
+            await consumer.stop()
+
+    async def _handle_fetch(self, consumer: AIOKafkaConsumer, producer, owned: dict) -> None:
+        parsed = [self._parse(r) for records in owned.values() for r in records]
+        if not await self._apply_batch(parsed):
+            # some handler failed: the base class isolates it, partition by partition, message by message
+            for tp, records in owned.items():
+                await self._handle_partition(consumer, producer, tp, records)
+            return
+        for p in parsed:
+            if p.error is not None:  # unreadable CloudEvents
+                await self._dead_letter(producer, p)
+        try:
+            await consumer.commit({tp: records[-1].offset + 1 for tp, records in owned.items()})
+        except (CommitFailedError, IllegalStateError):
+            logger.info("offset commit skipped after rebalance; the new owner redelivers (inbox no-ops)")
+        for tp, records in owned.items():
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                LAG.labels(self.spec.name, str(tp.partition)).set(max(highwater - records[-1].offset - 1, 0))
 
     async def _apply_batch(self, parsed: list[_Parsed]) -> bool:
         todo = [p for p in parsed if p.event is not None]
