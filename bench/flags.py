@@ -244,7 +244,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--students", type=int, default=10_000)
-    parser.add_argument("--batch", type=int, default=2_000)
+    parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--steady-rate", type=int, default=500, help="results/s of the steady phase")
     parser.add_argument("--steady-seconds", type=int, default=20, help="0 skips the steady phase")
     args = parser.parse_args()

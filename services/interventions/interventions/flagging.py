@@ -25,7 +25,7 @@ REASON = {"recorded": "result", "corrected": "correction", "voided": "void"}
 Pair = tuple[str, str]  # (student id, standard id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResultChange:
     """A result event, normalised: cuts are already the effective ones; a void has no scores."""
 

@@ -20,7 +20,7 @@ ENRICHMENT_RULE = "enrichment: percent >= mastery cut"
 GUIDANCE = {1: 0.80, 2: 0.15, 3: 0.05}  # share of students per tier the RTI pyramid expects
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Score:
     """One result's score on one standard, at the revision we hold."""
 
@@ -39,7 +39,7 @@ class Score:
         return (self.assessed_on, self.first_recorded_at, str(self.result_id))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cuts:
     proficiency: float
     mastery: float
@@ -78,7 +78,7 @@ def effective_cuts(event_cuts: Cuts, school: Cuts | None, assessment: Cuts | Non
     return event_cuts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Escalation:
     open_flags: int = 3  # N: this many open support flags move a student up a tier
     reflag_weeks: int = 6  # M: flagged again on the same standard within this many weeks
