@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from interventions.consumers import BatchConsumerRunner, handle_results, results_consumer
+from interventions.consumers import BatchConsumerRunner, handle_results, results_consumer, tune_gc
 from interventions.models import inbox
 from plc_shared import infra
 from plc_shared.components import by_name
@@ -144,6 +144,7 @@ class Service:
         self.latencies.extend((at - (max(r, floor) if floor else r)).total_seconds() for r in recorded)
 
     async def __aenter__(self) -> Service:
+        tune_gc()  # as the service process does when it starts its consumer
         self.task = asyncio.create_task(self.runner.run())
         await asyncio.sleep(3)  # joined the group, partitions assigned, polling an empty topic
         return self

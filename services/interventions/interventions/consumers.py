@@ -9,6 +9,7 @@ A generic batch handler would belong in plc_shared.inbox; it lives here so as no
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -269,6 +270,14 @@ class BatchConsumerRunner(ConsumerRunner):
             FLAG_LATENCY.observe(seconds)
         if self.on_committed is not None:
             self.on_committed(now, started)
+
+
+def tune_gc() -> None:
+    """A results batch allocates hundreds of thousands of short-lived objects; with the default thresholds
+    the collector keeps re-walking the process's long-lived heap (SQLAlchemy, pydantic, the app), which cost
+    about a third of the consumer's time. Freeze what exists after start-up and collect less often."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 50)
 
 
 def results_consumer() -> Consumer:

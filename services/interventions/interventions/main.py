@@ -14,7 +14,7 @@ from plc_shared.app import ServiceParts, create_service_app
 
 from interventions import models
 from interventions.config import Settings, get_settings
-from interventions.consumers import BatchConsumerRunner, handle_results, results_consumer
+from interventions.consumers import BatchConsumerRunner, handle_results, results_consumer, tune_gc
 from interventions.endpoints import router
 
 DESCRIPTION = "The pyramid of interventions: students flagged for extra time and support (or enrichment) as results arrive, tiers, plans, progress monitoring and exits."
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     max_records=settings.consumer_batch_size,
                 )
             app.state.results_runner = runner
+            if runner is not None:
+                tune_gc()
             task = asyncio.create_task(runner.run(), name="consumer-results") if runner else None
             try:
                 yield
