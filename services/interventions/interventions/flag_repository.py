@@ -121,7 +121,7 @@ class FlagStateRepository:
         tiers = await self.session.execute(
             text(
                 "SELECT student_id, district_id, school_id, tier, reason, rule, since FROM student_tiers"
-                " WHERE student_id = ANY(:ids)"
+                " WHERE student_id = ANY(:ids) FOR UPDATE"  # ordered with tier decisions over HTTP
             ),
             {"ids": ids},
         )

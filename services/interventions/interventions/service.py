@@ -222,7 +222,7 @@ async def _set_tier(
     note: str | None = None,
 ) -> None:
     repo = TierRepository(session)
-    current = await repo.get(student_id)
+    current = await session.get(models.StudentTier, student_id, with_for_update=True)
     before = current.tier if current else 1
     now = datetime.now(UTC)
     await repo.upsert(
