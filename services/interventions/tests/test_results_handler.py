@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 from interventions.consumers import handle_results
-from interventions.models import Flag, SchoolRules, StudentTier, outbox
+from interventions.models import AssessmentRules, Flag, SchoolRules, StudentTier, outbox
 from interventions.rules import Escalation
 from interventions_factories import fresh_database, later, recorded, voided
 from plc_shared.db import create_engine, make_sessionmaker
@@ -162,3 +162,38 @@ async def test_schools_without_rules_use_the_services_default_escalation(engine,
             await conn.execute(select(StudentTier.tier).where(StudentTier.student_id == student))
         ).scalar_one()
     assert tier == 2
+
+
+async def test_an_assessments_cuts_in_a_school_beat_the_schools_and_the_events(engine, student):
+    school = f"school-{uuid.uuid4().hex[:6]}"
+    async with make_sessionmaker(engine)() as session, session.begin():
+        session.add(
+            SchoolRules(
+                school_id=school,
+                district_id="district-1",
+                proficiency_cut=50,
+                mastery_cut=99,
+                escalation_open_flags=3,
+                reflag_weeks=6,
+                overdue_school_days=5,
+            )
+        )
+        session.add(
+            AssessmentRules(school_id=school, assessment_id="hard-test", proficiency_cut=40, mastery_cut=60)
+        )
+    await apply(
+        engine,
+        recorded(student, {"A": 45}, school=school, assessment="hard-test", recorded_at=later(1)),
+        recorded(student, {"B": 45}, school=school, assessment="other", recorded_at=later(1)),
+    )
+    assert [(s, k, cut) for s, k, cut in await cuts(engine, student)] == [("B", "support", 50)]
+
+
+async def cuts(engine, student: str) -> list[tuple]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(Flag.standard_id, Flag.kind, Flag.cut).where(
+                Flag.student_id == student, Flag.status == "open"
+            )
+        )
+        return sorted(tuple(r) for r in rows)
