@@ -11,7 +11,7 @@ import httpx
 import pytest
 from interventions.consumers import KIND, normalise
 from interventions.flagging import FlagEngine, Snapshot
-from interventions.models import Flag, inbox
+from interventions.models import Flag, StudentTier, inbox
 from interventions_factories import expected_open, fresh_database, publish, stream
 from plc_shared import infra
 from plc_shared.components import by_name
@@ -38,13 +38,14 @@ def start_service(url: str, kafka, port: int) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def reference_flags(events) -> Counter:
-    """What one uninterrupted pass over the stream produces (the pure engine, no database)."""
+def reference(events) -> tuple[Counter, dict[str, int]]:
+    """Flags and tiers of one uninterrupted pass over the stream (the pure engine, no database)."""
     engine = FlagEngine(Snapshot(), now=events[0].recorded_at)
     for event in events:
         engine.apply(normalise(KIND[event.type], event, {}, {}))
     flags = {**engine.changes.new_flags, **engine.changes.updated_flags}
-    return Counter((f.student_id, f.standard_id, f.kind, f.status, f.result_id) for f in flags.values())
+    counted = Counter((f.student_id, f.standard_id, f.kind, f.status, f.result_id) for f in flags.values())
+    return counted, {s: t.tier for s, t in engine.s.tiers.items()}
 
 
 async def stored_flags(engine) -> Counter:
@@ -83,7 +84,11 @@ async def test_sigkill_during_10000_results_loses_and_doubles_nothing(create_dat
         assert await eventually(lambda: _at_least(engine, len(events)), timeout_s=180)
         await asyncio.sleep(1)  # anything still in flight would show up as an extra row
         assert await handled(engine) == len(events)
-        assert await stored_flags(engine) == reference_flags(events)
+        expected_flags, expected_tiers = reference(events)
+        assert await stored_flags(engine) == expected_flags
+        async with engine.connect() as conn:
+            tiers = dict((await conn.execute(select(StudentTier.student_id, StudentTier.tier))).all())
+        assert tiers == expected_tiers and len(tiers) > 0
         async with engine.connect() as conn:
             rows = await conn.execute(
                 select(Flag.student_id, Flag.standard_id, Flag.kind).where(Flag.status == "open")
