@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
-from interventions import charts, rules, schemas, service
+from interventions import charts, rules, schemas, service, views
 from interventions.auth import Leader, Reader, Staff
 
 
@@ -129,7 +129,7 @@ async def flags(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ):
     """Open flags the caller may see, oldest first, with their age and the student's tier."""
-    return await service.flagged(
+    return await views.flagged(
         session,
         principal=principal,
         school_id=school_id,
@@ -152,13 +152,13 @@ async def resolve_flag(
 @router.get("/schools/{school_id}/tiers", response_model=schemas.Distribution, responses=ERRORS)
 async def tiers(school_id: str, session: DbSession, principal: Reader):
     """The school's tier distribution against the 80 / 15 / 5 guidance."""
-    return await service.distribution(session, principal=principal, school_id=school_id)
+    return await views.distribution(session, principal=principal, school_id=school_id)
 
 
 @router.get("/schools/{school_id}/tiers.svg", response_class=Response, responses={200: SVG, **ERRORS})
 async def tiers_chart(school_id: str, session: DbSession, principal: Reader):
     """The school's tier distribution as an SVG bar chart with the guidance marked."""
-    read = await service.distribution(session, principal=principal, school_id=school_id)
+    read = await views.distribution(session, principal=principal, school_id=school_id)
     svg = charts.distribution_svg(
         [(t.tier, t.share, t.guidance) for t in read.tiers], title=f"Tiers at {school_id}"
     )
@@ -168,7 +168,7 @@ async def tiers_chart(school_id: str, session: DbSession, principal: Reader):
 @router.get("/schools/{school_id}/overdue", response_model=list[schemas.OverdueRead], responses=ERRORS)
 async def overdue(school_id: str, session: DbSession, principal: Reader, defaults: Defaults):
     """Tier 2/3 students with no active intervention after the school's K school days."""
-    return await service.overdue(session, principal=principal, school_id=school_id, defaults=defaults)
+    return await views.overdue(session, principal=principal, school_id=school_id, defaults=defaults)
 
 
 @router.get(
@@ -176,4 +176,4 @@ async def overdue(school_id: str, session: DbSession, principal: Reader, default
 )
 async def effectiveness(school_id: str, session: DbSession, principal: Reader):
     """Per intervention: share of assigned students whose next result on the standard was proficient."""
-    return await service.effectiveness(session, principal=principal, school_id=school_id)
+    return await views.effectiveness(session, principal=principal, school_id=school_id)

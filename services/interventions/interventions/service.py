@@ -7,14 +7,14 @@ session does, once). Events go to the outbox in the same transaction as the chan
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from plc_shared.auth import Principal, Role
+from plc_shared.auth import Principal
 from plc_shared.events.interventions import FlagResolved, InterventionAssigned, StudentExited, TierChanged
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models, rules, schemas
-from interventions.auth import check_school, class_filter, district_of
+from interventions.auth import check_school
 from interventions.exceptions import (
     AssignmentClosed,
     AssignmentNotFound,
@@ -23,7 +23,7 @@ from interventions.exceptions import (
     InterventionNotFound,
     StudentNotFound,
 )
-from interventions.models import Assignment, Intervention, ProgressPoint, SchoolRules
+from interventions.models import Assignment, Intervention, ProgressPoint
 from interventions.repository import (
     AssignmentRepository,
     FlagRepository,
@@ -31,8 +31,6 @@ from interventions.repository import (
     RulesRepository,
     TierRepository,
 )
-
-DISTRICT_WIDE = (Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR)
 
 
 async def get_rules(
@@ -283,110 +281,12 @@ async def resolve_flag(
     )
     await session.flush()
     tier = await TierRepository(session).get(flag.student_id)
-    return _flag_read(flag, tier.tier if tier else 1, 0.0)
+    return flag_read(flag, tier.tier if tier else 1, 0.0)
 
 
-def _flag_read(flag, tier: int, age_days: float) -> schemas.FlagRead:
+def flag_read(flag, tier: int, age_days: float) -> schemas.FlagRead:
     fields = {c: getattr(flag, c) for c in schemas.FlagRead.model_fields if hasattr(flag, c)}
     return schemas.FlagRead.model_validate({**fields, "tier": tier, "age_days": float(age_days)})
-
-
-async def flagged(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    school_id: str | None,
-    class_id: str | None,
-    standard_id: str | None,
-    kind: str | None,
-    tier: int | None,
-    limit: int,
-) -> list[schemas.FlagRead]:
-    district = check_school(principal, school_id) if school_id else district_of(principal)
-    schools = [school_id] if school_id else _visible_schools(principal)
-    rows = await FlagRepository(session).open_flags(
-        district_id=district,
-        school_ids=schools,
-        class_ids=class_filter(principal),
-        class_id=class_id,
-        standard_id=standard_id,
-        kind=kind,
-        tier=tier,
-        limit=limit,
-    )
-    return [_flag_read(f, t, age) for f, t, age in rows]
-
-
-def _visible_schools(principal: Principal) -> list[str] | None:
-    """None (every school of the district) for district-wide roles, else the token's schools."""
-    return None if principal.role in DISTRICT_WIDE else sorted(principal.school_ids)
-
-
-async def distribution(
-    session: AsyncSession, *, principal: Principal, school_id: str
-) -> schemas.Distribution:
-    district = check_school(principal, school_id)
-    repo = TierRepository(session)
-    tiered = [t.tier for t in await repo.in_school(district, school_id, min_tier=2)]
-    students = max(await repo.students_with_results(district, school_id), len(tiered))
-    shares = rules.distribution([*tiered, *([1] * (students - len(tiered)))])
-    return schemas.Distribution(
-        school_id=school_id,
-        students=students,
-        tiers=[schemas.TierShare(tier=t, **v) for t, v in shares.items()],
-    )
-
-
-async def overdue(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    school_id: str,
-    defaults: rules.Escalation,
-    today: date | None = None,
-) -> list[schemas.OverdueRead]:
-    district = check_school(principal, school_id)
-    policy = await _escalation(session, school_id, defaults)
-    served = await AssignmentRepository(session).active_students(district, school_id)
-    today = today or datetime.now(UTC).date()
-    late = []
-    for t in await TierRepository(session).in_school(district, school_id, min_tier=2):
-        since = t.since.date()
-        if rules.is_overdue(t.tier, since, today, t.student_id in served, policy):
-            late.append(
-                schemas.OverdueRead(
-                    student_id=t.student_id,
-                    tier=t.tier,
-                    since=t.since,
-                    school_days=rules.school_days_between(since, today),
-                )
-            )
-    return sorted(late, key=lambda o: (-o.school_days, o.student_id))
-
-
-async def effectiveness(
-    session: AsyncSession, *, principal: Principal, school_id: str
-) -> list[schemas.EffectivenessRead]:
-    district = check_school(principal, school_id)
-    rows = await AssignmentRepository(session).effectiveness(district, school_id)
-    return [
-        schemas.EffectivenessRead(
-            intervention_id=i,
-            name=name,
-            assigned=assigned,
-            with_next_result=measured,
-            reached_proficiency=reached,
-            share=reached / measured if measured else None,
-        )
-        for i, name, assigned, measured, reached in rows
-    ]
-
-
-async def _escalation(session: AsyncSession, school_id: str, defaults: rules.Escalation) -> rules.Escalation:
-    row: SchoolRules | None = await RulesRepository(session).get(school_id)
-    if row is None:
-        return defaults
-    return rules.Escalation(row.escalation_open_flags, row.reflag_weeks, row.overdue_school_days)
 
 
 async def _intervention(
