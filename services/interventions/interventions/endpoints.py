@@ -127,6 +127,7 @@ async def flags(
     kind: Literal["support", "enrichment"] | None = None,
     tier: Annotated[int | None, Query(ge=1, le=3)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ):
     """Open flags the caller may see, oldest first, with their age and the student's tier."""
     return await views.flagged(
@@ -138,6 +139,7 @@ async def flags(
         kind=kind,
         tier=tier,
         limit=limit,
+        offset=offset,
     )
 
 

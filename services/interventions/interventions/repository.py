@@ -131,6 +131,7 @@ class FlagRepository(Repository[Flag]):
         kind: str | None,
         tier: int | None,
         limit: int,
+        offset: int = 0,
     ) -> Sequence:
         tier_col = func.coalesce(StudentTier.tier, 1)
         stmt = (
@@ -147,7 +148,7 @@ class FlagRepository(Repository[Flag]):
             (tier is not None, lambda: tier_col == tier),
         ]
         stmt = stmt.where(and_(True, *[make() for wanted, make in conditions if wanted]))
-        stmt = stmt.order_by(Flag.opened_at, Flag.id).limit(limit)
+        stmt = stmt.order_by(Flag.opened_at, Flag.id).limit(limit).offset(offset)
         return (await self.session.execute(stmt)).all()
 
     async def school_of(self, student_id: str) -> tuple[str, str] | None:

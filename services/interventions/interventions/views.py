@@ -27,6 +27,7 @@ async def flagged(
     kind: str | None,
     tier: int | None,
     limit: int,
+    offset: int = 0,
 ) -> list[schemas.FlagRead]:
     district = check_school(principal, school_id) if school_id else district_of(principal)
     schools = [school_id] if school_id else _visible_schools(principal)
@@ -39,6 +40,7 @@ async def flagged(
         kind=kind,
         tier=tier,
         limit=limit,
+        offset=offset,
     )
     return [flag_read(f, t, age) for f, t, age in rows]
 

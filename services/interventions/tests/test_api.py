@@ -229,3 +229,24 @@ async def test_a_team_decision_resolves_a_flag_once_and_a_new_low_result_flags_a
         [new] = (await c.get("/v1/flags", params={"school_id": school})).json()
     assert new["id"] != flag["id"] and new["score"] == 20
     assert (await outbox_events(app, student))[1] == "org.plc.interventions.flag.resolved.v1"
+
+
+async def test_flags_filter_by_tier_and_standard(app, school):
+    await results(app, recorded("stu-t2", {"A": 10, "B": 10, "C": 10}, school=school))  # three flags: tier 2
+    await results(app, recorded("stu-t1", {"A": 10}, school=school))
+    async with client(app, "school_leader", [school]) as c:
+        tier_two = (await c.get("/v1/flags", params={"school_id": school, "tier": 2})).json()
+        on_a = (await c.get("/v1/flags", params={"school_id": school, "standard_id": "A"})).json()
+    assert sorted((f["student_id"], f["standard_id"], f["tier"]) for f in tier_two) == [
+        ("stu-t2", "A", 2),
+        ("stu-t2", "B", 2),
+        ("stu-t2", "C", 2),
+    ]
+    assert sorted(f["student_id"] for f in on_a) == ["stu-t1", "stu-t2"]
+    async with client(app, "school_leader", [school]) as c:
+        pages = [
+            (await c.get("/v1/flags", params={"school_id": school, "limit": 2, "offset": o})).json()
+            for o in (0, 2)
+        ]
+    assert [len(p) for p in pages] == [2, 2]
+    assert {f["id"] for f in pages[0]}.isdisjoint(f["id"] for f in pages[1])
