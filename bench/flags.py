@@ -231,7 +231,9 @@ async def bench(
                 f" p50 {percentile(calm, 0.5) * 1000:.0f} ms, p99 {percentile(calm, 0.99) * 1000:.0f} ms"
                 f" ({len(calm)} flag changes)"
             )
-        print(f"events={n} students={students} batch={batch} flags={flags} flag_changes={len(latencies)}")
+        print(
+            f"events={n} students={students} batch={batch} burst_flag_changes={len(latencies)} flag_rows_after_both_phases={flags}"
+        )
         print(
             f"service: {n / elapsed:,.0f} events/s ({elapsed:.2f}s, publish included)  raw consumer: {n / raw:,.0f}/s"
         )
