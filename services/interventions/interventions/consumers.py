@@ -1,10 +1,12 @@
-"""The results consumer: result events in, flags (and escalations) out, a whole fetched batch at a time.
+"""The results consumer: result events in, flags (and escalations) out, a whole fetch at a time.
 
-`plc_shared.inbox.ConsumerRunner` calls its handler once per event. To reach 10,000 events/s the flags are
-evaluated for the whole batch with a fixed number of SQL statements, so this module runs a small subclass,
-`BatchConsumerRunner`, that hands the batch's fresh events to one handler inside the same transaction as the
-inbox rows (the inbox, the retry-one-by-one path, dead letters and offset commits are unchanged).
-A generic batch handler would belong in plc_shared.inbox; it lives here so as not to touch shared code.
+`plc_shared.inbox.ConsumerRunner` calls its handler once per event and commits once per partition. For
+throughput and for low latency at a steady trickle, `BatchConsumerRunner` (a subclass) applies everything one
+fetch returned, across partitions, in ONE transaction through one batch handler, with a fixed number of SQL
+statements (inbox claim and outbox rows included, as INSERT ... unnest). Unchanged from the base class: the
+inbox, the replay of a failed batch partition by partition and message by message, dead letters, offset
+commits after the database commit, the lag gauge. These would belong in plc_shared (a batch handler option
+of ConsumerRunner, an unnest insert in Outbox); they live here so as not to touch shared code.
 """
 
 from __future__ import annotations
