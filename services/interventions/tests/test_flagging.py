@@ -119,7 +119,12 @@ def test_a_reflag_within_the_window_moves_up_and_tiers_never_pass_three():
 
 operations = st.lists(
     st.one_of(
-        st.tuples(st.just("record"), st.sampled_from("AB"), st.integers(0, 100), st.integers(0, 5)),
+        st.tuples(
+            st.just("record"),
+            st.dictionaries(st.sampled_from("ABC"), st.integers(0, 100), min_size=1, max_size=3),
+            st.just(0),
+            st.integers(0, 5),
+        ),
         st.tuples(st.just("correct"), st.integers(0, 30), st.integers(0, 100), st.just(0)),
         st.tuples(st.just("void"), st.integers(0, 30), st.just(0), st.just(0)),
         st.tuples(st.just("replay"), st.integers(0, 30), st.just(0), st.just(0)),
@@ -135,7 +140,7 @@ def build(ops) -> list:
     for op, a, b, c in ops:
         clock += timedelta(minutes=1)
         if op == "record":
-            event = recorded("s1", {a: b}, assessed_on=(clock + timedelta(days=c)).date(), recorded_at=clock)
+            event = recorded("s1", a, assessed_on=(clock + timedelta(days=c)).date(), recorded_at=clock)
             results.append(event)
         elif not results:
             continue
@@ -165,8 +170,9 @@ def build(ops) -> list:
     return events, results
 
 
-def expected_support(events, results) -> set[str]:
-    """The naive model: per standard, the latest (assessment date, first recording) live result below 70."""
+def expected_flags(events, results) -> tuple[set[str], set[str]]:
+    """The naive model: per standard, the latest (assessment date, first recording) live result; support
+    below 70, enrichment at or above 90."""
     first_seen = {}
     for e in events:
         first_seen.setdefault(e.result_id, getattr(e, "recorded_at", None))
@@ -174,11 +180,13 @@ def expected_support(events, results) -> set[str]:
     for r in results:
         if r.type.endswith("voided.v1"):
             continue
-        std = r.standards[0]
         key = (r.assessed_on, first_seen[r.result_id], str(r.result_id))
-        if std.standard_id not in latest or key > latest[std.standard_id][0]:
-            latest[std.standard_id] = (key, std.percent)
-    return {s for s, (_, percent) in latest.items() if percent < 70}
+        for std in r.standards:
+            if std.standard_id not in latest or key > latest[std.standard_id][0]:
+                latest[std.standard_id] = (key, std.percent)
+    return {s for s, (_, percent) in latest.items() if percent < 70}, {
+        s for s, (_, percent) in latest.items() if percent >= 90
+    }
 
 
 @settings(max_examples=300, deadline=None)
@@ -187,7 +195,8 @@ def test_open_support_flag_iff_latest_result_is_below_the_cut(ops):
     events, results = build(ops)
     engine = run(*events)
     support = {s for (_, s, k) in engine.s.open_flags if k == "support"}
-    assert support == expected_support(events, results)
+    enrichment = {s for (_, s, k) in engine.s.open_flags if k == "enrichment"}
+    assert (support, enrichment) == expected_flags(events, results)
     flagged = sum(type(e).__name__ == "StudentFlagged" and e.kind == "support" for e in engine.changes.events)
     resolved = sum(type(e).__name__ == "FlagResolved" and e.kind == "support" for e in engine.changes.events)
     assert flagged - resolved == len(support)
