@@ -14,7 +14,7 @@ from plc_shared.events.interventions import FlagResolved, InterventionAssigned, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models, rules, schemas
-from interventions.auth import check_school
+from interventions.auth import audit_read, check_school
 from interventions.exceptions import (
     AssignmentClosed,
     AssignmentNotFound,
@@ -136,6 +136,7 @@ async def progress(
     session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID
 ) -> schemas.ProgressRead:
     assignment = await _assignment(session, principal, assignment_id)
+    audit_read(principal, "progress", [assignment.student_id])
     points = await AssignmentRepository(session).points(assignment.id)
     roi = rules.rate_of_improvement([(p.measured_on, p.score) for p in points])
     goal = rules.goal_rate(assignment.baseline, assignment.goal, assignment.start_on, assignment.goal_date)

@@ -9,7 +9,7 @@ from plc_shared.auth import Principal, Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import rules, schemas
-from interventions.auth import check_school, class_filter, district_of
+from interventions.auth import audit_read, check_school, class_filter, district_of
 from interventions.models import SchoolRules
 from interventions.repository import AssignmentRepository, FlagRepository, RulesRepository, TierRepository
 from interventions.service import flag_read
@@ -42,6 +42,7 @@ async def flagged(
         limit=limit,
         offset=offset,
     )
+    audit_read(principal, "flags", (f.student_id for f, _, _ in rows))
     return [flag_read(f, t, age) for f, t, age in rows]
 
 

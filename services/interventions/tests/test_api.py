@@ -1,5 +1,6 @@
 """The pyramid over HTTP on a migrated PostgreSQL: scope, catalog, assignments, progress, exits, views."""
 
+import logging
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -250,3 +251,13 @@ async def test_flags_filter_by_tier_and_standard(app, school):
         ]
     assert [len(p) for p in pages] == [2, 2]
     assert {f["id"] for f in pages[0]}.isdisjoint(f["id"] for f in pages[1])
+
+
+async def test_student_level_reads_are_audited_with_who_read_which_students(app, school, caplog):
+    await results(app, recorded("stu-audited", {"A": 30}, school=school))
+    caplog.set_level(logging.INFO, logger="plc.audit.interventions")
+    async with client(app, "school_leader", [school]) as c:
+        assert (await c.get("/v1/flags", params={"school_id": school})).status_code == 200
+    [record] = [r for r in caplog.records if r.name == "plc.audit.interventions"]
+    assert (record.role, record.action, record.students) == ("school_leader", "flags", ["stu-audited"])
+    assert record.subject.startswith("dev-school_leader")
