@@ -5,12 +5,23 @@ from functools import lru_cache
 from plc_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
 
+from interventions.rules import Escalation
+
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTERVENTIONS_", extra="ignore")
 
     service_name: str = "interventions"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plc_interventions"
+    # Result events handled per transaction (one fetched batch of one partition).
+    consumer_batch_size: int = 5_000
+    # Defaults for schools without their own rules (N, M, K of the escalation and overdue rules).
+    escalation_open_flags: int = 3
+    reflag_weeks: int = 6
+    overdue_school_days: int = 5
+
+    def escalation(self) -> Escalation:
+        return Escalation(self.escalation_open_flags, self.reflag_weeks, self.overdue_school_days)
 
 
 @lru_cache

@@ -1,9 +1,23 @@
-"""Tables of the interventions database. The outbox and inbox come from plc_shared so every service has the same ones."""
+"""Tables of the interventions database. The outbox and inbox come from plc_shared so every service has the same ones.
+
+The consumer keeps, per result, the latest revision it applied (`results`) and that revision's per-standard
+scores (`result_scores`): "the latest result on a standard" is always computed from them, so corrections and
+voids re-evaluate and stale revisions are ignored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
 
 from plc_shared.db import make_metadata
 from plc_shared.inbox import inbox_table
 from plc_shared.outbox import Outbox, outbox_table
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Text, Uuid, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NOW = text("now()")
 
 
 class Base(DeclarativeBase):
@@ -12,3 +26,161 @@ class Base(DeclarativeBase):
 
 outbox = Outbox(outbox_table(Base.metadata))
 inbox = inbox_table(Base.metadata)
+
+
+class Result(Base):
+    __tablename__ = "results"
+
+    result_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    student_id: Mapped[str] = mapped_column(Text)
+    first_recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ResultScore(Base):
+    __tablename__ = "result_scores"
+    __table_args__ = (Index("ix_result_scores_student_standard", "student_id", "standard_id"),)
+
+    result_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    standard_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    student_id: Mapped[str] = mapped_column(Text)
+    district_id: Mapped[str] = mapped_column(Text)
+    school_id: Mapped[str] = mapped_column(Text)
+    assessment_id: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[float] = mapped_column(Float)
+    proficiency_cut: Mapped[float] = mapped_column(Float)
+    mastery_cut: Mapped[float] = mapped_column(Float)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    first_recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Flag(Base):
+    __tablename__ = "flags"
+    __table_args__ = (
+        Index(
+            "uq_flags_open_student_standard_kind",
+            "student_id",
+            "standard_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_flags_school_status", "school_id", "status"),
+        Index("ix_flags_student_standard", "student_id", "standard_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    student_id: Mapped[str] = mapped_column(Text)
+    district_id: Mapped[str] = mapped_column(Text)
+    school_id: Mapped[str] = mapped_column(Text)
+    class_ids: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    standard_id: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text, comment="support | enrichment")
+    status: Mapped[str] = mapped_column(Text, comment="open | resolved")
+    rule: Mapped[str] = mapped_column(Text)
+    result_id: Mapped[uuid.UUID] = mapped_column(Uuid, comment="evidence: the latest result behind the flag")
+    result_revision: Mapped[int] = mapped_column(Integer)
+    assessment_id: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float)
+    cut: Mapped[float] = mapped_column(Float)
+    evidence_recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("clock_timestamp()")
+    )
+    resolution: Mapped[str | None] = mapped_column(Text, comment="result | correction | void | decision")
+    resolved_by_result_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    resolved_event_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(Text, comment="subject id, for a decision")
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+class StudentTier(Base):
+    __tablename__ = "student_tiers"
+    __table_args__ = (Index("ix_student_tiers_school_tier", "school_id", "tier"),)
+
+    student_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    district_id: Mapped[str] = mapped_column(Text)
+    school_id: Mapped[str] = mapped_column(Text)
+    tier: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, comment="escalation | decision | exit")
+    rule: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SchoolRules(Base):
+    __tablename__ = "school_rules"
+
+    school_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    district_id: Mapped[str] = mapped_column(Text)
+    proficiency_cut: Mapped[float | None] = mapped_column(Float)
+    mastery_cut: Mapped[float | None] = mapped_column(Float)
+    escalation_open_flags: Mapped[int] = mapped_column(Integer)
+    reflag_weeks: Mapped[int] = mapped_column(Integer)
+    overdue_school_days: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
+
+
+class AssessmentRules(Base):
+    __tablename__ = "assessment_rules"
+
+    school_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    proficiency_cut: Mapped[float] = mapped_column(Float)
+    mastery_cut: Mapped[float] = mapped_column(Float)
+
+
+class Intervention(Base):
+    __tablename__ = "interventions"
+    __table_args__ = (Index("ix_interventions_school", "school_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    district_id: Mapped[str] = mapped_column(Text)
+    school_id: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    tier: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(Text)
+    delivery: Mapped[str] = mapped_column(Text)
+    dosage_minutes_per_week: Mapped[int] = mapped_column(Integer)
+    staff: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    schedule: Mapped[str] = mapped_column(Text)
+    directive: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_student", "student_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    intervention_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interventions.id"), index=True)
+    district_id: Mapped[str] = mapped_column(Text)
+    school_id: Mapped[str] = mapped_column(Text)
+    student_id: Mapped[str] = mapped_column(Text)
+    standard_id: Mapped[str | None] = mapped_column(Text)
+    start_on: Mapped[date] = mapped_column(Date)
+    planned_weeks: Mapped[int] = mapped_column(Integer)
+    champion: Mapped[str] = mapped_column(Text, comment="staff id")
+    baseline: Mapped[float] = mapped_column(Float)
+    goal: Mapped[float] = mapped_column(Float)
+    goal_date: Mapped[date] = mapped_column(Date)
+    monitoring_every_days: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(Text, default="active", comment="active | exited")
+    exited_on: Mapped[date | None] = mapped_column(Date)
+    exit_reason: Mapped[str | None] = mapped_column(Text)
+    exit_evidence: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
+
+
+class ProgressPoint(Base):
+    __tablename__ = "progress_points"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assignment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assignments.id"), index=True)
+    measured_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)

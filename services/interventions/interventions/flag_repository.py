@@ -1,0 +1,320 @@
+"""SQL of the results consumer: load a batch's snapshot and write its changes, a fixed number of statements
+per batch whatever its size (arrays and unnest instead of one statement per event)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Table,
+    Text,
+    Uuid,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interventions import rules
+from interventions.flagging import Changes, Flag, ResultHead, Snapshot, Tier
+from interventions.models import AssessmentRules, SchoolRules, StudentTier
+from interventions.models import Flag as FlagModel
+from interventions.models import Result as ResultModel
+from interventions.models import ResultScore as ResultScoreModel
+
+Result = ResultModel.__table__
+ResultScore = ResultScoreModel.__table__
+Flags = FlagModel.__table__
+Tiers = StudentTier.__table__
+PAIRS = "unnest(CAST(:students AS text[]), CAST(:standards AS text[])) AS p(student_id, standard_id)"
+
+
+class FlagStateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.existing: set[uuid.UUID] = set()  # results held before this batch
+
+    async def rules_for(
+        self, schools: set[str], assessments: set[tuple[str, str]]
+    ) -> tuple[dict[str, SchoolRules], dict[tuple[str, str], AssessmentRules]]:
+        school_rows = (
+            await self.session.scalars(select(SchoolRules).where(SchoolRules.school_id.in_(schools)))
+        ).all()
+        assessment_rows = []
+        if assessments:
+            key = tuple_(AssessmentRules.school_id, AssessmentRules.assessment_id)
+            assessment_rows = (
+                await self.session.scalars(select(AssessmentRules).where(key.in_(list(assessments))))
+            ).all()
+        return (
+            {r.school_id: r for r in school_rows},
+            {(r.school_id, r.assessment_id): r for r in assessment_rows},
+        )
+
+    async def load_heads(self, snapshot: Snapshot, result_ids: Iterable[uuid.UUID]) -> None:
+        rows = await self.session.execute(
+            text(
+                "SELECT r.result_id, r.revision, r.student_id, r.first_recorded_at, r.voided,"
+                " coalesce(array_agg(s.standard_id) FILTER (WHERE s.standard_id IS NOT NULL), '{}')"
+                " FROM results r LEFT JOIN result_scores s USING (result_id)"
+                " WHERE r.result_id = ANY(:ids) GROUP BY r.result_id"
+            ),
+            {"ids": list(result_ids)},
+        )
+        for rid, revision, student, first, voided, standards in rows:
+            self.existing.add(rid)
+            snapshot.heads[rid] = ResultHead(revision, student, frozenset(standards), first, voided)
+
+    async def load_pairs(self, snapshot: Snapshot, pairs: set[tuple[str, str]]) -> None:
+        params = {"students": [p[0] for p in pairs], "standards": [p[1] for p in pairs]}
+        scores = await self.session.execute(
+            text(
+                "SELECT student_id, standard_id, result_id, revision, percent, proficiency_cut, mastery_cut,"
+                " assessed_on, first_recorded_at, recorded_at, assessment_id"
+                f" FROM result_scores s JOIN {PAIRS} USING (student_id, standard_id)"
+            ),
+            params,
+        )
+        by_pair = snapshot.scores
+        for student, standard, *fields in scores:
+            by_pair[(student, standard)][fields[0]] = rules.Score(*fields)
+        flags = await self.session.execute(
+            text(
+                f"SELECT f.* FROM flags f JOIN {PAIRS} USING (student_id, standard_id) WHERE status = 'open'"
+                " FOR UPDATE OF f"
+            ),
+            params,
+        )
+        for row in flags.mappings():
+            flag = _flag(row)
+            snapshot.open_flags[(flag.student_id, flag.standard_id, flag.kind)] = flag
+        resolved = await self.session.execute(
+            text(
+                "SELECT f.student_id, f.standard_id, max(f.resolved_event_at) FROM flags f"
+                f" JOIN {PAIRS} USING (student_id, standard_id)"
+                " WHERE kind = 'support' AND status = 'resolved' GROUP BY 1, 2"
+            ),
+            params,
+        )
+        for student, standard, at in resolved:
+            snapshot.last_resolved_support[(student, standard)] = at
+
+    async def load_students(self, snapshot: Snapshot, students: set[str]) -> None:
+        ids = list(students)
+        counts = await self.session.execute(
+            text(
+                "SELECT student_id, count(*) FROM flags WHERE student_id = ANY(:ids)"
+                " AND status = 'open' AND kind = 'support' GROUP BY student_id"
+            ),
+            {"ids": ids},
+        )
+        for student, count in counts:
+            snapshot.open_support[student] = count
+        tiers = await self.session.execute(
+            text(
+                "SELECT student_id, district_id, school_id, tier, reason, rule, since FROM student_tiers"
+                " WHERE student_id = ANY(:ids) FOR UPDATE"  # ordered with tier decisions over HTTP
+            ),
+            {"ids": ids},
+        )
+        for row in tiers:
+            snapshot.tiers[row[0]] = Tier(*row)
+
+    async def save(self, snapshot: Snapshot, changes: Changes, extra: dict[uuid.UUID, dict]) -> None:
+        await self._save_heads(snapshot, changes)
+        await self._save_scores(snapshot, changes, extra)
+        await self._save_flags(changes)
+        await self._save_tiers(snapshot, changes)
+
+    async def _save_heads(self, snapshot: Snapshot, changes: Changes) -> None:
+        rows = [
+            {
+                "result_id": rid,
+                "revision": snapshot.heads[rid].revision,
+                "student_id": snapshot.heads[rid].student_id,
+                "first_recorded_at": snapshot.heads[rid].first_recorded_at,
+                "voided": snapshot.heads[rid].voided,
+            }
+            for rid in changes.heads
+        ]
+        await self._insert(
+            Result,
+            rows,
+            "ON CONFLICT (result_id) DO UPDATE SET revision = excluded.revision, voided = excluded.voided",
+        )
+
+    async def _save_scores(self, snapshot: Snapshot, changes: Changes, extra: dict[uuid.UUID, dict]) -> None:
+        stale = [(rid, std) for rid, std in changes.scores if rid in self.existing]
+        if stale:  # rows of results we held before this batch: replaced by their new revision (or voided)
+            await self.session.execute(
+                text(
+                    "DELETE FROM result_scores s USING unnest(CAST(:rids AS uuid[]), CAST(:stds AS text[]))"
+                    " AS d(result_id, standard_id)"
+                    " WHERE s.result_id = d.result_id AND s.standard_id = d.standard_id"
+                ),
+                {"rids": [r for r, _ in stale], "stds": [s for _, s in stale]},
+            )
+        rows = []
+        for rid, standard in changes.scores:
+            head = snapshot.heads[rid]
+            score = snapshot.scores[(head.student_id, standard)].get(rid)
+            if score is not None:
+                rows.append({**_score_row(score), **extra[rid], "standard_id": standard})
+        await self._insert(ResultScore, rows)
+
+    async def _save_flags(self, changes: Changes) -> None:
+        if changes.updated_flags:  # one UPDATE ... FROM unnest for every flag the batch changed
+            rows = [_flag_row(f) for f in changes.updated_flags.values()]
+            columns = ("id", *_UPDATABLE)
+            arrays = ", ".join(
+                f"CAST(:c{i} AS {_PG_TYPES[type(Flags.c[name].type)]}[])" for i, name in enumerate(columns)
+            )
+            sets = ", ".join(f"{name} = u.{name}" for name in _UPDATABLE)
+            await self.session.execute(
+                text(
+                    f"UPDATE flags f SET {sets} FROM unnest({arrays}) AS u({', '.join(columns)})"
+                    " WHERE f.id = u.id"
+                ),
+                {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)},
+            )
+        # after the updates: a flag resolved in this batch may make room for a new open one on its pair
+        await self._insert(Flags, [_flag_row(f) for f in changes.new_flags.values()])
+
+    async def _insert(self, table: Table, rows: list[dict], suffix: str = "") -> None:
+        """One INSERT ... SELECT FROM unnest(arrays) for any number of rows (no per-row SQL)."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        selects, params = [], {}
+        for i, name in enumerate(columns):
+            column = table.c[name]
+            values = [row[name] for row in rows]
+            if isinstance(column.type, ARRAY):  # ragged text arrays travel as one separated string each
+                params[f"c{i}"] = [SEP.join(v) for v in values]
+                selects.append((f"CAST(:c{i} AS text[])", f"string_to_array(u{i}, E'\\x1f')"))
+            else:
+                params[f"c{i}"] = values
+                selects.append((f"CAST(:c{i} AS {_PG_TYPES[type(column.type)]}[])", f"u{i}"))
+        arrays = ", ".join(a for a, _ in selects)
+        aliases = ", ".join(f"u{i}" for i in range(len(columns)))
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(e for _, e in selects)}"
+            f" FROM unnest({arrays}) AS u({aliases}) {suffix}"
+        )
+        await self.session.execute(text(sql), params)
+
+    async def _save_tiers(self, snapshot: Snapshot, changes: Changes) -> None:
+        columns = ("district_id", "school_id", "tier", "reason", "rule", "since")
+        await self._insert(
+            Tiers,
+            [_tier_row(snapshot.tiers[s]) for s in changes.tiers],
+            "ON CONFLICT (student_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns),
+        )
+
+
+SEP = "\x1f"
+_PG_TYPES = {
+    Uuid: "uuid",
+    Text: "text",
+    Integer: "int",
+    Float: "float8",
+    Boolean: "bool",
+    Date: "date",
+    DateTime: "timestamptz",
+}
+
+_UPDATABLE = (
+    "status",
+    "result_id",
+    "result_revision",
+    "assessment_id",
+    "score",
+    "cut",
+    "evidence_recorded_at",
+    "resolution",
+    "resolved_by_result_id",
+    "resolved_event_at",
+    "resolved_at",
+)
+
+
+def _score_row(score: rules.Score) -> dict:
+    return {
+        "result_id": score.result_id,
+        "revision": score.revision,
+        "percent": score.percent,
+        "proficiency_cut": score.proficiency_cut,
+        "mastery_cut": score.mastery_cut,
+        "assessed_on": score.assessed_on,
+        "first_recorded_at": score.first_recorded_at,
+        "recorded_at": score.recorded_at,
+        "assessment_id": score.assessment_id,
+    }
+
+
+def _flag(row) -> Flag:
+    return Flag(
+        flag_id=row["id"],
+        student_id=row["student_id"],
+        district_id=row["district_id"],
+        school_id=row["school_id"],
+        class_ids=tuple(row["class_ids"]),
+        standard_id=row["standard_id"],
+        kind=row["kind"],
+        rule=row["rule"],
+        result_id=row["result_id"],
+        result_revision=row["result_revision"],
+        assessment_id=row["assessment_id"],
+        score=row["score"],
+        cut=row["cut"],
+        evidence_recorded_at=row["evidence_recorded_at"],
+        status=row["status"],
+    )
+
+
+def _flag_row(f: Flag) -> dict:
+    return {
+        "id": f.flag_id,
+        "student_id": f.student_id,
+        "district_id": f.district_id,
+        "school_id": f.school_id,
+        "class_ids": list(f.class_ids),
+        "standard_id": f.standard_id,
+        "kind": f.kind,
+        "status": f.status,
+        "rule": f.rule,
+        "result_id": f.result_id,
+        "result_revision": f.result_revision,
+        "assessment_id": f.assessment_id,
+        "score": f.score,
+        "cut": f.cut,
+        "evidence_recorded_at": f.evidence_recorded_at,
+        "resolution": f.resolution,
+        "resolved_by_result_id": f.resolved_by_result_id,
+        "resolved_event_at": f.resolved_event_at,
+        "resolved_at": _resolved_at(f),
+    }
+
+
+def _resolved_at(f: Flag) -> datetime | None:
+    return datetime.now(UTC) if f.status == "resolved" else None
+
+
+def _tier_row(t: Tier) -> dict:
+    return {
+        "student_id": t.student_id,
+        "district_id": t.district_id,
+        "school_id": t.school_id,
+        "tier": t.tier,
+        "reason": t.reason,
+        "rule": t.rule,
+        "since": t.since,
+    }

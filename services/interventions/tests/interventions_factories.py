@@ -1,0 +1,139 @@
+"""Result events as the assessments service publishes them (its real event models)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from plc_shared.events.assessments import ResultCorrected, ResultRecorded, ResultVoided, StandardScore
+
+T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+
+
+def standard(
+    standard_id: str, percent: float, proficiency: float = 70.0, mastery: float = 90.0
+) -> StandardScore:
+    return StandardScore(
+        standard_id=standard_id,
+        points=percent,
+        max_points=100,
+        percent=percent,
+        proficiency_cut=proficiency,
+        mastery_cut=mastery,
+        proficient=percent >= proficiency,
+        mastered=percent >= mastery,
+    )
+
+
+def recorded(
+    student: str,
+    scores: dict[str, float],
+    *,
+    result_id: uuid.UUID | None = None,
+    revision: int = 1,
+    school: str = "school-1",
+    assessed_on: date | None = None,
+    recorded_at: datetime | None = None,
+    assessment: str = "assessment-1",
+    corrected: bool = False,
+    classes: tuple[str, ...] = ("class-1",),
+) -> ResultRecorded | ResultCorrected:
+    model = ResultCorrected if corrected else ResultRecorded
+    at = recorded_at or datetime.now(UTC)
+    return model(
+        result_id=result_id or uuid.uuid4(),
+        revision=revision,
+        student_id=student,
+        district_id="district-1",
+        school_id=school,
+        class_ids=list(classes),
+        assessment_id=assessment,
+        attempt=1,
+        score_status="fully graded",
+        total_score=None,
+        max_score=100,
+        percent=None,
+        proficiency_cut=70,
+        mastery_cut=90,
+        standards=[standard(s, p) for s, p in scores.items()],
+        assessed_on=assessed_on or (at.date()),
+        recorded_at=at,
+    )
+
+
+def voided(
+    event: ResultRecorded | ResultCorrected, revision: int, at: datetime | None = None
+) -> ResultVoided:
+    return ResultVoided(
+        result_id=event.result_id,
+        revision=revision,
+        student_id=event.student_id,
+        district_id=event.district_id,
+        school_id=event.school_id,
+        class_ids=event.class_ids,
+        assessment_id=event.assessment_id,
+        attempt=1,
+        standard_ids=[s.standard_id for s in event.standards],
+        voided_at=at or datetime.now(UTC),
+    )
+
+
+def later(days: int) -> datetime:
+    return T0 + timedelta(days=days)
+
+
+def stream(students: int, results_per_student: int, seed: int = 7, standards: str = "ABC") -> list:
+    """A deterministic stream of results: every student gets `results_per_student` results, in order."""
+    import random
+
+    rng = random.Random(seed)
+    events = []
+    for n in range(results_per_student):
+        for s in range(students):
+            scores = {std: float(rng.randint(20, 100)) for std in rng.sample(standards, 2)}
+            events.append(recorded(f"st-{seed}-{s:05d}", scores, recorded_at=later(n)))
+    return events
+
+
+def expected_open(events) -> set[tuple[str, str, str]]:
+    """The open flags a stream of recorded results calls for: by the last result on each standard."""
+    last: dict[tuple[str, str], float] = {}
+    for event in events:
+        for s in event.standards:
+            last[(event.student_id, s.standard_id)] = s.percent
+    wanted = set()
+    for (student, standard), percent in last.items():
+        if percent < 70:
+            wanted.add((student, standard, "support"))
+        if percent >= 90:
+            wanted.add((student, standard, "enrichment"))
+    return wanted
+
+
+async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_options) -> None:
+    """A raw aiokafka producer, keyed by student id, as the assessments relay publishes."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5, **producer_options
+    )
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(topic, value=e.to_bytes(), key=e.data["student_id"].encode())
+            for e in envelopes
+        ]
+        for future in futures:
+            await future
+    finally:
+        await producer.stop()
+
+
+async def fresh_database(create_database) -> str:
+    """A migrated database of its own (the shared `migrated_database` names it after the component)."""
+    from plc_shared.components import by_name
+    from plc_shared.migrate import upgrade_async
+
+    url = await create_database(f"interventions_{uuid.uuid4().hex[:8]}")
+    await upgrade_async(by_name("interventions"), url)
+    return url

@@ -1,0 +1,120 @@
+"""Events of the interventions service (topic `plc.interventions.flags`, keyed by student id).
+
+IDs only (SIS sourcedIds and our own uuids), scores and timestamps: never names or other personal data.
+Scores and cuts are percentages of the maximum points (0-100), as in the assessments events.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from plc_shared.events.envelope import Event
+from plc_shared.topics import FLAGS
+
+SOURCE = "/plc/interventions"
+FlagKind = Literal["support", "enrichment"]
+Resolution = Literal["result", "correction", "void", "decision"]
+
+
+class _StudentEvent(Event):
+    student_id: str
+    district_id: str
+    school_id: str
+
+    def key(self) -> str:
+        return self.student_id
+
+
+class StudentFlagged(_StudentEvent):
+    """A student was flagged for extra time and support (below proficiency) or enrichment (at mastery)."""
+
+    type = "org.plc.interventions.student.flagged.v1"
+    source = SOURCE
+    topic = FLAGS.name
+
+    flag_id: uuid.UUID
+    kind: FlagKind
+    standard_id: str
+    result_id: uuid.UUID = Field(description="the evidence: the result that raised the flag")
+    result_revision: int
+    assessment_id: str
+    score: float = Field(description="percent on the standard")
+    cut: float = Field(description="the cut the score was compared with")
+    rule: str = Field(description="e.g. 'support: percent < proficiency cut'")
+    flagged_at: datetime
+
+    def subject(self) -> str:
+        return f"flags/{self.flag_id}"
+
+
+class FlagResolved(_StudentEvent):
+    """A flag closed: a later result reached the cut, its evidence was corrected or voided, or a decision."""
+
+    type = "org.plc.interventions.flag.resolved.v1"
+    source = SOURCE
+    topic = FLAGS.name
+
+    flag_id: uuid.UUID
+    kind: FlagKind
+    standard_id: str
+    reason: Resolution
+    result_id: uuid.UUID | None = Field(None, description="the result that resolved it (reason result)")
+    result_revision: int | None = None
+    score: float | None = None
+    cut: float | None = None
+    resolved_at: datetime
+
+    def subject(self) -> str:
+        return f"flags/{self.flag_id}"
+
+
+class TierChanged(_StudentEvent):
+    """A student moved in the pyramid: up by an escalation rule, down only by a decision or an exit."""
+
+    type = "org.plc.interventions.tier.changed.v1"
+    source = SOURCE
+    topic = FLAGS.name
+
+    from_tier: int = Field(ge=1, le=3)
+    to_tier: int = Field(ge=1, le=3)
+    reason: Literal["escalation", "decision", "exit"]
+    rule: str | None = Field(None, description="the escalation rule that fired")
+    decided_by: str | None = Field(None, description="subject id of the person who decided")
+    changed_at: datetime
+
+
+class InterventionAssigned(_StudentEvent):
+    type = "org.plc.interventions.intervention.assigned.v1"
+    source = SOURCE
+    topic = FLAGS.name
+
+    assignment_id: uuid.UUID
+    intervention_id: uuid.UUID
+    tier: int = Field(ge=1, le=3)
+    directive: bool
+    standard_id: str | None = None
+    start_on: date
+    planned_weeks: int
+    assigned_at: datetime
+
+    def subject(self) -> str:
+        return f"assignments/{self.assignment_id}"
+
+
+class StudentExited(_StudentEvent):
+    type = "org.plc.interventions.student.exited.v1"
+    source = SOURCE
+    topic = FLAGS.name
+
+    assignment_id: uuid.UUID
+    intervention_id: uuid.UUID
+    reason: str
+    evidence: str
+    exited_on: date
+
+    def subject(self) -> str:
+        return f"assignments/{self.assignment_id}"
