@@ -69,7 +69,7 @@ CATALOG_ITEM = {
 
 async def add_intervention(app, school: str) -> dict:
     async with client(app, "school_leader", [school]) as c:
-        response = await c.post(f"/v1/schools/{school}/interventions", json=CATALOG_ITEM)
+        response = await c.post(f"/interventions/v1/schools/{school}/interventions", json=CATALOG_ITEM)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -89,7 +89,7 @@ async def assign(app, school: str, intervention: dict, student: str, **extra) ->
         **extra,
     }
     async with client(app, "teacher", [school]) as c:
-        response = await c.post("/v1/assignments", json=body)
+        response = await c.post("/interventions/v1/assignments", json=body)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -97,16 +97,16 @@ async def assign(app, school: str, intervention: dict, student: str, **extra) ->
 async def test_the_catalog_is_per_school_and_only_leaders_add_to_it(app, school):
     created = await add_intervention(app, school)
     async with client(app, "teacher", [school]) as c:
-        assert (await c.get(f"/v1/schools/{school}/interventions")).json() == [created]
-        denied = await c.post(f"/v1/schools/{school}/interventions", json=CATALOG_ITEM)
+        assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).json() == [created]
+        denied = await c.post(f"/interventions/v1/schools/{school}/interventions", json=CATALOG_ITEM)
         assert denied.status_code == 403
         assert denied.headers["content-type"] == "application/problem+json"
     async with client(app, "school_leader", ["another-school"]) as c:
-        assert (await c.get(f"/v1/schools/{school}/interventions")).status_code == 403
+        assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).status_code == 403
     async with client(
         app, "district_admin", district="district-2"
     ) as c:  # every query is filtered by district
-        assert (await c.get(f"/v1/schools/{school}/interventions")).json() == []
+        assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).json() == []
 
 
 async def test_progress_gives_the_rate_of_improvement_against_the_goal_line_and_a_chart(app, school):
@@ -117,11 +117,11 @@ async def test_progress_gives_the_rate_of_improvement_against_the_goal_line_and_
         for week, score in enumerate([40, 44, 49, 52]):
             day = date(2026, 9, 7) + timedelta(weeks=week)
             r = await c.post(
-                f"/v1/assignments/{assignment['id']}/progress", json={"measured_on": str(day), "score": score}
+                f"/interventions/v1/assignments/{assignment['id']}/progress", json={"measured_on": str(day), "score": score}
             )
             assert r.status_code == 200, r.text
         read = r.json()
-        chart = await c.get(f"/v1/assignments/{assignment['id']}/chart.svg")
+        chart = await c.get(f"/interventions/v1/assignments/{assignment['id']}/chart.svg")
     assert read["rate_of_improvement"] == pytest.approx(4.1)
     assert read["goal_rate"] == pytest.approx(5.0)
     assert read["on_track"] is False
@@ -135,8 +135,8 @@ async def test_exit_names_reason_and_evidence_can_lower_the_tier_and_happens_onc
     assignment = await assign(app, school, await add_intervention(app, school), student)
     body = {"exited_on": "2026-10-20", "reason": "goal met", "evidence": "3 points above 70", "to_tier": 1}
     async with client(app, "teacher", [school]) as c:
-        exited = await c.post(f"/v1/assignments/{assignment['id']}/exit", json=body)
-        again = await c.post(f"/v1/assignments/{assignment['id']}/exit", json=body)
+        exited = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
+        again = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
     assert exited.status_code == 200 and exited.json()["status"] == "exited"
     assert exited.json()["exit_evidence"] == "3 points above 70"
     assert again.status_code == 409
@@ -150,11 +150,11 @@ async def test_flags_are_scoped_to_the_callers_school_and_classes_with_their_age
     elsewhere = recorded("stu-elsewhere", {"A": 30}, school=f"{school}-x")
     await results(app, mine, other, elsewhere)
     async with client(app, "teacher", [school], classes=["class-mine"]) as c:
-        teacher = (await c.get("/v1/flags", params={"school_id": school})).json()
+        teacher = (await c.get("/interventions/v1/flags", params={"school_id": school})).json()
     async with client(app, "school_leader", [school]) as c:
-        leader = (await c.get("/v1/flags")).json()
-        by_class = (await c.get("/v1/flags", params={"class_id": "class-other"})).json()
-        tier_two = (await c.get("/v1/flags", params={"tier": 2})).json()
+        leader = (await c.get("/interventions/v1/flags")).json()
+        by_class = (await c.get("/interventions/v1/flags", params={"class_id": "class-other"})).json()
+        tier_two = (await c.get("/interventions/v1/flags", params={"tier": 2})).json()
     assert [f["student_id"] for f in teacher] == ["stu-mine"]
     assert sorted(f["student_id"] for f in leader) == ["stu-mine", "stu-other"]
     assert [f["student_id"] for f in by_class] == ["stu-other"]
@@ -167,19 +167,19 @@ async def test_tier_decisions_the_distribution_and_the_overdue_list(app, school)
     await results(app, *[recorded(s, {"A": 80}, school=school) for s in students[:7]])
     await results(app, *[recorded(s, {"A": 10, "B": 10, "C": 10}, school=school) for s in students[7:]])
     async with client(app, "school_leader", [school]) as c:
-        decided = await c.put(f"/v1/students/{students[9]}/tier", json={"tier": 3, "reason": "no response"})
+        decided = await c.put(f"/interventions/v1/students/{students[9]}/tier", json={"tier": 3, "reason": "no response"})
         assert decided.status_code == 200 and decided.json()["tier"] == 3
-        distribution = (await c.get(f"/v1/schools/{school}/tiers")).json()
-        chart = await c.get(f"/v1/schools/{school}/tiers.svg")
-        assert (await c.get(f"/v1/schools/{school}/overdue")).json() == []
+        distribution = (await c.get(f"/interventions/v1/schools/{school}/tiers")).json()
+        chart = await c.get(f"/interventions/v1/schools/{school}/tiers.svg")
+        assert (await c.get(f"/interventions/v1/schools/{school}/overdue")).json() == []
         async with app.state.engine.begin() as conn:  # two weeks pass with no intervention assigned
             await conn.execute(
                 update(StudentTier)
                 .where(StudentTier.school_id == school)
                 .values(since=datetime.now(UTC) - timedelta(days=14))
             )
-        overdue = (await c.get(f"/v1/schools/{school}/overdue")).json()
-        unknown = await c.put("/v1/students/nobody/tier", json={"tier": 1, "reason": "x"})
+        overdue = (await c.get(f"/interventions/v1/schools/{school}/overdue")).json()
+        unknown = await c.put("/interventions/v1/students/nobody/tier", json={"tier": 1, "reason": "x"})
     assert [(t["tier"], t["count"]) for t in distribution["tiers"]] == [(1, 7), (2, 2), (3, 1)]
     assert distribution["tiers"][0]["guidance"] == 0.8
     assert chart.text.count('class="tier"') == 3
@@ -198,7 +198,7 @@ async def test_effectiveness_is_the_share_whose_next_result_reached_proficiency(
                 app, recorded(student, {"A": next_score}, school=school, assessed_on=date(2026, 9, 20))
             )
     async with client(app, "school_leader", [school]) as c:
-        [row] = (await c.get(f"/v1/schools/{school}/effectiveness")).json()
+        [row] = (await c.get(f"/interventions/v1/schools/{school}/effectiveness")).json()
     assert (row["assigned"], row["with_next_result"], row["reached_proficiency"], row["share"]) == (
         3,
         2,
@@ -210,9 +210,9 @@ async def test_effectiveness_is_the_share_whose_next_result_reached_proficiency(
 async def test_school_rules_round_trip_and_reject_inconsistent_cuts(app, school):
     async with client(app, "school_leader", [school]) as c:
         body = {"proficiency_cut": 60, "mastery_cut": 85, "escalation_open_flags": 2}
-        assert (await c.put(f"/v1/schools/{school}/rules", json=body)).status_code == 200
-        got = (await c.get(f"/v1/schools/{school}/rules")).json()
-        bad = await c.put(f"/v1/schools/{school}/rules", json={"proficiency_cut": 60})
+        assert (await c.put(f"/interventions/v1/schools/{school}/rules", json=body)).status_code == 200
+        got = (await c.get(f"/interventions/v1/schools/{school}/rules")).json()
+        bad = await c.put(f"/interventions/v1/schools/{school}/rules", json={"proficiency_cut": 60})
     assert (got["proficiency_cut"], got["escalation_open_flags"], got["reflag_weeks"]) == (60, 2, 6)
     assert bad.status_code == 422
 
@@ -221,13 +221,13 @@ async def test_a_team_decision_resolves_a_flag_once_and_a_new_low_result_flags_a
     student = f"stu-{uuid.uuid4().hex[:6]}"
     await results(app, recorded(student, {"A": 30}, school=school))
     async with client(app, "teacher", [school], classes=["class-1"]) as c:
-        [flag] = (await c.get("/v1/flags", params={"school_id": school})).json()
-        resolved = await c.post(f"/v1/flags/{flag['id']}/resolve", json={"reason": "passed the reteach quiz"})
-        again = await c.post(f"/v1/flags/{flag['id']}/resolve", json={"reason": "twice"})
+        [flag] = (await c.get("/interventions/v1/flags", params={"school_id": school})).json()
+        resolved = await c.post(f"/interventions/v1/flags/{flag['id']}/resolve", json={"reason": "passed the reteach quiz"})
+        again = await c.post(f"/interventions/v1/flags/{flag['id']}/resolve", json={"reason": "twice"})
         assert resolved.status_code == 200 and again.status_code == 409
-        assert (await c.get("/v1/flags", params={"school_id": school})).json() == []
+        assert (await c.get("/interventions/v1/flags", params={"school_id": school})).json() == []
         await results(app, recorded(student, {"A": 20}, school=school))
-        [new] = (await c.get("/v1/flags", params={"school_id": school})).json()
+        [new] = (await c.get("/interventions/v1/flags", params={"school_id": school})).json()
     assert new["id"] != flag["id"] and new["score"] == 20
     assert (await outbox_events(app, student))[1] == "org.plc.interventions.flag.resolved.v1"
 
@@ -236,8 +236,8 @@ async def test_flags_filter_by_tier_and_standard(app, school):
     await results(app, recorded("stu-t2", {"A": 10, "B": 10, "C": 10}, school=school))  # three flags: tier 2
     await results(app, recorded("stu-t1", {"A": 10}, school=school))
     async with client(app, "school_leader", [school]) as c:
-        tier_two = (await c.get("/v1/flags", params={"school_id": school, "tier": 2})).json()
-        on_a = (await c.get("/v1/flags", params={"school_id": school, "standard_id": "A"})).json()
+        tier_two = (await c.get("/interventions/v1/flags", params={"school_id": school, "tier": 2})).json()
+        on_a = (await c.get("/interventions/v1/flags", params={"school_id": school, "standard_id": "A"})).json()
     assert sorted((f["student_id"], f["standard_id"], f["tier"]) for f in tier_two) == [
         ("stu-t2", "A", 2),
         ("stu-t2", "B", 2),
@@ -246,7 +246,7 @@ async def test_flags_filter_by_tier_and_standard(app, school):
     assert sorted(f["student_id"] for f in on_a) == ["stu-t1", "stu-t2"]
     async with client(app, "school_leader", [school]) as c:
         pages = [
-            (await c.get("/v1/flags", params={"school_id": school, "limit": 2, "offset": o})).json()
+            (await c.get("/interventions/v1/flags", params={"school_id": school, "limit": 2, "offset": o})).json()
             for o in (0, 2)
         ]
     assert [len(p) for p in pages] == [2, 2]
@@ -257,7 +257,7 @@ async def test_student_level_reads_are_audited_with_who_read_which_students(app,
     await results(app, recorded("stu-audited", {"A": 30}, school=school))
     caplog.set_level(logging.INFO, logger="plc.audit.interventions")
     async with client(app, "school_leader", [school]) as c:
-        assert (await c.get("/v1/flags", params={"school_id": school})).status_code == 200
+        assert (await c.get("/interventions/v1/flags", params={"school_id": school})).status_code == 200
     [record] = [r for r in caplog.records if r.name == "plc.audit.interventions"]
     assert (record.role, record.action, record.students) == ("school_leader", "flags", ["stu-audited"])
     assert record.subject.startswith("dev-school_leader")
