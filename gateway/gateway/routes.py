@@ -104,6 +104,7 @@ def service_for(path: str) -> str | None:
 
 
 D = "/districts/{district_id}"
+IV = "/interventions/v1"
 S = D + "/schools/{school_id}"
 
 # fmt: off
@@ -138,7 +139,21 @@ ROUTES: tuple[Rule, ...] = (
     # --- OneRoster (rostering by SIS integrations; the district is the token's) ---------------------------
     rule(READ, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission="rosters:read"),
     rule(WRITE, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="rosters:write"),
-    # --- interventions -------------------------------------------------------------------------------------
+    # --- interventions: the service's routes (district from the token; the service checks schools/classes).
+    rule(READ, f"{IV}/schools/{{school_id}}/rules", STAFF, Scope.TOKEN),
+    rule(WRITE, f"{IV}/schools/{{school_id}}/rules", (ADMIN, LEADER), Scope.TOKEN),
+    rule(WRITE, f"{IV}/schools/{{school_id}}/assessments/{{assessment_id}}/cuts", (ADMIN, LEADER), Scope.TOKEN),
+    rule(READ, f"{IV}/schools/{{school_id}}/interventions", STAFF, Scope.TOKEN),
+    rule(WRITE, f"{IV}/schools/{{school_id}}/interventions", (ADMIN, LEADER), Scope.TOKEN),
+    rule(READ, f"{IV}/schools/{{school_id}}/tiers{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{IV}/schools/{{school_id}}/effectiveness", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{IV}/schools/{{school_id}}/overdue", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
+    rule(READ, f"{IV}/flags", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
+    rule(WRITE, f"{IV}/flags/{{flag_id}}/resolve", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule(READ, f"{IV}/assignments/{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
+    rule(WRITE, f"{IV}/assignments{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule(WRITE, f"{IV}/students/{{student_id}}/tier", (ADMIN, LEADER), Scope.TOKEN),
+    # --- interventions: district-in-path convention ---------------------------------------------------------
     rule(READ, f"/interventions{S}/flags", (ADMIN, LEADER, TEACHER), Scope.SCHOOL, student_level=True),
     rule(READ, f"/interventions{D}/classes/{{class_id}}/flags", (ADMIN, LEADER, TEACHER), Scope.CLASS, student_level=True),
     rule(WRITE, f"/interventions{S}/interventions{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.SCHOOL),
