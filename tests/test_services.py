@@ -91,5 +91,8 @@ def test_every_api_path_is_under_the_service_prefix_so_the_gateway_can_route_it(
     )
     operational = {"/healthz", "/readyz", "/metrics"}
     public = (f"/{component.name}/", "/ims/oneroster/")
-    stray = [p for p in app.openapi()["paths"] if p not in operational and not p.startswith(public)]
+    paths = app.openapi()["paths"]
+    stray = [p for p in paths if p not in operational and not p.startswith(public)]
     assert stray == []
+    operation_ids = [op["operationId"] for item in paths.values() for op in item.values()]
+    assert len(operation_ids) == len(set(operation_ids)), "duplicate operationIds break generated clients"

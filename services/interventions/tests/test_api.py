@@ -117,7 +117,8 @@ async def test_progress_gives_the_rate_of_improvement_against_the_goal_line_and_
         for week, score in enumerate([40, 44, 49, 52]):
             day = date(2026, 9, 7) + timedelta(weeks=week)
             r = await c.post(
-                f"/interventions/v1/assignments/{assignment['id']}/progress", json={"measured_on": str(day), "score": score}
+                f"/interventions/v1/assignments/{assignment['id']}/progress",
+                json={"measured_on": str(day), "score": score},
             )
             assert r.status_code == 200, r.text
         read = r.json()
@@ -167,7 +168,9 @@ async def test_tier_decisions_the_distribution_and_the_overdue_list(app, school)
     await results(app, *[recorded(s, {"A": 80}, school=school) for s in students[:7]])
     await results(app, *[recorded(s, {"A": 10, "B": 10, "C": 10}, school=school) for s in students[7:]])
     async with client(app, "school_leader", [school]) as c:
-        decided = await c.put(f"/interventions/v1/students/{students[9]}/tier", json={"tier": 3, "reason": "no response"})
+        decided = await c.put(
+            f"/interventions/v1/students/{students[9]}/tier", json={"tier": 3, "reason": "no response"}
+        )
         assert decided.status_code == 200 and decided.json()["tier"] == 3
         distribution = (await c.get(f"/interventions/v1/schools/{school}/tiers")).json()
         chart = await c.get(f"/interventions/v1/schools/{school}/tiers.svg")
@@ -222,7 +225,9 @@ async def test_a_team_decision_resolves_a_flag_once_and_a_new_low_result_flags_a
     await results(app, recorded(student, {"A": 30}, school=school))
     async with client(app, "teacher", [school], classes=["class-1"]) as c:
         [flag] = (await c.get("/interventions/v1/flags", params={"school_id": school})).json()
-        resolved = await c.post(f"/interventions/v1/flags/{flag['id']}/resolve", json={"reason": "passed the reteach quiz"})
+        resolved = await c.post(
+            f"/interventions/v1/flags/{flag['id']}/resolve", json={"reason": "passed the reteach quiz"}
+        )
         again = await c.post(f"/interventions/v1/flags/{flag['id']}/resolve", json={"reason": "twice"})
         assert resolved.status_code == 200 and again.status_code == 409
         assert (await c.get("/interventions/v1/flags", params={"school_id": school})).json() == []
@@ -237,7 +242,9 @@ async def test_flags_filter_by_tier_and_standard(app, school):
     await results(app, recorded("stu-t1", {"A": 10}, school=school))
     async with client(app, "school_leader", [school]) as c:
         tier_two = (await c.get("/interventions/v1/flags", params={"school_id": school, "tier": 2})).json()
-        on_a = (await c.get("/interventions/v1/flags", params={"school_id": school, "standard_id": "A"})).json()
+        on_a = (
+            await c.get("/interventions/v1/flags", params={"school_id": school, "standard_id": "A"})
+        ).json()
     assert sorted((f["student_id"], f["standard_id"], f["tier"]) for f in tier_two) == [
         ("stu-t2", "A", 2),
         ("stu-t2", "B", 2),
@@ -246,7 +253,9 @@ async def test_flags_filter_by_tier_and_standard(app, school):
     assert sorted(f["student_id"] for f in on_a) == ["stu-t1", "stu-t2"]
     async with client(app, "school_leader", [school]) as c:
         pages = [
-            (await c.get("/interventions/v1/flags", params={"school_id": school, "limit": 2, "offset": o})).json()
+            (
+                await c.get("/interventions/v1/flags", params={"school_id": school, "limit": 2, "offset": o})
+            ).json()
             for o in (0, 2)
         ]
     assert [len(p) for p in pages] == [2, 2]
