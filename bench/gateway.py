@@ -79,7 +79,7 @@ def serve_upstream(port: int) -> None:
         """A typical authenticated list."""
         return [{"id": f"a{i}", "district_id": district_id, "title": f"Unit {i} check"} for i in range(5)]
 
-    app = create_service_app(Settings(log_level="WARNING"), ServiceParts(routers=[router]))
+    app = create_service_app(Settings(log_level="WARNING"), ServiceParts(root_routers=[router]))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
