@@ -102,8 +102,9 @@ async def create_database(pg_admin_url: str, run_id: str) -> AsyncIterator[Datab
 
 
 async def migrated_database(create_database: DatabaseFactory, component: Component) -> str:
-    """A fresh database for a component with its Alembic migrations applied (as deployed)."""
-    url = await create_database(component.name)
+    """A fresh database of its own (never shared with another fixture) for a component, with its Alembic
+    migrations applied as deployed."""
+    url = await create_database(f"{component.name}_{uuid.uuid4().hex[:6]}")
     await upgrade_async(component, url)
     return url
 

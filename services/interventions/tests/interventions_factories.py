@@ -127,13 +127,3 @@ async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_opti
             await future
     finally:
         await producer.stop()
-
-
-async def fresh_database(create_database) -> str:
-    """A migrated database of its own (the shared `migrated_database` names it after the component)."""
-    from plc_shared.components import by_name
-    from plc_shared.migrate import upgrade_async
-
-    url = await create_database(f"interventions_{uuid.uuid4().hex[:8]}")
-    await upgrade_async(by_name("interventions"), url)
-    return url

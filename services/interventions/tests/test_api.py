@@ -10,15 +10,17 @@ from interventions.config import Settings
 from interventions.consumers import handle_results
 from interventions.main import create_app
 from interventions.models import StudentTier, outbox
-from interventions_factories import fresh_database, recorded
+from interventions_factories import recorded
 from plc_shared.auth import mint_dev_token
+from plc_shared.components import by_name
 from plc_shared.events import CloudEvent
+from plc_shared.testing import migrated_database
 from sqlalchemy import select, update
 
 
 @pytest.fixture(scope="module")
 async def app(create_database, kafka_settings):
-    url = await fresh_database(create_database)
+    url = await migrated_database(create_database, by_name("interventions"))
     settings = Settings(
         database_url=url, kafka=kafka_settings, log_level="WARNING", run_relay=False, run_consumers=False
     )

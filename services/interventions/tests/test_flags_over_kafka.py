@@ -9,19 +9,20 @@ import pytest
 from interventions.config import Settings
 from interventions.main import create_app
 from interventions.models import Flag, StudentTier, inbox
-from interventions_factories import expected_open, fresh_database, publish, stream
+from interventions_factories import expected_open, publish, stream
 from plc_shared import infra
+from plc_shared.components import by_name
 from plc_shared.db import create_engine
 from plc_shared.events import CloudEvent
 from plc_shared.kafka import ensure_topics
-from plc_shared.testing import consume, eventually
+from plc_shared.testing import consume, eventually, migrated_database
 from plc_shared.topics import FLAGS, RESULTS, dead_letter
 from sqlalchemy import func, select
 
 
 @contextlib.asynccontextmanager
 async def service(create_database, kafka):
-    url = await fresh_database(create_database)
+    url = await migrated_database(create_database, by_name("interventions"))
     app = create_app(Settings(database_url=url, kafka=kafka, log_level="WARNING"))
     engine = create_engine(url, pool_size=2)
     try:

@@ -8,15 +8,17 @@ import pytest
 from interventions.consumers import handle_results
 from interventions.models import AssessmentRules, Flag, SchoolRules, StudentTier, outbox
 from interventions.rules import Escalation
-from interventions_factories import fresh_database, later, recorded, voided
+from interventions_factories import later, recorded, voided
+from plc_shared.components import by_name
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.events import CloudEvent
+from plc_shared.testing import migrated_database
 from sqlalchemy import select
 
 
 @pytest.fixture(scope="module")
 async def engine(create_database):
-    url = await fresh_database(create_database)
+    url = await migrated_database(create_database, by_name("interventions"))
     engine = create_engine(url, pool_size=2)
     yield engine
     await engine.dispose()

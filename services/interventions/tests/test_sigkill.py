@@ -12,13 +12,13 @@ import pytest
 from interventions.consumers import KIND, normalise
 from interventions.flagging import FlagEngine, Snapshot
 from interventions.models import Flag, StudentTier, inbox
-from interventions_factories import expected_open, fresh_database, publish, stream
+from interventions_factories import expected_open, publish, stream
 from plc_shared import infra
 from plc_shared.components import by_name
 from plc_shared.db import create_engine
 from plc_shared.events import CloudEvent
 from plc_shared.kafka import ensure_topics
-from plc_shared.testing import eventually
+from plc_shared.testing import eventually, migrated_database
 from plc_shared.topics import RESULTS
 from sqlalchemy import func, select
 
@@ -65,7 +65,7 @@ async def test_sigkill_during_10000_results_loses_and_doubles_nothing(create_dat
     kafka = kafka_settings.model_copy(
         update={"topic_prefix": f"{kafka_settings.topic_prefix}{uuid.uuid4().hex[:6]}."}
     )
-    url = await fresh_database(create_database)
+    url = await migrated_database(create_database, by_name("interventions"))
     engine = create_engine(url, pool_size=2)
     events = stream(students=2_000, results_per_student=5, seed=23)
     await ensure_topics(kafka, [RESULTS])
