@@ -307,6 +307,10 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("topics", help="create the Kafka topics")
 
+    p_events = sub.add_parser("events", help="write the event catalog (JSON Schemas + AsyncAPI)")
+    p_events.add_argument("action", choices=["export"])
+    p_events.add_argument("--dir", type=Path, default=Path("deploy/events"), help="default deploy/events")
+
     p_import = sub.add_parser("import", help="upload a file to a service, e.g. `plc import oneroster PATH`")
     p_import.add_argument("args", nargs=argparse.REMAINDER, help="oneroster PATH [--url URL] [--token TOKEN]")
 
@@ -334,6 +338,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "topics":
         asyncio.run(create_topics(KafkaSettings()))
+        return 0
+    if args.command == "events":
+        from plc_shared.events import catalog
+
+        for path in catalog.export(args.dir):
+            print(path)
         return 0
     if args.command == "import":  # the assessments service owns its import client (progress bar, report)
         from assessments.cli import main as assessments_cli
