@@ -84,6 +84,9 @@ class Tansu:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             preexec_fn=die_with_parent,
+            # Its own session: a terminal's Ctrl-C reaches the owner only, which stops the broker last, after
+            # the services have flushed to it.
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout_s
         while not port_open(self.port):
