@@ -16,14 +16,14 @@ INTERVENTIONS_* environment as in production: own migrated database, same broker
 idempotence off for Tansu, the same default dev AuthSettings). A district is built through the assessments API
 (assessments.testing.District: 300 students, and one published assessment per 300 results so that every
 result is a new (student, assessment): the open support flags of an assessment's standard never resolve).
-Results are PUT one by one to /assessments/results at --steady-rate (default 500/s) for --steady-seconds
+Results are POSTed one by one to /assessments/results at --steady-rate (default 500/s) for --steady-seconds
 (default 60): the n-th is due at start + n/rate, at most 16 in flight; item scores put the first standard
 below its cut in about a third of them (the second standard is always proficient, never mastered).
 Latency of a below-cut result = when its flag is first seen through GET /interventions/v1/flags - when its
-PUT was sent. Visibility is polled by one background task, not per flag: every ~20 ms it lists the open
+POST was sent. Visibility is polled by one background task, not per flag: every ~20 ms it lists the open
 support flags (district_admin token, one request per standard that has a pending result: usually one or two
 standards, at most 300 rows each) and stamps each pending (student, standard) the first time it is listed, so
-the figure includes up to ~20 ms of polling granularity. Prints the achieved PUT rate (and says so when the
+the figure includes up to ~20 ms of polling granularity. Prints the achieved POST rate (and says so when the
 machine does not sustain the asked rate) and `steady <rate> results/s through the assessments API for <s>s:
 POST→visible flag p50 <x> ms, p99 <y> ms (<k> flags)`; processes are stopped with SIGTERM, databases dropped.
 Last line: events_per_s=<n> p50_ms=<n> p99_ms=<n> raw_per_s=<n>.
@@ -334,7 +334,7 @@ async def _steady(assessments_url: str, interventions_url: str, rate: int, secon
             if below and track:
                 pending[(student, assessment["standards"][0])] = sent
             try:
-                reply = await api.put("/assessments/results", json=body, headers=sis)
+                reply = await api.post("/assessments/results", json=body, headers=sis)
                 if reply.status_code != 201:
                     errors.append(f"{reply.status_code} {reply.text[:200]}")
             except httpx.HTTPError as error:
