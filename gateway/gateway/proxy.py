@@ -250,7 +250,7 @@ class Gateway:
         self, scope: Scope, caller: Caller, params: dict, query: dict | None, status: int, started: float
     ) -> None:
         principal = caller.principal
-        query = scope["query_string"].decode("latin-1") or None
+        query_string = scope["query_string"].decode("latin-1") or None
         self.audit.record(
             {
                 "at": datetime.now(UTC),
@@ -265,7 +265,7 @@ class Gateway:
                 "school_id": params.get("school_id"),
                 "method": scope["method"],
                 "path": scope["path"],
-                "query": query,
+                "query": query_string,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             }

@@ -104,3 +104,19 @@ async def test_an_attempt_on_another_district_shows_in_both_districts_logs(gatew
             (marker, "d2", "d1", 403)
         ]
     assert await audit(gateway, district="d3", subject=f"prober-{marker}") == []
+
+
+async def test_a_student_level_read_with_a_query_string_is_recorded_with_its_query(gateway):
+    rid = uuid.uuid4().hex
+    teacher = bearer(Role.TEACHER, subject=f"teacher-q-{rid}")
+    read = await gateway.get(
+        "/interventions/v1/flags",
+        params={"school_id": "s1", "standard_id": "std-1"},
+        headers={**teacher, "X-Request-ID": f"{rid}-flags"},
+    )
+    assert read.status_code == 200, read.text
+    rows = await audit(gateway, subject=f"teacher-q-{rid}")
+    assert [(r["request_id"], r["path"], r["district_id"]) for r in rows] == [
+        (f"{rid}-flags", "/interventions/v1/flags", "d1")
+    ]
+    assert rows[0]["query"] == "school_id=s1&standard_id=std-1"
