@@ -4,10 +4,10 @@
 
 Uses PLC_BENCH_POSTGRES_URL (else PostgreSQL on 127.0.0.1:5432 when it answers, else an embedded one) and
 KAFKA_BOOTSTRAP_SERVERS (else a Tansu broker it starts). The service side is the real code path: the
-interventions results consumer (BatchConsumerRunner + handle_results: inbox, set-based flag evaluation,
-outbox rows, one transaction per fetched batch) on a migrated database, already running and idle when the
-burst is published. The clock starts when the first event is sent and stops when the inbox holds every
-event. Latency of a flag = its batch's commit time - max(result recorded_at, burst start). The raw side is
+interventions results consumer (the shared ConsumerRunner with results_consumer()'s batch handler: inbox,
+set-based flag evaluation, outbox rows, one transaction per fetch) on a migrated database, already running and idle when the
+burst is published. The clock starts when the first event is sent and stops when every event is committed
+(counted by the consumer's after-commit hook; the inbox is checked once at the end). Latency of a flag = its batch's commit time - max(result recorded_at, burst start). The raw side is
 one aiokafka consumer (no group) reading the same 50,000 records from the beginning.
 Then (unless --steady-seconds 0) the steady phase, end to end through the real services: the assessments
 service (assessments.main:create_app) and the interventions service (interventions.main:create_app) each run
@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import random
 import signal
@@ -47,14 +48,16 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from assessments.config import Settings as AssessmentsSettings
 from assessments.testing import District
-from interventions.consumers import BatchConsumerRunner, handle_results, results_consumer, tune_gc
+from interventions.consumers import LATENCIES, observe_flag_latency, results_consumer
 from interventions.models import inbox
 from plc_shared import infra
+from plc_shared.app import tune_gc
 from plc_shared.auth import Role
 from plc_shared.components import by_name
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.events import CloudEvent
 from plc_shared.events.assessments import ResultRecorded, StandardScore
+from plc_shared.inbox import ConsumerRunner
 from plc_shared.kafka import ensure_topics
 from plc_shared.migrate import upgrade_async
 from plc_shared.settings import KafkaSettings
@@ -150,21 +153,22 @@ class Service:
 
     def __init__(self, engine, kafka: KafkaSettings, batch: int) -> None:
         self.engine, self.kafka = engine, kafka
-        self.runner = BatchConsumerRunner(
-            results_consumer(),
-            handle_results,
-            sessionmaker=make_sessionmaker(engine),
-            inbox=inbox,
-            kafka=kafka,
-            max_records=batch,
+        spec = dataclasses.replace(results_consumer(), after_commit=self._committed)
+        self.runner = ConsumerRunner(
+            spec, sessionmaker=make_sessionmaker(engine), inbox=inbox, kafka=kafka, max_records=batch
         )
-        self.runner.on_committed = self._committed
         self.latencies: list[float] = []
+        self.committed = 0  # events committed so far
+        self.progress = asyncio.Event()
         self.floor: datetime | None = None  # latencies count from max(recorded_at, floor)
 
-    def _committed(self, at: datetime, recorded: list[datetime]) -> None:
-        floor = self.floor
+    def _committed(self, session, events) -> None:
+        observe_flag_latency(session, events)  # what the service does after each commit
+        at, floor = datetime.now(UTC), self.floor
+        recorded = session.info.get(LATENCIES, ())
         self.latencies.extend((at - (max(r, floor) if floor else r)).total_seconds() for r in recorded)
+        self.committed += len(events)
+        self.progress.set()
 
     async def __aenter__(self) -> Service:
         tune_gc()  # as the service process does when it starts its consumer
@@ -177,14 +181,18 @@ class Service:
         await asyncio.wait_for(self.task, timeout=30)
 
     async def wait_for(self, n: int) -> None:
-        while await handled(self.engine) < n:
+        while self.committed < n:
             if self.task.done():
                 self.task.result()
-            await asyncio.sleep(0.02)
+            self.progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.progress.wait(), timeout=1)
+        if (held := await handled(self.engine)) != n:
+            raise RuntimeError(f"{n} events committed but the inbox holds {held}")
 
 
 async def burst(service: Service, events) -> tuple[float, list[float]]:
-    service.latencies, service.floor = [], datetime.now(UTC)
+    service.latencies, service.floor, service.committed = [], datetime.now(UTC), 0
     started = time.perf_counter()
     await send_all(service.kafka.bootstrap_servers, service.kafka.topic(RESULTS.name), events)
     await service.wait_for(len(events))

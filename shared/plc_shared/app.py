@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
         app.state.token_verifier = TokenVerifier(settings.auth)
         app.state.broker_probe = BrokerProbe(settings.kafka.bootstrap_servers)
         runners = _background(app, settings, parts)
+        if app.state.consumer_runners:
+            tune_gc()
         tasks = [asyncio.create_task(coro, name=name) for name, coro in runners]
         try:
             yield
@@ -119,10 +122,20 @@ def _background(app: FastAPI, settings: ServiceSettings, parts: ServiceParts) ->
                 inbox=parts.inbox,
                 kafka=settings.kafka,
                 max_attempts=settings.consumer_max_attempts,
+                max_records=settings.consumer_batch_size,
             )
             app.state.consumer_runners.append(runner)
             jobs.append((f"consumer-{spec.name}", runner.run()))
     return jobs
+
+
+def tune_gc() -> None:
+    """A consumer's batch allocates hundreds of thousands of short-lived objects; with the default thresholds
+    the collector keeps re-walking the process's long-lived heap (SQLAlchemy, pydantic, the app), which cost
+    the interventions consumer about a third of its time. Freeze what exists after start-up and collect less
+    often (generation 0 every 50,000 allocations instead of 700)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 50)
 
 
 async def _shutdown(app: FastAPI, tasks: list[asyncio.Task]) -> None:

@@ -1,10 +1,13 @@
 """Idempotent consumers: each message's effects and its inbox row commit together, then the offset.
 
-Happy path: a whole fetched batch of one partition runs in one transaction (fast). If any handler
-fails, that transaction rolls back and the batch is replayed one message per transaction, each tried
-`max_attempts` times; a message that still fails goes to the consumer group's dead-letter topic with
-the error in its headers, and the partition moves on. Offsets are committed only after the database
-commit, so a crash redelivers and the inbox turns the redelivery into a no-op.
+Happy path: everything one fetch returned (several partitions) runs in ONE transaction, through the
+consumer's `handler` (one event at a time) or its `batch_handler` (all the fetch's new events at once, for
+set-based SQL). Per-batch costs (the inbox insert, a commit, an offset commit) are paid once per fetch, which
+keeps latency low at a trickle and throughput high in a burst. If a handler fails, that transaction rolls
+back and the fetch is replayed one message per transaction, each tried `max_attempts` times; a message that
+still fails goes to the consumer group's dead-letter topic with the error in its headers, and the consumer
+moves on. Offsets are committed only after the database commit, so a crash redelivers and the inbox turns
+the redelivery into a no-op.
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text, Uuid, func
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text, Uuid, func, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
-from plc_shared.events import CloudEvent, parse_event
+from plc_shared.events import CloudEvent
+from plc_shared.events.envelope import EventParser
 from plc_shared.kafka import ensure_topics, make_producer
 from plc_shared.settings import KafkaSettings
 from plc_shared.topics import Topic, dead_letter
@@ -44,6 +47,8 @@ EVENT_AGE = Histogram(
 )
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[None]]
+AfterCommit = Callable[[AsyncSession, Sequence[CloudEvent]], None]
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -62,24 +67,47 @@ def inbox_table(metadata: MetaData) -> Table:
 
 @dataclass(frozen=True)
 class Consumer:
-    """A handler subscribed to topics. `name` is the consumer group (shared by a service's replicas)."""
+    """A handler subscribed to topics. `name` is the consumer group (shared by a service's replicas).
+
+    Give `handler` (called once per new event) or `batch_handler` (called once per fetch with its new
+    events, in partition order); both run in the transaction that records the events in the inbox.
+    """
 
     name: str
     topics: tuple[Topic, ...]
-    handler: Handler
+    handler: Handler | None = None
     # Types this handler understands; other types on the topic are acknowledged and skipped.
     event_types: frozenset[str] | None = None
+    batch_handler: BatchHandler | None = None
+    # Called after each commit with the session (its `info` holds what the handler left there) and the
+    # events it committed: metrics of the handler's effects, for example.
+    after_commit: AfterCommit | None = None
+
+    def __post_init__(self) -> None:
+        if (self.handler is None) == (self.batch_handler is None):
+            raise TypeError(f"consumer {self.name!r} needs exactly one of handler and batch_handler")
+
+    async def handle(self, session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+        wanted = [e for e in events if self.event_types is None or e.type in self.event_types]
+        if not wanted:
+            return
+        if self.batch_handler is not None:
+            await self.batch_handler(session, wanted)
+        else:
+            for event in wanted:
+                await self.handler(session, event)
 
 
 @dataclass
-class _Parsed:
+class Parsed:
     record: ConsumerRecord
     event: CloudEvent | None = None
     error: str | None = None
     attempts: int = field(default=0)
+    fresh: bool = False  # first sighting: its effects were committed
 
 
-class _Rebalance(ConsumerRebalanceListener):
+class Rebalance(ConsumerRebalanceListener):
     """Revocation waits for the batch in progress to commit, so no partition is handled by two owners."""
 
     def __init__(self, lock: asyncio.Lock) -> None:
@@ -110,6 +138,7 @@ class ConsumerRunner:
         self.dead_letter_topic = kafka.topic(dead_letter(consumer.name).name)
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
+        self._parse_event = EventParser(consumer.event_types)
 
     def stop(self) -> None:
         """Graceful shutdown: finish and commit the batch in progress, then leave the group."""
@@ -136,80 +165,97 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self.max_records,
+            fetch_max_wait_ms=self.kafka.consumer_fetch_max_wait_ms,
         )
         consumer.subscribe(
-            [self.kafka.topic(t.name) for t in self.spec.topics], listener=_Rebalance(self._lock)
+            [self.kafka.topic(t.name) for t in self.spec.topics], listener=Rebalance(self._lock)
         )
         producer = make_producer(self.kafka)
+        prefetch = None
         try:
             await consumer.start()
             await producer.start()
+            prefetch = asyncio.create_task(self._fetch(consumer))
             while not self._stopping.is_set():
-                batches = await consumer.getmany(timeout_ms=200, max_records=self.max_records)
-                for tp, records in batches.items():
-                    async with self._lock:
-                        if tp in consumer.assignment():
-                            await self._handle_partition(consumer, producer, tp, records)
+                batches = await prefetch
+                # The next fetch (and parse) runs while this one waits on the database: CPU and database
+                # overlap. Nothing is committed out of order: offsets are committed here, one fetch at a time.
+                prefetch = asyncio.create_task(self._fetch(consumer))
+                async with self._lock:
+                    owned = {
+                        tp: items for tp, items in batches.items() if items and tp in consumer.assignment()
+                    }
+                    if owned:
+                        await self._handle_fetch(consumer, producer, owned)
         finally:
+            if prefetch is not None:
+                prefetch.cancel()
+                await asyncio.gather(prefetch, return_exceptions=True)
             await producer.stop()
             await consumer.stop()
 
-    async def _handle_partition(
-        self, consumer: AIOKafkaConsumer, producer, tp: TopicPartition, records: Sequence[ConsumerRecord]
+    async def _fetch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Parsed]]:
+        batches = await consumer.getmany(timeout_ms=200, max_records=self.max_records)
+        parsed = {}
+        for tp, records in batches.items():
+            parsed[tp] = items = []
+            for start in range(0, len(records), 500):
+                items += [self._parse(r) for r in records[start : start + 500]]
+                await asyncio.sleep(0)  # let the batch in progress go on between slices
+        return parsed
+
+    async def _handle_fetch(
+        self, consumer: AIOKafkaConsumer, producer, owned: dict[TopicPartition, list[Parsed]]
     ) -> None:
-        parsed = [self._parse(r) for r in records]
+        parsed = [p for items in owned.values() for p in items]
         if not await self._apply_batch(parsed):
             await self._apply_one_by_one(parsed)
         dead = [p for p in parsed if p.error is not None]
         for p in dead:
             await self._dead_letter(producer, p)
         try:
-            await consumer.commit({tp: records[-1].offset + 1})
+            await consumer.commit({tp: items[-1].record.offset + 1 for tp, items in owned.items()})
         except (CommitFailedError, IllegalStateError):
             # Rebalanced away: the new owner redelivers and the inbox makes that a no-op.
-            logger.info("offset commit for %s skipped after rebalance", tp)
-        highwater = consumer.highwater(tp)
-        if highwater is not None:
-            LAG.labels(self.spec.name, str(tp.partition)).set(max(highwater - records[-1].offset - 1, 0))
+            logger.info("offset commit skipped after a rebalance; the new owner redelivers (inbox no-ops)")
+        for tp, items in owned.items():
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                behind = max(highwater - items[-1].record.offset - 1, 0)
+                LAG.labels(self.spec.name, str(tp.partition)).set(behind)
 
-    def _parse(self, record: ConsumerRecord) -> _Parsed:
+    def _parse(self, record: ConsumerRecord) -> Parsed:
         try:
-            return _Parsed(record, event=parse_event(record.value))
+            return Parsed(record, event=self._parse_event(record.value))
         except (ValidationError, ValueError, TypeError) as exc:
-            return _Parsed(record, error=f"unreadable CloudEvent: {exc}")
+            return Parsed(record, error=f"unreadable CloudEvent: {exc}")
 
-    async def _apply_batch(self, parsed: list[_Parsed]) -> bool:
+    async def _apply_batch(self, parsed: list[Parsed]) -> bool:
         """All messages in one transaction. False if any handler failed (nothing is kept then)."""
         todo = [p for p in parsed if p.event is not None]
         if not todo:
             return True
         try:
-            async with self.sessionmaker() as session, session.begin():
-                fresh = await self._claim(session, todo)
-                for p in fresh:
-                    await self._handle(session, p)
-            self._count(parsed, fresh)
+            await self._apply(todo)
+            self._count(parsed)
             return True
         except Exception as exc:  # a handler failed: replay the batch message by message to isolate it
-            if _is_infrastructure(exc):
+            if is_infrastructure(exc):
                 raise
             return False
 
-    async def _apply_one_by_one(self, parsed: list[_Parsed]) -> None:
+    async def _apply_one_by_one(self, parsed: list[Parsed]) -> None:
         for p in parsed:
             if p.event is None:
                 continue
             while True:
                 p.attempts += 1
                 try:
-                    async with self.sessionmaker() as session, session.begin():
-                        fresh = await self._claim(session, [p])
-                        for item in fresh:
-                            await self._handle(session, item)
-                    self._count([p], fresh)
+                    await self._apply([p])
+                    self._count([p])
                     break
                 except Exception as exc:  # any handler failure counts toward dead-lettering
-                    if _is_infrastructure(exc):
+                    if is_infrastructure(exc):
                         raise
                     if p.attempts >= self.max_attempts:
                         p.error = "".join(traceback.format_exception_only(exc)).strip()
@@ -217,46 +263,58 @@ class ConsumerRunner:
                         break
                     await asyncio.sleep(0.05 * 2**p.attempts)
 
-    async def _claim(self, session: AsyncSession, items: list[_Parsed]) -> list[_Parsed]:
-        """Record the events in the inbox; return those not seen before (in order, first of duplicates)."""
-        rows, seen = [], set()
-        for p in items:
-            if p.event.id not in seen:
-                seen.add(p.event.id)
-                rows.append(
-                    {
-                        "consumer": self.spec.name,
-                        "event_id": p.event.id,
-                        "event_type": p.event.type,
-                        "topic": p.record.topic,
-                        "partition": p.record.partition,
-                        "offset": p.record.offset,
-                    }
-                )
-        stmt = insert(self.inbox).values(rows).on_conflict_do_nothing().returning(self.inbox.c.event_id)
-        new_ids = set((await session.execute(stmt)).scalars())
-        fresh = []
-        for p in items:
-            if p.event.id in new_ids:
-                new_ids.discard(p.event.id)
-                fresh.append(p)
-        return fresh
+    async def _apply(self, items: list[Parsed]) -> None:
+        """Claim the events in the inbox and hand the new ones to the consumer, in one transaction."""
+        async with self.sessionmaker() as session:
+            async with session.begin():
+                fresh = await self._claim(session, items)
+                await self.spec.handle(session, [p.event for p in fresh])
+            for p in fresh:
+                p.fresh = True
+            if self.spec.after_commit is not None:
+                try:
+                    self.spec.after_commit(session, [p.event for p in fresh])
+                except Exception:  # committed already: a failing hook must not replay the batch
+                    logger.exception("after_commit hook of consumer %s failed", self.spec.name)
 
-    async def _handle(self, session: AsyncSession, p: _Parsed) -> None:
-        types = self.spec.event_types
-        if types is None or p.event.type in types:
-            await self.spec.handler(session, p.event)
+    async def _claim(self, session: AsyncSession, items: list[Parsed]) -> list[Parsed]:
+        """Record the events in the inbox; return those not seen before (in order, first of duplicates).
+        One INSERT ... SELECT FROM unnest(arrays): the same statement whatever the number of events."""
+        first: dict = {}
+        for p in items:
+            first.setdefault(p.event.id, p)
+        rows = list(first.values())
+        claimed = await session.execute(
+            text(
+                f'INSERT INTO {self.inbox.name} (consumer, event_id, event_type, topic, partition, "offset")'
+                " SELECT :consumer, * FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]),"
+                " CAST(:topics AS text[]), CAST(:partitions AS int[]), CAST(:offsets AS bigint[]))"
+                " ON CONFLICT DO NOTHING RETURNING event_id"
+            ),
+            {
+                "consumer": self.spec.name,
+                "ids": [p.event.id for p in rows],
+                "types": [p.event.type for p in rows],
+                "topics": [p.record.topic for p in rows],
+                "partitions": [p.record.partition for p in rows],
+                "offsets": [p.record.offset for p in rows],
+            },
+        )
+        new_ids = set(claimed.scalars())
+        return [p for p in rows if p.event.id in new_ids]
 
-    def _count(self, parsed: list[_Parsed], fresh: list[_Parsed]) -> None:
-        handled = len(fresh)
-        MESSAGES.labels(self.spec.name, "handled").inc(handled)
-        MESSAGES.labels(self.spec.name, "duplicate").inc(sum(p.event is not None for p in parsed) - handled)
+    def _count(self, parsed: list[Parsed]) -> None:
+        fresh = [p for p in parsed if p.fresh]
+        MESSAGES.labels(self.spec.name, "handled").inc(len(fresh))
+        MESSAGES.labels(self.spec.name, "duplicate").inc(
+            sum(p.event is not None for p in parsed) - len(fresh)
+        )
         now = datetime.now(UTC)
         age = EVENT_AGE.labels(self.spec.name)
         for p in fresh:
             age.observe(max((now - p.event.time).total_seconds(), 0.0))
 
-    async def _dead_letter(self, producer, p: _Parsed) -> None:
+    async def _dead_letter(self, producer, p: Parsed) -> None:
         r = p.record
         headers = [
             *(r.headers or ()),
@@ -271,7 +329,7 @@ class ConsumerRunner:
         MESSAGES.labels(self.spec.name, "dead_lettered").inc()
 
 
-def _is_infrastructure(exc: BaseException) -> bool:
+def is_infrastructure(exc: BaseException) -> bool:
     """The database or network is away: retry the whole batch later (no offset commit), never dead-letter."""
     if isinstance(exc, (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)):
         return True

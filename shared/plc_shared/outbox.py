@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
+from plc_shared.db import driver
 from plc_shared.events import CloudEvent, Event
 from plc_shared.events.envelope import CONTENT_TYPE
 from plc_shared.kafka import make_producer
@@ -75,33 +77,45 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+OUTBOX_COLUMNS = ("event_id", "topic", "key", "event_type", "payload", "traceparent")
+COPY_FROM_ROWS = 100  # from this many rows on, COPY instead of INSERT
+
+
 class Outbox:
     """The write side: `await outbox.add(session, event, ...)` inside the transaction that made the change."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    async def add(self, session: AsyncSession, *events: Event) -> list[CloudEvent]:
+    async def add(self, session: AsyncSession, *events: Event) -> list[uuid.UUID]:
         return await self.add_all(session, events)
 
-    async def add_all(self, session: AsyncSession, events: Sequence[Event]) -> list[CloudEvent]:
-        if not events:
-            return []
-        traceparent = current_traceparent.get()
-        envelopes = [CloudEvent.wrap(event) for event in events]
-        rows = [
-            {
-                "event_id": envelope.id,
-                "topic": event.topic,
-                "key": event.key(),
-                "event_type": event.type,
-                "payload": envelope.to_bytes(),
-                "traceparent": traceparent,
-            }
-            for event, envelope in zip(events, envelopes, strict=True)
-        ]
-        await session.execute(insert(self.table), rows)
-        return envelopes
+    async def add_all(self, session: AsyncSession, events: Sequence[Event]) -> list[uuid.UUID]:
+        """Write the events' rows (CloudEvents as sent) in the session's transaction; returns their ids."""
+        rows = self.rows(events)
+        await self.write(session, rows)
+        return [row[0] for row in rows]
+
+    @staticmethod
+    def rows(events: Sequence[Event]) -> list[tuple]:
+        """Outbox rows in OUTBOX_COLUMNS order, for callers that render or patch rows themselves."""
+        traceparent, now = current_traceparent.get(), datetime.now(UTC)
+        rows = []
+        for event in events:
+            event_id = uuid.uuid4()
+            payload = CloudEvent.encode(event, id=event_id, time=now)
+            rows.append((event_id, event.topic, event.key(), event.type, payload, traceparent))
+        return rows
+
+    async def write(self, session: AsyncSession, rows: Sequence[tuple]) -> None:
+        """Insert prepared rows (OUTBOX_COLUMNS order): COPY for many, one INSERT for a few."""
+        if len(rows) >= COPY_FROM_ROWS:
+            conn = await driver(session)
+            await conn.copy_records_to_table(self.table.name, records=rows, columns=OUTBOX_COLUMNS)
+        elif rows:
+            await session.execute(
+                insert(self.table), [dict(zip(OUTBOX_COLUMNS, r, strict=True)) for r in rows]
+            )
 
 
 class OutboxRelay:

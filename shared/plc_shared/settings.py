@@ -25,6 +25,11 @@ class KafkaSettings(BaseSettings):
     request_timeout_ms: int = 15_000
     # Topic creation: 1 for the local broker; 3 on a production Apache Kafka cluster.
     replication_factor: int = 1
+    # How long a consumer's fetch may wait at the broker for data. Apache Kafka answers as soon as a record
+    # arrives, whatever this is; the local Tansu broker answers only when the wait is over, so with
+    # aiokafka's default (500 ms) every event waited about a tenth of a second more (measured: p50 115 ms
+    # at 500, 18 ms at 100, 4 ms at 20). Idle consumers send one small fetch per wait.
+    consumer_fetch_max_wait_ms: int = 50
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
@@ -74,6 +79,8 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 2_000
     relay_poll_interval_s: float = 0.05
     consumer_max_attempts: int = 3
+    # Events handled per transaction at most (one fetch, all partitions).
+    consumer_batch_size: int = 1_000
     db_pool_size: int = 10
     log_level: str = "INFO"
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)

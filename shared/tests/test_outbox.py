@@ -48,12 +48,12 @@ async def write(engine, events: list[SampleRecorded], *, commit: bool = True) ->
         await session.execute(
             insert(samples_table), [{"sample_key": e.sample_key, "seq": e.seq} for e in events]
         )
-        envelopes = await sample_outbox.add_all(session, events)
+        ids = await sample_outbox.add_all(session, events)
         if commit:
             await session.commit()
         else:
             await session.rollback()
-    return [e.id for e in envelopes]
+    return ids
 
 
 def ids_of(records) -> list[str]:

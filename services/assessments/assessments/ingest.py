@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any, get_args
 
 from plc_shared.auth import Principal
+from plc_shared.db import Serial
 from plc_shared.events.assessments import ScoreStatus
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -182,13 +183,13 @@ class Ingest:
 
     async def run(self, raw_rows: list[Any], *, if_match: str | None = None) -> Outcome:
         """Rows go through in chunks: while PostgreSQL stores chunk k and its events, chunk k+1 is checked and
-        scored. The database work of all chunks runs in order on the request's connection (`_Serial`)."""
+        scored. The database work of all chunks runs in order on the request's connection (`plc_shared.db.Serial`)."""
         self.outcome.received = len(raw_rows)
         rows = self._dedupe(self._parse(raw_rows))
         context = await self._load(rows)
         keys = [r.key for r in rows if r.assessment_id in context[0]]
         lookup = asyncio.ensure_future(self.results.existing(keys))  # read (and lock) the stored results
-        database = _Serial(lookup)
+        database = Serial(lookup)
         writer = events.ResultEventWriter(self.district_id, self.now)
         try:
             for start in range(0, len(rows), CHUNK):
@@ -330,34 +331,6 @@ class Ingest:
             outcome = "updated" if p["was_live"] and not inserted else "created"
             self.outcome.written.append(Written(p["row"].index, p["key"], p["id"], p["revision"], outcome))
         await OutboxWriter(self.session).copy(outbox_rows)
-
-
-class _Serial:
-    """Database operations of one request, run one after the other (one connection) in the background.
-
-    A failed operation fails the ones after it (they are never started); `drain()` waits for the last one
-    and raises the first error. Nothing is cancelled half-way: an interrupted COPY would leave the connection
-    unusable for the rollback that follows.
-    """
-
-    def __init__(self, first: asyncio.Future) -> None:
-        self._last: asyncio.Future = first
-
-    def submit(self, operation) -> asyncio.Future:
-        self._last = asyncio.ensure_future(self._after(self._last, operation))
-        return self._last
-
-    @staticmethod
-    async def _after(previous: asyncio.Future, operation):
-        try:
-            await previous
-        except BaseException:
-            operation.close()
-            raise
-        return await operation
-
-    async def drain(self) -> None:
-        await self._last
 
 
 def _assessment_for(row: Row, assessments: dict[str, Loaded]) -> Loaded:

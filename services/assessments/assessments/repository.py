@@ -11,20 +11,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-from plc_shared.db import Repository
+from plc_shared.db import Repository, driver
 from sqlalchemy import any_, delete, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import models
-
-
-async def driver(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under the session, with the session's transaction already begun."""
-    conn = await session.connection()
-    await conn.execute(text("SELECT 1"))  # SQLAlchemy's asyncpg adapter starts its transaction lazily
-    raw = await conn.get_raw_connection()
-    return raw.driver_connection
 
 
 class RosterRepository:
@@ -385,19 +377,13 @@ class ResultRepository(Repository[models.Result]):
 
 
 class OutboxWriter:
-    """COPY of prepared outbox rows (event_id, topic, key, event_type, payload, traceparent)."""
-
-    COLUMNS = ("event_id", "topic", "key", "event_type", "payload", "traceparent")
+    """Prepared outbox rows (plc_shared.outbox.OUTBOX_COLUMNS order) into the request's transaction."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def copy(self, rows: list[tuple]) -> None:
-        if rows:
-            conn = await driver(self.session)
-            await conn.copy_records_to_table(
-                models.outbox.table.name, records=rows, columns=list(self.COLUMNS)
-            )
+        await models.outbox.write(self.session, rows)
 
 
 class IdempotencyRepository:

@@ -13,7 +13,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "interventions"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plc_interventions"
-    # Result events handled per transaction (one fetched batch of one partition).
+    # Result events handled per transaction at most (one fetch): big batches are what absorbs a burst.
     consumer_batch_size: int = 5_000
     # Defaults for schools without their own rules (N, M, K of the escalation and overdue rules).
     escalation_open_flags: int = 3

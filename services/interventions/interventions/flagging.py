@@ -128,8 +128,11 @@ class FlagEngine:
         for standard_id in sorted(before | set(change.scores)):
             pair = self.s.scores[(change.student_id, standard_id)]
             pair.pop(change.result_id, None)
-            if standard_id in change.scores:
-                pair[change.result_id] = replace(change.scores[standard_id], first_recorded_at=first)
+            score = change.scores.get(standard_id)
+            if score is not None:
+                if score.first_recorded_at != first:  # a later revision keeps the result's first recording
+                    score = replace(score, first_recorded_at=first)
+                pair[change.result_id] = score
             self.changes.scores.add((change.result_id, standard_id))
             self._evaluate(change, standard_id)
 

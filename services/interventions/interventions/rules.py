@@ -7,7 +7,7 @@ so every rule is unit-tested (and property-tested) on plain values.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -35,8 +35,9 @@ class Score:
     assessment_id: str = ""
 
     @property
-    def order(self) -> tuple[date, datetime, str]:
-        return (self.assessed_on, self.first_recorded_at, str(self.result_id))
+    def order(self) -> tuple[date, datetime, int]:
+        # result_id.int orders as str(result_id) does (fixed-width lowercase hex), without building a string
+        return (self.assessed_on, self.first_recorded_at, self.result_id.int)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +46,15 @@ class Cuts:
     mastery: float
 
 
-def latest(scores: Iterable[Score]) -> Score | None:
+def latest(scores: Collection[Score]) -> Score | None:
     """The student's latest result on a standard: by assessment date, then by when it was first recorded."""
-    return max(scores, key=lambda s: s.order, default=None)
+    if len(scores) == 1:
+        return next(iter(scores))
+    return max(scores, key=_order, default=None)
+
+
+def _order(score: Score) -> tuple[date, datetime, int]:
+    return score.order
 
 
 def wanted_kinds(score: Score | None) -> set[Kind]:
@@ -72,10 +79,7 @@ def rule_for(kind: Kind) -> str:
 
 def effective_cuts(event_cuts: Cuts, school: Cuts | None, assessment: Cuts | None) -> Cuts:
     """Cuts come from the event unless the school (or, more specifically, the assessment) overrides them."""
-    for override in (assessment, school):
-        if override is not None:
-            return override
-    return event_cuts
+    return assessment or school or event_cuts
 
 
 @dataclass(frozen=True, slots=True)

