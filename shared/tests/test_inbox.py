@@ -175,3 +175,70 @@ async def test_consumer_started_before_the_broker_is_up_waits_and_then_consumes(
 
 async def _has(engine, n: int) -> bool:
     return len(await samples(engine)) >= n
+
+
+def test_a_consumer_takes_exactly_one_kind_of_handler():
+    with pytest.raises(TypeError):
+        Consumer(name="none", topics=(SAMPLES,))
+    with pytest.raises(TypeError):
+        Consumer(name="both", topics=(SAMPLES,), handler=record_sample, batch_handler=record_samples)
+
+
+async def record_samples(session, events) -> None:
+    """A batch handler: one INSERT for every new event it is given; fails the batch for `fail=True`."""
+    payloads = [e.payload() for e in events]
+    BATCH_SIZES.append(len(payloads))
+    if any(p.fail for p in payloads):
+        raise ValueError("a sample in this batch cannot be handled")
+    await session.execute(
+        insert(samples_table), [{"sample_key": p.sample_key, "seq": p.seq} for p in payloads]
+    )
+
+
+BATCH_SIZES: list[int] = []
+
+
+def batch_runner_for(engine, kafka: KafkaSettings, committed: list) -> ConsumerRunner:
+    spec = Consumer(
+        name="samples-batch",
+        topics=(SAMPLES,),
+        batch_handler=record_samples,
+        after_commit=lambda session, events: committed.extend(e.id for e in events),
+    )
+    return ConsumerRunner(
+        spec, sessionmaker=make_sessionmaker(engine), inbox=sample_inbox, kafka=kafka, max_attempts=2
+    )
+
+
+async def test_a_batch_handler_gets_the_fetch_at_once_and_after_commit_reports_each_new_event_once(
+    engine, kafka
+):
+    BATCH_SIZES.clear()
+    events = [sample(i) for i in range(300)]
+    await publish(kafka, [*events, events[0], events[1]])  # two redeliveries
+    committed: list = []
+    runner = batch_runner_for(engine, kafka, committed)
+    task = await start(runner)
+    assert await eventually(lambda: _has(engine, 300))
+    await shutdown(runner, task)
+    assert [seq for _, seq in await samples(engine)] == list(range(300))  # in partition order, once each
+    assert sorted(committed) == sorted(e.id for e in events)
+    assert sum(BATCH_SIZES) == 300 and max(BATCH_SIZES) > 1  # whole fetches, not one call per event
+
+
+async def test_a_failing_batch_is_replayed_one_by_one_and_only_the_poison_is_dead_lettered(engine, kafka):
+    BATCH_SIZES.clear()
+    poison = sample(2, fail=True)
+    await publish(kafka, [sample(1), poison, sample(3)])
+    committed: list = []
+    runner = batch_runner_for(engine, kafka, committed)
+    task = await start(runner)
+    assert await eventually(lambda: _has(engine, 2))
+    dead = await consume(
+        kafka.bootstrap_servers, kafka.topic(dead_letter("samples-batch").name), until=lambda r: len(r) >= 1
+    )
+    await shutdown(runner, task)
+    assert [seq for _, seq in await samples(engine)] == [1, 3]
+    assert [json.loads(r.value)["id"] for r in dead] == [str(poison.id)]
+    assert b"a sample in this batch cannot be handled" in dict(dead[0].headers)["dlq-error"]
+    assert len(committed) == 2

@@ -8,7 +8,8 @@ import uuid
 import pytest
 from plc_shared import infra
 from plc_shared.db import make_sessionmaker
-from plc_shared.outbox import LEADER, OutboxRelay
+from plc_shared.events import parse_event
+from plc_shared.outbox import COPY_FROM_ROWS, LEADER, OutboxRelay
 from plc_shared.settings import KafkaSettings
 from plc_shared.testing import (
     SAMPLES,
@@ -206,6 +207,29 @@ async def test_order_per_key_is_kept_across_batches_and_partitions(engine, kafka
         assert seen[key] == sorted(seen[key]) and len(seen[key]) == 90, key
         assert len(partition_of[key]) == 1  # one key, one partition
     assert len({p for ps in partition_of.values() for p in ps}) > 1
+
+
+async def test_a_large_transaction_goes_in_by_copy_with_the_same_rows_and_order(engine, kafka):
+    """From COPY_FROM_ROWS events on, add_all COPYs the rows: same envelopes, same order, same rollback."""
+    events = [SampleRecorded(sample_key=f"k{i % 3}", seq=i) for i in range(COPY_FROM_ROWS * 4)]
+    assert await write(engine, [SampleRecorded(sample_key="gone", seq=-1)] * COPY_FROM_ROWS, commit=False)
+    assert await outbox_rows(engine) == 0
+    ids = await write(engine, events)
+    task = await run_relay(relay_for(engine, kafka))
+    try:
+        records = await consume(
+            kafka.bootstrap_servers, kafka.topic(SAMPLES.name), until=lambda r: len(r) >= len(events)
+        )
+    finally:
+        await stop(task)
+    by_id = {json.loads(r.value)["id"]: r for r in records}
+    assert set(by_id) == {str(i) for i in ids} and len(records) == len(events)
+    for event_id, event in zip(ids, events, strict=True):
+        envelope = parse_event(by_id[str(event_id)].value)
+        assert envelope.payload() == event and envelope.subject == event.key()
+    for key in ("k0", "k1", "k2"):
+        seqs = [json.loads(r.value)["data"]["seq"] for r in records if r.key == key.encode()]
+        assert seqs == sorted(seqs)
 
 
 async def test_two_relays_on_one_database_only_one_publishes_and_order_holds(engine, kafka):
