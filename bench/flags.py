@@ -5,9 +5,12 @@
 Uses PLC_BENCH_POSTGRES_URL (else PostgreSQL on 127.0.0.1:5432 when it answers, else an embedded one) and
 KAFKA_BOOTSTRAP_SERVERS (else a Tansu broker it starts). The service side is the real code path: the
 interventions results consumer (the shared ConsumerRunner with results_consumer()'s batch handler: inbox,
-set-based flag evaluation, outbox rows, one transaction per fetch) on a migrated database, already running and idle when the
-burst is published. The clock starts when the first event is sent and stops when every event is committed
-(counted by the consumer's after-commit hook; the inbox is checked once at the end). Latency of a flag = its batch's commit time - max(result recorded_at, burst start). The raw side is
+set-based flag evaluation, outbox rows, one transaction per fetch) on a migrated database, in its group and
+idle when the burst is published. The burst comes from a child process (the producer's CPU is not the
+consumer's, as in production where the assessments relay publishes): it builds the events, then sends them
+all when told to. The clock starts when it is told and stops when every event is committed (counted by the
+consumer's after-commit hook; the inbox is checked once at the end). Latency of a flag = its batch's commit
+time - max(result recorded_at, burst start). The raw side is
 one aiokafka consumer (no group) reading the same 50,000 records from the beginning.
 Then (unless --steady-seconds 0) the steady phase, end to end through the real services: the assessments
 service (assessments.main:create_app) and the interventions service (interventions.main:create_app) each run
@@ -147,56 +150,166 @@ async def time_raw(bootstrap: str, topic: str, n: int) -> float:
         await consumer.stop()
 
 
-class Service:
-    """The interventions results consumer, started once and kept running through both phases (a restart
-    would make the broker wait for the old member's session to expire before the group rebalances)."""
+class Replicas:
+    """The interventions results consumer as `count` processes in one consumer group (a deployment scales it
+    so: replicas with INTERVENTIONS_RUN_CONSUMERS), started once and kept running through both phases (a
+    restart would make the broker wait for the old member's session to expire before the group rebalances).
+    Each is this script with --replica (see `replica`): it reports on stdout its assignment when it changes
+    and, after each commit, the events it committed and the recorded_at of each result that moved a flag."""
 
-    def __init__(self, engine, kafka: KafkaSettings, batch: int) -> None:
-        self.engine, self.kafka = engine, kafka
-        spec = dataclasses.replace(results_consumer(), after_commit=self._committed)
-        self.runner = ConsumerRunner(
-            spec, sessionmaker=make_sessionmaker(engine), inbox=inbox, kafka=kafka, max_records=batch
-        )
-        self.latencies: list[float] = []
+    def __init__(self, url: str, kafka: KafkaSettings, batch: int, count: int) -> None:
+        self.url, self.kafka, self.batch, self.count = url, kafka, batch, count
+        self.assigned: dict[int, int] = {}  # replica -> partitions it owns
         self.committed = 0  # events committed so far
+        self.samples: list[tuple[float, list[float]]] = []  # (commit time, [recorded_at, ...]) as epochs
         self.progress = asyncio.Event()
-        self.floor: datetime | None = None  # latencies count from max(recorded_at, floor)
 
-    def _committed(self, session, events) -> None:
-        observe_flag_latency(session, events)  # what the service does after each commit
-        at, floor = datetime.now(UTC), self.floor
-        recorded = session.info.get(LATENCIES, ())
-        self.latencies.extend((at - (max(r, floor) if floor else r)).total_seconds() for r in recorded)
-        self.committed += len(events)
-        self.progress.set()
-
-    async def __aenter__(self) -> Service:
-        tune_gc()  # as the service process does when it starts its consumer
-        self.task = asyncio.create_task(self.runner.run())
-        await asyncio.sleep(3)  # joined the group, partitions assigned, polling an empty topic
+    async def __aenter__(self) -> Replicas:
+        self.procs = []
+        for _ in range(self.count):
+            self.procs.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    __file__,
+                    "--replica",
+                    self.url,
+                    self.kafka.bootstrap_servers,
+                    self.kafka.topic_prefix,
+                    "--batch",
+                    str(self.batch),
+                    stdout=asyncio.subprocess.PIPE,
+                    limit=1 << 24,  # a commit's report holds up to a timestamp per flag change
+                )
+            )
+        self.readers = [asyncio.create_task(self._read(i, p)) for i, p in enumerate(self.procs)]
+        deadline = time.perf_counter() + 90
+        while len(self.assigned) < self.count or sum(self.assigned.values()) != RESULTS.partitions:
+            self._check()
+            if time.perf_counter() > deadline:
+                await self.__aexit__()
+                raise RuntimeError(f"the group did not settle in 90 s: {self.assigned}")
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # every member polling the empty topic
         return self
 
-    async def __aexit__(self, *exc) -> None:
-        self.runner.stop()
-        await asyncio.wait_for(self.task, timeout=30)
+    async def _read(self, i: int, proc) -> None:
+        async for line in proc.stdout:
+            kind, *fields = line.split()
+            if kind == b"assigned":
+                self.assigned[i] = int(fields[0])
+            elif kind == b"committed":
+                self.committed += int(fields[0])
+                self.samples.append((float(fields[1]), [float(r) for r in fields[2:]]))
+                self.progress.set()
 
-    async def wait_for(self, n: int) -> None:
+    def _check(self) -> None:
+        for reader in self.readers:
+            if reader.done():
+                reader.result()  # a broken report raises here
+        for proc in self.procs:
+            if proc.returncode is not None:
+                raise RuntimeError(f"a consumer replica exited with {proc.returncode}")
+
+    async def __aexit__(self, *exc) -> None:
+        for proc in self.procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=30)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        await asyncio.gather(*self.readers, return_exceptions=True)
+
+    def reset(self) -> None:
+        self.committed, self.samples = 0, []
+
+    def latencies(self, floor: float) -> list[float]:
+        """Commit time - max(recorded_at, floor) of every flag change."""
+        return [at - max(r, floor) for at, recorded in self.samples for r in recorded]
+
+    async def wait_for(self, n: int, engine) -> None:
         while self.committed < n:
-            if self.task.done():
-                self.task.result()
+            self._check()
             self.progress.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.progress.wait(), timeout=1)
-        if (held := await handled(self.engine)) != n:
+        if (held := await handled(engine)) != n:
             raise RuntimeError(f"{n} events committed but the inbox holds {held}")
 
 
-async def burst(service: Service, events) -> tuple[float, list[float]]:
-    service.latencies, service.floor, service.committed = [], datetime.now(UTC), 0
-    started = time.perf_counter()
-    await send_all(service.kafka.bootstrap_servers, service.kafka.topic(RESULTS.name), events)
-    await service.wait_for(len(events))
-    return time.perf_counter() - started, service.latencies
+async def replica(url: str, bootstrap: str, prefix: str, batch: int) -> None:
+    """One consumer replica (a child of Replicas): the service's consumer, its after-commit hook wrapped to
+    report on stdout; SIGTERM stops it gracefully (the batch in progress commits)."""
+    engine = create_engine(url, pool_size=4)
+    kafka = kafka_settings(bootstrap, prefix)
+
+    def committed(session, events) -> None:
+        observe_flag_latency(session, events)  # what the service does after each commit
+        recorded = " ".join(f"{r.timestamp():.6f}" for r in session.info.get(LATENCIES, ()))
+        print(f"committed {len(events)} {time.time():.6f} {recorded}", flush=True)
+
+    spec = dataclasses.replace(results_consumer(), after_commit=committed)
+    runner = ConsumerRunner(
+        spec, sessionmaker=make_sessionmaker(engine), inbox=inbox, kafka=kafka, max_records=batch
+    )
+    tune_gc()  # as the service process does when it starts its consumer
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, runner.stop)
+    task = asyncio.create_task(runner.run())
+    reported = None
+    try:
+        while not task.done():
+            if runner.assignment != reported:
+                reported = runner.assignment
+                print(f"assigned {len(reported)}", flush=True)
+            await asyncio.wait([task], timeout=0.05)
+        task.result()
+    finally:
+        await engine.dispose()
+
+
+async def burst(replicas: Replicas, engine, n: int, students: int) -> tuple[float, list[float]]:
+    """The producer is a child process too (as the assessments relay is in production); it builds the events
+    first and sends them when told to, which starts the clock."""
+    topic = replicas.kafka.topic(RESULTS.name)
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--publish-to",
+        replicas.kafka.bootstrap_servers,
+        topic,
+        "--events",
+        str(n),
+        "--students",
+        str(students),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        if await child.stdout.readline() != b"ready\n":
+            raise RuntimeError(f"the publisher failed (exit {await child.wait()})")
+        replicas.reset()
+        floor, started = time.time(), time.perf_counter()
+        child.stdin.write(b"go\n")
+        await child.stdin.drain()
+        await replicas.wait_for(n, engine)
+        elapsed = time.perf_counter() - started
+        if await child.wait() != 0:
+            raise RuntimeError(f"the publisher exited with {child.returncode}")
+        return elapsed, replicas.latencies(floor)
+    finally:
+        if child.returncode is None:
+            child.kill()
+            await child.wait()
+
+
+async def publish(bootstrap: str, topic: str, n: int, students: int) -> None:
+    """The child of burst(): build the events, say ready, send them all when the parent says go."""
+    events = make_events(n, students)
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    await send_all(bootstrap, topic, [(k, v) for k, v in events])
 
 
 class Process:
@@ -408,6 +521,12 @@ async def _flag_count(http: httpx.AsyncClient, headers: dict, standard: str) -> 
     return len(reply.json())
 
 
+def kafka_settings(bootstrap: str, prefix: str) -> KafkaSettings:
+    """Idempotent producers only when asked (the local Tansu broker rejects them)."""
+    idempotence = os.environ.get("KAFKA_ENABLE_IDEMPOTENCE", "false") == "true"
+    return KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=prefix, enable_idempotence=idempotence)
+
+
 async def handled(engine) -> int:
     async with engine.connect() as conn:
         return (await conn.execute(select(func.count()).select_from(inbox))).scalar_one()
@@ -419,23 +538,25 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def bench(
-    admin_url: str, bootstrap: str, n: int, students: int, batch: int, rate: int, seconds: int
+    admin_url: str,
+    bootstrap: str,
+    n: int,
+    students: int,
+    batch: int,
+    replicas: int,
+    rate: int,
+    seconds: int,
 ) -> None:
     name = f"plc_bench_flags_{uuid.uuid4().hex[:6]}"
     await infra.create_database(admin_url, name)
     url = infra.url_with_database(admin_url, name)
     await upgrade_async(by_name("interventions"), url)
     engine = create_engine(url, pool_size=4)
-    kafka = KafkaSettings(
-        bootstrap_servers=bootstrap,
-        topic_prefix=f"bench{uuid.uuid4().hex[:6]}.",
-        enable_idempotence=os.environ.get("KAFKA_ENABLE_IDEMPOTENCE", "false") == "true",
-    )
+    kafka = kafka_settings(bootstrap, f"bench{uuid.uuid4().hex[:6]}.")
     try:
         await ensure_topics(kafka, [RESULTS])
-        events = make_events(n, students)
-        async with Service(engine, kafka, batch) as service:
-            elapsed, latencies = await burst(service, events)
+        async with Replicas(url, kafka, batch, replicas) as group:
+            elapsed, latencies = await burst(group, engine, n, students)
         raw = await time_raw(bootstrap, kafka.topic(RESULTS.name), n)  # the burst's 50,000 only
         calm = await steady_api(admin_url, bootstrap, rate, seconds) if seconds > 0 else []
         async with engine.connect() as conn:
@@ -446,7 +567,7 @@ async def bench(
         for line in calm:
             print(line)
         print(
-            f"events={n} students={students} batch={batch} burst_flag_changes={len(latencies)} flag_rows_after_both_phases={flags}"
+            f"events={n} students={students} batch={batch} consumer_replicas={replicas} burst_flag_changes={len(latencies)} flag_rows_after_both_phases={flags}"
         )
         print(
             f"service: {n / elapsed:,.0f} events/s ({elapsed:.2f}s, publish included)  raw consumer: {n / raw:,.0f}/s"
@@ -462,9 +583,20 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--students", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument(
+        "--replicas", type=int, default=2, help="consumer processes in the group (default: one per core here)"
+    )
     parser.add_argument("--steady-rate", type=int, default=500, help="results/s of the steady phase")
     parser.add_argument("--steady-seconds", type=int, default=60, help="0 skips the steady phase")
+    parser.add_argument("--publish-to", nargs=2, metavar=("BOOTSTRAP", "TOPIC"), help=argparse.SUPPRESS)
+    parser.add_argument("--replica", nargs=3, metavar=("URL", "BOOTSTRAP", "PREFIX"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.publish_to:  # the burst's producer process
+        await publish(*args.publish_to, args.events, args.students)
+        return
+    if args.replica:  # one consumer replica of the burst
+        await replica(*args.replica, args.batch)
+        return
     async with infrastructure() as (admin_url, bootstrap):
         await bench(
             admin_url,
@@ -472,6 +604,7 @@ async def main() -> None:
             args.events,
             args.students,
             args.batch,
+            args.replicas,
             args.steady_rate,
             args.steady_seconds,
         )

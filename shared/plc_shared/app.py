@@ -130,12 +130,15 @@ def _background(app: FastAPI, settings: ServiceSettings, parts: ServiceParts) ->
 
 
 def tune_gc() -> None:
-    """A consumer's batch allocates hundreds of thousands of short-lived objects; with the default thresholds
-    the collector keeps re-walking the process's long-lived heap (SQLAlchemy, pydantic, the app), which cost
-    the interventions consumer about a third of its time. Freeze what exists after start-up and collect less
-    often (generation 0 every 50,000 allocations instead of 700)."""
+    """A consumer's batch allocates hundreds of thousands of objects that live until the batch commits; with
+    the default thresholds the collector keeps re-walking them and the process's long-lived heap (SQLAlchemy,
+    pydantic, the app), which cost the interventions consumer about a third of its time. Freeze what exists
+    after start-up and collect the young generation every 500,000 allocations instead of 700: a 50,000-event
+    burst then runs without a collection (measured: 7,400 events/s instead of 6,300 with 50,000, the
+    collections themselves took 0.75 s of its 8 s). Only cyclic garbage waits longer; everything else is
+    still freed by reference counting at once."""
     gc.freeze()
-    gc.set_threshold(50_000, 20, 50)
+    gc.set_threshold(500_000, 20, 50)
 
 
 async def _shutdown(app: FastAPI, tasks: list[asyncio.Task]) -> None:

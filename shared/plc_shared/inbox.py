@@ -108,17 +108,18 @@ class Parsed:
 
 
 class Rebalance(ConsumerRebalanceListener):
-    """Revocation waits for the batch in progress to commit, so no partition is handled by two owners."""
+    """Revocation waits for the batch in progress to commit, so no partition is handled by two owners.
+    `runner.assignment` follows what the group gave this member."""
 
-    def __init__(self, lock: asyncio.Lock) -> None:
-        self.lock = lock
+    def __init__(self, runner: ConsumerRunner) -> None:
+        self.runner = runner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        async with self.lock:
-            pass
+        async with self.runner._lock:
+            self.runner.assignment = frozenset()
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        return None
+        self.runner.assignment = frozenset(assigned)
 
 
 class ConsumerRunner:
@@ -138,6 +139,10 @@ class ConsumerRunner:
         self.dead_letter_topic = kafka.topic(dead_letter(consumer.name).name)
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
+        # Set while the consumer is in its group with partitions assigned (joining takes seconds: the
+        # broker waits for other members), cleared when it leaves or loses its connection.
+        self.consuming = asyncio.Event()
+        self.assignment: frozenset[TopicPartition] = frozenset()  # the partitions this member owns
         self._parse_event = EventParser(consumer.event_types)
 
     def stop(self) -> None:
@@ -167,14 +172,13 @@ class ConsumerRunner:
             max_poll_records=self.max_records,
             fetch_max_wait_ms=self.kafka.consumer_fetch_max_wait_ms,
         )
-        consumer.subscribe(
-            [self.kafka.topic(t.name) for t in self.spec.topics], listener=Rebalance(self._lock)
-        )
+        consumer.subscribe([self.kafka.topic(t.name) for t in self.spec.topics], listener=Rebalance(self))
         producer = make_producer(self.kafka)
         prefetch = None
         try:
-            await consumer.start()
+            await consumer.start()  # returns once the group has assigned this member its partitions
             await producer.start()
+            self.consuming.set()
             prefetch = asyncio.create_task(self._fetch(consumer))
             while not self._stopping.is_set():
                 batches = await prefetch
@@ -188,6 +192,8 @@ class ConsumerRunner:
                     if owned:
                         await self._handle_fetch(consumer, producer, owned)
         finally:
+            self.consuming.clear()
+            self.assignment = frozenset()
             if prefetch is not None:
                 prefetch.cancel()
                 await asyncio.gather(prefetch, return_exceptions=True)

@@ -36,7 +36,11 @@ Result = ResultModel.__table__
 ResultScore = ResultScoreModel.__table__
 Flags = FlagModel.__table__
 Tiers = StudentTier.__table__
-PAIRS = "unnest(CAST(:students AS text[]), CAST(:standards AS text[])) AS p(student_id, standard_id)"
+# The batch's (student, standard) pairs. Each is looked up through its index in a LATERAL subquery (OFFSET 0
+# and FOR UPDATE keep the planner from turning it into a join): the cost follows the batch, never the table
+# (a plain join was planned as a scan and sort of the whole table once it held some 50,000 rows).
+PAIRS = "unnest($1::text[], $2::text[]) AS p(student_id, standard_id)"
+_PAIR_MATCH = "{0}.student_id = p.student_id AND {0}.standard_id = p.standard_id"
 
 
 class FlagStateRepository:
@@ -62,71 +66,73 @@ class FlagStateRepository:
             {(r.school_id, r.assessment_id): r for r in assessment_rows},
         )
 
+    async def _conn(self) -> asyncpg.Connection:
+        """The snapshot's reads and the COPYs go straight to asyncpg (in the session's transaction): for
+        thousands of rows SQLAlchemy's per-row result processing cost more than the queries themselves."""
+        if self._driver is None:
+            self._driver = await driver(self.session)
+        return self._driver
+
     async def load_heads(self, snapshot: Snapshot, result_ids: Iterable[uuid.UUID]) -> None:
-        rows = await self.session.execute(
-            text(
-                "SELECT r.result_id, r.revision, r.student_id, r.first_recorded_at, r.voided,"
-                " coalesce(array_agg(s.standard_id) FILTER (WHERE s.standard_id IS NOT NULL), '{}')"
-                " FROM results r LEFT JOIN result_scores s USING (result_id)"
-                " WHERE r.result_id = ANY(:ids) GROUP BY r.result_id"
-            ),
-            {"ids": list(result_ids)},
+        rows = await (await self._conn()).fetch(
+            "SELECT r.result_id, r.revision, r.student_id, r.first_recorded_at, r.voided, s.standards"
+            " FROM results r CROSS JOIN LATERAL (SELECT coalesce(array_agg(standard_id), '{}') AS standards"
+            " FROM result_scores s WHERE s.result_id = r.result_id) s"
+            " WHERE r.result_id = ANY($1::uuid[])",
+            list(result_ids),
         )
         for rid, revision, student, first, voided, standards in rows:
             self.existing.add(rid)
             snapshot.heads[rid] = ResultHead(revision, student, frozenset(standards), first, voided)
 
     async def load_pairs(self, snapshot: Snapshot, pairs: set[tuple[str, str]]) -> None:
-        params = {"students": [p[0] for p in pairs], "standards": [p[1] for p in pairs]}
-        scores = await self.session.execute(
-            text(
-                "SELECT student_id, standard_id, result_id, revision, percent, proficiency_cut, mastery_cut,"
-                " assessed_on, first_recorded_at, recorded_at, assessment_id"
-                f" FROM result_scores s JOIN {PAIRS} USING (student_id, standard_id)"
-            ),
-            params,
+        conn = await self._conn()
+        students, standards = [p[0] for p in pairs], [p[1] for p in pairs]
+        scores = await conn.fetch(
+            f"SELECT p.student_id, p.standard_id, s.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT result_id,"
+            " revision, percent, proficiency_cut, mastery_cut, assessed_on, first_recorded_at, recorded_at,"
+            " assessment_id FROM result_scores s"
+            f" WHERE {_PAIR_MATCH.format('s')} OFFSET 0) s",
+            students,
+            standards,
         )
-        by_pair = snapshot.scores
+        by_pair, score = snapshot.scores, rules.Score
         for student, standard, *fields in scores:
-            by_pair[(student, standard)][fields[0]] = rules.Score(*fields)
-        flags = await self.session.execute(
-            text(
-                f"SELECT f.* FROM flags f JOIN {PAIRS} USING (student_id, standard_id) WHERE status = 'open'"
-                " FOR UPDATE OF f"
-            ),
-            params,
+            by_pair[(student, standard)][fields[0]] = score(*fields)
+        flags = await conn.fetch(
+            f"SELECT f.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT {', '.join(_FLAG_READ)} FROM flags f"
+            f" WHERE {_PAIR_MATCH.format('f')} AND f.status = 'open' FOR UPDATE) f",
+            students,
+            standards,
         )
-        for row in flags.mappings():
-            flag = _flag(row)
+        for row in flags:
+            flag = Flag(*row[:4], tuple(row[4]), *row[5:])
             snapshot.open_flags[(flag.student_id, flag.standard_id, flag.kind)] = flag
-        resolved = await self.session.execute(
-            text(
-                "SELECT f.student_id, f.standard_id, max(f.resolved_event_at) FROM flags f"
-                f" JOIN {PAIRS} USING (student_id, standard_id)"
-                " WHERE kind = 'support' AND status = 'resolved' GROUP BY 1, 2"
-            ),
-            params,
+        resolved = await conn.fetch(
+            f"SELECT p.student_id, p.standard_id, f.at FROM {PAIRS} CROSS JOIN LATERAL (SELECT"
+            " max(f.resolved_event_at) AS at FROM flags f"
+            f" WHERE {_PAIR_MATCH.format('f')} AND f.kind = 'support' AND f.status = 'resolved') f"
+            " WHERE f.at IS NOT NULL",
+            students,
+            standards,
         )
         for student, standard, at in resolved:
             snapshot.last_resolved_support[(student, standard)] = at
 
     async def load_students(self, snapshot: Snapshot, students: set[str]) -> None:
-        ids = list(students)
-        counts = await self.session.execute(
-            text(
-                "SELECT student_id, count(*) FROM flags WHERE student_id = ANY(:ids)"
-                " AND status = 'open' AND kind = 'support' GROUP BY student_id"
-            ),
-            {"ids": ids},
+        conn, ids = await self._conn(), list(students)
+        counts = await conn.fetch(  # through each student's index entries, as for the pairs
+            "SELECT s.student_id, c.n FROM unnest($1::text[]) AS s(student_id) CROSS JOIN LATERAL (SELECT"
+            " count(*) AS n FROM flags f WHERE f.student_id = s.student_id AND f.status = 'open'"
+            " AND f.kind = 'support') c WHERE c.n > 0",
+            ids,
         )
         for student, count in counts:
             snapshot.open_support[student] = count
-        tiers = await self.session.execute(
-            text(
-                "SELECT student_id, district_id, school_id, tier, reason, rule, since FROM student_tiers"
-                " WHERE student_id = ANY(:ids) FOR UPDATE"  # ordered with tier decisions over HTTP
-            ),
-            {"ids": ids},
+        tiers = await conn.fetch(
+            "SELECT student_id, district_id, school_id, tier, reason, rule, since FROM student_tiers"
+            " WHERE student_id = ANY($1::text[]) FOR UPDATE",  # ordered with tier decisions over HTTP
+            ids,
         )
         for row in tiers:
             snapshot.tiers[row[0]] = Tier(*row)
@@ -217,9 +223,7 @@ class FlagStateRepository:
         """New rows by COPY: several times cheaper than INSERT for thousands of rows (no SQL to plan, no
         array parameters to encode element by element)."""
         if rows:
-            if self._driver is None:
-                self._driver = await driver(self.session)
-            await self._driver.copy_records_to_table(table.name, records=rows, columns=columns)
+            await (await self._conn()).copy_records_to_table(table.name, records=rows, columns=columns)
 
     async def _insert(self, table: Table, rows: list[dict], suffix: str = "") -> None:
         """One INSERT ... SELECT FROM unnest(arrays) for any number of rows (no per-row SQL)."""
@@ -308,24 +312,24 @@ def _score_values(score: rules.Score) -> tuple:
     )
 
 
-def _flag(row) -> Flag:
-    return Flag(
-        flag_id=row["id"],
-        student_id=row["student_id"],
-        district_id=row["district_id"],
-        school_id=row["school_id"],
-        class_ids=tuple(row["class_ids"]),
-        standard_id=row["standard_id"],
-        kind=row["kind"],
-        rule=row["rule"],
-        result_id=row["result_id"],
-        result_revision=row["result_revision"],
-        assessment_id=row["assessment_id"],
-        score=row["score"],
-        cut=row["cut"],
-        evidence_recorded_at=row["evidence_recorded_at"],
-        status=row["status"],
-    )
+# The columns of an open flag, in the order of Flag's fields.
+_FLAG_READ = (
+    "id",
+    "student_id",
+    "district_id",
+    "school_id",
+    "class_ids",
+    "standard_id",
+    "kind",
+    "rule",
+    "result_id",
+    "result_revision",
+    "assessment_id",
+    "score",
+    "cut",
+    "evidence_recorded_at",
+    "status",
+)
 
 
 _FLAG_COLUMNS = (
