@@ -54,7 +54,10 @@ def runner_for(engine, kafka: KafkaSettings, name: str = "samples-recorder") -> 
     )
 
 
-async def publish(kafka: KafkaSettings, envelopes: list[CloudEvent | bytes], key: bytes = b"k") -> None:
+async def publish(
+    kafka: KafkaSettings, envelopes: list[CloudEvent | bytes], key: bytes | None = b"k"
+) -> None:
+    """`key=None` spreads the events over the partitions."""
     await ensure_topics(kafka, [SAMPLES])
     producer = make_producer(kafka)
     await producer.start()
@@ -242,3 +245,25 @@ async def test_a_failing_batch_is_replayed_one_by_one_and_only_the_poison_is_dea
     assert [json.loads(r.value)["id"] for r in dead] == [str(poison.id)]
     assert b"a sample in this batch cannot be handled" in dict(dead[0].headers)["dlq-error"]
     assert len(committed) == 2
+
+
+async def test_replicas_in_one_group_split_the_partitions_and_handle_each_event_once(engine, kafka):
+    """How a service scales its consumer: more processes in the same group. `consuming` and `assignment`
+    tell when a member is in the group and what it owns (the benchmark waits on them)."""
+    await ensure_topics(kafka, [SAMPLES])
+    first, second = runner_for(engine, kafka), runner_for(engine, kafka)
+    tasks = [await start(first), await start(second)]
+
+    async def settled() -> bool:
+        owned = [first.assignment, second.assignment]
+        return all(owned) and not (owned[0] & owned[1]) and len(owned[0] | owned[1]) == SAMPLES.partitions
+
+    assert await eventually(settled, timeout_s=40)
+    assert first.consuming.is_set() and second.consuming.is_set()
+    await publish(kafka, [sample(i, key=f"key-{i % 8}") for i in range(200)], key=None)
+    assert await eventually(lambda: _has(engine, 200))
+    for runner, task in zip((first, second), tasks, strict=True):
+        await shutdown(runner, task)
+        assert not runner.consuming.is_set() and runner.assignment == frozenset()
+    assert sorted(seq for _, seq in await samples(engine)) == list(range(200))
+    assert await count(engine, sample_inbox) == 200
