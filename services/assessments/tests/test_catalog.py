@@ -230,3 +230,35 @@ async def test_roster_reads_are_scoped(district, other_district):
     ).status_code == 403
     assert len((await district.http.get("/assessments/roster/classes", headers=analyst)).json()) == 2
     assert (await district.http.get("/assessments/roster/schools")).status_code == 401
+
+
+async def test_a_published_structure_is_cached_but_essential_flags_and_status_are_read_every_time(district):
+    """Posting results keeps a published assessment's structure per process (it cannot change); what can
+    change after publishing (essential flags, closing) must still show in the very next post."""
+    from assessments.definitions import STRUCTURES
+
+    a = await district.assessment()
+    s1, s2 = a["standards"]
+
+    async def post(student: str) -> dict:
+        body = {"assessment_id": a["id"], "student_id": student, "item_scores": {"Q1": 5, "Q3": 2}}
+        return await district.put("/assessments/results", body)
+
+    first = await post(district.students[0])
+    assert {s["standard_id"]: s["essential"] for s in first.json()["standard_scores"]} == {
+        s1: False,
+        s2: False,
+    }
+    assert any(key[0] == a["id"] for key in STRUCTURES)  # the next posts use the cached structure
+    marked = await district.http.put(
+        f"/assessments/standards/{s2}/essential", json={"scope": "grade", "value": "04"}, headers=district.sis
+    )
+    assert marked.status_code == 200
+    second = await post(district.students[1])
+    assert {s["standard_id"]: s["essential"] for s in second.json()["standard_scores"]} == {
+        s1: False,
+        s2: True,
+    }
+    assert (await district.post(f"/assessments/assessments/{a['id']}/close")).status_code == 200
+    refused = await post(district.students[2])
+    assert refused.status_code == 422 and "closed" in refused.json()["errors"][0]["reason"]
