@@ -48,6 +48,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from assessments.config import Settings as AssessmentsSettings
 from assessments.testing import District
@@ -611,4 +612,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # uvloop, as uvicorn runs the services (and so their consumers) when it is installed
+    uvloop.run(main())

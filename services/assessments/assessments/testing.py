@@ -86,11 +86,11 @@ class District:
 
     async def assessment(self, *, publish: bool = True, **overrides) -> dict:
         s1, s2 = (
-            await self.standard(f"NF1-{uuid.uuid4().hex[:4]}"),
-            await self.standard(f"NF2-{uuid.uuid4().hex[:4]}"),
+            await self.standard(f"NF1-{uuid.uuid4().hex[:10]}"),
+            await self.standard(f"NF2-{uuid.uuid4().hex[:10]}"),
         )
         body = {
-            "id": f"{self.id}-a-{uuid.uuid4().hex[:6]}",
+            "id": f"{self.id}-a-{uuid.uuid4().hex[:10]}",
             "title": "Fractions CFA",
             "kind": "common_formative",
             "subject": "math",
