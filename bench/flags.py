@@ -5,12 +5,14 @@
 Uses PLC_BENCH_POSTGRES_URL (else PostgreSQL on 127.0.0.1:5432 when it answers, else an embedded one) and
 KAFKA_BOOTSTRAP_SERVERS (else a Tansu broker it starts). The service side is the real code path: the
 interventions results consumer (the shared ConsumerRunner with results_consumer()'s batch handler: inbox,
-set-based flag evaluation, outbox rows, one transaction per fetch) on a migrated database, in its group and
-idle when the burst is published. The burst comes from a child process (the producer's CPU is not the
-consumer's, as in production where the assessments relay publishes): it builds the events, then sends them
-all when told to. The clock starts when it is told and stops when every event is committed (counted by the
-consumer's after-commit hook; the inbox is checked once at the end). Latency of a flag = its batch's commit
-time - max(result recorded_at, burst start). The raw side is
+set-based flag evaluation, outbox rows, one transaction per fetch) on a migrated database, run as --replicas
+processes (default 2) in one consumer group, as a deployment scales it, each on uvloop as under uvicorn; all
+are in the group and idle when the burst is published. The burst comes from a child process too: it builds
+the events, then sends them all as pre-built record batches (partitioned by key like the default
+partitioner) when told to; its CPU is on the same two cores, as light as it can be. The clock starts when it
+is told and stops when every event is committed (counted from the replicas' after-commit reports; the inbox
+is checked once at the end). Latency of a flag = its batch's commit time - max(result recorded_at, burst
+start). The raw side is
 one aiokafka consumer (no group) reading the same 50,000 records from the beginning.
 Then (unless --steady-seconds 0) the steady phase, end to end through the real services: the assessments
 service (assessments.main:create_app) and the interventions service (interventions.main:create_app) each run
@@ -50,6 +52,7 @@ from pathlib import Path
 import httpx
 import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from assessments.config import Settings as AssessmentsSettings
 from assessments.testing import District
 from interventions.consumers import LATENCIES, observe_flag_latency, results_consumer
@@ -120,14 +123,26 @@ def make_event(i: int, students: int, rng: random.Random) -> tuple[bytes, bytes]
 
 
 async def send_all(bootstrap: str, topic: str, events: list[tuple[bytes, bytes]]) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=256 * 1024
-    )
+    """All events at once, as pre-built record batches (the producer's per-message path costs more CPU than
+    the consumer it is loading, on the same cores); partitions by key as the default partitioner does."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_batch_size=256 * 1024)
     await producer.start()
     try:
-        futures = [await producer.send(topic, value=v, key=k) for k, v in events]
-        for future in futures:
-            await future
+        partitions = sorted(await producer.partitions_for(topic))
+        choose = DefaultPartitioner()
+        by_partition: dict[int, list[tuple[bytes, bytes]]] = {}
+        for key, value in events:
+            by_partition.setdefault(choose(key, partitions, partitions), []).append((key, value))
+        sends = []
+        for partition, records in by_partition.items():
+            batch = producer.create_batch()
+            for key, value in records:
+                if batch.append(key=key, value=value, timestamp=None) is None:  # full: send, start another
+                    sends.append(await producer.send_batch(batch, topic, partition=partition))
+                    batch = producer.create_batch()
+                    batch.append(key=key, value=value, timestamp=None)
+            sends.append(await producer.send_batch(batch, topic, partition=partition))
+        await asyncio.gather(*sends)
     finally:
         await producer.stop()
 
