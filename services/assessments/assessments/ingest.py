@@ -272,18 +272,20 @@ class Ingest:
             "level": level,
             "objectives": objectives,
             "items": items,
-            "encoded": self._encoded(definition, objectives, items),
+            "encoded": self._encoded(definition, objectives, items, total),
         }
 
     def _encoded(
-        self, definition: scoring.AssessmentDef, objectives: dict, items: dict
+        self, definition: scoring.AssessmentDef, objectives: dict, items: dict, total: float | None
     ) -> tuple[str, str, str]:
         """(objective scores, item scores, per-standard scores) as JSON text. Scores take few distinct values
-        (whole points on a handful of items), so equal score sets are scored and encoded once per request."""
-        key = (definition.id, tuple(objectives.items()), tuple(items.items()))
+        (whole points on a handful of items), so equal score sets are scored and encoded once per request.
+        The total counts only without part scores (then it may be a standard's score)."""
+        alone = None if objectives or items else total
+        key = (definition.id, tuple(objectives.items()), tuple(items.items()), alone)
         encoded = self._scored.get(key)
         if encoded is None:
-            standards = scoring.standard_scores(definition, objectives, items)
+            standards = scoring.standard_scores(definition, objectives, items, alone)
             encoded = (_json(objectives), _json(items), _json(standards))
             self._scored[key] = encoded
         return encoded

@@ -95,8 +95,12 @@ def standard_scores(
     assessment: AssessmentDef,
     objective_scores: Mapping[str, float],
     item_scores: Mapping[str, float],
+    total_score: float | None = None,
 ) -> list[dict]:
-    """Per-standard points, percent and proficient/mastered, in the shape of the event's StandardScore."""
+    """Per-standard points, percent and proficient/mastered, in the shape of the event's StandardScore.
+    Part scores decide; a total alone scores a standard only when the assessment measures exactly one."""
+    if not objective_scores and not item_scores and total_score is not None:
+        return _from_total(assessment, total_score)
     sums: dict[str, list[float]] = {}  # standard id -> [points, max, proficiency cut, mastery cut]
     from_items: set[str] = set()
     for item_id, points in item_scores.items():
@@ -111,6 +115,33 @@ def standard_scores(
             if standard_id not in from_items:
                 _accumulate(sums, standard_id, points, objective.max_points, objective, assessment)
     return [_standard_score(assessment, sid, *values) for sid, values in sorted(sums.items())]
+
+
+def measured_standards(assessment: AssessmentDef) -> set[str]:
+    return {s for o in assessment.objectives.values() for s in o.standard_ids} | {
+        i.standard_id for i in assessment.items.values() if i.standard_id is not None
+    }
+
+
+def _from_total(assessment: AssessmentDef, total: float) -> list[dict]:
+    """A common formative assessment often targets one essential standard and teams record only the total:
+    that total is the student's score on the standard (against the assessment's cuts), so the student can be
+    flagged for support or enrichment. With several standards a total cannot be apportioned: none."""
+    measured = measured_standards(assessment)
+    if len(measured) != 1:
+        return []
+    (standard_id,) = measured
+    return [
+        _standard_score(
+            assessment,
+            standard_id,
+            total,
+            assessment.max_score,
+            assessment.proficiency_cut,
+            assessment.mastery_cut,
+            False,
+        )
+    ]
 
 
 def _accumulate(

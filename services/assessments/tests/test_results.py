@@ -1,6 +1,7 @@
 """Single results: upsert on the natural key, ETag/If-Match, void, scope, and one event per change."""
 
 import json
+import uuid
 
 from plc_shared.auth import Role
 from plc_shared.testing import consume
@@ -261,3 +262,35 @@ async def test_list_results_of_an_assessment_is_scoped_and_paged(district, other
     assert len(by_class) == 3
     assert (await district.http.get(path, headers=district.token(Role.ANALYST))).status_code == 403
     assert (await district.http.get(path, headers=other_district.sis)).status_code == 404
+
+
+async def test_a_total_alone_scores_the_one_standard_a_cfa_measures(
+    district, kafka_settings, bootstrap_servers
+):
+    """Teams often record only the total of a one-standard CFA: it is the score on that standard, and it is in
+    the result event (so the interventions service flags the student); on a two-standard assessment a total
+    alone gives no standard score."""
+    standard = await district.standard(f"RL2-{uuid.uuid4().hex[:10]}")
+    single = await district.assessment(
+        objectives=[{"code": "O1", "max_points": 20, "standard_ids": [standard]}],
+        items=[{"code": "Q1", "max_points": 20, "standard_id": standard, "objective_code": "O1"}],
+    )
+    low = await district.put("/assessments/results", result(single, district.students[0], total_score=9))
+    assert low.status_code == 201, low.text
+    (score,) = low.json()["standard_scores"]
+    assert (score["standard_id"], score["percent"], score["proficient"]) == (standard, 45.0, False)
+    two = await district.assessment()
+    alone = await district.put("/assessments/results", result(two, district.students[0], total_score=9))
+    assert alone.status_code == 201 and alone.json()["standard_scores"] == []
+
+    records = await consume(
+        bootstrap_servers,
+        kafka_settings.topic(RESULTS.name),
+        until=lambda rs: any(json.loads(r.value)["data"]["assessment_id"] == single["id"] for r in rs),
+    )
+    (event,) = [
+        json.loads(r.value)["data"]
+        for r in records
+        if json.loads(r.value)["data"]["assessment_id"] == single["id"]
+    ]
+    assert [(s["standard_id"], s["percent"]) for s in event["standards"]] == [(standard, 45.0)]

@@ -153,3 +153,27 @@ def test_cached_score_check_keeps_true_apart_from_one():
     assert _check_score(1, 5) == (1.0, None)
     assert _check_score(True, 5)[0] is None
     assert _check_score(1.0, 5) == (1.0, None)
+
+
+def test_a_total_alone_scores_the_standard_of_a_single_standard_assessment_against_its_cuts():
+    single = AssessmentDef(
+        id="cfa",
+        max_score=20,
+        proficiency_cut=70,
+        mastery_cut=90,
+        objectives={"o1": ObjectiveDef("o1", 10, ("s1",), proficiency_cut=80, mastery_cut=95)},
+        items={"q1": ItemDef("q1", 10, "s1", "o1")},
+        standards={"s1": StandardInfo("s1", "MATH.4.NF.1", essential=True)},
+    )
+    (s1,) = standard_scores(single, {}, {}, total_score=13)
+    assert (s1["standard_id"], s1["code"], s1["essential"]) == ("s1", "MATH.4.NF.1", True)
+    assert (s1["points"], s1["max_points"], s1["percent"]) == (13, 20, 65.0)
+    assert (s1["proficiency_cut"], s1["mastery_cut"], s1["proficient"]) == (70, 90, False)
+    assert standard_scores(single, {}, {}, total_score=18)[0]["mastered"] is True
+    # part scores decide whenever there are some: the total is ignored then
+    (from_items,) = standard_scores(single, {}, {"q1": 10}, total_score=0)
+    assert from_items["percent"] == 100.0
+
+
+def test_a_total_alone_cannot_be_apportioned_between_several_standards():
+    assert standard_scores(_assessment(), {}, {}, total_score=15) == []
