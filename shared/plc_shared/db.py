@@ -35,9 +35,10 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection under the session, inside the session's transaction (begun if need be): for
     COPY, which moves many rows much faster than INSERT."""
     conn = await session.connection()
-    await conn.execute(text("SELECT 1"))  # SQLAlchemy's asyncpg adapter starts its transaction lazily
-    raw = await conn.get_raw_connection()
-    return raw.driver_connection
+    raw = (await conn.get_raw_connection()).driver_connection
+    if not raw.is_in_transaction():  # SQLAlchemy's asyncpg adapter begins on the first statement
+        await conn.execute(text("SELECT 1"))
+    return raw
 
 
 class Serial:

@@ -1,9 +1,12 @@
-"""plc_shared.db.Serial: operations of one transaction in order, in the background, failing as a chain."""
+"""plc_shared.db: Serial (operations of one transaction in order, in the background, failing as a chain) and
+driver (the asyncpg connection inside the session's transaction)."""
 
 import asyncio
+import uuid
 
 import pytest
-from plc_shared.db import Serial
+from plc_shared.db import Serial, create_engine, driver, make_sessionmaker
+from sqlalchemy import text
 
 
 async def test_operations_run_in_submission_order_while_the_caller_goes_on():
@@ -39,3 +42,28 @@ async def test_a_failed_operation_fails_the_ones_after_it_and_drain_raises_it():
     with pytest.raises(ValueError, match="the COPY failed"):
         await serial.drain()
     assert ran == []  # never started (and closed, so no "never awaited" warning)
+
+
+@pytest.mark.parametrize("began", [False, True], ids=["first-statement", "after-a-query"])
+async def test_driver_writes_inside_the_sessions_transaction(create_database, began):
+    """COPY through driver() belongs to the session's transaction whether or not a statement ran before it
+    (a rollback takes the rows with it)."""
+    engine = create_engine(await create_database(f"driver_{uuid.uuid4().hex[:6]}"))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE copied (x int)"))
+        sessionmaker = make_sessionmaker(engine)
+        with pytest.raises(RuntimeError, match="roll back"):
+            async with sessionmaker() as session, session.begin():
+                if began:
+                    await session.execute(text("SELECT count(*) FROM copied"))
+                raw = await driver(session)
+                assert raw.is_in_transaction()
+                await raw.copy_records_to_table("copied", records=[(1,), (2,)])
+                raise RuntimeError("roll back")
+        async with sessionmaker() as session, session.begin():
+            await (await driver(session)).copy_records_to_table("copied", records=[(3,)])
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT array_agg(x) FROM copied"))).scalar_one() == [3]
+    finally:
+        await engine.dispose()
