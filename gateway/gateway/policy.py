@@ -10,8 +10,6 @@ from plc_shared.errors import Forbidden
 
 from gateway.routes import Rule, Scope
 
-# Roles that see every school of their district (the others see only the schools in their token).
-DISTRICT_WIDE = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR})
 
 
 def authorize(
@@ -37,7 +35,7 @@ def authorize(
         raise Forbidden("The request names no district.")
     if district != principal.district_id:
         raise Forbidden("The request is for another district.")
-    if rule.scope is Scope.SCHOOL and principal.role not in DISTRICT_WIDE:
+    if rule.scope is Scope.SCHOOL and not principal.district_wide:
         school = _value("school_id", params, query, body)
         if school not in principal.school_ids:
             raise Forbidden("The request is for a school outside the caller's schools.")

@@ -30,6 +30,11 @@ class Role(StrEnum):
     OPERATOR = "operator"
 
 
+# Roles that see every school of their district (the others see only the schools in their token). The one
+# definition: the gateway's policy and every service's scope checks use this set.
+DISTRICT_WIDE = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR})
+
+
 class Principal(BaseModel):
     """Who is calling and what they may see: a role scoped to one district and, below it, schools/classes."""
 
@@ -53,16 +58,34 @@ class Principal(BaseModel):
             permissions=frozenset(claims.get("permissions") or ()),
         )
 
+    @property
+    def tenant(self) -> str:
+        """The district every key of this caller's requests belongs to (ids are unique within a district
+        only); a token without one can do nothing that touches district data."""
+        if not self.district_id:
+            raise Forbidden("The token names no district.")
+        return self.district_id
+
+    @property
+    def district_wide(self) -> bool:
+        return self.role in DISTRICT_WIDE
+
     def can_see_district(self, district_id: str) -> bool:
-        return self.role is Role.OPERATOR or self.district_id == district_id
+        return self.district_id is not None and self.district_id == district_id
 
     def can_see_school(self, district_id: str, school_id: str) -> bool:
         """District-wide roles see every school of their district; the others only their own schools."""
         if not self.can_see_district(district_id):
             return False
-        if self.role in (Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR):
-            return True
-        return school_id in self.school_ids
+        return self.district_wide or school_id in self.school_ids
+
+    def visible_schools(self) -> frozenset[str] | None:
+        """The schools of its district whose data the caller sees: None means every one (district-wide roles)."""
+        return None if self.district_wide else self.school_ids
+
+    def visible_classes(self) -> frozenset[str] | None:
+        """Teachers see the students of their own classes only; None means no class filter."""
+        return self.class_ids if self.role is Role.TEACHER else None
 
 
 class TokenVerifier:
