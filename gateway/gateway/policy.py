@@ -11,7 +11,6 @@ from plc_shared.errors import Forbidden
 from gateway.routes import Rule, Scope
 
 
-
 def authorize(
     rule: Rule,
     principal: Principal,
