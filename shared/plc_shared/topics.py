@@ -1,6 +1,7 @@
 """The catalog of Kafka topics: the one place that says which topics exist, how they are keyed and sized.
 
-Topic names here are logical; `KafkaSettings.topic()` adds the deployment's prefix.
+Topic names here are logical; `KafkaSettings.topic()` adds the deployment's prefix. SIS ids are unique within a
+district only, so every key starts with the district id: `d1/stu-42` and `d2/stu-42` are different students.
 """
 
 from __future__ import annotations
@@ -18,25 +19,30 @@ class Topic:
 
 RESULTS = Topic(
     "plc.assessments.results",
-    key="student id",
+    key="district id/student id (e.g. `d1/stu-42`)",
     description="Student assessment results recorded, corrected or voided; one student's results in order.",
     partitions=12,
 )
 ASSESSMENTS = Topic(
     "plc.assessments.assessments",
-    key="assessment id",
+    key="district id/assessment id",
     description="Common assessments published or closed.",
+)
+ROSTER = Topic(
+    "plc.assessments.roster",
+    key="district id/sourcedId",
+    description="Schools and students of each district's roster as they are created, changed or deleted (ids only).",
 )
 FLAGS = Topic(
     "plc.interventions.flags",
-    key="student id",
+    key="district id/student id",
     description="Students flagged for support or enrichment, flags resolved, tiers, interventions, exits.",
     partitions=12,
 )
 GOALS = Topic("plc.goals.goals", key="goal id", description="SMART goals and their progress; PDSA cycles.")
 REVIEWS = Topic("plc.reviews.reviews", key="school id", description="Site reviews and recognition.")
 
-ALL: tuple[Topic, ...] = (RESULTS, ASSESSMENTS, FLAGS, GOALS, REVIEWS)
+ALL: tuple[Topic, ...] = (RESULTS, ASSESSMENTS, ROSTER, FLAGS, GOALS, REVIEWS)
 
 
 def dead_letter(consumer_group: str) -> Topic:

@@ -1,8 +1,8 @@
 """Events of the assessments service: the public contract that interventions, goals, reviews and the data
 warehouses consume. IDs are SIS sourcedIds; there are no names or other personal data in any event.
 
-Result events are keyed by student id (topic `plc.assessments.results`), so one student's results arrive in
-order. `revision` grows with every change of one result (recorded = 1, each correction or void +1): a consumer
+Result events are keyed by `district_id/student_id` (topic `plc.assessments.results`), so one student's results
+arrive in order; ids are unique within a district only, so a consumer keys its state by (district_id, id). `revision` grows with every change of one result (recorded = 1, each correction or void +1): a consumer
 that sees a revision lower than the one it already applied ignores it.
 
 Cuts and percents are percentages of the maximum points (0-100). A standard is *proficient* when its percent
@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from plc_shared.events.envelope import Event
-from plc_shared.topics import ASSESSMENTS, RESULTS
+from plc_shared.topics import ASSESSMENTS, RESULTS, ROSTER
 
 SOURCE = "/plc/assessments"
 ScoreStatus = Literal["exempt", "fully graded", "not submitted", "partially graded", "submitted"]
@@ -53,7 +53,7 @@ class _ResultEvent(Event):
     attempt: int = Field(ge=1)
 
     def key(self) -> str:
-        return self.student_id
+        return f"{self.district_id}/{self.student_id}"
 
     def subject(self) -> str:
         return f"results/{self.result_id}"
@@ -112,7 +112,7 @@ class _AssessmentEvent(Event):
     occurred_at: datetime
 
     def key(self) -> str:
-        return self.assessment_id
+        return f"{self.district_id}/{self.assessment_id}"
 
 
 class AssessmentPublished(_AssessmentEvent):
@@ -125,3 +125,39 @@ class AssessmentClosed(_AssessmentEvent):
     type = "org.plc.assessments.assessment.closed.v1"
     source = SOURCE
     topic = ASSESSMENTS.name
+
+
+RosterStatus = Literal["active", "tobedeleted"]
+
+
+class _RosterEvent(Event):
+    district_id: str
+    status: RosterStatus = Field(description="OneRoster status; `tobedeleted` when the SIS removed it")
+    occurred_at: datetime
+
+    topic = ROSTER.name
+    source = SOURCE
+
+
+class SchoolRostered(_RosterEvent):
+    """A school of the district's roster was created, changed or deleted (id and parent only, no names)."""
+
+    type = "org.plc.assessments.school.rostered.v1"
+
+    school_id: str
+
+    def key(self) -> str:
+        return f"{self.district_id}/{self.school_id}"
+
+
+class StudentRostered(_RosterEvent):
+    """A student of the district's roster was created, changed or deleted: ids, schools and grades, no names."""
+
+    type = "org.plc.assessments.student.rostered.v1"
+
+    student_id: str
+    school_ids: list[str] = Field(default_factory=list)
+    grades: list[str] = Field(default_factory=list)
+
+    def key(self) -> str:
+        return f"{self.district_id}/{self.student_id}"

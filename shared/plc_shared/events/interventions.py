@@ -1,4 +1,4 @@
-"""Events of the interventions service (topic `plc.interventions.flags`, keyed by student id).
+"""Events of the interventions service (topic `plc.interventions.flags`, keyed by district id/student id).
 
 IDs only (SIS sourcedIds and our own uuids), scores and timestamps: never names or other personal data.
 Scores and cuts are percentages of the maximum points (0-100), as in the assessments events.
@@ -26,7 +26,7 @@ class _StudentEvent(Event):
     school_id: str
 
     def key(self) -> str:
-        return self.student_id
+        return f"{self.district_id}/{self.student_id}"
 
 
 class StudentFlagged(_StudentEvent):
