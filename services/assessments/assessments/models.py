@@ -1,8 +1,10 @@
 """Tables of the assessments database. The outbox and inbox come from plc_shared so every service has the same ones.
 
 Identifiers are the SIS's sourcedIds (text) wherever an integration names the thing (orgs, students, classes,
-assessments, standards); results get a UUID of our own. Every row carries its `district_id`: scope filters
-(`principal.can_see_district`) are a column comparison, never a join.
+assessments, standards); results get a UUID of our own. Those ids are unique **within a district only** (SIS
+sourcedIds collide between districts, and any number of districts adopt the same CASE identifier), so every key
+starts with `district_id`: primary keys are (district_id, id), foreign keys carry the district, and a row can
+only ever reference rows of its own district.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
-    ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     Text,
@@ -45,8 +47,8 @@ TextArray = ARRAY(Text)
 class RosterMixin:
     """OneRoster bookkeeping shared by every roster table."""
 
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     sourced_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    district_id: Mapped[str] = mapped_column(Text, index=True)
     status: Mapped[str] = mapped_column(Text, server_default="active")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -86,7 +88,7 @@ class Class(RosterMixin, Base):
     __tablename__ = "classes"
     title: Mapped[str] = mapped_column(Text)
     class_code: Mapped[str | None] = mapped_column(Text)
-    school_id: Mapped[str] = mapped_column(Text, index=True)
+    school_id: Mapped[str] = mapped_column(Text)
     course_id: Mapped[str | None] = mapped_column(Text)
     term_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
     grades: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
@@ -107,8 +109,11 @@ class Student(RosterMixin, Base):
 
 class Enrollment(RosterMixin, Base):
     __tablename__ = "enrollments"
-    __table_args__ = (Index("ix_enrollments_user_id_class_id", "user_id", "class_id"),)
-    class_id: Mapped[str] = mapped_column(Text, index=True)
+    __table_args__ = (
+        Index("ix_enrollments_district_id_user_id_class_id", "district_id", "user_id", "class_id"),
+        Index("ix_enrollments_district_id_class_id", "district_id", "class_id"),
+    )
+    class_id: Mapped[str] = mapped_column(Text)
     school_id: Mapped[str] = mapped_column(Text)
     user_id: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(Text)
@@ -122,8 +127,8 @@ class Standard(Base):
 
     __tablename__ = "standards"
     __table_args__ = (UniqueConstraint("district_id", "code"),)
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     id: Mapped[str] = mapped_column(Text, primary_key=True)
-    district_id: Mapped[str] = mapped_column(Text, index=True)
     code: Mapped[str] = mapped_column(Text, comment="humanCodingScheme")
     statement: Mapped[str] = mapped_column(Text)
     subject: Mapped[str | None] = mapped_column(Text)
@@ -139,11 +144,14 @@ class EssentialFlag(Base):
     __tablename__ = "essential_flags"
     __table_args__ = (
         CheckConstraint("scope IN ('course', 'grade')", name="scope"),
-        UniqueConstraint("standard_id", "scope", "scope_value"),
+        UniqueConstraint("district_id", "standard_id", "scope", "scope_value"),
+        ForeignKeyConstraint(
+            ["district_id", "standard_id"], ["standards.district_id", "standards.id"], ondelete="CASCADE"
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    standard_id: Mapped[str] = mapped_column(ForeignKey("standards.id", ondelete="CASCADE"))
     district_id: Mapped[str] = mapped_column(Text)
+    standard_id: Mapped[str] = mapped_column(Text)
     scope: Mapped[str] = mapped_column(Text)
     scope_value: Mapped[str] = mapped_column(Text)
     marked_by: Mapped[str] = mapped_column(Text)
@@ -158,8 +166,8 @@ class Assessment(Base):
         CheckConstraint("kind IN ('common_formative', 'common_summative', 'benchmark')", name="kind"),
         CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
     )
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     id: Mapped[str] = mapped_column(Text, primary_key=True)
-    district_id: Mapped[str] = mapped_column(Text, index=True)
     school_id: Mapped[str | None] = mapped_column(Text)
     team_id: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
@@ -186,9 +194,21 @@ class Objective(Base):
     """An Ed-Fi ObjectiveAssessment: nestable (`parent_id`), aligned to standards, with its own cuts."""
 
     __tablename__ = "objectives"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["district_id", "assessment_id"],
+            ["assessments.district_id", "assessments.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["district_id", "parent_id"], ["objectives.district_id", "objectives.id"], ondelete="CASCADE"
+        ),
+        Index("ix_objectives_district_id_assessment_id", "district_id", "assessment_id"),
+    )
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     id: Mapped[str] = mapped_column(Text, primary_key=True)
-    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
-    parent_id: Mapped[str | None] = mapped_column(ForeignKey("objectives.id", ondelete="CASCADE"))
+    assessment_id: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[str | None] = mapped_column(Text)
     code: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     max_points: Mapped[float] = mapped_column(Float)
@@ -201,9 +221,21 @@ class Item(Base):
     """An Ed-Fi AssessmentItem: max points, aligned to one standard, optionally inside an objective."""
 
     __tablename__ = "items"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["district_id", "assessment_id"],
+            ["assessments.district_id", "assessments.id"],
+            ondelete="CASCADE",
+        ),
+        # No ON DELETE action: SET NULL would null the district too. Objectives and items are replaced
+        # together, items first (repository.replace_structure).
+        ForeignKeyConstraint(["district_id", "objective_id"], ["objectives.district_id", "objectives.id"]),
+        Index("ix_items_district_id_assessment_id", "district_id", "assessment_id"),
+    )
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     id: Mapped[str] = mapped_column(Text, primary_key=True)
-    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
-    objective_id: Mapped[str | None] = mapped_column(ForeignKey("objectives.id", ondelete="SET NULL"))
+    assessment_id: Mapped[str] = mapped_column(Text)
+    objective_id: Mapped[str | None] = mapped_column(Text)
     code: Mapped[str] = mapped_column(Text)
     max_points: Mapped[float] = mapped_column(Float)
     standard_id: Mapped[str | None] = mapped_column(Text)
@@ -217,11 +249,13 @@ class Result(Base):
 
     __tablename__ = "results"
     __table_args__ = (
-        UniqueConstraint("assessment_id", "student_id", "attempt"),
+        UniqueConstraint("district_id", "assessment_id", "student_id", "attempt"),
+        UniqueConstraint("district_id", "sourced_id"),
+        ForeignKeyConstraint(["district_id", "assessment_id"], ["assessments.district_id", "assessments.id"]),
         Index("ix_results_district_id_school_id", "district_id", "school_id"),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"))
+    assessment_id: Mapped[str] = mapped_column(Text)
     student_id: Mapped[str] = mapped_column(Text)
     attempt: Mapped[int] = mapped_column(Integer)
     district_id: Mapped[str] = mapped_column(Text)
@@ -236,7 +270,7 @@ class Result(Base):
     standard_scores: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     assessed_on: Mapped[date] = mapped_column(Date)
     revision: Mapped[int] = mapped_column(Integer)
-    sourced_id: Mapped[str | None] = mapped_column(Text, unique=True, comment="OneRoster result sourcedId")
+    sourced_id: Mapped[str | None] = mapped_column(Text, comment="OneRoster result sourcedId")
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
