@@ -83,12 +83,13 @@ async def test_a_sis_integration_posts_results_through_the_gateway_and_each_beco
     assert report["accepted"] == len(district.students)
     assert [r["index"] for r in report["rejected"]] == [len(rows) - 1]
 
+    keys = {f"{district.id}/{s}" for s in district.students}  # events are keyed district id/student id
     records = await consume(
         bootstrap_servers,
         kafka_settings.topic(RESULTS.name),
-        until=lambda rs: {r.key.decode() for r in rs} >= set(district.students),
+        until=lambda rs: {r.key.decode() for r in rs} >= keys,
     )
-    mine = [json.loads(r.value) for r in records if r.key.decode() in set(district.students)]
+    mine = [json.loads(r.value) for r in records if r.key.decode() in keys]
     assert sorted(e["data"]["student_id"] for e in mine) == sorted(district.students)  # exactly one each
     assert {e["type"] for e in mine} == {"org.plc.assessments.result.recorded.v1"}
 

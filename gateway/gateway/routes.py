@@ -136,7 +136,16 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"/assessments{D}/classes/{{class_id}}/results", (ADMIN, LEADER, TEACHER), Scope.CLASS, student_level=True),
     rule(READ, f"/assessments{D}/students/{{student_id}}/results", (ADMIN, LEADER, TEACHER), Scope.DISTRICT, student_level=True),
     rule(READ, f"/assessments{D}/aggregates{{rest:path}}", (*STAFF, ANALYST), Scope.DISTRICT),
-    # --- OneRoster (rostering by SIS integrations; the district is the token's) ---------------------------
+    # --- OneRoster (the district is the token's). Gradebook permissions match what the call does: results are
+    # results:*, line items (assessments) assessments:*; anything else under the binding is rostering.
+    rule(READ, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission="results:read"),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentResults{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission="results:read"),
+    rule(WRITE, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="results:write"),
+    rule(WRITE, "/ims/oneroster/gradebook/v1p2/assessmentResults{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="results:write"),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/lineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="assessments:read"),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="assessments:read"),
+    rule(WRITE, "/ims/oneroster/gradebook/v1p2/lineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="assessments:write"),
+    rule(WRITE, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="assessments:write"),
     rule(READ, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission="rosters:read"),
     rule(WRITE, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="rosters:write"),
     # --- interventions: the service's routes (district from the token; the service checks schools/classes).

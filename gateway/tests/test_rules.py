@@ -94,3 +94,26 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert settings.cors_origins == ["https://app.example"]
     assert settings.rate_per_tenant == 12.5
     assert "BEGIN" not in repr(settings)  # the signing key is a secret
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "permission"),
+    [
+        ("PUT", "/ims/oneroster/gradebook/v1p2/results/r1", "results:write"),
+        ("PUT", "/ims/oneroster/gradebook/v1p2/assessmentResults/r1", "results:write"),
+        ("GET", "/ims/oneroster/gradebook/v1p2/results", "results:read"),
+        ("PUT", "/ims/oneroster/gradebook/v1p2/lineItems/li1", "assessments:write"),
+        ("GET", "/ims/oneroster/gradebook/v1p2/assessmentLineItems", "assessments:read"),
+        ("GET", "/ims/oneroster/rostering/v1p2/users", "rosters:read"),
+    ],
+)
+def test_gradebook_calls_need_the_permission_of_what_they_do(method, path, permission):
+    """An SIS key with results:write writes gradebook results; rosters:* is not needed (nor enough)."""
+    rule, params = routes.match(method, path)
+    key = Principal(
+        subject="k", role=Role.SIS_INTEGRATION, district_id="d1", permissions=frozenset({permission})
+    )
+    authorize(rule, key, params, via_api_key=True)
+    others = frozenset(routes.PERMISSIONS - {permission})
+    with pytest.raises(Forbidden, match=permission):
+        authorize(rule, key.model_copy(update={"permissions": others}), params, via_api_key=True)

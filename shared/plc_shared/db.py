@@ -114,6 +114,11 @@ class Repository(Generic[ModelT]):
     async def get(self, id_: Any) -> ModelT | None:
         return await self.session.get(self.model, id_)
 
+    async def get_in_district(self, district_id: str, id_: Any) -> ModelT | None:
+        """The row with this id in this district (district-scoped tables' keys are (district_id, id)):
+        another district's row with the same id is simply not found."""
+        return await self.session.get(self.model, (district_id, id_))
+
     async def add(self, obj: ModelT, *, flush: bool = False) -> ModelT:
         self.session.add(obj)
         if flush:

@@ -153,20 +153,24 @@ def _items(
 
 
 def _below_cut(scored: list[ResultRow], with_students: bool) -> list[dict[str, Any]]:
+    """Students below the proficiency cut on every standard the results measured: the essential standards
+    first (marked), then the others, each by code (question 3 of a PLC is asked of every standard)."""
     below: dict[str, list[str]] = defaultdict(list)
-    codes: dict[str, str | None] = {}
+    standards: dict[str, tuple[str | None, bool]] = {}
     for r in scored:
         for s in r.standards:
-            if s["essential"]:
-                codes[s["standard_id"]] = s["code"]
-                if not s["proficient"]:
-                    below[s["standard_id"]].append(r.student_id)
+            code, essential = standards.get(s["standard_id"], (s["code"], False))
+            standards[s["standard_id"]] = (code, essential or s["essential"])
+            if not s["proficient"]:
+                below[s["standard_id"]].append(r.student_id)
+    order = sorted(standards, key=lambda sid: (not standards[sid][1], standards[sid][0] or "", sid))
     return [
         {
             "standard_id": sid,
-            "code": codes[sid],
+            "code": standards[sid][0],
+            "essential": standards[sid][1],
             "students_below": len(below.get(sid, [])),
             "student_ids": sorted(below.get(sid, [])) if with_students else None,
         }
-        for sid in sorted(codes)
+        for sid in order
     ]

@@ -8,14 +8,10 @@
   schools they can see. Student-level reads are for district admins, school leaders and teachers (their
   schools) and the SIS integration; analysts see aggregates only.
 - Another district's data is "not found" (404), never "forbidden": its existence is not revealed.
-- Every student-level read is audited: one `assessments.audit` log line (who, role, what, which ids),
-  emitted whatever the service's log level.
+- Every student-level read is audited (plc_shared.audit: one record shape for every service).
 """
 
 from __future__ import annotations
-
-import logging
-from typing import Any
 
 from plc_shared.auth import Principal, Role
 from plc_shared.errors import Forbidden
@@ -27,26 +23,18 @@ ASSESSMENT_MANAGERS = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role
 RESULT_WRITERS = ASSESSMENT_MANAGERS
 STUDENT_READERS = ASSESSMENT_MANAGERS
 ANALYSIS_READERS = frozenset({*STUDENT_READERS, Role.ANALYST})
-DISTRICT_WIDE = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST})
-
-
-def home_district(principal: Principal) -> str:
-    """The district a caller works in; a token without one can do nothing here."""
-    if not principal.district_id:
-        raise Forbidden("The token names no district.")
-    return principal.district_id
 
 
 def require_district_writer(principal: Principal) -> str:
     if principal.role not in DISTRICT_WRITERS:
         raise Forbidden(f"The role '{principal.role}' may not change the roster or standards.")
-    return home_district(principal)
+    return principal.tenant
 
 
 def require_role(principal: Principal, roles: frozenset[Role], action: str) -> str:
     if principal.role not in roles:
         raise Forbidden(f"The role '{principal.role}' may not {action}.")
-    return home_district(principal)
+    return principal.tenant
 
 
 def sees_school(principal: Principal, district_id: str, school_id: str | None) -> bool:
@@ -64,22 +52,7 @@ def check_assessment_visible(principal: Principal, district_id: str, school_id: 
 def check_assessment_manager(principal: Principal, district_id: str, school_id: str | None) -> None:
     """Managing a district-wide assessment takes a district-wide role; a school's, a role in that school."""
     require_role(principal, ASSESSMENT_MANAGERS, "manage assessments")
-    if school_id is None and principal.role not in DISTRICT_WIDE:
+    if school_id is None and not principal.district_wide:
         raise Forbidden("Only district admins and the SIS integration manage district-wide assessments.")
     if not sees_school(principal, district_id, school_id):
         raise Forbidden("The assessment belongs to a school outside your scope.")
-
-
-def visible_schools(principal: Principal) -> frozenset[str] | None:
-    """The schools whose students the caller sees: None means every school of the district."""
-    return None if principal.role in DISTRICT_WIDE else principal.school_ids
-
-
-audit_log = logging.getLogger("assessments.audit")
-audit_log.setLevel(logging.INFO)
-
-
-def audit(principal: Principal, action: str, **ids: Any) -> None:
-    """Record who read which student data (ids only: the audit trail must not copy the data it protects)."""
-    entry = {"subject": principal.subject, "role": str(principal.role), "district_id": principal.district_id}
-    audit_log.info(action, extra={"audit": {**entry, "action": action, **ids}})

@@ -37,8 +37,9 @@ class Structure:
 
 # Structures of published and closed assessments, per process. A result post reads the assessment row (status,
 # scope, cuts) and the essential standards fresh every time, and the structure from here: three queries fewer
-# per request. The key holds `published_at`, so an id reused in another database (tests) never matches.
-STRUCTURES: OrderedDict[tuple[str, datetime], Structure] = OrderedDict()
+# per request. The key holds the district (ids are per district) and `published_at`, so an id reused in another
+# database (tests) never matches.
+STRUCTURES: OrderedDict[tuple[str, str, datetime], Structure] = OrderedDict()
 STRUCTURES_MAX = 1_000
 
 
@@ -49,7 +50,10 @@ async def load_assessments(
     ids = list(ids)
     if not ids:
         return {}
-    stmt = select(models.Assessment).where(models.Assessment.id.in_(ids))
+    district_id = principal.tenant
+    stmt = select(models.Assessment).where(
+        models.Assessment.district_id == district_id, models.Assessment.id.in_(ids)
+    )
     found = [
         a
         for a in (await session.scalars(stmt)).all()
@@ -57,7 +61,7 @@ async def load_assessments(
     ]
     structures = {a.id: _cached(a) for a in found}
     if missing := [a for a in found if structures[a.id] is None]:
-        structures.update(await _structures(session, missing))
+        structures.update(await _structures(session, district_id, missing))
     essential: dict[tuple[str, tuple[str, ...]], set[str]] = {}
     loaded = {}
     for a in found:
@@ -74,22 +78,27 @@ async def load_assessments(
 def _cached(a: models.Assessment) -> Structure | None:
     if a.published_at is None:
         return None
-    structure = STRUCTURES.get((a.id, a.published_at))
+    structure = STRUCTURES.get((a.district_id, a.id, a.published_at))
     if structure is not None:
-        STRUCTURES.move_to_end((a.id, a.published_at))
+        STRUCTURES.move_to_end((a.district_id, a.id, a.published_at))
     return structure
 
 
-async def _structures(session: AsyncSession, found: list[models.Assessment]) -> dict[str, Structure]:
+async def _structures(
+    session: AsyncSession, district_id: str, found: list[models.Assessment]
+) -> dict[str, Structure]:
     repo = AssessmentRepository(session)
-    objectives = await repo.objectives([a.id for a in found])
-    items = await repo.items([a.id for a in found])
+    objectives = await repo.objectives(district_id, [a.id for a in found])
+    items = await repo.items(district_id, [a.id for a in found])
     measured = {s for o in objectives for s in o.standard_ids} | {
         i.standard_id for i in items if i.standard_id
     }
     codes = {}
     if measured:
-        stmt = select(models.Standard.id, models.Standard.code).where(models.Standard.id.in_(measured))
+        standard = models.Standard
+        stmt = select(standard.id, standard.code).where(
+            standard.district_id == district_id, standard.id.in_(measured)
+        )
         codes = dict((await session.execute(stmt)).tuples().all())
     structures = {}
     for a in found:
@@ -120,7 +129,7 @@ async def _structures(session: AsyncSession, found: list[models.Assessment]) -> 
             standard_codes={s: codes[s] for s in standard_ids if s in codes},
         )
         if a.status != "draft" and a.published_at is not None:
-            STRUCTURES[(a.id, a.published_at)] = structure
+            STRUCTURES[(a.district_id, a.id, a.published_at)] = structure
             while len(STRUCTURES) > STRUCTURES_MAX:
                 STRUCTURES.popitem(last=False)
     return structures

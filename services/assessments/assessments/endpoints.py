@@ -32,8 +32,7 @@ def _roster_route(kind: str, record: type[schemas.RosterRecord]) -> None:
     async def upsert(
         body: body_type, session: DbSession, principal: CurrentPrincipal
     ) -> schemas.RosterUpserted:  # type: ignore[valid-type]
-        count = await service.upsert_roster(session, principal, kind=kind, records=body.records)
-        return schemas.RosterUpserted(kind=kind, upserted=count)
+        return await service.upsert_roster(session, principal, kind=kind, records=body.records)
 
     upsert.__doc__ = f"Insert or update {kind} by sourcedId (status=tobedeleted marks them deleted)."
     roster.add_api_route(

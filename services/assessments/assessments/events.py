@@ -51,6 +51,7 @@ class ResultEventWriter:
 
     def __init__(self, district_id: str, recorded_at: datetime) -> None:
         self.district = _string(district_id)
+        self.key_prefix = f"{district_id}/"  # the models' key(): district id/student id
         self.time = iso(recorded_at)
         self.traceparent = current_traceparent.get()
         self._assessments: dict[str, tuple[str, str, str, str]] = {}
@@ -110,4 +111,5 @@ class ResultEventWriter:
             assessed_on.isoformat(),
             self.time,
         )
-        return (event_id, topic, student_id, event_type, payload.encode(), self.traceparent)
+        key = self.key_prefix + student_id
+        return (event_id, topic, key, event_type, payload.encode(), self.traceparent)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.errors import Conflict, NotFound
 from pydantic import BaseModel, ConfigDict, Field
@@ -65,9 +66,7 @@ async def put_line_item(
 ) -> tuple[dict[str, Any], bool]:
     district_id = auth.require_district_writer(principal)
     repo = AssessmentRepository(session)
-    existing = await repo.get(sourced_id)
-    if existing is not None and existing.district_id != district_id:
-        raise Conflict(f"sourcedId '{sourced_id}' belongs to another district.")
+    existing = await repo.get_in_district(district_id, sourced_id)
     if body.status == "tobedeleted":
         if existing is None:
             raise AssessmentNotFound(sourced_id)
@@ -93,11 +92,11 @@ async def _create(
     school_id = body.school.sourcedId if body.school else None
     class_ref = (body.model_extra or {}).get("class")
     if school_id is None and isinstance(class_ref, dict) and class_ref.get("sourcedId"):
-        found = await session.get(models.Class, class_ref["sourcedId"])
+        found = await session.get(models.Class, (principal.tenant, class_ref["sourcedId"]))
         school_id = found.school_id if found is not None else None
     assessment = models.Assessment(
         id=sourced_id,
-        district_id=auth.home_district(principal),
+        district_id=principal.tenant,
         school_id=school_id,
         title=body.title,
         kind=LINE_ITEM_KINDS[collection][0],
@@ -137,7 +136,7 @@ async def delete_line_item(
 ) -> None:
     await get_line_item(session, principal, collection=collection, sourced_id=sourced_id)
     auth.require_district_writer(principal)
-    assessment = await AssessmentRepository(session).get(sourced_id)
+    assessment = await AssessmentRepository(session).get_in_district(principal.tenant, sourced_id)
     await _close(session, principal, assessment)
 
 
@@ -163,7 +162,7 @@ async def put_result(
         raise InvalidResult(f"{field} is required.", errors=[{"field": field, "reason": "required"}])
     key = (line_item.sourcedId, body.student.sourcedId, 1)
     results = ResultRepository(session)
-    claimed = await _by_sourced_id(session, sourced_id)
+    claimed = await _by_sourced_id(session, principal, sourced_id)
     if claimed is not None and (claimed.assessment_id, claimed.student_id, claimed.attempt) != key:
         raise Conflict(f"Result sourcedId '{sourced_id}' names another student or line item.")
     if body.status == "tobedeleted":
@@ -183,7 +182,7 @@ async def put_result(
             "The result is not valid.", errors=[{"field": "scoreStatus", "reason": str(exc)}]
         ) from None
     read, created = await service.put_result(session, principal, body=parsed, if_match=None)
-    stored = await results.by_key(*key)
+    stored = await results.by_key(principal.tenant, *key)
     stored.sourced_id = sourced_id
     await session.flush()
     return result_json(read, sourced_id, collection), created
@@ -192,7 +191,7 @@ async def put_result(
 async def get_result(
     session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str
 ) -> dict:
-    stored = await _by_sourced_id(session, sourced_id)
+    stored = await _by_sourced_id(session, principal, sourced_id)
     if stored is None:
         raise NotFound(f"Result '{sourced_id}' was not found.")
     read = await service.get_result(
@@ -210,7 +209,10 @@ async def list_results(
     r = models.Result
     stmt = (
         select(r)
-        .join(models.Assessment, models.Assessment.id == r.assessment_id)
+        .join(
+            models.Assessment,
+            (models.Assessment.district_id == r.district_id) & (models.Assessment.id == r.assessment_id),
+        )
         .where(
             r.district_id == district_id,
             r.sourced_id.is_not(None),
@@ -221,16 +223,16 @@ async def list_results(
         .limit(limit)
         .offset(offset)
     )
-    schools = auth.visible_schools(principal)
+    schools = principal.visible_schools()
     if schools is not None:
         stmt = stmt.where(r.school_id.in_(schools))
     found = (await session.scalars(stmt)).all()
-    auth.audit(principal, "oneroster.results.list", student_ids=sorted({x.student_id for x in found}))
+    audit_read(principal, "oneroster.results.list", [x.student_id for x in found])
     return [result_json(ResultRead.model_validate(x), x.sourced_id, collection) for x in found]
 
 
 async def delete_result(session: AsyncSession, principal: Principal, *, sourced_id: str) -> None:
-    stored = await _by_sourced_id(session, sourced_id)
+    stored = await _by_sourced_id(session, principal, sourced_id)
     if stored is None:
         raise NotFound(f"Result '{sourced_id}' was not found.")
     await service.void_result(
@@ -238,8 +240,11 @@ async def delete_result(session: AsyncSession, principal: Principal, *, sourced_
     )
 
 
-async def _by_sourced_id(session: AsyncSession, sourced_id: str) -> models.Result | None:
-    stmt = select(models.Result).where(models.Result.sourced_id == sourced_id)
+async def _by_sourced_id(
+    session: AsyncSession, principal: Principal, sourced_id: str
+) -> models.Result | None:
+    r = models.Result
+    stmt = select(r).where(r.district_id == principal.tenant, r.sourced_id == sourced_id)
     return (await session.scalars(stmt)).one_or_none()
 
 

@@ -89,9 +89,8 @@ class Importer:
                 records.append({**converted, "district_id": self.district_id})
                 numbers.append(number)
         done = await RosterRepository(self.session).upsert(model, records) if records else set()
-        for record, number in zip(records, numbers, strict=True):
-            if record["sourced_id"] not in done:
-                self.reject(name, number, "sourcedId", "owned by another district")
+        kind = {"orgs": "orgs", "users": "students"}.get(name, name)
+        await models.outbox.add_all(self.session, service.roster_events(kind, records, datetime.now(UTC)))
         if self.package.mode(name) == "bulk":
             await self._retire(model, [r["sourced_id"] for r in records])
         self.counts[name] = {"rows": len(rows), "accepted": len(done)}
@@ -200,10 +199,7 @@ class Importer:
         repo, accepted = AssessmentRepository(self.session), 0
         classes = {r["sourcedId"]: r.get("schoolSourcedId") for _n, r in self.package.rows("classes")}
         for number, r in rows:
-            existing = await repo.get(r["sourcedId"])
-            if existing is not None and existing.district_id != self.district_id:
-                self.reject(name, number, "sourcedId", "owned by another district")
-                continue
+            existing = await repo.get_in_district(self.district_id, r["sourcedId"])
             if status_of(r) == "tobedeleted":
                 if existing is not None and existing.status == "published":
                     await service.transition(

@@ -188,7 +188,9 @@ class Ingest:
         rows = self._dedupe(self._parse(raw_rows))
         context = await self._load(rows)
         keys = [r.key for r in rows if r.assessment_id in context[0]]
-        lookup = asyncio.ensure_future(self.results.existing(keys))  # read (and lock) the stored results
+        lookup = asyncio.ensure_future(
+            self.results.existing(self.district_id, keys)
+        )  # read (and lock) the stored results
         database = Serial(lookup)
         writer = events.ResultEventWriter(self.district_id, self.now)
         try:
@@ -241,7 +243,7 @@ class Ingest:
     def _prepare(
         self, rows: list[Row], assessments: dict[str, Loaded], students: dict, classes: dict
     ) -> list[dict[str, Any]]:
-        schools = auth.visible_schools(self.principal)
+        schools = self.principal.visible_schools()
         prepared = []
         for row in rows:
             try:

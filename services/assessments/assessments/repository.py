@@ -24,16 +24,15 @@ class RosterRepository:
         self.session = session
 
     async def upsert(self, model: type[models.Base], rows: list[dict[str, Any]]) -> set[str]:
-        """Insert or update by sourcedId; a sourcedId owned by another district is left alone (not returned)."""
+        """Insert or update by (district, sourcedId): another district's row with the same sourcedId is another
+        row. Returns the sourcedIds written."""
         if not rows:
             return set()
         table = model.__table__
         stmt = insert(table)
-        columns = {c: stmt.excluded[c] for c in rows[0] if c != "sourced_id"}
+        columns = {c: stmt.excluded[c] for c in rows[0] if c not in ("district_id", "sourced_id")}
         stmt = stmt.on_conflict_do_update(
-            index_elements=["sourced_id"],
-            set_=columns,
-            where=table.c.district_id == stmt.excluded.district_id,
+            index_elements=["district_id", "sourced_id"], set_=columns
         ).returning(table.c.sourced_id)
         done: set[str] = set()
         for start in range(0, len(rows), 5_000):
@@ -75,12 +74,13 @@ class RosterReader:
             stmt = stmt.where(c.school_id == school_id)
         return list((await self.session.scalars(stmt.order_by(c.title, c.sourced_id))).all())
 
-    async def class_students(self, class_id: str) -> list[models.Student]:
+    async def class_students(self, district_id: str, class_id: str) -> list[models.Student]:
         s, e = models.Student, models.Enrollment
         stmt = (
             select(s)
-            .join(e, e.user_id == s.sourced_id)
-            .where(e.class_id == class_id, e.role == "student", e.status == "active", s.status == "active")
+            .join(e, (e.district_id == s.district_id) & (e.user_id == s.sourced_id))
+            .where(e.district_id == district_id, e.class_id == class_id, e.role == "student")
+            .where(e.status == "active", s.status == "active")
             .order_by(s.family_name, s.given_name, s.sourced_id)
         )
         return list((await self.session.scalars(stmt)).all())
@@ -95,10 +95,11 @@ class StandardRepository(Repository[models.Standard]):
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
-    async def flags(self, standard_ids: Sequence[str]) -> list[models.EssentialFlag]:
+    async def flags(self, district_id: str, standard_ids: Sequence[str]) -> list[models.EssentialFlag]:
         if not standard_ids:
             return []
-        return await self._flags(models.EssentialFlag.standard_id.in_(set(standard_ids)))
+        flag = models.EssentialFlag
+        return await self._flags(flag.district_id == district_id, flag.standard_id.in_(set(standard_ids)))
 
     async def _flags(self, *where: Any) -> list[models.EssentialFlag]:
         stmt = select(models.EssentialFlag).where(*where).order_by(models.EssentialFlag.id)
@@ -114,9 +115,10 @@ class StandardRepository(Repository[models.Standard]):
         )
         await self.session.execute(stmt.on_conflict_do_nothing())
 
-    async def unflag(self, standard_id: str, scope: str, value: str) -> int:
+    async def unflag(self, standard: models.Standard, scope: str, value: str) -> int:
         stmt = delete(models.EssentialFlag).where(
-            models.EssentialFlag.standard_id == standard_id,
+            models.EssentialFlag.district_id == standard.district_id,
+            models.EssentialFlag.standard_id == standard.id,
             models.EssentialFlag.scope == scope,
             models.EssentialFlag.scope_value == value,
         )
@@ -128,7 +130,8 @@ class StandardRepository(Repository[models.Standard]):
             "SELECT f.standard_id FROM essential_flags f WHERE f.district_id = :d AND ("
             " (f.scope = 'grade' AND f.scope_value = ANY(:g))"
             " OR (f.scope = 'course' AND EXISTS (SELECT 1 FROM courses c"
-            "     WHERE c.sourced_id = f.scope_value AND (c.grades && :g OR cardinality(:g) = 0))))"
+            "     WHERE c.district_id = f.district_id AND c.sourced_id = f.scope_value"
+            "     AND (c.grades && :g OR cardinality(:g) = 0))))"
         )
         rows = await self.session.execute(stmt, {"d": district_id, "g": list(grades)})
         return {r[0] for r in rows}
@@ -137,24 +140,30 @@ class StandardRepository(Repository[models.Standard]):
 class AssessmentRepository(Repository[models.Assessment]):
     model = models.Assessment
 
-    async def for_update(self, id_: str) -> models.Assessment | None:
-        stmt = select(models.Assessment).where(models.Assessment.id == id_).with_for_update()
+    async def for_update(self, district_id: str, id_: str) -> models.Assessment | None:
+        a = models.Assessment
+        stmt = select(a).where(a.district_id == district_id, a.id == id_).with_for_update()
         return (await self.session.scalars(stmt)).one_or_none()
 
-    async def objectives(self, assessment_ids: Sequence[str]) -> list[models.Objective]:
-        stmt = select(models.Objective).where(models.Objective.assessment_id.in_(set(assessment_ids)))
-        return list((await self.session.scalars(stmt.order_by(models.Objective.id))).all())
+    async def objectives(self, district_id: str, assessment_ids: Sequence[str]) -> list[models.Objective]:
+        o = models.Objective
+        stmt = select(o).where(o.district_id == district_id, o.assessment_id.in_(set(assessment_ids)))
+        return list((await self.session.scalars(stmt.order_by(o.id))).all())
 
-    async def items(self, assessment_ids: Sequence[str]) -> list[models.Item]:
-        stmt = select(models.Item).where(models.Item.assessment_id.in_(set(assessment_ids)))
-        return list((await self.session.scalars(stmt.order_by(models.Item.id))).all())
+    async def items(self, district_id: str, assessment_ids: Sequence[str]) -> list[models.Item]:
+        i = models.Item
+        stmt = select(i).where(i.district_id == district_id, i.assessment_id.in_(set(assessment_ids)))
+        return list((await self.session.scalars(stmt.order_by(i.id))).all())
 
     async def replace_structure(
-        self, assessment_id: str, objectives: list[dict[str, Any]], items: list[dict[str, Any]]
+        self, district_id: str, assessment_id: str, objectives: list[dict], items: list[dict]
     ) -> None:
-        await self.session.execute(delete(models.Item).where(models.Item.assessment_id == assessment_id))
+        i, o = models.Item, models.Objective
         await self.session.execute(
-            delete(models.Objective).where(models.Objective.assessment_id == assessment_id)
+            delete(i).where(i.district_id == district_id, i.assessment_id == assessment_id)
+        )
+        await self.session.execute(
+            delete(o).where(o.district_id == district_id, o.assessment_id == assessment_id)
         )
         # Parents come before their children in `objectives` (depth-first), so one insert keeps the FK valid.
         if objectives:
@@ -165,7 +174,9 @@ class AssessmentRepository(Repository[models.Assessment]):
     async def set_status(self, assessment: models.Assessment, status: str, **stamps: Any) -> None:
         await self.session.execute(
             update(models.Assessment)
-            .where(models.Assessment.id == assessment.id)
+            .where(
+                models.Assessment.district_id == assessment.district_id, models.Assessment.id == assessment.id
+            )
             .values(status=status, **stamps)
         )
 
@@ -220,7 +231,7 @@ UPSERT_RESULTS = (
     f" SELECT {', '.join(_SELECT_CASTS.get(c, 'u.' + c) for c in RESULT_COLUMNS)}, 1, NULL"
     f" FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_RESULT_TYPES))})"
     f" AS u({', '.join(RESULT_COLUMNS)})"
-    " ON CONFLICT (assessment_id, student_id, attempt) DO UPDATE SET "
+    " ON CONFLICT (district_id, assessment_id, student_id, attempt) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
     + ", revision = results.revision + 1, voided_at = NULL"
     " RETURNING id, assessment_id, student_id, attempt, revision, (xmax = 0) AS inserted"
@@ -228,8 +239,8 @@ UPSERT_RESULTS = (
 SELECT_EXISTING = (
     "SELECT r.id, r.assessment_id, r.student_id, r.attempt, r.school_id, r.score_status, r.total_score,"
     " r.objective_scores, r.item_scores, r.assessed_on, r.revision, r.voided_at"
-    " FROM results r JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(a, s, n)"
-    " ON r.assessment_id = k.a AND r.student_id = k.s AND r.attempt = k.n"
+    " FROM results r JOIN unnest($2::text[], $3::text[], $4::int[]) AS k(a, s, n)"
+    " ON r.district_id = $1 AND r.assessment_id = k.a AND r.student_id = k.s AND r.attempt = k.n"
     " ORDER BY r.id FOR UPDATE OF r"
 )
 
@@ -237,8 +248,11 @@ SELECT_EXISTING = (
 class ResultRepository(Repository[models.Result]):
     model = models.Result
 
-    async def by_key(self, assessment_id: str, student_id: str, attempt: int) -> models.Result | None:
+    async def by_key(
+        self, district_id: str, assessment_id: str, student_id: str, attempt: int
+    ) -> models.Result | None:
         stmt = select(models.Result).where(
+            models.Result.district_id == district_id,
             models.Result.assessment_id == assessment_id,
             models.Result.student_id == student_id,
             models.Result.attempt == attempt,
@@ -272,11 +286,13 @@ class ResultRepository(Repository[models.Result]):
             classes.setdefault((r["user_id"], r["school_id"]), []).append(r["class_id"])
         return classes
 
-    async def existing(self, keys: Sequence[tuple[str, str, int]]) -> dict[tuple, asyncpg.Record]:
-        """The stored results for these natural keys, locked until the transaction ends."""
+    async def existing(
+        self, district_id: str, keys: Sequence[tuple[str, str, int]]
+    ) -> dict[tuple, asyncpg.Record]:
+        """The district's stored results for these natural keys, locked until the transaction ends."""
         conn = await driver(self.session)
         columns = list(zip(*keys, strict=True)) if keys else [(), (), ()]
-        rows = await conn.fetch(SELECT_EXISTING, *(list(c) for c in columns))
+        rows = await conn.fetch(SELECT_EXISTING, district_id, *(list(c) for c in columns))
         return {(r["assessment_id"], r["student_id"], r["attempt"]): r for r in rows}
 
     async def upsert(self, rows: Sequence[Sequence[Any]]) -> list[asyncpg.Record]:
@@ -311,6 +327,7 @@ class ResultRepository(Repository[models.Result]):
 
     async def for_analysis(
         self,
+        district_id: str,
         assessment_id: str,
         *,
         schools: frozenset[str] | None,
@@ -327,7 +344,7 @@ class ResultRepository(Repository[models.Result]):
             r.performance_level,
             r.standard_scores,
             r.item_scores,
-        ).where(r.assessment_id == assessment_id, r.voided_at.is_(None))
+        ).where(r.district_id == district_id, r.assessment_id == assessment_id, r.voided_at.is_(None))
         if schools is not None:
             stmt = stmt.where(r.school_id.in_(schools))
         if school_id:
@@ -335,13 +352,15 @@ class ResultRepository(Repository[models.Result]):
         if class_id:
             stmt = stmt.where(literal(class_id) == any_(r.class_ids))
         if grade:
-            stmt = stmt.join(models.Student, models.Student.sourced_id == r.student_id).where(
+            s = models.Student
+            stmt = stmt.join(s, (s.district_id == r.district_id) & (s.sourced_id == r.student_id)).where(
                 literal(grade) == any_(models.Student.grades)
             )
         return list((await self.session.execute(stmt)).all())
 
     async def for_assessment(
         self,
+        district_id: str,
         assessment_id: str,
         *,
         schools: frozenset[str] | None,
@@ -350,7 +369,8 @@ class ResultRepository(Repository[models.Result]):
         offset: int,
     ) -> list[models.Result]:
         r = models.Result
-        stmt = select(r).where(r.assessment_id == assessment_id, r.voided_at.is_(None))
+        stmt = select(r).where(r.district_id == district_id, r.assessment_id == assessment_id)
+        stmt = stmt.where(r.voided_at.is_(None))
         if schools is not None:
             stmt = stmt.where(r.school_id.in_(schools))
         if class_id:
@@ -358,11 +378,12 @@ class ResultRepository(Repository[models.Result]):
         stmt = stmt.order_by(r.student_id, r.attempt).limit(limit).offset(offset)
         return list((await self.session.scalars(stmt)).all())
 
-    async def teachers(self, class_ids: set[str]) -> dict[str, list[str]]:
+    async def teachers(self, district_id: str, class_ids: set[str]) -> dict[str, list[str]]:
         if not class_ids:
             return {}
-        stmt = select(models.Class.sourced_id, models.Class.teacher_ids).where(
-            models.Class.sourced_id.in_(class_ids)
+        c = models.Class
+        stmt = select(c.sourced_id, c.teacher_ids).where(
+            c.district_id == district_id, c.sourced_id.in_(class_ids)
         )
         return {row[0]: list(row[1]) for row in await self.session.execute(stmt)}
 

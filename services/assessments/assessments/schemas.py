@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from plc_shared.events.assessments import AssessmentKind, ScoreStatus
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -111,6 +111,9 @@ class StudentRead(Schema):
 class RosterUpserted(Schema):
     kind: str
     upserted: int
+    rejected: list[dict[str, Any]] = Field(
+        default_factory=list, description="records not written: index, field and reason"
+    )
 
 
 # --- standards ----------------------------------------------------------------------------------------------
@@ -384,8 +387,11 @@ class ItemAnalysis(Schema):
 
 
 class BelowCut(Schema):
+    """Students below the proficiency cut on one standard; essential standards come first."""
+
     standard_id: str
     code: str | None
+    essential: bool
     students_below: int
     student_ids: list[str] | None = Field(description="absent for roles that see aggregates only")
 

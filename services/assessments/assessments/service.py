@@ -7,9 +7,17 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.errors import Conflict, Forbidden, NotFound
-from plc_shared.events.assessments import AssessmentClosed, AssessmentPublished, ResultVoided
+from plc_shared.events.assessments import (
+    AssessmentClosed,
+    AssessmentPublished,
+    ResultVoided,
+    SchoolRostered,
+    StudentRostered,
+)
+from plc_shared.events.envelope import Event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models, schemas, scoring
@@ -52,29 +60,88 @@ ROSTER_KINDS: dict[str, tuple[type[models.Base], type[schemas.RosterRecord]]] = 
 # --- roster -------------------------------------------------------------------------------------------------
 async def upsert_roster(
     session: AsyncSession, principal: Principal, *, kind: str, records: list[schemas.RosterRecord]
-) -> int:
+) -> schemas.RosterUpserted:
+    """Upsert by (district, sourcedId). A record that names a school, class or student its district does not
+    have is rejected with its index and reason; the valid ones are written."""
     district_id = auth.require_district_writer(principal)
     model, _schema = ROSTER_KINDS[kind]
     rows = [{**r.model_dump(), "district_id": district_id} for r in records]
-    done = await RosterRepository(session).upsert(model, rows)
-    foreign = [i for i, r in enumerate(rows) if r["sourced_id"] not in done]
-    if foreign:
-        errors = [{"index": i, "field": "sourced_id", "reason": "owned by another district"} for i in foreign]
-        raise Conflict("Some sourcedIds belong to another district; nothing was written.", errors=errors)
-    return len(done)
+    rejected = await roster_references(session, district_id, kind, rows)
+    bad = {e["index"] for e in rejected}
+    valid = [r for i, r in enumerate(rows) if i not in bad]
+    await RosterRepository(session).upsert(model, valid)
+    await models.outbox.add_all(session, roster_events(kind, valid, datetime.now(UTC)))
+    return schemas.RosterUpserted(kind=kind, upserted=len(valid), rejected=rejected)
+
+
+# What each roster kind references: (field, referenced kind, many?) — checked within the caller's district.
+REFERENCES: dict[str, tuple[tuple[str, type[models.Base], bool], ...]] = {
+    "courses": (("school_id", models.Org, False),),
+    "classes": (("school_id", models.Org, False), ("course_id", models.Course, False)),
+    "students": (("school_ids", models.Org, True),),
+    "enrollments": (("class_id", models.Class, False), ("school_id", models.Org, False)),
+}
+
+
+async def roster_references(
+    session: AsyncSession, district_id: str, kind: str, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Row-level errors for references to objects the district does not have (ids are per district, so
+    another district's object is as unknown here as a missing one)."""
+    repo, errors = RosterRepository(session), []
+    checks = list(REFERENCES.get(kind, ()))
+    for field, model, many in checks:
+        wanted = {v for r in rows for v in (r[field] if many else [r[field]]) if v}
+        known = await repo.existing_ids(model, district_id, list(wanted)) if wanted else set()
+        for index, row in enumerate(rows):
+            values = row[field] if many else [row[field]]
+            for value in (v for v in values if v and v not in known):
+                errors.append({"index": index, "field": field, "reason": f"unknown {field[:-3]} '{value}'"})
+    if kind == "enrollments":
+        students = [r["user_id"] for r in rows if r["role"] == "student"]
+        known = await repo.existing_ids(models.Student, district_id, students) if students else set()
+        for index, row in enumerate(rows):
+            if row["role"] == "student" and row["user_id"] not in known:
+                errors.append(
+                    {"index": index, "field": "user_id", "reason": f"unknown student '{row['user_id']}'"}
+                )
+    return sorted(errors, key=lambda e: e["index"])
+
+
+def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[Event]:
+    """Id-only facts other services key their view of the roster by: schools and students."""
+    if kind == "orgs":
+        return [
+            SchoolRostered(
+                district_id=r["district_id"], school_id=r["sourced_id"], status=r["status"], occurred_at=now
+            )
+            for r in rows
+            if r["type"] == "school"
+        ]
+    if kind == "students":
+        return [
+            StudentRostered(
+                district_id=r["district_id"],
+                student_id=r["sourced_id"],
+                school_ids=r["school_ids"],
+                grades=r["grades"],
+                status=r["status"],
+                occurred_at=now,
+            )
+            for r in rows
+        ]
+    return []
 
 
 async def list_schools(session: AsyncSession, principal: Principal) -> list[schemas.SchoolRead]:
-    district_id = auth.home_district(principal)
-    found = await RosterReader(session).schools(district_id, auth.visible_schools(principal))
+    found = await RosterReader(session).schools(principal.tenant, principal.visible_schools())
     return [schemas.SchoolRead.model_validate(o) for o in found]
 
 
 async def list_classes(
     session: AsyncSession, principal: Principal, *, school_id: str | None
 ) -> list[schemas.ClassRead]:
-    district_id = auth.home_district(principal)
-    found = await RosterReader(session).classes(district_id, auth.visible_schools(principal), school_id)
+    found = await RosterReader(session).classes(principal.tenant, principal.visible_schools(), school_id)
     return [schemas.ClassRead.model_validate(c) for c in found]
 
 
@@ -83,17 +150,15 @@ async def class_students(
 ) -> list[schemas.StudentRead]:
     """A class list (student-level data: audited; not for analysts)."""
     auth.require_role(principal, auth.STUDENT_READERS, "read class lists")
-    found = await session.get(models.Class, class_id)
+    found = await session.get(models.Class, (principal.tenant, class_id))
     if (
         found is None
         or found.status != "active"
         or not auth.sees_school(principal, found.district_id, found.school_id)
     ):
         raise NotFound(f"Class '{class_id}' was not found.")
-    students = await RosterReader(session).class_students(class_id)
-    auth.audit(
-        principal, "class.students.read", class_id=class_id, student_ids=[s.sourced_id for s in students]
-    )
+    students = await RosterReader(session).class_students(principal.tenant, class_id)
+    audit_read(principal, "class.students.read", [s.sourced_id for s in students], class_id=class_id)
     return [schemas.StudentRead.model_validate(s) for s in students]
 
 
@@ -104,8 +169,11 @@ async def create_standard(
     district_id = auth.require_district_writer(principal)
     repo = StandardRepository(session)
     standard_id = body.id or (str(body.case_identifier) if body.case_identifier else str(uuid.uuid4()))
-    if await repo.get(standard_id) is not None or await repo.by_code(district_id, body.code) is not None:
-        raise Conflict(f"A standard with id '{standard_id}' or code '{body.code}' exists.")
+    if (
+        await repo.get_in_district(district_id, standard_id) is not None
+        or await repo.by_code(district_id, body.code) is not None
+    ):
+        raise Conflict(f"Your district has a standard with id '{standard_id}' or code '{body.code}'.")
     fields = body.model_dump(exclude={"id"})
     standard = await repo.add(models.Standard(id=standard_id, district_id=district_id, **fields), flush=True)
     return schemas.StandardRead(**fields, id=standard.id, district_id=district_id)
@@ -115,16 +183,16 @@ async def get_standard(
     session: AsyncSession, principal: Principal, *, standard_id: str
 ) -> schemas.StandardRead:
     repo = StandardRepository(session)
-    standard = await repo.get(standard_id)
-    if standard is None or not principal.can_see_district(standard.district_id):
+    standard = await repo.get_in_district(principal.tenant, standard_id)
+    if standard is None:
         raise StandardNotFound(standard_id)
-    return _standard_read(standard, await repo.flags([standard.id]))
+    return _standard_read(standard, await repo.flags(standard.district_id, [standard.id]))
 
 
 async def list_standards(
     session: AsyncSession, principal: Principal, *, subject: str | None, grade: str | None
 ) -> list[schemas.StandardRead]:
-    district_id = auth.home_district(principal)
+    district_id = principal.tenant
     repo = StandardRepository(session)
     where = [models.Standard.district_id == district_id]
     if subject:
@@ -132,7 +200,7 @@ async def list_standards(
     if grade:
         where.append(models.Standard.grade == grade)
     standards = await repo.list(*where, order_by=[models.Standard.code])
-    flags = await repo.flags([s.id for s in standards])
+    flags = await repo.flags(district_id, [s.id for s in standards])
     return [_standard_read(s, [f for f in flags if f.standard_id == s.id]) for s in standards]
 
 
@@ -147,14 +215,14 @@ async def set_essential(
     """Team leads, school leaders and district admins mark essentials (any role that manages assessments)."""
     auth.require_role(principal, auth.ASSESSMENT_MANAGERS, "mark essential standards")
     repo = StandardRepository(session)
-    standard = await repo.get(standard_id)
-    if standard is None or not principal.can_see_district(standard.district_id):
+    standard = await repo.get_in_district(principal.tenant, standard_id)
+    if standard is None:
         raise StandardNotFound(standard_id)
     if essential:
         await repo.flag(standard, flag.scope, flag.value, principal.subject)
     else:
-        await repo.unflag(standard.id, flag.scope, flag.value)
-    return _standard_read(standard, await repo.flags([standard.id]))
+        await repo.unflag(standard, flag.scope, flag.value)
+    return _standard_read(standard, await repo.flags(standard.district_id, [standard.id]))
 
 
 def _standard_read(standard: models.Standard, flags: list[models.EssentialFlag]) -> schemas.StandardRead:
@@ -167,19 +235,21 @@ def _standard_read(standard: models.Standard, flags: list[models.EssentialFlag])
 async def create_assessment(
     session: AsyncSession, principal: Principal, *, body: schemas.AssessmentCreate
 ) -> schemas.AssessmentRead:
-    district_id = auth.home_district(principal)
+    district_id = principal.tenant
     auth.check_assessment_manager(principal, district_id, body.school_id)
     repo = AssessmentRepository(session)
     assessment_id = body.id or str(uuid.uuid4())
-    if await repo.get(assessment_id) is not None:
-        raise Conflict(f"Assessment '{assessment_id}' exists.")
+    if await repo.get_in_district(district_id, assessment_id) is not None:
+        raise Conflict(f"Your district has an assessment '{assessment_id}'.")
     await _validate_structure(session, district_id, body)
     fields = body.model_dump(exclude={"id", "objectives", "items"})
     assessment = models.Assessment(
         id=assessment_id, district_id=district_id, status="draft", created_by=principal.subject, **fields
     )
     await repo.add(assessment, flush=True)
-    await repo.replace_structure(assessment_id, *_structure_rows(assessment_id, body))
+    await repo.replace_structure(
+        district_id, assessment_id, *_structure_rows(district_id, assessment_id, body)
+    )
     return await get_assessment(session, principal, assessment_id=assessment_id)
 
 
@@ -196,8 +266,9 @@ async def update_assessment(
     for name, value in body.model_dump(exclude={"objectives", "items"}).items():
         setattr(assessment, name, value)
     await session.flush()
+    district_id = assessment.district_id
     await AssessmentRepository(session).replace_structure(
-        assessment_id, *_structure_rows(assessment_id, body)
+        district_id, assessment_id, *_structure_rows(district_id, assessment_id, body)
     )
     return await get_assessment(session, principal, assessment_id=assessment_id)
 
@@ -216,8 +287,8 @@ async def transition(
     now = datetime.now(UTC)
     repo = AssessmentRepository(session)
     await repo.set_status(assessment, to, **{stamp: now})
-    objectives = await repo.objectives([assessment_id])
-    items = await repo.items([assessment_id])
+    objectives = await repo.objectives(assessment.district_id, [assessment_id])
+    items = await repo.items(assessment.district_id, [assessment_id])
     standard_ids = sorted(
         {s for o in objectives for s in o.standard_ids} | {i.standard_id for i in items if i.standard_id}
     )
@@ -242,24 +313,23 @@ async def get_assessment(
     session: AsyncSession, principal: Principal, *, assessment_id: str
 ) -> schemas.AssessmentRead:
     repo = AssessmentRepository(session)
-    assessment = await repo.get(assessment_id)
+    district_id = principal.tenant
+    assessment = await repo.get_in_district(district_id, assessment_id)
     if assessment is None:
         raise AssessmentNotFound(assessment_id)
     await session.refresh(assessment)
     auth.check_assessment_visible(principal, assessment.district_id, assessment.school_id, assessment_id)
     read = schemas.AssessmentRead.model_validate(assessment, from_attributes=True)
-    read.objectives = [
-        schemas.ObjectiveRead.model_validate(o) for o in await repo.objectives([assessment_id])
-    ]
-    read.items = [schemas.ItemRead.model_validate(i) for i in await repo.items([assessment_id])]
+    objectives = await repo.objectives(district_id, [assessment_id])
+    read.objectives = [schemas.ObjectiveRead.model_validate(o) for o in objectives]
+    read.items = [schemas.ItemRead.model_validate(i) for i in await repo.items(district_id, [assessment_id])]
     return read
 
 
 async def list_assessments(
     session: AsyncSession, principal: Principal, *, status: str | None, school_id: str | None
 ) -> list[schemas.AssessmentRead]:
-    district_id = auth.home_district(principal)
-    where = [models.Assessment.district_id == district_id]
+    where = [models.Assessment.district_id == principal.tenant]
     if status:
         where.append(models.Assessment.status == status)
     if school_id:
@@ -273,7 +343,7 @@ async def list_assessments(
 
 
 async def _managed(session: AsyncSession, principal: Principal, assessment_id: str) -> models.Assessment:
-    assessment = await AssessmentRepository(session).for_update(assessment_id)
+    assessment = await AssessmentRepository(session).for_update(principal.tenant, assessment_id)
     if assessment is None:
         raise AssessmentNotFound(assessment_id)
     auth.check_assessment_visible(principal, assessment.district_id, assessment.school_id, assessment_id)
@@ -326,12 +396,15 @@ def _flatten(objectives: list[schemas.ObjectiveWrite], parent: str | None):
         yield from _flatten(objective.objectives, objective.code)
 
 
-def _structure_rows(assessment_id: str, body: schemas.AssessmentFields) -> tuple[list[dict], list[dict]]:
+def _structure_rows(
+    district_id: str, assessment_id: str, body: schemas.AssessmentFields
+) -> tuple[list[dict], list[dict]]:
     def oid(code: str) -> str:
         return f"{assessment_id}/{code}"
 
     objectives = [
         {
+            "district_id": district_id,
             "id": oid(o.code),
             "assessment_id": assessment_id,
             "parent_id": oid(parent) if parent else None,
@@ -346,6 +419,7 @@ def _structure_rows(assessment_id: str, body: schemas.AssessmentFields) -> tuple
     ]
     items = [
         {
+            "district_id": district_id,
             "id": f"{assessment_id}/item/{i.code}",
             "assessment_id": assessment_id,
             "objective_id": oid(i.objective_code) if i.objective_code else None,
@@ -376,7 +450,7 @@ async def get_result(
     session: AsyncSession, principal: Principal, *, key: tuple[str, str, int]
 ) -> schemas.ResultRead:
     result = await _visible_result(session, principal, key)
-    auth.audit(principal, "result.read", assessment_id=key[0], student_ids=[key[1]], attempt=key[2])
+    audit_read(principal, "result.read", [key[1]], assessment_id=key[0], attempt=key[2])
     return schemas.ResultRead.model_validate(result, from_attributes=True)
 
 
@@ -390,17 +464,20 @@ async def list_results(
     offset: int,
 ) -> list[schemas.ResultRead]:
     """An assessment's live results in the caller's schools, by student (student-level: audited)."""
-    auth.require_role(principal, auth.STUDENT_READERS, "read student results")
-    assessment = await AssessmentRepository(session).get(assessment_id)
+    district_id = auth.require_role(principal, auth.STUDENT_READERS, "read student results")
+    assessment = await AssessmentRepository(session).get_in_district(district_id, assessment_id)
     if assessment is None:
         raise AssessmentNotFound(assessment_id)
     auth.check_assessment_visible(principal, assessment.district_id, assessment.school_id, assessment_id)
     found = await ResultRepository(session).for_assessment(
-        assessment_id, schools=auth.visible_schools(principal), class_id=class_id, limit=limit, offset=offset
+        district_id,
+        assessment_id,
+        schools=principal.visible_schools(),
+        class_id=class_id,
+        limit=limit,
+        offset=offset,
     )
-    auth.audit(
-        principal, "results.list", assessment_id=assessment_id, student_ids=[r.student_id for r in found]
-    )
+    audit_read(principal, "results.list", [r.student_id for r in found], assessment_id=assessment_id)
     return [schemas.ResultRead.model_validate(r) for r in found]
 
 
@@ -438,7 +515,7 @@ async def _visible_result(
 ) -> models.Result:
     if principal.role not in auth.STUDENT_READERS:
         raise Forbidden(f"The role '{principal.role}' may not read student results.")
-    result = await ResultRepository(session).by_key(*key)
+    result = await ResultRepository(session).by_key(principal.tenant, *key)
     if (
         result is None
         or result.voided_at is not None
@@ -511,15 +588,16 @@ async def analyse_assessment(
     grade: str | None,
 ) -> dict[str, Any]:
     """Aggregates over the results the caller may see; student ids only for roles that read student data."""
-    auth.require_role(principal, auth.ANALYSIS_READERS, "analyse results")
-    assessment = await AssessmentRepository(session).get(assessment_id)
+    district_id = auth.require_role(principal, auth.ANALYSIS_READERS, "analyse results")
+    assessment = await AssessmentRepository(session).get_in_district(district_id, assessment_id)
     if assessment is None:
         raise AssessmentNotFound(assessment_id)
     auth.check_assessment_visible(principal, assessment.district_id, assessment.school_id, assessment_id)
     results = ResultRepository(session)
     found = await results.for_analysis(
+        district_id,
         assessment_id,
-        schools=auth.visible_schools(principal),
+        schools=principal.visible_schools(),
         school_id=school_id,
         class_id=class_id,
         grade=grade,
@@ -536,8 +614,8 @@ async def analyse_assessment(
         )
         for r in found
     ]
-    items = await AssessmentRepository(session).items([assessment_id])
-    teachers = await results.teachers({c for r in rows for c in r.class_ids})
+    items = await AssessmentRepository(session).items(district_id, [assessment_id])
+    teachers = await results.teachers(district_id, {c for r in rows for c in r.class_ids})
     report = analyse(
         rows,
         proficiency_cut=assessment.proficiency_cut,
@@ -550,5 +628,5 @@ async def analyse_assessment(
     filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
     if principal.role in auth.STUDENT_READERS:
         named = sorted({sid for b in report["below_cut"] for sid in b["student_ids"] or ()})
-        auth.audit(principal, "analysis.read", assessment_id=assessment_id, student_ids=named)
+        audit_read(principal, "analysis.read", named, assessment_id=assessment_id)
     return {"assessment_id": assessment_id, "filters": filters, **report}

@@ -13,17 +13,22 @@ from assessments.config import Settings
 
 @dataclass
 class District:
-    """A small district built through the API: two schools, two classes, students, standards, one assessment."""
+    """A small district built through the API: two schools, two classes, students, standards, one assessment.
+
+    Its sourcedIds start with `ids` (by default the district id, so they are unique across districts); two
+    districts built with the same `ids` use the same sourcedIds, as two real SIS do all the time."""
 
     http: httpx.AsyncClient
     settings: Settings
     id: str = field(default_factory=lambda: f"d-{uuid.uuid4().hex[:8]}")
     students: list[str] = field(default_factory=list)
+    ids: str = ""
 
     def __post_init__(self) -> None:
-        self.schools = [f"{self.id}-s1", f"{self.id}-s2"]
-        self.classes = [f"{self.id}-c1", f"{self.id}-c2"]
-        self.teachers = [f"{self.id}-t1", f"{self.id}-t2"]
+        self.ids = self.ids or self.id
+        self.schools = [f"{self.ids}-s1", f"{self.ids}-s2"]
+        self.classes = [f"{self.ids}-c1", f"{self.ids}-c2"]
+        self.teachers = [f"{self.ids}-t1", f"{self.ids}-t2"]
 
     def token(
         self, role: Role = Role.SIS_INTEGRATION, schools: tuple[str, ...] = (), district: str | None = None
@@ -76,21 +81,18 @@ class District:
         response = await self.put(f"/assessments/roster/{kind}", {"records": records})
         assert response.status_code == 200, response.text
 
-    async def standard(self, code: str) -> str:
-        response = await self.post(
-            "/assessments/standards",
-            {"id": f"{self.id}-{code}", "code": f"{self.id}.{code}", "statement": code, "grade": "04"},
-        )
+    async def standard(self, code: str, **fields) -> str:
+        body = {"id": f"{self.ids}-{code}", "code": f"{self.ids}.{code}", "statement": code, "grade": "04"}
+        response = await self.post("/assessments/standards", {**body, **fields})
         assert response.status_code == 201, response.text
         return response.json()["id"]
 
-    async def assessment(self, *, publish: bool = True, **overrides) -> dict:
-        s1, s2 = (
-            await self.standard(f"NF1-{uuid.uuid4().hex[:10]}"),
-            await self.standard(f"NF2-{uuid.uuid4().hex[:10]}"),
-        )
+    async def assessment(self, *, publish: bool = True, name: str | None = None, **overrides) -> dict:
+        """A published CFA on two new standards; `name` makes its id and its standards' ids predictable."""
+        name = name or uuid.uuid4().hex[:10]
+        s1, s2 = await self.standard(f"NF1-{name}"), await self.standard(f"NF2-{name}")
         body = {
-            "id": f"{self.id}-a-{uuid.uuid4().hex[:10]}",
+            "id": f"{self.ids}-a-{name}",
             "title": "Fractions CFA",
             "kind": "common_formative",
             "subject": "math",

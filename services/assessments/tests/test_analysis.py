@@ -48,7 +48,22 @@ def test_analyse_counts_shares_items_and_below_cut():
     assert items["q2"]["percent_correct"] == 16.7 and items["q2"]["most_missed"] is True
     assert items["q1"]["most_missed"] is False
     assert report["below_cut"] == [
-        {"standard_id": "a", "code": "A", "students_below": 1, "student_ids": ["s2"]}
+        {"standard_id": "a", "code": "A", "essential": True, "students_below": 1, "student_ids": ["s2"]}
+    ]
+
+
+def test_below_cut_lists_every_standard_essential_first():
+    """Not only essential standards: a team asks question 3 of every standard; essentials lead, marked."""
+    rows = [
+        ResultRow("s1", "sch", (), 40.0, None, (_std("b", 40, False, False), _std("z", 90, True)), {}),
+        ResultRow("s2", "sch", (), 40.0, None, (_std("b", 60, False, False), _std("z", 40, False)), {}),
+    ]
+    report = analyse(
+        rows, proficiency_cut=70, mastery_cut=90, levels=[], items={}, teachers={}, with_students=True
+    )
+    assert [(b["standard_id"], b["essential"], b["student_ids"]) for b in report["below_cut"]] == [
+        ("z", True, ["s2"]),
+        ("b", False, ["s1", "s2"]),
     ]
 
 

@@ -14,7 +14,7 @@ async def test_roster_upsert_updates_and_marks_tobedeleted(district):
         "records": [{"sourced_id": student, "school_ids": [district.schools[1]], "status": "tobedeleted"}]
     }
     response = await district.put("/assessments/roster/students", body)
-    assert response.status_code == 200 and response.json() == {"kind": "students", "upserted": 1}
+    assert response.json() == {"kind": "students", "upserted": 1, "rejected": []}
     a = await district.assessment()
     write = await district.put(
         "/assessments/results", {"assessment_id": a["id"], "student_id": student, "total_score": 3}
@@ -22,13 +22,58 @@ async def test_roster_upsert_updates_and_marks_tobedeleted(district):
     assert write.status_code == 422 and "unknown student" in write.json()["errors"][0]["reason"]
 
 
-async def test_roster_of_another_district_is_not_overwritten(district, other_district):
+async def test_the_same_sourced_id_in_another_district_is_another_student(district, other_district):
+    """SIS sourcedIds are unique within a district only: d2 rostering d1's ids writes d2's own rows."""
+    await other_district.put(
+        "/assessments/roster/orgs", {"records": [{"sourced_id": "x", "name": "X", "type": "school"}]}
+    )
     body = {"records": [{"sourced_id": district.students[0], "school_ids": ["x"]}]}
     response = await other_district.put("/assessments/roster/students", body)
-    assert response.status_code == 409
-    assert response.json()["errors"] == [
-        {"index": 0, "field": "sourced_id", "reason": "owned by another district"}
+    assert response.json() == {"kind": "students", "upserted": 1, "rejected": []}
+    listed = await district.http.get(
+        f"/assessments/roster/classes/{district.classes[0]}/students", headers=district.sis
+    )
+    assert district.students[0] in [s["sourced_id"] for s in listed.json()]
+
+
+async def test_roster_records_naming_objects_the_district_lacks_are_rejected_row_by_row(
+    district, other_district
+):
+    """An enrollment may only name a class and a student of its own district; the valid rows are written."""
+    enrollments = [
+        {
+            "sourced_id": "e-ok",
+            "class_id": district.classes[0],
+            "school_id": district.schools[0],
+            "user_id": district.students[1],
+            "role": "student",
+        },
+        {
+            "sourced_id": "e-foreign",
+            "class_id": district.classes[0],
+            "school_id": district.schools[0],
+            "user_id": f"{other_district.id}-st0",
+            "role": "student",
+        },
+        {
+            "sourced_id": "e-class",
+            "class_id": other_district.classes[0],
+            "school_id": district.schools[0],
+            "user_id": district.students[1],
+            "role": "student",
+        },
     ]
+    response = await district.put("/assessments/roster/enrollments", {"records": enrollments})
+    assert response.status_code == 200
+    assert response.json()["upserted"] == 1
+    assert [(e["index"], e["field"]) for e in response.json()["rejected"]] == [
+        (1, "user_id"),
+        (2, "class_id"),
+    ]
+    listed = await district.http.get(
+        f"/assessments/roster/classes/{district.classes[0]}/students", headers=district.sis
+    )
+    assert f"{other_district.id}-st0" not in [s["sourced_id"] for s in listed.json()]
 
 
 async def test_roster_bad_record_is_422_naming_the_field(district):

@@ -55,7 +55,8 @@ def test_serialised_event_equals_the_model_output(corrected, model):
     assert isinstance(typed, model)
     reference = json.loads(CloudEvent.wrap(typed, id=event_id, time=parsed.time).to_bytes())
     assert json.loads(payload) == reference
-    assert (topic, key, event_type) == (model.topic, fields["student_id"], model.type)
+    assert (topic, key, event_type) == (model.topic, typed.key(), model.type)
+    assert key == f"d-1/{fields['student_id']}"
     assert typed.student_id == fields["student_id"] and typed.mastery_cut == 90.5
     assert typed.standards[0].code == "MATH.4.NF.1" and typed.standards[0].mastered is True
     assert parsed.subject == f"results/{fields['result_id']}"

@@ -105,12 +105,14 @@ async def test_gradebook_scope(district, other_district):
         headers=district.sis,
     )
     assert (await district.http.get(f"{BASE}/lineItems/{li}", headers=other_district.sis)).status_code == 404
-    takeover = await district.http.put(
+    own = await district.http.put(
         f"{BASE}/lineItems/{li}",
         json={"lineItem": {"title": "mine", "resultValueMax": 5}},
         headers=other_district.sis,
     )
-    assert takeover.status_code == 409
+    assert own.status_code == 201  # the other district's own line item with the same sourcedId
+    read = await district.http.get(f"{BASE}/lineItems/{li}", headers=district.sis)
+    assert read.json()["lineItem"]["title"] == "CFA" and read.json()["lineItem"]["resultValueMax"] == 10
     teacher = district.token(Role.TEACHER, schools=(district.schools[0],))
     assert (
         await district.http.put(f"{BASE}/lineItems/{li}", json={"lineItem": {"title": "t"}}, headers=teacher)

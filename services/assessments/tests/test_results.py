@@ -223,11 +223,11 @@ async def test_student_level_reads_are_audited(district, caplog):
     student = district.students[0]
     await district.put("/assessments/results", result(a, student, total_score=3))
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="assessments.audit"):
+    with caplog.at_level(logging.INFO, logger="plc.audit"):
         assert (
             await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
         ).status_code == 200
-    (record,) = [r for r in caplog.records if r.name == "assessments.audit"]
+    (record,) = [r for r in caplog.records if r.name == "plc.audit"]
     assert record.audit["action"] == "result.read" and record.audit["student_ids"] == [student]
     assert record.audit["role"] == "sis_integration" and record.audit["district_id"] == district.id
 
