@@ -186,7 +186,7 @@ async def test_each_accepted_row_is_exactly_one_event(district, kafka_settings, 
     assert all(e["type"] == "org.plc.assessments.result.recorded.v1" for e in events)
     first = next(e for e in events if e["data"]["student_id"] == district.students[0])
     assert first["data"]["total_score"] == 11
-    assert {r.key.decode() for r in mine(records)} == set(district.students)
+    assert {r.key.decode() for r in mine(records)} == {f"{district.id}/{s}" for s in district.students}
 
 
 async def test_concurrent_bulk_posts_of_the_same_keys_stay_consistent(
@@ -251,7 +251,7 @@ async def test_a_stale_read_falls_back_from_copy_to_upsert(district, settings, m
     )
     original_id = first.json()["id"]
 
-    async def nothing_stored(self, keys):
+    async def nothing_stored(self, district_id, keys):
         return {}
 
     monkeypatch.setattr(ResultRepository, "existing", nothing_stored)
@@ -266,7 +266,8 @@ async def test_a_stale_read_falls_back_from_copy_to_upsert(district, settings, m
             assert (str(written.result_id), written.revision, written.outcome) == (original_id, 2, "updated")
             payload = (
                 await session.execute(
-                    text("SELECT payload FROM outbox WHERE key = :k ORDER BY id DESC LIMIT 1"), {"k": student}
+                    text("SELECT payload FROM outbox WHERE key = :k ORDER BY id DESC LIMIT 1"),
+                    {"k": f"{district.id}/{student}"},
                 )
             ).scalar_one()
             event = json.loads(payload)

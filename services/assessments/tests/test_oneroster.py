@@ -166,7 +166,9 @@ async def test_small_district_imports_and_each_result_is_one_event(
         until=lambda rs: len(mine(rs)) >= 6,
         timeout_s=30,
     )
-    assert sorted(r.key.decode() for r in mine(records)) == sorted(f"{d}-stu{n}" for n in range(6))
+    assert sorted(r.key.decode() for r in mine(records)) == sorted(
+        f"{blank_district.id}/{d}-stu{n}" for n in range(6)
+    )
 
 
 async def test_bad_rows_are_reported_with_file_row_column(blank_district):

@@ -211,7 +211,7 @@ async def test_each_change_is_exactly_one_event_on_the_broker(district, kafka_se
         ("corrected", 2),
         ("voided", 3),
     ]
-    assert {r.key.decode() for r in mine(records)} == {student}
+    assert {r.key.decode() for r in mine(records)} == {f"{district.id}/{student}"}
     assert events[1]["data"]["total_score"] == 16 and events[1]["data"]["performance_level"] == "proficient"
     assert "given_name" not in json.dumps(events)
 
