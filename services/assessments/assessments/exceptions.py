@@ -38,6 +38,16 @@ class TooManyRows(UnprocessableContent):
     title = "Too many rows"
 
 
+class StaleSourceWrite(Conflict):
+    title = "Older than the stored result"
+
+    def __init__(self, modified_at: str, stored_at: str) -> None:
+        super().__init__(
+            f"The write was modified at its source at {modified_at}; the stored result comes from a later "
+            f"change ({stored_at}), so it was not applied."
+        )
+
+
 class StaleResult(PreconditionFailed):
     title = "The result has changed"
 

@@ -58,6 +58,7 @@ class ResultIn(BaseModel):
     scoreStatus: str
     score: float | str | None = None
     scoreDate: str | None = None
+    dateLastModified: str | None = None
 
 
 # --- line items -----------------------------------------------------------------------------------------------
@@ -174,6 +175,7 @@ async def put_result(
         "score_status": body.scoreStatus,
         "total_score": body.score,
         "assessed_on": body.scoreDate[:10] if body.scoreDate else None,
+        "source_modified_at": body.dateLastModified,
     }
     try:
         parsed = ResultWrite.model_validate(write)

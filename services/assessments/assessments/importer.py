@@ -35,6 +35,7 @@ RESULT_COLUMNS = {
     "total_score": "score",
     "score_status": "scoreStatus",
     "assessed_on": "scoreDate",
+    "source_modified_at": "dateLastModified",
 }
 
 
@@ -259,6 +260,7 @@ class Importer:
                     "score_status": r["scoreStatus"].strip(),
                     "total_score": (r.get("score") or "").strip() or None,
                     "assessed_on": (r.get("scoreDate") or "")[:10] or None,
+                    "source_modified_at": (r.get("dateLastModified") or "").strip() or None,
                 }
             )
             numbers.append(number)
@@ -267,6 +269,8 @@ class Importer:
         for error in outcome.rejected:
             column = columns.get((error["field"] or "").split(".")[0], error["field"])
             self.reject(name, numbers[error["index"]], column, error["reason"])
+        for stale in outcome.stale:
+            self.reject(name, numbers[stale["index"]], "dateLastModified", stale["reason"])
         for dup in outcome.duplicates:
             self.reject(
                 name, numbers[dup["index"]], None, f"superseded by row {numbers[dup['superseded_by']]}"

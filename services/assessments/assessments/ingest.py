@@ -39,6 +39,7 @@ FIELDS = frozenset(
         "item_scores",
         "assessed_on",
         "school_id",
+        "source_modified_at",
     }
 )
 
@@ -61,6 +62,7 @@ class Row:
     item_scores: dict[str, Any]
     assessed_on: date
     school_id: str | None
+    source_modified_at: datetime | None = None
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -84,6 +86,7 @@ class Outcome:
     written: list[Written] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     duplicates: list[dict[str, int]] = field(default_factory=list)
+    stale: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, outcome: str) -> int:
         return sum(1 for w in self.written if w.outcome == outcome)
@@ -97,6 +100,7 @@ class Outcome:
             "unchanged": self.count("unchanged"),
             "rejected": sorted(self.rejected, key=lambda e: e["index"]),
             "duplicates": self.duplicates,
+            "stale": sorted(self.stale, key=lambda e: e["index"]),
         }
 
 
@@ -117,7 +121,21 @@ def parse_row(index: int, raw: Any, today: date) -> Row:
         item_scores=_mapping(raw, "item_scores"),
         assessed_on=_date(raw.get("assessed_on"), today),
         school_id=_text(raw, "school_id") if raw.get("school_id") is not None else None,
+        source_modified_at=_timestamp(raw.get("source_modified_at")),
     )
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """When the source (SIS gradebook) last changed the result: ISO 8601 with a time zone."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise RowInvalid("source_modified_at", "source_modified_at must be a date-time with a time zone")
+    return parsed
 
 
 def _text(raw: dict, name: str) -> str:
@@ -297,6 +315,16 @@ class Ingest:
         changed = []
         for p in prepared:
             stored = existing.get(p["key"])
+            if _older(p["row"], stored):
+                self.outcome.stale.append(
+                    {
+                        "index": p["row"].index,
+                        "source_modified_at": p["row"].source_modified_at.isoformat(),
+                        "stored_source_modified_at": stored["source_modified_at"].isoformat(),
+                        "reason": "stale: the stored result comes from a later change at the source",
+                    }
+                )
+                continue
             if stored is not None and stored["voided_at"] is None and _same(p, stored):
                 self.outcome.written.append(
                     Written(p["row"].index, p["key"], stored["id"], stored["revision"], "unchanged")
@@ -420,6 +448,17 @@ def _same(p: dict, stored: Any) -> bool:
     )
 
 
+def _older(row: Row, stored: Any) -> bool:
+    """A write whose source modification time is before the stored one's is a stale re-send: re-posting last
+    week's file must never undo a correction made since. Without a time on either side, the write applies."""
+    return (
+        stored is not None
+        and row.source_modified_at is not None
+        and stored["source_modified_at"] is not None
+        and row.source_modified_at < stored["source_modified_at"]
+    )
+
+
 def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
     row: Row = p["row"]
     return (
@@ -437,6 +476,7 @@ def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
         *p["encoded"],
         row.assessed_on,
         now,
+        row.source_modified_at,
     )
 
 

@@ -272,6 +272,9 @@ class Result(Base):
     revision: Mapped[int] = mapped_column(Integer)
     sourced_id: Mapped[str | None] = mapped_column(Text, comment="OneRoster result sourcedId")
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source_modified_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="the source's modification time (OneRoster dateLastModified)"
+    )
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

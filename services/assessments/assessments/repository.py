@@ -198,6 +198,7 @@ RESULT_COLUMNS = (
     "standard_scores",
     "assessed_on",
     "recorded_at",
+    "source_modified_at",
 )
 _RESULT_TYPES = (
     "uuid",
@@ -216,6 +217,7 @@ _RESULT_TYPES = (
     "text",
     "date",
     "timestamptz",
+    "timestamptz",
 )
 _SELECT_CASTS = {
     "class_ids": "CASE WHEN u.class_ids = '' THEN '{}'::text[] ELSE string_to_array(u.class_ids, chr(31)) END",
@@ -226,19 +228,23 @@ _SELECT_CASTS = {
 _CLASS_IDS = RESULT_COLUMNS.index("class_ids")
 _SEP = "\x1f"
 _UPDATED = [c for c in RESULT_COLUMNS if c not in ("id", "assessment_id", "student_id", "attempt")]
+# A write without a source time keeps the stored one (so an older timed re-send is still recognised).
+_SET = {
+    "source_modified_at": "source_modified_at = COALESCE(excluded.source_modified_at, results.source_modified_at)"
+}
 UPSERT_RESULTS = (
     f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}, revision, voided_at)"
     f" SELECT {', '.join(_SELECT_CASTS.get(c, 'u.' + c) for c in RESULT_COLUMNS)}, 1, NULL"
     f" FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_RESULT_TYPES))})"
     f" AS u({', '.join(RESULT_COLUMNS)})"
     " ON CONFLICT (district_id, assessment_id, student_id, attempt) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+    + ", ".join(_SET.get(c, f"{c} = excluded.{c}") for c in _UPDATED)
     + ", revision = results.revision + 1, voided_at = NULL"
     " RETURNING id, assessment_id, student_id, attempt, revision, (xmax = 0) AS inserted"
 )
 SELECT_EXISTING = (
     "SELECT r.id, r.assessment_id, r.student_id, r.attempt, r.school_id, r.score_status, r.total_score,"
-    " r.objective_scores, r.item_scores, r.assessed_on, r.revision, r.voided_at"
+    " r.objective_scores, r.item_scores, r.assessed_on, r.revision, r.voided_at, r.source_modified_at"
     " FROM results r JOIN unnest($2::text[], $3::text[], $4::int[]) AS k(a, s, n)"
     " ON r.district_id = $1 AND r.assessment_id = k.a AND r.student_id = k.s AND r.attempt = k.n"
     " ORDER BY r.id FOR UPDATE OF r"

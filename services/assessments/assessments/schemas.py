@@ -249,6 +249,11 @@ class ResultScores(Schema):
     item_scores: dict[str, float | str] = Field(default_factory=dict, description="by item code")
     assessed_on: date | None = Field(None, description="defaults to today")
     school_id: str | None = Field(None, description="defaults to the student's school")
+    source_modified_at: datetime | None = Field(
+        None,
+        description="when the source (the SIS gradebook) last changed this result; a write older than the "
+        "stored one is not applied and is reported as stale, so re-sending an old file never undoes a correction",
+    )
 
 
 class ResultWrite(ResultScores):
@@ -288,6 +293,7 @@ class ResultRead(Schema):
     assessed_on: date
     revision: int
     recorded_at: datetime
+    source_modified_at: datetime | None = None
 
 
 class RowError(Schema):
@@ -301,6 +307,13 @@ class Duplicate(Schema):
     superseded_by: int = Field(description="the later row with the same key that was kept (last wins)")
 
 
+class StaleRow(Schema):
+    index: int
+    source_modified_at: datetime
+    stored_source_modified_at: datetime
+    reason: str
+
+
 class BulkReport(Schema):
     received: int
     accepted: int
@@ -309,6 +322,7 @@ class BulkReport(Schema):
     unchanged: int
     rejected: list[RowError]
     duplicates: list[Duplicate]
+    stale: list[StaleRow] = Field(default_factory=list, description="rows older than the stored result")
 
 
 class ImportProblem(Schema):

@@ -31,6 +31,7 @@ from assessments.exceptions import (
     InvalidResult,
     ResultNotFound,
     StaleResult,
+    StaleSourceWrite,
     StandardNotFound,
     TooManyRows,
 )
@@ -440,6 +441,9 @@ async def put_result(
     outcome = await Ingest(session, principal).run([body.model_dump(mode="json")], if_match=if_match)
     if outcome.rejected:
         raise InvalidResult("The result was not accepted.", errors=outcome.rejected)
+    if outcome.stale:
+        stale = outcome.stale[0]
+        raise StaleSourceWrite(stale["source_modified_at"], stale["stored_source_modified_at"])
     written = outcome.written[0]
     # The writer gets back what it wrote: not a read of student data, so not audited.
     result = schemas.ResultRead.model_validate(await _visible_result(session, principal, written.key))

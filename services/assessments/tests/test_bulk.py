@@ -377,3 +377,28 @@ async def test_atomic_mode_writes_nothing_when_a_row_is_invalid(district):
         headers=district.sis,
     )
     assert accepted.status_code == 200 and accepted.json()["created"] == 2
+
+
+async def test_a_stale_resend_never_undoes_a_correction(district):
+    """Re-posting last week's file after a gradebook correction: the older rows are reported as stale and not
+    applied (no new revision, no event); a later change applies; a stale single PUT is a 409."""
+    a = await district.assessment()
+    student = district.students[0]
+    corrected = {"assessment_id": a["id"], "student_id": student, "total_score": 18}
+    corrected["source_modified_at"] = "2026-11-27T15:00:00Z"
+    assert (await bulk(district, [corrected])).json()["accepted"] == 1
+    old = {**corrected, "total_score": 8, "source_modified_at": "2026-11-20T09:00:00+00:00"}
+    report = (await bulk(district, [old])).json()
+    assert report["accepted"] == 0 and report["rejected"] == []
+    assert [(s["index"], s["reason"].split(":")[0]) for s in report["stale"]] == [(0, "stale")]
+    stored = await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
+    assert stored.json()["total_score"] == 18 and stored.json()["revision"] == 1
+    single = await district.put("/assessments/results", old)
+    assert single.status_code == 409 and "later change" in single.json()["detail"]
+    newer = {**corrected, "total_score": 12, "source_modified_at": "2026-12-01T08:00:00Z"}
+    assert (await bulk(district, [newer])).json()["updated"] == 1
+    untimed = {**corrected, "total_score": 11}
+    del untimed["source_modified_at"]
+    assert (await bulk(district, [untimed])).json()["updated"] == 1  # no time given: applied, as before
+    naive = {**corrected, "source_modified_at": "2026-12-01T08:00:00"}
+    assert (await bulk(district, [naive])).json()["rejected"][0]["field"] == "source_modified_at"

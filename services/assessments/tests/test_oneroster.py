@@ -307,3 +307,32 @@ async def test_oversized_package_is_413(blank_district, settings, monkeypatch):
     monkeypatch.setattr(settings, "import_max_bytes", 100)
     response = await upload(blank_district, package(small_district(blank_district.id)))
     assert response.status_code == 413 and response.json()["limit"] == 100
+
+
+async def test_reimporting_an_older_results_file_never_undoes_a_correction(blank_district):
+    """dateLastModified is the source's modification time: last week's file, imported again after a
+    correction, is reported row by row as stale and changes nothing."""
+    district, d = blank_district, blank_district.id
+    assert (await upload(district, package(small_district(d)))).status_code == 200
+    header = [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "lineItemSourcedId",
+        "studentSourcedId",
+        "scoreStatus",
+        "score",
+    ]
+
+    def results(score: str, modified: str) -> bytes:
+        row = [f"{d}-r1", "active", modified, f"{d}-li1", f"{d}-stu1", "fully graded", score]
+        return package({"results": csv_text(header, [row])}, modes={"results": "delta"})
+
+    assert (await upload(district, results("18", "2026-11-27T15:00:00.000Z"))).json()["problems"] == []
+    stale = (await upload(district, results("8", "2026-11-20T09:00:00.000Z"))).json()
+    assert [(p["file"], p["row"], p["column"]) for p in stale["problems"]] == [
+        ("results.csv", 2, "dateLastModified")
+    ]
+    assert stale["problems"][0]["reason"].startswith("stale")
+    stored = await district.http.get(f"/assessments/results/{d}-li1/{d}-stu1/1", headers=district.sis)
+    assert stored.json()["total_score"] == 18
