@@ -1,0 +1,142 @@
+"""Two districts on one stack with the very same SIS ids, end to end: real gateway, assessments and
+interventions processes over HTTP, real PostgreSQL, the real broker.
+
+Both districts roster the same sourcedIds for every school, class and student, adopt the same CASE ids and the
+same assessment id, and post different scores (d1 low, d2 high). Each sees exactly its own results, analysis,
+class lists, flags, tiers and rules — through the gateway and straight to the services.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from assessments.config import Settings as AssessmentsSettings
+from assessments.main import create_app as assessments_app
+from assessments.testing import District
+from gateway.config import Settings as GatewaySettings
+from gateway.main import create_app as gateway_app
+from interventions.config import Settings as InterventionsSettings
+from interventions.main import create_app as interventions_app
+from plc_shared import infra
+from plc_shared.auth import Role
+from plc_shared.components import GATEWAY, by_name
+from plc_shared.kafka import ensure_topics
+from plc_shared.settings import AuthSettings
+from plc_shared.testing import eventually, migrated_database, serve_app
+from plc_shared.topics import ALL
+
+AUTH = AuthSettings(environment="test")
+IV = "/interventions/v1"
+
+
+@pytest.fixture(scope="module")
+async def stack(create_database, kafka_settings):
+    await ensure_topics(kafka_settings, list(ALL))
+    common = {"kafka": kafka_settings, "auth": AUTH, "log_level": "WARNING", "relay_poll_interval_s": 0.02}
+    assessments = AssessmentsSettings(
+        database_url=await migrated_database(create_database, by_name("assessments")), **common
+    )
+    interventions = InterventionsSettings(
+        database_url=await migrated_database(create_database, by_name("interventions")), **common
+    )
+    down = f"http://127.0.0.1:{infra.free_port()}"
+    async with (
+        serve_app(assessments_app(assessments)) as assessments_url,
+        serve_app(interventions_app(interventions)) as interventions_url,
+    ):
+        upstreams = {"assessments": assessments_url, "interventions": interventions_url}
+        gateway_settings = GatewaySettings(
+            database_url=await migrated_database(create_database, GATEWAY),
+            kafka=kafka_settings,
+            auth=AUTH,
+            log_level="WARNING",
+            upstreams={**upstreams, "goals": down, "reviews": down},
+        )
+        async with (
+            serve_app(gateway_app(gateway_settings)) as gateway_url,
+            httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway,
+            httpx.AsyncClient(base_url=assessments_url, timeout=30) as to_assessments,
+            httpx.AsyncClient(base_url=interventions_url, timeout=30) as to_interventions,
+        ):
+            yield gateway, to_assessments, to_interventions, assessments
+
+
+async def _twin(http: httpx.AsyncClient, settings, shared: str, given: str) -> tuple[District, dict]:
+    district = await District(http, settings, ids=shared).build()
+    named = [{"sourced_id": district.students[0], "school_ids": [district.schools[0]], "given_name": given}]
+    assert (await district.put("/assessments/roster/students", {"records": named})).status_code == 200
+    case_id = str(uuid.uuid5(uuid.NAMESPACE_URL, shared))  # the same CASE identifier for both
+    await district.standard("CASE", id=case_id, case_identifier=case_id)
+    assessment = await district.assessment(name="cfa")
+    return district, {**assessment, "case_id": case_id}
+
+
+async def test_two_districts_with_the_same_ids_see_only_their_own_through_the_gateway_and_directly(stack):
+    gateway, to_assessments, to_interventions, settings = stack
+    shared = f"sis-{uuid.uuid4().hex[:8]}"
+    d1, a1 = await _twin(gateway, settings, shared, "Ana")
+    d2, a2 = await _twin(gateway, settings, shared, "Bo")
+    assert (d1.students, d1.schools, a1["id"], a1["standards"]) == (
+        d2.students,
+        d2.schools,
+        a2["id"],
+        a2["standards"],
+    )
+
+    for district, points in (
+        (d1, 1),
+        (d2, 10),
+    ):  # d1: 10 % on both standards (support); d2: 100 % (enrichment)
+        rows = [
+            {"assessment_id": a1["id"], "student_id": s, "objective_scores": {"O1": points, "O2": points}}
+            for s in district.students
+        ]
+        report = await district.post("/assessments/results/bulk", {"results": rows})
+        assert report.json()["accepted"] == len(rows), report.text
+
+    for district, total, given, kind in ((d1, 2, "Ana", "support"), (d2, 20, "Bo", "enrichment")):
+        admin = district.token(Role.DISTRICT_ADMIN)
+        for http in (gateway, to_assessments):
+            one = await http.get(f"/assessments/results/{a1['id']}/{district.students[0]}/1", headers=admin)
+            assert one.json()["total_score"] == total
+            analysis = await http.get(f"/assessments/assessments/{a1['id']}/analysis", headers=admin)
+            assert analysis.json()["results"] == len(district.students)
+            below = sum(b["students_below"] for b in analysis.json()["below_cut"])
+            assert below == (2 * len(district.students) if district is d1 else 0)
+            students = await http.get(
+                f"/assessments/roster/classes/{district.classes[0]}/students", headers=admin
+            )
+            assert {s["sourced_id"]: s["given_name"] for s in students.json()}[district.students[0]] == given
+
+        async def flags(http=gateway, admin=admin, school=district.schools[0]):
+            response = await http.get(
+                f"{IV}/flags", params={"school_id": school, "limit": 500}, headers=admin
+            )
+            return response.json() if response.status_code == 200 else []
+
+        expected = 2 * len(district.students) // 2  # two standards, half the students are in school 1
+        assert await eventually(
+            lambda flags=flags, expected=expected: _at_least(flags(), expected), timeout_s=15
+        )
+        for http in (gateway, to_interventions):
+            found = await flags(http)
+            assert {f["kind"] for f in found} == {kind}
+            assert {f["student_id"] for f in found} == {s for s in district.students if "-c1-" in s}
+            assert all(f["district_id"] == district.id for f in found if "district_id" in f)
+
+    rules = {"escalation_open_flags": 2, "reflag_weeks": 4, "overdue_school_days": 3}
+    admin1, admin2 = d1.token(Role.DISTRICT_ADMIN), d2.token(Role.DISTRICT_ADMIN)
+    school = d1.schools[0]
+    assert (await gateway.put(f"{IV}/schools/{school}/rules", json=rules, headers=admin1)).status_code == 200
+    theirs = await gateway.get(f"{IV}/schools/{school}/rules", headers=admin2)
+    assert theirs.status_code == 200 and theirs.json()["escalation_open_flags"] == 3  # d2 keeps its defaults
+    for http in (gateway, to_interventions):
+        tiers1 = (await http.get(f"{IV}/schools/{school}/tiers", headers=admin1)).json()
+        tiers2 = (await http.get(f"{IV}/schools/{school}/tiers", headers=admin2)).json()
+        assert tiers1["students"] == tiers2["students"] == len(d1.students) // 2
+
+
+async def _at_least(awaitable, n: int) -> bool:
+    return len(await awaitable) >= n
