@@ -10,7 +10,7 @@ from interventions.config import Settings
 from interventions.consumers import handle_results
 from interventions.main import create_app
 from interventions.models import StudentTier, outbox
-from interventions_factories import recorded
+from interventions.testing import recorded
 from plc_shared.auth import mint_dev_token
 from plc_shared.components import by_name
 from plc_shared.events import CloudEvent
@@ -53,7 +53,9 @@ async def results(app, *events) -> None:
 async def outbox_events(app, student: str) -> list[str]:
     t = outbox.table
     async with app.state.engine.connect() as conn:
-        rows = await conn.execute(select(t.c.event_type).where(t.c.key == student).order_by(t.c.id))
+        rows = await conn.execute(
+            select(t.c.event_type).where(t.c.key == f"district-1/{student}").order_by(t.c.id)
+        )
         return [r[0] for r in rows]
 
 

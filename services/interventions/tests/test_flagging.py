@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from interventions.consumers import KIND, normalise
 from interventions.flagging import FlagEngine, Snapshot
 from interventions.rules import Escalation
-from interventions_factories import later, recorded, voided
+from interventions.testing import later, recorded, voided
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 

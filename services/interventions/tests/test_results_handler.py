@@ -8,7 +8,7 @@ import pytest
 from interventions.consumers import handle_results
 from interventions.models import AssessmentRules, Flag, SchoolRules, StudentTier, outbox
 from interventions.rules import Escalation
-from interventions_factories import later, recorded, voided
+from interventions.testing import later, recorded, voided
 from plc_shared.components import by_name
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.events import CloudEvent
@@ -50,7 +50,9 @@ async def flags(engine, student: str, status: str | None = "open") -> list[tuple
 async def outbox_types(engine, student: str) -> list[str]:
     t = outbox.table
     async with engine.connect() as conn:
-        rows = await conn.execute(select(t.c.event_type).where(t.c.key == student).order_by(t.c.id))
+        rows = await conn.execute(
+            select(t.c.event_type).where(t.c.key == f"district-1/{student}").order_by(t.c.id)
+        )
         return [r[0].split(".")[3] + "." + r[0].split(".")[4] for r in rows]
 
 

@@ -12,7 +12,7 @@ import pytest
 from interventions.consumers import KIND, normalise
 from interventions.flagging import FlagEngine, Snapshot
 from interventions.models import Flag, StudentTier, inbox
-from interventions_factories import expected_open, publish, stream
+from interventions.testing import expected_open, publish, stream
 from plc_shared import infra
 from plc_shared.components import by_name
 from plc_shared.db import create_engine

@@ -1,4 +1,5 @@
-"""Result events as the assessments service publishes them (its real event models)."""
+"""Test helpers of the interventions service, importable by its tests and benchmarks: result and roster
+events as the assessments service publishes them (its real event models), and a raw publisher."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def recorded(
     assessment: str = "assessment-1",
     corrected: bool = False,
     classes: tuple[str, ...] = ("class-1",),
+    district: str = "district-1",
 ) -> ResultRecorded | ResultCorrected:
     model = ResultCorrected if corrected else ResultRecorded
     at = recorded_at or datetime.now(UTC)
@@ -44,7 +46,7 @@ def recorded(
         result_id=result_id or uuid.uuid4(),
         revision=revision,
         student_id=student,
-        district_id="district-1",
+        district_id=district,
         school_id=school,
         class_ids=list(classes),
         assessment_id=assessment,
@@ -111,7 +113,7 @@ def expected_open(events) -> set[tuple[str, str, str]]:
 
 
 async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_options) -> None:
-    """A raw aiokafka producer, keyed by student id, as the assessments relay publishes."""
+    """A raw aiokafka producer, keyed by district id/student id, as the assessments relay publishes."""
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(
@@ -120,7 +122,9 @@ async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_opti
     await producer.start()
     try:
         futures = [
-            await producer.send(topic, value=e.to_bytes(), key=e.data["student_id"].encode())
+            await producer.send(
+                topic, value=e.to_bytes(), key=f"{e.data['district_id']}/{e.data['student_id']}".encode()
+            )
             for e in envelopes
         ]
         for future in futures:
