@@ -6,7 +6,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from plc_shared.events.assessments import ResultCorrected, ResultRecorded, ResultVoided, StandardScore
+from plc_shared.events.assessments import (
+    ResultCorrected,
+    ResultRecorded,
+    ResultVoided,
+    SchoolRostered,
+    StandardScore,
+    StudentRostered,
+)
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
@@ -78,6 +85,28 @@ def voided(
         standard_ids=[s.standard_id for s in event.standards],
         voided_at=at or datetime.now(UTC),
     )
+
+
+def rostered(
+    district: str, schools: tuple[str, ...] = (), students: dict[str, tuple[str, ...]] | None = None, **extra
+) -> list[SchoolRostered | StudentRostered]:
+    """Roster events: `schools`, and `students` as {student id: their school ids}."""
+    at = extra.pop("occurred_at", None) or datetime.now(UTC)
+    events: list = [
+        SchoolRostered(district_id=district, school_id=s, status="active", occurred_at=at, **extra)
+        for s in schools
+    ]
+    for student, school_ids in (students or {}).items():
+        events.append(
+            StudentRostered(
+                district_id=district,
+                student_id=student,
+                school_ids=list(school_ids),
+                status="active",
+                occurred_at=at,
+            )
+        )
+    return events
 
 
 def later(days: int) -> datetime:

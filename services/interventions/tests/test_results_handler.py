@@ -183,7 +183,13 @@ async def test_an_assessments_cuts_in_a_school_beat_the_schools_and_the_events(e
             )
         )
         session.add(
-            AssessmentRules(school_id=school, assessment_id="hard-test", proficiency_cut=40, mastery_cut=60)
+            AssessmentRules(
+                district_id="district-1",
+                school_id=school,
+                assessment_id="hard-test",
+                proficiency_cut=40,
+                mastery_cut=60,
+            )
         )
     await apply(
         engine,
