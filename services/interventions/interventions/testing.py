@@ -6,6 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
+from plc_shared.auth import mint_dev_token
+from plc_shared.events import CloudEvent
 from plc_shared.events.assessments import (
     ResultCorrected,
     ResultRecorded,
@@ -142,7 +145,7 @@ def expected_open(events) -> set[tuple[str, str, str]]:
 
 
 async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_options) -> None:
-    """A raw aiokafka producer, keyed by district id/student id, as the assessments relay publishes."""
+    """A raw aiokafka producer, keyed by the events' keys (district id/id), as the assessments relay publishes."""
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(
@@ -151,12 +154,31 @@ async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_opti
     await producer.start()
     try:
         futures = [
-            await producer.send(
-                topic, value=e.to_bytes(), key=f"{e.data['district_id']}/{e.data['student_id']}".encode()
-            )
-            for e in envelopes
+            await producer.send(topic, value=e.to_bytes(), key=e.payload().key().encode()) for e in envelopes
         ]
         for future in futures:
             await future
     finally:
         await producer.stop()
+
+
+def api(app, role: str, district: str, schools=(), classes=()) -> httpx.AsyncClient:
+    """An HTTP client of the app (in process) with a dev token of `role` in `district`."""
+    token = mint_dev_token(
+        app.state.settings.auth, role=role, district_id=district, school_ids=schools, class_ids=classes
+    )
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://svc",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+async def apply(sessionmaker, *events) -> None:
+    """Result and roster events through the consumers' handlers, in one transaction (no broker)."""
+    from interventions.consumers import handle_results, handle_roster
+
+    envelopes = [CloudEvent.wrap(e) for e in events]
+    async with sessionmaker() as session, session.begin():
+        await handle_roster(session, envelopes)
+        await handle_results(session, envelopes)
