@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 
 import asyncpg
 from plc_shared.db import Serial, driver
 from sqlalchemy import (
     ARRAY,
-    Boolean,
-    Date,
-    DateTime,
-    Float,
-    Integer,
     Table,
-    Text,
-    Uuid,
     select,
     text,
     tuple_,
@@ -26,6 +18,17 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import rules
+from interventions.flag_rows import (
+    FLAG_COLUMNS,
+    FLAG_READ,
+    PG_TYPES,
+    SCORE_COLUMNS,
+    SEP,
+    UPDATABLE,
+    flag_row,
+    score_values,
+    tier_row,
+)
 from interventions.flagging import Changes, Flag, ResultHead, Snapshot, Tier
 from interventions.models import AssessmentRules, SchoolRules, StudentTier
 from interventions.models import Flag as FlagModel
@@ -110,7 +113,7 @@ class FlagStateRepository:
         for district, student, standard, *fields in scores:
             by_pair[(district, student, standard)][fields[0]] = score(*fields)
         flags = await conn.fetch(
-            f"SELECT f.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT {', '.join(_FLAG_READ)} FROM flags f"
+            f"SELECT f.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT {', '.join(FLAG_READ)} FROM flags f"
             f" WHERE {_PAIR_MATCH.format('f')} AND f.status = 'open' FOR UPDATE) f",
             *columns,
         )
@@ -208,19 +211,19 @@ class FlagStateRepository:
             if score is not None:
                 context = extra[(district, rid)]
                 rows.append(
-                    (*_score_values(score), context["student_id"], district, context["school_id"], standard)
+                    (*score_values(score), context["student_id"], district, context["school_id"], standard)
                 )
-        columns = (*_SCORE_COLUMNS, "student_id", "district_id", "school_id", "standard_id")
+        columns = (*SCORE_COLUMNS, "student_id", "district_id", "school_id", "standard_id")
         serial.submit(self._copy(ResultScore, rows, columns))
 
     def _save_flags(self, changes: Changes, serial: Serial) -> None:
         if changes.updated_flags:  # one UPDATE ... FROM unnest for every flag the batch changed
-            rows = [_flag_row(f) for f in changes.updated_flags.values()]
-            columns = ("id", *_UPDATABLE)
+            rows = [flag_row(f) for f in changes.updated_flags.values()]
+            columns = ("id", *UPDATABLE)
             arrays = ", ".join(
-                f"CAST(:c{i} AS {_PG_TYPES[type(Flags.c[name].type)]}[])" for i, name in enumerate(columns)
+                f"CAST(:c{i} AS {PG_TYPES[type(Flags.c[name].type)]}[])" for i, name in enumerate(columns)
             )
-            sets = ", ".join(f"{name} = u.{name}" for name in _UPDATABLE)
+            sets = ", ".join(f"{name} = u.{name}" for name in UPDATABLE)
             update = self.session.execute(
                 text(
                     f"UPDATE flags f SET {sets} FROM unnest({arrays}) AS u({', '.join(columns)})"
@@ -230,8 +233,8 @@ class FlagStateRepository:
             )
             serial.submit(update)
         # after the updates: a flag resolved in this batch may make room for a new open one on its pair
-        new = [tuple(_flag_row(f).values()) for f in changes.new_flags.values()]
-        serial.submit(self._copy(Flags, new, _FLAG_COLUMNS))
+        new = [tuple(flag_row(f).values()) for f in changes.new_flags.values()]
+        serial.submit(self._copy(Flags, new, FLAG_COLUMNS))
 
     async def _copy(self, table: Table, rows: list[tuple], columns: Sequence[str]) -> None:
         """New rows by COPY: several times cheaper than INSERT for thousands of rows (no SQL to plan, no
@@ -253,7 +256,7 @@ class FlagStateRepository:
                 selects.append((f"CAST(:c{i} AS text[])", f"string_to_array(u{i}, E'\\x1f')"))
             else:
                 params[f"c{i}"] = values
-                selects.append((f"CAST(:c{i} AS {_PG_TYPES[type(column.type)]}[])", f"u{i}"))
+                selects.append((f"CAST(:c{i} AS {PG_TYPES[type(column.type)]}[])", f"u{i}"))
         arrays = ", ".join(a for a, _ in selects)
         aliases = ", ".join(f"u{i}" for i in range(len(columns)))
         sql = (
@@ -266,145 +269,8 @@ class FlagStateRepository:
         columns = ("district_id", "school_id", "tier", "reason", "rule", "since")
         upsert = self._insert(
             Tiers,
-            [_tier_row(snapshot.tiers[s]) for s in changes.tiers],
+            [tier_row(snapshot.tiers[s]) for s in changes.tiers],
             "ON CONFLICT (district_id, student_id) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in columns),
         )
         serial.submit(upsert)
-
-
-SEP = "\x1f"
-_PG_TYPES = {
-    Uuid: "uuid",
-    Text: "text",
-    Integer: "int",
-    Float: "float8",
-    Boolean: "bool",
-    Date: "date",
-    DateTime: "timestamptz",
-}
-
-_UPDATABLE = (
-    "status",
-    "result_id",
-    "result_revision",
-    "assessment_id",
-    "score",
-    "cut",
-    "evidence_recorded_at",
-    "resolution",
-    "resolved_by_result_id",
-    "resolved_event_at",
-    "resolved_at",
-)
-
-
-_SCORE_COLUMNS = (
-    "result_id",
-    "revision",
-    "percent",
-    "proficiency_cut",
-    "mastery_cut",
-    "assessed_on",
-    "first_recorded_at",
-    "recorded_at",
-    "assessment_id",
-)
-
-
-def _score_values(score: rules.Score) -> tuple:
-    """The fields of a Score in _SCORE_COLUMNS order (its own field order)."""
-    return (
-        score.result_id,
-        score.revision,
-        score.percent,
-        score.proficiency_cut,
-        score.mastery_cut,
-        score.assessed_on,
-        score.first_recorded_at,
-        score.recorded_at,
-        score.assessment_id,
-    )
-
-
-# The columns of an open flag, in the order of Flag's fields.
-_FLAG_READ = (
-    "id",
-    "student_id",
-    "district_id",
-    "school_id",
-    "class_ids",
-    "standard_id",
-    "kind",
-    "rule",
-    "result_id",
-    "result_revision",
-    "assessment_id",
-    "score",
-    "cut",
-    "evidence_recorded_at",
-    "status",
-)
-
-
-_FLAG_COLUMNS = (
-    "id",
-    "student_id",
-    "district_id",
-    "school_id",
-    "class_ids",
-    "standard_id",
-    "kind",
-    "status",
-    "rule",
-    "result_id",
-    "result_revision",
-    "assessment_id",
-    "score",
-    "cut",
-    "evidence_recorded_at",
-    "resolution",
-    "resolved_by_result_id",
-    "resolved_event_at",
-    "resolved_at",
-)
-
-
-def _flag_row(f: Flag) -> dict:  # keys in _FLAG_COLUMNS order
-    return {
-        "id": f.flag_id,
-        "student_id": f.student_id,
-        "district_id": f.district_id,
-        "school_id": f.school_id,
-        "class_ids": list(f.class_ids),
-        "standard_id": f.standard_id,
-        "kind": f.kind,
-        "status": f.status,
-        "rule": f.rule,
-        "result_id": f.result_id,
-        "result_revision": f.result_revision,
-        "assessment_id": f.assessment_id,
-        "score": f.score,
-        "cut": f.cut,
-        "evidence_recorded_at": f.evidence_recorded_at,
-        "resolution": f.resolution,
-        "resolved_by_result_id": f.resolved_by_result_id,
-        "resolved_event_at": f.resolved_event_at,
-        "resolved_at": _resolved_at(f),
-    }
-
-
-def _resolved_at(f: Flag) -> datetime | None:
-    return datetime.now(UTC) if f.status == "resolved" else None
-
-
-def _tier_row(t: Tier) -> dict:
-    return {
-        "student_id": t.student_id,
-        "district_id": t.district_id,
-        "school_id": t.school_id,
-        "tier": t.tier,
-        "reason": t.reason,
-        "rule": t.rule,
-        "since": t.since,
-    }
