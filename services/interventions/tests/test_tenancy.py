@@ -250,3 +250,28 @@ async def test_a_school_of_the_callers_own_district_outside_its_token_stays_a_40
         app, "school_leader", D2, schools=[i["school"]]
     ) as c:  # the same id in d2's token: unknown there
         assert (await c.get(f"/interventions/v1/schools/{i['school']}/rules")).status_code == 404
+
+
+async def test_assigning_another_districts_student_to_ones_own_intervention_is_a_404(app):
+    world = await d2_world(app)
+    school = ids()["school"]
+    await apply(app.state.sessionmaker, *rostered(D1, (school,)))
+    async with api(app, "district_admin", D1) as d1:
+        body = {"name": "x", "tier": 2, "kind": "k", "delivery": "d", "dosage_minutes_per_week": 1}
+        mine = (await d1.post(f"/interventions/v1/schools/{school}/interventions", json=body)).json()
+        foreign = await d1.post(
+            "/interventions/v1/assignments", json=assignment_body(mine["id"], world["student_id"])
+        )
+        missing = await d1.post("/interventions/v1/assignments", json=assignment_body(mine["id"], "nobody"))
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json()["title"] == missing.json()["title"] == "Student not found"
+
+
+async def test_a_rostered_student_without_flags_can_get_a_tier_decision_at_a_school_the_caller_sees(app):
+    i = ids()
+    await apply(app.state.sessionmaker, *rostered(D1, (i["school"],), {i["student"]: (i["school"],)}))
+    async with api(app, "school_leader", D1, schools=[i["school"]]) as c:
+        decided = await c.put(
+            f"/interventions/v1/students/{i['student']}/tier", json={"tier": 2, "reason": "r"}
+        )
+    assert decided.status_code == 200 and decided.json()["school_id"] == i["school"]
