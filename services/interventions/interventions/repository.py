@@ -39,28 +39,31 @@ class RosterRepository:
         return await self.session.get(Student, (district_id, student_id))
 
     async def seen(self, schools: set[tuple[str, str]], students: set[tuple[str, str, str]]) -> None:
-        """Schools and (student, school)s named by result events: new ones become known (`active`); known
-        ones keep what the roster says. Rows go in key order, so concurrent batches never deadlock."""
+        """Schools and (district, student, school)s named by result events: new ones become known (`active`,
+        never rostered); known ones keep what the roster says. Rows go in key order, so concurrent batches
+        never deadlock on them."""
         first_school = {}
         for district, student, school in sorted(students):
             first_school.setdefault((district, student), school)
-        await self._insert_new(School, sorted(schools), "")
-        await self._insert_new(Student, sorted((*k, v) for k, v in first_school.items()), ", ARRAY[u.c]")
-
-    async def _insert_new(self, model, rows: list[tuple], extra: str) -> None:
-        if not rows:
-            return
-        table, (_, key, *_) = model.__tablename__, model.__table__.primary_key.columns.keys()
-        columns = "district_id, " + key + (", school_ids" if extra else "")
-        arrays = "CAST(:a AS text[]), CAST(:b AS text[])" + (", CAST(:c AS text[])" if extra else "")
-        params = {n: [r[i] for r in rows] for i, n in enumerate("abc"[: 3 if extra else 2])}
-        await self.session.execute(
-            text(
-                f"INSERT INTO {table} ({columns}, status) SELECT u.a, u.b{extra}, 'active'"
-                f" FROM unnest({arrays}) AS u({', '.join(params)}) ON CONFLICT DO NOTHING"
-            ),
-            params,
-        )
+        if schools:
+            d, s = zip(*sorted(schools), strict=True)
+            await self.session.execute(
+                text(
+                    "INSERT INTO schools (district_id, school_id, status) SELECT d, s, 'active'"
+                    " FROM unnest(CAST(:d AS text[]), CAST(:s AS text[])) AS u(d, s) ON CONFLICT DO NOTHING"
+                ),
+                {"d": list(d), "s": list(s)},
+            )
+        if first_school:
+            (d, st), sc = zip(*first_school, strict=True), list(first_school.values())
+            await self.session.execute(
+                text(
+                    "INSERT INTO students (district_id, student_id, school_ids, status)"
+                    " SELECT d, st, ARRAY[sc], 'active' FROM unnest(CAST(:d AS text[]), CAST(:st AS text[]),"
+                    " CAST(:sc AS text[])) AS u(d, st, sc) ON CONFLICT DO NOTHING"
+                ),
+                {"d": list(d), "st": list(st), "sc": sc},
+            )
 
     async def rostered(self, schools: list[dict], students: list[dict]) -> None:
         """What the roster says wins over what results showed; an older roster event never overwrites a
