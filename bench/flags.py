@@ -119,7 +119,7 @@ def make_event(i: int, students: int, rng: random.Random) -> tuple[bytes, bytes]
         assessed_on=(day + timedelta(days=i // students)).date(),
         recorded_at=datetime.now(UTC),
     )
-    return student.encode(), CloudEvent.wrap(event).to_bytes()
+    return event.key().encode(), CloudEvent.wrap(event).to_bytes()  # district id/student id
 
 
 async def send_all(bootstrap: str, topic: str, events: list[tuple[bytes, bytes]]) -> None:

@@ -1,4 +1,6 @@
-"""The results consumer: result events in, flags (and escalations) out, a whole fetch at a time.
+"""The consumers: result events in, flags (and escalations) out, a whole fetch at a time; and the roster
+(`SchoolRostered`, `StudentRostered`) into `schools` / `students`, so a route naming a school or student of
+another district (or of none) is a 404.
 
 It is a `batch_handler` of the shared `ConsumerRunner`: the runner hands it every new result event of a fetch
 (several partitions, in partition order) in one transaction with their inbox rows; it loads what they can
@@ -15,17 +17,26 @@ from datetime import UTC, datetime
 
 from plc_shared.db import Serial
 from plc_shared.events import CloudEvent
-from plc_shared.events.assessments import ResultCorrected, ResultRecorded, ResultVoided
+from plc_shared.events.assessments import (
+    ResultCorrected,
+    ResultRecorded,
+    ResultVoided,
+    SchoolRostered,
+    StudentRostered,
+)
 from plc_shared.inbox import Consumer
-from plc_shared.topics import RESULTS
+from plc_shared.topics import RESULTS, ROSTER
 from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models, rules
 from interventions.flag_repository import FlagStateRepository
 from interventions.flagging import FlagEngine, ResultChange, Snapshot
+from interventions.repository import RosterRepository
 
 NAME = "interventions-results"
+ROSTER_NAME = "interventions-roster"
+ROSTER_TYPES = frozenset({SchoolRostered.type, StudentRostered.type})
 RESULT_TYPES = frozenset({ResultRecorded.type, ResultCorrected.type, ResultVoided.type})
 KIND = {ResultRecorded.type: "recorded", ResultCorrected.type: "corrected", ResultVoided.type: "voided"}
 FLAG_LATENCY = Histogram(
@@ -47,6 +58,24 @@ def results_consumer(defaults: rules.Escalation | None = None) -> Consumer:
     )
 
 
+def roster_consumer() -> Consumer:
+    """The districts' schools and students (ids only), on the same runner and inbox as the results."""
+    return Consumer(name=ROSTER_NAME, topics=(ROSTER,), batch_handler=handle_roster, event_types=ROSTER_TYPES)
+
+
+async def handle_roster(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:
+    """The latest state of each school and student of the batch (events of one key arrive in order)."""
+    schools, students = {}, {}
+    for event in (e.payload() for e in envelopes if e.type in ROSTER_TYPES):
+        row = {"district_id": event.district_id, "status": event.status, "rostered_at": event.occurred_at}
+        if isinstance(event, SchoolRostered):
+            schools[(event.district_id, event.school_id)] = row | {"school_id": event.school_id}
+        else:
+            key = (event.district_id, event.student_id)
+            students[key] = row | {"student_id": event.student_id, "school_ids": sorted(event.school_ids)}
+    await RosterRepository(session).rostered(list(schools.values()), list(students.values()))
+
+
 def observe_flag_latency(session: AsyncSession, events: Sequence[CloudEvent]) -> list[float]:
     """After the commit: result recorded → flag committed, for every flag the batch opened or resolved."""
     now = datetime.now(UTC)
@@ -65,26 +94,28 @@ async def handle_results(
     if not events:
         return
     repo = FlagStateRepository(session)
-    schools = {p.school_id for _, p in events}
+    schools = {(p.district_id, p.school_id) for _, p in events}
     school_rules, assessment_rules = await repo.rules_for(
-        schools, {(p.school_id, p.assessment_id) for _, p in events}
+        schools, {(p.district_id, p.school_id, p.assessment_id) for _, p in events}
     )
     changes = [normalise(kind, p, school_rules, assessment_rules) for kind, p in events]
     snapshot = Snapshot(
         escalation={s: _escalation(r) for s, r in school_rules.items()},
         default_escalation=defaults or rules.Escalation(),
     )
-    await repo.load_heads(snapshot, {c.result_id for c in changes})
-    pairs = {(c.student_id, s) for c in changes for s in (*c.scores, *c.voided_standards)}
-    pairs |= {(h.student_id, s) for h in snapshot.heads.values() for s in h.standard_ids}
+    await repo.load_heads(snapshot, {c.head_key for c in changes})
+    pairs = {(*c.who, s) for c in changes for s in (*c.scores, *c.voided_standards)}
+    pairs |= {(d, h.student_id, s) for (d, _), h in snapshot.heads.items() for s in h.standard_ids}
     await repo.load_pairs(snapshot, pairs)
-    await repo.load_students(snapshot, {c.student_id for c in changes})
+    await repo.load_students(snapshot, {c.who for c in changes})
     engine = FlagEngine(snapshot, now=datetime.now(UTC))
     for change in changes:
         engine.apply(change)
-    extra = {c.result_id: _context(c) for c in changes}
+    extra = {c.head_key: _context(c) for c in changes}
     serial = Serial()  # PostgreSQL stores each part while the next one is prepared
     try:
+        # the schools and students the results name, known from now on even before their roster event
+        serial.submit(RosterRepository(session).seen(schools, {(*c.who, c.school_id) for c in changes}))
         repo.save(snapshot, engine.changes, extra, serial)
         events = engine.changes.events
         for start in range(0, len(events), 2_000):
@@ -98,8 +129,8 @@ async def handle_results(
 def normalise(kind: str, p, school_rules: dict, assessment_rules: dict) -> ResultChange:
     scores = {}
     if kind != "voided" and p.score_status != "exempt":
-        override = _cuts(assessment_rules.get((p.school_id, p.assessment_id)))
-        school = _cuts(school_rules.get(p.school_id))
+        override = _cuts(assessment_rules.get((p.district_id, p.school_id, p.assessment_id)))
+        school = _cuts(school_rules.get((p.district_id, p.school_id)))
         for s in p.standards:
             cuts = rules.effective_cuts(rules.Cuts(s.proficiency_cut, s.mastery_cut), school, override)
             scores[s.standard_id] = rules.Score(  # positional: this runs for every standard of every result

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
-from interventions import charts, rules, schemas, service, views
+from interventions import charts, flags, rules, schemas, service, views
 from interventions.auth import Leader, Reader, Staff
+from interventions.repository import FlagFilters
 
 
 def _defaults(request: Request) -> rules.Escalation:
@@ -17,6 +18,7 @@ def _defaults(request: Request) -> rules.Escalation:
 
 
 Defaults = Annotated[rules.Escalation, Depends(_defaults)]
+FlagStatus = Literal["open", "resolved", "all"]
 router = APIRouter(prefix="/v1", tags=["interventions"])
 ERRORS = {s: PROBLEM_RESPONSE for s in (401, 403, 404, 409, 422)}
 SVG = {"content": {"image/svg+xml": {}}}
@@ -118,9 +120,10 @@ async def decide_tier(student_id: str, data: schemas.TierDecision, session: DbSe
 
 
 @router.get("/flags", response_model=list[schemas.FlagRead], responses=ERRORS)
-async def flags(
+async def list_flags(
     session: DbSession,
     principal: Reader,
+    status: FlagStatus = "open",
     school_id: str | None = None,
     class_id: str | None = None,
     standard_id: str | None = None,
@@ -129,18 +132,29 @@ async def flags(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
-    """Open flags the caller may see, oldest first, with their age and the student's tier."""
-    return await views.flagged(
+    """Flags the caller may see (open by default), oldest first, with their age, tier and resolution."""
+    filters = FlagFilters(class_id=class_id, standard_id=standard_id, kind=kind, tier=tier)
+    return await flags.flagged(
         session,
         principal=principal,
+        status=status,
         school_id=school_id,
-        class_id=class_id,
-        standard_id=standard_id,
-        kind=kind,
-        tier=tier,
+        filters=filters,
         limit=limit,
         offset=offset,
     )
+
+
+@router.get("/flags/changes", response_model=schemas.FlagChanges, responses=ERRORS)
+async def flag_changes(
+    session: DbSession,
+    principal: Reader,
+    cursor: str | None = None,
+    school_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+):
+    """Flags opened or resolved after the cursor, in change order, and the cursor to resume from."""
+    return await flags.changes(session, principal=principal, cursor=cursor, school_id=school_id, limit=limit)
 
 
 @router.post("/flags/{flag_id}/resolve", response_model=schemas.FlagRead, responses=ERRORS)
@@ -148,7 +162,7 @@ async def resolve_flag(
     flag_id: uuid.UUID, data: schemas.FlagResolution, session: DbSession, principal: Staff
 ):
     """Resolve an open flag by an explicit decision of the team."""
-    return await service.resolve_flag(session, principal=principal, flag_id=flag_id, data=data)
+    return await flags.resolve_flag(session, principal=principal, flag_id=flag_id, data=data)
 
 
 @router.get("/schools/{school_id}/tiers", response_model=schemas.Distribution, responses=ERRORS)

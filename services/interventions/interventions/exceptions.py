@@ -1,31 +1,68 @@
-"""Expected failures of the interventions service (rendered as problem+json by plc_shared.errors)."""
+"""Expected failures of the interventions service (rendered as problem+json by plc_shared.errors).
+
+Each constructor takes the ids the failure is about. Another district's object raises the same NotFound as a
+missing one (same status, same body): a caller can never tell that an id exists elsewhere.
+"""
+
+import uuid
 
 from plc_shared.errors import Conflict, NotFound, UnprocessableContent
+
+
+class SchoolNotFound(NotFound):
+    title = "School not found"
+
+    def __init__(self, school_id: str) -> None:
+        super().__init__(f"No school {school_id}.")
+
+
+class StudentNotFound(NotFound):
+    title = "Student not found"
+
+    def __init__(self, student_id: str) -> None:
+        super().__init__(f"No student {student_id}.")
 
 
 class InterventionNotFound(NotFound):
     title = "Intervention not found"
 
+    def __init__(self, intervention_id: uuid.UUID) -> None:
+        super().__init__(f"No intervention {intervention_id}.")
+
 
 class AssignmentNotFound(NotFound):
     title = "Assignment not found"
 
-
-class StudentNotFound(NotFound):
-    title = "Student not known to the interventions service"
-
-
-class AssignmentClosed(Conflict):
-    title = "Assignment already exited"
-
-
-class TierOutOfScope(UnprocessableContent):
-    title = "Tier not allowed"
+    def __init__(self, assignment_id: uuid.UUID) -> None:
+        super().__init__(f"No assignment {assignment_id}.")
 
 
 class FlagNotFound(NotFound):
     title = "Flag not found"
 
+    def __init__(self, flag_id: uuid.UUID) -> None:
+        super().__init__(f"No flag {flag_id}.")
+
+
+class AssignmentClosed(Conflict):
+    title = "Assignment already exited"
+
+    def __init__(self, assignment_id: uuid.UUID, exited_on: object) -> None:
+        super().__init__(f"Assignment {assignment_id} was exited on {exited_on}.")
+
 
 class FlagClosed(Conflict):
     title = "Flag already resolved"
+
+    def __init__(self, flag_id: uuid.UUID, resolution: str | None) -> None:
+        super().__init__(f"Flag {flag_id} was resolved ({resolution}).")
+
+
+class InvalidCursor(UnprocessableContent):
+    title = "Invalid cursor"
+
+    def __init__(self, cursor: str) -> None:
+        super().__init__(
+            f"The cursor {cursor!r} is not one this feed gave.",
+            errors=[{"loc": ["query", "cursor"], "msg": "not a cursor of this feed"}],
+        )

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 
 import asyncpg
 from plc_shared.db import Serial, driver
 from sqlalchemy import (
     ARRAY,
-    Boolean,
-    Date,
-    DateTime,
-    Float,
-    Integer,
     Table,
-    Text,
-    Uuid,
     select,
     text,
     tuple_,
@@ -26,6 +18,17 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import rules
+from interventions.flag_rows import (
+    FLAG_COLUMNS,
+    FLAG_READ,
+    PG_TYPES,
+    SCORE_COLUMNS,
+    SEP,
+    UPDATABLE,
+    flag_row,
+    score_values,
+    tier_row,
+)
 from interventions.flagging import Changes, Flag, ResultHead, Snapshot, Tier
 from interventions.models import AssessmentRules, SchoolRules, StudentTier
 from interventions.models import Flag as FlagModel
@@ -36,34 +39,40 @@ Result = ResultModel.__table__
 ResultScore = ResultScoreModel.__table__
 Flags = FlagModel.__table__
 Tiers = StudentTier.__table__
-# The batch's (student, standard) pairs. Each is looked up through its index in a LATERAL subquery (OFFSET 0
-# and FOR UPDATE keep the planner from turning it into a join): the cost follows the batch, never the table
-# (a plain join was planned as a scan and sort of the whole table once it held some 50,000 rows).
-PAIRS = "unnest($1::text[], $2::text[]) AS p(student_id, standard_id)"
-_PAIR_MATCH = "{0}.student_id = p.student_id AND {0}.standard_id = p.standard_id"
+# The batch's (district, student, standard) triples. Each is looked up through its index in a LATERAL subquery
+# (OFFSET 0 and FOR UPDATE keep the planner from turning it into a join): the cost follows the batch, never the
+# table (a plain join was planned as a scan and sort of the whole table once it held some 50,000 rows).
+PAIRS = "unnest($1::text[], $2::text[], $3::text[]) AS p(district_id, student_id, standard_id)"
+_PAIR_MATCH = (
+    "{0}.district_id = p.district_id AND {0}.student_id = p.student_id AND {0}.standard_id = p.standard_id"
+)
 
 
 class FlagStateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.existing: set[uuid.UUID] = set()  # results held before this batch
+        self.existing: set[tuple[str, uuid.UUID]] = set()  # (district, result) held before this batch
         self._driver: asyncpg.Connection | None = None
 
     async def rules_for(
-        self, schools: set[str], assessments: set[tuple[str, str]]
-    ) -> tuple[dict[str, SchoolRules], dict[tuple[str, str], AssessmentRules]]:
+        self, schools: set[tuple[str, str]], assessments: set[tuple[str, str, str]]
+    ) -> tuple[dict[tuple[str, str], SchoolRules], dict[tuple[str, str, str], AssessmentRules]]:
+        """Rules by (district, school) and cut overrides by (district, school, assessment)."""
+        school_key = tuple_(SchoolRules.district_id, SchoolRules.school_id)
         school_rows = (
-            await self.session.scalars(select(SchoolRules).where(SchoolRules.school_id.in_(schools)))
+            await self.session.scalars(select(SchoolRules).where(school_key.in_(list(schools))))
         ).all()
         assessment_rows = []
         if assessments:
-            key = tuple_(AssessmentRules.school_id, AssessmentRules.assessment_id)
+            key = tuple_(
+                AssessmentRules.district_id, AssessmentRules.school_id, AssessmentRules.assessment_id
+            )
             assessment_rows = (
                 await self.session.scalars(select(AssessmentRules).where(key.in_(list(assessments))))
             ).all()
         return (
-            {r.school_id: r for r in school_rows},
-            {(r.school_id, r.assessment_id): r for r in assessment_rows},
+            {(r.district_id, r.school_id): r for r in school_rows},
+            {(r.district_id, r.school_id, r.assessment_id): r for r in assessment_rows},
         )
 
     async def _conn(self) -> asyncpg.Connection:
@@ -73,69 +82,77 @@ class FlagStateRepository:
             self._driver = await driver(self.session)
         return self._driver
 
-    async def load_heads(self, snapshot: Snapshot, result_ids: Iterable[uuid.UUID]) -> None:
+    async def load_heads(self, snapshot: Snapshot, keys: Iterable[tuple[str, uuid.UUID]]) -> None:
+        keys = list(keys)
         rows = await (await self._conn()).fetch(
-            "SELECT r.result_id, r.revision, r.student_id, r.first_recorded_at, r.voided, s.standards"
-            " FROM results r CROSS JOIN LATERAL (SELECT coalesce(array_agg(standard_id), '{}') AS standards"
-            " FROM result_scores s WHERE s.result_id = r.result_id) s"
-            " WHERE r.result_id = ANY($1::uuid[])",
-            list(result_ids),
+            "SELECT r.district_id, r.result_id, r.revision, r.student_id, r.first_recorded_at, r.voided,"
+            " s.standards FROM unnest($1::text[], $2::uuid[]) AS k(district_id, result_id)"
+            " JOIN results r ON r.district_id = k.district_id AND r.result_id = k.result_id"
+            " CROSS JOIN LATERAL (SELECT coalesce(array_agg(standard_id), '{}') AS standards"
+            " FROM result_scores s WHERE s.district_id = r.district_id AND s.result_id = r.result_id) s",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
         )
-        for rid, revision, student, first, voided, standards in rows:
-            self.existing.add(rid)
-            snapshot.heads[rid] = ResultHead(revision, student, frozenset(standards), first, voided)
+        for district, rid, revision, student, first, voided, standards in rows:
+            self.existing.add((district, rid))
+            snapshot.heads[(district, rid)] = ResultHead(
+                revision, student, frozenset(standards), first, voided
+            )
 
-    async def load_pairs(self, snapshot: Snapshot, pairs: set[tuple[str, str]]) -> None:
+    async def load_pairs(self, snapshot: Snapshot, pairs: set[tuple[str, str, str]]) -> None:
         conn = await self._conn()
-        students, standards = [p[0] for p in pairs], [p[1] for p in pairs]
+        columns = [list(c) for c in zip(*pairs, strict=True)] if pairs else [[], [], []]
         scores = await conn.fetch(
-            f"SELECT p.student_id, p.standard_id, s.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT result_id,"
-            " revision, percent, proficiency_cut, mastery_cut, assessed_on, first_recorded_at, recorded_at,"
-            " assessment_id FROM result_scores s"
+            f"SELECT p.district_id, p.student_id, p.standard_id, s.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT"
+            " result_id, revision, percent, proficiency_cut, mastery_cut, assessed_on, first_recorded_at,"
+            " recorded_at, assessment_id FROM result_scores s"
             f" WHERE {_PAIR_MATCH.format('s')} OFFSET 0) s",
-            students,
-            standards,
+            *columns,
         )
         by_pair, score = snapshot.scores, rules.Score
-        for student, standard, *fields in scores:
-            by_pair[(student, standard)][fields[0]] = score(*fields)
+        for district, student, standard, *fields in scores:
+            by_pair[(district, student, standard)][fields[0]] = score(*fields)
         flags = await conn.fetch(
-            f"SELECT f.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT {', '.join(_FLAG_READ)} FROM flags f"
+            f"SELECT f.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT {', '.join(FLAG_READ)} FROM flags f"
             f" WHERE {_PAIR_MATCH.format('f')} AND f.status = 'open' FOR UPDATE) f",
-            students,
-            standards,
+            *columns,
         )
         for row in flags:
             flag = Flag(*row[:4], tuple(row[4]), *row[5:])
-            snapshot.open_flags[(flag.student_id, flag.standard_id, flag.kind)] = flag
+            snapshot.open_flags[(flag.district_id, flag.student_id, flag.standard_id, flag.kind)] = flag
         resolved = await conn.fetch(
-            f"SELECT p.student_id, p.standard_id, f.at FROM {PAIRS} CROSS JOIN LATERAL (SELECT"
+            f"SELECT p.district_id, p.student_id, p.standard_id, f.at FROM {PAIRS} CROSS JOIN LATERAL (SELECT"
             " max(f.resolved_event_at) AS at FROM flags f"
             f" WHERE {_PAIR_MATCH.format('f')} AND f.kind = 'support' AND f.status = 'resolved') f"
             " WHERE f.at IS NOT NULL",
-            students,
-            standards,
+            *columns,
         )
-        for student, standard, at in resolved:
-            snapshot.last_resolved_support[(student, standard)] = at
+        for district, student, standard, at in resolved:
+            snapshot.last_resolved_support[(district, student, standard)] = at
 
-    async def load_students(self, snapshot: Snapshot, students: set[str]) -> None:
-        conn, ids = await self._conn(), list(students)
+    async def load_students(self, snapshot: Snapshot, students: set[tuple[str, str]]) -> None:
+        conn = await self._conn()
+        districts, ids = [s[0] for s in students], [s[1] for s in students]
         counts = await conn.fetch(  # through each student's index entries, as for the pairs
-            "SELECT s.student_id, c.n FROM unnest($1::text[]) AS s(student_id) CROSS JOIN LATERAL (SELECT"
-            " count(*) AS n FROM flags f WHERE f.student_id = s.student_id AND f.status = 'open'"
+            "SELECT s.district_id, s.student_id, c.n FROM unnest($1::text[], $2::text[])"
+            " AS s(district_id, student_id) CROSS JOIN LATERAL (SELECT count(*) AS n FROM flags f"
+            " WHERE f.district_id = s.district_id AND f.student_id = s.student_id AND f.status = 'open'"
             " AND f.kind = 'support') c WHERE c.n > 0",
+            districts,
             ids,
         )
-        for student, count in counts:
-            snapshot.open_support[student] = count
+        for district, student, count in counts:
+            snapshot.open_support[(district, student)] = count
         tiers = await conn.fetch(
-            "SELECT student_id, district_id, school_id, tier, reason, rule, since FROM student_tiers"
-            " WHERE student_id = ANY($1::text[]) FOR UPDATE",  # ordered with tier decisions over HTTP
+            "SELECT t.student_id, t.district_id, t.school_id, t.tier, t.reason, t.rule, t.since"
+            " FROM unnest($1::text[], $2::text[]) AS s(district_id, student_id) JOIN student_tiers t"
+            " ON t.district_id = s.district_id AND t.student_id = s.student_id"
+            " FOR UPDATE OF t",  # ordered with tier decisions over HTTP
+            districts,
             ids,
         )
         for row in tiers:
-            snapshot.tiers[row[0]] = Tier(*row)
+            snapshot.tiers[(row[1], row[0])] = Tier(*row)
 
     def save(
         self, snapshot: Snapshot, changes: Changes, extra: dict[uuid.UUID, dict], serial: Serial
@@ -148,65 +165,65 @@ class FlagStateRepository:
 
     def _save_heads(self, snapshot: Snapshot, changes: Changes, serial: Serial) -> None:
         new, held = [], []
-        for rid in changes.heads:
-            head = snapshot.heads[rid]
+        for key in changes.heads:
+            head = snapshot.heads[key]
             row = {
-                "result_id": rid,
+                "district_id": key[0],
+                "result_id": key[1],
                 "revision": head.revision,
                 "student_id": head.student_id,
                 "first_recorded_at": head.first_recorded_at,
                 "voided": head.voided,
             }
-            (held if rid in self.existing else new).append(row)
+            (held if key in self.existing else new).append(row)
         serial.submit(self._copy(Result, [tuple(row.values()) for row in new], tuple(new[0]) if new else ()))
         serial.submit(
             self._insert(
                 Result,
                 held,
-                "ON CONFLICT (result_id) DO UPDATE SET revision = excluded.revision, voided = excluded.voided",
+                "ON CONFLICT (district_id, result_id) DO UPDATE SET revision = excluded.revision, voided = excluded.voided",
             )
         )
 
     def _save_scores(
         self, snapshot: Snapshot, changes: Changes, extra: dict[uuid.UUID, dict], serial: Serial
     ) -> None:
-        stale = [(rid, std) for rid, std in changes.scores if rid in self.existing]
+        stale = [(d, rid, std) for d, rid, std in changes.scores if (d, rid) in self.existing]
         if stale:  # rows of results we held before this batch: replaced by their new revision (or voided)
             delete = self.session.execute(
                 text(
-                    "DELETE FROM result_scores s USING unnest(CAST(:rids AS uuid[]), CAST(:stds AS text[]))"
-                    " AS d(result_id, standard_id)"
-                    " WHERE s.result_id = d.result_id AND s.standard_id = d.standard_id"
+                    "DELETE FROM result_scores s USING unnest(CAST(:ds AS text[]), CAST(:rids AS uuid[]),"
+                    " CAST(:stds AS text[])) AS d(district_id, result_id, standard_id)"
+                    " WHERE s.district_id = d.district_id AND s.result_id = d.result_id"
+                    " AND s.standard_id = d.standard_id"
                 ),
-                {"rids": [r for r, _ in stale], "stds": [s for _, s in stale]},
+                {
+                    "ds": [d for d, _, _ in stale],
+                    "rids": [r for _, r, _ in stale],
+                    "stds": [s for *_, s in stale],
+                },
             )
             serial.submit(delete)
         rows = []
-        for rid, standard in changes.scores:
-            head = snapshot.heads[rid]
-            score = snapshot.scores[(head.student_id, standard)].get(rid)
+        for district, rid, standard in changes.scores:
+            head = snapshot.heads[(district, rid)]
+            score = snapshot.scores[(district, head.student_id, standard)].get(rid)
             if score is not None:
-                context = extra[rid]
+                context = extra[(district, rid)]
                 rows.append(
-                    (
-                        *_score_values(score),
-                        context["student_id"],
-                        context["district_id"],
-                        context["school_id"],
-                        standard,
-                    )
+                    (*score_values(score), context["student_id"], district, context["school_id"], standard)
                 )
-        columns = (*_SCORE_COLUMNS, "student_id", "district_id", "school_id", "standard_id")
+        columns = (*SCORE_COLUMNS, "student_id", "district_id", "school_id", "standard_id")
         serial.submit(self._copy(ResultScore, rows, columns))
 
     def _save_flags(self, changes: Changes, serial: Serial) -> None:
         if changes.updated_flags:  # one UPDATE ... FROM unnest for every flag the batch changed
-            rows = [_flag_row(f) for f in changes.updated_flags.values()]
-            columns = ("id", *_UPDATABLE)
+            rows = [flag_row(f) for f in changes.updated_flags.values()]
+            columns = ("id", *UPDATABLE)
             arrays = ", ".join(
-                f"CAST(:c{i} AS {_PG_TYPES[type(Flags.c[name].type)]}[])" for i, name in enumerate(columns)
+                f"CAST(:c{i} AS {PG_TYPES[type(Flags.c[name].type)]}[])" for i, name in enumerate(columns)
             )
-            sets = ", ".join(f"{name} = u.{name}" for name in _UPDATABLE)
+            sets = ", ".join(f"{name} = u.{name}" for name in UPDATABLE)
             update = self.session.execute(
                 text(
                     f"UPDATE flags f SET {sets} FROM unnest({arrays}) AS u({', '.join(columns)})"
@@ -216,8 +233,8 @@ class FlagStateRepository:
             )
             serial.submit(update)
         # after the updates: a flag resolved in this batch may make room for a new open one on its pair
-        new = [tuple(_flag_row(f).values()) for f in changes.new_flags.values()]
-        serial.submit(self._copy(Flags, new, _FLAG_COLUMNS))
+        new = [tuple(flag_row(f).values()) for f in changes.new_flags.values()]
+        serial.submit(self._copy(Flags, new, FLAG_COLUMNS))
 
     async def _copy(self, table: Table, rows: list[tuple], columns: Sequence[str]) -> None:
         """New rows by COPY: several times cheaper than INSERT for thousands of rows (no SQL to plan, no
@@ -239,7 +256,7 @@ class FlagStateRepository:
                 selects.append((f"CAST(:c{i} AS text[])", f"string_to_array(u{i}, E'\\x1f')"))
             else:
                 params[f"c{i}"] = values
-                selects.append((f"CAST(:c{i} AS {_PG_TYPES[type(column.type)]}[])", f"u{i}"))
+                selects.append((f"CAST(:c{i} AS {PG_TYPES[type(column.type)]}[])", f"u{i}"))
         arrays = ", ".join(a for a, _ in selects)
         aliases = ", ".join(f"u{i}" for i in range(len(columns)))
         sql = (
@@ -252,144 +269,8 @@ class FlagStateRepository:
         columns = ("district_id", "school_id", "tier", "reason", "rule", "since")
         upsert = self._insert(
             Tiers,
-            [_tier_row(snapshot.tiers[s]) for s in changes.tiers],
-            "ON CONFLICT (student_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns),
+            [tier_row(snapshot.tiers[s]) for s in changes.tiers],
+            "ON CONFLICT (district_id, student_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in columns),
         )
         serial.submit(upsert)
-
-
-SEP = "\x1f"
-_PG_TYPES = {
-    Uuid: "uuid",
-    Text: "text",
-    Integer: "int",
-    Float: "float8",
-    Boolean: "bool",
-    Date: "date",
-    DateTime: "timestamptz",
-}
-
-_UPDATABLE = (
-    "status",
-    "result_id",
-    "result_revision",
-    "assessment_id",
-    "score",
-    "cut",
-    "evidence_recorded_at",
-    "resolution",
-    "resolved_by_result_id",
-    "resolved_event_at",
-    "resolved_at",
-)
-
-
-_SCORE_COLUMNS = (
-    "result_id",
-    "revision",
-    "percent",
-    "proficiency_cut",
-    "mastery_cut",
-    "assessed_on",
-    "first_recorded_at",
-    "recorded_at",
-    "assessment_id",
-)
-
-
-def _score_values(score: rules.Score) -> tuple:
-    """The fields of a Score in _SCORE_COLUMNS order (its own field order)."""
-    return (
-        score.result_id,
-        score.revision,
-        score.percent,
-        score.proficiency_cut,
-        score.mastery_cut,
-        score.assessed_on,
-        score.first_recorded_at,
-        score.recorded_at,
-        score.assessment_id,
-    )
-
-
-# The columns of an open flag, in the order of Flag's fields.
-_FLAG_READ = (
-    "id",
-    "student_id",
-    "district_id",
-    "school_id",
-    "class_ids",
-    "standard_id",
-    "kind",
-    "rule",
-    "result_id",
-    "result_revision",
-    "assessment_id",
-    "score",
-    "cut",
-    "evidence_recorded_at",
-    "status",
-)
-
-
-_FLAG_COLUMNS = (
-    "id",
-    "student_id",
-    "district_id",
-    "school_id",
-    "class_ids",
-    "standard_id",
-    "kind",
-    "status",
-    "rule",
-    "result_id",
-    "result_revision",
-    "assessment_id",
-    "score",
-    "cut",
-    "evidence_recorded_at",
-    "resolution",
-    "resolved_by_result_id",
-    "resolved_event_at",
-    "resolved_at",
-)
-
-
-def _flag_row(f: Flag) -> dict:  # keys in _FLAG_COLUMNS order
-    return {
-        "id": f.flag_id,
-        "student_id": f.student_id,
-        "district_id": f.district_id,
-        "school_id": f.school_id,
-        "class_ids": list(f.class_ids),
-        "standard_id": f.standard_id,
-        "kind": f.kind,
-        "status": f.status,
-        "rule": f.rule,
-        "result_id": f.result_id,
-        "result_revision": f.result_revision,
-        "assessment_id": f.assessment_id,
-        "score": f.score,
-        "cut": f.cut,
-        "evidence_recorded_at": f.evidence_recorded_at,
-        "resolution": f.resolution,
-        "resolved_by_result_id": f.resolved_by_result_id,
-        "resolved_event_at": f.resolved_event_at,
-        "resolved_at": _resolved_at(f),
-    }
-
-
-def _resolved_at(f: Flag) -> datetime | None:
-    return datetime.now(UTC) if f.status == "resolved" else None
-
-
-def _tier_row(t: Tier) -> dict:
-    return {
-        "student_id": t.student_id,
-        "district_id": t.district_id,
-        "school_id": t.school_id,
-        "tier": t.tier,
-        "reason": t.reason,
-        "rule": t.rule,
-        "since": t.since,
-    }

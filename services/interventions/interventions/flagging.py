@@ -22,7 +22,10 @@ from interventions.rules import ENRICHMENT, SUPPORT, Kind, Score
 
 ChangeKind = Literal["recorded", "corrected", "voided"]
 REASON = {"recorded": "result", "corrected": "correction", "voided": "void"}
-Pair = tuple[str, str]  # (student id, standard id)
+# Every key starts with the district: ids are unique within a district only.
+Who = tuple[str, str]  # (district id, student id)
+Pair = tuple[str, str, str]  # (district id, student id, standard id)
+HeadKey = tuple[str, uuid.UUID]  # (district id, result id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,14 @@ class ResultChange:
     scores: dict[str, Score]  # by standard id
     recorded_at: datetime
     voided_standards: tuple[str, ...] = ()
+
+    @property
+    def who(self) -> Who:
+        return (self.district_id, self.student_id)
+
+    @property
+    def head_key(self) -> HeadKey:
+        return (self.district_id, self.result_id)
 
 
 @dataclass
@@ -86,15 +97,15 @@ class Tier:
 
 @dataclass
 class Snapshot:
-    """What the database holds for the batch's results and (student, standard) pairs."""
+    """What the database holds for the batch's results and (district, student, standard) triples."""
 
-    heads: dict[uuid.UUID, ResultHead] = field(default_factory=dict)
+    heads: dict[HeadKey, ResultHead] = field(default_factory=dict)
     scores: dict[Pair, dict[uuid.UUID, Score]] = field(default_factory=lambda: defaultdict(dict))
-    open_flags: dict[tuple[str, str, Kind], Flag] = field(default_factory=dict)
+    open_flags: dict[tuple[str, str, str, Kind], Flag] = field(default_factory=dict)
     last_resolved_support: dict[Pair, datetime] = field(default_factory=dict)
-    open_support: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    tiers: dict[str, Tier] = field(default_factory=dict)
-    escalation: dict[str, rules.Escalation] = field(default_factory=dict)  # by school id
+    open_support: dict[Who, int] = field(default_factory=lambda: defaultdict(int))
+    tiers: dict[Who, Tier] = field(default_factory=dict)
+    escalation: dict[tuple[str, str], rules.Escalation] = field(default_factory=dict)  # by (district, school)
     default_escalation: rules.Escalation = field(default_factory=rules.Escalation)
 
 
@@ -102,11 +113,11 @@ class Snapshot:
 class Changes:
     """What to write back: final states only (a flag opened and resolved in one batch is one insert)."""
 
-    heads: set[uuid.UUID] = field(default_factory=set)
-    scores: set[tuple[uuid.UUID, str]] = field(default_factory=set)  # (result, standard) to upsert/delete
+    heads: set[HeadKey] = field(default_factory=set)
+    scores: set[tuple[str, uuid.UUID, str]] = field(default_factory=set)  # (district, result, standard)
     new_flags: dict[uuid.UUID, Flag] = field(default_factory=dict)
     updated_flags: dict[uuid.UUID, Flag] = field(default_factory=dict)
-    tiers: set[str] = field(default_factory=set)
+    tiers: set[Who] = field(default_factory=set)
     events: list[Event] = field(default_factory=list)
     latencies_from: list[datetime] = field(default_factory=list)  # recorded_at of results that moved a flag
 
@@ -116,31 +127,31 @@ class FlagEngine:
         self.s, self.now, self.changes = snapshot, now, Changes()
 
     def apply(self, change: ResultChange) -> None:
-        head = self.s.heads.get(change.result_id)
+        head = self.s.heads.get(change.head_key)
         if head is not None and change.revision <= head.revision:
             return  # a stale or repeated revision: what we hold is newer
         before = head.standard_ids if head else frozenset(change.voided_standards)
         first = head.first_recorded_at if head else change.recorded_at
-        self.s.heads[change.result_id] = ResultHead(
+        self.s.heads[change.head_key] = ResultHead(
             change.revision, change.student_id, frozenset(change.scores), first, change.kind == "voided"
         )
-        self.changes.heads.add(change.result_id)
+        self.changes.heads.add(change.head_key)
         for standard_id in sorted(before | set(change.scores)):
-            pair = self.s.scores[(change.student_id, standard_id)]
+            pair = self.s.scores[(*change.who, standard_id)]
             pair.pop(change.result_id, None)
             score = change.scores.get(standard_id)
             if score is not None:
                 if score.first_recorded_at != first:  # a later revision keeps the result's first recording
                     score = replace(score, first_recorded_at=first)
                 pair[change.result_id] = score
-            self.changes.scores.add((change.result_id, standard_id))
+            self.changes.scores.add((change.district_id, change.result_id, standard_id))
             self._evaluate(change, standard_id)
 
     def _evaluate(self, change: ResultChange, standard_id: str) -> None:
-        current = rules.latest(self.s.scores[(change.student_id, standard_id)].values())
+        current = rules.latest(self.s.scores[(*change.who, standard_id)].values())
         wanted = rules.wanted_kinds(current)
         for kind in (SUPPORT, ENRICHMENT):
-            flag = self.s.open_flags.get((change.student_id, standard_id, kind))
+            flag = self.s.open_flags.get((*change.who, standard_id, kind))
             if kind in wanted and flag is None:
                 self._open(change, standard_id, kind, current)
             elif kind in wanted and (flag.result_id, flag.result_revision) != (
@@ -168,7 +179,7 @@ class FlagEngine:
             cut=rules.cut_for(kind, score),
             evidence_recorded_at=score.recorded_at,
         )
-        self.s.open_flags[(change.student_id, standard_id, kind)] = flag
+        self.s.open_flags[(*change.who, standard_id, kind)] = flag
         self.changes.new_flags[flag.flag_id] = flag
         self.changes.latencies_from.append(change.recorded_at)
         self.changes.events.append(
@@ -189,7 +200,7 @@ class FlagEngine:
             )
         )
         if kind == SUPPORT:
-            self.s.open_support[change.student_id] += 1
+            self.s.open_support[change.who] += 1
             self._escalate(change, standard_id)
 
     def _keep(self, flag: Flag, score: Score) -> None:
@@ -202,7 +213,7 @@ class FlagEngine:
     def _resolve(self, change: ResultChange, flag: Flag, score: Score | None) -> None:
         flag.status, flag.resolution = "resolved", REASON[change.kind]
         flag.resolved_by_result_id, flag.resolved_event_at = change.result_id, change.recorded_at
-        del self.s.open_flags[(flag.student_id, flag.standard_id, flag.kind)]
+        del self.s.open_flags[(flag.district_id, flag.student_id, flag.standard_id, flag.kind)]
         self._mark(flag)
         self.changes.latencies_from.append(change.recorded_at)
         by_this = score is not None and score.result_id == change.result_id
@@ -223,26 +234,28 @@ class FlagEngine:
             )
         )
         if flag.kind == SUPPORT:
-            self.s.open_support[flag.student_id] -= 1
-            self.s.last_resolved_support[(flag.student_id, flag.standard_id)] = change.recorded_at
+            self.s.open_support[(flag.district_id, flag.student_id)] -= 1
+            self.s.last_resolved_support[(flag.district_id, flag.student_id, flag.standard_id)] = (
+                change.recorded_at
+            )
 
     def _mark(self, flag: Flag) -> None:
         if flag.flag_id not in self.changes.new_flags:
             self.changes.updated_flags[flag.flag_id] = flag
 
     def _escalate(self, change: ResultChange, standard_id: str) -> None:
-        policy = self.s.escalation.get(change.school_id, self.s.default_escalation)
+        policy = self.s.escalation.get((change.district_id, change.school_id), self.s.default_escalation)
         rule = rules.escalation_rule(
             policy,
-            open_support=self.s.open_support[change.student_id],
-            previous_resolved_at=self.s.last_resolved_support.get((change.student_id, standard_id)),
+            open_support=self.s.open_support[change.who],
+            previous_resolved_at=self.s.last_resolved_support.get((*change.who, standard_id)),
             flagged_at=change.recorded_at,
         )
-        current = self.s.tiers.get(change.student_id)
+        current = self.s.tiers.get(change.who)
         before = current.tier if current else 1
         if rule is None or rules.tier_up(before) == before:
             return
-        self.s.tiers[change.student_id] = Tier(
+        self.s.tiers[change.who] = Tier(
             change.student_id,
             change.district_id,
             change.school_id,
@@ -251,7 +264,7 @@ class FlagEngine:
             rule,
             self.now,
         )
-        self.changes.tiers.add(change.student_id)
+        self.changes.tiers.add(change.who)
         self.changes.events.append(
             TierChanged(
                 student_id=change.student_id,

@@ -1,11 +1,11 @@
-"""The interventions service process: HTTP API, outbox relay and the results consumer (see plc_shared.app)."""
+"""The interventions service process: HTTP API, outbox relay, the results and roster consumers (see plc_shared.app)."""
 
 from fastapi import FastAPI
 from plc_shared.app import ServiceParts, create_service_app
 
 from interventions import models
 from interventions.config import Settings, get_settings
-from interventions.consumers import results_consumer
+from interventions.consumers import results_consumer, roster_consumer
 from interventions.endpoints import router
 
 DESCRIPTION = "The pyramid of interventions: students flagged for extra time and support (or enrichment) as results arrive, tiers, plans, progress monitoring and exits."
@@ -17,7 +17,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[router],
         outbox=models.outbox.table,
         inbox=models.inbox,
-        consumers=[results_consumer(settings.escalation())],
+        consumers=[results_consumer(settings.escalation()), roster_consumer()],
         description=DESCRIPTION,
     )
     app = create_service_app(settings, parts)

@@ -3,6 +3,11 @@
 The consumer keeps, per result, the latest revision it applied (`results`) and that revision's per-standard
 scores (`result_scores`): "the latest result on a standard" is always computed from them, so corrections and
 voids re-evaluate and stale revisions are ignored.
+
+Tenancy: every id a SIS or a user chooses is unique within its district only, so every key and every index
+starts with `district_id` (two districts' `stu-1` never meet), and every query filters by the caller's district.
+`schools` and `students` are the districts' rosters as far as this service knows them (roster events, and
+the schools and students seen in result events).
 """
 
 from __future__ import annotations
@@ -13,11 +18,26 @@ from datetime import date, datetime
 from plc_shared.db import make_metadata
 from plc_shared.inbox import inbox_table
 from plc_shared.outbox import Outbox, outbox_table
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Text, Uuid, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Sequence,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NOW = text("now()")
+NEVER = text("'-infinity'")
+CURRENT_XID = text("pg_current_xact_id()::text::bigint")
 
 
 class Base(DeclarativeBase):
@@ -26,11 +46,14 @@ class Base(DeclarativeBase):
 
 outbox = Outbox(outbox_table(Base.metadata))
 inbox = inbox_table(Base.metadata)
+# Numbers every insert and update of a flag (with a trigger on update, see the tenancy migration).
+FLAG_CHANGES = Sequence("flags_change_seq", metadata=Base.metadata)
 
 
 class Result(Base):
     __tablename__ = "results"
 
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     result_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
     student_id: Mapped[str] = mapped_column(Text)
@@ -40,12 +63,15 @@ class Result(Base):
 
 class ResultScore(Base):
     __tablename__ = "result_scores"
-    __table_args__ = (Index("ix_result_scores_student_standard", "student_id", "standard_id"),)
+    __table_args__ = (
+        Index("ix_result_scores_district_student_standard", "district_id", "student_id", "standard_id"),
+        Index("ix_result_scores_district_school", "district_id", "school_id"),
+    )
 
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     result_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     standard_id: Mapped[str] = mapped_column(Text, primary_key=True)
     student_id: Mapped[str] = mapped_column(Text)
-    district_id: Mapped[str] = mapped_column(Text)
     school_id: Mapped[str] = mapped_column(Text)
     assessment_id: Mapped[str] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(Integer)
@@ -61,15 +87,17 @@ class Flag(Base):
     __tablename__ = "flags"
     __table_args__ = (
         Index(
-            "uq_flags_open_student_standard_kind",
+            "uq_flags_open_district_student_standard_kind",
+            "district_id",
             "student_id",
             "standard_id",
             "kind",
             unique=True,
             postgresql_where=text("status = 'open'"),
         ),
-        Index("ix_flags_school_status", "school_id", "status"),
-        Index("ix_flags_student_standard", "student_id", "standard_id"),
+        Index("ix_flags_district_school_status", "district_id", "school_id", "status"),
+        Index("ix_flags_district_student_standard", "district_id", "student_id", "standard_id"),
+        Index("ix_flags_district_change", "district_id", "change_xid", "change_seq"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -96,14 +124,18 @@ class Flag(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(Text, comment="subject id, for a decision")
     resolution_note: Mapped[str | None] = mapped_column(Text)
+    # The changes feed's position of the row's last change (see flag_feed.py): the writing transaction's id
+    # and a sequence number, both set by the database on every insert and update.
+    change_xid: Mapped[int] = mapped_column(BigInteger, server_default=CURRENT_XID)
+    change_seq: Mapped[int] = mapped_column(BigInteger, server_default=text("nextval('flags_change_seq')"))
 
 
 class StudentTier(Base):
     __tablename__ = "student_tiers"
-    __table_args__ = (Index("ix_student_tiers_school_tier", "school_id", "tier"),)
+    __table_args__ = (Index("ix_student_tiers_district_school_tier", "district_id", "school_id", "tier"),)
 
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     student_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    district_id: Mapped[str] = mapped_column(Text)
     school_id: Mapped[str] = mapped_column(Text)
     tier: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, comment="escalation | decision | exit")
@@ -115,8 +147,8 @@ class StudentTier(Base):
 class SchoolRules(Base):
     __tablename__ = "school_rules"
 
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     school_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    district_id: Mapped[str] = mapped_column(Text)
     proficiency_cut: Mapped[float | None] = mapped_column(Float)
     mastery_cut: Mapped[float | None] = mapped_column(Float)
     escalation_open_flags: Mapped[int] = mapped_column(Integer)
@@ -128,6 +160,7 @@ class SchoolRules(Base):
 class AssessmentRules(Base):
     __tablename__ = "assessment_rules"
 
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     school_id: Mapped[str] = mapped_column(Text, primary_key=True)
     assessment_id: Mapped[str] = mapped_column(Text, primary_key=True)
     proficiency_cut: Mapped[float] = mapped_column(Float)
@@ -136,7 +169,7 @@ class AssessmentRules(Base):
 
 class Intervention(Base):
     __tablename__ = "interventions"
-    __table_args__ = (Index("ix_interventions_school", "school_id"),)
+    __table_args__ = (Index("ix_interventions_district_school", "district_id", "school_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     district_id: Mapped[str] = mapped_column(Text)
@@ -154,11 +187,11 @@ class Intervention(Base):
 
 class Assignment(Base):
     __tablename__ = "assignments"
-    __table_args__ = (Index("ix_assignments_student", "student_id"),)
+    __table_args__ = (Index("ix_assignments_district_student", "district_id", "student_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    intervention_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interventions.id"), index=True)
     district_id: Mapped[str] = mapped_column(Text)
+    intervention_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interventions.id"), index=True)
     school_id: Mapped[str] = mapped_column(Text)
     student_id: Mapped[str] = mapped_column(Text)
     standard_id: Mapped[str | None] = mapped_column(Text)
@@ -184,3 +217,30 @@ class ProgressPoint(Base):
     measured_on: Mapped[date] = mapped_column(Date)
     score: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
+
+
+class School(Base):
+    """A school of a district: from `SchoolRostered`, or first seen in a result event (then `active`)."""
+
+    __tablename__ = "schools"
+
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    school_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    status: Mapped[str] = mapped_column(Text, default="active", comment="active | tobedeleted (OneRoster)")
+    rostered_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=NEVER, comment="occurred_at of the roster event applied"
+    )
+
+
+class Student(Base):
+    """A student of a district: from `StudentRostered`, or first seen in a result event."""
+
+    __tablename__ = "students"
+
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    student_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    school_ids: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    status: Mapped[str] = mapped_column(Text, default="active", comment="active | tobedeleted (OneRoster)")
+    rostered_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=NEVER, comment="occurred_at of the roster event applied"
+    )

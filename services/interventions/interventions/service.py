@@ -9,17 +9,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.events.interventions import FlagResolved, InterventionAssigned, StudentExited, TierChanged
+from plc_shared.errors import Forbidden
+from plc_shared.events.interventions import InterventionAssigned, StudentExited, TierChanged
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models, rules, schemas
-from interventions.auth import audit_read, check_school
+from interventions.auth import check_school
 from interventions.exceptions import (
     AssignmentClosed,
     AssignmentNotFound,
-    FlagClosed,
-    FlagNotFound,
     InterventionNotFound,
     StudentNotFound,
 )
@@ -28,6 +28,7 @@ from interventions.repository import (
     AssignmentRepository,
     FlagRepository,
     InterventionRepository,
+    RosterRepository,
     RulesRepository,
     TierRepository,
 )
@@ -36,8 +37,8 @@ from interventions.repository import (
 async def get_rules(
     session: AsyncSession, *, principal: Principal, school_id: str, defaults: rules.Escalation
 ) -> schemas.RulesRead:
-    check_school(principal, school_id)
-    row = await RulesRepository(session).get(school_id)
+    district = await check_school(session, principal, school_id)
+    row = await RulesRepository(session).get((district, school_id))
     if row is None:
         return schemas.RulesRead(
             school_id=school_id,
@@ -51,7 +52,7 @@ async def get_rules(
 async def set_rules(
     session: AsyncSession, *, principal: Principal, school_id: str, data: schemas.RulesUpdate
 ) -> schemas.RulesRead:
-    district = check_school(principal, school_id)
+    district = await check_school(session, principal, school_id)
     await RulesRepository(session).upsert(
         {"school_id": school_id, "district_id": district, **data.model_dump()}
     )
@@ -66,15 +67,16 @@ async def set_assessment_cuts(
     assessment_id: str,
     data: schemas.AssessmentCuts,
 ) -> None:
-    check_school(principal, school_id)
-    values = {"school_id": school_id, "assessment_id": assessment_id, **data.model_dump()}
+    district = await check_school(session, principal, school_id)
+    values = {"district_id": district, "school_id": school_id, "assessment_id": assessment_id}
+    values |= data.model_dump()
     await RulesRepository(session).upsert_assessment(values)
 
 
 async def create_intervention(
     session: AsyncSession, *, principal: Principal, school_id: str, data: schemas.InterventionCreate
 ) -> Intervention:
-    district = check_school(principal, school_id)
+    district = await check_school(session, principal, school_id)
     intervention = Intervention(
         id=uuid.uuid4(), district_id=district, school_id=school_id, **data.model_dump()
     )
@@ -84,7 +86,7 @@ async def create_intervention(
 async def list_interventions(
     session: AsyncSession, *, principal: Principal, school_id: str
 ) -> list[Intervention]:
-    district = check_school(principal, school_id)
+    district = await check_school(session, principal, school_id)
     return await InterventionRepository(session).list(
         Intervention.district_id == district,
         Intervention.school_id == school_id,
@@ -96,6 +98,8 @@ async def assign(
     session: AsyncSession, *, principal: Principal, data: schemas.AssignmentCreate
 ) -> Assignment:
     intervention = await _intervention(session, principal, data.intervention_id)
+    if await RosterRepository(session).student(intervention.district_id, data.student_id) is None:
+        raise StudentNotFound(data.student_id)
     assignment = Assignment(
         id=uuid.uuid4(),
         district_id=intervention.district_id,
@@ -136,8 +140,8 @@ async def progress(
     session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID
 ) -> schemas.ProgressRead:
     assignment = await _assignment(session, principal, assignment_id)
-    audit_read(principal, "progress", [assignment.student_id])
-    points = await AssignmentRepository(session).points(assignment.id)
+    audit_read(principal, "progress", [assignment.student_id], assignment_id=str(assignment.id))
+    points = await AssignmentRepository(session).points(assignment.district_id, assignment.id)
     roi = rules.rate_of_improvement([(p.measured_on, p.score) for p in points])
     goal = rules.goal_rate(assignment.baseline, assignment.goal, assignment.start_on, assignment.goal_date)
     return schemas.ProgressRead(
@@ -161,7 +165,7 @@ async def exit_assignment(
 ) -> Assignment:
     assignment = await _assignment(session, principal, assignment_id)
     if assignment.status != "active":
-        raise AssignmentClosed(f"Assignment {assignment_id} was exited on {assignment.exited_on}.")
+        raise AssignmentClosed(assignment_id, assignment.exited_on)
     assignment.status, assignment.exited_on = "exited", data.exited_on
     assignment.exit_reason, assignment.exit_evidence = data.reason, data.evidence
     await models.outbox.add(
@@ -194,20 +198,31 @@ async def exit_assignment(
 async def decide_tier(
     session: AsyncSession, *, principal: Principal, student_id: str, data: schemas.TierDecision
 ) -> schemas.TierRead:
-    current = await TierRepository(session).get(student_id)
-    place = (
-        (current.district_id, current.school_id)
-        if current
-        else await FlagRepository(session).school_of(student_id)
-    )
-    if place is None:
-        raise StudentNotFound(f"No flags or tier for student {student_id}.")
-    check_school(principal, place[1])
-    await _set_tier(session, student_id, place[0], place[1], data.tier, "decision", principal, data.reason)
+    district = principal.tenant
+    school = await _school_of(session, principal, district, student_id)
+    if not principal.can_see_school(district, school):
+        raise Forbidden(f"No access to school {school}.")
+    await _set_tier(session, student_id, district, school, data.tier, "decision", principal, data.reason)
     await session.flush()
-    row = await TierRepository(session).get(student_id)
+    row = await TierRepository(session).get((district, student_id))
     await session.refresh(row)
     return schemas.TierRead.model_validate(row, from_attributes=True)
+
+
+async def _school_of(session: AsyncSession, principal: Principal, district: str, student_id: str) -> str:
+    """Where a tier decision about the student belongs: the school of their tier, else of their latest flag,
+    else of the roster (one the caller sees first). 404 for a student the district does not have."""
+    student = await RosterRepository(session).student(district, student_id)
+    if student is None:
+        raise StudentNotFound(student_id)
+    current = await TierRepository(session).get((district, student_id))
+    school = current.school_id if current else await FlagRepository(session).school_of(district, student_id)
+    if school is None:
+        visible = [s for s in student.school_ids if principal.can_see_school(district, s)]
+        school = next(iter(visible or student.school_ids), None)
+    if school is None:
+        raise StudentNotFound(student_id)
+    return school
 
 
 async def _set_tier(
@@ -221,7 +236,7 @@ async def _set_tier(
     note: str | None = None,
 ) -> None:
     repo = TierRepository(session)
-    current = await session.get(models.StudentTier, student_id, with_for_update=True)
+    current = await session.get(models.StudentTier, (district_id, student_id), with_for_update=True)
     before = current.tier if current else 1
     now = datetime.now(UTC)
     await repo.upsert(
@@ -253,54 +268,17 @@ async def _set_tier(
         )
 
 
-async def resolve_flag(
-    session: AsyncSession, *, principal: Principal, flag_id: uuid.UUID, data: schemas.FlagResolution
-) -> schemas.FlagRead:
-    """A team decides a flag is resolved (e.g. evidence outside the assessments); the next result below
-    the cut on that standard opens a new one."""
-    # the row lock orders this decision with a consumer batch touching the same flag (it locks open flags)
-    flag = await session.get(models.Flag, flag_id, with_for_update=True)
-    if flag is None or not principal.can_see_school(flag.district_id, flag.school_id):
-        raise FlagNotFound(f"No flag {flag_id}.")
-    if flag.status != "open":
-        raise FlagClosed(f"Flag {flag_id} was resolved ({flag.resolution}).")
-    now = datetime.now(UTC)
-    flag.status, flag.resolution, flag.resolved_at = "resolved", "decision", now
-    flag.resolved_by, flag.resolution_note = principal.subject, data.reason
-    await models.outbox.add(
-        session,
-        FlagResolved(
-            student_id=flag.student_id,
-            district_id=flag.district_id,
-            school_id=flag.school_id,
-            flag_id=flag.id,
-            kind=flag.kind,
-            standard_id=flag.standard_id,
-            reason="decision",
-            resolved_at=now,
-        ),
-    )
-    await session.flush()
-    tier = await TierRepository(session).get(flag.student_id)
-    return flag_read(flag, tier.tier if tier else 1, 0.0)
-
-
-def flag_read(flag, tier: int, age_days: float) -> schemas.FlagRead:
-    fields = {c: getattr(flag, c) for c in schemas.FlagRead.model_fields if hasattr(flag, c)}
-    return schemas.FlagRead.model_validate({**fields, "tier": tier, "age_days": float(age_days)})
-
-
 async def _intervention(
     session: AsyncSession, principal: Principal, intervention_id: uuid.UUID
 ) -> Intervention:
-    intervention = await InterventionRepository(session).get(intervention_id)
+    intervention = await InterventionRepository(session).in_district(principal.tenant, intervention_id)
     if intervention is None or not principal.can_see_school(intervention.district_id, intervention.school_id):
-        raise InterventionNotFound(f"No intervention {intervention_id}.")
+        raise InterventionNotFound(intervention_id)
     return intervention
 
 
 async def _assignment(session: AsyncSession, principal: Principal, assignment_id: uuid.UUID) -> Assignment:
-    assignment = await AssignmentRepository(session).get(assignment_id)
+    assignment = await AssignmentRepository(session).in_district(principal.tenant, assignment_id)
     if assignment is None or not principal.can_see_school(assignment.district_id, assignment.school_id):
-        raise AssignmentNotFound(f"No assignment {assignment_id}.")
+        raise AssignmentNotFound(assignment_id)
     return assignment

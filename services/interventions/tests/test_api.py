@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 from interventions.config import Settings
-from interventions.consumers import handle_results
+from interventions.consumers import handle_results, handle_roster
 from interventions.main import create_app
 from interventions.models import StudentTier, outbox
-from interventions_factories import recorded
+from interventions.testing import recorded, rostered
 from plc_shared.auth import mint_dev_token
 from plc_shared.components import by_name
 from plc_shared.events import CloudEvent
@@ -30,8 +30,11 @@ async def app(create_database, kafka_settings):
 
 
 @pytest.fixture
-def school() -> str:
-    return f"school-{uuid.uuid4().hex[:6]}"
+async def school(app) -> str:
+    """A school of district-1's roster."""
+    school = f"school-{uuid.uuid4().hex[:6]}"
+    await roster(app, *rostered("district-1", (school,)))
+    return school
 
 
 def client(app, role: str, schools=(), classes=(), district="district-1") -> httpx.AsyncClient:
@@ -50,10 +53,17 @@ async def results(app, *events) -> None:
         await handle_results(session, [CloudEvent.wrap(e) for e in events])
 
 
+async def roster(app, *events) -> None:
+    async with app.state.sessionmaker() as session, session.begin():
+        await handle_roster(session, [CloudEvent.wrap(e) for e in events])
+
+
 async def outbox_events(app, student: str) -> list[str]:
     t = outbox.table
     async with app.state.engine.connect() as conn:
-        rows = await conn.execute(select(t.c.event_type).where(t.c.key == student).order_by(t.c.id))
+        rows = await conn.execute(
+            select(t.c.event_type).where(t.c.key == f"district-1/{student}").order_by(t.c.id)
+        )
         return [r[0] for r in rows]
 
 
@@ -77,6 +87,7 @@ async def add_intervention(app, school: str) -> dict:
 
 
 async def assign(app, school: str, intervention: dict, student: str, **extra) -> dict:
+    await roster(app, *rostered("district-1", students={student: (school,)}))
     body = {
         "intervention_id": intervention["id"],
         "student_id": student,
@@ -105,10 +116,8 @@ async def test_the_catalog_is_per_school_and_only_leaders_add_to_it(app, school)
         assert denied.headers["content-type"] == "application/problem+json"
     async with client(app, "school_leader", ["another-school"]) as c:
         assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).status_code == 403
-    async with client(
-        app, "district_admin", district="district-2"
-    ) as c:  # every query is filtered by district
-        assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).json() == []
+    async with client(app, "district_admin", district="district-2") as c:  # district-2 has no such school
+        assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).status_code == 404
 
 
 async def test_progress_gives_the_rate_of_improvement_against_the_goal_line_and_a_chart(app, school):
@@ -266,9 +275,13 @@ async def test_flags_filter_by_tier_and_standard(app, school):
 
 async def test_student_level_reads_are_audited_with_who_read_which_students(app, school, caplog):
     await results(app, recorded("stu-audited", {"A": 30}, school=school))
-    caplog.set_level(logging.INFO, logger="plc.audit.interventions")
+    caplog.set_level(logging.INFO, logger="plc.audit")
     async with client(app, "school_leader", [school]) as c:
         assert (await c.get("/interventions/v1/flags", params={"school_id": school})).status_code == 200
-    [record] = [r for r in caplog.records if r.name == "plc.audit.interventions"]
-    assert (record.role, record.action, record.students) == ("school_leader", "flags", ["stu-audited"])
-    assert record.subject.startswith("dev-school_leader")
+    [record] = [r.audit for r in caplog.records if r.name == "plc.audit"]
+    assert (record["role"], record["action"], record["student_ids"]) == (
+        "school_leader",
+        "flags",
+        ["stu-audited"],
+    )
+    assert (record["district_id"], record["subject"][:17]) == ("district-1", "dev-school_leader")

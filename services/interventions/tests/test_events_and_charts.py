@@ -59,9 +59,9 @@ EXAMPLES = [
 
 
 @pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: type(e).__name__)
-def test_every_event_is_versioned_on_the_flags_topic_keyed_by_student_and_round_trips(event):
+def test_every_event_is_versioned_on_the_flags_topic_keyed_by_district_and_student_and_round_trips(event):
     assert re.fullmatch(r"org\.plc\.interventions\.[a-z]+\.[a-z]+\.v1", event.type)
-    assert (event.topic, event.key()) == (FLAGS.name, "stu-1")
+    assert (event.topic, event.key()) == (FLAGS.name, "d-1/stu-1")
     assert parse_event(CloudEvent.wrap(event).to_bytes()).payload() == event
 
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from interventions.consumers import KIND, normalise
 from interventions.flagging import FlagEngine, Snapshot
 from interventions.rules import Escalation
-from interventions_factories import later, recorded, voided
+from interventions.testing import later, recorded, voided
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -20,7 +20,7 @@ def run(*events, snapshot: Snapshot | None = None) -> FlagEngine:
 
 
 def open_flags(engine: FlagEngine) -> dict[tuple[str, str], tuple]:
-    return {(s, k): (f.result_id, f.score, f.cut) for (_, s, k), f in engine.s.open_flags.items()}
+    return {(s, k): (f.result_id, f.score, f.cut) for (_, _, s, k), f in engine.s.open_flags.items()}
 
 
 def event_types(engine: FlagEngine) -> list[str]:
@@ -99,18 +99,18 @@ def test_a_replayed_result_changes_nothing():
 
 def test_three_open_support_flags_move_the_student_up_a_tier():
     engine = run(recorded("s1", {"A": 10, "B": 10, "C": 10}))
-    assert engine.s.tiers["s1"].tier == 2
+    assert engine.s.tiers[("district-1", "s1")].tier == 2
     assert event_types(engine).count("TierChanged") == 1
 
 
 def test_a_reflag_within_the_window_moves_up_and_tiers_never_pass_three():
-    snapshot = Snapshot(escalation={"school-1": Escalation(open_flags=99, reflag_weeks=6)})
+    snapshot = Snapshot(escalation={("district-1", "school-1"): Escalation(open_flags=99, reflag_weeks=6)})
     events = []
     for week in range(4):
         events.append(recorded("s1", {"A": 10}, recorded_at=later(14 * week)))
         events.append(recorded("s1", {"A": 90 - 1}, recorded_at=later(14 * week + 7)))
     engine = run(*events, snapshot=snapshot)
-    assert engine.s.tiers["s1"].tier == 3
+    assert engine.s.tiers[("district-1", "s1")].tier == 3
     changes = [(e.from_tier, e.to_tier) for e in engine.changes.events if type(e).__name__ == "TierChanged"]
     assert changes == [(1, 2), (2, 3)]
 
@@ -194,8 +194,8 @@ def expected_flags(events, results) -> tuple[set[str], set[str]]:
 def test_open_support_flag_iff_latest_result_is_below_the_cut(ops):
     events, results = build(ops)
     engine = run(*events)
-    support = {s for (_, s, k) in engine.s.open_flags if k == "support"}
-    enrichment = {s for (_, s, k) in engine.s.open_flags if k == "enrichment"}
+    support = {s for (_, _, s, k) in engine.s.open_flags if k == "support"}
+    enrichment = {s for (_, _, s, k) in engine.s.open_flags if k == "enrichment"}
     assert (support, enrichment) == expected_flags(events, results)
     flagged = sum(type(e).__name__ == "StudentFlagged" and e.kind == "support" for e in engine.changes.events)
     resolved = sum(type(e).__name__ == "FlagResolved" and e.kind == "support" for e in engine.changes.events)

@@ -9,15 +9,15 @@ import pytest
 from interventions.config import Settings
 from interventions.main import create_app
 from interventions.models import Flag, StudentTier, inbox
-from interventions_factories import expected_open, publish, stream
+from interventions.testing import expected_open, publish, recorded, rostered, stream
 from plc_shared import infra
 from plc_shared.components import by_name
 from plc_shared.db import create_engine
 from plc_shared.events import CloudEvent
 from plc_shared.kafka import ensure_topics
 from plc_shared.testing import consume, eventually, migrated_database
-from plc_shared.topics import FLAGS, RESULTS, dead_letter
-from sqlalchemy import func, select
+from plc_shared.topics import FLAGS, RESULTS, ROSTER, dead_letter
+from sqlalchemy import func, select, text
 
 
 @contextlib.asynccontextmanager
@@ -106,6 +106,37 @@ async def test_a_paused_broker_delays_but_loses_no_flag(create_database, kafka_s
             await sending
             assert await eventually(lambda: _count_is(engine, len(envelopes)), timeout_s=90)
             assert await open_flags(engine) == expected_open(events)
+
+
+async def test_two_districts_with_the_same_ids_over_the_broker_never_meet(create_database, kafka):
+    """Roster and results of two districts using the same school, student, standard and assessment ids."""
+    roster = [*rostered("d1", ("s1",), {"stu-1": ("s1",)}), *rostered("d2", ("s1",), {"stu-1": ("s1",)})]
+    results = [
+        recorded("stu-1", {"A": 40, "B": 80}, district="d1", school="s1"),
+        recorded("stu-1", {"A": 95, "B": 10}, district="d2", school="s1"),
+    ]
+    await ensure_topics(kafka, [RESULTS, ROSTER])
+    async with service(create_database, kafka) as engine:
+        await publish(kafka.bootstrap_servers, kafka.topic(ROSTER.name), [CloudEvent.wrap(e) for e in roster])
+        await publish(
+            kafka.bootstrap_servers, kafka.topic(RESULTS.name), [CloudEvent.wrap(e) for e in results]
+        )
+        assert await eventually(lambda: _count_is(engine, len(roster) + len(results)), timeout_s=60)
+        async with engine.connect() as conn:
+            flags = (
+                await conn.execute(
+                    select(Flag.district_id, Flag.student_id, Flag.standard_id, Flag.kind).where(
+                        Flag.status == "open"
+                    )
+                )
+            ).all()
+            known = (await conn.execute(text("SELECT district_id, student_id, status FROM students"))).all()
+    assert sorted(tuple(f) for f in flags) == [
+        ("d1", "stu-1", "A", "support"),
+        ("d2", "stu-1", "A", "enrichment"),
+        ("d2", "stu-1", "B", "support"),
+    ]
+    assert sorted(tuple(k) for k in known) == [("d1", "stu-1", "active"), ("d2", "stu-1", "active")]
 
 
 async def _events_for(engine, flags: list[tuple]) -> int:

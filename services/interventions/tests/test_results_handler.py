@@ -8,7 +8,7 @@ import pytest
 from interventions.consumers import handle_results
 from interventions.models import AssessmentRules, Flag, SchoolRules, StudentTier, outbox
 from interventions.rules import Escalation
-from interventions_factories import later, recorded, voided
+from interventions.testing import later, recorded, standard, voided
 from plc_shared.components import by_name
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.events import CloudEvent
@@ -37,9 +37,11 @@ async def apply(engine, *events, batch: int = 1000) -> None:
             await handle_results(session, envelopes[start : start + batch])
 
 
-async def flags(engine, student: str, status: str | None = "open") -> list[tuple]:
+async def flags(
+    engine, student: str, status: str | None = "open", district: str = "district-1"
+) -> list[tuple]:
     stmt = select(Flag.standard_id, Flag.kind, Flag.status, Flag.score, Flag.result_id).where(
-        Flag.student_id == student
+        Flag.district_id == district, Flag.student_id == student
     )
     if status:
         stmt = stmt.where(Flag.status == status)
@@ -50,7 +52,9 @@ async def flags(engine, student: str, status: str | None = "open") -> list[tuple
 async def outbox_types(engine, student: str) -> list[str]:
     t = outbox.table
     async with engine.connect() as conn:
-        rows = await conn.execute(select(t.c.event_type).where(t.c.key == student).order_by(t.c.id))
+        rows = await conn.execute(
+            select(t.c.event_type).where(t.c.key == f"district-1/{student}").order_by(t.c.id)
+        )
         return [r[0].split(".")[3] + "." + r[0].split(".")[4] for r in rows]
 
 
@@ -110,37 +114,48 @@ async def test_school_rules_override_the_cuts_and_the_escalation(engine, student
     assert tier == 2
 
 
+def history(rng: random.Random, student: str) -> list:
+    """Random results of one student: recorded, corrected and voided, in the order assessments sends them."""
+    events, live = [], []
+    for step in range(60):
+        roll = rng.random()
+        if live and roll < 0.2:
+            prev = live.pop(rng.randrange(len(live)))
+            events.append(voided(prev, prev.revision + 1, at=later(step)))
+        elif live and roll < 0.4:
+            i = rng.randrange(len(live))
+            prev = live[i]
+            live[i] = recorded(
+                student,
+                {prev.standards[0].standard_id: rng.randint(0, 100)},
+                result_id=prev.result_id,
+                revision=prev.revision + 1,
+                corrected=True,
+                assessed_on=prev.assessed_on,
+                recorded_at=later(step),
+            )
+            events.append(live[i])
+        else:
+            live.append(recorded(student, {rng.choice("ABC"): rng.randint(0, 100)}, recorded_at=later(step)))
+            events.append(live[-1])
+    return events
+
+
+def in_district(events: list, district: str, invert: bool = False) -> list:
+    """The same history in another district (new result ids), optionally with every score mirrored."""
+    ids = defaultdict(uuid.uuid4)
+    copies = []
+    for e in events:
+        update = {"district_id": district, "result_id": ids[e.result_id]}
+        if invert and hasattr(e, "standards"):
+            update["standards"] = [standard(s.standard_id, 100 - s.percent) for s in e.standards]
+        copies.append(e.model_copy(update=update))
+    return copies
+
+
 async def test_random_histories_give_the_same_flags_in_one_batch_or_one_by_one(engine):
-    rng = random.Random(4)
-    histories = []
-    for _ in range(1):
-        student = f"student-{uuid.uuid4().hex[:8]}"
-        events, live = [], []
-        for step in range(60):
-            roll = rng.random()
-            if live and roll < 0.2:
-                prev = live.pop(rng.randrange(len(live)))
-                events.append(voided(prev, prev.revision + 1, at=later(step)))
-            elif live and roll < 0.4:
-                i = rng.randrange(len(live))
-                prev = live[i]
-                live[i] = recorded(
-                    student,
-                    {prev.standards[0].standard_id: rng.randint(0, 100)},
-                    result_id=prev.result_id,
-                    revision=prev.revision + 1,
-                    corrected=True,
-                    assessed_on=prev.assessed_on,
-                    recorded_at=later(step),
-                )
-                events.append(live[i])
-            else:
-                live.append(
-                    recorded(student, {rng.choice("ABC"): rng.randint(0, 100)}, recorded_at=later(step))
-                )
-                events.append(live[-1])
-        histories.append((student, events))
-    [(student, events)] = histories
+    student = f"student-{uuid.uuid4().hex[:8]}"
+    events = history(random.Random(4), student)
     twin, twin_ids = f"{student}-twin", defaultdict(uuid.uuid4)  # the same history under other ids
     await apply(engine, *events, batch=1)
     await apply(
@@ -152,6 +167,35 @@ async def test_random_histories_give_the_same_flags_in_one_batch_or_one_by_one(e
     batched = await flags(engine, twin, None)
     assert [f[:4] for f in one_by_one] == [f[:4] for f in batched]
     assert len(one_by_one) > 3
+
+
+async def test_two_districts_with_the_same_student_id_in_one_batch_never_meet(engine):
+    """The same student id in two districts, histories interleaved in shared batches, gives each district
+    exactly the flags and tier of its history applied alone, one event at a time."""
+    student, tag = f"student-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:4]
+    events = history(random.Random(9), student)
+    mixed = [
+        e
+        for pair in zip(in_district(events, f"dA-{tag}"), in_district(events, f"dB-{tag}", True), strict=True)
+        for e in pair
+    ]
+    await apply(engine, *mixed, batch=23)
+    await apply(engine, *in_district(events, f"dC-{tag}"), batch=1)
+    await apply(engine, *in_district(events, f"dD-{tag}", True), batch=1)
+    got = {d: await flags(engine, student, None, district=f"{d}-{tag}") for d in ("dA", "dB", "dC", "dD")}
+    tiers = {d: await tier_of(engine, f"{d}-{tag}", student) for d in ("dA", "dB", "dC", "dD")}
+    assert [f[:4] for f in got["dA"]] == [f[:4] for f in got["dC"]]
+    assert [f[:4] for f in got["dB"]] == [f[:4] for f in got["dD"]]
+    assert (tiers["dA"], tiers["dB"]) == (tiers["dC"], tiers["dD"])
+    assert [f[:4] for f in got["dA"]] != [f[:4] for f in got["dB"]]
+
+
+async def tier_of(engine, district: str, student: str) -> int:
+    stmt = select(StudentTier.tier).where(
+        StudentTier.district_id == district, StudentTier.student_id == student
+    )
+    async with engine.connect() as conn:
+        return (await conn.execute(stmt)).scalar_one_or_none() or 1
 
 
 async def test_schools_without_rules_use_the_services_default_escalation(engine, student):
@@ -181,7 +225,13 @@ async def test_an_assessments_cuts_in_a_school_beat_the_schools_and_the_events(e
             )
         )
         session.add(
-            AssessmentRules(school_id=school, assessment_id="hard-test", proficiency_cut=40, mastery_cut=60)
+            AssessmentRules(
+                district_id="district-1",
+                school_id=school,
+                assessment_id="hard-test",
+                proficiency_cut=40,
+                mastery_cut=60,
+            )
         )
     await apply(
         engine,

@@ -12,7 +12,7 @@ import pytest
 from interventions.consumers import KIND, normalise
 from interventions.flagging import FlagEngine, Snapshot
 from interventions.models import Flag, StudentTier, inbox
-from interventions_factories import expected_open, publish, stream
+from interventions.testing import expected_open, publish, stream
 from plc_shared import infra
 from plc_shared.components import by_name
 from plc_shared.db import create_engine
@@ -38,7 +38,7 @@ def start_service(url: str, kafka, port: int) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def reference(events) -> tuple[Counter, dict[str, int]]:
+def reference(events) -> tuple[Counter, dict[tuple[str, str], int]]:
     """Flags and tiers of one uninterrupted pass over the stream (the pure engine, no database)."""
     engine = FlagEngine(Snapshot(), now=events[0].recorded_at)
     for event in events:
@@ -87,7 +87,10 @@ async def test_sigkill_during_10000_results_loses_and_doubles_nothing(create_dat
         expected_flags, expected_tiers = reference(events)
         assert await stored_flags(engine) == expected_flags
         async with engine.connect() as conn:
-            tiers = dict((await conn.execute(select(StudentTier.student_id, StudentTier.tier))).all())
+            rows = await conn.execute(
+                select(StudentTier.district_id, StudentTier.student_id, StudentTier.tier)
+            )
+            tiers = {(district, student): tier for district, student, tier in rows}
         assert tiers == expected_tiers and len(tiers) > 0
         async with engine.connect() as conn:
             rows = await conn.execute(

@@ -1,11 +1,22 @@
-"""Result events as the assessments service publishes them (its real event models)."""
+"""Test helpers of the interventions service, importable by its tests and benchmarks: result and roster
+events as the assessments service publishes them (its real event models), and a raw publisher."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from plc_shared.events.assessments import ResultCorrected, ResultRecorded, ResultVoided, StandardScore
+import httpx
+from plc_shared.auth import mint_dev_token
+from plc_shared.events import CloudEvent
+from plc_shared.events.assessments import (
+    ResultCorrected,
+    ResultRecorded,
+    ResultVoided,
+    SchoolRostered,
+    StandardScore,
+    StudentRostered,
+)
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
@@ -37,6 +48,7 @@ def recorded(
     assessment: str = "assessment-1",
     corrected: bool = False,
     classes: tuple[str, ...] = ("class-1",),
+    district: str = "district-1",
 ) -> ResultRecorded | ResultCorrected:
     model = ResultCorrected if corrected else ResultRecorded
     at = recorded_at or datetime.now(UTC)
@@ -44,7 +56,7 @@ def recorded(
         result_id=result_id or uuid.uuid4(),
         revision=revision,
         student_id=student,
-        district_id="district-1",
+        district_id=district,
         school_id=school,
         class_ids=list(classes),
         assessment_id=assessment,
@@ -76,6 +88,28 @@ def voided(
         standard_ids=[s.standard_id for s in event.standards],
         voided_at=at or datetime.now(UTC),
     )
+
+
+def rostered(
+    district: str, schools: tuple[str, ...] = (), students: dict[str, tuple[str, ...]] | None = None, **extra
+) -> list[SchoolRostered | StudentRostered]:
+    """Roster events: `schools`, and `students` as {student id: their school ids}."""
+    at = extra.pop("occurred_at", None) or datetime.now(UTC)
+    events: list = [
+        SchoolRostered(district_id=district, school_id=s, status="active", occurred_at=at, **extra)
+        for s in schools
+    ]
+    for student, school_ids in (students or {}).items():
+        events.append(
+            StudentRostered(
+                district_id=district,
+                student_id=student,
+                school_ids=list(school_ids),
+                status="active",
+                occurred_at=at,
+            )
+        )
+    return events
 
 
 def later(days: int) -> datetime:
@@ -111,7 +145,7 @@ def expected_open(events) -> set[tuple[str, str, str]]:
 
 
 async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_options) -> None:
-    """A raw aiokafka producer, keyed by student id, as the assessments relay publishes."""
+    """A raw aiokafka producer, keyed by the events' keys (district id/id), as the assessments relay publishes."""
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(
@@ -119,11 +153,39 @@ async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_opti
     )
     await producer.start()
     try:
-        futures = [
-            await producer.send(topic, value=e.to_bytes(), key=e.data["student_id"].encode())
-            for e in envelopes
-        ]
+        futures = [await producer.send(topic, value=e.to_bytes(), key=_key(e).encode()) for e in envelopes]
         for future in futures:
             await future
     finally:
         await producer.stop()
+
+
+def _key(envelope: CloudEvent) -> str:
+    """The event's key (district id/id); an event that does not parse keeps the key of the student it names."""
+    try:
+        return envelope.payload().key()
+    except (KeyError, ValueError):
+        data = envelope.data
+        return f"{data.get('district_id', 'district-1')}/{data.get('student_id')}"
+
+
+def api(app, role: str, district: str, schools=(), classes=()) -> httpx.AsyncClient:
+    """An HTTP client of the app (in process) with a dev token of `role` in `district`."""
+    token = mint_dev_token(
+        app.state.settings.auth, role=role, district_id=district, school_ids=schools, class_ids=classes
+    )
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://svc",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+async def apply(sessionmaker, *events) -> None:
+    """Result and roster events through the consumers' handlers, in one transaction (no broker)."""
+    from interventions.consumers import handle_results, handle_roster
+
+    envelopes = [CloudEvent.wrap(e) for e in events]
+    async with sessionmaker() as session, session.begin():
+        await handle_roster(session, envelopes)
+        await handle_results(session, envelopes)

@@ -1,0 +1,147 @@
+"""Rows of the results consumer's tables as the set-based statements of flag_repository.py write them: the
+column lists (COPY and UPDATE ... FROM unnest) and the conversions from the engine's dataclasses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Text, Uuid
+
+from interventions import rules
+from interventions.flagging import Flag, Tier
+
+SEP = "\x1f"
+PG_TYPES = {
+    Uuid: "uuid",
+    Text: "text",
+    Integer: "int",
+    Float: "float8",
+    Boolean: "bool",
+    Date: "date",
+    DateTime: "timestamptz",
+}
+
+UPDATABLE = (
+    "status",
+    "result_id",
+    "result_revision",
+    "assessment_id",
+    "score",
+    "cut",
+    "evidence_recorded_at",
+    "resolution",
+    "resolved_by_result_id",
+    "resolved_event_at",
+    "resolved_at",
+)
+
+
+SCORE_COLUMNS = (
+    "result_id",
+    "revision",
+    "percent",
+    "proficiency_cut",
+    "mastery_cut",
+    "assessed_on",
+    "first_recorded_at",
+    "recorded_at",
+    "assessment_id",
+)
+
+
+def score_values(score: rules.Score) -> tuple:
+    """The fields of a Score in SCORE_COLUMNS order (its own field order)."""
+    return (
+        score.result_id,
+        score.revision,
+        score.percent,
+        score.proficiency_cut,
+        score.mastery_cut,
+        score.assessed_on,
+        score.first_recorded_at,
+        score.recorded_at,
+        score.assessment_id,
+    )
+
+
+# The columns of an open flag, in the order of Flag's fields.
+FLAG_READ = (
+    "id",
+    "student_id",
+    "district_id",
+    "school_id",
+    "class_ids",
+    "standard_id",
+    "kind",
+    "rule",
+    "result_id",
+    "result_revision",
+    "assessment_id",
+    "score",
+    "cut",
+    "evidence_recorded_at",
+    "status",
+)
+
+
+FLAG_COLUMNS = (
+    "id",
+    "student_id",
+    "district_id",
+    "school_id",
+    "class_ids",
+    "standard_id",
+    "kind",
+    "status",
+    "rule",
+    "result_id",
+    "result_revision",
+    "assessment_id",
+    "score",
+    "cut",
+    "evidence_recorded_at",
+    "resolution",
+    "resolved_by_result_id",
+    "resolved_event_at",
+    "resolved_at",
+)
+
+
+def flag_row(f: Flag) -> dict:  # keys in FLAG_COLUMNS order
+    return {
+        "id": f.flag_id,
+        "student_id": f.student_id,
+        "district_id": f.district_id,
+        "school_id": f.school_id,
+        "class_ids": list(f.class_ids),
+        "standard_id": f.standard_id,
+        "kind": f.kind,
+        "status": f.status,
+        "rule": f.rule,
+        "result_id": f.result_id,
+        "result_revision": f.result_revision,
+        "assessment_id": f.assessment_id,
+        "score": f.score,
+        "cut": f.cut,
+        "evidence_recorded_at": f.evidence_recorded_at,
+        "resolution": f.resolution,
+        "resolved_by_result_id": f.resolved_by_result_id,
+        "resolved_event_at": f.resolved_event_at,
+        "resolved_at": resolved_at(f),
+    }
+
+
+def resolved_at(f: Flag) -> datetime | None:
+    return datetime.now(UTC) if f.status == "resolved" else None
+
+
+def tier_row(t: Tier) -> dict:
+    return {
+        "student_id": t.student_id,
+        "district_id": t.district_id,
+        "school_id": t.school_id,
+        "tier": t.tier,
+        "reason": t.reason,
+        "rule": t.rule,
+        "since": t.since,
+    }

@@ -1,0 +1,154 @@
+"""Flags over HTTP: the list (open, resolved or all) with each flag's resolution, a team's decision to resolve
+one, and the changes feed for integrators. Scoped like every read: the caller's district, schools and
+(teachers) classes; student-level reads are audited.
+
+The changes feed orders flags by the position of their last change, (`change_xid`, `change_seq`): the id of
+the transaction that wrote it and a number from a sequence, both set by the database on every insert and
+update. Sequence numbers become visible out of order (a transaction that drew 10 may commit after one that
+drew 11), so a plain "seq > cursor" feed could skip a row. The feed therefore returns only changes written
+by transactions older than the oldest one still in flight (`pg_snapshot_xmin(pg_current_snapshot())`): all
+of those have ended, so no change can ever appear before the cursor later, and the order is total. A change
+still in flight (or behind a long transaction) shows up on a later call, never skipped; a flag changed again
+moves to its new position, so a feed reader sees its latest state. The cursor is opaque (base64 of
+"xid.seq"); an empty page gives back the same cursor.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import UTC, datetime
+
+from plc_shared.audit import audit_read
+from plc_shared.auth import Principal
+from plc_shared.events.interventions import FlagResolved
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interventions import models, schemas
+from interventions.auth import check_school
+from interventions.exceptions import FlagClosed, FlagNotFound, InvalidCursor
+from interventions.repository import FlagFilters, FlagRepository, TierRepository
+
+START = (0, 0)
+
+
+async def flagged(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    status: str,
+    school_id: str | None,
+    filters: FlagFilters,
+    limit: int,
+    offset: int = 0,
+) -> list[schemas.FlagRead]:
+    district = await _district(session, principal, school_id)
+    rows = await FlagRepository(session).flags(
+        district_id=district,
+        status=status,
+        filters=_scoped(principal, school_id, filters),
+        limit=limit,
+        offset=offset,
+    )
+    audit_read(principal, "flags", (f.student_id for f, *_ in rows), status=status)
+    return [flag_read(f, t, age) for f, t, age in rows]
+
+
+async def changes(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    cursor: str | None,
+    school_id: str | None,
+    limit: int,
+) -> schemas.FlagChanges:
+    district = await _district(session, principal, school_id)
+    after = decode_cursor(cursor) if cursor else START
+    rows = await FlagRepository(session).changes(
+        district_id=district, after=after, filters=_scoped(principal, school_id, FlagFilters()), limit=limit
+    )
+    audit_read(principal, "flags.changes", (f.student_id for f, *_ in rows))
+    last = (rows[-1][3], rows[-1][4]) if rows else after
+    return schemas.FlagChanges(
+        flags=[flag_read(f, t, age) for f, t, age, *_ in rows], next_cursor=encode_cursor(last)
+    )
+
+
+async def resolve_flag(
+    session: AsyncSession, *, principal: Principal, flag_id: uuid.UUID, data: schemas.FlagResolution
+) -> schemas.FlagRead:
+    """A team decides a flag is resolved (e.g. evidence outside the assessments); the next result below
+    the cut on that standard opens a new one."""
+    # the row lock orders this decision with a consumer batch touching the same flag (it locks open flags)
+    flag = await FlagRepository(session).in_district(principal.tenant, flag_id, lock=True)
+    if flag is None or not principal.can_see_school(flag.district_id, flag.school_id):
+        raise FlagNotFound(flag_id)
+    if flag.status != "open":
+        raise FlagClosed(flag_id, flag.resolution)
+    now = datetime.now(UTC)
+    flag.status, flag.resolution, flag.resolved_at = "resolved", "decision", now
+    flag.resolved_by, flag.resolution_note = principal.subject, data.reason
+    await models.outbox.add(
+        session,
+        FlagResolved(
+            student_id=flag.student_id,
+            district_id=flag.district_id,
+            school_id=flag.school_id,
+            flag_id=flag.id,
+            kind=flag.kind,
+            standard_id=flag.standard_id,
+            reason="decision",
+            resolved_at=now,
+        ),
+    )
+    await session.flush()
+    tier = await TierRepository(session).get((flag.district_id, flag.student_id))
+    return flag_read(flag, tier.tier if tier else 1, (now - flag.opened_at).total_seconds() / 86400)
+
+
+def flag_read(flag: models.Flag, tier: int, age_days: float) -> schemas.FlagRead:
+    fields = {c: getattr(flag, c) for c in schemas.FlagRead.model_fields if hasattr(flag, c)}
+    resolution = None
+    if flag.status == "resolved":
+        resolution = schemas.FlagResolutionRead(
+            reason=flag.resolution,
+            result_id=flag.resolved_by_result_id,
+            event_at=flag.resolved_event_at,
+            resolved_at=flag.resolved_at,
+            by=flag.resolved_by,
+            note=flag.resolution_note,
+        )
+    return schemas.FlagRead.model_validate(
+        {**fields, "tier": tier, "age_days": float(age_days), "resolution": resolution}
+    )
+
+
+async def _district(session: AsyncSession, principal: Principal, school_id: str | None) -> str:
+    return await check_school(session, principal, school_id) if school_id else principal.tenant
+
+
+def _scoped(principal: Principal, school_id: str | None, filters: FlagFilters) -> FlagFilters:
+    """The caller's schools (or the one asked for) and, for teachers, classes, on top of the filters."""
+    schools = [school_id] if school_id else principal.visible_schools()
+    return FlagFilters(
+        school_ids=schools,
+        class_ids=principal.visible_classes(),
+        class_id=filters.class_id,
+        standard_id=filters.standard_id,
+        kind=filters.kind,
+        tier=filters.tier,
+    )
+
+
+def encode_cursor(position: tuple[int, int]) -> str:
+    return base64.urlsafe_b64encode(f"{position[0]}.{position[1]}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        xid, seq = (int(part) for part in raw.split("."))
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidCursor(cursor) from exc
+    return xid, seq

@@ -1,0 +1,152 @@
+"""The flags API for integrators: the status filter, each flag's resolution, and the changes feed (stable,
+resumable pages that neither drift nor repeat while flags keep arriving, and never skip a change committed
+late by a transaction that started earlier)."""
+
+import uuid
+
+import pytest
+from interventions.config import Settings
+from interventions.consumers import handle_results
+from interventions.main import create_app
+from interventions.testing import api, apply, recorded, rostered
+from plc_shared.components import by_name
+from plc_shared.events import CloudEvent
+from plc_shared.testing import eventually, migrated_database
+
+FLAGS, CHANGES = "/interventions/v1/flags", "/interventions/v1/flags/changes"
+
+
+@pytest.fixture(scope="module")
+async def app(create_database, kafka_settings):
+    url = await migrated_database(create_database, by_name("interventions"))
+    settings = Settings(
+        database_url=url, kafka=kafka_settings, log_level="WARNING", run_relay=False, run_consumers=False
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+def district() -> str:
+    """A district of its own per test: the feed is per district."""
+    return f"d-{uuid.uuid4().hex[:6]}"
+
+
+def low(district: str, student: str, standard: str = "A", score: float = 30):
+    return recorded(student, {standard: score}, district=district, school="s1")
+
+
+async def read_all(client, cursor: str | None, limit: int) -> tuple[list[dict], str]:
+    """Pages until an empty one: every change after `cursor`, and the cursor after them."""
+    seen = []
+    while True:
+        page = (
+            await client.get(CHANGES, params={"limit": limit, **({"cursor": cursor} if cursor else {})})
+        ).json()
+        seen += page["flags"]
+        if not page["flags"]:
+            return seen, page["next_cursor"]
+        cursor = page["next_cursor"]
+
+
+async def test_the_status_filter_gives_open_resolved_or_all_and_rejects_anything_else(app, district):
+    await apply(
+        app.state.sessionmaker, *rostered(district, ("s1",)), low(district, "stu-1"), low(district, "stu-2")
+    )
+    good = recorded("stu-1", {"A": 80}, district=district, school="s1")  # recorded after the low one
+    await apply(app.state.sessionmaker, good)
+    async with api(app, "district_admin", district) as c:
+        got = {s: (await c.get(FLAGS, params={"status": s})).json() for s in ("open", "resolved", "all")}
+        default = (await c.get(FLAGS)).json()
+        bad = await c.get(FLAGS, params={"status": "closed"})
+    assert [f["student_id"] for f in got["open"]] == ["stu-2"]
+    assert [f["id"] for f in default] == [f["id"] for f in got["open"]]
+    [resolved] = got["resolved"]
+    assert (resolved["student_id"], resolved["status"]) == ("stu-1", "resolved")
+    assert resolved["resolution"]["reason"] == "result"
+    assert resolved["resolution"]["result_id"] == str(good.result_id)
+    assert (
+        resolved["resolution"]["event_at"] is not None and resolved["resolution"]["resolved_at"] is not None
+    )
+    assert got["open"][0]["resolution"] is None
+    assert sorted(f["student_id"] for f in got["all"]) == ["stu-1", "stu-2"]
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_decision_carries_who_decided_and_why(app, district):
+    await apply(app.state.sessionmaker, *rostered(district, ("s1",)), low(district, "stu-1"))
+    async with api(app, "district_admin", district) as c:
+        [flag] = (await c.get(FLAGS)).json()
+        decided = (
+            await c.post(f"{FLAGS}/{flag['id']}/resolve", json={"reason": "passed the reteach"})
+        ).json()
+        [listed] = (await c.get(FLAGS, params={"status": "resolved"})).json()
+    assert decided["resolution"] == listed["resolution"]
+    assert (listed["resolution"]["reason"], listed["resolution"]["note"]) == (
+        "decision",
+        "passed the reteach",
+    )
+    assert listed["resolution"]["by"].startswith("dev-district_admin")
+    assert listed["resolution"]["result_id"] is None
+
+
+async def test_pages_neither_drift_nor_repeat_while_flags_arrive_and_a_cursor_resumes_exactly(app, district):
+    await apply(app.state.sessionmaker, *rostered(district, ("s1",)))
+    await apply(app.state.sessionmaker, *[low(district, f"stu-{n}") for n in range(5)])
+    async with api(app, "district_admin", district) as c:
+        assert await eventually(lambda: _has(c, 5), timeout_s=10)
+        first = (await c.get(CHANGES, params={"limit": 2})).json()
+        # new flags, and a change of a flag already read (resolved), arrive between pages
+        await apply(app.state.sessionmaker, *[low(district, f"stu-{n}") for n in range(5, 8)])
+        await apply(app.state.sessionmaker, recorded("stu-0", {"A": 85}, district=district, school="s1"))
+        assert await eventually(lambda: _has(c, 7, first["next_cursor"]), timeout_s=10)
+        rest, end = await read_all(c, first["next_cursor"], limit=2)
+        again, _ = await read_all(c, first["next_cursor"], limit=3)  # resuming from a saved cursor
+        after_end, _ = await read_all(c, end, limit=2)
+    students = [f["student_id"] for f in first["flags"] + rest]
+    assert students[:5] == [f"stu-{n}" for n in range(5)]
+    assert students[5:] == ["stu-5", "stu-6", "stu-7", "stu-0"]  # stu-0 again: its resolution is a change
+    assert rest[-1]["status"] == "resolved" and rest[-1]["id"] == first["flags"][0]["id"]
+    assert [f["id"] for f in again] == [f["id"] for f in rest]
+    assert after_end == []
+
+
+async def test_a_change_committed_late_by_an_earlier_transaction_is_not_skipped(app, district):
+    await apply(app.state.sessionmaker, *rostered(district, ("s1",)))
+    async with api(app, "district_admin", district) as c:
+        async with app.state.sessionmaker() as slow:
+            await slow.begin()  # draws its transaction id and change sequence first, commits last
+            await handle_results(slow, [CloudEvent.wrap(low(district, "stu-early"))])
+            await apply(app.state.sessionmaker, low(district, "stu-late"))
+            page = (await c.get(CHANGES)).json()
+            assert page["flags"] == []  # stu-late's change waits behind the transaction still in flight
+            await slow.commit()
+        assert await eventually(lambda: _has(c, 2), timeout_s=10)
+        flags, _ = await read_all(c, page["next_cursor"], limit=1)
+    assert [f["student_id"] for f in flags] == ["stu-early", "stu-late"]
+
+
+async def test_the_feed_is_scoped_like_the_flags_and_rejects_a_cursor_it_did_not_give(app, district):
+    await apply(
+        app.state.sessionmaker,
+        *rostered(district, ("s1", "s2")),
+        low(district, "stu-1"),
+        recorded("stu-2", {"A": 30}, district=district, school="s2", classes=("c-2",)),
+    )
+    async with api(app, "teacher", district, schools=["s2"], classes=["c-2"]) as teacher:
+        assert await eventually(lambda: _has(teacher, 1), timeout_s=10)
+        mine, _ = await read_all(teacher, None, limit=10)
+        bad = await teacher.get(CHANGES, params={"cursor": "not-a-cursor"})
+    async with api(app, "district_admin", "another-district") as other:
+        theirs, _ = await read_all(other, None, limit=10)
+    assert [f["student_id"] for f in mine] == ["stu-2"]
+    assert theirs == []
+    assert bad.status_code == 422
+
+
+async def _has(client, n: int, cursor: str | None = None) -> bool:
+    """At least `n` changes after the cursor are visible (the horizon may hold them back a moment while
+    other transactions of the server are in flight)."""
+    params = {"limit": 1000, **({"cursor": cursor} if cursor else {})}
+    return len((await client.get(CHANGES, params=params)).json()["flags"]) >= n
