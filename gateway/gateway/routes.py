@@ -42,6 +42,7 @@ PERMISSIONS = frozenset(
         "results:write",
         "assessments:read",
         "assessments:write",
+        "flags:read",
     }
 )
 
@@ -158,6 +159,8 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"{IV}/schools/{{school_id}}/effectiveness", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/overdue", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(READ, f"{IV}/flags", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
+    # The changes feed is what integrations poll (an API key with flags:read).
+    rule(READ, f"{IV}/flags/changes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission="flags:read"),
     rule(WRITE, f"{IV}/flags/{{flag_id}}/resolve", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule(READ, f"{IV}/assignments/{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(WRITE, f"{IV}/assignments{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),

@@ -18,7 +18,9 @@ READERS = (*STAFF, Role.REVIEWER, Role.ANALYST, Role.OPERATOR)
 Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 Leader = Annotated[Principal, Depends(require_roles(*LEADERS))]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
-__all__ = ["CurrentPrincipal", "Leader", "Reader", "Staff", "check_school"]
+# The flags changes feed is also what a district's SIS integration polls (district-wide, like its other reads).
+FeedReader = Annotated[Principal, Depends(require_roles(*READERS, Role.SIS_INTEGRATION))]
+__all__ = ["CurrentPrincipal", "FeedReader", "Leader", "Reader", "Staff", "check_school"]
 
 
 async def check_school(session: AsyncSession, principal: Principal, school_id: str) -> str:

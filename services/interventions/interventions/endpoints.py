@@ -8,7 +8,7 @@ from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
 from interventions import charts, flags, rules, schemas, service, views
-from interventions.auth import Leader, Reader, Staff
+from interventions.auth import FeedReader, Leader, Reader, Staff
 from interventions.repository import FlagFilters
 
 
@@ -148,7 +148,7 @@ async def list_flags(
 @router.get("/flags/changes", response_model=schemas.FlagChanges, responses=ERRORS)
 async def flag_changes(
     session: DbSession,
-    principal: Reader,
+    principal: FeedReader,
     cursor: str | None = None,
     school_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,

@@ -150,3 +150,10 @@ async def _has(client, n: int, cursor: str | None = None) -> bool:
     other transactions of the server are in flight)."""
     params = {"limit": 1000, **({"cursor": cursor} if cursor else {})}
     return len((await client.get(CHANGES, params=params)).json()["flags"]) >= n
+
+
+async def test_the_districts_sis_integration_may_poll_the_feed(app):
+    """The feed is for integrators: a district's SIS integration token reads it (district-wide)."""
+    async with api(app, "sis_integration", f"d-{uuid.uuid4().hex[:8]}") as c:
+        response = await c.get("/interventions/v1/flags/changes")
+    assert response.status_code == 200 and "next_cursor" in response.json()
