@@ -6,27 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
-from interventions.config import Settings
 from interventions.consumers import handle_results, handle_roster
-from interventions.main import create_app
 from interventions.models import StudentTier, outbox
 from interventions.testing import recorded, rostered
 from plc_shared.auth import mint_dev_token
-from plc_shared.components import by_name
 from plc_shared.events import CloudEvent
-from plc_shared.testing import migrated_database
 from sqlalchemy import select, update
-
-
-@pytest.fixture(scope="module")
-async def app(create_database, kafka_settings):
-    url = await migrated_database(create_database, by_name("interventions"))
-    settings = Settings(
-        database_url=url, kafka=kafka_settings, log_level="WARNING", run_relay=False, run_consumers=False
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        yield app
 
 
 @pytest.fixture

@@ -5,26 +5,12 @@ late by a transaction that started earlier)."""
 import uuid
 
 import pytest
-from interventions.config import Settings
 from interventions.consumers import handle_results
-from interventions.main import create_app
 from interventions.testing import api, apply, recorded, rostered
-from plc_shared.components import by_name
 from plc_shared.events import CloudEvent
-from plc_shared.testing import eventually, migrated_database
+from plc_shared.testing import eventually
 
 FLAGS, CHANGES = "/interventions/v1/flags", "/interventions/v1/flags/changes"
-
-
-@pytest.fixture(scope="module")
-async def app(create_database, kafka_settings):
-    url = await migrated_database(create_database, by_name("interventions"))
-    settings = Settings(
-        database_url=url, kafka=kafka_settings, log_level="WARNING", run_relay=False, run_consumers=False
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        yield app
 
 
 @pytest.fixture

@@ -7,30 +7,14 @@ import json
 import re
 import uuid
 
-import pytest
 from fastapi.routing import iter_route_contexts
-from interventions.config import Settings
-from interventions.main import create_app
 from interventions.models import Base
 from interventions.testing import api, apply, recorded, rostered
-from plc_shared.components import by_name
-from plc_shared.testing import migrated_database
 from sqlalchemy import select, text
 
 D1, D2 = "d1", "d2"
 WRITES = {"PUT", "POST", "PATCH", "DELETE"}
 UUIDS = {"intervention_id", "assignment_id", "flag_id"}
-
-
-@pytest.fixture(scope="module")
-async def app(create_database, kafka_settings):
-    url = await migrated_database(create_database, by_name("interventions"))
-    settings = Settings(
-        database_url=url, kafka=kafka_settings, log_level="WARNING", run_relay=False, run_consumers=False
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        yield app
 
 
 def ids() -> dict:
