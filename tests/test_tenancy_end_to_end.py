@@ -33,6 +33,11 @@ IV = "/interventions/v1"
 
 @pytest.fixture(scope="module")
 async def stack(create_database, kafka_settings):
+    # Topics and consumer groups of this stack alone: a group another module's app left behind would make the
+    # interventions consumer wait for a rebalance before it reads anything.
+    kafka_settings = kafka_settings.model_copy(
+        update={"topic_prefix": f"{kafka_settings.topic_prefix}{uuid.uuid4().hex[:6]}."}
+    )
     await ensure_topics(kafka_settings, list(ALL))
     common = {"kafka": kafka_settings, "auth": AUTH, "log_level": "WARNING", "relay_poll_interval_s": 0.02}
     assessments = AssessmentsSettings(
