@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import IO
 
@@ -39,6 +40,7 @@ ADMIN_URL_ENV = "PLC_POSTGRES_ADMIN_URL"
 DATA_DIR_ENV = "PLC_DATA_DIR"
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 20.0
+COMMANDS_GROUP = "plc.commands"  # entry points: sub-commands a component adds to `plc`
 
 
 def default_database_url(component: Component) -> str:
@@ -311,8 +313,10 @@ def parser() -> argparse.ArgumentParser:
     p_events.add_argument("action", choices=["export"])
     p_events.add_argument("--dir", type=Path, default=Path("deploy/events"), help="default deploy/events")
 
-    p_import = sub.add_parser("import", help="upload a file to a service, e.g. `plc import oneroster PATH`")
-    p_import.add_argument("args", nargs=argparse.REMAINDER, help="oneroster PATH [--url URL] [--token TOKEN]")
+    for name, entry in component_commands().items():  # e.g. `plc import oneroster PATH` (assessments)
+        dist = entry.dist.name if entry.dist else entry.value
+        p_command = sub.add_parser(name, help=f"registered by {dist} ({entry.value})", add_help=False)
+        p_command.add_argument("args", nargs=argparse.REMAINDER, help="the component's own arguments")
 
     p_token = sub.add_parser("token", help="mint a development JWT (HS256 dev key)")
     p_token.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -324,6 +328,13 @@ def parser() -> argparse.ArgumentParser:
     p_token.add_argument("--subject", help="the token's sub (default: a generated dev user)")
     p_token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds (default 8 h)")
     return root
+
+
+def component_commands() -> dict[str, EntryPoint]:
+    """Sub-commands the installed components register: entry points in the `plc.commands` group, each a
+    `main(argv) -> int` called with the command name and the rest of the line (the assessments service's
+    pyproject.toml registers `import`). plc_shared never imports a service."""
+    return {entry.name: entry for entry in entry_points(group=COMMANDS_GROUP)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -345,10 +356,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in catalog.export(args.dir):
             print(path)
         return 0
-    if args.command == "import":  # the assessments service owns its import client (progress bar, report)
-        from assessments.cli import main as assessments_cli
-
-        return assessments_cli(["import", *args.args])
+    commands = component_commands()
+    if args.command in commands:  # the component parses the rest itself
+        return commands[args.command].load()([args.command, *args.args])
     if args.command == "token":
         print(token(args))
         return 0
