@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text, Uuid, func, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
+from plc_shared.db import is_connection_error
 from plc_shared.events import CloudEvent
 from plc_shared.events.envelope import EventParser
 from plc_shared.kafka import ensure_topics, make_producer
+from plc_shared.observability import Health
 from plc_shared.settings import KafkaSettings
 from plc_shared.topics import Topic, dead_letter
 
@@ -144,20 +144,17 @@ class ConsumerRunner:
         self.consuming = asyncio.Event()
         self.assignment: frozenset[TopicPartition] = frozenset()  # the partitions this member owns
         self._parse_event = EventParser(consumer.event_types)
+        self.health = Health(f"consumer {consumer.name}")  # readiness: app.py checks it
 
     def stop(self) -> None:
         """Graceful shutdown: finish and commit the batch in progress, then leave the group."""
         self._stopping.set()
 
     async def run(self) -> None:
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type((KafkaError, OSError, DBAPIError)),
-            wait=wait_exponential_jitter(multiplier=0.2, max=10),
-            before_sleep=lambda s: logger.warning(
-                "consumer %s retrying: %r", self.spec.name, s.outcome.exception() if s.outcome else None
-            ),
-        )
-        async for attempt in retrying:
+        """Consume until stopped. Any failure (broker or database away, a connection cut, ...) is logged and
+        retried with back-off: the consumer leaves its group, and rejoins once the retry starts; offsets not
+        committed are delivered again (the inbox makes that a no-op)."""
+        async for attempt in self.health.retry_forever():
             with attempt:
                 if not self._stopping.is_set():
                     await self._consume()
@@ -191,6 +188,7 @@ class ConsumerRunner:
                     }
                     if owned:
                         await self._handle_fetch(consumer, producer, owned)
+                self.health.recovered()  # a fetch went through (and was committed)
         finally:
             self.consuming.clear()
             self.assignment = frozenset()
@@ -337,6 +335,4 @@ class ConsumerRunner:
 
 def is_infrastructure(exc: BaseException) -> bool:
     """The database or network is away: retry the whole batch later (no offset commit), never dead-letter."""
-    if isinstance(exc, (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    return is_connection_error(exc)
