@@ -13,6 +13,7 @@ the redelivery into a no-op.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import traceback
@@ -173,7 +174,10 @@ class ConsumerRunner:
         producer = make_producer(self.kafka)
         prefetch = None
         try:
-            await consumer.start()  # returns once the group has assigned this member its partitions
+            # start() returns once the group has assigned this member its partitions, which can take a
+            # session timeout when a crashed member is still in the group: a stop meanwhile ends it at once.
+            if not await self._unless_stopped(consumer.start()):
+                return
             await producer.start()
             self.consuming.set()
             prefetch = asyncio.create_task(self._fetch(consumer))
@@ -190,13 +194,32 @@ class ConsumerRunner:
                         await self._handle_fetch(consumer, producer, owned)
                 self.health.recovered()  # a fetch went through (and was committed)
         finally:
+            joined = self.consuming.is_set()
             self.consuming.clear()
             self.assignment = frozenset()
             if prefetch is not None:
                 prefetch.cancel()
                 await asyncio.gather(prefetch, return_exceptions=True)
             await producer.stop()
-            await consumer.stop()
+            if joined:
+                await consumer.stop()  # leaves the group: its partitions move on at once
+            else:  # a join still in flight holds nothing to commit or hand over: do not wait for it
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(consumer.stop(), timeout=1.0)
+
+    async def _unless_stopped(self, awaitable: Awaitable[object]) -> bool:
+        """Await `awaitable` unless stop() comes first (then it is cancelled): True if it completed."""
+        work, stopping = asyncio.ensure_future(awaitable), asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not work.done():
+            work.cancel()
+            await asyncio.gather(work, return_exceptions=True)
+            return False
+        work.result()
+        return True
 
     async def _fetch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Parsed]]:
         batches = await consumer.getmany(timeout_ms=200, max_records=self.max_records)
