@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models, scoring
-from assessments.repository import AssessmentRepository, StandardRepository
+from assessments.catalog.repository import AssessmentRepository
+from assessments.standards.repository import StandardRepository
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""The OneRoster 1.2 gradebook REST binding mapped onto our assessments and results.
+"""OneRoster 1.2: the gradebook REST binding mapped onto our assessments and results, and the CSV import.
+
+- A CSV package (oneroster.package reads it) is imported by oneroster.importer, in the request's transaction.
 
 - lineItems ↔ common formative assessments; assessmentLineItems ↔ common summative and benchmark assessments.
   A PUT of an unknown sourcedId creates the assessment, published, with max score `resultValueMax` and the
@@ -15,50 +17,25 @@ from typing import Any
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.errors import Conflict, NotFound
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessments import auth, models, service
-from assessments.exceptions import AssessmentNotFound, InvalidResult
-from assessments.importer import DEFAULT_MASTERY_CUT, DEFAULT_PROFICIENCY_CUT
-from assessments.repository import AssessmentRepository, ResultRepository
-from assessments.schemas import ResultRead, ResultWrite
+from assessments import auth, models
+from assessments.catalog import service as catalog
+from assessments.catalog.repository import AssessmentRepository
+from assessments.exceptions import AssessmentNotFound, InvalidPackage, InvalidResult
+from assessments.oneroster.importer import DEFAULT_MASTERY_CUT, DEFAULT_PROFICIENCY_CUT, Importer
+from assessments.oneroster.package import PackageInvalid, read_package
+from assessments.oneroster.repository import GradebookRepository
+from assessments.oneroster.schemas import LineItemIn, ResultIn
+from assessments.results import service as results_service
+from assessments.results.repository import ResultRepository
+from assessments.results.schemas import ResultRead, ResultWrite
 
 LINE_ITEM_KINDS = {
     "lineItems": ("common_formative",),
     "assessmentLineItems": ("common_summative", "benchmark"),
 }
 SCORE_STATUSES = ("exempt", "fully graded", "not submitted", "partially graded", "submitted")
-
-
-class Ref(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str
-
-
-class LineItemIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str | None = None
-    status: str = "active"
-    title: str
-    resultValueMin: float | None = None
-    resultValueMax: float | None = Field(None, gt=0)
-    school: Ref | None = None
-    # `class` is a Python keyword; it is read from the extra fields.
-
-
-class ResultIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str | None = None
-    status: str = "active"
-    lineItem: Ref | None = None
-    assessmentLineItem: Ref | None = None
-    student: Ref
-    scoreStatus: str
-    score: float | str | None = None
-    scoreDate: str | None = None
-    dateLastModified: str | None = None
 
 
 # --- line items -----------------------------------------------------------------------------------------------
@@ -110,25 +87,25 @@ async def _create(
         created_by=principal.subject,
     )
     await AssessmentRepository(session).add(assessment, flush=True)
-    await service.transition(session, principal, assessment_id=sourced_id, to="published")
+    await catalog.transition(session, principal, assessment_id=sourced_id, to="published")
 
 
 async def _close(session: AsyncSession, principal: Principal, assessment: models.Assessment) -> None:
     if assessment.status == "published":
-        await service.transition(session, principal, assessment_id=assessment.id, to="closed")
+        await catalog.transition(session, principal, assessment_id=assessment.id, to="closed")
 
 
 async def get_line_item(
     session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str
 ) -> dict[str, Any]:
-    read = await service.get_assessment(session, principal, assessment_id=sourced_id)
+    read = await catalog.get_assessment(session, principal, assessment_id=sourced_id)
     if read.kind not in LINE_ITEM_KINDS[collection]:
         raise AssessmentNotFound(sourced_id)
     return line_item_json(read)
 
 
 async def list_line_items(session: AsyncSession, principal: Principal, *, collection: str) -> list[dict]:
-    found = await service.list_assessments(session, principal, status=None, school_id=None)
+    found = await catalog.list_assessments(session, principal, status=None, school_id=None)
     return [line_item_json(a) for a in found if a.kind in LINE_ITEM_KINDS[collection]]
 
 
@@ -167,7 +144,7 @@ async def put_result(
     if claimed is not None and (claimed.assessment_id, claimed.student_id, claimed.attempt) != key:
         raise Conflict(f"Result sourcedId '{sourced_id}' names another student or line item.")
     if body.status == "tobedeleted":
-        await service.void_result(session, principal, key=key, if_match=None)
+        await results_service.void_result(session, principal, key=key, if_match=None)
         return {"sourcedId": sourced_id, "status": "tobedeleted"}, False
     write = {
         "assessment_id": key[0],
@@ -183,7 +160,7 @@ async def put_result(
         raise InvalidResult(
             "The result is not valid.", errors=[{"field": "scoreStatus", "reason": str(exc)}]
         ) from None
-    read, created = await service.put_result(session, principal, body=parsed, if_match=None)
+    read, created = await results_service.put_result(session, principal, body=parsed, if_match=None)
     stored = await results.by_key(principal.tenant, *key)
     stored.sourced_id = sourced_id
     await session.flush()
@@ -196,7 +173,7 @@ async def get_result(
     stored = await _by_sourced_id(session, principal, sourced_id)
     if stored is None:
         raise NotFound(f"Result '{sourced_id}' was not found.")
-    read = await service.get_result(
+    read = await results_service.get_result(
         session, principal, key=(stored.assessment_id, stored.student_id, stored.attempt)
     )
     return result_json(read, sourced_id, collection)
@@ -208,27 +185,9 @@ async def list_results(
     """Results written through this binding (they have a sourcedId), in the caller's scope, oldest first."""
     district_id = auth.require_role(principal, auth.STUDENT_READERS, "read student results")
     kinds = LINE_ITEM_KINDS["lineItems" if collection == "results" else "assessmentLineItems"]
-    r = models.Result
-    stmt = (
-        select(r)
-        .join(
-            models.Assessment,
-            (models.Assessment.district_id == r.district_id) & (models.Assessment.id == r.assessment_id),
-        )
-        .where(
-            r.district_id == district_id,
-            r.sourced_id.is_not(None),
-            r.voided_at.is_(None),
-            models.Assessment.kind.in_(kinds),
-        )
-        .order_by(r.recorded_at, r.id)
-        .limit(limit)
-        .offset(offset)
+    found = await GradebookRepository(session).results(
+        district_id, kinds, schools=principal.visible_schools(), limit=limit, offset=offset
     )
-    schools = principal.visible_schools()
-    if schools is not None:
-        stmt = stmt.where(r.school_id.in_(schools))
-    found = (await session.scalars(stmt)).all()
     audit_read(principal, "oneroster.results.list", [x.student_id for x in found])
     return [result_json(ResultRead.model_validate(x), x.sourced_id, collection) for x in found]
 
@@ -237,7 +196,7 @@ async def delete_result(session: AsyncSession, principal: Principal, *, sourced_
     stored = await _by_sourced_id(session, principal, sourced_id)
     if stored is None:
         raise NotFound(f"Result '{sourced_id}' was not found.")
-    await service.void_result(
+    await results_service.void_result(
         session, principal, key=(stored.assessment_id, stored.student_id, stored.attempt), if_match=None
     )
 
@@ -245,9 +204,7 @@ async def delete_result(session: AsyncSession, principal: Principal, *, sourced_
 async def _by_sourced_id(
     session: AsyncSession, principal: Principal, sourced_id: str
 ) -> models.Result | None:
-    r = models.Result
-    stmt = select(r).where(r.district_id == principal.tenant, r.sourced_id == sourced_id)
-    return (await session.scalars(stmt)).one_or_none()
+    return await GradebookRepository(session).by_sourced_id(principal.tenant, sourced_id)
 
 
 def result_json(read, sourced_id: str, collection: str) -> dict[str, Any]:
@@ -267,3 +224,14 @@ def result_json(read, sourced_id: str, collection: str) -> dict[str, Any]:
             "revision": read.revision,
         },
     }
+
+
+# --- CSV import -----------------------------------------------------------------------------------------------
+async def import_oneroster(session: AsyncSession, principal: Principal, *, data: bytes) -> dict[str, Any]:
+    """Everything valid in the package is written in this transaction; the report lists the rest."""
+    auth.require_district_writer(principal)
+    try:
+        package = read_package(data)
+    except PackageInvalid as exc:
+        raise InvalidPackage(exc.reason, errors=exc.errors) from None
+    return await Importer(session, principal, package).run()

@@ -21,9 +21,9 @@ from plc_shared.events.assessments import ScoreStatus
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, events, scoring
-from assessments.definitions import Loaded, load_assessments
+from assessments.catalog.definitions import Loaded, load_assessments
 from assessments.exceptions import StaleResult
-from assessments.repository import OutboxWriter, ResultRepository
+from assessments.results.repository import OutboxWriter, ResultRepository
 
 SCORE_STATUSES = frozenset(get_args(ScoreStatus))
 CHUNK = 10_000  # rows checked and scored while the previous chunk is being stored
