@@ -22,5 +22,10 @@ async def analyse_assessment(
 ):
     """Distribution, proficiency per level/standard/class, item analysis, students below the cut on essentials."""
     return await service.analyse_assessment(
-        session, principal, assessment_id=assessment_id, school_id=school_id, class_id=class_id, grade=grade
+        session,
+        principal=principal,
+        assessment_id=assessment_id,
+        school_id=school_id,
+        class_id=class_id,
+        grade=grade,
     )

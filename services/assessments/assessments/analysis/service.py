@@ -18,8 +18,8 @@ from assessments.exceptions import AssessmentNotFound
 
 async def analyse_assessment(
     session: AsyncSession,
-    principal: Principal,
     *,
+    principal: Principal,
     assessment_id: str,
     school_id: str | None,
     class_id: str | None,

@@ -45,7 +45,7 @@ STRUCTURES_MAX = 1_000
 
 
 async def load_assessments(
-    session: AsyncSession, principal: Principal, ids: Iterable[str]
+    session: AsyncSession, *, principal: Principal, ids: Iterable[str]
 ) -> dict[str, Loaded]:
     """The named assessments the caller can see (others are simply absent: unknown to this caller)."""
     ids = list(ids)

@@ -20,7 +20,7 @@ from assessments.standards.repository import StandardRepository
 
 
 async def create_assessment(
-    session: AsyncSession, principal: Principal, *, body: schemas.AssessmentCreate
+    session: AsyncSession, *, principal: Principal, body: schemas.AssessmentCreate
 ) -> schemas.AssessmentRead:
     district_id = principal.tenant
     auth.check_assessment_manager(principal, district_id, body.school_id)
@@ -37,13 +37,13 @@ async def create_assessment(
     await repo.replace_structure(
         district_id, assessment_id, *_structure_rows(district_id, assessment_id, body)
     )
-    return await get_assessment(session, principal, assessment_id=assessment_id)
+    return await get_assessment(session, principal=principal, assessment_id=assessment_id)
 
 
 async def update_assessment(
-    session: AsyncSession, principal: Principal, *, assessment_id: str, body: schemas.AssessmentUpdate
+    session: AsyncSession, *, principal: Principal, assessment_id: str, body: schemas.AssessmentUpdate
 ) -> schemas.AssessmentRead:
-    assessment = await _managed(session, principal, assessment_id)
+    assessment = await _managed(session, principal=principal, assessment_id=assessment_id)
     if assessment.status != "draft":
         raise InvalidLifecycle(
             f"Assessment '{assessment_id}' is {assessment.status}; only a draft can change."
@@ -57,14 +57,14 @@ async def update_assessment(
     await AssessmentRepository(session).replace_structure(
         district_id, assessment_id, *_structure_rows(district_id, assessment_id, body)
     )
-    return await get_assessment(session, principal, assessment_id=assessment_id)
+    return await get_assessment(session, principal=principal, assessment_id=assessment_id)
 
 
 async def transition(
-    session: AsyncSession, principal: Principal, *, assessment_id: str, to: str
+    session: AsyncSession, *, principal: Principal, assessment_id: str, to: str
 ) -> schemas.AssessmentRead:
     """draft → published (results accepted) → closed; each step is an event."""
-    assessment = await _managed(session, principal, assessment_id)
+    assessment = await _managed(session, principal=principal, assessment_id=assessment_id)
     expected, event_type, stamp = {
         "published": ("draft", AssessmentPublished, "published_at"),
         "closed": ("published", AssessmentClosed, "closed_at"),
@@ -93,11 +93,11 @@ async def transition(
     )
     await models.outbox.add(session, event)
     session.expire(assessment)
-    return await get_assessment(session, principal, assessment_id=assessment_id)
+    return await get_assessment(session, principal=principal, assessment_id=assessment_id)
 
 
 async def get_assessment(
-    session: AsyncSession, principal: Principal, *, assessment_id: str
+    session: AsyncSession, *, principal: Principal, assessment_id: str
 ) -> schemas.AssessmentRead:
     repo = AssessmentRepository(session)
     district_id = principal.tenant
@@ -114,7 +114,7 @@ async def get_assessment(
 
 
 async def list_assessments(
-    session: AsyncSession, principal: Principal, *, status: str | None, school_id: str | None
+    session: AsyncSession, *, principal: Principal, status: str | None, school_id: str | None
 ) -> list[schemas.AssessmentRead]:
     where = [models.Assessment.district_id == principal.tenant]
     if status:
@@ -129,7 +129,7 @@ async def list_assessments(
     ]
 
 
-async def _managed(session: AsyncSession, principal: Principal, assessment_id: str) -> models.Assessment:
+async def _managed(session: AsyncSession, *, principal: Principal, assessment_id: str) -> models.Assessment:
     assessment = await AssessmentRepository(session).for_update(principal.tenant, assessment_id)
     if assessment is None:
         raise AssessmentNotFound(assessment_id)

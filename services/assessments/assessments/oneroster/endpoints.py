@@ -22,7 +22,7 @@ gradebook = APIRouter(prefix="/ims/oneroster/gradebook/v1p2", tags=["oneroster g
 async def import_oneroster(request: Request, session: DbSession, principal: CurrentPrincipal):
     """Import a OneRoster 1.2 CSV package (the zip as the body): roster, line items and results, one report."""
     data = await read_limited(request, request.app.state.settings.import_max_bytes)
-    return await service.import_oneroster(session, principal, data=data)
+    return await service.import_oneroster(session, principal=principal, data=data)
 
 
 ONEROSTER = {  # collection -> (singular wrapper, is a line item collection)
@@ -48,14 +48,16 @@ def _oneroster_routes(collection: str, singular: str, is_line_item: bool) -> Non
             raise BadRequest(f'The body must be {{"{singular}": {{...}}}}.')
         writer = service.put_line_item if is_line_item else service.put_result
         item, created = await writer(
-            session, principal, collection=collection, sourced_id=sourced_id, body=body[singular]
+            session, principal=principal, collection=collection, sourced_id=sourced_id, body=body[singular]
         )
         response.status_code = 201 if created else 200
         return {singular: item}
 
     async def get(sourced_id: str, session: DbSession, principal: CurrentPrincipal):
         reader = service.get_line_item if is_line_item else service.get_result
-        return {singular: await reader(session, principal, collection=collection, sourced_id=sourced_id)}
+        return {
+            singular: await reader(session, principal=principal, collection=collection, sourced_id=sourced_id)
+        }
 
     async def list_(
         session: DbSession,
@@ -64,17 +66,21 @@ def _oneroster_routes(collection: str, singular: str, is_line_item: bool) -> Non
         offset: Annotated[int, Query(ge=0)] = 0,
     ):
         if is_line_item:
-            return {plural: await service.list_line_items(session, principal, collection=collection)}
+            return {
+                plural: await service.list_line_items(session, principal=principal, collection=collection)
+            }
         found = await service.list_results(
-            session, principal, collection=collection, limit=limit, offset=offset
+            session, principal=principal, collection=collection, limit=limit, offset=offset
         )
         return {plural: found}
 
     async def delete(sourced_id: str, session: DbSession, principal: CurrentPrincipal) -> Response:
         if is_line_item:
-            await service.delete_line_item(session, principal, collection=collection, sourced_id=sourced_id)
+            await service.delete_line_item(
+                session, principal=principal, collection=collection, sourced_id=sourced_id
+            )
         else:
-            await service.delete_result(session, principal, sourced_id=sourced_id)
+            await service.delete_result(session, principal=principal, sourced_id=sourced_id)
         return Response(status_code=204)
 
     put.__doc__ = f"OneRoster: create or replace a {singular} (201 created, 200 updated)."

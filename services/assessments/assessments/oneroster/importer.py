@@ -202,7 +202,7 @@ class Importer:
             if status_of(r) == "tobedeleted":
                 if existing is not None and existing.status == "published":
                     await catalog.transition(
-                        self.session, self.principal, assessment_id=existing.id, to="closed"
+                        self.session, principal=self.principal, assessment_id=existing.id, to="closed"
                     )
                 accepted += 1
                 continue
@@ -240,7 +240,9 @@ class Importer:
             created_at=now,
         )
         await AssessmentRepository(self.session).add(assessment, flush=True)
-        await catalog.transition(self.session, self.principal, assessment_id=assessment.id, to="published")
+        await catalog.transition(
+            self.session, principal=self.principal, assessment_id=assessment.id, to="published"
+        )
 
     async def _results(self, name: str, line_item_column: str) -> None:
         rows = self.package.rows(name)
@@ -278,7 +280,7 @@ class Importer:
     async def _void(self, name: str, number: int, r: dict[str, str], line_item_column: str) -> int:
         key = (r[line_item_column], r["studentSourcedId"], 1)
         try:
-            await results_service.void_result(self.session, self.principal, key=key, if_match=None)
+            await results_service.void_result(self.session, principal=self.principal, key=key, if_match=None)
         except ResultNotFound:
             self.reject(name, number, "sourcedId", "tobedeleted, but there is no such result")
             return 0

@@ -40,7 +40,7 @@ SCORE_STATUSES = ("exempt", "fully graded", "not submitted", "partially graded",
 
 # --- line items -----------------------------------------------------------------------------------------------
 async def put_line_item(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str, body: LineItemIn
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, body: LineItemIn
 ) -> tuple[dict[str, Any], bool]:
     district_id = auth.require_district_writer(principal)
     repo = AssessmentRepository(session)
@@ -48,24 +48,28 @@ async def put_line_item(
     if body.status == "tobedeleted":
         if existing is None:
             raise AssessmentNotFound(sourced_id)
-        await _close(session, principal, existing)
-        return await get_line_item(session, principal, collection=collection, sourced_id=sourced_id), False
+        await _close(session, principal=principal, assessment=existing)
+        return await get_line_item(
+            session, principal=principal, collection=collection, sourced_id=sourced_id
+        ), False
     if existing is None:
         if body.resultValueMax is None:
             raise InvalidResult(
                 "resultValueMax is required to create a line item.",
                 errors=[{"field": "resultValueMax", "reason": "required"}],
             )
-        await _create(session, principal, collection, sourced_id, body)
+        await _create(session, principal=principal, collection=collection, sourced_id=sourced_id, body=body)
     else:
         existing.title = body.title
         await session.flush()
     created = existing is None
-    return await get_line_item(session, principal, collection=collection, sourced_id=sourced_id), created
+    return await get_line_item(
+        session, principal=principal, collection=collection, sourced_id=sourced_id
+    ), created
 
 
 async def _create(
-    session: AsyncSession, principal: Principal, collection: str, sourced_id: str, body: LineItemIn
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, body: LineItemIn
 ) -> None:
     school_id = body.school.sourcedId if body.school else None
     class_ref = (body.model_extra or {}).get("class")
@@ -87,35 +91,35 @@ async def _create(
         created_by=principal.subject,
     )
     await AssessmentRepository(session).add(assessment, flush=True)
-    await catalog.transition(session, principal, assessment_id=sourced_id, to="published")
+    await catalog.transition(session, principal=principal, assessment_id=sourced_id, to="published")
 
 
-async def _close(session: AsyncSession, principal: Principal, assessment: models.Assessment) -> None:
+async def _close(session: AsyncSession, *, principal: Principal, assessment: models.Assessment) -> None:
     if assessment.status == "published":
-        await catalog.transition(session, principal, assessment_id=assessment.id, to="closed")
+        await catalog.transition(session, principal=principal, assessment_id=assessment.id, to="closed")
 
 
 async def get_line_item(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str
 ) -> dict[str, Any]:
-    read = await catalog.get_assessment(session, principal, assessment_id=sourced_id)
+    read = await catalog.get_assessment(session, principal=principal, assessment_id=sourced_id)
     if read.kind not in LINE_ITEM_KINDS[collection]:
         raise AssessmentNotFound(sourced_id)
     return line_item_json(read)
 
 
-async def list_line_items(session: AsyncSession, principal: Principal, *, collection: str) -> list[dict]:
-    found = await catalog.list_assessments(session, principal, status=None, school_id=None)
+async def list_line_items(session: AsyncSession, *, principal: Principal, collection: str) -> list[dict]:
+    found = await catalog.list_assessments(session, principal=principal, status=None, school_id=None)
     return [line_item_json(a) for a in found if a.kind in LINE_ITEM_KINDS[collection]]
 
 
 async def delete_line_item(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str
 ) -> None:
-    await get_line_item(session, principal, collection=collection, sourced_id=sourced_id)
+    await get_line_item(session, principal=principal, collection=collection, sourced_id=sourced_id)
     auth.require_district_writer(principal)
     assessment = await AssessmentRepository(session).get_in_district(principal.tenant, sourced_id)
-    await _close(session, principal, assessment)
+    await _close(session, principal=principal, assessment=assessment)
 
 
 def line_item_json(a) -> dict[str, Any]:
@@ -132,7 +136,7 @@ def line_item_json(a) -> dict[str, Any]:
 
 # --- results --------------------------------------------------------------------------------------------------
 async def put_result(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str, body: ResultIn
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, body: ResultIn
 ) -> tuple[dict[str, Any], bool]:
     line_item = body.assessmentLineItem if collection == "assessmentResults" else body.lineItem
     if line_item is None:
@@ -140,11 +144,11 @@ async def put_result(
         raise InvalidResult(f"{field} is required.", errors=[{"field": field, "reason": "required"}])
     key = (line_item.sourcedId, body.student.sourcedId, 1)
     results = ResultRepository(session)
-    claimed = await _by_sourced_id(session, principal, sourced_id)
+    claimed = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if claimed is not None and (claimed.assessment_id, claimed.student_id, claimed.attempt) != key:
         raise Conflict(f"Result sourcedId '{sourced_id}' names another student or line item.")
     if body.status == "tobedeleted":
-        await results_service.void_result(session, principal, key=key, if_match=None)
+        await results_service.void_result(session, principal=principal, key=key, if_match=None)
         return {"sourcedId": sourced_id, "status": "tobedeleted"}, False
     write = {
         "assessment_id": key[0],
@@ -160,7 +164,7 @@ async def put_result(
         raise InvalidResult(
             "The result is not valid.", errors=[{"field": "scoreStatus", "reason": str(exc)}]
         ) from None
-    read, created = await results_service.put_result(session, principal, body=parsed, if_match=None)
+    read, created = await results_service.put_result(session, principal=principal, body=parsed, if_match=None)
     stored = await results.by_key(principal.tenant, *key)
     stored.sourced_id = sourced_id
     await session.flush()
@@ -168,19 +172,19 @@ async def put_result(
 
 
 async def get_result(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str
 ) -> dict:
-    stored = await _by_sourced_id(session, principal, sourced_id)
+    stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if stored is None:
         raise NotFound(f"Result '{sourced_id}' was not found.")
     read = await results_service.get_result(
-        session, principal, key=(stored.assessment_id, stored.student_id, stored.attempt)
+        session, principal=principal, key=(stored.assessment_id, stored.student_id, stored.attempt)
     )
     return result_json(read, sourced_id, collection)
 
 
 async def list_results(
-    session: AsyncSession, principal: Principal, *, collection: str, limit: int, offset: int
+    session: AsyncSession, *, principal: Principal, collection: str, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     """Results written through this binding (they have a sourcedId), in the caller's scope, oldest first."""
     district_id = auth.require_role(principal, auth.STUDENT_READERS, "read student results")
@@ -192,17 +196,20 @@ async def list_results(
     return [result_json(ResultRead.model_validate(x), x.sourced_id, collection) for x in found]
 
 
-async def delete_result(session: AsyncSession, principal: Principal, *, sourced_id: str) -> None:
-    stored = await _by_sourced_id(session, principal, sourced_id)
+async def delete_result(session: AsyncSession, *, principal: Principal, sourced_id: str) -> None:
+    stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if stored is None:
         raise NotFound(f"Result '{sourced_id}' was not found.")
     await results_service.void_result(
-        session, principal, key=(stored.assessment_id, stored.student_id, stored.attempt), if_match=None
+        session,
+        principal=principal,
+        key=(stored.assessment_id, stored.student_id, stored.attempt),
+        if_match=None,
     )
 
 
 async def _by_sourced_id(
-    session: AsyncSession, principal: Principal, sourced_id: str
+    session: AsyncSession, *, principal: Principal, sourced_id: str
 ) -> models.Result | None:
     return await GradebookRepository(session).by_sourced_id(principal.tenant, sourced_id)
 
@@ -227,7 +234,7 @@ def result_json(read, sourced_id: str, collection: str) -> dict[str, Any]:
 
 
 # --- CSV import -----------------------------------------------------------------------------------------------
-async def import_oneroster(session: AsyncSession, principal: Principal, *, data: bytes) -> dict[str, Any]:
+async def import_oneroster(session: AsyncSession, *, principal: Principal, data: bytes) -> dict[str, Any]:
     """Everything valid in the package is written in this transaction; the report lists the rest."""
     auth.require_district_writer(principal)
     try:

@@ -35,7 +35,12 @@ async def list_results(
 ):
     """The assessment's results in the caller's schools, by student id (audited)."""
     return await service.list_results(
-        session, principal, assessment_id=assessment_id, class_id=class_id, limit=limit, offset=offset
+        session,
+        principal=principal,
+        assessment_id=assessment_id,
+        class_id=class_id,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -52,7 +57,7 @@ async def put_result(
     if_match: IfMatch = None,
 ):
     """Record or correct one result on its natural key (201 created, 200 updated; If-Match → 412 when stale)."""
-    result, created = await service.put_result(session, principal, body=body, if_match=if_match)
+    result, created = await service.put_result(session, principal=principal, body=body, if_match=if_match)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["ETag"] = etag(result.revision)
     return result
@@ -79,7 +84,7 @@ async def get_result(
     principal: CurrentPrincipal,
 ):
     """One result, with its ETag."""
-    result = await service.get_result(session, principal, key=(assessment_id, student_id, attempt))
+    result = await service.get_result(session, principal=principal, key=(assessment_id, student_id, attempt))
     response.headers["ETag"] = etag(result.revision)
     return result
 
@@ -94,7 +99,9 @@ async def void_result(
     if_match: IfMatch = None,
 ) -> Response:
     """Void a result entered in error (ResultVoided)."""
-    await service.void_result(session, principal, key=(assessment_id, student_id, attempt), if_match=if_match)
+    await service.void_result(
+        session, principal=principal, key=(assessment_id, student_id, attempt), if_match=if_match
+    )
     return Response(status_code=204)
 
 
@@ -121,7 +128,7 @@ async def bulk_results(
     rows = body.get("results") if isinstance(body, dict) else None
     code, report = await service.bulk_results(
         session,
-        principal,
+        principal=principal,
         rows=rows,
         idempotency_key=idempotency_key,
         raw_body=raw,

@@ -252,7 +252,9 @@ class Ingest:
 
     async def _load(self, rows: list[Row]) -> tuple[dict[str, Loaded], dict, dict]:
         """The assessments (in scope), students and enrollments the rows name."""
-        assessments = await load_assessments(self.session, self.principal, {r.assessment_id for r in rows})
+        assessments = await load_assessments(
+            self.session, principal=self.principal, ids={r.assessment_id for r in rows}
+        )
         student_ids = list({r.student_id for r in rows})
         students = await self.results.students(self.district_id, student_ids)
         classes = await self.results.student_classes(self.district_id, student_ids)

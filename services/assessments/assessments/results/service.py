@@ -31,7 +31,7 @@ MAX_BULK_ROWS = 50_000
 
 
 async def put_result(
-    session: AsyncSession, principal: Principal, *, body: schemas.ResultWrite, if_match: str | None
+    session: AsyncSession, *, principal: Principal, body: schemas.ResultWrite, if_match: str | None
 ) -> tuple[schemas.ResultRead, bool]:
     """Upsert one result on its natural key; (result, created)."""
     outcome = await Ingest(session, principal).run([body.model_dump(mode="json")], if_match=if_match)
@@ -42,22 +42,24 @@ async def put_result(
         raise StaleSourceWrite(stale["source_modified_at"], stale["stored_source_modified_at"])
     written = outcome.written[0]
     # The writer gets back what it wrote: not a read of student data, so not audited.
-    result = schemas.ResultRead.model_validate(await _visible_result(session, principal, written.key))
+    result = schemas.ResultRead.model_validate(
+        await _visible_result(session, principal=principal, key=written.key)
+    )
     return result, written.outcome == "created"
 
 
 async def get_result(
-    session: AsyncSession, principal: Principal, *, key: tuple[str, str, int]
+    session: AsyncSession, *, principal: Principal, key: tuple[str, str, int]
 ) -> schemas.ResultRead:
-    result = await _visible_result(session, principal, key)
+    result = await _visible_result(session, principal=principal, key=key)
     audit_read(principal, "result.read", [key[1]], assessment_id=key[0], attempt=key[2])
     return schemas.ResultRead.model_validate(result, from_attributes=True)
 
 
 async def list_results(
     session: AsyncSession,
-    principal: Principal,
     *,
+    principal: Principal,
     assessment_id: str,
     class_id: str | None,
     limit: int,
@@ -82,11 +84,11 @@ async def list_results(
 
 
 async def void_result(
-    session: AsyncSession, principal: Principal, *, key: tuple[str, str, int], if_match: str | None
+    session: AsyncSession, *, principal: Principal, key: tuple[str, str, int], if_match: str | None
 ) -> None:
     """Delete a result entered in error: the row stays (voided) and ResultVoided tells the consumers."""
     auth.require_role(principal, auth.RESULT_WRITERS, "void results")
-    result = await _visible_result(session, principal, key)
+    result = await _visible_result(session, principal=principal, key=key)
     if (
         if_match is not None
         and "*" not in if_match
@@ -111,7 +113,7 @@ async def void_result(
 
 
 async def _visible_result(
-    session: AsyncSession, principal: Principal, key: tuple[str, str, int]
+    session: AsyncSession, *, principal: Principal, key: tuple[str, str, int]
 ) -> models.Result:
     if principal.role not in auth.STUDENT_READERS:
         raise Forbidden(f"The role '{principal.role}' may not read student results.")
@@ -127,8 +129,8 @@ async def _visible_result(
 
 async def bulk_results(
     session: AsyncSession,
-    principal: Principal,
     *,
+    principal: Principal,
     rows: Any,
     idempotency_key: str | None,
     raw_body: bytes,

@@ -17,7 +17,7 @@ def _roster_route(kind: str, record: type[schemas.RosterRecord]) -> None:
     async def upsert(
         body: body_type, session: DbSession, principal: CurrentPrincipal
     ) -> schemas.RosterUpserted:  # type: ignore[valid-type]
-        return await service.upsert_roster(session, principal, kind=kind, records=body.records)
+        return await service.upsert_roster(session, principal=principal, kind=kind, records=body.records)
 
     upsert.__doc__ = f"Insert or update {kind} by sourcedId (status=tobedeleted marks them deleted)."
     router.add_api_route(
@@ -37,16 +37,16 @@ for _kind, (_model, _record) in service.ROSTER_KINDS.items():
 @router.get("/schools", response_model=list[schemas.SchoolRead], responses=ERRORS)
 async def list_schools(session: DbSession, principal: CurrentPrincipal):
     """The active schools the caller can see."""
-    return await service.list_schools(session, principal)
+    return await service.list_schools(session, principal=principal)
 
 
 @router.get("/classes", response_model=list[schemas.ClassRead], responses=ERRORS)
 async def list_classes(session: DbSession, principal: CurrentPrincipal, school_id: str | None = None):
     """The active classes (with their teachers) of the schools the caller can see."""
-    return await service.list_classes(session, principal, school_id=school_id)
+    return await service.list_classes(session, principal=principal, school_id=school_id)
 
 
 @router.get("/classes/{class_id}/students", response_model=list[schemas.StudentRead], responses=ERRORS)
 async def class_students(class_id: str, session: DbSession, principal: CurrentPrincipal):
     """The students enrolled in a class (audited)."""
-    return await service.class_students(session, principal, class_id=class_id)
+    return await service.class_students(session, principal=principal, class_id=class_id)

@@ -28,7 +28,7 @@ ROSTER_KINDS: dict[str, tuple[type[models.Base], type[schemas.RosterRecord]]] = 
 
 
 async def upsert_roster(
-    session: AsyncSession, principal: Principal, *, kind: str, records: list[schemas.RosterRecord]
+    session: AsyncSession, *, principal: Principal, kind: str, records: list[schemas.RosterRecord]
 ) -> schemas.RosterUpserted:
     """Upsert by (district, sourcedId). A record that names a school, class or student its district does not
     have is rejected with its index and reason; the valid ones are written."""
@@ -102,20 +102,20 @@ def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[
     return []
 
 
-async def list_schools(session: AsyncSession, principal: Principal) -> list[schemas.SchoolRead]:
+async def list_schools(session: AsyncSession, *, principal: Principal) -> list[schemas.SchoolRead]:
     found = await RosterReader(session).schools(principal.tenant, principal.visible_schools())
     return [schemas.SchoolRead.model_validate(o) for o in found]
 
 
 async def list_classes(
-    session: AsyncSession, principal: Principal, *, school_id: str | None
+    session: AsyncSession, *, principal: Principal, school_id: str | None
 ) -> list[schemas.ClassRead]:
     found = await RosterReader(session).classes(principal.tenant, principal.visible_schools(), school_id)
     return [schemas.ClassRead.model_validate(c) for c in found]
 
 
 async def class_students(
-    session: AsyncSession, principal: Principal, *, class_id: str
+    session: AsyncSession, *, principal: Principal, class_id: str
 ) -> list[schemas.StudentRead]:
     """A class list (student-level data: audited; not for analysts)."""
     auth.require_role(principal, auth.STUDENT_READERS, "read class lists")

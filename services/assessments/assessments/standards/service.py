@@ -16,7 +16,7 @@ from assessments.standards.repository import StandardRepository
 
 
 async def create_standard(
-    session: AsyncSession, principal: Principal, *, body: schemas.StandardCreate
+    session: AsyncSession, *, principal: Principal, body: schemas.StandardCreate
 ) -> schemas.StandardRead:
     district_id = auth.require_district_writer(principal)
     repo = StandardRepository(session)
@@ -32,7 +32,7 @@ async def create_standard(
 
 
 async def get_standard(
-    session: AsyncSession, principal: Principal, *, standard_id: str
+    session: AsyncSession, *, principal: Principal, standard_id: str
 ) -> schemas.StandardRead:
     repo = StandardRepository(session)
     standard = await repo.get_in_district(principal.tenant, standard_id)
@@ -42,7 +42,7 @@ async def get_standard(
 
 
 async def list_standards(
-    session: AsyncSession, principal: Principal, *, subject: str | None, grade: str | None
+    session: AsyncSession, *, principal: Principal, subject: str | None, grade: str | None
 ) -> list[schemas.StandardRead]:
     district_id = principal.tenant
     repo = StandardRepository(session)
@@ -58,8 +58,8 @@ async def list_standards(
 
 async def set_essential(
     session: AsyncSession,
-    principal: Principal,
     *,
+    principal: Principal,
     standard_id: str,
     flag: schemas.EssentialFlag,
     essential: bool,
