@@ -1,11 +1,11 @@
 """HTTP API of the analysis of one assessment."""
 
 from fastapi import APIRouter
-from plc_shared.auth import CurrentPrincipal
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
 from assessments.analysis import schemas, service
+from assessments.auth import AnalysisReader
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
 router = APIRouter(prefix="/assessments/{assessment_id}/analysis", tags=["assessments"])
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/assessments/{assessment_id}/analysis", tags=["assess
 async def analyse_assessment(
     assessment_id: str,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: AnalysisReader,
     school_id: str | None = None,
     class_id: str | None = None,
     grade: str | None = None,

@@ -1,10 +1,10 @@
 """HTTP API of the assessments: drafts with their objectives and items, publish and close."""
 
 from fastapi import APIRouter
-from plc_shared.auth import CurrentPrincipal
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
+from assessments.auth import AssessmentManager, CurrentPrincipal
 from assessments.catalog import schemas, service
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/assessments", tags=["assessments"])
 
 
 @router.post("", status_code=201, response_model=schemas.AssessmentRead, responses=ERRORS)
-async def create_assessment(body: schemas.AssessmentCreate, session: DbSession, principal: CurrentPrincipal):
+async def create_assessment(body: schemas.AssessmentCreate, session: DbSession, principal: AssessmentManager):
     """Create a draft assessment with its objectives and items."""
     return await service.create_assessment(session, principal=principal, body=body)
 

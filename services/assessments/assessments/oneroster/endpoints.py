@@ -3,10 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from plc_shared.auth import CurrentPrincipal
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE, BadRequest
 
+from assessments.auth import CurrentPrincipal, DistrictWriter
 from assessments.oneroster import schemas, service
 from assessments.results.endpoints import read_limited
 
@@ -19,7 +19,7 @@ gradebook = APIRouter(prefix="/ims/oneroster/gradebook/v1p2", tags=["oneroster g
 
 
 @router.post("/oneroster", response_model=schemas.ImportReport, responses=BULK_ERRORS)
-async def import_oneroster(request: Request, session: DbSession, principal: CurrentPrincipal):
+async def import_oneroster(request: Request, session: DbSession, principal: DistrictWriter):
     """Import a OneRoster 1.2 CSV package (the zip as the body): roster, line items and results, one report."""
     data = await read_limited(request, request.app.state.settings.import_max_bytes)
     return await service.import_oneroster(session, principal=principal, data=data)

@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from plc_shared.auth import CurrentPrincipal
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE, BadRequest, PayloadTooLarge
 
+from assessments.auth import ResultWriter, StudentReader
 from assessments.results import schemas, service
 from assessments.results.ingest import etag
 
@@ -28,7 +28,7 @@ IfMatch = Annotated[
 async def list_results(
     assessment_id: str,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: StudentReader,
     class_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -53,7 +53,7 @@ async def put_result(
     body: schemas.ResultWrite,
     response: Response,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: ResultWriter,
     if_match: IfMatch = None,
 ):
     """Record or correct one result on its natural key (201 created, 200 updated; If-Match → 412 when stale)."""
@@ -81,7 +81,7 @@ async def get_result(
     attempt: int,
     response: Response,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: StudentReader,
 ):
     """One result, with its ETag."""
     result = await service.get_result(session, principal=principal, key=(assessment_id, student_id, attempt))
@@ -95,7 +95,7 @@ async def void_result(
     student_id: str,
     attempt: int,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: ResultWriter,
     if_match: IfMatch = None,
 ) -> Response:
     """Void a result entered in error (ResultVoided)."""
@@ -109,7 +109,7 @@ async def void_result(
 async def bulk_results(
     request: Request,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: ResultWriter,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     atomic: Annotated[bool, Query(description="all or nothing: one invalid row rejects the request")] = False,
 ):

@@ -1,10 +1,10 @@
 """HTTP API of the roster: OneRoster records by sourcedId, the schools and classes the caller sees."""
 
 from fastapi import APIRouter
-from plc_shared.auth import CurrentPrincipal
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
+from assessments.auth import CurrentPrincipal, DistrictWriter, StudentReader
 from assessments.roster import schemas, service
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
@@ -15,7 +15,7 @@ def _roster_route(kind: str, record: type[schemas.RosterRecord]) -> None:
     body_type = schemas.RosterUpsert[record]  # type: ignore[valid-type]
 
     async def upsert(
-        body: body_type, session: DbSession, principal: CurrentPrincipal
+        body: body_type, session: DbSession, principal: DistrictWriter
     ) -> schemas.RosterUpserted:  # type: ignore[valid-type]
         return await service.upsert_roster(session, principal=principal, kind=kind, records=body.records)
 
@@ -47,6 +47,6 @@ async def list_classes(session: DbSession, principal: CurrentPrincipal, school_i
 
 
 @router.get("/classes/{class_id}/students", response_model=list[schemas.StudentRead], responses=ERRORS)
-async def class_students(class_id: str, session: DbSession, principal: CurrentPrincipal):
+async def class_students(class_id: str, session: DbSession, principal: StudentReader):
     """The students enrolled in a class (audited)."""
     return await service.class_students(session, principal=principal, class_id=class_id)

@@ -3,10 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from plc_shared.auth import CurrentPrincipal
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
+from assessments.auth import AssessmentManager, CurrentPrincipal, DistrictWriter
 from assessments.standards import schemas, service
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/standards", tags=["standards"])
 
 
 @router.post("", status_code=201, response_model=schemas.StandardRead, responses=ERRORS)
-async def create_standard(body: schemas.StandardCreate, session: DbSession, principal: CurrentPrincipal):
+async def create_standard(body: schemas.StandardCreate, session: DbSession, principal: DistrictWriter):
     """Add a learning standard of the caller's district."""
     return await service.create_standard(session, principal=principal, body=body)
 
@@ -35,7 +35,7 @@ async def get_standard(standard_id: str, session: DbSession, principal: CurrentP
 
 @router.put("/{standard_id}/essential", response_model=schemas.StandardRead, responses=ERRORS)
 async def mark_essential(
-    standard_id: str, flag: schemas.EssentialFlag, session: DbSession, principal: CurrentPrincipal
+    standard_id: str, flag: schemas.EssentialFlag, session: DbSession, principal: AssessmentManager
 ):
     """Mark a standard essential for a course or a grade."""
     return await service.set_essential(
@@ -47,7 +47,7 @@ async def mark_essential(
 async def unmark_essential(
     standard_id: str,
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: AssessmentManager,
     scope: Annotated[str, Query(pattern="^(course|grade)$")],
     value: str,
 ):
