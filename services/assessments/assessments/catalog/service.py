@@ -8,14 +8,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from plc_shared.auth import Principal
-from plc_shared.errors import Conflict
 from plc_shared.events.assessments import AssessmentClosed, AssessmentPublished
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models, scoring
 from assessments.catalog import schemas
 from assessments.catalog.repository import AssessmentRepository
-from assessments.exceptions import AssessmentNotFound, InvalidAssessment, InvalidLifecycle
+from assessments.exceptions import (
+    AssessmentExists,
+    AssessmentNotDraft,
+    AssessmentNotFound,
+    InvalidAssessment,
+    InvalidLifecycle,
+)
 from assessments.standards.repository import StandardRepository
 
 
@@ -27,7 +32,7 @@ async def create_assessment(
     repo = AssessmentRepository(session)
     assessment_id = body.id or str(uuid.uuid4())
     if await repo.get_in_district(district_id, assessment_id) is not None:
-        raise Conflict(f"Your district has an assessment '{assessment_id}'.")
+        raise AssessmentExists(assessment_id)
     await _validate_structure(session, district_id, body)
     fields = body.model_dump(exclude={"id", "objectives", "items"})
     assessment = models.Assessment(
@@ -45,9 +50,7 @@ async def update_assessment(
 ) -> schemas.AssessmentRead:
     assessment = await _managed(session, principal=principal, assessment_id=assessment_id)
     if assessment.status != "draft":
-        raise InvalidLifecycle(
-            f"Assessment '{assessment_id}' is {assessment.status}; only a draft can change."
-        )
+        raise AssessmentNotDraft(assessment_id, assessment.status)
     auth.check_assessment_manager(principal, assessment.district_id, body.school_id)
     await _validate_structure(session, assessment.district_id, body)
     for name, value in body.model_dump(exclude={"objectives", "items"}).items():
@@ -70,7 +73,7 @@ async def transition(
         "closed": ("published", AssessmentClosed, "closed_at"),
     }[to]
     if assessment.status != expected:
-        raise InvalidLifecycle(f"Assessment '{assessment_id}' is {assessment.status}, not {expected}.")
+        raise InvalidLifecycle(assessment_id, assessment.status, expected)
     now = datetime.now(UTC)
     repo = AssessmentRepository(session)
     await repo.set_status(assessment, to, **{stamp: now})
@@ -164,7 +167,7 @@ async def _validate_structure(
     for missing in sorted(wanted - owned):
         errors.append({"field": "standard_ids", "reason": f"unknown standard '{missing}'"})
     if errors:
-        raise InvalidAssessment("The assessment is not consistent.", errors=errors)
+        raise InvalidAssessment(errors)
 
 
 async def _standards_of(session: AsyncSession, district_id: str, ids: set[str]) -> set[str]:

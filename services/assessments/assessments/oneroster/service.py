@@ -16,13 +16,19 @@ from typing import Any
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.errors import Conflict, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models
 from assessments.catalog import service as catalog
 from assessments.catalog.repository import AssessmentRepository
-from assessments.exceptions import AssessmentNotFound, InvalidPackage, InvalidResult
+from assessments.exceptions import (
+    AssessmentNotFound,
+    FieldRequired,
+    InvalidPackage,
+    ResultFieldInvalid,
+    ResultSourcedIdNotFound,
+    ResultSourcedIdTaken,
+)
 from assessments.oneroster.importer import DEFAULT_MASTERY_CUT, DEFAULT_PROFICIENCY_CUT, Importer
 from assessments.oneroster.package import PackageInvalid, read_package
 from assessments.oneroster.repository import GradebookRepository
@@ -54,10 +60,7 @@ async def put_line_item(
         ), False
     if existing is None:
         if body.resultValueMax is None:
-            raise InvalidResult(
-                "resultValueMax is required to create a line item.",
-                errors=[{"field": "resultValueMax", "reason": "required"}],
-            )
+            raise FieldRequired("resultValueMax", "create a line item")
         await _create(session, principal=principal, collection=collection, sourced_id=sourced_id, body=body)
     else:
         existing.title = body.title
@@ -141,12 +144,12 @@ async def put_result(
     line_item = body.assessmentLineItem if collection == "assessmentResults" else body.lineItem
     if line_item is None:
         field = "assessmentLineItem" if collection == "assessmentResults" else "lineItem"
-        raise InvalidResult(f"{field} is required.", errors=[{"field": field, "reason": "required"}])
+        raise FieldRequired(field)
     key = (line_item.sourcedId, body.student.sourcedId, 1)
     results = ResultRepository(session)
     claimed = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if claimed is not None and (claimed.assessment_id, claimed.student_id, claimed.attempt) != key:
-        raise Conflict(f"Result sourcedId '{sourced_id}' names another student or line item.")
+        raise ResultSourcedIdTaken(sourced_id)
     if body.status == "tobedeleted":
         await results_service.void_result(session, principal=principal, key=key, if_match=None)
         return {"sourcedId": sourced_id, "status": "tobedeleted"}, False
@@ -161,9 +164,7 @@ async def put_result(
     try:
         parsed = ResultWrite.model_validate(write)
     except ValueError as exc:
-        raise InvalidResult(
-            "The result is not valid.", errors=[{"field": "scoreStatus", "reason": str(exc)}]
-        ) from None
+        raise ResultFieldInvalid("scoreStatus", str(exc)) from None
     read, created = await results_service.put_result(session, principal=principal, body=parsed, if_match=None)
     stored = await results.by_key(principal.tenant, *key)
     stored.sourced_id = sourced_id
@@ -176,7 +177,7 @@ async def get_result(
 ) -> dict:
     stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if stored is None:
-        raise NotFound(f"Result '{sourced_id}' was not found.")
+        raise ResultSourcedIdNotFound(sourced_id)
     read = await results_service.get_result(
         session, principal=principal, key=(stored.assessment_id, stored.student_id, stored.attempt)
     )
@@ -199,7 +200,7 @@ async def list_results(
 async def delete_result(session: AsyncSession, *, principal: Principal, sourced_id: str) -> None:
     stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if stored is None:
-        raise NotFound(f"Result '{sourced_id}' was not found.")
+        raise ResultSourcedIdNotFound(sourced_id)
     await results_service.void_result(
         session,
         principal=principal,
@@ -239,5 +240,5 @@ async def import_oneroster(session: AsyncSession, *, principal: Principal, data:
     try:
         package = read_package(data)
     except PackageInvalid as exc:
-        raise InvalidPackage(exc.reason, errors=exc.errors) from None
+        raise InvalidPackage(exc.reason, exc.errors) from None
     return await Importer(session, principal, package).run()

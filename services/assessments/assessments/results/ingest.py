@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, events, scoring
 from assessments.catalog.definitions import Loaded, load_assessments
-from assessments.exceptions import StaleResult
+from assessments.exceptions import NoResultToMatch, StaleResult
 from assessments.results.repository import OutboxWriter, ResultRepository
 
 SCORE_STATUSES = frozenset(get_args(ScoreStatus))
@@ -514,7 +514,7 @@ def check_if_match(if_match: str, stored: list[Any]) -> None:
     """RFC 9110 If-Match on one result: `*` needs a live result; otherwise one of the tags must be current."""
     live = [s for s in stored if s is not None and s["voided_at"] is None]
     if not live:
-        raise StaleResult("If-Match was given but there is no current result to match.")
+        raise NoResultToMatch()
     tags = {t.strip() for t in if_match.split(",")}
     if "*" not in tags and etag(live[0]["revision"]) not in tags:
-        raise StaleResult(f"The result is at {etag(live[0]['revision'])}; reload it and try again.")
+        raise StaleResult(etag(live[0]["revision"]))

@@ -16,8 +16,10 @@ from assessments import auth, models
 from assessments.catalog.repository import AssessmentRepository
 from assessments.exceptions import (
     AssessmentNotFound,
+    AtomicBulkRejected,
     IdempotencyKeyReused,
     InvalidResult,
+    NotAResultsBody,
     ResultNotFound,
     StaleResult,
     StaleSourceWrite,
@@ -36,7 +38,7 @@ async def put_result(
     """Upsert one result on its natural key; (result, created)."""
     outcome = await Ingest(session, principal).run([body.model_dump(mode="json")], if_match=if_match)
     if outcome.rejected:
-        raise InvalidResult("The result was not accepted.", errors=outcome.rejected)
+        raise InvalidResult(outcome.rejected)
     if outcome.stale:
         stale = outcome.stale[0]
         raise StaleSourceWrite(stale["source_modified_at"], stale["stored_source_modified_at"])
@@ -94,7 +96,7 @@ async def void_result(
         and "*" not in if_match
         and etag(result.revision) not in {t.strip() for t in if_match.split(",")}
     ):
-        raise StaleResult(f"The result is at {etag(result.revision)}; reload it and try again.")
+        raise StaleResult(etag(result.revision))
     now = datetime.now(UTC)
     revision = await ResultRepository(session).void(result.id, now)
     event = ResultVoided(
@@ -141,24 +143,21 @@ async def bulk_results(
     `atomic`: one invalid row fails the request (422 listing every invalid row) and nothing is written."""
     district_id = principal.tenant
     if not isinstance(rows, list):
-        raise InvalidResult('The body must be {"results": [...]}.')
+        raise NotAResultsBody()
     if len(rows) > max_rows:
-        raise TooManyRows(f"{len(rows)} rows: at most {max_rows:,} results per request.", limit=max_rows)
+        raise TooManyRows(len(rows), max_rows)
     keys = IdempotencyRepository(session)
     if idempotency_key:
         digest = hashlib.sha256((b"atomic:" if atomic else b"") + raw_body).hexdigest()
         stored = await keys.claim(district_id, idempotency_key, digest)
         if stored is not None:
             if stored.request_hash != digest:
-                raise IdempotencyKeyReused("This Idempotency-Key was used for a different request body.")
+                raise IdempotencyKeyReused(idempotency_key)
             return stored.status_code or 200, stored.response or {}
     outcome: Outcome = await Ingest(session, principal).run(rows)
     if atomic and outcome.rejected:
         # Raising rolls the request's transaction back: the valid rows and their events are not written.
-        raise InvalidResult(
-            f"{len(outcome.rejected)} of {len(rows)} rows are invalid; nothing was written (atomic=true).",
-            errors=outcome.report()["rejected"],
-        )
+        raise AtomicBulkRejected(len(outcome.rejected), len(rows), outcome.report()["rejected"])
     report = outcome.report()
     status = 200
     if idempotency_key:

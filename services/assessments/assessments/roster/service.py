@@ -8,12 +8,12 @@ from typing import Any
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.errors import NotFound
 from plc_shared.events.assessments import SchoolRostered, StudentRostered
 from plc_shared.events.envelope import Event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models
+from assessments.exceptions import ClassNotFound
 from assessments.roster import schemas
 from assessments.roster.repository import RosterReader, RosterRepository
 
@@ -124,7 +124,7 @@ async def class_students(
         or found.status != "active"
         or not auth.sees_school(principal, found.district_id, found.school_id)
     ):
-        raise NotFound(f"Class '{class_id}' was not found.")
+        raise ClassNotFound(class_id)
     students = await RosterReader(session).class_students(principal.tenant, class_id)
     audit_read(principal, "class.students.read", [s.sourced_id for s in students], class_id=class_id)
     return [schemas.StudentRead.model_validate(s) for s in students]

@@ -6,11 +6,10 @@ from __future__ import annotations
 import uuid
 
 from plc_shared.auth import Principal
-from plc_shared.errors import Conflict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import models
-from assessments.exceptions import StandardNotFound
+from assessments.exceptions import StandardExists, StandardNotFound
 from assessments.standards import schemas
 from assessments.standards.repository import StandardRepository
 
@@ -25,7 +24,7 @@ async def create_standard(
         await repo.get_in_district(district_id, standard_id) is not None
         or await repo.by_code(district_id, body.code) is not None
     ):
-        raise Conflict(f"Your district has a standard with id '{standard_id}' or code '{body.code}'.")
+        raise StandardExists(standard_id, body.code)
     fields = body.model_dump(exclude={"id"})
     standard = await repo.add(models.Standard(id=standard_id, district_id=district_id, **fields), flush=True)
     return schemas.StandardRead(**fields, id=standard.id, district_id=district_id)
