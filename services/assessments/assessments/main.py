@@ -4,10 +4,28 @@ from fastapi import FastAPI
 from plc_shared.app import ServiceParts, create_service_app
 
 from assessments import models
+from assessments.analysis import endpoints as analysis
+from assessments.catalog import endpoints as catalog
 from assessments.config import Settings, get_settings
-from assessments.endpoints import ROOT_ROUTERS, ROUTERS
+from assessments.oneroster import endpoints as oneroster
+from assessments.results import endpoints as results
+from assessments.roster import endpoints as roster
+from assessments.standards import endpoints as standards
 
 DESCRIPTION = "Standards and essential outcomes, common formative and summative assessments, student results from SIS integrations, and the analysis a PLC team brings to its data meeting."
+
+
+# Mounted under /assessments (the gateway forwards that prefix); the OneRoster gradebook keeps its standard path.
+ROUTERS = (
+    roster.router,
+    standards.router,
+    catalog.router,
+    analysis.router,
+    results.by_assessment,
+    results.router,
+    oneroster.router,
+)
+ROOT_ROUTERS = (oneroster.gradebook,)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

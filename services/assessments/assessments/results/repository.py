@@ -1,4 +1,4 @@
-"""SQL of the assessments service. Set-based statements for everything that handles many rows at once.
+"""SQL of the results. Set-based statements for everything that handles many rows at once.
 
 The result ingestion path (tens of thousands of rows per request) talks to asyncpg directly inside the request's
 transaction: one `unnest` upsert and one COPY instead of thousands of bound statements.
@@ -12,174 +12,11 @@ from typing import Any
 
 import asyncpg
 from plc_shared.db import Repository, driver
-from sqlalchemy import any_, delete, literal, select, text, update
+from sqlalchemy import any_, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import models
-
-
-class RosterRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def upsert(self, model: type[models.Base], rows: list[dict[str, Any]]) -> set[str]:
-        """Insert or update by (district, sourcedId): another district's row with the same sourcedId is another
-        row. Returns the sourcedIds written."""
-        if not rows:
-            return set()
-        table = model.__table__
-        stmt = insert(table)
-        columns = {c: stmt.excluded[c] for c in rows[0] if c not in ("district_id", "sourced_id")}
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["district_id", "sourced_id"], set_=columns
-        ).returning(table.c.sourced_id)
-        done: set[str] = set()
-        for start in range(0, len(rows), 5_000):
-            done.update((await self.session.scalars(stmt, rows[start : start + 5_000])).all())
-        return done
-
-    async def existing_ids(self, model: type[models.Base], district_id: str, ids: Sequence[str]) -> set[str]:
-        table = model.__table__
-        stmt = select(table.c.sourced_id).where(
-            table.c.district_id == district_id,
-            table.c.status == "active",
-            table.c.sourced_id.in_(set(ids)),
-        )
-        return set((await self.session.scalars(stmt)).all())
-
-
-class RosterReader:
-    """Active roster rows of one district, optionally limited to some schools."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def schools(self, district_id: str, schools: frozenset[str] | None) -> list[models.Org]:
-        stmt = select(models.Org).where(
-            models.Org.district_id == district_id, models.Org.type == "school", models.Org.status == "active"
-        )
-        if schools is not None:
-            stmt = stmt.where(models.Org.sourced_id.in_(schools))
-        return list((await self.session.scalars(stmt.order_by(models.Org.name))).all())
-
-    async def classes(
-        self, district_id: str, schools: frozenset[str] | None, school_id: str | None
-    ) -> list[models.Class]:
-        c = models.Class
-        stmt = select(c).where(c.district_id == district_id, c.status == "active")
-        if schools is not None:
-            stmt = stmt.where(c.school_id.in_(schools))
-        if school_id:
-            stmt = stmt.where(c.school_id == school_id)
-        return list((await self.session.scalars(stmt.order_by(c.title, c.sourced_id))).all())
-
-    async def class_students(self, district_id: str, class_id: str) -> list[models.Student]:
-        s, e = models.Student, models.Enrollment
-        stmt = (
-            select(s)
-            .join(e, (e.district_id == s.district_id) & (e.user_id == s.sourced_id))
-            .where(e.district_id == district_id, e.class_id == class_id, e.role == "student")
-            .where(e.status == "active", s.status == "active")
-            .order_by(s.family_name, s.given_name, s.sourced_id)
-        )
-        return list((await self.session.scalars(stmt)).all())
-
-
-class StandardRepository(Repository[models.Standard]):
-    model = models.Standard
-
-    async def by_code(self, district_id: str, code: str) -> models.Standard | None:
-        stmt = select(models.Standard).where(
-            models.Standard.district_id == district_id, models.Standard.code == code
-        )
-        return (await self.session.scalars(stmt)).one_or_none()
-
-    async def flags(self, district_id: str, standard_ids: Sequence[str]) -> list[models.EssentialFlag]:
-        if not standard_ids:
-            return []
-        flag = models.EssentialFlag
-        return await self._flags(flag.district_id == district_id, flag.standard_id.in_(set(standard_ids)))
-
-    async def _flags(self, *where: Any) -> list[models.EssentialFlag]:
-        stmt = select(models.EssentialFlag).where(*where).order_by(models.EssentialFlag.id)
-        return list((await self.session.scalars(stmt)).all())
-
-    async def flag(self, standard: models.Standard, scope: str, value: str, marked_by: str) -> None:
-        stmt = insert(models.EssentialFlag).values(
-            standard_id=standard.id,
-            district_id=standard.district_id,
-            scope=scope,
-            scope_value=value,
-            marked_by=marked_by,
-        )
-        await self.session.execute(stmt.on_conflict_do_nothing())
-
-    async def unflag(self, standard: models.Standard, scope: str, value: str) -> int:
-        stmt = delete(models.EssentialFlag).where(
-            models.EssentialFlag.district_id == standard.district_id,
-            models.EssentialFlag.standard_id == standard.id,
-            models.EssentialFlag.scope == scope,
-            models.EssentialFlag.scope_value == value,
-        )
-        return (await self.session.execute(stmt)).rowcount
-
-    async def essential_ids(self, district_id: str, grades: Sequence[str]) -> set[str]:
-        """Standards essential for one of these grades, or for a course of one of these grades."""
-        stmt = text(
-            "SELECT f.standard_id FROM essential_flags f WHERE f.district_id = :d AND ("
-            " (f.scope = 'grade' AND f.scope_value = ANY(:g))"
-            " OR (f.scope = 'course' AND EXISTS (SELECT 1 FROM courses c"
-            "     WHERE c.district_id = f.district_id AND c.sourced_id = f.scope_value"
-            "     AND (c.grades && :g OR cardinality(:g) = 0))))"
-        )
-        rows = await self.session.execute(stmt, {"d": district_id, "g": list(grades)})
-        return {r[0] for r in rows}
-
-
-class AssessmentRepository(Repository[models.Assessment]):
-    model = models.Assessment
-
-    async def for_update(self, district_id: str, id_: str) -> models.Assessment | None:
-        a = models.Assessment
-        stmt = select(a).where(a.district_id == district_id, a.id == id_).with_for_update()
-        return (await self.session.scalars(stmt)).one_or_none()
-
-    async def objectives(self, district_id: str, assessment_ids: Sequence[str]) -> list[models.Objective]:
-        o = models.Objective
-        stmt = select(o).where(o.district_id == district_id, o.assessment_id.in_(set(assessment_ids)))
-        return list((await self.session.scalars(stmt.order_by(o.id))).all())
-
-    async def items(self, district_id: str, assessment_ids: Sequence[str]) -> list[models.Item]:
-        i = models.Item
-        stmt = select(i).where(i.district_id == district_id, i.assessment_id.in_(set(assessment_ids)))
-        return list((await self.session.scalars(stmt.order_by(i.id))).all())
-
-    async def replace_structure(
-        self, district_id: str, assessment_id: str, objectives: list[dict], items: list[dict]
-    ) -> None:
-        i, o = models.Item, models.Objective
-        await self.session.execute(
-            delete(i).where(i.district_id == district_id, i.assessment_id == assessment_id)
-        )
-        await self.session.execute(
-            delete(o).where(o.district_id == district_id, o.assessment_id == assessment_id)
-        )
-        # Parents come before their children in `objectives` (depth-first), so one insert keeps the FK valid.
-        if objectives:
-            await self.session.execute(insert(models.Objective), objectives)
-        if items:
-            await self.session.execute(insert(models.Item), items)
-
-    async def set_status(self, assessment: models.Assessment, status: str, **stamps: Any) -> None:
-        await self.session.execute(
-            update(models.Assessment)
-            .where(
-                models.Assessment.district_id == assessment.district_id, models.Assessment.id == assessment.id
-            )
-            .values(status=status, **stamps)
-        )
-
 
 RESULT_COLUMNS = (
     "id",
@@ -331,39 +168,6 @@ class ResultRepository(Repository[models.Result]):
         await savepoint.commit()
         return True
 
-    async def for_analysis(
-        self,
-        district_id: str,
-        assessment_id: str,
-        *,
-        schools: frozenset[str] | None,
-        school_id: str | None,
-        class_id: str | None,
-        grade: str | None,
-    ) -> list[Any]:
-        r = models.Result
-        stmt = select(
-            r.student_id,
-            r.school_id,
-            r.class_ids,
-            r.percent,
-            r.performance_level,
-            r.standard_scores,
-            r.item_scores,
-        ).where(r.district_id == district_id, r.assessment_id == assessment_id, r.voided_at.is_(None))
-        if schools is not None:
-            stmt = stmt.where(r.school_id.in_(schools))
-        if school_id:
-            stmt = stmt.where(r.school_id == school_id)
-        if class_id:
-            stmt = stmt.where(literal(class_id) == any_(r.class_ids))
-        if grade:
-            s = models.Student
-            stmt = stmt.join(s, (s.district_id == r.district_id) & (s.sourced_id == r.student_id)).where(
-                literal(grade) == any_(models.Student.grades)
-            )
-        return list((await self.session.execute(stmt)).all())
-
     async def for_assessment(
         self,
         district_id: str,
@@ -383,15 +187,6 @@ class ResultRepository(Repository[models.Result]):
             stmt = stmt.where(literal(class_id) == any_(r.class_ids))
         stmt = stmt.order_by(r.student_id, r.attempt).limit(limit).offset(offset)
         return list((await self.session.scalars(stmt)).all())
-
-    async def teachers(self, district_id: str, class_ids: set[str]) -> dict[str, list[str]]:
-        if not class_ids:
-            return {}
-        c = models.Class
-        stmt = select(c.sourced_id, c.teacher_ids).where(
-            c.district_id == district_id, c.sourced_id.in_(class_ids)
-        )
-        return {row[0]: list(row[1]) for row in await self.session.execute(stmt)}
 
     async def void(self, result_id: uuid.UUID, voided_at: Any) -> int:
         stmt = (

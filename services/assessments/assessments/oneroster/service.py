@@ -1,4 +1,6 @@
-"""The OneRoster 1.2 gradebook REST binding mapped onto our assessments and results.
+"""OneRoster 1.2: the gradebook REST binding mapped onto our assessments and results, and the CSV import.
+
+- A CSV package (oneroster.package reads it) is imported by oneroster.importer, in the request's transaction.
 
 - lineItems ↔ common formative assessments; assessmentLineItems ↔ common summative and benchmark assessments.
   A PUT of an unknown sourcedId creates the assessment, published, with max score `resultValueMax` and the
@@ -14,16 +16,26 @@ from typing import Any
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.errors import Conflict, NotFound
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessments import auth, models, service
-from assessments.exceptions import AssessmentNotFound, InvalidResult
-from assessments.importer import DEFAULT_MASTERY_CUT, DEFAULT_PROFICIENCY_CUT
-from assessments.repository import AssessmentRepository, ResultRepository
-from assessments.schemas import ResultRead, ResultWrite
+from assessments import auth, models
+from assessments.catalog import service as catalog
+from assessments.catalog.repository import AssessmentRepository
+from assessments.exceptions import (
+    AssessmentNotFound,
+    FieldRequired,
+    InvalidPackage,
+    ResultFieldInvalid,
+    ResultSourcedIdNotFound,
+    ResultSourcedIdTaken,
+)
+from assessments.oneroster.importer import DEFAULT_MASTERY_CUT, DEFAULT_PROFICIENCY_CUT, Importer
+from assessments.oneroster.package import PackageInvalid, read_package
+from assessments.oneroster.repository import GradebookRepository
+from assessments.oneroster.schemas import LineItemIn, ResultIn
+from assessments.results import service as results_service
+from assessments.results.repository import ResultRepository
+from assessments.results.schemas import ResultRead, ResultWrite
 
 LINE_ITEM_KINDS = {
     "lineItems": ("common_formative",),
@@ -32,38 +44,9 @@ LINE_ITEM_KINDS = {
 SCORE_STATUSES = ("exempt", "fully graded", "not submitted", "partially graded", "submitted")
 
 
-class Ref(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str
-
-
-class LineItemIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str | None = None
-    status: str = "active"
-    title: str
-    resultValueMin: float | None = None
-    resultValueMax: float | None = Field(None, gt=0)
-    school: Ref | None = None
-    # `class` is a Python keyword; it is read from the extra fields.
-
-
-class ResultIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str | None = None
-    status: str = "active"
-    lineItem: Ref | None = None
-    assessmentLineItem: Ref | None = None
-    student: Ref
-    scoreStatus: str
-    score: float | str | None = None
-    scoreDate: str | None = None
-    dateLastModified: str | None = None
-
-
 # --- line items -----------------------------------------------------------------------------------------------
 async def put_line_item(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str, body: LineItemIn
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, body: LineItemIn
 ) -> tuple[dict[str, Any], bool]:
     district_id = auth.require_district_writer(principal)
     repo = AssessmentRepository(session)
@@ -71,24 +54,25 @@ async def put_line_item(
     if body.status == "tobedeleted":
         if existing is None:
             raise AssessmentNotFound(sourced_id)
-        await _close(session, principal, existing)
-        return await get_line_item(session, principal, collection=collection, sourced_id=sourced_id), False
+        await _close(session, principal=principal, assessment=existing)
+        return await get_line_item(
+            session, principal=principal, collection=collection, sourced_id=sourced_id
+        ), False
     if existing is None:
         if body.resultValueMax is None:
-            raise InvalidResult(
-                "resultValueMax is required to create a line item.",
-                errors=[{"field": "resultValueMax", "reason": "required"}],
-            )
-        await _create(session, principal, collection, sourced_id, body)
+            raise FieldRequired("resultValueMax", "create a line item")
+        await _create(session, principal=principal, collection=collection, sourced_id=sourced_id, body=body)
     else:
         existing.title = body.title
         await session.flush()
     created = existing is None
-    return await get_line_item(session, principal, collection=collection, sourced_id=sourced_id), created
+    return await get_line_item(
+        session, principal=principal, collection=collection, sourced_id=sourced_id
+    ), created
 
 
 async def _create(
-    session: AsyncSession, principal: Principal, collection: str, sourced_id: str, body: LineItemIn
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, body: LineItemIn
 ) -> None:
     school_id = body.school.sourcedId if body.school else None
     class_ref = (body.model_extra or {}).get("class")
@@ -110,35 +94,35 @@ async def _create(
         created_by=principal.subject,
     )
     await AssessmentRepository(session).add(assessment, flush=True)
-    await service.transition(session, principal, assessment_id=sourced_id, to="published")
+    await catalog.transition(session, principal=principal, assessment_id=sourced_id, to="published")
 
 
-async def _close(session: AsyncSession, principal: Principal, assessment: models.Assessment) -> None:
+async def _close(session: AsyncSession, *, principal: Principal, assessment: models.Assessment) -> None:
     if assessment.status == "published":
-        await service.transition(session, principal, assessment_id=assessment.id, to="closed")
+        await catalog.transition(session, principal=principal, assessment_id=assessment.id, to="closed")
 
 
 async def get_line_item(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str
 ) -> dict[str, Any]:
-    read = await service.get_assessment(session, principal, assessment_id=sourced_id)
+    read = await catalog.get_assessment(session, principal=principal, assessment_id=sourced_id)
     if read.kind not in LINE_ITEM_KINDS[collection]:
         raise AssessmentNotFound(sourced_id)
     return line_item_json(read)
 
 
-async def list_line_items(session: AsyncSession, principal: Principal, *, collection: str) -> list[dict]:
-    found = await service.list_assessments(session, principal, status=None, school_id=None)
+async def list_line_items(session: AsyncSession, *, principal: Principal, collection: str) -> list[dict]:
+    found = await catalog.list_assessments(session, principal=principal, status=None, school_id=None)
     return [line_item_json(a) for a in found if a.kind in LINE_ITEM_KINDS[collection]]
 
 
 async def delete_line_item(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str
 ) -> None:
-    await get_line_item(session, principal, collection=collection, sourced_id=sourced_id)
+    await get_line_item(session, principal=principal, collection=collection, sourced_id=sourced_id)
     auth.require_district_writer(principal)
     assessment = await AssessmentRepository(session).get_in_district(principal.tenant, sourced_id)
-    await _close(session, principal, assessment)
+    await _close(session, principal=principal, assessment=assessment)
 
 
 def line_item_json(a) -> dict[str, Any]:
@@ -155,19 +139,19 @@ def line_item_json(a) -> dict[str, Any]:
 
 # --- results --------------------------------------------------------------------------------------------------
 async def put_result(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str, body: ResultIn
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, body: ResultIn
 ) -> tuple[dict[str, Any], bool]:
     line_item = body.assessmentLineItem if collection == "assessmentResults" else body.lineItem
     if line_item is None:
         field = "assessmentLineItem" if collection == "assessmentResults" else "lineItem"
-        raise InvalidResult(f"{field} is required.", errors=[{"field": field, "reason": "required"}])
+        raise FieldRequired(field)
     key = (line_item.sourcedId, body.student.sourcedId, 1)
     results = ResultRepository(session)
-    claimed = await _by_sourced_id(session, principal, sourced_id)
+    claimed = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if claimed is not None and (claimed.assessment_id, claimed.student_id, claimed.attempt) != key:
-        raise Conflict(f"Result sourcedId '{sourced_id}' names another student or line item.")
+        raise ResultSourcedIdTaken(sourced_id)
     if body.status == "tobedeleted":
-        await service.void_result(session, principal, key=key, if_match=None)
+        await results_service.void_result(session, principal=principal, key=key, if_match=None)
         return {"sourcedId": sourced_id, "status": "tobedeleted"}, False
     write = {
         "assessment_id": key[0],
@@ -180,10 +164,8 @@ async def put_result(
     try:
         parsed = ResultWrite.model_validate(write)
     except ValueError as exc:
-        raise InvalidResult(
-            "The result is not valid.", errors=[{"field": "scoreStatus", "reason": str(exc)}]
-        ) from None
-    read, created = await service.put_result(session, principal, body=parsed, if_match=None)
+        raise ResultFieldInvalid("scoreStatus", str(exc)) from None
+    read, created = await results_service.put_result(session, principal=principal, body=parsed, if_match=None)
     stored = await results.by_key(principal.tenant, *key)
     stored.sourced_id = sourced_id
     await session.flush()
@@ -191,63 +173,46 @@ async def put_result(
 
 
 async def get_result(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str
 ) -> dict:
-    stored = await _by_sourced_id(session, principal, sourced_id)
+    stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if stored is None:
-        raise NotFound(f"Result '{sourced_id}' was not found.")
-    read = await service.get_result(
-        session, principal, key=(stored.assessment_id, stored.student_id, stored.attempt)
+        raise ResultSourcedIdNotFound(sourced_id)
+    read = await results_service.get_result(
+        session, principal=principal, key=(stored.assessment_id, stored.student_id, stored.attempt)
     )
     return result_json(read, sourced_id, collection)
 
 
 async def list_results(
-    session: AsyncSession, principal: Principal, *, collection: str, limit: int, offset: int
+    session: AsyncSession, *, principal: Principal, collection: str, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     """Results written through this binding (they have a sourcedId), in the caller's scope, oldest first."""
     district_id = auth.require_role(principal, auth.STUDENT_READERS, "read student results")
     kinds = LINE_ITEM_KINDS["lineItems" if collection == "results" else "assessmentLineItems"]
-    r = models.Result
-    stmt = (
-        select(r)
-        .join(
-            models.Assessment,
-            (models.Assessment.district_id == r.district_id) & (models.Assessment.id == r.assessment_id),
-        )
-        .where(
-            r.district_id == district_id,
-            r.sourced_id.is_not(None),
-            r.voided_at.is_(None),
-            models.Assessment.kind.in_(kinds),
-        )
-        .order_by(r.recorded_at, r.id)
-        .limit(limit)
-        .offset(offset)
+    found = await GradebookRepository(session).results(
+        district_id, kinds, schools=principal.visible_schools(), limit=limit, offset=offset
     )
-    schools = principal.visible_schools()
-    if schools is not None:
-        stmt = stmt.where(r.school_id.in_(schools))
-    found = (await session.scalars(stmt)).all()
     audit_read(principal, "oneroster.results.list", [x.student_id for x in found])
     return [result_json(ResultRead.model_validate(x), x.sourced_id, collection) for x in found]
 
 
-async def delete_result(session: AsyncSession, principal: Principal, *, sourced_id: str) -> None:
-    stored = await _by_sourced_id(session, principal, sourced_id)
+async def delete_result(session: AsyncSession, *, principal: Principal, sourced_id: str) -> None:
+    stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if stored is None:
-        raise NotFound(f"Result '{sourced_id}' was not found.")
-    await service.void_result(
-        session, principal, key=(stored.assessment_id, stored.student_id, stored.attempt), if_match=None
+        raise ResultSourcedIdNotFound(sourced_id)
+    await results_service.void_result(
+        session,
+        principal=principal,
+        key=(stored.assessment_id, stored.student_id, stored.attempt),
+        if_match=None,
     )
 
 
 async def _by_sourced_id(
-    session: AsyncSession, principal: Principal, sourced_id: str
+    session: AsyncSession, *, principal: Principal, sourced_id: str
 ) -> models.Result | None:
-    r = models.Result
-    stmt = select(r).where(r.district_id == principal.tenant, r.sourced_id == sourced_id)
-    return (await session.scalars(stmt)).one_or_none()
+    return await GradebookRepository(session).by_sourced_id(principal.tenant, sourced_id)
 
 
 def result_json(read, sourced_id: str, collection: str) -> dict[str, Any]:
@@ -267,3 +232,13 @@ def result_json(read, sourced_id: str, collection: str) -> dict[str, Any]:
             "revision": read.revision,
         },
     }
+
+
+# --- CSV import -----------------------------------------------------------------------------------------------
+async def import_oneroster(session: AsyncSession, *, principal: Principal, data: bytes) -> dict[str, Any]:
+    """Everything valid in the package is written in this transaction; the report lists the rest."""
+    try:
+        package = read_package(data)
+    except PackageInvalid as exc:
+        raise InvalidPackage(exc.reason, exc.errors) from None
+    return await Importer(session, principal, package).run()

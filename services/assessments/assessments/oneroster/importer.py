@@ -19,14 +19,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from plc_shared.auth import Principal
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessments import auth, models, service
+from assessments import auth, models
+from assessments.catalog import service as catalog
+from assessments.catalog.repository import AssessmentRepository
 from assessments.exceptions import ResultNotFound
-from assessments.ingest import Ingest
-from assessments.oneroster import Package, split_list, status_of
-from assessments.repository import AssessmentRepository, RosterRepository
+from assessments.oneroster.package import Package, split_list, status_of
+from assessments.oneroster.repository import ImportRepository
+from assessments.results import service as results_service
+from assessments.results.ingest import Ingest
+from assessments.roster.repository import RosterRepository
+from assessments.roster.service import roster_events
 
 DEFAULT_PROFICIENCY_CUT, DEFAULT_MASTERY_CUT = 70.0, 90.0
 RESULT_COLUMNS = {
@@ -91,20 +95,14 @@ class Importer:
                 numbers.append(number)
         done = await RosterRepository(self.session).upsert(model, records) if records else set()
         kind = {"orgs": "orgs", "users": "students"}.get(name, name)
-        await models.outbox.add_all(self.session, service.roster_events(kind, records, datetime.now(UTC)))
+        await models.outbox.add_all(self.session, roster_events(kind, records, datetime.now(UTC)))
         if self.package.mode(name) == "bulk":
             await self._retire(model, [r["sourced_id"] for r in records])
         self.counts[name] = {"rows": len(rows), "accepted": len(done)}
 
     async def _retire(self, model: type[models.Base], kept: list[str]) -> None:
         """A bulk file is the whole set: the district's rows it does not name are marked tobedeleted."""
-        await self.session.execute(
-            text(
-                f"UPDATE {model.__tablename__} SET status = 'tobedeleted'"
-                " WHERE district_id = :d AND NOT (sourced_id = ANY(:kept))"
-            ),
-            {"d": self.district_id, "kept": kept},
-        )
+        await ImportRepository(self.session).retire(model, self.district_id, kept)
 
     def _org(self, r: dict[str, str]) -> dict:
         return {
@@ -203,8 +201,8 @@ class Importer:
             existing = await repo.get_in_district(self.district_id, r["sourcedId"])
             if status_of(r) == "tobedeleted":
                 if existing is not None and existing.status == "published":
-                    await service.transition(
-                        self.session, self.principal, assessment_id=existing.id, to="closed"
+                    await catalog.transition(
+                        self.session, principal=self.principal, assessment_id=existing.id, to="closed"
                     )
                 accepted += 1
                 continue
@@ -242,7 +240,9 @@ class Importer:
             created_at=now,
         )
         await AssessmentRepository(self.session).add(assessment, flush=True)
-        await service.transition(self.session, self.principal, assessment_id=assessment.id, to="published")
+        await catalog.transition(
+            self.session, principal=self.principal, assessment_id=assessment.id, to="published"
+        )
 
     async def _results(self, name: str, line_item_column: str) -> None:
         rows = self.package.rows(name)
@@ -280,7 +280,7 @@ class Importer:
     async def _void(self, name: str, number: int, r: dict[str, str], line_item_column: str) -> int:
         key = (r[line_item_column], r["studentSourcedId"], 1)
         try:
-            await service.void_result(self.session, self.principal, key=key, if_match=None)
+            await results_service.void_result(self.session, principal=self.principal, key=key, if_match=None)
         except ResultNotFound:
             self.reject(name, number, "sourcedId", "tobedeleted, but there is no such result")
             return 0
