@@ -30,6 +30,7 @@ async def _caller(
     caller = await gateway.authenticator.authenticate(
         request.headers.get("authorization"), request.headers.get("x-api-key")
     )
+    request.state.subject = caller.principal.subject  # for the access log line
     found = routes.match(request.method, request.url.path)
     if found is None:  # pragma: no cover - every route below has a row; test_matrix checks it
         raise NotFound("This route has no row in the route table.")

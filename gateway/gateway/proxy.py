@@ -167,6 +167,7 @@ class Gateway:
                 api_key = value.decode("latin-1")
         caller = await self.authenticator.authenticate(authorization, api_key)
         state.update(caller=caller, rule=rule, params=params)
+        scope.setdefault("state", {})["subject"] = caller.principal.subject  # for the access log line
         self._limit(caller)
         query = _query(scope["query_string"]) if scope["query_string"] else None
         state["query"] = query

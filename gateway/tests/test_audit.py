@@ -1,5 +1,6 @@
 """Audit: writes and student-level reads are recorded in the gateway database, queryable by a district admin."""
 
+import logging
 import uuid
 
 from plc_shared.auth import Role
@@ -120,3 +121,25 @@ async def test_a_student_level_read_with_a_query_string_is_recorded_with_its_que
         (f"{rid}-flags", "/interventions/v1/flags", "d1")
     ]
     assert rows[0]["query"] == "school_id=s1&standard_id=std-1"
+
+
+async def test_every_request_writes_one_access_line_with_route_status_time_and_subject(gateway, caplog):
+    """The gateway's access log: request id, the route's row (a template, never the ids in the path),
+    status, duration and the caller's subject — no names, no query values."""
+    caplog.set_level(logging.INFO, logger="plc.access")
+    rid = uuid.uuid4().hex
+    teacher = bearer(Role.TEACHER, subject=f"teacher-{rid}")
+    response = await gateway.get(
+        "/assessments/districts/d1/schools/s1/results", headers={**teacher, "X-Request-ID": rid}
+    )
+    anonymous = await gateway.get("/gateway/audit", headers={"X-Request-ID": f"{rid}-anon"})
+    assert (response.status_code, anonymous.status_code) == (200, 401)
+    lines = {r.request_id: r for r in caplog.records if r.name == "plc.access"}
+    line = lines[rid]
+    assert (line.method, line.route, line.status) == (
+        "GET",
+        "/assessments/districts/{district_id}/schools/{school_id}/results",
+        200,
+    )
+    assert line.subject == f"teacher-{rid}" and line.duration_ms > 0
+    assert (lines[f"{rid}-anon"].status, lines[f"{rid}-anon"].subject) == (401, None)

@@ -181,7 +181,9 @@ async def get_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("A bearer token is required.")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(credentials.credentials)
+    principal = await verifier.verify(credentials.credentials)
+    request.state.subject = principal.subject  # for the access log line
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

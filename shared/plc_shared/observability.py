@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
 
 logger = logging.getLogger(__name__)
+access_log = logging.getLogger("plc.access")  # one line per request: who, which route, status, time
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 current_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
@@ -54,6 +55,12 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # uvicorn's own lines (start-up, shutdown, errors) go out as JSON too; its access log is replaced by ours.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers[:] = []
+        uvicorn_logger.propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
 
 
 def new_traceparent() -> str:
@@ -94,9 +101,20 @@ class RequestContextMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(
-                time.perf_counter() - started
-            )
+            seconds = time.perf_counter() - started
+            REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(seconds)
+            if access_log.isEnabledFor(logging.INFO):
+                state = scope.get("state") or {}
+                access_log.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 2),
+                        "subject": state.get("subject"),  # ids only: never a name
+                    },
+                )
             request_id.reset(rid_token)
             current_traceparent.reset(tp_token)
 

@@ -115,6 +115,10 @@ async def test_plc_up_starts_everything_and_ctrl_c_leaves_no_process(tmp_path: P
     assert "interventions exited (code -9); restarting in 1 s" in output
     assert "interventions restarted" in output
     assert gone(killed)
+    for log in sorted((data_dir / "logs").glob("*.log")):  # JSON lines from the first line on
+        if log.name != "tansu.log":
+            for number, line in enumerate(log.read_text().splitlines(), 1):
+                assert isinstance(json.loads(line), dict), f"{log.name}:{number}: {line}"
     assert all(gone(pid) for pid in described["pids"].values()), described["pids"]
     assert not (data_dir / "up.json").exists()
 
