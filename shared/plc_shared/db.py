@@ -7,6 +7,13 @@ from collections.abc import AsyncIterator, Awaitable, Coroutine, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 import asyncpg
+from asyncpg.exceptions import (
+    CharacterNotInRepertoireError,
+    DatetimeFieldOverflowError,
+    NumericValueOutOfRangeError,
+    StringDataRightTruncationError,
+    UntranslatableCharacterError,
+)
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, select, text
 from sqlalchemy import exc as sqlalchemy_exc
@@ -40,6 +47,14 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     sqlalchemy_exc.InterfaceError,
     sqlalchemy_exc.OperationalError,
 )
+# asyncpg InterfaceErrors that are about the request, not the connection (a value out of a column's range is
+# `asyncpg.exceptions._base.DataError`, an InterfaceError and a ValueError).
+NOT_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    asyncpg.exceptions._base.ClientConfigurationError,
+    asyncpg.exceptions._base.UnsupportedClientFeatureError,
+    asyncpg.exceptions._base.UnsupportedServerFeatureError,
+)
 
 
 def is_connection_error(exc: BaseException | None) -> bool:
@@ -47,12 +62,31 @@ def is_connection_error(exc: BaseException | None) -> bool:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
+        if isinstance(exc, NOT_CONNECTION_ERRORS):
+            return False
         if isinstance(exc, CONNECTION_ERRORS):
             return True
         if isinstance(exc, sqlalchemy_exc.DBAPIError) and exc.connection_invalidated:
             return True
         exc = exc.__cause__
     return False
+
+
+def unstorable_value(exc: BaseException | None) -> str | None:
+    """What is wrong with a value PostgreSQL (or asyncpg, before sending it) refused to store, if that is the
+    failure: a NUL character in text, a number or date outside the column's range, a text longer than its
+    column. None for anything else (a failure of ours stays a 500)."""
+    while exc is not None:
+        if isinstance(exc, (CharacterNotInRepertoireError, UntranslatableCharacterError)):
+            return "Text may not contain the NUL character (U+0000)."
+        if isinstance(exc, (NumericValueOutOfRangeError, OverflowError, asyncpg.exceptions._base.DataError)):
+            return "A number in the request is outside the range the field can hold."
+        if isinstance(exc, DatetimeFieldOverflowError):
+            return "A date or time in the request is outside the range the field can hold."
+        if isinstance(exc, StringDataRightTruncationError):
+            return "A text in the request is longer than the field can hold."
+        exc = exc.__cause__
+    return None
 
 
 def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:

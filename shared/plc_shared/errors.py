@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from plc_shared.db import is_connection_error
+from plc_shared.db import is_connection_error, unstorable_value
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -134,6 +134,11 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         )
         headers = {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
         return problem_response(503, problem.to_problem(request.url.path), headers)
+    unstorable = unstorable_value(exc)
+    if unstorable is not None:  # a last line of defence: the schemas should have refused the value already
+        logger.warning("unstorable value on %s %s: %r", request.method, request.url.path, exc)
+        problem = UnprocessableContent(unstorable)
+        return problem_response(422, problem.to_problem(request.url.path))
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     body = {
         "type": "about:blank",

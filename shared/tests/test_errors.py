@@ -129,3 +129,34 @@ async def test_while_the_database_is_unreachable_every_call_is_a_503_with_retry_
         finally:
             await engine.dispose()
             await plain.dispose()
+
+
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"note": "a\x00b", "n": 1}, "NUL character"),
+        ({"note": "fine", "n": 2**40}, "outside the range"),
+    ],
+)
+async def test_a_value_the_database_cannot_store_is_a_422_never_a_500(create_database, params, detail):
+    """The last line of defence behind the schemas: PostgreSQL refuses a NUL in text and asyncpg a number
+    out of the column's range; either is the caller's 422 (our words, not the driver's), not a 500."""
+    url = await create_database(f"unstorable_{uuid.uuid4().hex[:6]}")
+    engine = create_engine(url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE notes (n int, note text)"))
+    app = make_app()
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    @app.post("/notes")
+    async def add_note(session: DbSession, note: str, n: int) -> dict:
+        await session.execute(text("INSERT INTO notes (n, note) VALUES (:n, :note)"), {"n": n, "note": note})
+        return {"stored": True}
+
+    try:
+        response = await call(app, "POST", "/notes", params=params)
+        assert response.status_code == 422, response.text
+        assert detail in response.json()["detail"]
+        assert "asyncpg" not in response.text and "int32" not in response.text
+    finally:
+        await engine.dispose()
