@@ -231,7 +231,8 @@ class Gateway:
         except TimeoutError as exc:
             raise GatewayTimeout(f"The {service} service did not answer in time.") from exc
         except aiohttp.ClientError as exc:
-            raise BadGateway(f"The {service} service failed: {type(exc).__name__}.") from exc
+            logger.warning("upstream %s failed: %r", service, exc)
+            raise BadGateway(f"The {service} service did not answer properly; try again.") from exc
 
     async def _open(self, method: str, url: URL, headers: list, body: bytes) -> aiohttp.ClientResponse:
         """A pooled connection the service closed just as it was reused fails before anything was answered:

@@ -125,8 +125,22 @@ class TokenVerifier:
             raise Unauthorized("The token is for another audience.") from exc
         except jwt.InvalidIssuerError as exc:
             raise Unauthorized("The token is from an unknown issuer.") from exc
-        except (jwt.PyJWTError, KeyError, ValueError) as exc:
-            raise Unauthorized(f"The token is not valid: {exc}") from exc
+        except jwt.InvalidSignatureError as exc:
+            raise Unauthorized("The token's signature does not verify.") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise Unauthorized("The token is not valid yet.") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise Unauthorized(f"The token lacks the '{exc.claim}' claim.") from exc
+        except jwt.InvalidAlgorithmError as exc:
+            raise Unauthorized("The token is signed with an algorithm this service does not accept.") from exc
+        except jwt.DecodeError as exc:
+            raise Unauthorized("The token cannot be read (not a JWT).") from exc
+        except (KeyError, ValueError) as exc:  # the claims are not what Principal.from_claims needs
+            raise Unauthorized(
+                "The token's claims are not those PLC Suite expects (role, district)."
+            ) from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("The token is not valid.") from exc
 
     async def _key_for(self, token: str) -> tuple[Any, list[str]]:
         alg = jwt.get_unverified_header(token).get("alg")
