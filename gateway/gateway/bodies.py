@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from plc_shared.errors import PayloadTooLarge, ProblemError
+from plc_shared.errors import BadRequest, PayloadTooLarge, ProblemError
 from starlette.types import Receive
 
 
@@ -48,6 +48,8 @@ def check_rows(body: bytes, headers: list, *, max_rows: int) -> None:
             document = json.loads(body or b"null")
         except ValueError:
             return  # the service answers with the parse error
+        except RecursionError as exc:
+            raise BadRequest("The JSON body is nested too deeply.") from exc
         items = document if isinstance(document, list) else None
         if isinstance(document, dict):
             items = next((v for v in document.values() if isinstance(v, list)), None)

@@ -63,6 +63,15 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 logger = logging.getLogger(__name__)
 
 
+class MethodNotAllowed(ProblemError):
+    status, title = 405, "Method not allowed"
+
+    def __init__(self, method: str, allowed: list[str]) -> None:
+        super().__init__(
+            f"{method} is not allowed here; use {', '.join(allowed)}.", headers={"Allow": ", ".join(allowed)}
+        )
+
+
 class BadGateway(ProblemError):
     status, title = 502, "Bad gateway"
 
@@ -155,6 +164,9 @@ class Gateway:
             raise BadRequest("Dot segments are not allowed in paths.")  # no second reading of a path
         found = routes.match(method, path)
         if found is None:
+            allowed = routes.allowed_methods(path)
+            if allowed:
+                raise MethodNotAllowed(method, allowed)
             raise NotFound(f"No public route {method} {path}.")
         rule, params = found
         scope["route"] = rule  # request metrics by row of the table, not by raw path

@@ -209,6 +209,12 @@ def match(method: str, path: str) -> tuple[Rule, dict[str, str]] | None:
     return None
 
 
+def allowed_methods(path: str) -> list[str]:
+    """The methods some row accepts for `path` (for a 405's Allow header); empty when no row matches it."""
+    rows = _BY_FIRST_SEGMENT.get(_first_segment(path), ())
+    return sorted({m for row in rows if row.regex.match(path) for m in row.methods})
+
+
 def _first_segment(path: str) -> str:
     return path.split("/", 2)[1] if path.count("/") >= 1 else ""
 

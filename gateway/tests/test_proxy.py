@@ -53,12 +53,24 @@ async def test_no_token_is_401_problem_and_never_reaches_the_service(gateway):
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-async def test_a_method_without_a_row_is_404_problem(gateway):
-    response = await gateway.options(
-        "/goals/districts/d1/schools/s1/goals", headers=bearer(Role.DISTRICT_ADMIN)
-    )
-    assert response.status_code == 404
-    assert response.json()["status"] == 404
+async def test_a_method_without_a_row_is_405_with_allow_and_a_path_without_one_is_404(gateway):
+    for method in ("OPTIONS", "TRACE"):
+        response = await gateway.request(
+            method, "/goals/districts/d1/schools/s1/goals", headers=bearer(Role.DISTRICT_ADMIN)
+        )
+        assert response.status_code == 405
+        assert response.json()["status"] == 405
+        assert {"GET", "POST"} <= set(response.headers["allow"].split(", "))
+    response = await gateway.get("/nowhere/at/all", headers=bearer(Role.DISTRICT_ADMIN))
+    assert response.status_code == 404 and response.json()["status"] == 404
+
+
+async def test_a_bulk_body_nested_thousands_deep_is_a_400(gateway):
+    bulk, admin = "/assessments/districts/d1/results:bulk", bearer(Role.DISTRICT_ADMIN)
+    deep = b'{"rows": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = await gateway.post(bulk, content=deep, headers={**admin, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
 
 
 async def test_the_last_resort_rows_want_the_district_named(gateway):

@@ -160,3 +160,12 @@ async def test_a_value_the_database_cannot_store_is_a_422_never_a_500(create_dat
         assert "asyncpg" not in response.text and "int32" not in response.text
     finally:
         await engine.dispose()
+
+
+async def test_a_body_nested_thousands_deep_is_a_400_not_a_500():
+    deep = b'{"score": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = await call(
+        make_app(), "POST", "/scores", content=deep, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"  # FastAPI's parse error
