@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from plc_shared.app import ServiceParts, create_service_app
 from starlette.middleware import Middleware
@@ -91,9 +92,13 @@ def _serve_merged_openapi(app: FastAPI, merger: OpenAPIMerger) -> None:
         r for r in app.router.routes if not (isinstance(r, Route) and r.path == app.openapi_url)
     ]
 
-    async def openapi(request: Request) -> dict:
-        """The merged OpenAPI document of every public route."""
-        return await merger.document(app.openapi(), request.app.state.gateway.http)
+    async def openapi(request: Request) -> JSONResponse:
+        """The merged OpenAPI document of every public route. While a service's part is missing (named in
+        `x-unavailable-services`) the answer is a 503 with Retry-After, so no client takes it as complete."""
+        document = await merger.document(app.openapi(), request.app.state.gateway.http)
+        if document["x-unavailable-services"]:
+            return JSONResponse(document, status_code=503, headers={"Retry-After": "5"})
+        return JSONResponse(document)
 
     app.router.routes.insert(
         0, APIRoute(app.openapi_url or "/openapi.json", openapi, include_in_schema=False)

@@ -7,21 +7,26 @@ differently are renamed `<service>.<Name>` (with every `$ref` rewritten).
 
 Every operation's `security` comes from its row in the route table (the rule the gateway enforces): a bearer
 token always, the `X-API-Key` scheme only where the row names the permission a key needs (`x-permission`, one
-of the `Permission` enum); `x-roles` lists the roles a token needs. Routes without a row are public.
+of the `Permission` enum); `x-roles` lists the roles a token needs. Routes without a row are public. Every
+routed operation also documents what the gateway itself may answer (401, 403, 429, 503, ...).
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 import time
 from typing import Any
 
 import aiohttp
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from gateway import routes
 
 REF = "#/components/schemas/"
+FETCH_ATTEMPTS, FETCH_TIMEOUT_S = 3, 5.0
+logger = logging.getLogger(__name__)
 BEARER, API_KEY = "HTTPBearer", "APIKeyHeader"  # the names FastAPI gives the gateway's own schemes
 SECURITY_SCHEMES = {
     BEARER: {
@@ -36,6 +41,19 @@ SECURITY_SCHEMES = {
         "name": "X-API-Key",
         "description": "An integration's API key; it may call the operations whose `x-permission` it holds.",
     },
+}
+PROBLEM = {"content": {"application/problem+json": {"schema": {"$ref": REF + "Problem"}}}}
+# What the gateway itself may answer on any routed operation, before or instead of the service.
+GATEWAY_ANSWERS = {
+    "400": "Malformed request (bad path, unreadable body)",
+    "401": "No valid token or API key",
+    "403": "The caller's role, scope or API-key permission does not allow this",
+    "408": "The body did not arrive in time",
+    "413": "The body (or its row count, for bulk bodies) is over the limit",
+    "429": "Rate limit of the caller or district reached; see Retry-After",
+    "502": "The service answered in a way the gateway could not pass on",
+    "503": "The service or its database is unavailable; see Retry-After",
+    "504": "The service did not answer in time",
 }
 METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
 
@@ -56,12 +74,22 @@ class OpenAPIMerger:
         return merged
 
     async def _fetch(self, http: aiohttp.ClientSession, name: str) -> dict[str, Any] | None:
+        """A busy service gets three tries (5 s each, half a second apart) before it is left out."""
         try:
-            timeout = aiohttp.ClientTimeout(total=3)
-            async with http.get(f"{self.upstreams[name]}/openapi.json", timeout=timeout) as response:
-                return await response.json() if response.status == 200 else None
-        except (aiohttp.ClientError, TimeoutError, ValueError):
-            return None
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception_type((aiohttp.ClientError, TimeoutError, ValueError)),
+                stop=stop_after_attempt(FETCH_ATTEMPTS),
+                wait=wait_fixed(0.5),
+                reraise=True,
+            ):
+                with attempt:
+                    timeout = aiohttp.ClientTimeout(total=FETCH_TIMEOUT_S)
+                    async with http.get(f"{self.upstreams[name]}/openapi.json", timeout=timeout) as response:
+                        response.raise_for_status()
+                        return await response.json()
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            logger.warning("OpenAPI of %s unavailable after %d tries: %r", name, FETCH_ATTEMPTS, exc)
+        return None
 
 
 def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
@@ -101,6 +129,11 @@ def secure(paths: dict[str, Any]) -> None:
                 operation["security"] = []
                 continue
             rule = found[0]
+            responses = operation.setdefault("responses", {})
+            for status, description in GATEWAY_ANSWERS.items():
+                if status == "413" and not rule.bulk and "requestBody" not in operation:
+                    continue
+                responses.setdefault(status, {"description": description, **PROBLEM})
             operation["security"] = [{BEARER: []}] + ([{API_KEY: []}] if rule.permission else [])
             operation["x-roles"] = [role.value for role in rule.roles]
             if rule.permission:

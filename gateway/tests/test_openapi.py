@@ -16,6 +16,9 @@ async def test_merged_openapi_has_the_services_public_paths_and_the_gateways_own
     doc = (await gateway.get("/openapi.json")).json()
     paths = doc["paths"]
     assert "/assessments/districts/{district_id}/assessments" in paths
+    operation = paths["/assessments/districts/{district_id}/assessments"]["get"]
+    for status in ("401", "403", "429", "503"):  # what the gateway itself may answer
+        assert operation["responses"][status]["content"]["application/problem+json"]
     assert "/gateway/api-keys" in paths and "/gateway/audit" in paths
     assert "/healthz" in paths  # the gateway's own
     assert "/internal/stats" not in paths  # a service's private routes stay out
@@ -30,7 +33,9 @@ async def test_a_service_that_is_down_is_left_out_and_named(gateway_db, upstream
     dead = f"http://127.0.0.1:{infra.free_port()}"
     upstreams = {c.name: upstream for c in SERVICES} | {"assessments": dead}
     async with running_gateway(gateway_settings(gateway_db, upstream, upstreams=upstreams)) as client:
-        doc = (await client.get("/openapi.json")).json()
+        response = await client.get("/openapi.json")
+        assert response.status_code == 503 and response.headers["retry-after"] == "5"  # not taken as complete
+        doc = response.json()
         assert doc["x-unavailable-services"] == ["assessments"]
         assert "/gateway/audit" in doc["paths"]
 
