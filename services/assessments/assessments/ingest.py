@@ -42,6 +42,8 @@ FIELDS = frozenset(
         "source_modified_at",
     }
 )
+# The OneRoster paths (CSV import, gradebook binding) also carry the result's identity and its text parts.
+ONEROSTER_FIELDS = FIELDS | {"sourced_id", "text_score", "comment"}
 
 
 class RowInvalid(Exception):
@@ -63,6 +65,9 @@ class Row:
     assessed_on: date
     school_id: str | None
     source_modified_at: datetime | None = None
+    sourced_id: str | None = None
+    text_score: str | None = None
+    comment: str | None = None
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -87,6 +92,7 @@ class Outcome:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     duplicates: list[dict[str, int]] = field(default_factory=list)
     stale: list[dict[str, Any]] = field(default_factory=list)
+    kept: list[dict[str, Any]] = field(default_factory=list)  # unscored rows that met a scored result
 
     def count(self, outcome: str) -> int:
         return sum(1 for w in self.written if w.outcome == outcome)
@@ -104,10 +110,10 @@ class Outcome:
         }
 
 
-def parse_row(index: int, raw: Any, today: date) -> Row:
+def parse_row(index: int, raw: Any, today: date, fields: frozenset[str] = FIELDS) -> Row:
     if not isinstance(raw, dict):
         raise RowInvalid(None, "a result must be a JSON object")
-    unknown = set(raw) - FIELDS
+    unknown = set(raw) - fields
     if unknown:
         raise RowInvalid(sorted(unknown)[0], "unknown field")
     return Row(
@@ -122,6 +128,9 @@ def parse_row(index: int, raw: Any, today: date) -> Row:
         assessed_on=_date(raw.get("assessed_on"), today),
         school_id=_text(raw, "school_id") if raw.get("school_id") is not None else None,
         source_modified_at=_timestamp(raw.get("source_modified_at")),
+        sourced_id=raw.get("sourced_id") or None,
+        text_score=raw.get("text_score") or None,
+        comment=raw.get("comment") or None,
     )
 
 
@@ -186,15 +195,22 @@ _check_score = functools.lru_cache(maxsize=4096, typed=True)(scoring.check_score
 
 
 class Ingest:
-    """One request's ingestion (holds the per-request caches)."""
+    """One request's ingestion (holds the per-request caches).
 
-    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+    `oneroster=True` (CSV import, gradebook binding): rows may carry their OneRoster sourcedId, textScore and
+    comment, and a row without a score never replaces a stored scored result (it is listed in `kept`): a
+    gradebook re-sync that sends "submitted" with an empty score must not erase a grade."""
+
+    def __init__(self, session: AsyncSession, principal: Principal, *, oneroster: bool = False) -> None:
         self.session, self.principal = session, principal
+        self.fields = ONEROSTER_FIELDS if oneroster else FIELDS
+        self.keep_scored = oneroster
         self.district_id = auth.require_role(principal, auth.RESULT_WRITERS, "record results")
         self.results = ResultRepository(session)
         self.outcome = Outcome(received=0)
         self.now = datetime.now(UTC)
         self._scored: dict[tuple, tuple[str, str, str]] = {}
+        self.adopted: list[tuple[uuid.UUID, str]] = []  # unchanged results that get their sourcedId
 
     def reject(self, index: int, field: str | None, reason: str) -> None:
         self.outcome.rejected.append({"index": index, "field": field, "reason": reason})
@@ -228,6 +244,8 @@ class Ingest:
                 database.submit(self._finish(changed, stored, outbox_rows, writer))
         finally:
             await database.drain()
+        if self.adopted:
+            await self.results.set_sourced_ids(self.district_id, self.adopted)
         self.outcome.written.sort(key=lambda w: w.index)
         return self.outcome
 
@@ -235,7 +253,7 @@ class Ingest:
         rows, today = [], self.now.date()
         for index, raw in enumerate(raw_rows):
             try:
-                rows.append(parse_row(index, raw, today))
+                rows.append(parse_row(index, raw, today, self.fields))
             except RowInvalid as exc:
                 self.reject(index, exc.field, exc.reason)
         return rows
@@ -325,10 +343,21 @@ class Ingest:
                     }
                 )
                 continue
-            if stored is not None and stored["voided_at"] is None and _same(p, stored):
+            live = stored is not None and stored["voided_at"] is None
+            if live and self.keep_scored and p["total"] is None and stored["total_score"] is not None:
+                self.outcome.kept.append(
+                    {
+                        "index": p["row"].index,
+                        "reason": f"no score: the stored result (score {stored['total_score']:g}) is kept",
+                    }
+                )
+                continue
+            if live and _same(p, stored):
                 self.outcome.written.append(
                     Written(p["row"].index, p["key"], stored["id"], stored["revision"], "unchanged")
                 )
+                if p["row"].sourced_id and stored["sourced_id"] != p["row"].sourced_id:
+                    self.adopted.append((stored["id"], p["row"].sourced_id))
                 continue
             p["was_live"] = stored is not None and stored["voided_at"] is None
             p["new"] = stored is None
@@ -445,6 +474,8 @@ def _same(p: dict, stored: Any) -> bool:
         and stored["objective_scores"] == p["objectives"]
         and stored["item_scores"] == p["items"]
         and stored["assessed_on"] == row.assessed_on
+        and stored["text_score"] == row.text_score
+        and stored["comment"] == row.comment
     )
 
 
@@ -477,6 +508,9 @@ def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
         row.assessed_on,
         now,
         row.source_modified_at,
+        row.sourced_id,
+        row.text_score,
+        row.comment,
     )
 
 
