@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models, service
 from assessments.exceptions import AssessmentNotFound, InvalidResult
-from assessments.importer import DEFAULT_MASTERY_CUT, DEFAULT_PROFICIENCY_CUT
+from assessments.line_items import DEFAULT_MASTERY_CUT, DEFAULT_PROFICIENCY_CUT
 from assessments.repository import AssessmentRepository, ResultRepository
 from assessments.schemas import ResultRead, ResultWrite
 

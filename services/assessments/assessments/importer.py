@@ -3,14 +3,18 @@
 Mapping (documented in the README of the endpoint):
 - orgs, academicSessions, courses, classes, enrollments → the roster tables; users with a student role (from
   roles.csv, enrollments.csv or a 1.1-style `role` column) → students; teachers' enrollments fill
-  `classes.teacher_ids`.
-- lineItems → common formative assessments, assessmentLineItems → common summative assessments, published at
-  once with max score `resultValueMax` and the district's default cuts (70 / 90 %); an existing assessment is
-  left as it is. `tobedeleted` closes a published one.
-- results / assessmentResults → results (attempt 1) through the same pipeline as the bulk JSON endpoint, so
-  each accepted row is one event; `tobedeleted` voids the result.
+  `classes.teacher_ids`. Other users (teachers, administrators, ...) and roles.csv rows of other roles are
+  listed in the report's `skipped` with their row; roles.csv has its counts like every other file.
+- scoreScales, lineItemScoreScales, lineItemLearningObjectiveIds, lineItems, assessmentLineItems, results,
+  assessmentResults and resultLearningObjectiveIds: see csv_gradebook.py and line_items.py.
 - `bulk` files replace the district's rows of that kind (rows not in the file become tobedeleted); `delta`
-  files change only the rows they hold.
+  files change only the rows they hold. A file the manifest names that is not imported (categories,
+  demographics, resources, ...) and a CSV the manifest does not name are listed in `skipped`.
+
+The report: `files` (rows and accepted rows per file), `problems` (rows or files that were refused: file, row —
+the header is row 1 —, column, reason; `rejected` counts them), `skipped` (rows deliberately not imported, with
+why) and `notes` (what was done that the SIS may not expect: a standard created from a CASE id, a second
+result of a student stored as attempt 2, ...). Every row of every file is accepted or in one of the lists.
 """
 
 from __future__ import annotations
@@ -23,27 +27,26 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models, service
-from assessments.exceptions import ResultNotFound
-from assessments.ingest import Ingest
+from assessments.csv_gradebook import GradebookFiles
 from assessments.oneroster import Package, split_list, status_of
-from assessments.repository import AssessmentRepository, RosterRepository
-
-DEFAULT_PROFICIENCY_CUT, DEFAULT_MASTERY_CUT = 70.0, 90.0
-RESULT_COLUMNS = {
-    "assessment_id": None,  # filled per file (lineItemSourcedId / assessmentLineItemSourcedId)
-    "student_id": "studentSourcedId",
-    "total_score": "score",
-    "score_status": "scoreStatus",
-    "assessed_on": "scoreDate",
-    "source_modified_at": "dateLastModified",
-}
+from assessments.repository import RosterRepository
 
 
-class Importer:
+class Skip(Exception):
+    """A row deliberately not imported (listed in the report's `skipped`), not an error."""
+
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.reason = column, reason
+
+
+class Importer(GradebookFiles):
     def __init__(self, session: AsyncSession, principal: Principal, package: Package) -> None:
         self.session, self.principal, self.package = session, principal, package
         self.district_id = auth.require_district_writer(principal)
         self.problems: list[dict] = list(package.problems)
+        self.skipped: list[dict] = []
+        self.notes: list[dict] = []
         self.counts: dict[str, dict[str, int]] = {}
         self.enrollments_of: dict[str, list[dict]] = {}
         self.teachers_of: dict[str, list[str]] = {}
@@ -56,45 +59,87 @@ class Importer:
             self.roles_of.setdefault(x["userSourcedId"], []).append(x)
 
     def reject(self, file: str, row: int | None, column: str | None, reason: str) -> None:
-        self.problems.append({"file": f"{file}.csv", "row": row, "column": column, "reason": reason})
+        self.problems.append(_line(file, row, column, reason))
+
+    def skip(self, file: str, row: int | None, column: str | None, reason: str) -> None:
+        self.skipped.append(_line(file, row, column, reason))
+
+    def note(self, file: str, row: int | None, column: str | None, reason: str) -> None:
+        self.notes.append(_line(file, row, column, reason))
 
     async def run(self) -> dict[str, Any]:
         await self._roster("orgs", models.Org, self._org)
         await self._roster("academicSessions", models.AcademicSession, self._session)
         await self._roster("courses", models.Course, self._course)
         await self._roster("classes", models.Class, self._class)
-        await self._roster("users", models.Student, self._student)
+        students = await self._roster("users", models.Student, self._student)
+        self._roles(students)
         await self._roster("enrollments", models.Enrollment, self._enrollment)
-        for name, kind in (("lineItems", "common_formative"), ("assessmentLineItems", "common_summative")):
-            await self._line_items(name, kind)
-        await self._results("results", "lineItemSourcedId")
-        await self._results("assessmentResults", "assessmentLineItemSourcedId")
-        problems = sorted(self.problems, key=lambda p: (p["file"], p["row"] or 0))
+        await self.gradebook()
+        self._not_imported()
         accepted = sum(c["accepted"] for c in self.counts.values())
-        return {"accepted": accepted, "rejected": len(problems), "files": self.counts, "problems": problems}
+        return {
+            "accepted": accepted,
+            "rejected": len(self.problems),
+            "files": self.counts,
+            "problems": _ordered(self.problems),
+            "skipped": _ordered(self.skipped),
+            "notes": _ordered(self.notes),
+        }
+
+    def _not_imported(self) -> None:
+        for name, (mode, rows) in sorted(self.package.unsupported.items()):
+            counted = "unreadable" if rows is None else f"{rows} rows"
+            self.skip(name, None, None, f"not supported: {name}.csv ({mode}, {counted}) is not imported")
+            self.counts[name] = {"rows": rows or 0, "accepted": 0}
+        for filename in self.package.unnamed:
+            self.skip(filename.removesuffix(".csv"), None, None, "not in the manifest: not read")
+
+    def _roles(self, students: set[str]) -> None:
+        """roles.csv decides who is a student (with enrollments and users' own role column): its rows are
+        counted and every row that made no student is listed."""
+        rows = self.package.rows("roles")
+        if not rows:
+            return
+        users = {r["sourcedId"] for _n, r in self.package.rows("users")}
+        accepted = 0
+        for number, x in rows:
+            if x["role"].strip() != "student":
+                self.skip("roles", number, "role", f"role '{x['role']}': only student roles are imported")
+            elif x["userSourcedId"] not in users:
+                self.reject(
+                    "roles", number, "userSourcedId", f"user '{x['userSourcedId']}' is not in users.csv"
+                )
+            elif x["userSourcedId"] in students:
+                accepted += 1
+            else:
+                self.skip("roles", number, "userSourcedId", "its users.csv row was not imported")
+        self.counts["roles"] = {"rows": len(rows), "accepted": accepted}
 
     # --- roster -------------------------------------------------------------------------------------------
-    async def _roster(self, name: str, model: type[models.Base], convert) -> None:
+    async def _roster(self, name: str, model: type[models.Base], convert) -> set[str]:
         rows = self.package.rows(name)
         if not rows and self.package.mode(name) == "absent":
-            return
-        records, numbers = [], []
+            return set()
+        records = []
         for number, record in rows:
             try:
                 converted = convert(record)
+            except Skip as exc:
+                self.skip(name, number, exc.column, exc.reason)
+                continue
             except ValueError as exc:
                 column, reason = exc.args if len(exc.args) == 2 else (None, str(exc))
                 self.reject(name, number, column, reason)
                 continue
-            if converted is not None:
-                records.append({**converted, "district_id": self.district_id})
-                numbers.append(number)
+            records.append({**converted, "district_id": self.district_id})
         done = await RosterRepository(self.session).upsert(model, records) if records else set()
         kind = {"orgs": "orgs", "users": "students"}.get(name, name)
         await models.outbox.add_all(self.session, service.roster_events(kind, records, datetime.now(UTC)))
         if self.package.mode(name) == "bulk":
             await self._retire(model, [r["sourced_id"] for r in records])
         self.counts[name] = {"rows": len(rows), "accepted": len(done)}
+        return done
 
     async def _retire(self, model: type[models.Base], kept: list[str]) -> None:
         """A bulk file is the whole set: the district's rows it does not name are marked tobedeleted."""
@@ -151,7 +196,7 @@ class Importer:
             converted["teacher_ids"] = sorted(self.teachers_of.get(r["sourcedId"], []))
         return converted
 
-    def _student(self, r: dict[str, str]) -> dict | None:
+    def _student(self, r: dict[str, str]) -> dict:
         user_id = r["sourcedId"]
         roles = self.roles_of.get(user_id, [])
         enrollments = self.enrollments_of.get(user_id, [])
@@ -161,7 +206,10 @@ class Importer:
             or (r.get("role") == "student")
         )
         if not is_student:
-            return None  # staff are known through classes.teacher_ids only
+            roles = sorted(
+                {x["role"] for x in roles + enrollments} | ({r["role"]} if r.get("role") else set())
+            )
+            raise Skip("role", f"not a student ({', '.join(roles) or 'no role'}): staff are not stored")
         schools = [x["orgSourcedId"] for x in roles if x["role"] == "student"] or [
             x["schoolSourcedId"] for x in enrollments
         ]
@@ -192,100 +240,6 @@ class Importer:
             "end_date": _date(r, "endDate"),
         }
 
-    # --- assessments and results ----------------------------------------------------------------------------
-    async def _line_items(self, name: str, kind: str) -> None:
-        rows = self.package.rows(name)
-        if not rows:
-            return
-        repo, accepted = AssessmentRepository(self.session), 0
-        classes = {r["sourcedId"]: r.get("schoolSourcedId") for _n, r in self.package.rows("classes")}
-        for number, r in rows:
-            existing = await repo.get_in_district(self.district_id, r["sourcedId"])
-            if status_of(r) == "tobedeleted":
-                if existing is not None and existing.status == "published":
-                    await service.transition(
-                        self.session, self.principal, assessment_id=existing.id, to="closed"
-                    )
-                accepted += 1
-                continue
-            if existing is None:
-                try:
-                    maximum = float(_required(r, "resultValueMax"))
-                    if maximum <= 0:
-                        raise ValueError("resultValueMax", "must be above 0")
-                except ValueError as exc:
-                    column, reason = exc.args if len(exc.args) == 2 else ("resultValueMax", "not numeric")
-                    self.reject(name, number, column, reason)
-                    continue
-                school = r.get("schoolSourcedId") or classes.get(r.get("classSourcedId") or "") or None
-                await self._create_assessment(r, kind, maximum, school)
-            accepted += 1
-        self.counts[name] = {"rows": len(rows), "accepted": accepted}
-
-    async def _create_assessment(
-        self, r: dict[str, str], kind: str, maximum: float, school: str | None
-    ) -> None:
-        now = datetime.now(UTC)
-        assessment = models.Assessment(
-            id=r["sourcedId"],
-            district_id=self.district_id,
-            school_id=school,
-            title=r["title"],
-            kind=kind,
-            grades=[],
-            performance_levels=[],
-            max_score=maximum,
-            proficiency_cut=DEFAULT_PROFICIENCY_CUT,
-            mastery_cut=DEFAULT_MASTERY_CUT,
-            status="draft",
-            created_by=self.principal.subject,
-            created_at=now,
-        )
-        await AssessmentRepository(self.session).add(assessment, flush=True)
-        await service.transition(self.session, self.principal, assessment_id=assessment.id, to="published")
-
-    async def _results(self, name: str, line_item_column: str) -> None:
-        rows = self.package.rows(name)
-        if not rows:
-            return
-        active, numbers, voided = [], [], 0
-        for number, r in rows:
-            if status_of(r) == "tobedeleted":
-                voided += await self._void(name, number, r, line_item_column)
-                continue
-            active.append(
-                {
-                    "assessment_id": r[line_item_column],
-                    "student_id": r["studentSourcedId"],
-                    "score_status": r["scoreStatus"].strip(),
-                    "total_score": (r.get("score") or "").strip() or None,
-                    "assessed_on": (r.get("scoreDate") or "")[:10] or None,
-                    "source_modified_at": (r.get("dateLastModified") or "").strip() or None,
-                }
-            )
-            numbers.append(number)
-        outcome = await Ingest(self.session, self.principal).run(active)
-        columns = {**RESULT_COLUMNS, "assessment_id": line_item_column}
-        for error in outcome.rejected:
-            column = columns.get((error["field"] or "").split(".")[0], error["field"])
-            self.reject(name, numbers[error["index"]], column, error["reason"])
-        for stale in outcome.stale:
-            self.reject(name, numbers[stale["index"]], "dateLastModified", stale["reason"])
-        for dup in outcome.duplicates:
-            self.reject(
-                name, numbers[dup["index"]], None, f"superseded by row {numbers[dup['superseded_by']]}"
-            )
-        self.counts[name] = {"rows": len(rows), "accepted": len(outcome.written) + voided}
-
-    async def _void(self, name: str, number: int, r: dict[str, str], line_item_column: str) -> int:
-        key = (r[line_item_column], r["studentSourcedId"], 1)
-        try:
-            await service.void_result(self.session, self.principal, key=key, if_match=None)
-        except ResultNotFound:
-            self.reject(name, number, "sourcedId", "tobedeleted, but there is no such result")
-            return 0
-        return 1
-
 
 def _base(r: dict[str, str]) -> dict:
     sourced_id = (r.get("sourcedId") or "").strip()
@@ -309,3 +263,11 @@ def _date(r: dict[str, str], column: str) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         raise ValueError(column, f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _line(file: str, row: int | None, column: str | None, reason: str) -> dict:
+    return {"file": f"{file}.csv", "row": row, "column": column, "reason": reason}
+
+
+def _ordered(lines: list[dict]) -> list[dict]:
+    return sorted(lines, key=lambda p: (p["file"], p["row"] or 0))
