@@ -304,6 +304,11 @@ ONEROSTER = {  # collection -> (singular wrapper, is a line item collection)
 }
 
 
+def _base(request: Request) -> str:
+    """Where GUIDRef hrefs point: this service's (or, through the gateway, the gateway's) address."""
+    return str(request.base_url).rstrip("/")
+
+
 def _oneroster_routes(collection: str, singular: str, is_line_item: bool) -> None:
     body_model = gradebook.LineItemIn if is_line_item else gradebook.ResultIn
     plural = collection
@@ -311,6 +316,7 @@ def _oneroster_routes(collection: str, singular: str, is_line_item: bool) -> Non
     async def put(
         sourced_id: str,
         body: dict[str, body_model],
+        request: Request,
         response: Response,
         session: DbSession,
         principal: CurrentPrincipal,
@@ -319,43 +325,90 @@ def _oneroster_routes(collection: str, singular: str, is_line_item: bool) -> Non
             raise BadRequest(f'The body must be {{"{singular}": {{...}}}}.')
         writer = gradebook.put_line_item if is_line_item else gradebook.put_result
         item, created = await writer(
-            session, principal, collection=collection, sourced_id=sourced_id, body=body[singular]
+            session,
+            principal,
+            collection=collection,
+            sourced_id=sourced_id,
+            body=body[singular],
+            base=_base(request),
         )
         response.status_code = 201 if created else 200
         return {singular: item}
 
-    async def get(sourced_id: str, session: DbSession, principal: CurrentPrincipal):
+    async def get(
+        sourced_id: str,
+        request: Request,
+        session: DbSession,
+        principal: CurrentPrincipal,
+        fields: Annotated[
+            str | None, Query(description="top-level fields to return, comma separated")
+        ] = None,
+    ):
         reader = gradebook.get_line_item if is_line_item else gradebook.get_result
-        return {singular: await reader(session, principal, collection=collection, sourced_id=sourced_id)}
+        query = gradebook.Query.parse(
+            collection=collection, limit=1, offset=0, sort=None, order_by=None, filter_=None, fields=fields
+        )
+        item = await reader(
+            session, principal, collection=collection, sourced_id=sourced_id, base=_base(request)
+        )
+        return {singular: query.project(item)}
 
     async def list_(
+        request: Request,
+        response: Response,
         session: DbSession,
         principal: CurrentPrincipal,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
+        sort: Annotated[str | None, Query(description="a field to sort on, e.g. dateLastModified")] = None,
+        order_by: Annotated[str | None, Query(alias="orderBy", description="asc (default) or desc")] = None,
+        filter_: Annotated[
+            str | None,
+            Query(alias="filter", description="field<op>'value' joined by AND / OR; ops = != > >= < <= ~"),
+        ] = None,
+        fields: Annotated[
+            str | None, Query(description="top-level fields to return, comma separated")
+        ] = None,
     ):
-        if is_line_item:
-            return {plural: await gradebook.list_line_items(session, principal, collection=collection)}
-        found = await gradebook.list_results(
-            session, principal, collection=collection, limit=limit, offset=offset
+        query = gradebook.Query.parse(
+            collection=collection,
+            limit=limit,
+            offset=offset,
+            sort=sort,
+            order_by=order_by,
+            filter_=filter_,
+            fields=fields,
         )
+        lister = gradebook.list_line_items if is_line_item else gradebook.list_results
+        found, total = await lister(
+            session, principal, collection=collection, query=query, base=_base(request)
+        )
+        response.headers["X-Total-Count"] = str(total)
         return {plural: found}
 
-    async def delete(sourced_id: str, session: DbSession, principal: CurrentPrincipal) -> Response:
+    async def delete(
+        sourced_id: str, request: Request, session: DbSession, principal: CurrentPrincipal
+    ) -> Response:
         if is_line_item:
-            await gradebook.delete_line_item(session, principal, collection=collection, sourced_id=sourced_id)
+            await gradebook.delete_line_item(
+                session, principal, collection=collection, sourced_id=sourced_id, base=_base(request)
+            )
         else:
             await gradebook.delete_result(session, principal, sourced_id=sourced_id)
         return Response(status_code=204)
 
     put.__doc__ = f"OneRoster: create or replace a {singular} (201 created, 200 updated)."
     get.__doc__ = f"OneRoster: read a {singular}."
-    list_.__doc__ = f"OneRoster: the {plural} the caller can see."
+    list_.__doc__ = (
+        f"OneRoster: the {plural} the caller can see (limit, offset, sort, orderBy, filter, fields)."
+    )
     delete.__doc__ = f"OneRoster: delete a {singular} (closes an assessment, voids a result)."
     path = f"/{collection}/{{sourced_id}}"
     oneroster.add_api_route(path, put, methods=["PUT"], responses=RESULT_ERRORS, name=f"put_{singular}")
     oneroster.add_api_route(path, get, methods=["GET"], responses=ERRORS, name=f"get_{singular}")
-    oneroster.add_api_route(f"/{collection}", list_, methods=["GET"], responses=ERRORS, name=f"list_{plural}")
+    oneroster.add_api_route(
+        f"/{collection}", list_, methods=["GET"], responses=BULK_ERRORS, name=f"list_{plural}"
+    )
     oneroster.add_api_route(
         path, delete, methods=["DELETE"], status_code=204, responses=ERRORS, name=f"delete_{singular}"
     )

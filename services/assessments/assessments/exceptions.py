@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plc_shared.errors import Conflict, NotFound, PreconditionFailed, UnprocessableContent
+from plc_shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed, UnprocessableContent
 
 
 class AssessmentNotFound(NotFound):
@@ -58,3 +58,32 @@ class IdempotencyKeyReused(UnprocessableContent):
 
 class InvalidPackage(UnprocessableContent):
     title = "Invalid OneRoster package"
+
+
+class OneRosterQueryInvalid(BadRequest):
+    """A `filter`, `sort` or `fields` the gradebook binding rejects; `code_minor` is the spec's
+    imsx_codeMinorFieldValue (invalid_filter_field, invalid_sort_field, invalid_selection_field)."""
+
+    title = "Invalid query parameter"
+
+    def __init__(self, code_minor: str, reason: str) -> None:
+        super().__init__(reason, code_minor=code_minor)
+
+
+class LineItemPublished(Conflict):
+    title = "The line item is published"
+
+    def __init__(self, sourced_id: str, what: str) -> None:
+        super().__init__(
+            f"Line item '{sourced_id}' is published and its results were scored against it: {what}."
+        )
+
+
+class ScoredResultKept(Conflict):
+    title = "A scored result is not replaced by one without a score"
+
+    def __init__(self, sourced_id: str, score: float) -> None:
+        super().__init__(
+            f"Result '{sourced_id}' has the score {score:g}; a write without a score does not replace it "
+            "(DELETE it, or send it with status tobedeleted, to remove it)."
+        )

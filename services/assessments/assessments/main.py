@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from plc_shared.app import ServiceParts, create_service_app
 
-from assessments import models
+from assessments import gradebook, models
 from assessments.config import Settings, get_settings
 from assessments.endpoints import ROOT_ROUTERS, ROUTERS
 
@@ -21,4 +21,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(settings, parts)
     app.state.settings = settings  # request limits are read from here
+    gradebook.install_error_payload(app)  # the OneRoster binding's error shape on its routes
     return app

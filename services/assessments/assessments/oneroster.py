@@ -273,7 +273,7 @@ class Predicate:
 
 
 _LOGICAL = re.compile(r"\s+(AND|OR)\s+(?=(?:[^']*'[^']*')*[^']*$)")  # AND / OR outside quotes
-_PREDICATE = re.compile(r"^\s*([A-Za-z][\w.]*)\s*(!=|>=|<=|=|>|<|~)\s*(?:'((?:[^']|'')*)'|([^\s']+))\s*$")
+_PREDICATE = re.compile(r"^\s*([A-Za-z][\w.]*)\s*(!=|>=|<=|=|>|<|~)\s*(?:'((?:[^']|'')*)'|([\w.:+-]+))\s*$")
 
 
 def parse_filter(text: str, allowed: frozenset[str]) -> list[list[Predicate]]:
