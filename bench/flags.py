@@ -47,7 +47,6 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import uvloop
@@ -70,9 +69,6 @@ from plc_shared.migrate import upgrade_async
 from plc_shared.settings import KafkaSettings
 from plc_shared.topics import RESULTS
 from sqlalchemy import func, select
-
-sys.path.insert(0, str(Path(__file__).parent))
-from outbox import infrastructure
 
 STEADY_STUDENTS = 300  # students per assessment in the steady phase: each flags list polled is that small
 STEADY_IN_FLIGHT = 16  # concurrent POSTs at most
@@ -613,7 +609,7 @@ async def main() -> None:
     if args.replica:  # one consumer replica of the burst
         await replica(*args.replica, args.batch)
         return
-    async with infrastructure() as (admin_url, bootstrap):
+    async with infra.Infrastructure() as (admin_url, bootstrap):
         await bench(
             admin_url,
             bootstrap,

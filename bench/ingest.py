@@ -19,10 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -30,9 +28,6 @@ from plc_shared import infra
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.components import by_name
 from plc_shared.migrate import upgrade_async
-
-sys.path.insert(0, str(Path(__file__).parent))
-from outbox import infrastructure
 
 
 async def setup(http: httpx.AsyncClient, headers: dict, district: str, students: int) -> str:
@@ -209,7 +204,7 @@ async def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    async with infrastructure() as (admin_url, bootstrap):
+    async with infra.Infrastructure() as (admin_url, bootstrap):
         await bench(admin_url, bootstrap, args.rows, args.rounds)
 
 

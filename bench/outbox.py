@@ -14,10 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 from plc_shared import infra
 from plc_shared.db import create_engine
@@ -28,8 +26,6 @@ from plc_shared.settings import KafkaSettings
 from plc_shared.testing import SAMPLES, SampleRecorded, sample_metadata, sample_outbox
 from prometheus_client import REGISTRY
 from sqlalchemy import func, insert, select
-
-LOCAL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
 def make_rows(n: int) -> list[dict]:
@@ -143,36 +139,8 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=2_000)
     args = parser.parse_args()
-    async with infrastructure() as (admin_url, bootstrap):
+    async with infra.Infrastructure() as (admin_url, bootstrap):
         await bench(admin_url, bootstrap, args.events, args.rounds, args.batch_size)
-
-
-class infrastructure:
-    """Configured services, or the ones this script starts and stops."""
-
-    async def __aenter__(self) -> tuple[str, str]:
-        self.tansu = self.pg = None
-        self.tmp = tempfile.TemporaryDirectory(prefix="plc-bench-")
-        admin = os.environ.get("PLC_BENCH_POSTGRES_URL")
-        if not admin and await infra.postgres_reachable(LOCAL):
-            admin = LOCAL
-        if not admin:
-            self.pg = infra.EmbeddedPostgres(Path(self.tmp.name) / "pg")
-            await asyncio.to_thread(self.pg.start)
-            admin = self.pg.admin_url
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        if not bootstrap:
-            self.tansu = infra.Tansu()
-            await self.tansu.astart()
-            bootstrap = self.tansu.bootstrap_servers
-        return admin, bootstrap
-
-    async def __aexit__(self, *exc) -> None:
-        if self.tansu:
-            self.tansu.stop()
-        if self.pg:
-            await asyncio.to_thread(self.pg.stop)
-        self.tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,10 @@ Each service's /openapi.json is fetched (cached for a while; a service that is d
 `x-unavailable-services`). Only paths under a prefix the gateway routes to that service are kept, so health
 and metrics routes of the services stay private. Component schemas that two services name alike but define
 differently are renamed `<service>.<Name>` (with every `$ref` rewritten).
+
+Every operation's `security` comes from its row in the route table (the rule the gateway enforces): a bearer
+token always, the `X-API-Key` scheme only where the row names the permission a key needs (`x-permission`, one
+of the `Permission` enum); `x-roles` lists the roles a token needs. Routes without a row are public.
 """
 
 from __future__ import annotations
@@ -18,6 +22,22 @@ import aiohttp
 from gateway import routes
 
 REF = "#/components/schemas/"
+BEARER, API_KEY = "HTTPBearer", "APIKeyHeader"  # the names FastAPI gives the gateway's own schemes
+SECURITY_SCHEMES = {
+    BEARER: {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A JWT from the configured issuer (or `plc token` in development).",
+    },
+    API_KEY: {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "An integration's API key; it may call the operations whose `x-permission` it holds.",
+    },
+}
+METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
 
 
 class OpenAPIMerger:
@@ -65,7 +85,26 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> di
                     if isinstance(operation, dict):
                         operation.setdefault("tags", [name])
                 paths[path] = item
+    doc["components"]["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
+    secure(paths)
     return doc
+
+
+def secure(paths: dict[str, Any]) -> None:
+    """Each operation's security, roles and API-key permission from the route table's row for it."""
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if method not in METHODS or not isinstance(operation, dict):
+                continue
+            found = routes.match(method.upper(), path)
+            if found is None:
+                operation["security"] = []
+                continue
+            rule = found[0]
+            operation["security"] = [{BEARER: []}] + ([{API_KEY: []}] if rule.permission else [])
+            operation["x-roles"] = [role.value for role in rule.roles]
+            if rule.permission:
+                operation["x-permission"] = rule.permission.value
 
 
 def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:

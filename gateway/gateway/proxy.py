@@ -3,7 +3,7 @@
 For a public path it authenticates, rate-limits, authorises against the route table, reads the body within
 its limits, forwards to the owning service over a pooled aiohttp connection, streams the answer back, and
 records the audit entry. Pure ASGI (no per-request Request/Response objects, no routing by Starlette) because
-this is the hot path: see bench/gateway.py.
+this is the hot path: see bench/proxy.py.
 """
 
 from __future__ import annotations

@@ -33,18 +33,20 @@ PREFIXES: dict[str, str] = {
 }
 GATEWAY = "gateway"
 
-# What an API key may be allowed to do; a key calls a route only when the row's permission is in its set.
-PERMISSIONS = frozenset(
-    {
-        "rosters:read",
-        "rosters:write",
-        "results:read",
-        "results:write",
-        "assessments:read",
-        "assessments:write",
-        "flags:read",
-    }
-)
+
+class Permission(StrEnum):
+    """What an API key may be allowed to do; a key calls a route only when the row's permission is in its set."""
+
+    ROSTERS_READ = "rosters:read"
+    ROSTERS_WRITE = "rosters:write"
+    RESULTS_READ = "results:read"
+    RESULTS_WRITE = "results:write"
+    ASSESSMENTS_READ = "assessments:read"
+    ASSESSMENTS_WRITE = "assessments:write"
+    FLAGS_READ = "flags:read"
+
+
+PERMISSIONS = frozenset(Permission)
 
 
 class Scope(StrEnum):
@@ -63,7 +65,7 @@ class Rule:
     roles: tuple[Role, ...]
     scope: Scope
     student_level: bool = False  # reads of student data are audited (writes always are)
-    permission: str | None = None  # what an API key needs (API keys can call only rows that name one)
+    permission: Permission | None = None  # what an API key needs (API keys can call only rows that name one)
     bulk: bool = False  # larger body limit, row count checked
     service: str = field(default="")
     regex: re.Pattern[str] = field(default=re.compile(""), compare=False, repr=False)
@@ -112,43 +114,43 @@ S = D + "/schools/{school_id}"
 ROUTES: tuple[Rule, ...] = (
     # --- assessments: the service's routes. Nothing in these paths names a district: the service scopes every
     # query by the token's district (and a teacher's schools), so the gateway checks the role and permission.
-    rule(WRITE, "/assessments/roster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="rosters:write"),
-    rule(READ, "/assessments/roster/schools", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission="rosters:read"),
-    rule(READ, "/assessments/roster/classes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission="rosters:read"),
-    rule(READ, "/assessments/roster/classes/{class_id}/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission="rosters:read"),
-    rule(READ, "/assessments/standards{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission="assessments:read"),
-    rule(WRITE, "/assessments/standards{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission="assessments:write"),
-    rule(READ, "/assessments/assessments/{assessment_id}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission="results:read"),
+    rule(WRITE, "/assessments/roster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ROSTERS_WRITE),
+    rule(READ, "/assessments/roster/schools", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
+    rule(READ, "/assessments/roster/classes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
+    rule(READ, "/assessments/roster/classes/{class_id}/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
+    rule(READ, "/assessments/standards{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(WRITE, "/assessments/standards{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
+    rule(READ, "/assessments/assessments/{assessment_id}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     # The analysis lists the students below each cut, so analysts (aggregates only) do not reach it here.
     rule(READ, "/assessments/assessments/{assessment_id}/analysis", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
-    rule(READ, "/assessments/assessments{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission="assessments:read"),
-    rule(WRITE, "/assessments/assessments{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission="assessments:write"),
-    rule("POST", "/assessments/results/bulk", (ADMIN, SIS), Scope.TOKEN, permission="results:write", bulk=True),
-    rule(WRITE, "/assessments/results{rest:path}", (ADMIN, TEACHER, SIS), Scope.TOKEN, permission="results:write"),
-    rule(READ, "/assessments/results/{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission="results:read"),
-    rule("POST", "/assessments/imports/oneroster", (ADMIN, SIS), Scope.TOKEN, permission="rosters:write", bulk=True),
+    rule(READ, "/assessments/assessments{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(WRITE, "/assessments/assessments{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
+    rule("POST", "/assessments/results/bulk", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE, bulk=True),
+    rule(WRITE, "/assessments/results{rest:path}", (ADMIN, TEACHER, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
+    rule(READ, "/assessments/results/{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
+    rule("POST", "/assessments/imports/oneroster", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ROSTERS_WRITE, bulk=True),
     # --- assessments: district-in-path convention (district-scoped reads and writes the gateway can check
     # itself; the test upstream serves these).
-    rule(READ, f"/assessments{D}/assessments", (*STAFF, ANALYST, SIS), Scope.DISTRICT, permission="assessments:read"),
+    rule(READ, f"/assessments{D}/assessments", (*STAFF, ANALYST, SIS), Scope.DISTRICT, permission=Permission.ASSESSMENTS_READ),
     rule(WRITE, f"/assessments{D}/assessments{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.DISTRICT),
-    rule("POST", f"/assessments{D}/results:bulk", (ADMIN, SIS), Scope.DISTRICT, permission="results:write", bulk=True),
-    rule(WRITE, f"/assessments{D}/results{{rest:path}}", (ADMIN, TEACHER, SIS), Scope.DISTRICT, permission="results:write"),
-    rule(READ, f"/assessments{S}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.SCHOOL, student_level=True, permission="results:read"),
+    rule("POST", f"/assessments{D}/results:bulk", (ADMIN, SIS), Scope.DISTRICT, permission=Permission.RESULTS_WRITE, bulk=True),
+    rule(WRITE, f"/assessments{D}/results{{rest:path}}", (ADMIN, TEACHER, SIS), Scope.DISTRICT, permission=Permission.RESULTS_WRITE),
+    rule(READ, f"/assessments{S}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.SCHOOL, student_level=True, permission=Permission.RESULTS_READ),
     rule(READ, f"/assessments{D}/classes/{{class_id}}/results", (ADMIN, LEADER, TEACHER), Scope.CLASS, student_level=True),
     rule(READ, f"/assessments{D}/students/{{student_id}}/results", (ADMIN, LEADER, TEACHER), Scope.DISTRICT, student_level=True),
     rule(READ, f"/assessments{D}/aggregates{{rest:path}}", (*STAFF, ANALYST), Scope.DISTRICT),
     # --- OneRoster (the district is the token's). Gradebook permissions match what the call does: results are
     # results:*, line items (assessments) assessments:*; anything else under the binding is rostering.
-    rule(READ, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission="results:read"),
-    rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentResults{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission="results:read"),
-    rule(WRITE, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="results:write"),
-    rule(WRITE, "/ims/oneroster/gradebook/v1p2/assessmentResults{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="results:write"),
-    rule(READ, "/ims/oneroster/gradebook/v1p2/lineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="assessments:read"),
-    rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="assessments:read"),
-    rule(WRITE, "/ims/oneroster/gradebook/v1p2/lineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="assessments:write"),
-    rule(WRITE, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="assessments:write"),
-    rule(READ, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission="rosters:read"),
-    rule(WRITE, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission="rosters:write"),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentResults{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
+    rule(WRITE, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
+    rule(WRITE, "/ims/oneroster/gradebook/v1p2/assessmentResults{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/lineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(WRITE, "/ims/oneroster/gradebook/v1p2/lineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
+    rule(WRITE, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
+    rule(READ, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
+    rule(WRITE, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ROSTERS_WRITE),
     # --- interventions: the service's routes (district from the token; the service checks schools/classes).
     rule(READ, f"{IV}/schools/{{school_id}}/rules", STAFF, Scope.TOKEN),
     rule(WRITE, f"{IV}/schools/{{school_id}}/rules", (ADMIN, LEADER), Scope.TOKEN),
@@ -160,7 +162,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"{IV}/schools/{{school_id}}/overdue", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(READ, f"{IV}/flags", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     # The changes feed is what integrations poll (an API key with flags:read).
-    rule(READ, f"{IV}/flags/changes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission="flags:read"),
+    rule(READ, f"{IV}/flags/changes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.FLAGS_READ),
     rule(WRITE, f"{IV}/flags/{{flag_id}}/resolve", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule(READ, f"{IV}/assignments/{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(WRITE, f"{IV}/assignments{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),

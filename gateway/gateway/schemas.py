@@ -7,21 +7,18 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gateway.routes import PERMISSIONS
+from gateway.routes import Permission
 
 
 class ApiKeyBase(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="What the key is for, e.g. the SIS name")
-    permissions: list[str] = Field(min_length=1, description=f"Some of: {', '.join(sorted(PERMISSIONS))}")
+    permissions: list[Permission] = Field(min_length=1, description="What the key may do (the routes' rows)")
 
 
 class ApiKeyCreate(ApiKeyBase):
     @field_validator("permissions")
     @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - PERMISSIONS)
-        if unknown:
-            raise ValueError(f"unknown permissions: {', '.join(unknown)}")
+    def _once_each(cls, value: list[Permission]) -> list[Permission]:
         return sorted(set(value))
 
 

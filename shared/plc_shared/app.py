@@ -88,6 +88,7 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
     checks = {"database": lambda: _check_database(app)}
     if parts.outbox is not None or parts.consumers:
         checks["broker"] = lambda: app.state.broker_probe.check()
+        checks["background"] = lambda: _check_background(app)
     app.include_router(observability.health_router(checks))
     for router in parts.routers:
         app.include_router(router, prefix=f"/{settings.service_name}")
@@ -153,6 +154,19 @@ async def _shutdown(app: FastAPI, tasks: list[asyncio.Task]) -> None:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def _check_background(app: FastAPI) -> None:
+    """The relay and the consumers make progress (each retries by itself; this says when it is retrying)."""
+    loops = [app.state.relay, *app.state.consumer_runners] if app.state.relay else app.state.consumer_runners
+    failing = []
+    for loop in loops:
+        try:
+            await loop.health.check()
+        except RuntimeError as exc:
+            failing.append(str(exc))
+    if failing:
+        raise RuntimeError("; ".join(failing))
 
 
 async def _check_database(app: FastAPI) -> None:

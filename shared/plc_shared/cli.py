@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import IO
 
@@ -39,6 +40,8 @@ ADMIN_URL_ENV = "PLC_POSTGRES_ADMIN_URL"
 DATA_DIR_ENV = "PLC_DATA_DIR"
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 20.0
+RESTART_BACKOFF_S, RESTART_BACKOFF_MAX_S, RESTART_RESET_S = 1.0, 30.0, 60.0
+COMMANDS_GROUP = "plc.commands"  # entry points: sub-commands a component adds to `plc`
 
 
 def default_database_url(component: Component) -> str:
@@ -105,6 +108,10 @@ class Child:
     port: int
     process: subprocess.Popen
     log_path: Path
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+    restarts: int = 0  # how many times `plc up` restarted it
+    restart_at: float | None = None  # monotonic time of the pending restart after a crash
+    started_at: float = field(default_factory=time.monotonic)
 
     @property
     def url(self) -> str:
@@ -124,9 +131,16 @@ class Stack:
 
     def spawn(self, component: Component, port: int, env: dict[str, str]) -> Child:
         log_path = self.data_dir / "logs" / f"{component.name}.log"
+        child = Child(component, port, self._start(component, port, env, log_path), log_path, env)
+        self.children.append(child)
+        return child
+
+    def _start(
+        self, component: Component, port: int, env: dict[str, str], log_path: Path
+    ) -> subprocess.Popen:
         log = open(log_path, "ab")  # noqa: SIM115 - closed by stop()
         self.logs.append(log)
-        process = subprocess.Popen(
+        return subprocess.Popen(
             component.uvicorn_command(self.host, port),
             env=env,
             stdout=log,
@@ -135,9 +149,27 @@ class Stack:
             preexec_fn=infra.die_with_parent,
             start_new_session=True,  # Ctrl-C reaches plc alone; plc stops the children in order
         )
-        child = Child(component, port, process, log_path)
-        self.children.append(child)
-        return child
+
+    def supervise(self, now: float) -> bool:
+        """Restart children that exited, with back-off (1 s doubling to 30 s; reset after a minute up).
+        The broker and the database keep running, so nothing they hold is lost. True if one restarted."""
+        restarted = False
+        for child in self.children:
+            if child.restart_at is None and child.process.poll() is not None:
+                delay = min(RESTART_BACKOFF_S * 2**child.restarts, RESTART_BACKOFF_MAX_S)
+                child.restart_at = now + delay
+                say(
+                    f"{child.component.name} exited (code {child.process.returncode}); restarting in "
+                    f"{delay:.0f} s (see {child.log_path})"
+                )
+            elif child.restart_at is not None and now >= child.restart_at:
+                child.process = self._start(child.component, child.port, child.env, child.log_path)
+                child.restarts, child.restart_at, child.started_at = child.restarts + 1, None, now
+                say(f"{child.component.name} restarted (pid {child.process.pid}, restart {child.restarts})")
+                restarted = True
+            elif child.restarts and child.restart_at is None and now - child.started_at > RESTART_RESET_S:
+                child.restarts = 0  # it has stayed up: the next crash starts the back-off again
+        return restarted
 
     def stop(self) -> None:
         for child in self.children:
@@ -250,18 +282,19 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
     # For scripts and tests: where everything is and which processes plc started (removed on stop).
     await asyncio.to_thread((stack.data_dir / "up.json").write_text, json.dumps(_describe(stack, bootstrap)))
 
-    while not stop.is_set():
-        for child in stack.children:
-            if child.process.poll() is not None:
-                print(
-                    f"{child.component.name} exited (code {child.process.returncode}); see {child.log_path}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                return 1
+    while not stop.is_set():  # only Ctrl-C / SIGTERM stops the stack; a child that dies is restarted
+        if stack.supervise(time.monotonic()):
+            await asyncio.to_thread(
+                (stack.data_dir / "up.json").write_text, json.dumps(_describe(stack, bootstrap))
+            )
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=1.0)
+            await asyncio.wait_for(stop.wait(), timeout=0.5)
     return 0
+
+
+def say(line: str) -> None:
+    """What `plc up` reports about its children, on stderr, timestamped."""
+    print(f"{time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
 
 
 def _describe(stack: Stack, bootstrap: str) -> dict:
@@ -311,8 +344,10 @@ def parser() -> argparse.ArgumentParser:
     p_events.add_argument("action", choices=["export"])
     p_events.add_argument("--dir", type=Path, default=Path("deploy/events"), help="default deploy/events")
 
-    p_import = sub.add_parser("import", help="upload a file to a service, e.g. `plc import oneroster PATH`")
-    p_import.add_argument("args", nargs=argparse.REMAINDER, help="oneroster PATH [--url URL] [--token TOKEN]")
+    for name, entry in component_commands().items():  # e.g. `plc import oneroster PATH` (assessments)
+        dist = entry.dist.name if entry.dist else entry.value
+        p_command = sub.add_parser(name, help=f"registered by {dist} ({entry.value})", add_help=False)
+        p_command.add_argument("args", nargs=argparse.REMAINDER, help="the component's own arguments")
 
     p_token = sub.add_parser("token", help="mint a development JWT (HS256 dev key)")
     p_token.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -324,6 +359,13 @@ def parser() -> argparse.ArgumentParser:
     p_token.add_argument("--subject", help="the token's sub (default: a generated dev user)")
     p_token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds (default 8 h)")
     return root
+
+
+def component_commands() -> dict[str, EntryPoint]:
+    """Sub-commands the installed components register: entry points in the `plc.commands` group, each a
+    `main(argv) -> int` called with the command name and the rest of the line (the assessments service's
+    pyproject.toml registers `import`). plc_shared never imports a service."""
+    return {entry.name: entry for entry in entry_points(group=COMMANDS_GROUP)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -345,10 +387,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in catalog.export(args.dir):
             print(path)
         return 0
-    if args.command == "import":  # the assessments service owns its import client (progress bar, report)
-        from assessments.cli import main as assessments_cli
-
-        return assessments_cli(["import", *args.args])
+    commands = component_commands()
+    if args.command in commands:  # the component parses the rest itself
+        return commands[args.command].load()([args.command, *args.args])
     if args.command == "token":
         print(token(args))
         return 0

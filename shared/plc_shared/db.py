@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, select, text
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 T = TypeVar("T")
@@ -25,6 +26,33 @@ NAMING_CONVENTION = {
 def make_metadata() -> MetaData:
     """Each service owns a database, so each gets its own MetaData (with the shared naming convention)."""
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# The database (or the way to it) is away or restarting: retry later, never blame the data. asyncpg raises its
+# own classes on the raw connections the hot paths use (COPY, the relay); SQLAlchemy wraps them otherwise.
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,  # "connection is closed", "connection was closed in the middle of operation"
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08
+    asyncpg.exceptions.OperatorInterventionError,  # 57P01 admin shutdown, 57P02 crash, 57P03 cannot connect now
+    asyncpg.exceptions.TooManyConnectionsError,
+    sqlalchemy_exc.InterfaceError,
+    sqlalchemy_exc.OperationalError,
+)
+
+
+def is_connection_error(exc: BaseException | None) -> bool:
+    """True when `exc` (or what caused it) says the database could not be reached or the connection broke."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, CONNECTION_ERRORS):
+            return True
+        if isinstance(exc, sqlalchemy_exc.DBAPIError) and exc.connection_invalidated:
+            return True
+        exc = exc.__cause__
+    return False
 
 
 def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plc_shared.db import is_connection_error
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -119,7 +123,17 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return problem_response(exc.status_code, body, getattr(exc, "headers", None))
 
 
+DATABASE_RETRY_AFTER_S = 2
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_connection_error(exc):  # the database is away or restarting: nothing was written, try again
+        logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        problem = ServiceUnavailable(
+            "The database is not reachable right now; nothing was changed. Retry later."
+        )
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
+        return problem_response(503, problem.to_problem(request.url.path), headers)
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     body = {
         "type": "about:blank",
@@ -134,6 +148,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    for kind in (DBAPIError, OSError, asyncpg.InterfaceError, asyncpg.PostgresError):
+        app.add_exception_handler(kind, _unexpected)  # rendered here rather than re-raised by the server
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -13,6 +13,7 @@ the redelivery into a no-op.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import traceback
@@ -21,17 +22,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text, Uuid, func, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
+from plc_shared.db import is_connection_error
 from plc_shared.events import CloudEvent
 from plc_shared.events.envelope import EventParser
 from plc_shared.kafka import ensure_topics, make_producer
+from plc_shared.observability import Health
 from plc_shared.settings import KafkaSettings
 from plc_shared.topics import Topic, dead_letter
 
@@ -144,20 +145,17 @@ class ConsumerRunner:
         self.consuming = asyncio.Event()
         self.assignment: frozenset[TopicPartition] = frozenset()  # the partitions this member owns
         self._parse_event = EventParser(consumer.event_types)
+        self.health = Health(f"consumer {consumer.name}")  # readiness: app.py checks it
 
     def stop(self) -> None:
         """Graceful shutdown: finish and commit the batch in progress, then leave the group."""
         self._stopping.set()
 
     async def run(self) -> None:
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type((KafkaError, OSError, DBAPIError)),
-            wait=wait_exponential_jitter(multiplier=0.2, max=10),
-            before_sleep=lambda s: logger.warning(
-                "consumer %s retrying: %r", self.spec.name, s.outcome.exception() if s.outcome else None
-            ),
-        )
-        async for attempt in retrying:
+        """Consume until stopped. Any failure (broker or database away, a connection cut, ...) is logged and
+        retried with back-off: the consumer leaves its group, and rejoins once the retry starts; offsets not
+        committed are delivered again (the inbox makes that a no-op)."""
+        async for attempt in self.health.retry_forever():
             with attempt:
                 if not self._stopping.is_set():
                     await self._consume()
@@ -176,7 +174,10 @@ class ConsumerRunner:
         producer = make_producer(self.kafka)
         prefetch = None
         try:
-            await consumer.start()  # returns once the group has assigned this member its partitions
+            # start() returns once the group has assigned this member its partitions, which can take a
+            # session timeout when a crashed member is still in the group: a stop meanwhile ends it at once.
+            if not await self._unless_stopped(consumer.start()):
+                return
             await producer.start()
             self.consuming.set()
             prefetch = asyncio.create_task(self._fetch(consumer))
@@ -191,14 +192,34 @@ class ConsumerRunner:
                     }
                     if owned:
                         await self._handle_fetch(consumer, producer, owned)
+                self.health.recovered()  # a fetch went through (and was committed)
         finally:
+            joined = self.consuming.is_set()
             self.consuming.clear()
             self.assignment = frozenset()
             if prefetch is not None:
                 prefetch.cancel()
                 await asyncio.gather(prefetch, return_exceptions=True)
             await producer.stop()
-            await consumer.stop()
+            if joined:
+                await consumer.stop()  # leaves the group: its partitions move on at once
+            else:  # a join still in flight holds nothing to commit or hand over: do not wait for it
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(consumer.stop(), timeout=1.0)
+
+    async def _unless_stopped(self, awaitable: Awaitable[object]) -> bool:
+        """Await `awaitable` unless stop() comes first (then it is cancelled): True if it completed."""
+        work, stopping = asyncio.ensure_future(awaitable), asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not work.done():
+            work.cancel()
+            await asyncio.gather(work, return_exceptions=True)
+            return False
+        work.result()
+        return True
 
     async def _fetch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Parsed]]:
         batches = await consumer.getmany(timeout_ms=200, max_records=self.max_records)
@@ -337,6 +358,4 @@ class ConsumerRunner:
 
 def is_infrastructure(exc: BaseException) -> bool:
     """The database or network is away: retry the whole batch later (no offset commit), never dead-letter."""
-    if isinstance(exc, (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    return is_connection_error(exc)

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import IO
@@ -247,3 +248,36 @@ def running_pid(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+LOCAL_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+class Infrastructure:
+    """For benchmarks: PostgreSQL and a broker as configured (PLC_BENCH_POSTGRES_URL, KAFKA_BOOTSTRAP_SERVERS),
+    else the local PostgreSQL when it answers, else ones this process starts and stops (embedded PostgreSQL,
+    a Tansu broker). `async with Infrastructure() as (admin_url, bootstrap_servers)`."""
+
+    async def __aenter__(self) -> tuple[str, str]:
+        self.tansu = self.pg = None
+        self.tmp = tempfile.TemporaryDirectory(prefix="plc-bench-")
+        admin = os.environ.get("PLC_BENCH_POSTGRES_URL")
+        if not admin and await postgres_reachable(LOCAL_ADMIN_URL):
+            admin = LOCAL_ADMIN_URL
+        if not admin:
+            self.pg = EmbeddedPostgres(Path(self.tmp.name) / "pg")
+            await asyncio.to_thread(self.pg.start)
+            admin = self.pg.admin_url
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if not bootstrap:
+            self.tansu = Tansu()
+            await self.tansu.astart()
+            bootstrap = self.tansu.bootstrap_servers
+        return admin, bootstrap
+
+    async def __aexit__(self, *exc) -> None:
+        if self.tansu:
+            self.tansu.stop()
+        if self.pg:
+            await asyncio.to_thread(self.pg.stop)
+        self.tmp.cleanup()

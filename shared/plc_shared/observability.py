@@ -16,6 +16,9 @@ from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential_jitter
+
+logger = logging.getLogger(__name__)
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 current_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
@@ -136,3 +139,42 @@ async def _run(check: ReadinessCheck, timeout_s: float) -> str:
 
 def install(app: FastAPI) -> None:
     app.add_middleware(RequestContextMiddleware)
+
+
+class Health:
+    """How a background loop (the outbox relay, a consumer) is doing, for readiness and the logs.
+
+    `retry_forever()` is its supervisor: any failure is logged with the wait before the next try (exponential
+    back-off with jitter, at most `max_wait_s`), the loop never dies of an error. The loop calls `recovered()`
+    after a step that needed everything it depends on; `check()` (a readiness check) raises in between."""
+
+    def __init__(self, what: str, *, max_wait_s: float = 10.0) -> None:
+        self.what, self.max_wait_s = what, max_wait_s
+        self.failing_since: float | None = None  # monotonic time of the first failure not yet healed
+        self.last_error: str | None = None
+
+    def retry_forever(self) -> AsyncRetrying:
+        return AsyncRetrying(
+            retry=retry_if_exception_type(Exception),
+            wait=wait_exponential_jitter(multiplier=0.2, max=self.max_wait_s),
+            before_sleep=self._failed,
+        )
+
+    def _failed(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        self.failing_since = self.failing_since or time.monotonic()
+        self.last_error = f"{type(error).__name__}: {error}"[:300]
+        wait = state.next_action.sleep if state.next_action else 0.0
+        logger.warning("%s failed (%s); retrying in %.1f s", self.what, self.last_error, wait)
+
+    def recovered(self) -> None:
+        if self.failing_since is not None:
+            seconds = time.monotonic() - self.failing_since
+            logger.info("%s recovered after %.1f s (%s)", self.what, seconds, self.last_error)
+            self.failing_since = self.last_error = None
+
+    async def check(self) -> None:
+        """Readiness: raises while the loop cannot make progress."""
+        if self.failing_since is not None:
+            seconds = time.monotonic() - self.failing_since
+            raise RuntimeError(f"{self.what} failing for {seconds:.0f} s: {self.last_error}")

@@ -34,15 +34,14 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from plc_shared.db import driver
 from plc_shared.events import CloudEvent, Event
 from plc_shared.events.envelope import CONTENT_TYPE
 from plc_shared.kafka import make_producer
-from plc_shared.observability import current_traceparent
+from plc_shared.observability import Health, current_traceparent
 from plc_shared.settings import KafkaSettings
 
 logger = logging.getLogger(__name__)
@@ -134,25 +133,20 @@ class OutboxRelay:
         self.engine, self.table, self.kafka, self.service = engine, table, kafka, service
         self.batch_size, self.poll_interval_s = batch_size, poll_interval_s
         self._stopping = asyncio.Event()
+        self.leader = False
+        self.health = Health(f"outbox relay for {service}")  # readiness: app.py checks it
 
     def stop(self) -> None:
         """Graceful shutdown: finish the batch in flight (so it is not sent twice), then return."""
         self._stopping.set()
 
     async def run(self) -> None:
-        """Run until cancelled: lead when the lock is free, back off while the broker or database is away."""
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type((KafkaError, OSError, DBAPIError, asyncio.TimeoutError)),
-            wait=wait_exponential_jitter(multiplier=0.2, max=10),
-            before_sleep=lambda state: logger.warning(
-                "outbox relay for %s waiting for the broker/database: %r",
-                self.service,
-                state.outcome.exception() if state.outcome else None,
-            ),
-        )
+        """Run until stopped or cancelled: lead when the lock is free, stand by while another replica leads.
+        Any failure (broker away, database restarting, a connection cut, ...) is logged and retried with
+        back-off: the relay never dies of an error, it reconnects and re-elects a leader by itself."""
         monitor = asyncio.create_task(self._monitor_lag(), name="outbox-lag")
         try:
-            async for attempt in retrying:
+            async for attempt in self.health.retry_forever():
                 with attempt:
                     if not self._stopping.is_set():
                         await self._lead_when_possible()
@@ -164,16 +158,24 @@ class OutboxRelay:
         async with self.engine.connect() as conn:
             try:
                 while not await self._try_lock(conn):
-                    LEADER.labels(self.service).set(0)
-                    if await self._stopped_within(1.0):  # hot standby: another replica is publishing
+                    self._set_leader(False)
+                    self.health.recovered()  # the database answers; another replica is publishing
+                    if await self._stopped_within(1.0):  # hot standby
                         return
-                LEADER.labels(self.service).set(1)
+                self._set_leader(True)
                 await self._publish_forever(conn)
             finally:
-                LEADER.labels(self.service).set(0)
+                self._set_leader(False)
                 # The lock belongs to the database session: close it rather than hand a locked
                 # connection back to the pool (the next attempt, or another replica, must be able to lead).
-                await conn.invalidate()
+                with contextlib.suppress(Exception):  # a connection that is already gone
+                    await conn.invalidate()
+
+    def _set_leader(self, leader: bool) -> None:
+        if leader != self.leader:
+            self.leader = leader
+            logger.info("outbox relay for %s %s", self.service, "leads" if leader else "stands by")
+        LEADER.labels(self.service).set(1 if leader else 0)
 
     async def _stopped_within(self, seconds: float) -> bool:
         with contextlib.suppress(TimeoutError):
@@ -198,7 +200,8 @@ class OutboxRelay:
                 await self._pipeline(producer, drivers)
             finally:
                 await _stop_quietly(producer)
-                await second.invalidate()  # it may hold an open driver-level transaction
+                with contextlib.suppress(Exception):  # it may hold an open driver-level transaction
+                    await second.invalidate()
 
     async def _pipeline(self, producer, connections: list[asyncpg.Connection]) -> None:
         """Publish batches back to back, in id order.
@@ -233,12 +236,14 @@ class OutboxRelay:
             if in_flight is not None:
                 await in_flight.finish(delete_sql, len(in_flight.rows))
                 self._observe(in_flight.rows)
+                self.health.recovered()
                 spare.append(in_flight.conn)
                 in_flight = None
             if claimed is not None and claimed.rows:
                 in_flight = claimed
             elif claimed is not None:  # nothing to publish: close the empty claim and wait a little
                 await claimed.finish(delete_sql, 0)
+                self.health.recovered()
                 spare.append(claimed.conn)
                 await self._stopped_within(self.poll_interval_s)
 
@@ -276,8 +281,8 @@ class OutboxRelay:
         while True:
             try:
                 await self.update_lag()
-            except DBAPIError:
-                logger.warning("outbox lag metrics for %s not updated", self.service, exc_info=True)
+            except Exception as exc:  # the database is away: keep trying, the figures must not freeze
+                logger.warning("outbox lag metrics for %s not updated: %r", self.service, exc)
             await asyncio.sleep(interval_s)
 
     async def update_lag(self) -> None:

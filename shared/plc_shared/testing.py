@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import MetaData
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from plc_shared import infra
@@ -173,6 +174,71 @@ async def eventually(
             return True
         await asyncio.sleep(interval_s)
     return await predicate()
+
+
+class TcpProxy:
+    """A TCP proxy a test can cut, to make a dependency (PostgreSQL) go away and come back on the same address:
+    `cut()` drops every open connection and refuses new ones (the socket is gone, as when the server restarts),
+    `restore()` accepts again. `async with TcpProxy(host, port) as proxy:`; `proxy.port` is where to connect."""
+
+    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+        self.upstream = (upstream_host, upstream_port)
+        self.port = infra.free_port()
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.Task] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def __aenter__(self) -> TcpProxy:
+        await self.restore()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.cut()
+
+    async def restore(self) -> None:
+        if self._server is None:
+            self._server = await asyncio.start_server(
+                self._accept, "127.0.0.1", self.port, reuse_address=True
+            )
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._writers):
+            writer.transport.abort()
+        for task in list(self._pipes):
+            task.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers |= {writer, up_writer}
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(self._pipe(source, sink))
+            self._pipes.add(task)
+            task.add_done_callback(self._pipes.discard)
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            sink.transport.abort()
+            self._writers.discard(sink)
+
+
+def through(proxy: TcpProxy, url: str) -> str:
+    """`url` with its host and port replaced by the proxy's."""
+    return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
 
 
 # --- A sample aggregate for the library's own tests (services test with their real events). ---

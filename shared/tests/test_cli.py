@@ -64,6 +64,22 @@ async def run_up_until_ready(data_dir: Path) -> tuple[subprocess.Popen, dict, fl
     return process, described, time.monotonic() - started, ready.text if ready.status_code != 200 else "ok"
 
 
+async def restarted(data_dir: Path, name: str, old_pid: int, timeout_s: float = 60) -> dict:
+    """up.json once it names a new process for `name` and that process answers /readyz."""
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(timeout=2) as client:
+        while time.monotonic() < deadline:
+            described = json.loads((data_dir / "up.json").read_text())
+            if described["pids"][name] != old_pid:
+                try:
+                    if (await client.get(f"{described['services'][name]}/readyz")).status_code == 200:
+                        return described
+                except httpx.TransportError:
+                    pass
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"{name} was not restarted within {timeout_s} s")
+
+
 def interrupt(process: subprocess.Popen) -> str:
     """Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group. Stopping is quick because
     the broker and the database outlive the services that flush to them."""
@@ -87,9 +103,18 @@ async def test_plc_up_starts_everything_and_ctrl_c_leaves_no_process(tmp_path: P
         async with httpx.AsyncClient(timeout=5) as client:
             for url in described["services"].values():
                 assert (await client.get(f"{url}/readyz")).status_code == 200
+            # A service that crashes is restarted (the broker, the database and the others keep running).
+            killed = described["pids"]["interventions"]
+            os.kill(killed, signal.SIGKILL)
+            described = await restarted(data_dir, "interventions", killed)
+            assert (await client.get(f"{described['services']['interventions']}/readyz")).status_code == 200
+            assert (await client.get(f"{described['gateway']}/readyz")).status_code == 200
     finally:
         output = interrupt(process)
     assert "created database plc_assessments" in output
+    assert "interventions exited (code -9); restarting in 1 s" in output
+    assert "interventions restarted" in output
+    assert gone(killed)
     assert all(gone(pid) for pid in described["pids"].values()), described["pids"]
     assert not (data_dir / "up.json").exists()
 

@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI
 from plc_shared.db import DbSession, create_engine, make_sessionmaker
 from plc_shared.errors import Conflict, install_error_handlers
+from plc_shared.testing import TcpProxy, through
 from pydantic import BaseModel
 from sqlalchemy import text
 
@@ -96,3 +97,35 @@ async def test_a_commit_that_fails_is_not_answered_with_2xx(create_database):
             assert (await conn.execute(text("SELECT count(*) FROM marks"))).scalar_one() == 0
     finally:
         await engine.dispose()
+
+
+async def test_while_the_database_is_unreachable_every_call_is_a_503_with_retry_after_then_it_heals(
+    create_database,
+):
+    """The socket to PostgreSQL is cut (as in a restart): pooled connections break, new ones are refused.
+    Each call is a 503 problem with Retry-After (never a 500); once the database answers, calls succeed."""
+    url = await create_database(f"unreachable_{uuid.uuid4().hex[:6]}")
+    plain = create_engine(url, pool_size=1)
+    async with TcpProxy(plain.url.host, plain.url.port) as proxy:
+        engine = create_engine(through(proxy, url), pool_size=2)
+        app = make_app()
+        app.state.sessionmaker = make_sessionmaker(engine)
+
+        @app.get("/now")
+        async def now(session: DbSession) -> dict:
+            return {"now": str((await session.execute(text("SELECT now()"))).scalar_one())}
+
+        try:
+            assert (await call(app, "GET", "/now")).status_code == 200  # a pooled connection exists
+            await proxy.cut()
+            for _ in range(3):  # the broken pooled connection, then refused connects
+                response = await call(app, "GET", "/now")
+                assert response.status_code == 503, response.text
+                assert response.headers["content-type"] == "application/problem+json"
+                assert int(response.headers["retry-after"]) > 0
+                assert "asyncpg" not in response.text and "Error" not in response.json()["detail"]
+            await proxy.restore()
+            assert (await call(app, "GET", "/now")).status_code == 200
+        finally:
+            await engine.dispose()
+            await plain.dispose()

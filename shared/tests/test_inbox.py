@@ -5,7 +5,7 @@ import json
 import uuid
 
 import pytest
-from plc_shared.db import make_sessionmaker
+from plc_shared.db import create_engine, driver, make_sessionmaker
 from plc_shared.events import CloudEvent
 from plc_shared.inbox import Consumer, ConsumerRunner
 from plc_shared.kafka import ensure_topics, make_producer
@@ -13,12 +13,14 @@ from plc_shared.settings import KafkaSettings
 from plc_shared.testing import (
     SAMPLES,
     SampleRecorded,
+    TcpProxy,
     consume,
     engine_with_tables,
     eventually,
     sample_inbox,
     sample_metadata,
     samples_table,
+    through,
 )
 from plc_shared.topics import dead_letter
 from sqlalchemy import func, insert, select
@@ -267,3 +269,51 @@ async def test_replicas_in_one_group_split_the_partitions_and_handle_each_event_
         assert not runner.consuming.is_set() and runner.assignment == frozenset()
     assert sorted(seq for _, seq in await samples(engine)) == list(range(200))
     assert await count(engine, sample_inbox) == 200
+
+
+async def record_sample_raw(session, event: CloudEvent) -> None:
+    """As the hot paths do (COPY): straight on the asyncpg connection under the session's transaction."""
+    sample = event.payload()
+    raw = await driver(session)
+    await raw.execute("INSERT INTO samples (sample_key, seq) VALUES ($1, $2)", sample.sample_key, sample.seq)
+
+
+async def test_the_consumer_heals_by_itself_when_the_database_goes_away_and_nothing_is_dead_lettered(
+    engine, kafka
+):
+    """The socket to PostgreSQL is cut (as in a restart) while events keep arriving: the consumer retries
+    with back-off (readiness says so), applies every event once when the database answers again, and
+    dead-letters nothing (a broken connection is never the event's fault)."""
+    url = engine.url.render_as_string(hide_password=False)
+    async with TcpProxy(engine.url.host, engine.url.port) as proxy:
+        proxied = create_engine(through(proxy, url), pool_size=2)
+        spec = Consumer(name="samples-raw", topics=(SAMPLES,), handler=record_sample_raw)
+        runner = ConsumerRunner(
+            spec, sessionmaker=make_sessionmaker(proxied), inbox=sample_inbox, kafka=kafka, max_attempts=2
+        )
+        task = await start(runner)
+        try:
+            await publish(kafka, [sample(i) for i in range(10)])
+            assert await eventually(lambda: _has(engine, 10))
+            await proxy.cut()
+            await publish(kafka, [sample(i) for i in range(10, 20)])
+            assert await eventually(lambda: _failing(runner), timeout_s=15)
+            assert not task.done()
+            await proxy.restore()
+            assert await eventually(lambda: _has(engine, 20), timeout_s=30)
+            await runner.health.check()  # ready again
+        finally:
+            await shutdown(runner, task)
+            await proxied.dispose()
+    assert sorted(seq for _, seq in await samples(engine)) == list(range(20))
+    dead_topic = kafka.topic(dead_letter("samples-raw").name)
+    dead = await consume(kafka.bootstrap_servers, dead_topic, until=lambda r: False, timeout_s=2)
+    assert dead == []
+
+
+async def _failing(runner: ConsumerRunner) -> bool:
+    try:
+        await runner.health.check()
+    except RuntimeError:
+        return True
+    return False

@@ -7,19 +7,21 @@ import uuid
 
 import pytest
 from plc_shared import infra
-from plc_shared.db import make_sessionmaker
+from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.events import parse_event
 from plc_shared.outbox import COPY_FROM_ROWS, LEADER, OutboxRelay
 from plc_shared.settings import KafkaSettings
 from plc_shared.testing import (
     SAMPLES,
     SampleRecorded,
+    TcpProxy,
     consume,
     engine_with_tables,
     eventually,
     sample_metadata,
     sample_outbox,
     samples_table,
+    through,
 )
 from sqlalchemy import func, insert, select
 
@@ -95,6 +97,8 @@ async def test_committed_event_reaches_a_consumer_and_rolled_back_one_never_does
         # a later marker proves the relay went past the point where the rolled-back event would have been
         marker = await write(engine, [SampleRecorded(sample_key="s1", seq=3)])
         records = await consume(kafka.bootstrap_servers, topic, until=lambda r: len(r) >= 2)
+        # deleted only after the broker acknowledged: once acknowledged, the relay's next round deletes them
+        assert await eventually(lambda: _equals(outbox_rows(engine), 0), timeout_s=15)
     finally:
         await stop(task)
     assert ids_of(records) == [str(committed[0]), str(marker[0])]
@@ -105,7 +109,6 @@ async def test_committed_event_reaches_a_consumer_and_rolled_back_one_never_does
     assert envelope["subject"] == "s1"
     assert records[0].key == b"s1"
     assert dict(records[0].headers)["content-type"] == b"application/cloudevents+json"
-    assert await outbox_rows(engine) == 0  # deleted only after the broker acknowledged
 
 
 async def test_writes_succeed_before_the_broker_exists_and_all_arrive_once_it_starts(engine, kafka):
@@ -278,3 +281,39 @@ async def test_lag_metrics_report_pending_rows_and_their_age(engine, kafka):
         await stop(task)
     assert REGISTRY.get_sample_value("plc_outbox_pending", {"service": relay.service}) == 12
     assert REGISTRY.get_sample_value("plc_outbox_oldest_pending_age_seconds", {"service": relay.service}) >= 0
+
+
+async def test_the_relay_heals_by_itself_when_the_database_goes_away_and_comes_back(engine, kafka):
+    """The socket to PostgreSQL is cut (as in a restart): every connection dropped, new ones refused for a
+    while. Rows written meanwhile (straight to the database) are published once it answers again."""
+    url = engine.url.render_as_string(hide_password=False)
+    async with TcpProxy(engine.url.host, engine.url.port) as proxy:
+        proxied = create_engine(through(proxy, url), pool_size=2)
+        relay = relay_for(proxied, kafka)
+        task = await run_relay(relay)
+        topic = kafka.topic(SAMPLES.name)
+        try:
+            first = await write(engine, [SampleRecorded(sample_key=f"k{i}", seq=i) for i in range(10)])
+            await consume(kafka.bootstrap_servers, topic, until=lambda r: len(r) >= 10)
+            await proxy.cut()
+            second = await write(engine, [SampleRecorded(sample_key=f"k{i}", seq=i) for i in range(10, 20)])
+            await asyncio.sleep(2)
+            assert not task.done(), task.exception() if task.done() else None
+            with pytest.raises(RuntimeError, match="outbox relay"):  # readiness says it cannot progress
+                await relay.health.check()
+            await proxy.restore()
+            records = await consume(
+                kafka.bootstrap_servers, topic, until=lambda r: {str(i) for i in second} <= set(ids_of(r))
+            )
+            assert {str(i) for i in first + second} <= set(ids_of(records))
+            assert await eventually(lambda: _equals(outbox_rows(engine), 0), timeout_s=15)
+            assert LEADER.labels(relay.service)._value.get() == 1
+            await relay.health.check()  # ready again
+            assert not task.done()
+        finally:
+            await stop(task)
+            await proxied.dispose()
+
+
+async def _equals(value, expected) -> bool:
+    return await value == expected

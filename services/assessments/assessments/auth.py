@@ -9,11 +9,19 @@
   schools) and the SIS integration; analysts see aggregates only.
 - Another district's data is "not found" (404), never "forbidden": its existence is not revealed.
 - Every student-level read is audited (plc_shared.audit: one record shape for every service).
+
+Endpoints declare the role a route needs with the aliases below (403 before anything is read). The checks that
+need the row (its school, its district) stay functions, called by the services; so do the role checks of service
+functions that other sub-domains call too (the ingest pipeline, reading and voiding a result, managing an
+assessment), since those are reached from routes that admit more than one role.
 """
 
 from __future__ import annotations
 
-from plc_shared.auth import Principal, Role
+from typing import Annotated
+
+from fastapi import Depends
+from plc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from plc_shared.errors import Forbidden
 
 from assessments.exceptions import AssessmentNotFound
@@ -23,6 +31,25 @@ ASSESSMENT_MANAGERS = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role
 RESULT_WRITERS = ASSESSMENT_MANAGERS
 STUDENT_READERS = ASSESSMENT_MANAGERS
 ANALYSIS_READERS = frozenset({*STUDENT_READERS, Role.ANALYST})
+
+DistrictWriter = Annotated[Principal, Depends(require_roles(*DISTRICT_WRITERS))]
+AssessmentManager = Annotated[Principal, Depends(require_roles(*ASSESSMENT_MANAGERS))]
+ResultWriter = Annotated[Principal, Depends(require_roles(*RESULT_WRITERS))]
+StudentReader = Annotated[Principal, Depends(require_roles(*STUDENT_READERS))]
+AnalysisReader = Annotated[Principal, Depends(require_roles(*ANALYSIS_READERS))]
+__all__ = [
+    "AnalysisReader",
+    "AssessmentManager",
+    "CurrentPrincipal",
+    "DistrictWriter",
+    "ResultWriter",
+    "StudentReader",
+    "check_assessment_manager",
+    "check_assessment_visible",
+    "require_district_writer",
+    "require_role",
+    "sees_school",
+]
 
 
 def require_district_writer(principal: Principal) -> str:

@@ -3,7 +3,8 @@
     python -m assessments.cli import oneroster PATH [--url http://127.0.0.1:8001] [--token JWT]
 
 The token comes from --token or PLC_TOKEN (`plc token --role sis_integration --district D` prints one).
-This is what `plc import oneroster PATH` runs; the `plc` command itself lives in plc_shared.cli.
+This is what `plc import oneroster PATH` runs: `main` is registered as the `plc.commands` entry point `import`
+(pyproject.toml); the `plc` command itself lives in plc_shared.cli.
 """
 
 from __future__ import annotations

@@ -3,11 +3,30 @@
 from fastapi import FastAPI
 from plc_shared.app import ServiceParts, create_service_app
 
-from assessments import gradebook, models
+from assessments import models
+from assessments.analysis import endpoints as analysis
+from assessments.catalog import endpoints as catalog
 from assessments.config import Settings, get_settings
-from assessments.endpoints import ROOT_ROUTERS, ROUTERS
+from assessments.oneroster import endpoints as oneroster
+from assessments.oneroster.service import install_error_payload
+from assessments.results import endpoints as results
+from assessments.roster import endpoints as roster
+from assessments.standards import endpoints as standards
 
 DESCRIPTION = "Standards and essential outcomes, common formative and summative assessments, student results from SIS integrations, and the analysis a PLC team brings to its data meeting."
+
+
+# Mounted under /assessments (the gateway forwards that prefix); the OneRoster gradebook keeps its standard path.
+ROUTERS = (
+    roster.router,
+    standards.router,
+    catalog.router,
+    analysis.router,
+    results.by_assessment,
+    results.router,
+    oneroster.router,
+)
+ROOT_ROUTERS = (oneroster.gradebook,)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -21,5 +40,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(settings, parts)
     app.state.settings = settings  # request limits are read from here
-    gradebook.install_error_payload(app)  # the OneRoster binding's error shape on its routes
+    install_error_payload(app)  # the OneRoster binding's error shape on its routes
     return app

@@ -1,7 +1,7 @@
 """Analysis of one assessment: numbers from known results, filters, and what each role may see."""
 
 import pytest
-from assessments.analysis import ResultRow, analyse
+from assessments.analysis.rules import ResultRow, analyse
 from plc_shared.auth import Role
 
 

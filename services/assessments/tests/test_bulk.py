@@ -238,8 +238,8 @@ async def test_concurrent_bulk_posts_of_the_same_keys_stay_consistent(
 async def test_a_stale_read_falls_back_from_copy_to_upsert(district, settings, monkeypatch):
     """Keys believed new but inserted meanwhile: COPY fails on the unique key, the savepoint is rolled back,
     the upsert takes over and the events carry the stored id and the next revision."""
-    from assessments.ingest import Ingest
-    from assessments.repository import ResultRepository
+    from assessments.results.ingest import Ingest
+    from assessments.results.repository import ResultRepository
     from plc_shared.auth import Principal, Role
     from plc_shared.db import create_engine, make_sessionmaker
     from sqlalchemy import text
@@ -304,7 +304,7 @@ async def test_attempt_beyond_the_column_range_is_a_row_error(district):
 async def test_rows_in_several_chunks_give_the_same_report_and_events(
     district, monkeypatch, kafka_settings, bootstrap_servers
 ):
-    from assessments import ingest
+    from assessments.results import ingest
 
     monkeypatch.setattr(ingest, "CHUNK", 2)
     a = await district.assessment()
@@ -336,7 +336,7 @@ async def test_rows_in_several_chunks_give_the_same_report_and_events(
 
 async def test_a_failure_after_the_results_are_stored_leaves_nothing_written(district, monkeypatch):
     """Results and their events commit together or not at all."""
-    from assessments.repository import OutboxWriter
+    from assessments.results.repository import OutboxWriter
 
     a = await district.assessment()
 

@@ -5,7 +5,7 @@ import json
 import zipfile
 
 import pytest
-from assessments import oneroster
+from assessments.oneroster.package import decode
 from plc_shared.testing import consume
 from plc_shared.topics import RESULTS
 
@@ -216,8 +216,8 @@ async def test_bom_latin1_and_quoted_newlines(blank_district):
 
 
 def test_latin1_is_decoded_and_bom_dropped():
-    assert oneroster.decode("Mathématiques".encode("latin-1")) == "Mathématiques"
-    assert oneroster.decode(b"\xef\xbb\xbfsourcedId") == "sourcedId"
+    assert decode("Mathématiques".encode("latin-1")) == "Mathématiques"
+    assert decode(b"\xef\xbb\xbfsourcedId") == "sourcedId"
 
 
 async def test_zip_without_manifest_is_a_problem(district):

@@ -1,7 +1,7 @@
 """Requests/s and added latency of an authenticated GET: straight to a service, through the gateway, and
 through nginx as a plain reverse proxy in front of the same service, at 1 and 32 connections, in one run.
 
-    uv run python bench/gateway.py [--seconds 6] [--rounds 5] [--warmup 0.3]
+    uv run python bench/proxy.py [--seconds 6] [--rounds 5] [--warmup 0.3]
 
 The service is a real service assembly (create_service_app, shared token verification) with a typical
 authenticated list route; the gateway runs as deployed (uvicorn, its own migrated database, the real route
@@ -13,14 +13,6 @@ Last line: ratio=<gateway rps / direct rps at 32> added_p50_ms=<gateway p50 - di
 nginx_ratio=<nginx rps / direct rps at 32>.
 """
 
-# ruff: noqa: E402 - the import path is fixed before the imports (see below)
-
-import sys
-from pathlib import Path
-
-# This file is called gateway.py: keep its directory off the import path so `gateway` is the package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import asyncio
 import json
@@ -28,9 +20,11 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import aiohttp
 from plc_shared import infra

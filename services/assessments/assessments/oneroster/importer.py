@@ -23,13 +23,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from plc_shared.auth import Principal
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessments import auth, models, service
-from assessments.csv_gradebook import GradebookFiles
-from assessments.oneroster import Package, split_list, status_of
-from assessments.repository import RosterRepository
+from assessments import auth, models
+from assessments.oneroster.csv_gradebook import GradebookFiles
+from assessments.oneroster.package import Package, split_list, status_of
+from assessments.oneroster.repository import ImportRepository
+from assessments.roster.repository import RosterRepository
+from assessments.roster.service import roster_events
 
 
 class Skip(Exception):
@@ -135,7 +136,7 @@ class Importer(GradebookFiles):
             records.append({**converted, "district_id": self.district_id})
         done = await RosterRepository(self.session).upsert(model, records) if records else set()
         kind = {"orgs": "orgs", "users": "students"}.get(name, name)
-        await models.outbox.add_all(self.session, service.roster_events(kind, records, datetime.now(UTC)))
+        await models.outbox.add_all(self.session, roster_events(kind, records, datetime.now(UTC)))
         if self.package.mode(name) == "bulk":
             await self._retire(model, [r["sourced_id"] for r in records])
         self.counts[name] = {"rows": len(rows), "accepted": len(done)}
@@ -143,13 +144,7 @@ class Importer(GradebookFiles):
 
     async def _retire(self, model: type[models.Base], kept: list[str]) -> None:
         """A bulk file is the whole set: the district's rows it does not name are marked tobedeleted."""
-        await self.session.execute(
-            text(
-                f"UPDATE {model.__tablename__} SET status = 'tobedeleted'"
-                " WHERE district_id = :d AND NOT (sourced_id = ANY(:kept))"
-            ),
-            {"d": self.district_id, "kept": kept},
-        )
+        await ImportRepository(self.session).retire(model, self.district_id, kept)
 
     def _org(self, r: dict[str, str]) -> dict:
         return {

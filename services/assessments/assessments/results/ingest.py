@@ -21,9 +21,9 @@ from plc_shared.events.assessments import ScoreStatus
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, events, scoring
-from assessments.definitions import Loaded, load_assessments
-from assessments.exceptions import StaleResult
-from assessments.repository import OutboxWriter, ResultRepository
+from assessments.catalog.definitions import Loaded, load_assessments
+from assessments.exceptions import NoResultToMatch, StaleResult
+from assessments.results.repository import OutboxWriter, ResultRepository
 
 SCORE_STATUSES = frozenset(get_args(ScoreStatus))
 CHUNK = 10_000  # rows checked and scored while the previous chunk is being stored
@@ -270,7 +270,9 @@ class Ingest:
 
     async def _load(self, rows: list[Row]) -> tuple[dict[str, Loaded], dict, dict]:
         """The assessments (in scope), students and enrollments the rows name."""
-        assessments = await load_assessments(self.session, self.principal, {r.assessment_id for r in rows})
+        assessments = await load_assessments(
+            self.session, principal=self.principal, ids={r.assessment_id for r in rows}
+        )
         student_ids = list({r.student_id for r in rows})
         students = await self.results.students(self.district_id, student_ids)
         classes = await self.results.student_classes(self.district_id, student_ids)
@@ -546,7 +548,7 @@ def check_if_match(if_match: str, stored: list[Any]) -> None:
     """RFC 9110 If-Match on one result: `*` needs a live result; otherwise one of the tags must be current."""
     live = [s for s in stored if s is not None and s["voided_at"] is None]
     if not live:
-        raise StaleResult("If-Match was given but there is no current result to match.")
+        raise NoResultToMatch()
     tags = {t.strip() for t in if_match.split(",")}
     if "*" not in tags and etag(live[0]["revision"]) not in tags:
-        raise StaleResult(f"The result is at {etag(live[0]['revision'])}; reload it and try again.")
+        raise StaleResult(etag(live[0]["revision"]))

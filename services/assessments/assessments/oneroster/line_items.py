@@ -9,7 +9,7 @@
   is created as a non-essential standard (id and code = the CASE id): the alignment is fixed when the line item
   is published, so dropping it would lose the per-standard scores (and the flags) for good; the report / answer
   says which were created. An id of another source ("unknown") that the district does not have is refused.
-- Cuts: from the line item's score scale when it names a proficient / advanced level (oneroster.scale_levels),
+- Cuts: from the line item's score scale when it names a proficient / advanced level (package.scale_levels),
   else 70 % and 90 % of the way from resultValueMin (default 0) to resultValueMax, as percent of the maximum.
 - A result's sourcedId is its identity: it keeps the attempt it was first stored as; a new sourcedId for a
   student and line item that already have a result becomes the next attempt (never merged into the other),
@@ -28,9 +28,11 @@ from plc_shared.auth import Principal
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessments import models, service
-from assessments.oneroster import scale_levels
-from assessments.repository import AssessmentRepository, ResultRepository
+from assessments import models
+from assessments.catalog import service as catalog
+from assessments.catalog.repository import AssessmentRepository
+from assessments.oneroster.package import scale_levels
+from assessments.results.repository import ResultRepository
 
 DEFAULT_PROFICIENCY_CUT, DEFAULT_MASTERY_CUT = 70.0, 90.0
 DESCRIPTIVE = (
@@ -126,7 +128,7 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 
 async def create_line_item(
-    session: AsyncSession, principal: Principal, item: LineItem, standards: dict[str, str]
+    session: AsyncSession, *, principal: Principal, item: LineItem, standards: dict[str, str]
 ) -> str | None:
     """Create the published assessment with its objectives; returns why the scale was not used, if it was not."""
     levels, proficiency, mastery, scale_problem = cuts_and_levels(item)
@@ -163,7 +165,7 @@ async def create_line_item(
         if lo in standards
     ]
     await AssessmentRepository(session).replace_structure(principal.tenant, item.sourced_id, objectives, [])
-    await service.transition(session, principal, assessment_id=item.sourced_id, to="published")
+    await catalog.transition(session, principal=principal, assessment_id=item.sourced_id, to="published")
     return scale_problem
 
 

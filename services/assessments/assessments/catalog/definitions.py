@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models, scoring
-from assessments.repository import AssessmentRepository, StandardRepository
+from assessments.catalog.repository import AssessmentRepository
+from assessments.standards.repository import StandardRepository
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ STRUCTURES_MAX = 1_000
 
 
 async def load_assessments(
-    session: AsyncSession, principal: Principal, ids: Iterable[str]
+    session: AsyncSession, *, principal: Principal, ids: Iterable[str]
 ) -> dict[str, Loaded]:
     """The named assessments the caller can see (others are simply absent: unknown to this caller)."""
     ids = list(ids)

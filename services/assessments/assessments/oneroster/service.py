@@ -29,23 +29,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.errors import Conflict, NotFound, ProblemError
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from plc_shared.errors import ProblemError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assessments import auth, models, service
+from assessments import auth, models
+from assessments.catalog import service as catalog
+from assessments.catalog.repository import AssessmentRepository
 from assessments.exceptions import (
     AssessmentNotFound,
+    FieldRequired,
+    InvalidPackage,
     InvalidResult,
-    LineItemPublished,
-    OneRosterQueryInvalid,
+    LineItemMaximumFixed,
+    LineItemStandardsFixed,
+    OrderByInvalid,
+    ResultSourcedIdNotFound,
+    ResultSourcedIdTaken,
     ScoredResultKept,
+    SortFieldUnknown,
     StaleSourceWrite,
+    UnknownLearningObjectives,
 )
-from assessments.ingest import Ingest
-from assessments.line_items import (
+from assessments.oneroster.importer import Importer
+from assessments.oneroster.line_items import (
     LineItem,
     assign_attempts,
     create_line_item,
@@ -53,13 +60,11 @@ from assessments.line_items import (
     resolve_standards,
     update_line_item,
 )
-from assessments.oneroster import Predicate, QueryInvalid, parse_fields, parse_filter
-from assessments.repository import (
-    LINE_ITEM_QUERY_FIELDS,
-    RESULT_QUERY_FIELDS,
-    AssessmentRepository,
-    GradebookRepository,
-)
+from assessments.oneroster.package import PackageInvalid, Predicate, parse_fields, parse_filter, read_package
+from assessments.oneroster.repository import LINE_ITEM_QUERY_FIELDS, RESULT_QUERY_FIELDS, GradebookRepository
+from assessments.oneroster.schemas import LineItemIn, ResultIn
+from assessments.results import service as results_service
+from assessments.results.ingest import Ingest
 
 PREFIX = "/ims/oneroster/gradebook/v1p2"
 ROSTERING = "/ims/oneroster/rostering/v1p2"
@@ -107,63 +112,6 @@ RESULT_FIELDS = frozenset(
 )
 
 
-class Ref(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str
-
-
-class LearningObjectiveIds(BaseModel):
-    source: str = "case"
-    learningObjectiveIds: list[str] = Field(default_factory=list)
-
-
-class LineItemIn(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-    sourcedId: str | None = None
-    status: str = "active"
-    dateLastModified: datetime | None = None
-    title: str
-    description: str | None = None
-    assignDate: datetime | date | None = None
-    dueDate: datetime | date | None = None
-    class_: Ref | None = Field(None, alias="class")
-    school: Ref | None = None
-    category: Ref | None = None
-    gradingPeriod: Ref | None = None
-    academicSession: Ref | None = None
-    scoreScale: Ref | None = None
-    resultValueMin: float | None = Field(None, ge=0)
-    resultValueMax: float | None = Field(None, gt=0)
-    learningObjectiveSet: list[LearningObjectiveIds] = Field(default_factory=list)
-
-
-class LearningObjectiveResult(BaseModel):
-    learningObjectiveId: str
-    score: float | None = None
-    textScore: str | None = None
-
-
-class LearningObjectiveScores(BaseModel):
-    source: str = "case"
-    learningObjectiveResults: list[LearningObjectiveResult] = Field(default_factory=list)
-
-
-class ResultIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str | None = None
-    status: str = "active"
-    lineItem: Ref | None = None
-    assessmentLineItem: Ref | None = None
-    student: Ref
-    scoreStatus: str
-    score: float | str | None = None
-    textScore: str | None = None
-    scoreDate: str | None = None
-    comment: str | None = None
-    dateLastModified: str | None = None
-    learningObjectiveSet: list[LearningObjectiveScores] = Field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class Query:
     """A collection request's `limit`, `offset`, `sort`/`orderBy`, `filter` and `fields`, checked."""
@@ -180,15 +128,12 @@ class Query:
         line_item = collection in LINE_ITEM_KINDS
         filterable = frozenset(LINE_ITEM_QUERY_FIELDS if line_item else RESULT_QUERY_FIELDS)
         selectable = LINE_ITEM_FIELDS if line_item else RESULT_FIELDS
-        try:
-            if sort is not None and sort not in filterable:
-                raise QueryInvalid("invalid_sort_field", f"'{sort}' cannot be sorted on")
-            if order_by is not None and order_by not in ("asc", "desc"):
-                raise QueryInvalid("invalid_sort_field", "orderBy is asc or desc")
-            predicates = parse_filter(filter_, filterable) if filter_ else None
-            selection = parse_fields(fields, selectable) if fields is not None else None
-        except QueryInvalid as exc:
-            raise OneRosterQueryInvalid(exc.code_minor, exc.reason) from None
+        if sort is not None and sort not in filterable:
+            raise SortFieldUnknown(sort)
+        if order_by is not None and order_by not in ("asc", "desc"):
+            raise OrderByInvalid(order_by)
+        predicates = parse_filter(filter_, filterable) if filter_ else None
+        selection = parse_fields(fields, selectable) if fields is not None else None
         return cls(limit, offset, sort, order_by == "desc", predicates, selection)
 
     def project(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -212,8 +157,8 @@ def iso(moment: datetime | date | None) -> str | None:
 # --- line items -----------------------------------------------------------------------------------------------
 async def put_line_item(
     session: AsyncSession,
-    principal: Principal,
     *,
+    principal: Principal,
     collection: str,
     sourced_id: str,
     body: LineItemIn,
@@ -224,20 +169,16 @@ async def put_line_item(
     if body.status == "tobedeleted":
         if existing is None:
             raise AssessmentNotFound(sourced_id)
-        await _close(session, principal, existing)
+        await _close(session, principal=principal, assessment=existing)
     elif existing is None:
         if body.resultValueMax is None:
-            raise InvalidResult(
-                "resultValueMax is required to create a line item.",
-                errors=[{"field": "resultValueMax", "reason": "required"}],
-            )
-        await _create(
-            session, principal, await _line_item(session, district_id, collection, sourced_id, body)
-        )
+            raise FieldRequired("resultValueMax", "create a line item")
+        item = await _line_item(session, district_id, collection, sourced_id, body)
+        await _create(session, principal=principal, item=item)
     else:
         await _update(session, existing, await _line_item(session, district_id, collection, sourced_id, body))
     line_item = await get_line_item(
-        session, principal, collection=collection, sourced_id=sourced_id, base=base
+        session, principal=principal, collection=collection, sourced_id=sourced_id, base=base
     )
     return line_item, existing is None and body.status != "tobedeleted"
 
@@ -284,37 +225,32 @@ def _moment(value: datetime | date | None) -> datetime | None:
     return datetime.fromisoformat(f"{value.isoformat()}T00:00:00+00:00")
 
 
-async def _create(session: AsyncSession, principal: Principal, item: LineItem) -> None:
+async def _create(session: AsyncSession, *, principal: Principal, item: LineItem) -> None:
     standards, _created, refused = await resolve_standards(session, principal.tenant, item.objectives)
     if refused:
-        raise InvalidResult(
-            "The line item names learning objectives the district does not have.",
-            errors=[
-                {"field": "learningObjectiveSet", "reason": f"unknown standard '{lo}'"} for lo in refused
-            ],
-        )
-    await create_line_item(session, principal, item, standards)
+        raise UnknownLearningObjectives(refused)
+    await create_line_item(session, principal=principal, item=item, standards=standards)
 
 
 async def _update(session: AsyncSession, existing: models.Assessment, item: LineItem) -> None:
     if item.max_score and item.max_score != existing.max_score:
-        raise LineItemPublished(existing.id, f"its maximum is {existing.max_score:g}")
+        raise LineItemMaximumFixed(existing.id, existing.max_score)
     stored = await objective_codes(session, existing.district_id, existing.id)
     if item.objectives and {lo for _s, lo in item.objectives} != stored:
-        raise LineItemPublished(existing.id, f"it measures {sorted(stored) or 'no standard'}")
+        raise LineItemStandardsFixed(existing.id, sorted(stored))
     stale = update_line_item(existing, item)
     if stale:
         raise StaleSourceWrite(str(item.fields["source_modified_at"]), str(existing.source_modified_at))
     await session.flush()
 
 
-async def _close(session: AsyncSession, principal: Principal, assessment: models.Assessment) -> None:
+async def _close(session: AsyncSession, *, principal: Principal, assessment: models.Assessment) -> None:
     if assessment.status == "published":
-        await service.transition(session, principal, assessment_id=assessment.id, to="closed")
+        await catalog.transition(session, principal=principal, assessment_id=assessment.id, to="closed")
 
 
 async def get_line_item(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str, base: str
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, base: str
 ) -> dict[str, Any]:
     found = await AssessmentRepository(session).get_in_district(principal.tenant, sourced_id)
     if found is None or found.kind not in LINE_ITEM_KINDS[collection] or found.status == "draft":
@@ -326,7 +262,7 @@ async def get_line_item(
 
 
 async def list_line_items(
-    session: AsyncSession, principal: Principal, *, collection: str, query: Query, base: str
+    session: AsyncSession, *, principal: Principal, collection: str, query: Query, base: str
 ) -> tuple[list[dict], int]:
     found, total = await _page(
         GradebookRepository(session).line_items,
@@ -340,12 +276,12 @@ async def list_line_items(
 
 
 async def delete_line_item(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str, base: str
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, base: str
 ) -> None:
-    await get_line_item(session, principal, collection=collection, sourced_id=sourced_id, base=base)
+    await get_line_item(session, principal=principal, collection=collection, sourced_id=sourced_id, base=base)
     auth.require_district_writer(principal)
     assessment = await AssessmentRepository(session).get_in_district(principal.tenant, sourced_id)
-    await _close(session, principal, assessment)
+    await _close(session, principal=principal, assessment=assessment)
 
 
 def line_item_json(a: models.Assessment, objectives: list[models.Objective], base: str) -> dict[str, Any]:
@@ -386,8 +322,8 @@ def _objective_sets(objectives: list[models.Objective], value, key: str) -> list
 # --- results --------------------------------------------------------------------------------------------------
 async def put_result(
     session: AsyncSession,
-    principal: Principal,
     *,
+    principal: Principal,
     collection: str,
     sourced_id: str,
     body: ResultIn,
@@ -396,17 +332,15 @@ async def put_result(
     reference = RESULT_KEYS[collection]
     line_item = getattr(body, reference)
     if line_item is None:
-        raise InvalidResult(f"{reference} is required.", errors=[{"field": reference, "reason": "required"}])
+        raise FieldRequired(reference)
     district_id = auth.require_role(principal, auth.RESULT_WRITERS, "record results")
     [attempt] = await assign_attempts(
         session, district_id, [(sourced_id, line_item.sourcedId, body.student.sourcedId)]
     )
     if attempt.error:
-        raise Conflict(
-            f"Result sourcedId '{sourced_id}' names another student or line item: {attempt.error}."
-        )
+        raise ResultSourcedIdTaken(sourced_id)
     if body.status == "tobedeleted":
-        await delete_result(session, principal, sourced_id=sourced_id)
+        await delete_result(session, principal=principal, sourced_id=sourced_id)
         return {"sourcedId": sourced_id, "status": "tobedeleted"}, False
     write = {
         "assessment_id": line_item.sourcedId,
@@ -437,12 +371,12 @@ async def put_result(
         errors = [
             {**e, "field": names.get((e["field"] or "").split(".")[0], e["field"])} for e in outcome.rejected
         ]
-        raise InvalidResult("The result was not accepted.", errors=errors)
+        raise InvalidResult(errors)
     if outcome.stale:
         raise StaleSourceWrite(
             outcome.stale[0]["source_modified_at"], outcome.stale[0]["stored_source_modified_at"]
         )
-    stored = await _by_sourced_id(session, principal, sourced_id)
+    stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if outcome.kept:
         raise ScoredResultKept(sourced_id, stored.total_score)
     objectives = await AssessmentRepository(session).objectives(district_id, [stored.assessment_id])
@@ -450,17 +384,17 @@ async def put_result(
 
 
 async def get_result(
-    session: AsyncSession, principal: Principal, *, collection: str, sourced_id: str, base: str
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, base: str
 ) -> dict:
     auth.require_role(principal, auth.STUDENT_READERS, "read student results")
-    stored = await _visible(session, principal, sourced_id)
+    stored = await _visible(session, principal=principal, sourced_id=sourced_id)
     audit_read(principal, "oneroster.result.read", [stored.student_id], sourced_id=sourced_id)
     objectives = await AssessmentRepository(session).objectives(principal.tenant, [stored.assessment_id])
     return result_json(stored, collection, objectives, base)
 
 
 async def list_results(
-    session: AsyncSession, principal: Principal, *, collection: str, query: Query, base: str
+    session: AsyncSession, *, principal: Principal, collection: str, query: Query, base: str
 ) -> tuple[list[dict[str, Any]], int]:
     """Every OneRoster result (CSV or REST: they have a sourcedId) in the caller's scope, oldest first."""
     district_id = auth.require_role(principal, auth.STUDENT_READERS, "read student results")
@@ -476,35 +410,33 @@ async def list_results(
 
 
 async def _page(read, district_id: str, kinds, schools, query: Query):
-    try:
-        return await read(district_id, kinds, schools, query)
-    except ValueError as exc:  # a filter value that does not fit its field (a number, a date)
-        raise OneRosterQueryInvalid("invaliddata", f"filter value: {exc}") from None
+    return await read(district_id, kinds, schools, query)
 
 
-async def delete_result(session: AsyncSession, principal: Principal, *, sourced_id: str) -> None:
-    stored = await _visible(session, principal, sourced_id)
-    await service.void_result(
-        session, principal, key=(stored.assessment_id, stored.student_id, stored.attempt), if_match=None
+async def delete_result(session: AsyncSession, *, principal: Principal, sourced_id: str) -> None:
+    stored = await _visible(session, principal=principal, sourced_id=sourced_id)
+    await results_service.void_result(
+        session,
+        principal=principal,
+        key=(stored.assessment_id, stored.student_id, stored.attempt),
+        if_match=None,
     )
 
 
 async def _by_sourced_id(
-    session: AsyncSession, principal: Principal, sourced_id: str
+    session: AsyncSession, *, principal: Principal, sourced_id: str
 ) -> models.Result | None:
-    r = models.Result
-    stmt = select(r).where(r.district_id == principal.tenant, r.sourced_id == sourced_id)
-    return (await session.scalars(stmt.execution_options(populate_existing=True))).one_or_none()
+    return await GradebookRepository(session).by_sourced_id(principal.tenant, sourced_id)
 
 
-async def _visible(session: AsyncSession, principal: Principal, sourced_id: str) -> models.Result:
-    stored = await _by_sourced_id(session, principal, sourced_id)
+async def _visible(session: AsyncSession, *, principal: Principal, sourced_id: str) -> models.Result:
+    stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
     if (
         stored is None
         or stored.voided_at is not None
         or not auth.sees_school(principal, stored.district_id, stored.school_id)
     ):
-        raise NotFound(f"Result '{sourced_id}' was not found.")
+        raise ResultSourcedIdNotFound(sourced_id)
     return stored
 
 
@@ -588,3 +520,13 @@ def _imsx(response: JSONResponse) -> JSONResponse:
         k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")
     }
     return JSONResponse(body, status_code=response.status_code, headers=headers)
+
+
+# --- CSV import -----------------------------------------------------------------------------------------------
+async def import_oneroster(session: AsyncSession, *, principal: Principal, data: bytes) -> dict[str, Any]:
+    """Everything valid in the package is written in this transaction; the report lists the rest."""
+    try:
+        package = read_package(data)
+    except PackageInvalid as exc:
+        raise InvalidPackage(exc.reason, exc.errors) from None
+    return await Importer(session, principal, package).run()

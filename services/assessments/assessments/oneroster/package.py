@@ -35,6 +35,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from assessments.exceptions import FilterFieldUnknown, FilterInvalid, SelectionFieldUnknown
+
 MANIFEST = "manifest.csv"
 MODES = ("bulk", "delta", "absent")
 
@@ -257,14 +259,6 @@ def _first_named(lows: list[tuple[float, str]], names: tuple[str, ...], max_scor
 
 
 # --- collection query parameters of the REST binding (filter, sort, fields) ------------------------------------
-class QueryInvalid(ValueError):
-    """A query parameter the binding rejects; `code_minor` is the spec's imsx_codeMinorFieldValue."""
-
-    def __init__(self, code_minor: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code_minor, self.reason = code_minor, reason
-
-
 @dataclass(frozen=True)
 class Predicate:
     field: str
@@ -288,13 +282,10 @@ def parse_filter(text: str, allowed: frozenset[str]) -> list[list[Predicate]]:
             continue
         match = _PREDICATE.match(part)
         if match is None:
-            raise QueryInvalid("invalid_filter_field", f"'{part}' is not field<op>'value'")
+            raise FilterInvalid(part)
         name, op, quoted, bare = match.groups()
         if name not in allowed:
-            raise QueryInvalid(
-                "invalid_filter_field",
-                f"'{name}' cannot be filtered on; fields: {', '.join(sorted(allowed))}",
-            )
+            raise FilterFieldUnknown(name, allowed)
         groups[-1].append(Predicate(name, op, quoted.replace("''", "'") if quoted is not None else bare))
     return groups
 
@@ -304,8 +295,5 @@ def parse_fields(text: str, allowed: frozenset[str]) -> list[str]:
     names = split_list(text)
     unknown = [n for n in names if n not in allowed]
     if unknown or not names:
-        raise QueryInvalid(
-            "invalid_selection_field",
-            f"unknown field(s) {', '.join(unknown) or '(none given)'}; fields: {', '.join(sorted(allowed))}",
-        )
+        raise SelectionFieldUnknown(unknown, allowed)
     return names

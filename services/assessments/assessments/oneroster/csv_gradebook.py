@@ -20,10 +20,11 @@ from typing import Any
 
 from sqlalchemy import text
 
-from assessments import models, service
+from assessments import models
+from assessments.catalog import service as catalog
+from assessments.catalog.repository import AssessmentRepository
 from assessments.exceptions import ResultNotFound
-from assessments.ingest import Ingest
-from assessments.line_items import (
+from assessments.oneroster.line_items import (
     LineItem,
     assign_attempts,
     create_line_item,
@@ -31,8 +32,10 @@ from assessments.line_items import (
     resolve_standards,
     update_line_item,
 )
-from assessments.oneroster import scale_values, status_of
-from assessments.repository import AssessmentRepository, RosterRepository
+from assessments.oneroster.package import scale_values, status_of
+from assessments.results import service as results_service
+from assessments.results.ingest import Ingest
+from assessments.roster.repository import RosterRepository
 
 LINE_ITEM_FILES = (("lineItems", "common_formative"), ("assessmentLineItems", "common_summative"))
 RESULT_COLUMNS = {
@@ -146,8 +149,8 @@ class GradebookFiles:
             existing = await repo.get_in_district(self.district_id, r["sourcedId"])
             if status_of(r) == "tobedeleted":
                 if existing is not None and existing.status == "published":
-                    await service.transition(
-                        self.session, self.principal, assessment_id=existing.id, to="closed"
+                    await catalog.transition(
+                        self.session, principal=self.principal, assessment_id=existing.id, to="closed"
                     )
                 accepted += 1
                 continue
@@ -221,7 +224,9 @@ class GradebookFiles:
                     f"CASE item '{lo}' was not a standard of the "
                     "district: created (not essential; code = the CASE id)",
                 )
-        problem = await create_line_item(self.session, self.principal, item, standards)
+        problem = await create_line_item(
+            self.session, principal=self.principal, item=item, standards=standards
+        )
         if problem:
             self.note(name, number, "scoreScale", problem)
 
@@ -388,7 +393,9 @@ class GradebookFiles:
                 f"the line item ({chosen[0][0] or 'without sourcedId'}) was voided",
             )
         try:
-            await service.void_result(self.session, self.principal, key=tuple(chosen[0][1:]), if_match=None)
+            await results_service.void_result(
+                self.session, principal=self.principal, key=tuple(chosen[0][1:]), if_match=None
+            )
         except ResultNotFound:
             self.reject(name, number, "sourcedId", "tobedeleted, but there is no such result")
             return 0

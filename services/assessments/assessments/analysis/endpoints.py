@@ -1,0 +1,31 @@
+"""HTTP API of the analysis of one assessment."""
+
+from fastapi import APIRouter
+from plc_shared.db import DbSession
+from plc_shared.errors import PROBLEM_RESPONSE
+
+from assessments.analysis import schemas, service
+from assessments.auth import AnalysisReader
+
+ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
+router = APIRouter(prefix="/assessments/{assessment_id}/analysis", tags=["assessments"])
+
+
+@router.get("", response_model=schemas.Analysis, responses=ERRORS)
+async def analyse_assessment(
+    assessment_id: str,
+    session: DbSession,
+    principal: AnalysisReader,
+    school_id: str | None = None,
+    class_id: str | None = None,
+    grade: str | None = None,
+):
+    """Distribution, proficiency per level/standard/class, item analysis, students below the cut on essentials."""
+    return await service.analyse_assessment(
+        session,
+        principal=principal,
+        assessment_id=assessment_id,
+        school_id=school_id,
+        class_id=class_id,
+        grade=grade,
+    )

@@ -1,0 +1,52 @@
+"""HTTP API of the roster: OneRoster records by sourcedId, the schools and classes the caller sees."""
+
+from fastapi import APIRouter
+from plc_shared.db import DbSession
+from plc_shared.errors import PROBLEM_RESPONSE
+
+from assessments.auth import CurrentPrincipal, DistrictWriter, StudentReader
+from assessments.roster import schemas, service
+
+ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
+router = APIRouter(prefix="/roster", tags=["roster"])
+
+
+def _roster_route(kind: str, record: type[schemas.RosterRecord]) -> None:
+    body_type = schemas.RosterUpsert[record]  # type: ignore[valid-type]
+
+    async def upsert(
+        body: body_type, session: DbSession, principal: DistrictWriter
+    ) -> schemas.RosterUpserted:  # type: ignore[valid-type]
+        return await service.upsert_roster(session, principal=principal, kind=kind, records=body.records)
+
+    upsert.__doc__ = f"Insert or update {kind} by sourcedId (status=tobedeleted marks them deleted)."
+    router.add_api_route(
+        f"/{kind}",
+        upsert,
+        methods=["PUT"],
+        response_model=schemas.RosterUpserted,
+        responses=ERRORS,
+        name=f"upsert_{kind.replace('-', '_')}",
+    )
+
+
+for _kind, (_model, _record) in service.ROSTER_KINDS.items():
+    _roster_route(_kind, _record)
+
+
+@router.get("/schools", response_model=list[schemas.SchoolRead], responses=ERRORS)
+async def list_schools(session: DbSession, principal: CurrentPrincipal):
+    """The active schools the caller can see."""
+    return await service.list_schools(session, principal=principal)
+
+
+@router.get("/classes", response_model=list[schemas.ClassRead], responses=ERRORS)
+async def list_classes(session: DbSession, principal: CurrentPrincipal, school_id: str | None = None):
+    """The active classes (with their teachers) of the schools the caller can see."""
+    return await service.list_classes(session, principal=principal, school_id=school_id)
+
+
+@router.get("/classes/{class_id}/students", response_model=list[schemas.StudentRead], responses=ERRORS)
+async def class_students(class_id: str, session: DbSession, principal: StudentReader):
+    """The students enrolled in a class (audited)."""
+    return await service.class_students(session, principal=principal, class_id=class_id)

@@ -1,0 +1,79 @@
+"""SQL of the roster: upserts by (district, sourcedId) and the active rows a district's readers see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessments import models
+
+
+class RosterRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def upsert(self, model: type[models.Base], rows: list[dict[str, Any]]) -> set[str]:
+        """Insert or update by (district, sourcedId): another district's row with the same sourcedId is another
+        row. Returns the sourcedIds written."""
+        if not rows:
+            return set()
+        table = model.__table__
+        stmt = insert(table)
+        columns = {c: stmt.excluded[c] for c in rows[0] if c not in ("district_id", "sourced_id")}
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["district_id", "sourced_id"], set_=columns
+        ).returning(table.c.sourced_id)
+        done: set[str] = set()
+        for start in range(0, len(rows), 5_000):
+            done.update((await self.session.scalars(stmt, rows[start : start + 5_000])).all())
+        return done
+
+    async def existing_ids(self, model: type[models.Base], district_id: str, ids: Sequence[str]) -> set[str]:
+        table = model.__table__
+        stmt = select(table.c.sourced_id).where(
+            table.c.district_id == district_id,
+            table.c.status == "active",
+            table.c.sourced_id.in_(set(ids)),
+        )
+        return set((await self.session.scalars(stmt)).all())
+
+
+class RosterReader:
+    """Active roster rows of one district, optionally limited to some schools."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def schools(self, district_id: str, schools: frozenset[str] | None) -> list[models.Org]:
+        stmt = select(models.Org).where(
+            models.Org.district_id == district_id, models.Org.type == "school", models.Org.status == "active"
+        )
+        if schools is not None:
+            stmt = stmt.where(models.Org.sourced_id.in_(schools))
+        return list((await self.session.scalars(stmt.order_by(models.Org.name))).all())
+
+    async def classes(
+        self, district_id: str, schools: frozenset[str] | None, school_id: str | None
+    ) -> list[models.Class]:
+        c = models.Class
+        stmt = select(c).where(c.district_id == district_id, c.status == "active")
+        if schools is not None:
+            stmt = stmt.where(c.school_id.in_(schools))
+        if school_id:
+            stmt = stmt.where(c.school_id == school_id)
+        return list((await self.session.scalars(stmt.order_by(c.title, c.sourced_id))).all())
+
+    async def class_students(self, district_id: str, class_id: str) -> list[models.Student]:
+        s, e = models.Student, models.Enrollment
+        stmt = (
+            select(s)
+            .join(e, (e.district_id == s.district_id) & (e.user_id == s.sourced_id))
+            .where(e.district_id == district_id, e.class_id == class_id, e.role == "student")
+            .where(e.status == "active", s.status == "active")
+            .order_by(s.family_name, s.given_name, s.sourced_id)
+        )
+        return list((await self.session.scalars(stmt)).all())

@@ -1,0 +1,130 @@
+"""Roster rules: OneRoster records upserted by (district, sourcedId), references checked within the district,
+and the id-only facts (schools, students) other services key their view of the roster by."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from plc_shared.audit import audit_read
+from plc_shared.auth import Principal
+from plc_shared.events.assessments import SchoolRostered, StudentRostered
+from plc_shared.events.envelope import Event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessments import auth, models
+from assessments.exceptions import ClassNotFound
+from assessments.roster import schemas
+from assessments.roster.repository import RosterReader, RosterRepository
+
+ROSTER_KINDS: dict[str, tuple[type[models.Base], type[schemas.RosterRecord]]] = {
+    "orgs": (models.Org, schemas.OrgWrite),
+    "academic-sessions": (models.AcademicSession, schemas.AcademicSessionWrite),
+    "courses": (models.Course, schemas.CourseWrite),
+    "classes": (models.Class, schemas.ClassWrite),
+    "students": (models.Student, schemas.StudentWrite),
+    "enrollments": (models.Enrollment, schemas.EnrollmentWrite),
+}
+
+
+async def upsert_roster(
+    session: AsyncSession, *, principal: Principal, kind: str, records: list[schemas.RosterRecord]
+) -> schemas.RosterUpserted:
+    """Upsert by (district, sourcedId). A record that names a school, class or student its district does not
+    have is rejected with its index and reason; the valid ones are written."""
+    district_id = principal.tenant  # a district writer (auth.DistrictWriter on the route)
+    model, _schema = ROSTER_KINDS[kind]
+    rows = [{**r.model_dump(), "district_id": district_id} for r in records]
+    rejected = await roster_references(session, district_id, kind, rows)
+    bad = {e["index"] for e in rejected}
+    valid = [r for i, r in enumerate(rows) if i not in bad]
+    await RosterRepository(session).upsert(model, valid)
+    await models.outbox.add_all(session, roster_events(kind, valid, datetime.now(UTC)))
+    return schemas.RosterUpserted(kind=kind, upserted=len(valid), rejected=rejected)
+
+
+# What each roster kind references: (field, referenced kind, many?) — checked within the caller's district.
+REFERENCES: dict[str, tuple[tuple[str, type[models.Base], bool], ...]] = {
+    "courses": (("school_id", models.Org, False),),
+    "classes": (("school_id", models.Org, False), ("course_id", models.Course, False)),
+    "students": (("school_ids", models.Org, True),),
+    "enrollments": (("class_id", models.Class, False), ("school_id", models.Org, False)),
+}
+
+
+async def roster_references(
+    session: AsyncSession, district_id: str, kind: str, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Row-level errors for references to objects the district does not have (ids are per district, so
+    another district's object is as unknown here as a missing one)."""
+    repo, errors = RosterRepository(session), []
+    checks = list(REFERENCES.get(kind, ()))
+    for field, model, many in checks:
+        wanted = {v for r in rows for v in (r[field] if many else [r[field]]) if v}
+        known = await repo.existing_ids(model, district_id, list(wanted)) if wanted else set()
+        for index, row in enumerate(rows):
+            values = row[field] if many else [row[field]]
+            for value in (v for v in values if v and v not in known):
+                errors.append({"index": index, "field": field, "reason": f"unknown {field[:-3]} '{value}'"})
+    if kind == "enrollments":
+        students = [r["user_id"] for r in rows if r["role"] == "student"]
+        known = await repo.existing_ids(models.Student, district_id, students) if students else set()
+        for index, row in enumerate(rows):
+            if row["role"] == "student" and row["user_id"] not in known:
+                errors.append(
+                    {"index": index, "field": "user_id", "reason": f"unknown student '{row['user_id']}'"}
+                )
+    return sorted(errors, key=lambda e: e["index"])
+
+
+def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[Event]:
+    """Id-only facts other services key their view of the roster by: schools and students."""
+    if kind == "orgs":
+        return [
+            SchoolRostered(
+                district_id=r["district_id"], school_id=r["sourced_id"], status=r["status"], occurred_at=now
+            )
+            for r in rows
+            if r["type"] == "school"
+        ]
+    if kind == "students":
+        return [
+            StudentRostered(
+                district_id=r["district_id"],
+                student_id=r["sourced_id"],
+                school_ids=r["school_ids"],
+                grades=r["grades"],
+                status=r["status"],
+                occurred_at=now,
+            )
+            for r in rows
+        ]
+    return []
+
+
+async def list_schools(session: AsyncSession, *, principal: Principal) -> list[schemas.SchoolRead]:
+    found = await RosterReader(session).schools(principal.tenant, principal.visible_schools())
+    return [schemas.SchoolRead.model_validate(o) for o in found]
+
+
+async def list_classes(
+    session: AsyncSession, *, principal: Principal, school_id: str | None
+) -> list[schemas.ClassRead]:
+    found = await RosterReader(session).classes(principal.tenant, principal.visible_schools(), school_id)
+    return [schemas.ClassRead.model_validate(c) for c in found]
+
+
+async def class_students(
+    session: AsyncSession, *, principal: Principal, class_id: str
+) -> list[schemas.StudentRead]:
+    """A class list (student-level data: audited; not for analysts)."""
+    found = await session.get(models.Class, (principal.tenant, class_id))
+    if (
+        found is None
+        or found.status != "active"
+        or not auth.sees_school(principal, found.district_id, found.school_id)
+    ):
+        raise ClassNotFound(class_id)
+    students = await RosterReader(session).class_students(principal.tenant, class_id)
+    audit_read(principal, "class.students.read", [s.sourced_id for s in students], class_id=class_id)
+    return [schemas.StudentRead.model_validate(s) for s in students]
