@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from assessments.scoring import (
+from assessments.rules import (
     AssessmentDef,
     ItemDef,
     Level,

@@ -12,7 +12,7 @@ from plc_shared.auth import Principal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessments import auth, models, scoring
+from assessments import auth, models, rules
 from assessments.catalog.repository import AssessmentRepository
 from assessments.standards.repository import StandardRepository
 
@@ -23,7 +23,7 @@ class Loaded:
     status: str
     district_id: str
     school_id: str | None
-    definition: scoring.AssessmentDef
+    definition: rules.AssessmentDef
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,8 @@ class Structure:
     """What cannot change once an assessment is published (only a draft is edited; standards are never
     renamed): its objectives, items and the codes of the standards they measure."""
 
-    objectives: dict[str, scoring.ObjectiveDef]
-    items: dict[str, scoring.ItemDef]
+    objectives: dict[str, rules.ObjectiveDef]
+    items: dict[str, rules.ItemDef]
     standard_codes: dict[str, str | None]
 
 
@@ -111,7 +111,7 @@ async def _structures(
         }
         structures[a.id] = structure = Structure(
             objectives={
-                o.code: scoring.ObjectiveDef(
+                o.code: rules.ObjectiveDef(
                     o.code,
                     o.max_points,
                     tuple(o.standard_ids),
@@ -122,7 +122,7 @@ async def _structures(
                 for o in mine
             },
             items={
-                i.code: scoring.ItemDef(
+                i.code: rules.ItemDef(
                     i.code, i.max_points, i.standard_id, code_of.get(i.objective_id or "")
                 )
                 for i in theirs
@@ -137,16 +137,16 @@ async def _structures(
 
 
 def _loaded(a: models.Assessment, structure: Structure, essential: set[str]) -> Loaded:
-    definition = scoring.AssessmentDef(
+    definition = rules.AssessmentDef(
         id=a.id,
         max_score=a.max_score,
         proficiency_cut=a.proficiency_cut,
         mastery_cut=a.mastery_cut,
-        levels=tuple(scoring.Level(lv["name"], lv["min"], lv.get("max")) for lv in a.performance_levels),
+        levels=tuple(rules.Level(lv["name"], lv["min"], lv.get("max")) for lv in a.performance_levels),
         objectives=structure.objectives,
         items=structure.items,
         standards={
-            s: scoring.StandardInfo(s, code, s in essential) for s, code in structure.standard_codes.items()
+            s: rules.StandardInfo(s, code, s in essential) for s, code in structure.standard_codes.items()
         },
     )
     return Loaded(a.id, a.status, a.district_id, a.school_id, definition)

@@ -11,7 +11,7 @@ from plc_shared.auth import Principal
 from plc_shared.events.assessments import AssessmentClosed, AssessmentPublished
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessments import auth, models, scoring
+from assessments import auth, models, rules
 from assessments.catalog import schemas
 from assessments.catalog.repository import AssessmentRepository
 from assessments.exceptions import (
@@ -145,8 +145,8 @@ async def _validate_structure(
     session: AsyncSession, district_id: str, body: schemas.AssessmentFields
 ) -> None:
     errors: list[dict[str, Any]] = []
-    levels = [scoring.Level(lv.name, lv.min, lv.max) for lv in body.performance_levels]
-    problem = scoring.levels_overlap(levels)
+    levels = [rules.Level(lv.name, lv.min, lv.max) for lv in body.performance_levels]
+    problem = rules.levels_overlap(levels)
     if problem:
         errors.append({"field": "performance_levels", "reason": problem})
     if any(lv.minimum > body.max_score for lv in levels):

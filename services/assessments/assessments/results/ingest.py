@@ -20,7 +20,7 @@ from plc_shared.db import Serial
 from plc_shared.events.assessments import ScoreStatus
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessments import auth, events, scoring
+from assessments import auth, events, rules
 from assessments.catalog.definitions import Loaded, load_assessments
 from assessments.exceptions import NoResultToMatch, StaleResult
 from assessments.results.repository import OutboxWriter, ResultRepository
@@ -191,7 +191,7 @@ def _iso_date(value: str) -> date | None:
 
 
 # Rows repeat the same few score values: check each (value, maximum) once. `typed` keeps True apart from 1.
-_check_score = functools.lru_cache(maxsize=4096, typed=True)(scoring.check_score)
+_check_score = functools.lru_cache(maxsize=4096, typed=True)(rules.check_score)
 
 
 class Ingest:
@@ -299,8 +299,8 @@ class Ingest:
         total = _total(row, definition, objectives, items)
         percent = level = None
         if total is not None:
-            percent = scoring.percent(total, definition.max_score)
-            level = scoring.performance_level(total, definition.levels)
+            percent = rules.percent(total, definition.max_score)
+            level = rules.performance_level(total, definition.levels)
         return {
             "row": row,
             "key": row.key,
@@ -316,7 +316,7 @@ class Ingest:
         }
 
     def _encoded(
-        self, definition: scoring.AssessmentDef, objectives: dict, items: dict, total: float | None
+        self, definition: rules.AssessmentDef, objectives: dict, items: dict, total: float | None
     ) -> tuple[str, str, str]:
         """(objective scores, item scores, per-standard scores) as JSON text. Scores take few distinct values
         (whole points on a handful of items), so equal score sets are scored and encoded once per request.
@@ -325,7 +325,7 @@ class Ingest:
         key = (definition.id, tuple(objectives.items()), tuple(items.items()), alone)
         encoded = self._scored.get(key)
         if encoded is None:
-            standards = scoring.standard_scores(definition, objectives, items, alone)
+            standards = rules.standard_scores(definition, objectives, items, alone)
             encoded = (_json(objectives), _json(items), _json(standards))
             self._scored[key] = encoded
         return encoded
@@ -439,7 +439,7 @@ def _scores(given: dict[str, Any], defined: dict, name: str) -> dict[str, float]
         score, reason = (
             _check_score(value, part.max_points)
             if isinstance(value, int | float | str)
-            else scoring.check_score(value, part.max_points)
+            else rules.check_score(value, part.max_points)
         )
         if reason:
             raise RowInvalid(f"{name}.{code}", reason)
@@ -447,12 +447,12 @@ def _scores(given: dict[str, Any], defined: dict, name: str) -> dict[str, float]
     return scores
 
 
-def _total(row: Row, definition: scoring.AssessmentDef, objectives: dict, items: dict) -> float | None:
+def _total(row: Row, definition: rules.AssessmentDef, objectives: dict, items: dict) -> float | None:
     if row.total_score is not None:
         total, reason = (
             _check_score(row.total_score, definition.max_score)
             if isinstance(row.total_score, int | float | str)
-            else scoring.check_score(row.total_score, definition.max_score)
+            else rules.check_score(row.total_score, definition.max_score)
         )
         if reason:
             raise RowInvalid("total_score", reason)
