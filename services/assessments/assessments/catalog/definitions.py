@@ -122,9 +122,7 @@ async def _structures(
                 for o in mine
             },
             items={
-                i.code: rules.ItemDef(
-                    i.code, i.max_points, i.standard_id, code_of.get(i.objective_id or "")
-                )
+                i.code: rules.ItemDef(i.code, i.max_points, i.standard_id, code_of.get(i.objective_id or ""))
                 for i in theirs
             },
             standard_codes={s: codes[s] for s in standard_ids if s in codes},
