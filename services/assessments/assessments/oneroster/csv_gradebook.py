@@ -34,7 +34,7 @@ from assessments.oneroster.line_items import (
 )
 from assessments.oneroster.package import scale_values, status_of
 from assessments.results import service as results_service
-from assessments.results.ingest import Ingest
+from assessments.results.service import Ingest
 from assessments.roster.repository import RosterRepository
 
 LINE_ITEM_FILES = (("lineItems", "common_formative"), ("assessmentLineItems", "common_summative"))

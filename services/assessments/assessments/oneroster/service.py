@@ -64,7 +64,7 @@ from assessments.oneroster.package import PackageInvalid, Predicate, parse_field
 from assessments.oneroster.repository import LINE_ITEM_QUERY_FIELDS, RESULT_QUERY_FIELDS, GradebookRepository
 from assessments.oneroster.schemas import LineItemIn, ResultIn
 from assessments.results import service as results_service
-from assessments.results.ingest import Ingest
+from assessments.results.service import Ingest
 
 PREFIX = "/ims/oneroster/gradebook/v1p2"
 ROSTERING = "/ims/oneroster/rostering/v1p2"

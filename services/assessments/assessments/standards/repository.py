@@ -21,6 +21,12 @@ class StandardRepository(Repository[models.Standard]):
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
+    async def codes(self, district_id: str, ids: Sequence[str] | set[str]) -> dict[str, str]:
+        """Standard id → code."""
+        s = models.Standard
+        stmt = select(s.id, s.code).where(s.district_id == district_id, s.id.in_(ids))
+        return {id_: code for id_, code in (await self.session.execute(stmt)).all()}
+
     async def flags(self, district_id: str, standard_ids: Sequence[str]) -> list[models.EssentialFlag]:
         if not standard_ids:
             return []
