@@ -259,3 +259,8 @@ class SelectionFieldUnknown(OneRosterQueryInvalid):
         super().__init__(
             f"unknown field(s) {', '.join(unknown) or '(none given)'}; fields: {', '.join(sorted(allowed))}"
         )
+
+
+class BodyWrapperMissing(BadRequest):
+    def __init__(self, wrapper: str) -> None:
+        super().__init__(f'The body must be {{"{wrapper}": {{...}}}}.')

@@ -201,7 +201,7 @@ class Assessment(Base):
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # OneRoster lineItem / assessmentLineItem fields, kept as the SIS sent them (see gradebook.py).
+    # OneRoster lineItem / assessmentLineItem fields, kept as the SIS sent them (see gradebook/).
     description: Mapped[str | None] = mapped_column(Text)
     class_id: Mapped[str | None] = mapped_column(Text)
     category_id: Mapped[str | None] = mapped_column(Text)

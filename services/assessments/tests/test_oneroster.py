@@ -5,7 +5,7 @@ import json
 import zipfile
 
 import pytest
-from assessments.oneroster.package import decode
+from assessments.oneroster.rules import decode
 from plc_shared.testing import consume
 from plc_shared.topics import RESULTS
 

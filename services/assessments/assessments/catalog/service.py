@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assessments import auth, models, rules
 from assessments.catalog import schemas
 from assessments.catalog.repository import AssessmentRepository
+from assessments.catalog.rules import DESCRIPTIVE, LineItem, cuts_and_levels
 from assessments.exceptions import (
     AssessmentExists,
     AssessmentNotDraft,
@@ -350,3 +351,118 @@ def _loaded(a: models.Assessment, structure: Structure, essential: set[str]) -> 
         },
     )
     return Loaded(a.id, a.status, a.district_id, a.school_id, definition)
+
+
+# --- OneRoster line items (the CSV import and the gradebook binding create and update them alike) ------------------
+# A line item (lineItems; assessmentLineItems) becomes a published common formative (summative) assessment with max
+# score `resultValueMax`; its OneRoster fields are kept and returned. Its learning objectives align it to the
+# district's standards: one objective per learningObjectiveId (code = that id, max points = the line item's
+# maximum) measuring the standard whose id, CASE identifier or code it is. A CASE id the district does not have is
+# created as a non-essential standard (id and code = the CASE id): the alignment is fixed when the line item is
+# published, so dropping it would lose the per-standard scores (and the flags) for good. An id of another source
+# ("unknown") that the district does not have is refused.
+async def resolve_standards(
+    session: AsyncSession, *, district_id: str, objectives: list[tuple[str, str]]
+) -> tuple[dict[str, str], list[str], list[str]]:
+    """({learningObjectiveId: standard id}, CASE ids created as standards, ids refused). A learning objective
+    names a standard by its id, its CASE identifier or its code, in the caller's district only."""
+    ids = {lo for _source, lo in objectives}
+    if not ids:
+        return {}, [], []
+    guids = {g for g in map(_uuid, ids) if g is not None}
+    repo = StandardRepository(session)
+    found = await repo.named(district_id, ids, guids)
+    by_id = {x.id: x.id for x in found} | {str(x.case_identifier): x.id for x in found if x.case_identifier}
+    by_code = {x.code: x.id for x in found}
+    resolved, created, refused = {}, [], []
+    for source, lo in objectives:
+        standard_id = by_id.get(lo) or by_id.get(str(_uuid(lo))) or by_code.get(lo)
+        if standard_id is None and lo not in resolved and source.strip().lower() == "case":
+            await repo.add(
+                models.Standard(
+                    district_id=district_id,
+                    id=lo,
+                    code=lo,
+                    statement=f"CASE item {lo} (created by OneRoster; no statement was sent)",
+                    case_identifier=_uuid(lo),
+                )
+            )
+            standard_id = lo
+            created.append(lo)
+        if standard_id is None:
+            refused.append(lo)
+        else:
+            resolved[lo] = standard_id
+    await session.flush()
+    return resolved, created, refused
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+async def create_line_item(
+    session: AsyncSession, *, principal: Principal, item: LineItem, standards: dict[str, str]
+) -> str | None:
+    """Create the published assessment with its objectives; returns why the scale was not used, if it was not."""
+    levels, proficiency, mastery, scale_problem = cuts_and_levels(item)
+    assessment = models.Assessment(
+        id=item.sourced_id,
+        district_id=principal.tenant,
+        title=item.title,
+        kind=item.kind,
+        grades=[],
+        performance_levels=levels,
+        max_score=item.max_score,
+        proficiency_cut=proficiency,
+        mastery_cut=mastery,
+        status="draft",
+        created_by=principal.subject,
+        created_at=datetime.now(UTC),
+        **{k: v for k, v in item.fields.items() if k != "title"},
+    )
+    await AssessmentRepository(session).add(assessment, flush=True)
+    objectives = [
+        {
+            "district_id": principal.tenant,
+            "id": f"{item.sourced_id}/{lo}",
+            "assessment_id": item.sourced_id,
+            "parent_id": None,
+            "code": lo,
+            "description": f"OneRoster learning objective ({source})",
+            "max_points": item.max_score,
+            "proficiency_cut": None,
+            "mastery_cut": None,
+            "standard_ids": [standards[lo]],
+        }
+        for source, lo in dict.fromkeys(item.objectives)
+        if lo in standards
+    ]
+    await AssessmentRepository(session).replace_structure(principal.tenant, item.sourced_id, objectives, [])
+    await transition(session, principal=principal, assessment_id=item.sourced_id, to="published")
+    return scale_problem
+
+
+async def objective_codes(session: AsyncSession, *, district_id: str, assessment_id: str) -> set[str]:
+    return {o.code for o in await AssessmentRepository(session).objectives(district_id, [assessment_id])}
+
+
+def update_line_item(existing: models.Assessment, item: LineItem) -> str | None:
+    """Apply the descriptive fields to a stored line item (not its school, maximum, cuts or standards: results
+    were scored against them); why not, when the write is older than what is stored."""
+    modified = item.fields.get("source_modified_at")
+    if (
+        modified is not None
+        and existing.source_modified_at is not None
+        and modified < existing.source_modified_at
+    ):
+        return "stale: the stored line item comes from a later change at the source"
+    for name in DESCRIPTIVE:
+        if name == "title":
+            existing.title = item.title
+        elif name in item.fields and (item.fields[name] is not None or name != "source_modified_at"):
+            setattr(existing, name, item.fields[name])
+    return None

@@ -171,7 +171,7 @@ class ResultRepository(Repository[models.Result]):
         self, district_id: str, sourced_ids: Sequence[str], keys: Sequence[tuple[str, str]]
     ) -> list[asyncpg.Record]:
         """The district's results that have one of these sourcedIds or one of these (assessment, student)
-        keys: what a OneRoster write needs to find each result's attempt (importer.assign_attempts)."""
+        keys: what a OneRoster write needs to find each result's attempt (results.service.assign_attempts)."""
         conn = await driver(self.session)
         return await conn.fetch(
             "SELECT r.sourced_id, r.assessment_id, r.student_id, r.attempt, r.voided_at FROM results r"

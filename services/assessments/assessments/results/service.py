@@ -706,3 +706,60 @@ async def bulk_results(
     if idempotency_key:
         await keys.save(district_id, idempotency_key, status, report)
     return status, report
+
+
+# --- OneRoster result identity (the CSV import and the gradebook binding) -----------------------------------------
+@dataclass
+class Attempt:
+    attempt: int | None
+    note: str | None = None
+    error: str | None = None
+
+
+async def assign_attempts(
+    session: AsyncSession, *, district_id: str, entries: list[tuple[str, str, str]]
+) -> list[Attempt]:
+    """The attempt of each (sourcedId, line item, student), in order. A OneRoster result's sourcedId is its
+    identity: it keeps the attempt it was first stored as; a new sourcedId for a student and line item that
+    already have a result becomes the next attempt (never merged into the other), except that it first takes over
+    a stored result without a sourcedId (written natively or imported before sourcedIds were kept)."""
+    stored = await ResultRepository(session).identities(
+        district_id, [e[0] for e in entries], list({(e[1], e[2]) for e in entries})
+    )
+    by_sourced_id = {r["sourced_id"]: r for r in stored if r["sourced_id"]}
+    slots: dict[tuple[str, str], dict[int, str | None]] = {}
+    for r in stored:
+        slots.setdefault((r["assessment_id"], r["student_id"]), {})[r["attempt"]] = r["sourced_id"]
+    assigned: dict[str, tuple[str, str, int]] = {}
+    out = []
+    for sourced_id, line_item, student in entries:
+        known = assigned.get(sourced_id)
+        row = by_sourced_id.get(sourced_id)
+        if known is None and row is not None:
+            known = (row["assessment_id"], row["student_id"], row["attempt"])
+        if known is not None:
+            if known[:2] != (line_item, student):
+                out.append(
+                    Attempt(
+                        None,
+                        error=f"sourcedId '{sourced_id}' is the result of student '{known[1]}' "
+                        f"on line item '{known[0]}'",
+                    )
+                )
+            else:
+                out.append(Attempt(known[2]))
+            continue
+        taken = slots.setdefault((line_item, student), {})
+        free = sorted(n for n, owner in taken.items() if owner is None)
+        attempt = free[0] if free else max(taken, default=0) + 1
+        others = sorted(o for o in taken.values() if o)
+        taken[attempt] = sourced_id
+        assigned[sourced_id] = (line_item, student, attempt)
+        note = None
+        if others:
+            note = (
+                f"student '{student}' has another result on '{line_item}' ({', '.join(others)}): "
+                f"'{sourced_id}' is kept as attempt {attempt}"
+            )
+        out.append(Attempt(attempt, note))
+    return out

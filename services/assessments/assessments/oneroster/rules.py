@@ -34,8 +34,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-
-from assessments.exceptions import FilterFieldUnknown, FilterInvalid, SelectionFieldUnknown
+from datetime import UTC, date, datetime
 
 MANIFEST = "manifest.csv"
 MODES = ("bulk", "delta", "absent")
@@ -194,12 +193,8 @@ def status_of(record: dict[str, str]) -> str:
     return "tobedeleted" if (record.get("status") or "").strip().lower() == "tobedeleted" else "active"
 
 
-# --- score scales (scoreScales.csv, gradebook scoreScale) --------------------------------------------------------
+# --- score scales (scoreScales.csv) --------------------------------------------------------
 _PAIR = re.compile(r"\{([^{}]*)\}")
-_SCORE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-\s*\d+(?:\.\d+)?)?\s*$")  # `3` or a range `80-89`
-PROFICIENT_NAMES = ("proficien", "meets", "on track", "at standard", "secure")
-MASTERY_NAMES = ("advanced", "exceed", "master", "distinguish", "exemplary")
-NEGATIVE_NAMES = ("not ", "non", "below", "partial", "approach", "un", "basic")
 
 
 def scale_values(value: str) -> list[dict[str, str]]:
@@ -218,82 +213,60 @@ def scale_values(value: str) -> list[dict[str, str]]:
     return values
 
 
-def scale_levels(
-    values: list[dict[str, str]], max_score: float
-) -> tuple[list[dict], float | None, float | None]:
-    """(performance levels, proficiency cut, mastery cut) from a score scale whose itemValueLHS are scores on
-    the line item's scale (`3`, or a range `80-89` whose lower end counts). Each value becomes a level from its
-    score up to the next one (the top one open-ended); the lowest level named like "Proficient" / "Meets" sets
-    the proficiency cut and the lowest named like "Advanced" / "Exceeds" / "Mastered" the mastery cut, as
-    percent of the maximum. A cut the scale does not name is None (the caller's default applies).
-    ValueError when the scale is not numeric or does not fit 0..max_score."""
-    lows = []
-    for v in values:
-        match = _SCORE.match(v["itemValueLHS"])
-        if match is None:
-            raise ValueError(f"itemValueLHS '{v['itemValueLHS']}' is not a score or a score range")
-        low = float(match.group(1))
-        if low > max_score:
-            raise ValueError(f"itemValueLHS '{v['itemValueLHS']}' is above the maximum {max_score:g}")
-        lows.append((low, v["itemValueRHS"]))
-    lows.sort()
-    if len({low for low, _ in lows}) != len(lows):
-        raise ValueError("two values start at the same score")
-    levels = [
-        {"name": name, "min": low, "max": lows[i + 1][0] if i + 1 < len(lows) else None}
-        for i, (low, name) in enumerate(lows)
-    ]
-    proficiency = _first_named(lows, PROFICIENT_NAMES, max_score)
-    mastery = _first_named(lows, MASTERY_NAMES, max_score)
-    if proficiency is not None and mastery is not None and mastery < proficiency:
-        mastery = None
-    return levels, proficiency, mastery
+# --- values of a row (ValueError(column, reason) when one cannot be read) -------------------------------------
+def record_base(r: dict[str, str]) -> dict:
+    return {"sourced_id": required(r, "sourcedId"), "status": status_of(r)}
 
 
-def _first_named(lows: list[tuple[float, str]], names: tuple[str, ...], max_score: float) -> float | None:
-    for low, label in lows:
-        text = label.lower()
-        if any(n in text for n in names) and not any(text.startswith(n) for n in NEGATIVE_NAMES):
-            return round(low * 100.0 / max_score, 2)
-    return None
+def required(r: dict[str, str], column: str) -> str:
+    value = (r.get(column) or "").strip()
+    if not value:
+        raise ValueError(column, "required value is empty")
+    return value
 
 
-# --- collection query parameters of the REST binding (filter, sort, fields) ------------------------------------
-@dataclass(frozen=True)
-class Predicate:
-    field: str
-    op: str
-    value: str
+def day(r: dict[str, str], column: str) -> date | None:
+    value = (r.get(column) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise ValueError(column, f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
-_LOGICAL = re.compile(r"\s+(AND|OR)\s+(?=(?:[^']*'[^']*')*[^']*$)")  # AND / OR outside quotes
-_PREDICATE = re.compile(r"^\s*([A-Za-z][\w.]*)\s*(!=|>=|<=|=|>|<|~)\s*(?:'((?:[^']|'')*)'|([\w.:+-]+))\s*$")
+def moment(r: dict[str, str], column: str) -> datetime | None:
+    """OneRoster dates and date-times (a date alone is midnight UTC)."""
+    value = (r.get(column) or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value if "T" in value else f"{value[:10]}T00:00:00+00:00")
+    except ValueError:
+        raise ValueError(column, f"'{value}' is not a date or date-time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def parse_filter(text: str, allowed: frozenset[str]) -> list[list[Predicate]]:
-    """`filter=field<op>'value'` joined by AND / OR (AND binds first): OR-groups of AND-ed predicates.
-    Operators = != > >= < <= and ~ (contains). An unknown field is `invalid_filter_field`."""
-    tokens = _LOGICAL.split(text.strip())
-    groups: list[list[Predicate]] = [[]]
-    for position, part in enumerate(tokens):
-        if position % 2:
-            if part == "OR":
-                groups.append([])
-            continue
-        match = _PREDICATE.match(part)
-        if match is None:
-            raise FilterInvalid(part)
-        name, op, quoted, bare = match.groups()
-        if name not in allowed:
-            raise FilterFieldUnknown(name, allowed)
-        groups[-1].append(Predicate(name, op, quoted.replace("''", "'") if quoted is not None else bare))
-    return groups
+def numeric(r: dict[str, str], column: str, is_required: bool = False) -> float | None:
+    value = (r.get(column) or "").strip()
+    if not value:
+        if is_required:
+            raise ValueError(column, "required value is empty")
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(column, f"'{value}' is not numeric") from None
 
 
-def parse_fields(text: str, allowed: frozenset[str]) -> list[str]:
-    """`fields=a,b`: the top-level fields to return; an unknown one is `invalid_selection_field`."""
-    names = split_list(text)
-    unknown = [n for n in names if n not in allowed]
-    if unknown or not names:
-        raise SelectionFieldUnknown(unknown, allowed)
-    return names
+def has_score(r: dict[str, str]) -> bool:
+    return bool((r.get("score") or "").strip())
+
+
+# --- the report ---------------------------------------------------------------------------------------------
+def report_line(file: str, row: int | None, column: str | None, reason: str) -> dict:
+    return {"file": f"{file}.csv", "row": row, "column": column, "reason": reason}
+
+
+def ordered(lines: list[dict]) -> list[dict]:
+    return sorted(lines, key=lambda p: (p["file"], p["row"] or 0))
