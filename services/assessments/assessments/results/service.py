@@ -9,19 +9,17 @@ transaction. Invalid rows are reported with their index, field and reason; they 
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
-import json
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, get_args
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.db import Serial
 from plc_shared.errors import Forbidden
-from plc_shared.events.assessments import ResultVoided, ScoreStatus
+from plc_shared.events.assessments import ResultVoided
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, events, models, rules
@@ -32,7 +30,6 @@ from assessments.exceptions import (
     AtomicBulkRejected,
     IdempotencyKeyReused,
     InvalidResult,
-    NoResultToMatch,
     NotAResultsBody,
     ResultNotFound,
     StaleResult,
@@ -41,174 +38,28 @@ from assessments.exceptions import (
 )
 from assessments.results import schemas
 from assessments.results.repository import IdempotencyRepository, OutboxWriter, ResultRepository
-
-SCORE_STATUSES = frozenset(get_args(ScoreStatus))
-CHUNK = 10_000  # rows checked and scored while the previous chunk is being stored
-UNSCORED = frozenset({"exempt", "not submitted"})
-FIELDS = frozenset(
-    {
-        "assessment_id",
-        "student_id",
-        "attempt",
-        "score_status",
-        "total_score",
-        "objective_scores",
-        "item_scores",
-        "assessed_on",
-        "school_id",
-        "source_modified_at",
-    }
+from assessments.results.rules import (
+    FIELDS,
+    ONEROSTER_FIELDS,
+    Outcome,
+    Row,
+    RowInvalid,
+    Written,
+    assessment_for,
+    check_if_match,
+    encode_json,
+    etag,
+    event_row,
+    older_than_stored,
+    parse_row,
+    result_row,
+    same_result,
+    school_for,
+    scores_of,
+    total_of,
 )
-# The OneRoster paths (CSV import, gradebook binding) also carry the result's identity and its text parts.
-ONEROSTER_FIELDS = FIELDS | {"sourced_id", "text_score", "comment"}
 
-
-class RowInvalid(Exception):
-    def __init__(self, field: str | None, reason: str) -> None:
-        super().__init__(reason)
-        self.field, self.reason = field, reason
-
-
-@dataclass
-class Row:
-    index: int
-    assessment_id: str
-    student_id: str
-    attempt: int
-    score_status: str
-    total_score: Any
-    objective_scores: dict[str, Any]
-    item_scores: dict[str, Any]
-    assessed_on: date
-    school_id: str | None
-    source_modified_at: datetime | None = None
-    sourced_id: str | None = None
-    text_score: str | None = None
-    comment: str | None = None
-
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.assessment_id, self.student_id, self.attempt)
-
-
-@dataclass
-class Written:
-    """What happened to one accepted row (for single writes and reports)."""
-
-    index: int
-    key: tuple[str, str, int]
-    result_id: uuid.UUID | None
-    revision: int
-    outcome: str  # created | updated | unchanged
-
-
-@dataclass
-class Outcome:
-    received: int
-    written: list[Written] = field(default_factory=list)
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    duplicates: list[dict[str, int]] = field(default_factory=list)
-    stale: list[dict[str, Any]] = field(default_factory=list)
-    kept: list[dict[str, Any]] = field(default_factory=list)  # unscored rows that met a scored result
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for w in self.written if w.outcome == outcome)
-
-    def report(self) -> dict[str, Any]:
-        return {
-            "received": self.received,
-            "accepted": len(self.written),
-            "created": self.count("created"),
-            "updated": self.count("updated"),
-            "unchanged": self.count("unchanged"),
-            "rejected": sorted(self.rejected, key=lambda e: e["index"]),
-            "duplicates": self.duplicates,
-            "stale": sorted(self.stale, key=lambda e: e["index"]),
-        }
-
-
-def parse_row(index: int, raw: Any, today: date, fields: frozenset[str] = FIELDS) -> Row:
-    if not isinstance(raw, dict):
-        raise RowInvalid(None, "a result must be a JSON object")
-    unknown = set(raw) - fields
-    if unknown:
-        raise RowInvalid(sorted(unknown)[0], "unknown field")
-    return Row(
-        index=index,
-        assessment_id=_text(raw, "assessment_id"),
-        student_id=_text(raw, "student_id"),
-        attempt=_attempt(raw.get("attempt", 1)),
-        score_status=_status(raw.get("score_status", "fully graded")),
-        total_score=raw.get("total_score"),
-        objective_scores=_mapping(raw, "objective_scores"),
-        item_scores=_mapping(raw, "item_scores"),
-        assessed_on=_date(raw.get("assessed_on"), today),
-        school_id=_text(raw, "school_id") if raw.get("school_id") is not None else None,
-        source_modified_at=_timestamp(raw.get("source_modified_at")),
-        sourced_id=raw.get("sourced_id") or None,
-        text_score=raw.get("text_score") or None,
-        comment=raw.get("comment") or None,
-    )
-
-
-def _timestamp(value: Any) -> datetime | None:
-    """When the source (SIS gradebook) last changed the result: ISO 8601 with a time zone."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise RowInvalid("source_modified_at", "source_modified_at must be a date-time with a time zone")
-    return parsed
-
-
-def _text(raw: dict, name: str) -> str:
-    value = raw.get(name)
-    if not isinstance(value, str) or not value:
-        raise RowInvalid(name, "required text is missing" if value in (None, "") else "must be text")
-    return value
-
-
-def _attempt(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**31 - 1:
-        raise RowInvalid("attempt", "attempt must be a whole number from 1 to 2147483647")
-    return value
-
-
-def _status(value: Any) -> str:
-    if value not in SCORE_STATUSES:
-        raise RowInvalid("score_status", f"score_status must be one of {sorted(SCORE_STATUSES)}")
-    return value
-
-
-def _mapping(raw: dict, name: str) -> dict[str, Any]:
-    value = raw.get(name) or {}
-    if not isinstance(value, dict):
-        raise RowInvalid(name, "must be an object of code: score")
-    return value
-
-
-def _date(value: Any, today: date) -> date:
-    if value is None:
-        return today
-    parsed = _iso_date(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise RowInvalid("assessed_on", "assessed_on must be a date (YYYY-MM-DD)")
-    return parsed
-
-
-@functools.lru_cache(maxsize=1024)
-def _iso_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-# Rows repeat the same few score values: check each (value, maximum) once. `typed` keeps True apart from 1.
-_check_score = functools.lru_cache(maxsize=4096, typed=True)(rules.check_score)
+CHUNK = 10_000  # rows checked and scored while the previous chunk is being stored
 
 
 class Ingest:
@@ -252,12 +103,12 @@ class Ingest:
                 if if_match is not None and prepared:  # an invalid row is reported as such (422), not 412
                     check_if_match(if_match, [existing.get(p["key"]) for p in prepared])
                 changed = self._classify(prepared, existing)
-                result_rows = [_result_row(p, self.district_id, self.now) for p in changed]
+                result_rows = [result_row(p, self.district_id, self.now) for p in changed]
                 stored = database.submit(self._store(changed, result_rows))
                 outbox_rows = []
                 for part in range(0, len(changed), 2_000):
                     await asyncio.sleep(0)  # let the connection send and receive between parts
-                    outbox_rows.extend(_event_row(writer, p) for p in changed[part : part + 2_000])
+                    outbox_rows.extend(event_row(writer, p) for p in changed[part : part + 2_000])
                 database.submit(self._finish(changed, stored, outbox_rows, writer))
         finally:
             await database.drain()
@@ -302,8 +153,8 @@ class Ingest:
         prepared = []
         for row in rows:
             try:
-                loaded = _assessment_for(row, assessments)
-                school_id = _school_for(row, students.get(row.student_id), loaded, schools)
+                loaded = assessment_for(row, assessments)
+                school_id = school_for(row, students.get(row.student_id), loaded, schools)
                 prepared.append(self._score(row, loaded, school_id, classes.get((row.student_id, school_id))))
             except RowInvalid as exc:
                 self.reject(row.index, exc.field, exc.reason)
@@ -311,9 +162,9 @@ class Ingest:
 
     def _score(self, row: Row, loaded: Loaded, school_id: str, class_ids: list[str] | None) -> dict:
         definition = loaded.definition
-        objectives = _scores(row.objective_scores, definition.objectives, "objective_scores")
-        items = _scores(row.item_scores, definition.items, "item_scores")
-        total = _total(row, definition, objectives, items)
+        objectives = scores_of(row.objective_scores, definition.objectives, "objective_scores")
+        items = scores_of(row.item_scores, definition.items, "item_scores")
+        total = total_of(row, definition, objectives, items)
         percent = level = None
         if total is not None:
             percent = rules.percent(total, definition.max_score)
@@ -343,7 +194,7 @@ class Ingest:
         encoded = self._scored.get(key)
         if encoded is None:
             standards = rules.standard_scores(definition, objectives, items, alone)
-            encoded = (_json(objectives), _json(items), _json(standards))
+            encoded = (encode_json(objectives), encode_json(items), encode_json(standards))
             self._scored[key] = encoded
         return encoded
 
@@ -352,7 +203,7 @@ class Ingest:
         changed = []
         for p in prepared:
             stored = existing.get(p["key"])
-            if _older(p["row"], stored):
+            if older_than_stored(p["row"], stored):
                 self.outcome.stale.append(
                     {
                         "index": p["row"].index,
@@ -371,7 +222,7 @@ class Ingest:
                     }
                 )
                 continue
-            if live and _same(p, stored):
+            if live and same_result(p, stored):
                 self.outcome.written.append(
                     Written(p["row"].index, p["key"], stored["id"], stored["revision"], "unchanged")
                 )
@@ -407,168 +258,10 @@ class Ingest:
             inserted = row is None or row["inserted"]
             if row is not None and (row["id"], row["revision"]) != (p["id"], p["revision"]):
                 p["id"], p["revision"], p["was_live"] = row["id"], row["revision"], not inserted
-                outbox_rows[position] = _event_row(writer, p)
+                outbox_rows[position] = event_row(writer, p)
             outcome = "updated" if p["was_live"] and not inserted else "created"
             self.outcome.written.append(Written(p["row"].index, p["key"], p["id"], p["revision"], outcome))
         await OutboxWriter(self.session).copy(outbox_rows)
-
-
-def _assessment_for(row: Row, assessments: dict[str, Loaded]) -> Loaded:
-    loaded = assessments.get(row.assessment_id)
-    if loaded is None:
-        raise RowInvalid("assessment_id", f"unknown assessment '{row.assessment_id}'")
-    if loaded.status != "published":
-        raise RowInvalid(
-            "assessment_id", f"assessment '{row.assessment_id}' is {loaded.status}, not accepting results"
-        )
-    return loaded
-
-
-def _school_for(row: Row, student: Any, loaded: Loaded, schools: frozenset[str] | None) -> str:
-    if student is None:
-        raise RowInvalid("student_id", f"unknown student '{row.student_id}'")
-    school_ids = list(student["school_ids"])
-    if not school_ids:
-        raise RowInvalid("student_id", f"student '{row.student_id}' belongs to no school")
-    if row.school_id is not None:
-        if row.school_id not in school_ids:
-            raise RowInvalid(
-                "school_id", f"student '{row.student_id}' is not enrolled in school '{row.school_id}'"
-            )
-        school_id = row.school_id
-    elif loaded.school_id in school_ids:
-        school_id = loaded.school_id
-    else:
-        school_id = sorted(school_ids)[0]
-    if loaded.school_id is not None and school_id != loaded.school_id:
-        raise RowInvalid("school_id", f"assessment '{loaded.id}' belongs to another school")
-    if schools is not None and school_id not in schools:
-        raise RowInvalid("student_id", f"student '{row.student_id}' is outside your schools")
-    return school_id
-
-
-def _scores(given: dict[str, Any], defined: dict, name: str) -> dict[str, float]:
-    scores = {}
-    for code, value in given.items():
-        part = defined.get(code)
-        if part is None:
-            raise RowInvalid(f"{name}.{code}", f"unknown code '{code}'")
-        score, reason = (
-            _check_score(value, part.max_points)
-            if isinstance(value, int | float | str)
-            else rules.check_score(value, part.max_points)
-        )
-        if reason:
-            raise RowInvalid(f"{name}.{code}", reason)
-        scores[code] = score
-    return scores
-
-
-def _total(row: Row, definition: rules.AssessmentDef, objectives: dict, items: dict) -> float | None:
-    if row.total_score is not None:
-        total, reason = (
-            _check_score(row.total_score, definition.max_score)
-            if isinstance(row.total_score, int | float | str)
-            else rules.check_score(row.total_score, definition.max_score)
-        )
-        if reason:
-            raise RowInvalid("total_score", reason)
-        return total
-    if items:
-        return sum(items.values())
-    top = {code: s for code, s in objectives.items() if definition.objectives[code].parent is None}
-    if top:
-        return sum(top.values())
-    if row.score_status in UNSCORED or row.score_status == "submitted":
-        return None
-    raise RowInvalid("total_score", f"a '{row.score_status}' result needs a total_score or part scores")
-
-
-def _same(p: dict, stored: Any) -> bool:
-    row: Row = p["row"]
-    return (
-        stored["school_id"] == p["school_id"]
-        and stored["score_status"] == row.score_status
-        and stored["total_score"] == p["total"]
-        and stored["objective_scores"] == p["objectives"]
-        and stored["item_scores"] == p["items"]
-        and stored["assessed_on"] == row.assessed_on
-        and stored["text_score"] == row.text_score
-        and stored["comment"] == row.comment
-    )
-
-
-def _older(row: Row, stored: Any) -> bool:
-    """A write whose source modification time is before the stored one's is a stale re-send: re-posting last
-    week's file must never undo a correction made since. Without a time on either side, the write applies."""
-    return (
-        stored is not None
-        and row.source_modified_at is not None
-        and stored["source_modified_at"] is not None
-        and row.source_modified_at < stored["source_modified_at"]
-    )
-
-
-def _result_row(p: dict, district_id: str, now: datetime) -> tuple:
-    row: Row = p["row"]
-    return (
-        p["id"],
-        row.assessment_id,
-        row.student_id,
-        row.attempt,
-        district_id,
-        p["school_id"],
-        p["class_ids"],
-        row.score_status,
-        p["total"],
-        p["percent"],
-        p["level"],
-        *p["encoded"],
-        row.assessed_on,
-        now,
-        row.source_modified_at,
-        row.sourced_id,
-        row.text_score,
-        row.comment,
-    )
-
-
-def _event_row(writer: events.ResultEventWriter, p: dict) -> tuple:
-    row: Row = p["row"]
-    d = p["loaded"].definition
-    return writer.row(
-        corrected=p["was_live"],
-        result_id=p["id"],
-        revision=p["revision"],
-        student_id=row.student_id,
-        school_id=p["school_id"],
-        class_ids=p["class_ids"],
-        assessment=writer.assessment(d.id, d.max_score, d.proficiency_cut, d.mastery_cut),
-        attempt=row.attempt,
-        score_status=row.score_status,
-        total_score=p["total"],
-        percent=p["percent"],
-        performance_level=p["level"],
-        standards_json=p["encoded"][2],
-        assessed_on=row.assessed_on,
-    )
-
-
-_json = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
-
-
-def etag(revision: int) -> str:
-    return f'"r{revision}"'
-
-
-def check_if_match(if_match: str, stored: list[Any]) -> None:
-    """RFC 9110 If-Match on one result: `*` needs a live result; otherwise one of the tags must be current."""
-    live = [s for s in stored if s is not None and s["voided_at"] is None]
-    if not live:
-        raise NoResultToMatch()
-    tags = {t.strip() for t in if_match.split(",")}
-    if "*" not in tags and etag(live[0]["revision"]) not in tags:
-        raise StaleResult(etag(live[0]["revision"]))
 
 
 # --- the service functions ---------------------------------------------------------------------------------------
