@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plc_shared.errors import Conflict, NotFound, PreconditionFailed, UnprocessableContent
+from plc_shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed, UnprocessableContent
 
 Errors = list[dict[str, Any]]
 
@@ -161,3 +161,106 @@ class InvalidPackage(UnprocessableContent):
 
     def __init__(self, reason: str, errors: Errors) -> None:
         super().__init__(reason, errors=errors)
+
+
+class UnknownLearningObjectives(UnprocessableContent):
+    title = "Invalid line item"
+
+    def __init__(self, objective_ids: list[str]) -> None:
+        super().__init__(
+            "The line item names learning objectives the district does not have.",
+            errors=[
+                {"field": "learningObjectiveSet", "reason": f"unknown standard '{lo}'"}
+                for lo in objective_ids
+            ],
+        )
+
+
+class LineItemMaximumFixed(Conflict):
+    title = "The line item is published"
+
+    def __init__(self, sourced_id: str, maximum: float) -> None:
+        super().__init__(
+            f"Line item '{sourced_id}' is published and its results were scored against it: its maximum is "
+            f"{maximum:g}."
+        )
+
+
+class LineItemStandardsFixed(Conflict):
+    title = "The line item is published"
+
+    def __init__(self, sourced_id: str, standards: list[str]) -> None:
+        super().__init__(
+            f"Line item '{sourced_id}' is published and its results were scored against it: it measures "
+            f"{standards or 'no standard'}."
+        )
+
+
+class ScoredResultKept(Conflict):
+    title = "A scored result is not replaced by one without a score"
+
+    def __init__(self, sourced_id: str, score: float) -> None:
+        super().__init__(
+            f"Result '{sourced_id}' has the score {score:g}; a write without a score does not replace it "
+            "(DELETE it, or send it with status tobedeleted, to remove it)."
+        )
+
+
+class OneRosterQueryInvalid(BadRequest):
+    """A `filter`, `sort`, `orderBy` or `fields` the gradebook binding rejects; `code_minor` is the spec's
+    imsx_codeMinorFieldValue (invalid_filter_field, invalid_sort_field, invalid_selection_field, invaliddata)."""
+
+    title = "Invalid query parameter"
+    code_minor = "invaliddata"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, code_minor=self.code_minor)
+
+
+class FilterInvalid(OneRosterQueryInvalid):
+    code_minor = "invalid_filter_field"
+
+    def __init__(self, predicate: str) -> None:
+        super().__init__(f"'{predicate}' is not field<op>'value'")
+
+
+class FilterFieldUnknown(OneRosterQueryInvalid):
+    code_minor = "invalid_filter_field"
+
+    def __init__(self, field: str, allowed: frozenset[str]) -> None:
+        super().__init__(f"'{field}' cannot be filtered on; fields: {', '.join(sorted(allowed))}")
+
+
+class FilterValueInvalid(OneRosterQueryInvalid):
+    code_minor = "invaliddata"
+
+    def __init__(self, value: str, kind: str) -> None:
+        super().__init__(f"filter value: '{value}' is not a {kind}")
+
+
+class SortFieldUnknown(OneRosterQueryInvalid):
+    code_minor = "invalid_sort_field"
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"'{field}' cannot be sorted on")
+
+
+class OrderByInvalid(OneRosterQueryInvalid):
+    code_minor = "invalid_sort_field"
+
+    def __init__(self, value: str) -> None:
+        super().__init__(f"orderBy is asc or desc, not '{value}'")
+
+
+class SelectionFieldUnknown(OneRosterQueryInvalid):
+    code_minor = "invalid_selection_field"
+
+    def __init__(self, unknown: list[str], allowed: frozenset[str]) -> None:
+        super().__init__(
+            f"unknown field(s) {', '.join(unknown) or '(none given)'}; fields: {', '.join(sorted(allowed))}"
+        )
+
+
+class BodyWrapperMissing(BadRequest):
+    def __init__(self, wrapper: str) -> None:
+        super().__init__(f'The body must be {{"{wrapper}": {{...}}}}.')

@@ -7,6 +7,7 @@ from assessments import models
 from assessments.analysis import endpoints as analysis
 from assessments.catalog import endpoints as catalog
 from assessments.config import Settings, get_settings
+from assessments.gradebook import endpoints as gradebook
 from assessments.oneroster import endpoints as oneroster
 from assessments.results import endpoints as results
 from assessments.roster import endpoints as roster
@@ -25,7 +26,7 @@ ROUTERS = (
     results.router,
     oneroster.router,
 )
-ROOT_ROUTERS = (oneroster.gradebook,)
+ROOT_ROUTERS = (gradebook.router,)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,4 +40,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(settings, parts)
     app.state.settings = settings  # request limits are read from here
+    gradebook.install_error_payload(app)  # the OneRoster binding's error shape on its routes
     return app

@@ -122,6 +122,19 @@ class Enrollment(RosterMixin, Base):
     end_date: Mapped[date | None] = mapped_column(Date)
 
 
+class ScoreScale(RosterMixin, Base):
+    """A OneRoster score scale (scoreScales.csv): `values` maps scores (itemValueLHS) to labels (itemValueRHS);
+    a line item on it takes its performance levels and cuts from it (oneroster_rules.scale_levels)."""
+
+    __tablename__ = "score_scales"
+    title: Mapped[str] = mapped_column(Text)
+    type: Mapped[str | None] = mapped_column(Text)
+    org_id: Mapped[str | None] = mapped_column(Text)
+    course_id: Mapped[str | None] = mapped_column(Text)
+    class_id: Mapped[str | None] = mapped_column(Text)
+    values: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default="[]")
+
+
 class Standard(Base):
     """A learning standard / essential outcome (CASE CFItem when it comes from a CASE framework)."""
 
@@ -188,6 +201,16 @@ class Assessment(Base):
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # OneRoster lineItem / assessmentLineItem fields, kept as the SIS sent them (see gradebook/).
+    description: Mapped[str | None] = mapped_column(Text)
+    class_id: Mapped[str | None] = mapped_column(Text)
+    category_id: Mapped[str | None] = mapped_column(Text)
+    grading_period_id: Mapped[str | None] = mapped_column(Text)
+    assign_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    result_value_min: Mapped[float | None] = mapped_column(Float)
+    score_scale_id: Mapped[str | None] = mapped_column(Text)
+    source_modified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Objective(Base):
@@ -271,6 +294,8 @@ class Result(Base):
     assessed_on: Mapped[date] = mapped_column(Date)
     revision: Mapped[int] = mapped_column(Integer)
     sourced_id: Mapped[str | None] = mapped_column(Text, comment="OneRoster result sourcedId")
+    text_score: Mapped[str | None] = mapped_column(Text, comment="OneRoster textScore")
+    comment: Mapped[str | None] = mapped_column(Text, comment="OneRoster comment")
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     source_modified_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), comment="the source's modification time (OneRoster dateLastModified)"

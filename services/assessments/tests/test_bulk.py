@@ -238,8 +238,8 @@ async def test_concurrent_bulk_posts_of_the_same_keys_stay_consistent(
 async def test_a_stale_read_falls_back_from_copy_to_upsert(district, settings, monkeypatch):
     """Keys believed new but inserted meanwhile: COPY fails on the unique key, the savepoint is rolled back,
     the upsert takes over and the events carry the stored id and the next revision."""
-    from assessments.results.ingest import Ingest
     from assessments.results.repository import ResultRepository
+    from assessments.results.service import Ingest
     from plc_shared.auth import Principal, Role
     from plc_shared.db import create_engine, make_sessionmaker
     from sqlalchemy import text
@@ -304,9 +304,9 @@ async def test_attempt_beyond_the_column_range_is_a_row_error(district):
 async def test_rows_in_several_chunks_give_the_same_report_and_events(
     district, monkeypatch, kafka_settings, bootstrap_servers
 ):
-    from assessments.results import ingest
+    from assessments.results import service
 
-    monkeypatch.setattr(ingest, "CHUNK", 2)
+    monkeypatch.setattr(service, "CHUNK", 2)
     a = await district.assessment()
     await bulk(district, rows_for(a, district.students[:2]))  # two already stored: one changes, one does not
     rows = [

@@ -280,7 +280,7 @@ async def test_roster_reads_are_scoped(district, other_district):
 async def test_a_published_structure_is_cached_but_essential_flags_and_status_are_read_every_time(district):
     """Posting results keeps a published assessment's structure per process (it cannot change); what can
     change after publishing (essential flags, closing) must still show in the very next post."""
-    from assessments.catalog.definitions import STRUCTURES
+    from assessments.catalog.service import STRUCTURES
 
     a = await district.assessment()
     s1, s2 = a["standards"]

@@ -156,3 +156,241 @@ async def test_assessment_line_items_and_results(district):
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "assessmentLineItem"
     listed = await district.http.get(f"{BASE}/assessmentResults", headers=district.sis)
     assert [r["sourcedId"] for r in listed.json()["assessmentResults"]] == [f"{district.id}-ar1"]
+
+
+# --- one store with the CSV import, required fields, kept fields, query parameters, error payload ------------
+CASE_ID = "6b1f3c9a-0d2e-4f6a-9b8c-7d5e4f3a2b10"
+
+
+def csv_package(files: dict[str, list[list[str]]]) -> bytes:
+    import csv
+    import io
+    import zipfile
+
+    def text(rows):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        return out.getvalue()
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        manifest = [["propertyName", "value"], ["oneroster.version", "1.2"]]
+        archive.writestr("manifest.csv", text(manifest + [[f"file.{n}", "delta"] for n in files]))
+        for name, rows in files.items():
+            archive.writestr(f"{name}.csv", text(rows))
+    return buffer.getvalue()
+
+
+async def test_csv_imported_results_are_listed_with_required_fields_and_guidrefs(district):
+    li = f"{district.id}-csv-li"
+    header = [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "lineItemSourcedId",
+        "studentSourcedId",
+        "scoreStatus",
+    ]
+    data = csv_package(
+        {
+            "lineItems": [
+                ["sourcedId", "status", "dateLastModified", "title", "resultValueMin", "resultValueMax"],
+                [li, "active", "2026-11-01T08:00:00Z", "CSV CFA", "0", "10"],
+            ],
+            "results": [
+                [*header, "score", "scoreDate", "textScore", "comment"],
+                [
+                    f"{li}-r0",
+                    "active",
+                    "2026-11-21T10:30:00Z",
+                    li,
+                    district.students[0],
+                    "fully graded",
+                    "7",
+                    "2026-11-20",
+                    "B",
+                    "good",
+                ],
+            ],
+        }
+    )
+    imported = await district.http.post(
+        "/assessments/imports/oneroster",
+        content=data,
+        headers={**district.sis, "Content-Type": "application/zip"},
+    )
+    assert imported.json()["problems"] == [], imported.text
+    listed = await district.http.get(
+        f"{BASE}/results", params={"filter": f"lineItem.sourcedId='{li}'"}, headers=district.sis
+    )
+    assert listed.status_code == 200 and listed.headers["X-Total-Count"] == "1"
+    [result] = listed.json()["results"]
+    assert result["sourcedId"] == f"{li}-r0" and result["status"] == "active"
+    assert result["dateLastModified"] == "2026-11-21T10:30:00Z"  # the source's time, not the server clock
+    assert result["lineItem"]["sourcedId"] == li and result["lineItem"]["type"] == "lineItem"
+    assert result["lineItem"]["href"].endswith(f"{BASE}/lineItems/{li}")
+    assert result["student"] == {
+        "href": result["student"]["href"],
+        "sourcedId": district.students[0],
+        "type": "user",
+    } and result["student"]["href"].endswith(f"/students/{district.students[0]}")
+    assert (result["scoreStatus"], result["score"], result["scoreDate"]) == ("fully graded", 7, "2026-11-20")
+    assert (result["textScore"], result["comment"]) == ("B", "good")
+    single = await district.http.get(f"{BASE}/results/{li}-r0", headers=district.sis)
+    assert single.json()["result"] == result
+
+
+async def test_line_item_fields_round_trip_and_learning_objectives_score_standards(district):
+    li = f"{district.id}-li-full"
+    body = {
+        "lineItem": {
+            "title": "Unit 4 CFA",
+            "description": "Equivalent fractions",
+            "assignDate": "2026-11-02T00:00:00Z",
+            "dueDate": "2026-11-20T23:59:00Z",
+            "class": {"sourcedId": district.classes[0]},
+            "category": {"sourcedId": "cat-quiz"},
+            "gradingPeriod": {"sourcedId": "gp-1"},
+            "scoreScale": {"sourcedId": "scale-x"},
+            "resultValueMin": 0,
+            "resultValueMax": 20,
+            "dateLastModified": "2026-11-01T08:00:00Z",
+            "learningObjectiveSet": [{"source": "case", "learningObjectiveIds": [CASE_ID]}],
+        }
+    }
+    created = await district.http.put(f"{BASE}/lineItems/{li}", json=body, headers=district.sis)
+    assert created.status_code == 201, created.text
+    item = (await district.http.get(f"{BASE}/lineItems/{li}", headers=district.sis)).json()["lineItem"]
+    assert item["description"] == "Equivalent fractions"
+    assert (item["assignDate"], item["dueDate"]) == ("2026-11-02T00:00:00Z", "2026-11-20T23:59:00Z")
+    assert item["dateLastModified"] == "2026-11-01T08:00:00Z"
+    assert (item["class"]["sourcedId"], item["class"]["type"]) == (district.classes[0], "class")
+    assert item["school"]["sourcedId"] == district.schools[0] and item["school"]["type"] == "org"
+    assert item["category"]["type"] == "category" and item["category"]["sourcedId"] == "cat-quiz"
+    assert item["gradingPeriod"]["sourcedId"] == "gp-1" and item["scoreScale"]["sourcedId"] == "scale-x"
+    assert all(item[k]["href"].startswith("http") for k in ("class", "school", "category", "scoreScale"))
+    assert item["learningObjectiveSet"] == [{"source": "case", "learningObjectiveIds": [CASE_ID]}]
+    result = {
+        "result": {
+            "lineItem": {"sourcedId": li},
+            "student": {"sourcedId": district.students[0]},
+            "scoreStatus": "fully graded",
+            "score": 9,
+            "learningObjectiveSet": [
+                {"source": "case", "learningObjectiveResults": [{"learningObjectiveId": CASE_ID, "score": 9}]}
+            ],
+        }
+    }
+    written = await district.http.put(f"{BASE}/results/{li}-r1", json=result, headers=district.sis)
+    assert written.status_code == 201, written.text
+    out = written.json()["result"]
+    assert out["learningObjectiveSet"][0]["learningObjectiveResults"] == [
+        {"learningObjectiveId": CASE_ID, "score": 9}
+    ]
+    [standard] = out["metadata"]["standardScores"]
+    assert (standard["standard_id"], standard["percent"], standard["proficient"]) == (CASE_ID, 45.0, False)
+    changed = {"lineItem": {**body["lineItem"], "learningObjectiveSet": []}}
+    changed["lineItem"]["resultValueMax"] = 30
+    conflict = await district.http.put(f"{BASE}/lineItems/{li}", json=changed, headers=district.sis)
+    assert conflict.status_code == 409 and conflict.json()["imsx_codeMajor"] == "failure"
+
+
+async def test_two_sourced_ids_of_a_student_are_two_results_and_no_score_never_replaces_a_score(district):
+    li = f"{district.id}-li-two"
+    await district.http.put(
+        f"{BASE}/lineItems/{li}",
+        json={"lineItem": {"title": "CFA", "resultValueMax": 10}},
+        headers=district.sis,
+    )
+
+    def result(score, status="fully graded"):
+        return {
+            "result": {
+                "lineItem": {"sourcedId": li},
+                "student": {"sourcedId": district.students[0]},
+                "scoreStatus": status,
+                "score": score,
+            }
+        }
+
+    assert (
+        await district.http.put(f"{BASE}/results/{li}-a", json=result(6), headers=district.sis)
+    ).status_code == 201
+    second = await district.http.put(f"{BASE}/results/{li}-b", json=result(8), headers=district.sis)
+    assert second.status_code == 201 and second.json()["result"]["metadata"]["attempt"] == 2
+    first = (await district.http.get(f"{BASE}/results/{li}-a", headers=district.sis)).json()["result"]
+    assert (first["score"], first["metadata"]["attempt"]) == (6, 1)
+    ungraded = await district.http.put(
+        f"{BASE}/results/{li}-a", json=result(None, "submitted"), headers=district.sis
+    )
+    assert ungraded.status_code == 409
+    assert (
+        ungraded.json()["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
+        == "invaliddata"
+    )
+    kept = (await district.http.get(f"{BASE}/results/{li}-a", headers=district.sis)).json()["result"]
+    assert (kept["score"], kept["scoreStatus"]) == (6, "fully graded")
+
+
+async def test_collection_query_parameters_and_the_spec_error_payload(district, other_district):
+    li = f"{district.id}-li-q"
+    await district.http.put(
+        f"{BASE}/lineItems/{li}",
+        json={"lineItem": {"title": "CFA", "resultValueMax": 10}},
+        headers=district.sis,
+    )
+    for n, score in enumerate((3, 9, 6)):
+        body = {
+            "result": {
+                "lineItem": {"sourcedId": li},
+                "student": {"sourcedId": district.students[n]},
+                "scoreStatus": "fully graded",
+                "score": score,
+                "dateLastModified": f"2026-11-2{n}T10:00:00Z",
+            }
+        }
+        assert (
+            await district.http.put(f"{BASE}/results/{li}-q{n}", json=body, headers=district.sis)
+        ).status_code == 201
+
+    async def get(**params):
+        return await district.http.get(f"{BASE}/results", params=params, headers=district.sis)
+
+    mine = f"lineItem.sourcedId='{li}'"
+    by_score = await get(filter=mine, sort="score", orderBy="desc")
+    assert [r["score"] for r in by_score.json()["results"]] == [9, 6, 3]
+    assert by_score.headers["X-Total-Count"] == "3"
+    page = await get(filter=mine, sort="score", limit=1, offset=1, fields="sourcedId,score")
+    assert page.json()["results"] == [{"sourcedId": f"{li}-q2", "score": 6}]
+    both = await get(
+        filter=f"{mine} AND score>='6' AND dateLastModified>'2026-11-20T12:00:00Z'", sort="score"
+    )
+    assert [r["sourcedId"] for r in both.json()["results"]] == [f"{li}-q2", f"{li}-q1"]
+    either = await get(filter=f"sourcedId='{li}-q0' OR sourcedId~'{li}-q1'", sort="sourcedId")
+    assert [r["sourcedId"] for r in either.json()["results"]] == [f"{li}-q0", f"{li}-q1"]
+    items = await district.http.get(
+        f"{BASE}/lineItems",
+        params={"filter": "title~'cf' AND resultValueMax='10'", "fields": "sourcedId"},
+        headers=district.sis,
+    )
+    assert {"sourcedId": li} in items.json()["lineItems"]
+    for params, minor in (
+        ({"filter": "shoeSize='9'"}, "invalid_filter_field"),
+        ({"filter": "score=="}, "invalid_filter_field"),
+        ({"sort": "shoeSize"}, "invalid_sort_field"),
+        ({"fields": "sourcedId,shoeSize"}, "invalid_selection_field"),
+        ({"filter": "score>'many'"}, "invaliddata"),
+    ):
+        bad = await get(**params)
+        assert bad.status_code == 400, (params, bad.text)
+        body = bad.json()
+        assert (body["imsx_codeMajor"], body["imsx_severity"]) == ("failure", "error")
+        assert body["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"] == minor
+        assert body["imsx_description"]
+    hidden = await district.http.get(f"{BASE}/results/{li}-q0", headers=other_district.sis)
+    assert hidden.status_code == 404
+    assert (
+        hidden.json()["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
+        == "unknownobject"
+    )
+    assert (await district.http.get(f"{BASE}/results", headers=other_district.sis)).json()["results"] == []

@@ -5,7 +5,7 @@ import json
 import zipfile
 
 import pytest
-from assessments.oneroster.package import decode
+from assessments.oneroster.rules import decode
 from plc_shared.testing import consume
 from plc_shared.topics import RESULTS
 
@@ -336,3 +336,273 @@ async def test_reimporting_an_older_results_file_never_undoes_a_correction(blank
     assert stale["problems"][0]["reason"].startswith("stale")
     stored = await district.http.get(f"/assessments/results/{d}-li1/{d}-stu1/1", headers=district.sis)
     assert stored.json()["total_score"] == 18
+
+
+# --- OneRoster 1.2 gradebook files: standards, cuts, result identity, a complete report ------------------------
+CASE_A, CASE_B = "9f0c6a2e-3b1d-4c55-8a7e-1d2f3a4b5c6d", "2b7e1516-28ae-4d2a-a6ab-f7158809cf4f"
+RESULT_HEADER = [
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "lineItemSourcedId",
+    "studentSourcedId",
+    "scoreStatus",
+    "score",
+    "scoreDate",
+    "comment",
+    "textScore",
+]
+
+
+def aligned_package(d: str, results: list[list[str]], **extra: str) -> bytes:
+    files: dict[str, str | bytes] = dict(small_district(d, students=3))
+    files["lineItems"] = csv_text(
+        [
+            "sourcedId",
+            "status",
+            "dateLastModified",
+            "title",
+            "description",
+            "assignDate",
+            "dueDate",
+            "classSourcedId",
+            "categorySourcedId",
+            "academicSessionSourcedId",
+            "resultValueMin",
+            "resultValueMax",
+            "schoolSourcedId",
+        ],
+        [
+            [
+                f"{d}-li1",
+                "active",
+                "2026-11-01T08:00:00Z",
+                "Fractions CFA",
+                "Unit 3",
+                "2026-11-02",
+                "2026-11-20",
+                "",
+                f"{d}-cat",
+                f"{d}-term",
+                "0",
+                "20",
+                "",
+            ],
+        ],
+    )
+    files["lineItemLearningObjectiveIds"] = csv_text(
+        ["sourcedId", "status", "dateLastModified", "lineItemSourcedId", "source", "learningObjectiveId"],
+        [["lo1", "active", "", f"{d}-li1", "case", CASE_A]],
+    )
+    files["results"] = csv_text(RESULT_HEADER, results)
+    files.update(extra)
+    return package(files)
+
+
+def result_row(d, sid, student, score, status="fully graded", modified="2026-11-21T10:00:00Z"):
+    return [sid, "active", modified, f"{d}-li1", f"{d}-stu{student}", status, score, "2026-11-20", "", ""]
+
+
+async def test_learning_objective_aligns_line_item_and_results_score_the_standard(
+    blank_district, kafka_settings, bootstrap_servers
+):
+    """A CASE id the district lacks becomes a standard (noted); 6/20 on a one-standard line item is 30 % on
+    that standard below the cut, and the ResultRecorded event carries it (so interventions can flag)."""
+    district, d = blank_district, blank_district.id
+    data = aligned_package(d, [result_row(d, f"{d}-r0", 0, "6"), result_row(d, f"{d}-r1", 1, "19")])
+    report = (await upload(district, data)).json()
+    assert report["problems"] == [], report
+    assert report["files"]["lineItemLearningObjectiveIds"] == {"rows": 1, "accepted": 1}
+    assert [(n["file"], n["row"]) for n in report["notes"]] == [("lineItemLearningObjectiveIds.csv", 2)]
+    standard = await district.http.get(f"/assessments/standards/{CASE_A}", headers=district.sis)
+    assert standard.status_code == 200 and standard.json()["case_identifier"] == CASE_A
+    stored = (
+        await district.http.get(f"/assessments/results/{d}-li1/{d}-stu0/1", headers=district.sis)
+    ).json()
+    [score] = stored["standard_scores"]
+    assert (score["standard_id"], score["percent"], score["proficient"]) == (CASE_A, 30.0, False)
+
+    def mine(records):
+        return [
+            json.loads(r.value)["data"]
+            for r in records
+            if json.loads(r.value)["data"].get("assessment_id") == f"{d}-li1"
+        ]
+
+    records = await consume(
+        bootstrap_servers,
+        kafka_settings.topic(RESULTS.name),
+        until=lambda rs: len(mine(rs)) >= 2,
+        timeout_s=30,
+    )
+    event = next(e for e in mine(records) if e["student_id"] == f"{d}-stu0")
+    assert [s["standard_id"] for s in event["standards"]] == [CASE_A]
+    assert event["standards"][0]["proficient"] is False
+
+
+async def test_result_learning_objective_scores_and_score_scale_cuts(blank_district):
+    """Two standards: resultLearningObjectiveIds give each its score; the score scale names the cuts."""
+    district, d = blank_district, blank_district.id
+    await district.post(
+        "/assessments/standards", {"id": "std-b", "code": CASE_B, "statement": "B", "case_identifier": CASE_B}
+    )
+    extra = {
+        "lineItemLearningObjectiveIds": csv_text(
+            ["sourcedId", "status", "dateLastModified", "lineItemSourcedId", "source", "learningObjectiveId"],
+            [
+                ["lo1", "active", "", f"{d}-li1", "case", CASE_A],
+                ["lo2", "active", "", f"{d}-li1", "case", CASE_B],
+            ],
+        ),
+        "resultLearningObjectiveIds": csv_text(
+            [
+                "sourcedId",
+                "status",
+                "dateLastModified",
+                "resultSourcedId",
+                "source",
+                "learningObjectiveId",
+                "score",
+                "textScore",
+            ],
+            [
+                ["x1", "active", "", f"{d}-r0", "case", CASE_A, "18", ""],
+                ["x2", "active", "", f"{d}-r0", "case", CASE_B, "9", ""],
+            ],
+        ),
+        "scoreScales": csv_text(
+            [
+                "sourcedId",
+                "status",
+                "dateLastModified",
+                "title",
+                "type",
+                "orgSourcedId",
+                "courseSourcedId",
+                "classSourcedId",
+                "scoreScaleValue",
+            ],
+            [
+                [
+                    "sc1",
+                    "active",
+                    "",
+                    "4 levels",
+                    "points",
+                    "",
+                    "",
+                    "",
+                    "{0:Below},{8:Approaching},{12:Proficient},{17:Advanced}",
+                ]
+            ],
+        ),
+        "lineItemScoreScales": csv_text(
+            ["sourcedId", "status", "dateLastModified", "title", "lineItemSourcedId", "scoreScaleSourcedId"],
+            [["ls1", "active", "", "", f"{d}-li1", "sc1"]],
+        ),
+    }
+    report = (await upload(district, aligned_package(d, [result_row(d, f"{d}-r0", 0, "14")], **extra))).json()
+    assert report["problems"] == [], report
+    assert report["files"]["resultLearningObjectiveIds"] == {"rows": 2, "accepted": 2}
+    assessment = (await district.http.get(f"/assessments/assessments/{d}-li1", headers=district.sis)).json()
+    assert (assessment["proficiency_cut"], assessment["mastery_cut"]) == (60.0, 85.0)
+    assert [lv["name"] for lv in assessment["performance_levels"]] == [
+        "Below",
+        "Approaching",
+        "Proficient",
+        "Advanced",
+    ]
+    stored = (
+        await district.http.get(f"/assessments/results/{d}-li1/{d}-stu0/1", headers=district.sis)
+    ).json()
+    assert stored["performance_level"] == "Proficient"
+    scores = {s["standard_id"]: (s["percent"], s["proficient"]) for s in stored["standard_scores"]}
+    assert scores == {CASE_A: (90.0, True), "std-b": (45.0, False)}
+
+
+async def test_default_cuts_come_from_result_value_range(blank_district):
+    district, d = blank_district, blank_district.id
+    files = dict(small_district(d, students=1))
+    files["lineItems"] = files["lineItems"].replace(",0,20", ",10,20")
+    assert (await upload(district, package(files))).json()["problems"] == []
+    assessment = (await district.http.get(f"/assessments/assessments/{d}-li1", headers=district.sis)).json()
+    assert (assessment["proficiency_cut"], assessment["mastery_cut"]) == (85.0, 95.0)
+
+
+async def test_two_results_of_a_student_on_a_line_item_are_two_attempts(blank_district):
+    """Different sourcedIds are different results: both are kept (attempts 1 and 2) and the report says so."""
+    district, d = blank_district, blank_district.id
+    rows = [result_row(d, f"{d}-ra", 1, "12"), result_row(d, f"{d}-rb", 1, "17")]
+    report = (await upload(district, aligned_package(d, rows))).json()
+    assert report["problems"] == [] and report["files"]["results"] == {"rows": 2, "accepted": 2}
+    assert [(n["file"], n["row"], n["column"]) for n in report["notes"] if n["file"] == "results.csv"] == [
+        ("results.csv", 3, "sourcedId")
+    ]
+    first = await district.http.get(f"/assessments/results/{d}-li1/{d}-stu1/1", headers=district.sis)
+    second = await district.http.get(f"/assessments/results/{d}-li1/{d}-stu1/2", headers=district.sis)
+    assert (first.json()["total_score"], second.json()["total_score"]) == (12, 17)
+    # Re-sending the same file changes nothing: each sourcedId keeps its attempt.
+    again = (await upload(district, aligned_package(d, rows))).json()
+    assert again["problems"] == [] and not [n for n in again["notes"] if n["file"] == "results.csv"]
+    third = await district.http.get(f"/assessments/results/{d}-li1/{d}-stu1/3", headers=district.sis)
+    assert third.status_code == 404
+
+
+async def test_a_row_without_a_score_never_replaces_a_scored_result(blank_district):
+    district, d = blank_district, blank_district.id
+    rows = [result_row(d, f"{d}-r1", 1, "18"), result_row(d, f"{d}-r2", 2, "11")]
+    assert (await upload(district, aligned_package(d, rows))).json()["problems"] == []
+    later = [
+        result_row(d, f"{d}-r1", 1, "", "submitted", "2026-11-28T10:00:00Z"),  # ungraded re-send of r1
+        result_row(d, f"{d}-r2", 2, "13", modified="2026-11-28T10:00:00Z"),
+        result_row(d, f"{d}-r2", 2, "", "submitted", "2026-11-28T11:00:00Z"),  # same file, same result
+    ]
+    delta = package({"results": csv_text(RESULT_HEADER, later)}, {"results": "delta"})
+    report = (await upload(district, delta)).json()
+    assert report["problems"] == []
+    assert sorted((s["row"], s["column"]) for s in report["skipped"]) == [(2, "score"), (4, "score")]
+    assert report["files"]["results"] == {"rows": 3, "accepted": 1}
+    kept = await district.http.get(f"/assessments/results/{d}-li1/{d}-stu1/1", headers=district.sis)
+    assert kept.json()["total_score"] == 18 and kept.json()["score_status"] == "fully graded"
+    changed = await district.http.get(f"/assessments/results/{d}-li1/{d}-stu2/1", headers=district.sis)
+    assert changed.json()["total_score"] == 13
+
+
+async def test_every_file_and_every_skipped_row_is_in_the_report(blank_district):
+    """Unsupported manifest files, CSVs the manifest does not name, teacher users and non-student roles."""
+    district, d = blank_district, blank_district.id
+    files: dict[str, str | bytes] = dict(small_district(d, students=2))
+    files["roles"] = csv_text(
+        ["sourcedId", "status", "userSourcedId", "roleType", "role", "orgSourcedId"],
+        [
+            ["ro1", "active", f"{d}-stu0", "primary", "student", f"{d}-sch1"],
+            ["ro2", "active", f"{d}-tch0", "primary", "teacher", f"{d}-sch1"],
+            ["ro3", "active", "nobody", "primary", "student", f"{d}-sch1"],
+        ],
+    )
+    files["categories"] = csv_text(
+        ["sourcedId", "status", "title", "weight"], [["c1", "active", "Quizzes", "1"]]
+    )
+    buffer = io.BytesIO(package(files))
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("demographics.csv", "sourcedId,status\r\nx,active\r\n")
+    report = (await upload(district, buffer.getvalue())).json()
+    assert report["files"]["roles"] == {"rows": 3, "accepted": 1}
+    assert report["files"]["categories"] == {"rows": 1, "accepted": 0}
+    skipped = {(s["file"], s["row"]) for s in report["skipped"]}
+    assert skipped == {
+        ("users.csv", 2),
+        ("users.csv", 3),
+        ("roles.csv", 3),
+        ("categories.csv", None),
+        ("demographics.csv", None),
+    }
+    assert next(s for s in report["skipped"] if s["file"] == "categories.csv")["reason"].startswith(
+        "not supported"
+    )
+    assert [(p["file"], p["row"]) for p in report["problems"]] == [("roles.csv", 4)]
+    for name, count in report["files"].items():  # every row is accepted or listed
+        listed = [
+            x for x in report["problems"] + report["skipped"] if x["file"] == f"{name}.csv" and x["row"]
+        ]
+        assert count["accepted"] + len(listed) == count["rows"] or name == "categories", name

@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from assessments.scoring import (
+from assessments.rules import (
     AssessmentDef,
     ItemDef,
     Level,
@@ -148,7 +148,7 @@ def test_item_scores_use_the_cuts_of_the_items_objective():
 
 
 def test_cached_score_check_keeps_true_apart_from_one():
-    from assessments.results.ingest import _check_score
+    from assessments.results.rules import check_score_cached as _check_score
 
     assert _check_score(1, 5) == (1.0, None)
     assert _check_score(True, 5)[0] is None

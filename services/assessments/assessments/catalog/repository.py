@@ -15,6 +15,12 @@ from assessments import models
 class AssessmentRepository(Repository[models.Assessment]):
     model = models.Assessment
 
+    async def in_district(self, district_id: str, ids: Sequence[str]) -> list[models.Assessment]:
+        a = models.Assessment
+        return list(
+            (await self.session.scalars(select(a).where(a.district_id == district_id, a.id.in_(ids)))).all()
+        )
+
     async def for_update(self, district_id: str, id_: str) -> models.Assessment | None:
         a = models.Assessment
         stmt = select(a).where(a.district_id == district_id, a.id == id_).with_for_update()

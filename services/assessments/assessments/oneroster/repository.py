@@ -1,55 +1,14 @@
-"""SQL of the OneRoster bindings: results by their OneRoster sourcedId, and a bulk file's retirement of the
-district's rows it does not name."""
+"""SQL of the OneRoster CSV import: a bulk file's retirement of the district's rows it does not name, and what
+a line item or a deleted result row names (a class's school, a score scale, the live results it may mean)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import models
-
-
-class GradebookRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def by_sourced_id(self, district_id: str, sourced_id: str) -> models.Result | None:
-        r = models.Result
-        stmt = select(r).where(r.district_id == district_id, r.sourced_id == sourced_id)
-        return (await self.session.scalars(stmt)).one_or_none()
-
-    async def results(
-        self,
-        district_id: str,
-        kinds: Sequence[str],
-        *,
-        schools: frozenset[str] | None,
-        limit: int,
-        offset: int,
-    ) -> list[models.Result]:
-        """Live results written through the binding (they have a sourcedId) on line items of these kinds."""
-        r = models.Result
-        stmt = (
-            select(r)
-            .join(
-                models.Assessment,
-                (models.Assessment.district_id == r.district_id) & (models.Assessment.id == r.assessment_id),
-            )
-            .where(
-                r.district_id == district_id,
-                r.sourced_id.is_not(None),
-                r.voided_at.is_(None),
-                models.Assessment.kind.in_(kinds),
-            )
-            .order_by(r.recorded_at, r.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        if schools is not None:
-            stmt = stmt.where(r.school_id.in_(schools))
-        return list((await self.session.scalars(stmt)).all())
 
 
 class ImportRepository:
@@ -65,3 +24,26 @@ class ImportRepository:
             ),
             {"d": district_id, "kept": kept},
         )
+
+    async def live_results(
+        self, district_id: str, sourced_id: str, assessment_id: str, student_id: str
+    ) -> list[Any]:
+        """(sourced_id, assessment_id, student_id, attempt) of the live results with this sourcedId or of this
+        student on this line item."""
+        found = await self.session.execute(
+            text(
+                "SELECT sourced_id, assessment_id, student_id, attempt FROM results"
+                " WHERE district_id = :d AND voided_at IS NULL"
+                " AND (sourced_id = :s OR (assessment_id = :a AND student_id = :u))"
+            ),
+            {"d": district_id, "s": sourced_id, "a": assessment_id, "u": student_id},
+        )
+        return list(found.all())
+
+    async def school_of_class(self, district_id: str, class_id: str) -> str | None:
+        found = await self.session.get(models.Class, (district_id, class_id))
+        return found.school_id if found is not None else None
+
+    async def score_scale(self, district_id: str, scale_id: str) -> list[dict[str, str]] | None:
+        found = await self.session.get(models.ScoreScale, (district_id, scale_id))
+        return list(found.values) if found is not None else None

@@ -1,39 +1,10 @@
-"""OneRoster bodies: the gradebook REST binding's line items and results, and the CSV import's report."""
+"""The OneRoster CSV import's report."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from assessments.schemas import Schema
-
-
-class Ref(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str
-
-
-class LineItemIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str | None = None
-    status: str = "active"
-    title: str
-    resultValueMin: float | None = None
-    resultValueMax: float | None = Field(None, gt=0)
-    school: Ref | None = None
-    # `class` is a Python keyword; it is read from the extra fields.
-
-
-class ResultIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    sourcedId: str | None = None
-    status: str = "active"
-    lineItem: Ref | None = None
-    assessmentLineItem: Ref | None = None
-    student: Ref
-    scoreStatus: str
-    score: float | str | None = None
-    scoreDate: str | None = None
-    dateLastModified: str | None = None
 
 
 class ImportProblem(Schema):
@@ -50,6 +21,16 @@ class ImportFileCount(Schema):
 
 class ImportReport(Schema):
     accepted: int
-    rejected: int
+    rejected: int = Field(description="the number of problems")
     files: dict[str, ImportFileCount]
-    problems: list[ImportProblem]
+    problems: list[ImportProblem] = Field(description="rows and files refused, with why")
+    skipped: list[ImportProblem] = Field(
+        default_factory=list,
+        description="rows and files deliberately not imported (staff users, other roles, unsupported files, a "
+        "row without a score that met a scored result, ...), with why",
+    )
+    notes: list[ImportProblem] = Field(
+        default_factory=list,
+        description="what was done that the SIS may not expect (a standard created from a CASE id, a student's "
+        "second result kept as attempt 2, ...)",
+    )

@@ -10,7 +10,7 @@ from plc_shared.errors import PROBLEM_RESPONSE, BadRequest, PayloadTooLarge
 
 from assessments.auth import ResultWriter, StudentReader
 from assessments.results import schemas, service
-from assessments.results.ingest import etag
+from assessments.results.rules import etag
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
 RESULT_ERRORS = {**ERRORS, 412: PROBLEM_RESPONSE}

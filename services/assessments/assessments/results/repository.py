@@ -36,6 +36,9 @@ RESULT_COLUMNS = (
     "assessed_on",
     "recorded_at",
     "source_modified_at",
+    "sourced_id",
+    "text_score",
+    "comment",
 )
 _RESULT_TYPES = (
     "uuid",
@@ -55,6 +58,9 @@ _RESULT_TYPES = (
     "date",
     "timestamptz",
     "timestamptz",
+    "text",
+    "text",
+    "text",
 )
 _SELECT_CASTS = {
     "class_ids": "CASE WHEN u.class_ids = '' THEN '{}'::text[] ELSE string_to_array(u.class_ids, chr(31)) END",
@@ -67,7 +73,9 @@ _SEP = "\x1f"
 _UPDATED = [c for c in RESULT_COLUMNS if c not in ("id", "assessment_id", "student_id", "attempt")]
 # A write without a source time keeps the stored one (so an older timed re-send is still recognised).
 _SET = {
-    "source_modified_at": "source_modified_at = COALESCE(excluded.source_modified_at, results.source_modified_at)"
+    "source_modified_at": "source_modified_at = COALESCE(excluded.source_modified_at, results.source_modified_at)",
+    # A native write (no sourcedId) keeps the OneRoster identity of the result it corrects.
+    "sourced_id": "sourced_id = COALESCE(excluded.sourced_id, results.sourced_id)",
 }
 UPSERT_RESULTS = (
     f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}, revision, voided_at)"
@@ -81,7 +89,8 @@ UPSERT_RESULTS = (
 )
 SELECT_EXISTING = (
     "SELECT r.id, r.assessment_id, r.student_id, r.attempt, r.school_id, r.score_status, r.total_score,"
-    " r.objective_scores, r.item_scores, r.assessed_on, r.revision, r.voided_at, r.source_modified_at"
+    " r.objective_scores, r.item_scores, r.assessed_on, r.revision, r.voided_at, r.source_modified_at,"
+    " r.sourced_id, r.text_score, r.comment"
     " FROM results r JOIN unnest($2::text[], $3::text[], $4::int[]) AS k(a, s, n)"
     " ON r.district_id = $1 AND r.assessment_id = k.a AND r.student_id = k.s AND r.attempt = k.n"
     " ORDER BY r.id FOR UPDATE OF r"
@@ -146,6 +155,34 @@ class ResultRepository(Repository[models.Result]):
         columns = [list(c) for c in zip(*rows, strict=True)]
         columns[_CLASS_IDS] = [_SEP.join(ids) for ids in columns[_CLASS_IDS]]
         return await conn.fetch(UPSERT_RESULTS, *columns)
+
+    async def set_sourced_ids(self, district_id: str, pairs: Sequence[tuple[uuid.UUID, str]]) -> None:
+        """Give unchanged results (written before without one) their OneRoster sourcedId: no new revision."""
+        conn = await driver(self.session)
+        await conn.execute(
+            "UPDATE results r SET sourced_id = u.s FROM unnest($2::uuid[], $3::text[]) AS u(i, s)"
+            " WHERE r.district_id = $1 AND r.id = u.i",
+            district_id,
+            [p[0] for p in pairs],
+            [p[1] for p in pairs],
+        )
+
+    async def identities(
+        self, district_id: str, sourced_ids: Sequence[str], keys: Sequence[tuple[str, str]]
+    ) -> list[asyncpg.Record]:
+        """The district's results that have one of these sourcedIds or one of these (assessment, student)
+        keys: what a OneRoster write needs to find each result's attempt (results.service.assign_attempts)."""
+        conn = await driver(self.session)
+        return await conn.fetch(
+            "SELECT r.sourced_id, r.assessment_id, r.student_id, r.attempt, r.voided_at FROM results r"
+            " WHERE r.district_id = $1 AND (r.sourced_id = ANY($2::text[]) OR (r.assessment_id, r.student_id)"
+            " IN (SELECT * FROM unnest($3::text[], $4::text[])))"
+            " ORDER BY r.assessment_id, r.student_id, r.attempt",
+            district_id,
+            list(sourced_ids),
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+        )
 
     async def insert_new(self, rows: Sequence[Sequence[Any]]) -> bool:
         """COPY rows whose keys did not exist (revision 1): much cheaper than the upsert. False, with nothing

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from plc_shared.db import Repository
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from assessments import models
@@ -20,6 +21,18 @@ class StandardRepository(Repository[models.Standard]):
             models.Standard.district_id == district_id, models.Standard.code == code
         )
         return (await self.session.scalars(stmt)).one_or_none()
+
+    async def named(self, district_id: str, ids: set[str], guids: set[uuid.UUID]) -> list[models.Standard]:
+        """The district's standards whose id, code or CASE identifier is one of these."""
+        s = models.Standard
+        where = or_(s.id.in_(ids), s.code.in_(ids), *([s.case_identifier.in_(guids)] if guids else []))
+        return list((await self.session.scalars(select(s).where(s.district_id == district_id, where))).all())
+
+    async def codes(self, district_id: str, ids: Sequence[str] | set[str]) -> dict[str, str]:
+        """Standard id → code."""
+        s = models.Standard
+        stmt = select(s.id, s.code).where(s.district_id == district_id, s.id.in_(ids))
+        return {id_: code for id_, code in (await self.session.execute(stmt)).all()}
 
     async def flags(self, district_id: str, standard_ids: Sequence[str]) -> list[models.EssentialFlag]:
         if not standard_ids:

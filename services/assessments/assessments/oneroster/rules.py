@@ -5,14 +5,36 @@
   what spreadsheet exports on Windows write. Quoted fields may hold newlines (the csv module handles them).
 - Row numbers count the header as row 1, so the first record is row 2 (as a spreadsheet shows it).
 - A file without one of its required columns is rejected as a whole (row 1, that column).
+- A file the manifest names (bulk or delta) that this service does not import (categories, demographics,
+  resources, ...) is listed in `Package.unsupported` with its row count, and a CSV in the zip that the
+  manifest does not name in `Package.unnamed`: the import report says so instead of dropping them silently.
+
+Columns checked against the 1EdTech OneRoster 1.2 CSV binding (file list and header order as a public
+OneRoster 1.2 CSV parser declares them, `one-roster-csv-gradebook` headers; see the README):
+- lineItems: sourcedId, status, dateLastModified, title, description, assignDate, dueDate, classSourcedId,
+  categorySourcedId, academicSessionSourcedId (1.1: gradingPeriodSourcedId), resultValueMin, resultValueMax,
+  schoolSourcedId
+- results: sourcedId, status, dateLastModified, lineItemSourcedId, studentSourcedId, scoreStatus, score,
+  scoreDate, comment, textScore, classSourcedId, inProgress, incomplete, late, missing
+- scoreScales: sourcedId, status, dateLastModified, title, type, orgSourcedId, courseSourcedId,
+  classSourcedId, scoreScaleValue (a list of `{itemValueLHS:itemValueRHS}`)
+- lineItemLearningObjectiveIds: sourcedId, status, dateLastModified, lineItemSourcedId, source
+  (case | unknown), learningObjectiveId
+- lineItemScoreScales: sourcedId, status, dateLastModified, title, lineItemSourcedId, scoreScaleSourcedId
+- resultLearningObjectiveIds: sourcedId, status, dateLastModified, resultSourcedId, source,
+  learningObjectiveId, score, textScore
+assessmentLineItems / assessmentResults are REST-only in 1.2; files of those names are read as an extension
+with the columns of lineItems / results (assessmentLineItemSourcedId naming the line item).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 MANIFEST = "manifest.csv"
 MODES = ("bulk", "delta", "absent")
@@ -28,8 +50,12 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "enrollments": ("sourcedId", "classSourcedId", "schoolSourcedId", "userSourcedId", "role"),
     "lineItems": ("sourcedId", "title"),
     "assessmentLineItems": ("sourcedId", "title"),
-    "results": ("lineItemSourcedId", "studentSourcedId", "scoreStatus"),
-    "assessmentResults": ("assessmentLineItemSourcedId", "studentSourcedId", "scoreStatus"),
+    "results": ("sourcedId", "lineItemSourcedId", "studentSourcedId", "scoreStatus"),
+    "assessmentResults": ("sourcedId", "assessmentLineItemSourcedId", "studentSourcedId", "scoreStatus"),
+    "scoreScales": ("sourcedId", "title", "scoreScaleValue"),
+    "lineItemScoreScales": ("lineItemSourcedId", "scoreScaleSourcedId"),
+    "lineItemLearningObjectiveIds": ("lineItemSourcedId", "source", "learningObjectiveId"),
+    "resultLearningObjectiveIds": ("resultSourcedId", "source", "learningObjectiveId"),
 }
 
 
@@ -52,6 +78,8 @@ class CsvFile:
 class Package:
     files: dict[str, CsvFile] = field(default_factory=dict)
     problems: list[dict] = field(default_factory=list)
+    unsupported: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # name -> (mode, rows)
+    unnamed: list[str] = field(default_factory=list)  # CSV files in the zip the manifest does not name
 
     def rows(self, name: str) -> list[tuple[int, dict[str, str]]]:
         found = self.files.get(name)
@@ -75,6 +103,7 @@ def read_package(data: bytes) -> Package:
         )
     modes = _manifest(archive.read(names[MANIFEST]))
     package = Package()
+    package.unnamed = sorted(n for n in names if n != MANIFEST and n.removesuffix(".csv") not in modes)
     for name, mode in modes.items():
         if mode == "absent":
             continue
@@ -83,6 +112,10 @@ def read_package(data: bytes) -> Package:
             package.problems.append(
                 _problem(f"{name}.csv", None, None, f"the manifest says {mode} but the file is missing")
             )
+            continue
+        if name not in REQUIRED:
+            counted = _read_csv(f"{name}.csv", archive.read(member), [], required=())
+            package.unsupported[name] = (mode, None if counted is None else len(counted))
             continue
         parsed = _read_csv(f"{name}.csv", archive.read(member), package.problems)
         if parsed is not None:
@@ -105,7 +138,7 @@ def _manifest(raw: bytes) -> dict[str, str]:
             problems.append(
                 _problem(MANIFEST, number, "value", f"'{value}' is not one of bulk, delta, absent")
             )
-        elif name in REQUIRED:
+        else:
             modes[name] = value
     if problems:
         raise PackageInvalid("manifest.csv is not valid.", problems)
@@ -158,3 +191,82 @@ def split_list(value: str | None) -> list[str]:
 
 def status_of(record: dict[str, str]) -> str:
     return "tobedeleted" if (record.get("status") or "").strip().lower() == "tobedeleted" else "active"
+
+
+# --- score scales (scoreScales.csv) --------------------------------------------------------
+_PAIR = re.compile(r"\{([^{}]*)\}")
+
+
+def scale_values(value: str) -> list[dict[str, str]]:
+    """scoreScaleValue: `{itemValueLHS:itemValueRHS}` pairs (braces optional), comma separated.
+    ValueError when a pair cannot be read."""
+    text = (value or "").strip()
+    parts = _PAIR.findall(text) if "{" in text else split_list(text)
+    values = []
+    for part in parts:
+        lhs, sep, rhs = part.partition(":")
+        if not sep or not lhs.strip() or not rhs.strip():
+            raise ValueError(f"'{part}' is not itemValueLHS:itemValueRHS")
+        values.append({"itemValueLHS": lhs.strip(), "itemValueRHS": rhs.strip()})
+    if not values:
+        raise ValueError("no {itemValueLHS:itemValueRHS} values")
+    return values
+
+
+# --- values of a row (ValueError(column, reason) when one cannot be read) -------------------------------------
+def record_base(r: dict[str, str]) -> dict:
+    return {"sourced_id": required(r, "sourcedId"), "status": status_of(r)}
+
+
+def required(r: dict[str, str], column: str) -> str:
+    value = (r.get(column) or "").strip()
+    if not value:
+        raise ValueError(column, "required value is empty")
+    return value
+
+
+def day(r: dict[str, str], column: str) -> date | None:
+    value = (r.get(column) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise ValueError(column, f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def moment(r: dict[str, str], column: str) -> datetime | None:
+    """OneRoster dates and date-times (a date alone is midnight UTC)."""
+    value = (r.get(column) or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value if "T" in value else f"{value[:10]}T00:00:00+00:00")
+    except ValueError:
+        raise ValueError(column, f"'{value}' is not a date or date-time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def numeric(r: dict[str, str], column: str, is_required: bool = False) -> float | None:
+    value = (r.get(column) or "").strip()
+    if not value:
+        if is_required:
+            raise ValueError(column, "required value is empty")
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(column, f"'{value}' is not numeric") from None
+
+
+def has_score(r: dict[str, str]) -> bool:
+    return bool((r.get("score") or "").strip())
+
+
+# --- the report ---------------------------------------------------------------------------------------------
+def report_line(file: str, row: int | None, column: str | None, reason: str) -> dict:
+    return {"file": f"{file}.csv", "row": row, "column": column, "reason": reason}
+
+
+def ordered(lines: list[dict]) -> list[dict]:
+    return sorted(lines, key=lambda p: (p["file"], p["row"] or 0))

@@ -1,4 +1,4 @@
-"""Scoring rules, pure functions without I/O (unit-tested in tests/test_scoring.py).
+"""Scoring rules, pure functions without I/O (unit-tested in tests/test_scoring.py; shared by catalog and results).
 
 - Percent: points / max points * 100, rounded to 2 decimals.
 - Performance level (Ed-Fi semantics): a level applies when `minimum <= score < maximum`; a level without a

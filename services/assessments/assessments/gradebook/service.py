@@ -1,0 +1,294 @@
+"""The OneRoster 1.2 gradebook REST binding mapped onto our assessments and results (one store with the CSV
+import: a result imported from CSV is read, listed and deleted here by its sourcedId).
+
+- lineItems ↔ common formative assessments; assessmentLineItems ↔ common summative and benchmark assessments.
+  A PUT of an unknown sourcedId creates the assessment, published (catalog.create_line_item: max score
+  `resultValueMax`, standards from `learningObjectiveSet`, cuts from `scoreScale` or the resultValue range);
+  a PUT of a known one updates its descriptive fields (title, description, class, category, grading period,
+  dates, resultValueMin, scoreScale); a different maximum or standard set is a 409 (results were scored against
+  them). DELETE (or status tobedeleted) closes it.
+- results / assessmentResults ↔ results, identified by their sourcedId (results.assign_attempts: another
+  sourcedId for the same student and line item is another attempt), written through the one result pipeline
+  (one event per change); `learningObjectiveSet` scores give the per-standard scores; a write without a score
+  never replaces a scored result (409). DELETE (or tobedeleted) voids it.
+- Collections take the binding's `limit`, `offset`, `sort`, `orderBy`, `filter` and `fields` (rules.Query), with
+  X-Total-Count; the JSON shapes and the imsx_StatusInfo error payload are in rules.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plc_shared.audit import audit_read
+from plc_shared.auth import Principal
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessments import auth, models
+from assessments.catalog import service as catalog
+from assessments.catalog.repository import AssessmentRepository
+from assessments.catalog.rules import LineItem
+from assessments.exceptions import (
+    AssessmentNotFound,
+    FieldRequired,
+    InvalidResult,
+    LineItemMaximumFixed,
+    LineItemStandardsFixed,
+    ResultSourcedIdNotFound,
+    ResultSourcedIdTaken,
+    ScoredResultKept,
+    StaleSourceWrite,
+    UnknownLearningObjectives,
+)
+from assessments.gradebook.repository import GradebookRepository
+from assessments.gradebook.rules import (
+    LINE_ITEM_KINDS,
+    RESULT_KEYS,
+    Query,
+    line_item_json,
+    moment,
+    result_json,
+)
+from assessments.gradebook.schemas import LineItemIn, ResultIn
+from assessments.results import service as results_service
+
+
+# --- line items -----------------------------------------------------------------------------------------------
+async def put_line_item(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    collection: str,
+    sourced_id: str,
+    body: LineItemIn,
+    base: str,
+) -> tuple[dict[str, Any], bool]:
+    district_id = auth.require_district_writer(principal)
+    existing = await AssessmentRepository(session).get_in_district(district_id, sourced_id)
+    if body.status == "tobedeleted":
+        if existing is None:
+            raise AssessmentNotFound(sourced_id)
+        await _close(session, principal=principal, assessment=existing)
+    elif existing is None:
+        if body.resultValueMax is None:
+            raise FieldRequired("resultValueMax", "create a line item")
+        item = await _line_item(
+            session, district_id=district_id, collection=collection, sourced_id=sourced_id, body=body
+        )
+        await _create(session, principal=principal, item=item)
+    else:
+        item = await _line_item(
+            session, district_id=district_id, collection=collection, sourced_id=sourced_id, body=body
+        )
+        await _update(session, existing=existing, item=item)
+    line_item = await get_line_item(
+        session, principal=principal, collection=collection, sourced_id=sourced_id, base=base
+    )
+    return line_item, existing is None and body.status != "tobedeleted"
+
+
+async def _line_item(
+    session: AsyncSession, *, district_id: str, collection: str, sourced_id: str, body: LineItemIn
+) -> LineItem:
+    repo = GradebookRepository(session)
+    class_id = body.class_.sourcedId if body.class_ else None
+    school_id = body.school.sourcedId if body.school else None
+    if school_id is None and class_id:
+        school_id = await repo.school_of_class(district_id, class_id)
+    scale = await repo.score_scale(district_id, body.scoreScale.sourcedId) if body.scoreScale else None
+    period = body.gradingPeriod or body.academicSession
+    return LineItem(
+        sourced_id=sourced_id,
+        title=body.title,
+        kind=LINE_ITEM_KINDS[collection][0],
+        max_score=body.resultValueMax or 0.0,
+        fields={
+            "school_id": school_id,
+            "class_id": class_id,
+            "description": body.description,
+            "category_id": body.category.sourcedId if body.category else None,
+            "grading_period_id": period.sourcedId if period else None,
+            "assign_date": moment(body.assignDate),
+            "due_date": moment(body.dueDate),
+            "result_value_min": body.resultValueMin,
+            "score_scale_id": body.scoreScale.sourcedId if body.scoreScale else None,
+            "source_modified_at": body.dateLastModified,
+        },
+        objectives=[(s.source, lo) for s in body.learningObjectiveSet for lo in s.learningObjectiveIds],
+        scale=scale,
+    )
+
+
+async def _create(session: AsyncSession, *, principal: Principal, item: LineItem) -> None:
+    standards, _created, refused = await catalog.resolve_standards(
+        session, district_id=principal.tenant, objectives=item.objectives
+    )
+    if refused:
+        raise UnknownLearningObjectives(refused)
+    await catalog.create_line_item(session, principal=principal, item=item, standards=standards)
+
+
+async def _update(session: AsyncSession, *, existing: models.Assessment, item: LineItem) -> None:
+    if item.max_score and item.max_score != existing.max_score:
+        raise LineItemMaximumFixed(existing.id, existing.max_score)
+    stored = await catalog.objective_codes(
+        session, district_id=existing.district_id, assessment_id=existing.id
+    )
+    if item.objectives and {lo for _s, lo in item.objectives} != stored:
+        raise LineItemStandardsFixed(existing.id, sorted(stored))
+    stale = catalog.update_line_item(existing, item)
+    if stale:
+        raise StaleSourceWrite(str(item.fields["source_modified_at"]), str(existing.source_modified_at))
+    await session.flush()
+
+
+async def _close(session: AsyncSession, *, principal: Principal, assessment: models.Assessment) -> None:
+    if assessment.status == "published":
+        await catalog.transition(session, principal=principal, assessment_id=assessment.id, to="closed")
+
+
+async def get_line_item(
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, base: str
+) -> dict[str, Any]:
+    found = await AssessmentRepository(session).get_in_district(principal.tenant, sourced_id)
+    if found is None or found.kind not in LINE_ITEM_KINDS[collection] or found.status == "draft":
+        raise AssessmentNotFound(sourced_id)
+    await session.refresh(found)
+    auth.check_assessment_visible(principal, found.district_id, found.school_id, sourced_id)
+    objectives = await AssessmentRepository(session).objectives(principal.tenant, [sourced_id])
+    return line_item_json(found, objectives, base)
+
+
+async def list_line_items(
+    session: AsyncSession, *, principal: Principal, collection: str, query: Query, base: str
+) -> tuple[list[dict], int]:
+    found, total = await GradebookRepository(session).line_items(
+        principal.tenant, LINE_ITEM_KINDS[collection], principal.visible_schools(), query
+    )
+    objectives = await AssessmentRepository(session).objectives(principal.tenant, [a.id for a in found])
+    return [query.project(line_item_json(a, objectives, base)) for a in found], total
+
+
+async def delete_line_item(
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, base: str
+) -> None:
+    await get_line_item(session, principal=principal, collection=collection, sourced_id=sourced_id, base=base)
+    auth.require_district_writer(principal)
+    assessment = await AssessmentRepository(session).get_in_district(principal.tenant, sourced_id)
+    await _close(session, principal=principal, assessment=assessment)
+
+
+# --- results --------------------------------------------------------------------------------------------------
+async def put_result(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    collection: str,
+    sourced_id: str,
+    body: ResultIn,
+    base: str,
+) -> tuple[dict[str, Any], bool]:
+    reference = RESULT_KEYS[collection]
+    line_item = getattr(body, reference)
+    if line_item is None:
+        raise FieldRequired(reference)
+    district_id = auth.require_role(principal, auth.RESULT_WRITERS, "record results")
+    [attempt] = await results_service.assign_attempts(
+        session, district_id=district_id, entries=[(sourced_id, line_item.sourcedId, body.student.sourcedId)]
+    )
+    if attempt.error:
+        raise ResultSourcedIdTaken(sourced_id)
+    if body.status == "tobedeleted":
+        await delete_result(session, principal=principal, sourced_id=sourced_id)
+        return {"sourcedId": sourced_id, "status": "tobedeleted"}, False
+    write = {
+        "assessment_id": line_item.sourcedId,
+        "student_id": body.student.sourcedId,
+        "attempt": attempt.attempt,
+        "sourced_id": sourced_id,
+        "score_status": body.scoreStatus,
+        "total_score": body.score,
+        "objective_scores": {
+            r.learningObjectiveId: r.score
+            for s in body.learningObjectiveSet
+            for r in s.learningObjectiveResults
+            if r.score is not None
+        },
+        "assessed_on": body.scoreDate[:10] if body.scoreDate else None,
+        "source_modified_at": body.dateLastModified,
+        "text_score": body.textScore,
+        "comment": body.comment,
+    }
+    outcome = await results_service.Ingest(session, principal, oneroster=True).run([write])
+    if outcome.rejected:
+        names = {"total_score": "score", "score_status": "scoreStatus", "assessment_id": reference}
+        names |= {
+            "student_id": "student",
+            "objective_scores": "learningObjectiveSet",
+            "assessed_on": "scoreDate",
+        }
+        errors = [
+            {**e, "field": names.get((e["field"] or "").split(".")[0], e["field"])} for e in outcome.rejected
+        ]
+        raise InvalidResult(errors)
+    if outcome.stale:
+        raise StaleSourceWrite(
+            outcome.stale[0]["source_modified_at"], outcome.stale[0]["stored_source_modified_at"]
+        )
+    stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
+    if outcome.kept:
+        raise ScoredResultKept(sourced_id, stored.total_score)
+    objectives = await AssessmentRepository(session).objectives(district_id, [stored.assessment_id])
+    return result_json(stored, collection, objectives, base), outcome.written[0].outcome == "created"
+
+
+async def get_result(
+    session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, base: str
+) -> dict:
+    auth.require_role(principal, auth.STUDENT_READERS, "read student results")
+    stored = await _visible(session, principal=principal, sourced_id=sourced_id)
+    audit_read(principal, "oneroster.result.read", [stored.student_id], sourced_id=sourced_id)
+    objectives = await AssessmentRepository(session).objectives(principal.tenant, [stored.assessment_id])
+    return result_json(stored, collection, objectives, base)
+
+
+async def list_results(
+    session: AsyncSession, *, principal: Principal, collection: str, query: Query, base: str
+) -> tuple[list[dict[str, Any]], int]:
+    """Every OneRoster result (CSV or REST: they have a sourcedId) in the caller's scope, oldest first."""
+    district_id = auth.require_role(principal, auth.STUDENT_READERS, "read student results")
+    kinds = LINE_ITEM_KINDS["lineItems" if collection == "results" else "assessmentLineItems"]
+    found, total = await GradebookRepository(session).results(
+        district_id, kinds, principal.visible_schools(), query
+    )
+    audit_read(principal, "oneroster.results.list", [x.student_id for x in found])
+    objectives = await AssessmentRepository(session).objectives(
+        district_id, list({x.assessment_id for x in found})
+    )
+    return [query.project(result_json(x, collection, objectives, base)) for x in found], total
+
+
+async def delete_result(session: AsyncSession, *, principal: Principal, sourced_id: str) -> None:
+    stored = await _visible(session, principal=principal, sourced_id=sourced_id)
+    await results_service.void_result(
+        session,
+        principal=principal,
+        key=(stored.assessment_id, stored.student_id, stored.attempt),
+        if_match=None,
+    )
+
+
+async def _by_sourced_id(
+    session: AsyncSession, *, principal: Principal, sourced_id: str
+) -> models.Result | None:
+    return await GradebookRepository(session).by_sourced_id(principal.tenant, sourced_id)
+
+
+async def _visible(session: AsyncSession, *, principal: Principal, sourced_id: str) -> models.Result:
+    stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
+    if (
+        stored is None
+        or stored.voided_at is not None
+        or not auth.sees_school(principal, stored.district_id, stored.school_id)
+    ):
+        raise ResultSourcedIdNotFound(sourced_id)
+    return stored
