@@ -102,3 +102,25 @@ def test_api_key_permissions_are_an_enum_in_the_schema():
     items = schemas["ApiKeyCreate"]["properties"]["permissions"]["items"]
     enum = schemas[items["$ref"].rsplit("/", 1)[1]]["enum"] if "$ref" in items else items["enum"]
     assert sorted(enum) == sorted(p.value for p in Permission)
+
+
+def test_the_bulk_body_is_a_schema_and_every_reference_resolves():
+    doc = _public_document()
+    body = doc["paths"]["/assessments/results/bulk"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"]
+    bulk = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert bulk["properties"]["results"]["maxItems"] == 50_000
+    assert bulk["properties"]["results"]["items"]["$ref"].endswith("/ResultWrite")
+
+    def refs(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                yield node["$ref"]
+            for value in node.values():
+                yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    missing = {r for r in refs(doc) if r.rsplit("/", 1)[1] not in doc["components"]["schemas"]}
+    assert missing == set()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaClient
 from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
 from sqlalchemy import Table, text
 
 from plc_shared import observability
@@ -55,6 +56,9 @@ class ServiceParts:
     inbox: Table | None = None
     consumers: Sequence[Consumer] = field(default_factory=tuple)
     description: str = ""
+    # Bodies a route reads by hand (e.g. a bulk upload validated row by row) that its `openapi_extra` refers
+    # to as #/components/schemas/<Name>: added to the components with what they reference.
+    documented_schemas: Sequence[type[BaseModel]] = ()
 
 
 def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAPI:
@@ -94,7 +98,7 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
         app.include_router(router, prefix=f"/{settings.service_name}")
     for router in parts.root_routers:
         app.include_router(router)
-    _document_problem_schema(app)
+    _document_schemas(app, parts.documented_schemas)
     return app
 
 
@@ -193,13 +197,20 @@ class BrokerProbe:
             await self._client.close()
 
 
-def _document_problem_schema(app: FastAPI) -> None:
+def _document_schemas(app: FastAPI, models: Sequence[type[BaseModel]]) -> None:
+    """The problem+json schema, and the hand-read bodies' schemas, in the OpenAPI components."""
     original = app.openapi
 
     def openapi() -> dict:
         if app.openapi_schema is None:
             schema = original()
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["Problem"] = PROBLEM_SCHEMA
+            for model in models:
+                body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                for name, definition in body.pop("$defs", {}).items():
+                    components.setdefault(name, definition)
+                components[model.__name__] = body
             app.openapi_schema = schema
         return app.openapi_schema
 

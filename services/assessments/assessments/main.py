@@ -10,6 +10,7 @@ from assessments.config import Settings, get_settings
 from assessments.gradebook import endpoints as gradebook
 from assessments.oneroster import endpoints as oneroster
 from assessments.results import endpoints as results
+from assessments.results.schemas import BulkResults
 from assessments.roster import endpoints as roster
 from assessments.standards import endpoints as standards
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outbox=models.outbox.table,
         inbox=models.inbox,
         description=DESCRIPTION,
+        documented_schemas=(BulkResults,),  # the bulk body, read row by row (results/endpoints.py)
     )
     settings = settings or get_settings()
     app = create_service_app(settings, parts)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from plc_shared.schemas import Schema
 
 Status = Literal["active", "tobedeleted"]
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+__all__ = ["Schema", "Status"]

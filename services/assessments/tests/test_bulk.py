@@ -402,3 +402,14 @@ async def test_a_stale_resend_never_undoes_a_correction(district):
     assert (await bulk(district, [untimed])).json()["updated"] == 1  # no time given: applied, as before
     naive = {**corrected, "source_modified_at": "2026-12-01T08:00:00"}
     assert (await bulk(district, [naive])).json()["rejected"][0]["field"] == "source_modified_at"
+
+
+async def test_a_nul_character_rejects_its_row_only_and_the_valid_rows_are_kept(district):
+    a = await district.assessment()
+    rows = rows_for(a, district.students[:3])
+    rows[1] = {**rows[1], "student_id": "st\x00ghost"}
+    rows[2] = {**rows[2], "school_id": "school\x001"}
+    report = (await bulk(district, rows)).json()
+    assert report["accepted"] == 1
+    assert {(r["index"], r["field"]) for r in report["rejected"]} == {(1, "student_id"), (2, "school_id")}
+    assert all("NUL" in r["reason"] for r in report["rejected"]), report["rejected"]

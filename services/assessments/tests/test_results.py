@@ -294,3 +294,18 @@ async def test_a_total_alone_scores_the_one_standard_a_cfa_measures(
         if json.loads(r.value)["data"]["assessment_id"] == single["id"]
     ]
     assert [(s["standard_id"], s["percent"]) for s in event["standards"]] == [(standard, 45.0)]
+
+
+async def test_a_boolean_is_not_a_score_and_a_nul_is_not_text(district):
+    a = await district.assessment()
+    student = district.students[0]
+    for body, field in (
+        (result(a, student, total_score=False), "total_score"),
+        (result(a, student, item_scores={"Q1": True}), "item_scores"),
+        (result(a, f"{student}\x00", total_score=3), "student_id"),
+    ):
+        response = await district.put("/assessments/results", body)
+        assert response.status_code == 422, response.text
+        assert field in {str(part) for e in response.json()["errors"] for part in e["location"]}
+    missing = await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
+    assert missing.status_code == 404  # nothing was stored as 0

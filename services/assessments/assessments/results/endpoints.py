@@ -105,7 +105,12 @@ async def void_result(
     return Response(status_code=204)
 
 
-@router.post("/bulk", response_model=schemas.BulkReport, responses=BULK_ERRORS)
+@router.post(
+    "/bulk",
+    response_model=schemas.BulkReport,
+    responses=BULK_ERRORS,
+    openapi_extra={"requestBody": schemas.BULK_BODY},
+)
 async def bulk_results(
     request: Request,
     session: DbSession,
@@ -115,9 +120,8 @@ async def bulk_results(
 ):
     """Up to 50,000 results: valid rows are committed, invalid ones reported by index, field and reason.
 
-    Body: `{"results": [{assessment_id, student_id, attempt, score_status, total_score, objective_scores,
-    item_scores, assessed_on, school_id}, ...]}`. Rows are validated one by one (a bad row never fails the
-    request), so the body is read as plain JSON rather than through a schema.
+    Body: `BulkResults` (`{"results": [ResultWrite, ...]}`). Rows are validated one by one (a bad row never
+    fails the request), so the body is read as plain JSON rather than parsed by FastAPI.
     """
     limits = request.app.state.settings
     raw = await read_limited(request, limits.bulk_max_bytes)

@@ -120,9 +120,9 @@ def parse_row(index: int, raw: Any, today: date, fields: frozenset[str] = FIELDS
         assessed_on=_date(raw.get("assessed_on"), today),
         school_id=_text(raw, "school_id") if raw.get("school_id") is not None else None,
         source_modified_at=_timestamp(raw.get("source_modified_at")),
-        sourced_id=raw.get("sourced_id") or None,
-        text_score=raw.get("text_score") or None,
-        comment=raw.get("comment") or None,
+        sourced_id=_optional_text(raw, "sourced_id"),
+        text_score=_optional_text(raw, "text_score"),
+        comment=_optional_text(raw, "comment"),
     )
 
 
@@ -143,7 +143,13 @@ def _text(raw: dict, name: str) -> str:
     value = raw.get(name)
     if not isinstance(value, str) or not value:
         raise RowInvalid(name, "required text is missing" if value in (None, "") else "must be text")
+    if "\x00" in value:
+        raise RowInvalid(name, "text may not contain the NUL character (U+0000)")
     return value
+
+
+def _optional_text(raw: dict, name: str) -> str | None:
+    return _text(raw, name) if raw.get(name) not in (None, "") else None
 
 
 def _attempt(value: Any) -> int:

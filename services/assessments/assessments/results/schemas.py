@@ -6,16 +6,21 @@ import uuid
 from datetime import date, datetime
 
 from plc_shared.events.assessments import ScoreStatus
-from pydantic import Field
+from pydantic import Field, StrictFloat
 
 from assessments.schemas import Schema
 
 
 class ResultScores(Schema):
     score_status: ScoreStatus = "fully graded"
-    total_score: float | str | None = Field(None, description="0..max_score; computed from parts when absent")
-    objective_scores: dict[str, float | str] = Field(default_factory=dict, description="by objective code")
-    item_scores: dict[str, float | str] = Field(default_factory=dict, description="by item code")
+    # Strict numbers: `false` is not a score of 0 (numeric strings are accepted, as CSV-minded clients send them).
+    total_score: StrictFloat | str | None = Field(
+        None, description="0..max_score; computed from parts when absent"
+    )
+    objective_scores: dict[str, StrictFloat | str] = Field(
+        default_factory=dict, description="by objective code"
+    )
+    item_scores: dict[str, StrictFloat | str] = Field(default_factory=dict, description="by item code")
     assessed_on: date | None = Field(None, description="defaults to today")
     school_id: str | None = Field(None, description="defaults to the student's school")
     source_modified_at: datetime | None = Field(
@@ -29,6 +34,19 @@ class ResultWrite(ResultScores):
     assessment_id: str
     student_id: str
     attempt: int = Field(1, ge=1)
+
+
+class BulkResults(Schema):
+    """The body of POST /assessments/results/bulk. Rows are checked one by one by the service (a bad row is
+    reported with its index, never fails the request), so this documents the body rather than parsing it."""
+
+    results: list[ResultWrite] = Field(max_length=50_000, description="up to 50,000 results")
+
+
+BULK_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BulkResults"}}},
+}
 
 
 class StandardScoreRead(Schema):
