@@ -132,7 +132,9 @@ class ScoreScale(RosterMixin, Base):
     org_id: Mapped[str | None] = mapped_column(Text)
     course_id: Mapped[str | None] = mapped_column(Text)
     class_id: Mapped[str | None] = mapped_column(Text)
-    values: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default="[]")
+    values: Mapped[list[dict[str, str]]] = mapped_column(
+        JSONB, server_default="[]", comment="scoreScaleValue: [{itemValueLHS, itemValueRHS}]"
+    )
 
 
 class Standard(Base):
@@ -202,15 +204,27 @@ class Assessment(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # OneRoster lineItem / assessmentLineItem fields, kept as the SIS sent them (see gradebook/).
-    description: Mapped[str | None] = mapped_column(Text)
-    class_id: Mapped[str | None] = mapped_column(Text)
-    category_id: Mapped[str | None] = mapped_column(Text)
-    grading_period_id: Mapped[str | None] = mapped_column(Text)
-    assign_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    due_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    result_value_min: Mapped[float | None] = mapped_column(Float)
-    score_scale_id: Mapped[str | None] = mapped_column(Text)
-    source_modified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    description: Mapped[str | None] = mapped_column(Text, comment="OneRoster lineItem description")
+    class_id: Mapped[str | None] = mapped_column(Text, comment="OneRoster lineItem class sourcedId")
+    category_id: Mapped[str | None] = mapped_column(Text, comment="OneRoster lineItem category sourcedId")
+    grading_period_id: Mapped[str | None] = mapped_column(
+        Text, comment="OneRoster lineItem gradingPeriod / academicSession sourcedId"
+    )
+    assign_date: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="OneRoster lineItem assignDate"
+    )
+    due_date: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="OneRoster lineItem dueDate"
+    )
+    result_value_min: Mapped[float | None] = mapped_column(
+        Float, comment="OneRoster resultValueMin (the maximum is max_score)"
+    )
+    score_scale_id: Mapped[str | None] = mapped_column(
+        Text, comment="OneRoster lineItem scoreScale sourcedId"
+    )
+    source_modified_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="the source's modification time (dateLastModified)"
+    )
 
 
 class Objective(Base):
