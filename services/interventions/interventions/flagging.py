@@ -43,14 +43,13 @@ class ResultChange:
     scores: dict[str, Score]  # by standard id
     recorded_at: datetime
     voided_standards: tuple[str, ...] = ()
+    # the keys the engine looks up several times per standard: built once (a property built them every time)
+    who: Who = field(init=False, repr=False, compare=False)
+    head_key: HeadKey = field(init=False, repr=False, compare=False)
 
-    @property
-    def who(self) -> Who:
-        return (self.district_id, self.student_id)
-
-    @property
-    def head_key(self) -> HeadKey:
-        return (self.district_id, self.result_id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "who", (self.district_id, self.student_id))
+        object.__setattr__(self, "head_key", (self.district_id, self.result_id))
 
 
 @dataclass
