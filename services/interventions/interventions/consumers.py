@@ -4,8 +4,8 @@ another district (or of none) is a 404.
 
 It is a `batch_handler` of the shared `ConsumerRunner`: the runner hands it every new result event of a fetch
 (several partitions, in partition order) in one transaction with their inbox rows; it loads what they can
-touch with a fixed number of queries, applies them one by one in memory (`flagging.FlagEngine`) and writes
-the changes back set-based (`flag_repository`), flag events included (`Outbox.add_all`).
+touch with a fixed number of queries, applies them one by one in memory (`results.rules.FlagEngine`) and
+writes the changes back set-based (`results.repository`), flag events included (`Outbox.add_all`).
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from plc_shared.topics import RESULTS, ROSTER
 from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interventions import models, rules
-from interventions.flag_repository import FlagStateRepository
-from interventions.flagging import FlagEngine, ResultChange, Snapshot
-from interventions.repository import RosterRepository
+from interventions import models
+from interventions.flags import rules
+from interventions.results.repository import FlagStateRepository
+from interventions.results.rules import FlagEngine, ResultChange, Snapshot
+from interventions.roster.repository import RosterRepository
 
 NAME = "interventions-results"
 ROSTER_NAME = "interventions-roster"

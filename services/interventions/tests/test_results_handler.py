@@ -6,9 +6,9 @@ from collections import defaultdict
 
 import pytest
 from interventions.consumers import KnownRoster, after_results_commit, handle_results
+from interventions.flags.rules import Escalation
 from interventions.models import AssessmentRules, Flag, SchoolRules, Student, StudentTier, outbox
-from interventions.repository import RosterRepository
-from interventions.rules import Escalation
+from interventions.roster.repository import RosterRepository
 from interventions.testing import later, recorded, standard, voided
 from plc_shared.components import by_name
 from plc_shared.db import create_engine, make_sessionmaker

@@ -17,14 +17,22 @@ from typing import Literal
 from plc_shared.events import Event
 from plc_shared.events.interventions import FlagResolved, StudentFlagged, TierChanged
 
-from interventions import rules
-from interventions.rules import ENRICHMENT, SUPPORT, Kind, Score
+from interventions.flags import rules
+from interventions.flags.rules import ENRICHMENT, SUPPORT, Kind, Score
 
 ChangeKind = Literal["recorded", "corrected", "voided"]
+
+
 REASON = {"recorded": "result", "corrected": "correction", "voided": "void"}
+
+
 # Every key starts with the district: ids are unique within a district only.
 Who = tuple[str, str]  # (district id, student id)
+
+
 Pair = tuple[str, str, str]  # (district id, student id, standard id)
+
+
 HeadKey = tuple[str, uuid.UUID]  # (district id, result id)
 
 
