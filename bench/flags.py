@@ -54,7 +54,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from assessments.config import Settings as AssessmentsSettings
 from assessments.testing import District
-from interventions.consumers import LATENCIES, observe_flag_latency, results_consumer
+from interventions.consumers import LATENCIES, results_consumer
 from interventions.models import inbox
 from plc_shared import infra
 from plc_shared.app import tune_gc
@@ -257,12 +257,14 @@ async def replica(url: str, bootstrap: str, prefix: str, batch: int) -> None:
     engine = create_engine(url, pool_size=4)
     kafka = kafka_settings(bootstrap, prefix)
 
+    service = results_consumer()
+
     def committed(session, events) -> None:
-        observe_flag_latency(session, events)  # what the service does after each commit
+        service.after_commit(session, events)  # what the service does after each commit
         recorded = " ".join(f"{r.timestamp():.6f}" for r in session.info.get(LATENCIES, ()))
         print(f"committed {len(events)} {time.time():.6f} {recorded}", flush=True)
 
-    spec = dataclasses.replace(results_consumer(), after_commit=committed)
+    spec = dataclasses.replace(service, after_commit=committed)
     runner = ConsumerRunner(
         spec, sessionmaker=make_sessionmaker(engine), inbox=inbox, kafka=kafka, max_records=batch
     )

@@ -9,7 +9,7 @@ from plc_shared.errors import Forbidden
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions.exceptions import SchoolNotFound
-from interventions.repository import RosterRepository
+from interventions.roster.repository import RosterRepository
 
 STAFF = (Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER, Role.TEACHER)
 LEADERS = (Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)

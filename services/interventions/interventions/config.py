@@ -1,11 +1,13 @@
 """Settings of the interventions service (env prefix INTERVENTIONS_; Kafka and auth settings are shared: KAFKA_*, AUTH_*)."""
 
 from functools import lru_cache
+from typing import Annotated
 
+from fastapi import Depends, Request
 from plc_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
 
-from interventions.rules import Escalation
+from interventions.flags.rules import Escalation
 
 
 class Settings(ServiceSettings):
@@ -27,3 +29,11 @@ class Settings(ServiceSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def _defaults(request: Request) -> Escalation:
+    """The service's default escalation and overdue rules (settings), for schools without their own."""
+    return request.app.state.settings.escalation()
+
+
+Defaults = Annotated[Escalation, Depends(_defaults)]

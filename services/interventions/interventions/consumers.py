@@ -4,15 +4,16 @@ another district (or of none) is a 404.
 
 It is a `batch_handler` of the shared `ConsumerRunner`: the runner hands it every new result event of a fetch
 (several partitions, in partition order) in one transaction with their inbox rows; it loads what they can
-touch with a fixed number of queries, applies them one by one in memory (`flagging.FlagEngine`) and writes
-the changes back set-based (`flag_repository`), flag events included (`Outbox.add_all`).
+touch with a fixed number of queries, applies them one by one in memory (`results.rules.FlagEngine`) and
+writes the changes back set-based (`results.repository`), flag events included (`Outbox.add_all`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Sequence
+import itertools
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from plc_shared.db import Serial
@@ -29,10 +30,11 @@ from plc_shared.topics import RESULTS, ROSTER
 from prometheus_client import Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interventions import models, rules
-from interventions.flag_repository import FlagStateRepository
-from interventions.flagging import FlagEngine, ResultChange, Snapshot
-from interventions.repository import RosterRepository
+from interventions import models
+from interventions.flags import rules
+from interventions.results.repository import FlagStateRepository
+from interventions.results.rules import FlagEngine, ResultChange, Snapshot
+from interventions.roster.repository import RosterRepository
 
 NAME = "interventions-results"
 ROSTER_NAME = "interventions-roster"
@@ -45,16 +47,54 @@ FLAG_LATENCY = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
 LATENCIES = "flag_latencies_from"  # session.info: recorded_at of the results whose flags moved
+SEEN = "roster_seen"  # session.info: the (district, school)s and (district, student, school)s it wrote
+KNOWN_LIMIT = 200_000  # schools and students remembered per process (about 30 MB at most)
+
+
+class KnownRoster:
+    """The schools and students this process saw committed in `schools` / `students`, so that a batch of
+    results inserts only the ones it cannot know are there (measured: the two INSERT ... ON CONFLICT DO
+    NOTHING of every batch cost a third of PostgreSQL's share of the regression of the district keys, for
+    rows that were there since the first batches).
+
+    Filled only after the commit (`remember`), so everything it holds is in the database: rows of these tables
+    are never deleted (a roster `tobedeleted` is a status). Another replica, or this process after a restart,
+    starts empty and inserts again (ON CONFLICT DO NOTHING), so the rows end up present whichever process
+    wrote them, and a roster event still wins over what results showed (the inserts never overwrite).
+    Bounded: past `limit` keys the oldest are forgotten, which only costs a redundant insert."""
+
+    def __init__(self, limit: int = KNOWN_LIMIT) -> None:
+        self.limit = limit
+        self._schools: dict[tuple[str, str], None] = {}
+        self._students: dict[tuple[str, str], None] = {}
+
+    def unknown(
+        self, schools: Collection[tuple[str, str]], students: Collection[tuple[str, str, str]]
+    ) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
+        """The schools and (district, student, school)s of a batch that are not known to be stored."""
+        return (
+            {s for s in schools if s not in self._schools},
+            {s for s in students if s[:2] not in self._students},
+        )
+
+    def remember(
+        self, schools: Collection[tuple[str, str]], students: Collection[tuple[str, str, str]]
+    ) -> None:
+        for known, keys in ((self._schools, schools), (self._students, (s[:2] for s in students))):
+            known.update(dict.fromkeys(keys))
+            for key in list(itertools.islice(known, max(len(known) - self.limit, 0))):
+                del known[key]
 
 
 def results_consumer(defaults: rules.Escalation | None = None) -> Consumer:
     """`defaults` are the escalation rules of schools without their own (the service's settings)."""
+    known = KnownRoster()
     return Consumer(
         name=NAME,
         topics=(RESULTS,),
-        batch_handler=functools.partial(handle_results, defaults=defaults),
+        batch_handler=functools.partial(handle_results, defaults=defaults, known=known),
         event_types=RESULT_TYPES,
-        after_commit=observe_flag_latency,
+        after_commit=functools.partial(after_results_commit, known=known),
     )
 
 
@@ -76,6 +116,12 @@ async def handle_roster(session: AsyncSession, envelopes: Sequence[CloudEvent]) 
     await RosterRepository(session).rostered(list(schools.values()), list(students.values()))
 
 
+def after_results_commit(session: AsyncSession, events: Sequence[CloudEvent], *, known: KnownRoster) -> None:
+    """After a batch of results committed: its flag latencies, and the roster rows it wrote are known."""
+    observe_flag_latency(session, events)
+    known.remember(*session.info.get(SEEN, ((), ())))
+
+
 def observe_flag_latency(session: AsyncSession, events: Sequence[CloudEvent]) -> list[float]:
     """After the commit: result recorded → flag committed, for every flag the batch opened or resolved."""
     now = datetime.now(UTC)
@@ -86,10 +132,15 @@ def observe_flag_latency(session: AsyncSession, events: Sequence[CloudEvent]) ->
 
 
 async def handle_results(
-    session: AsyncSession, envelopes: Sequence[CloudEvent], *, defaults: rules.Escalation | None = None
+    session: AsyncSession,
+    envelopes: Sequence[CloudEvent],
+    *,
+    defaults: rules.Escalation | None = None,
+    known: KnownRoster | None = None,
 ) -> None:
     """Apply a batch of result events in partition order; flag events go to the outbox in this transaction.
-    `defaults` are the escalation rules of schools without their own (the service's settings)."""
+    `defaults` are the escalation rules of schools without their own (the service's settings); `known` the
+    schools and students this process need not insert again (None: insert them all)."""
     events = [(KIND[e.type], e.payload()) for e in envelopes if e.type in RESULT_TYPES]
     if not events:
         return
@@ -112,10 +163,15 @@ async def handle_results(
     for change in changes:
         engine.apply(change)
     extra = {c.head_key: _context(c) for c in changes}
+    # the schools and students the results name, known from now on even before their roster event
+    seen = schools, {(*c.who, c.school_id) for c in changes}
+    if known is not None:
+        seen = known.unknown(*seen)
+    for written, keys in zip(session.info.setdefault(SEEN, (set(), set())), seen, strict=True):
+        written |= keys
     serial = Serial()  # PostgreSQL stores each part while the next one is prepared
     try:
-        # the schools and students the results name, known from now on even before their roster event
-        serial.submit(RosterRepository(session).seen(schools, {(*c.who, c.school_id) for c in changes}))
+        serial.submit(RosterRepository(session).seen(*seen))
         repo.save(snapshot, engine.changes, extra, serial)
         events = engine.changes.events
         for start in range(0, len(events), 2_000):

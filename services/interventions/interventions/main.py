@@ -6,7 +6,10 @@ from plc_shared.app import ServiceParts, create_service_app
 from interventions import models
 from interventions.config import Settings, get_settings
 from interventions.consumers import results_consumer, roster_consumer
-from interventions.endpoints import router
+from interventions.flags.endpoints import router as flags
+from interventions.pyramid.endpoints import router as pyramid
+from interventions.school_rules.endpoints import router as school_rules
+from interventions.tiers.endpoints import router as tiers
 
 DESCRIPTION = "The pyramid of interventions: students flagged for extra time and support (or enrichment) as results arrive, tiers, plans, progress monitoring and exits."
 
@@ -14,7 +17,7 @@ DESCRIPTION = "The pyramid of interventions: students flagged for extra time and
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     parts = ServiceParts(
-        routers=[router],
+        routers=[school_rules, pyramid, tiers, flags],
         outbox=models.outbox.table,
         inbox=models.inbox,
         consumers=[results_consumer(settings.escalation()), roster_consumer()],

@@ -3,10 +3,12 @@ events as the assessments service publishes them (its real event models), and a 
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
+from aiokafka import AIOKafkaProducer
 from plc_shared.auth import mint_dev_token
 from plc_shared.events import CloudEvent
 from plc_shared.events.assessments import (
@@ -17,6 +19,8 @@ from plc_shared.events.assessments import (
     StandardScore,
     StudentRostered,
 )
+
+from interventions.consumers import handle_results, handle_roster
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
@@ -118,8 +122,6 @@ def later(days: int) -> datetime:
 
 def stream(students: int, results_per_student: int, seed: int = 7, standards: str = "ABC") -> list:
     """A deterministic stream of results: every student gets `results_per_student` results, in order."""
-    import random
-
     rng = random.Random(seed)
     events = []
     for n in range(results_per_student):
@@ -146,8 +148,6 @@ def expected_open(events) -> set[tuple[str, str, str]]:
 
 async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_options) -> None:
     """A raw aiokafka producer, keyed by the events' keys (district id/id), as the assessments relay publishes."""
-    from aiokafka import AIOKafkaProducer
-
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5, **producer_options
     )
@@ -183,8 +183,6 @@ def api(app, role: str, district: str, schools=(), classes=()) -> httpx.AsyncCli
 
 async def apply(sessionmaker, *events) -> None:
     """Result and roster events through the consumers' handlers, in one transaction (no broker)."""
-    from interventions.consumers import handle_results, handle_roster
-
     envelopes = [CloudEvent.wrap(e) for e in events]
     async with sessionmaker() as session, session.begin():
         await handle_roster(session, envelopes)

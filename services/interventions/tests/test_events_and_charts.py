@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 
 import pytest
-from interventions import charts
+from interventions.pyramid import rules as progress_rules
+from interventions.tiers import rules as tier_rules
 from plc_shared.events import CloudEvent, parse_event
 from plc_shared.events.interventions import (
     FlagResolved,
@@ -71,7 +72,7 @@ def test_no_event_has_a_field_for_names(event):
 
 
 def test_the_progress_chart_is_svg_with_one_dot_per_point_and_a_goal_line():
-    svg = charts.progress_svg(
+    svg = progress_rules.progress_svg(
         [(date(2026, 9, 7), 40), (date(2026, 9, 14), 48)],
         start=date(2026, 9, 7),
         baseline=40,
@@ -88,7 +89,7 @@ def test_the_progress_chart_is_svg_with_one_dot_per_point_and_a_goal_line():
 
 
 def test_the_distribution_chart_has_a_bar_and_a_guidance_mark_per_tier():
-    chart = charts.distribution_svg([(1, 0.7, 0.8), (2, 0.2, 0.15), (3, 0.1, 0.05)], title="t")
+    chart = tier_rules.distribution_svg([(1, 0.7, 0.8), (2, 0.2, 0.15), (3, 0.1, 0.05)], title="t")
     root = ET.fromstring(chart)  # noqa: S314 - our own output
     ns = "{http://www.w3.org/2000/svg}"
     bars = [r for r in root.findall(f"{ns}rect") if r.get("class") == "tier"]

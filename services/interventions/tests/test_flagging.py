@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from interventions.consumers import KIND, normalise
-from interventions.flagging import FlagEngine, Snapshot
-from interventions.rules import Escalation
+from interventions.flags.rules import Escalation
+from interventions.results.rules import FlagEngine, Snapshot
 from interventions.testing import later, recorded, voided
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)

@@ -5,15 +5,16 @@ import uuid
 from collections import defaultdict
 
 import pytest
-from interventions.consumers import handle_results
-from interventions.models import AssessmentRules, Flag, SchoolRules, StudentTier, outbox
-from interventions.rules import Escalation
+from interventions.consumers import KnownRoster, after_results_commit, handle_results
+from interventions.flags.rules import Escalation
+from interventions.models import AssessmentRules, Flag, SchoolRules, Student, StudentTier, outbox
+from interventions.roster.repository import RosterRepository
 from interventions.testing import later, recorded, standard, voided
 from plc_shared.components import by_name
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.events import CloudEvent
 from plc_shared.testing import migrated_database
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 
 @pytest.fixture(scope="module")
@@ -249,3 +250,72 @@ async def cuts(engine, student: str) -> list[tuple]:
             )
         )
         return sorted(tuple(r) for r in rows)
+
+
+async def roster_rows(engine, student: str) -> list[tuple]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(Student.district_id, Student.student_id, Student.status).where(
+                Student.student_id == student
+            )
+        )
+        return [tuple(r) for r in rows]
+
+
+async def test_a_process_skips_the_roster_rows_it_saw_committed_and_a_fresh_one_writes_them_again(
+    engine, student
+):
+    known = KnownRoster()
+    sessionmaker = make_sessionmaker(engine)
+    envelopes = [CloudEvent.wrap(recorded(student, {"A": 40}))]
+    with pytest.raises(RuntimeError):  # a failed batch rolls back, and the runner calls no after-commit hook
+        async with sessionmaker() as session, session.begin():
+            await handle_results(session, envelopes, known=known)
+            raise RuntimeError("the batch failed")
+    assert known.unknown(set(), {("district-1", student, "school-1")})[1]
+    assert await roster_rows(engine, student) == []
+    async with sessionmaker() as session:
+        async with session.begin():
+            await handle_results(session, envelopes, known=known)
+        after_results_commit(session, envelopes, known=known)  # what the runner does after the commit
+    assert known.unknown(set(), {("district-1", student, "school-1")}) == (set(), set())
+    assert await roster_rows(engine, student) == [("district-1", student, "active")]
+    # a restarted process (or another replica) knows nothing and inserts again; the roster still wins
+    async with sessionmaker() as session, session.begin():
+        await RosterRepository(session).rostered(
+            [],
+            [
+                {
+                    "district_id": "district-1",
+                    "student_id": student,
+                    "school_ids": ["school-1"],
+                    "status": "tobedeleted",
+                    "rostered_at": later(5),
+                }
+            ],
+        )
+    await apply(engine, recorded(student, {"A": 45}, recorded_at=later(6)))
+    assert await roster_rows(engine, student) == [("district-1", student, "tobedeleted")]
+
+
+def test_the_known_roster_forgets_its_oldest_keys_past_its_limit():
+    known = KnownRoster(limit=2)
+    known.remember({("d", "s1")}, {("d", "a", "s1")})
+    known.remember(set(), {("d", "b", "s1"), ("d", "c", "s2")})
+    assert known.unknown({("d", "s1")}, {("d", x, "s9") for x in "abc"}) == (set(), {("d", "a", "s9")})
+
+
+async def test_every_update_of_a_flag_moves_it_in_the_changes_feed(engine, student):
+    async def position() -> tuple:
+        async with engine.connect() as conn:
+            stmt = select(Flag.change_xid, Flag.change_seq).where(Flag.student_id == student)
+            return tuple((await conn.execute(stmt)).one())
+
+    await apply(engine, recorded(student, {"A": 40}, recorded_at=later(1)))
+    opened = await position()
+    await apply(engine, recorded(student, {"A": 85}, recorded_at=later(2)))  # the consumer's UPDATE
+    resolved = await position()
+    async with engine.begin() as conn:  # any other UPDATE (the ORM's, by hand) is numbered too
+        await conn.execute(update(Flag).where(Flag.student_id == student).values(resolution_note="checked"))
+    noted = await position()
+    assert opened[0] < resolved[0] < noted[0] and opened[1] < resolved[1] < noted[1]

@@ -10,8 +10,8 @@ from collections import Counter
 import httpx
 import pytest
 from interventions.consumers import KIND, normalise
-from interventions.flagging import FlagEngine, Snapshot
 from interventions.models import Flag, StudentTier, inbox
+from interventions.results.rules import FlagEngine, Snapshot
 from interventions.testing import expected_open, publish, stream
 from plc_shared import infra
 from plc_shared.components import by_name

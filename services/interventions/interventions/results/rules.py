@@ -17,14 +17,22 @@ from typing import Literal
 from plc_shared.events import Event
 from plc_shared.events.interventions import FlagResolved, StudentFlagged, TierChanged
 
-from interventions import rules
-from interventions.rules import ENRICHMENT, SUPPORT, Kind, Score
+from interventions.flags import rules
+from interventions.flags.rules import ENRICHMENT, SUPPORT, Kind, Score
 
 ChangeKind = Literal["recorded", "corrected", "voided"]
+
+
 REASON = {"recorded": "result", "corrected": "correction", "voided": "void"}
+
+
 # Every key starts with the district: ids are unique within a district only.
 Who = tuple[str, str]  # (district id, student id)
+
+
 Pair = tuple[str, str, str]  # (district id, student id, standard id)
+
+
 HeadKey = tuple[str, uuid.UUID]  # (district id, result id)
 
 
@@ -43,14 +51,13 @@ class ResultChange:
     scores: dict[str, Score]  # by standard id
     recorded_at: datetime
     voided_standards: tuple[str, ...] = ()
+    # the keys the engine looks up several times per standard: built once (a property built them every time)
+    who: Who = field(init=False, repr=False, compare=False)
+    head_key: HeadKey = field(init=False, repr=False, compare=False)
 
-    @property
-    def who(self) -> Who:
-        return (self.district_id, self.student_id)
-
-    @property
-    def head_key(self) -> HeadKey:
-        return (self.district_id, self.result_id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "who", (self.district_id, self.student_id))
+        object.__setattr__(self, "head_key", (self.district_id, self.result_id))
 
 
 @dataclass

@@ -25,10 +25,11 @@ from plc_shared.auth import Principal
 from plc_shared.events.interventions import FlagResolved
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interventions import models, schemas
+from interventions import models
 from interventions.auth import check_school
 from interventions.exceptions import FlagClosed, FlagNotFound, InvalidCursor
-from interventions.repository import FlagFilters, FlagRepository, TierRepository
+from interventions.flags import schemas
+from interventions.flags.repository import FlagFilters, FlagRepository
 
 START = (0, 0)
 
@@ -103,8 +104,8 @@ async def resolve_flag(
         ),
     )
     await session.flush()
-    tier = await TierRepository(session).get((flag.district_id, flag.student_id))
-    return flag_read(flag, tier.tier if tier else 1, (now - flag.opened_at).total_seconds() / 86400)
+    tier = await FlagRepository(session).tier_of(flag.district_id, flag.student_id)
+    return flag_read(flag, tier, (now - flag.opened_at).total_seconds() / 86400)
 
 
 def flag_read(flag: models.Flag, tier: int, age_days: float) -> schemas.FlagRead:

@@ -1,8 +1,8 @@
-"""The pyramid's rules on the HTTP side: catalog, assignments, progress, exits, tier decisions, views.
+"""The pyramid: a school's catalog of interventions, students' assignments, progress monitoring, exits (with
+an optional new tier) and the interventions' effectiveness.
 
 Functions take the session first and keyword-only arguments after it; they never commit (the request's
-session does, once). Events go to the outbox in the same transaction as the change they describe.
-"""
+session does, once). Events go to the outbox in the same transaction as the change they describe."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.errors import Forbidden
-from plc_shared.events.interventions import InterventionAssigned, StudentExited, TierChanged
+from plc_shared.events.interventions import InterventionAssigned, StudentExited
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interventions import models, rules, schemas
+from interventions import models
 from interventions.auth import check_school
 from interventions.exceptions import (
     AssignmentClosed,
@@ -24,53 +23,10 @@ from interventions.exceptions import (
     StudentNotFound,
 )
 from interventions.models import Assignment, Intervention, ProgressPoint
-from interventions.repository import (
-    AssignmentRepository,
-    FlagRepository,
-    InterventionRepository,
-    RosterRepository,
-    RulesRepository,
-    TierRepository,
-)
-
-
-async def get_rules(
-    session: AsyncSession, *, principal: Principal, school_id: str, defaults: rules.Escalation
-) -> schemas.RulesRead:
-    district = await check_school(session, principal, school_id)
-    row = await RulesRepository(session).get((district, school_id))
-    if row is None:
-        return schemas.RulesRead(
-            school_id=school_id,
-            escalation_open_flags=defaults.open_flags,
-            reflag_weeks=defaults.reflag_weeks,
-            overdue_school_days=defaults.overdue_school_days,
-        )
-    return schemas.RulesRead.model_validate(row, from_attributes=True)
-
-
-async def set_rules(
-    session: AsyncSession, *, principal: Principal, school_id: str, data: schemas.RulesUpdate
-) -> schemas.RulesRead:
-    district = await check_school(session, principal, school_id)
-    await RulesRepository(session).upsert(
-        {"school_id": school_id, "district_id": district, **data.model_dump()}
-    )
-    return schemas.RulesRead(school_id=school_id, **data.model_dump())
-
-
-async def set_assessment_cuts(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    school_id: str,
-    assessment_id: str,
-    data: schemas.AssessmentCuts,
-) -> None:
-    district = await check_school(session, principal, school_id)
-    values = {"district_id": district, "school_id": school_id, "assessment_id": assessment_id}
-    values |= data.model_dump()
-    await RulesRepository(session).upsert_assessment(values)
+from interventions.pyramid import rules, schemas
+from interventions.pyramid.repository import AssignmentRepository, InterventionRepository
+from interventions.roster.repository import RosterRepository
+from interventions.tiers.service import set_tier
 
 
 async def create_intervention(
@@ -182,7 +138,7 @@ async def exit_assignment(
         ),
     )
     if data.to_tier is not None:
-        await _set_tier(
+        await set_tier(
             session,
             assignment.student_id,
             assignment.district_id,
@@ -193,79 +149,6 @@ async def exit_assignment(
         )
     await session.flush()
     return assignment
-
-
-async def decide_tier(
-    session: AsyncSession, *, principal: Principal, student_id: str, data: schemas.TierDecision
-) -> schemas.TierRead:
-    district = principal.tenant
-    school = await _school_of(session, principal, district, student_id)
-    if not principal.can_see_school(district, school):
-        raise Forbidden(f"No access to school {school}.")
-    await _set_tier(session, student_id, district, school, data.tier, "decision", principal, data.reason)
-    await session.flush()
-    row = await TierRepository(session).get((district, student_id))
-    await session.refresh(row)
-    return schemas.TierRead.model_validate(row, from_attributes=True)
-
-
-async def _school_of(session: AsyncSession, principal: Principal, district: str, student_id: str) -> str:
-    """Where a tier decision about the student belongs: the school of their tier, else of their latest flag,
-    else of the roster (one the caller sees first). 404 for a student the district does not have."""
-    student = await RosterRepository(session).student(district, student_id)
-    if student is None:
-        raise StudentNotFound(student_id)
-    current = await TierRepository(session).get((district, student_id))
-    school = current.school_id if current else await FlagRepository(session).school_of(district, student_id)
-    if school is None:
-        visible = [s for s in student.school_ids if principal.can_see_school(district, s)]
-        school = next(iter(visible or student.school_ids), None)
-    if school is None:
-        raise StudentNotFound(student_id)
-    return school
-
-
-async def _set_tier(
-    session: AsyncSession,
-    student_id: str,
-    district_id: str,
-    school_id: str,
-    tier: int,
-    reason: str,
-    principal: Principal,
-    note: str | None = None,
-) -> None:
-    repo = TierRepository(session)
-    current = await session.get(models.StudentTier, (district_id, student_id), with_for_update=True)
-    before = current.tier if current else 1
-    now = datetime.now(UTC)
-    await repo.upsert(
-        {
-            "student_id": student_id,
-            "district_id": district_id,
-            "school_id": school_id,
-            "tier": tier,
-            "reason": reason,
-            "rule": note,
-            "decided_by": principal.subject,
-            "since": now if tier != before else (current.since if current else now),
-        }
-    )
-    if tier != before:
-        await models.outbox.add(
-            session,
-            TierChanged(
-                student_id=student_id,
-                district_id=district_id,
-                school_id=school_id,
-                from_tier=before,
-                to_tier=tier,
-                reason=reason,
-                rule=note,
-                decided_by=principal.subject,
-                changed_at=now,
-            ),
-        )
 
 
 async def _intervention(
@@ -282,3 +165,21 @@ async def _assignment(session: AsyncSession, principal: Principal, assignment_id
     if assignment is None or not principal.can_see_school(assignment.district_id, assignment.school_id):
         raise AssignmentNotFound(assignment_id)
     return assignment
+
+
+async def effectiveness(
+    session: AsyncSession, *, principal: Principal, school_id: str
+) -> list[schemas.EffectivenessRead]:
+    district = await check_school(session, principal, school_id)
+    rows = await AssignmentRepository(session).effectiveness(district, school_id)
+    return [
+        schemas.EffectivenessRead(
+            intervention_id=i,
+            name=name,
+            assigned=assigned,
+            with_next_result=measured,
+            reached_proficiency=reached,
+            share=reached / measured if measured else None,
+        )
+        for i, name, assigned, measured, reached in rows
+    ]

@@ -1,5 +1,5 @@
-"""Rows of the results consumer's tables as the set-based statements of flag_repository.py write them: the
-column lists (COPY and UPDATE ... FROM unnest) and the conversions from the engine's dataclasses."""
+"""Row shapes of the results consumer's tables as the set-based statements of results/repository.py write
+them: the column lists (COPY and UPDATE ... FROM unnest) and the conversions from the engine's dataclasses."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Text, Uuid
 
-from interventions import rules
-from interventions.flagging import Flag, Tier
+from interventions.flags import rules
+from interventions.results.rules import Flag, Tier
 
 SEP = "\x1f"
+
+
 PG_TYPES = {
     Uuid: "uuid",
     Text: "text",
@@ -20,6 +22,7 @@ PG_TYPES = {
     Date: "date",
     DateTime: "timestamptz",
 }
+
 
 UPDATABLE = (
     "status",

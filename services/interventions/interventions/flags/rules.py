@@ -1,23 +1,30 @@
-"""The pure rules of the pyramid: flag evaluation, escalation, school days, rate of improvement, 80/15/5.
+"""The pure rules of flags: which flags a student's latest score on a standard wants, the effective cuts, and
+the escalation rules that move a student up a tier when support flags pile up or come back.
 
-No I/O here: the consumer and the service feed these functions loaded state and write back what they return,
-so every rule is unit-tested (and property-tested) on plain values.
-"""
+No I/O here: the consumer and the services feed these functions loaded state and write back what they return,
+so every rule is unit-tested (and property-tested) on plain values."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 Kind = Literal["support", "enrichment"]
+
+
 SUPPORT: Kind = "support"
+
+
 ENRICHMENT: Kind = "enrichment"
+
+
 SUPPORT_RULE = "support: percent < proficiency cut"
+
+
 ENRICHMENT_RULE = "enrichment: percent >= mastery cut"
-GUIDANCE = {1: 0.80, 2: 0.15, 3: 0.05}  # share of students per tier the RTI pyramid expects
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,65 +111,3 @@ def escalation_rule(
 
 def tier_up(tier: int) -> int:
     return min(tier + 1, 3)
-
-
-def school_days_between(start: date, end: date) -> int:
-    """Weekdays after `start` up to and including `end` (0 if end <= start)."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for offset in range(1, rest + 1):
-        if (start + timedelta(days=offset)).weekday() < 5:
-            count += 1
-    return count
-
-
-def is_overdue(tier: int, since: date, today: date, has_intervention: bool, rules: Escalation) -> bool:
-    return (
-        tier >= 2 and not has_intervention and school_days_between(since, today) > rules.overdue_school_days
-    )
-
-
-def slope(points: Sequence[tuple[float, float]]) -> float | None:
-    """Least-squares slope of y over x; None with fewer than two distinct x."""
-    n = len(points)
-    if n < 2:
-        return None
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    sxx = sum((x - mean_x) ** 2 for x, _ in points)
-    if sxx == 0:
-        return None
-    return sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx
-
-
-def rate_of_improvement(points: Sequence[tuple[date, float]]) -> float | None:
-    """Points gained per week (least-squares slope over the monitoring dates)."""
-    if not points:
-        return None
-    first = min(d for d, _ in points)
-    return slope([((d - first).days / 7, y) for d, y in points])
-
-
-def goal_rate(baseline: float, target: float, start: date, goal_date: date) -> float:
-    """The goal line's slope in points per week."""
-    weeks = max((goal_date - start).days / 7, 1 / 7)
-    return (target - baseline) / weeks
-
-
-def distribution(tiers: Iterable[int]) -> dict[int, dict[str, float]]:
-    """Count and share per tier next to the 80/15/5 guidance."""
-    counts = {1: 0, 2: 0, 3: 0}
-    for tier in tiers:
-        counts[tier] += 1
-    total = sum(counts.values())
-    return {
-        tier: {
-            "count": counts[tier],
-            "share": counts[tier] / total if total else 0.0,
-            "guidance": GUIDANCE[tier],
-        }
-        for tier in counts
-    }

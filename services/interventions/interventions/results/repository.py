@@ -8,17 +8,16 @@ from collections.abc import Iterable, Sequence
 
 import asyncpg
 from plc_shared.db import Serial, driver
-from sqlalchemy import (
-    ARRAY,
-    Table,
-    select,
-    text,
-    tuple_,
-)
+from sqlalchemy import ARRAY, Table, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interventions import rules
-from interventions.flag_rows import (
+from interventions.flags import rules
+from interventions.models import AssessmentRules, SchoolRules, StudentTier
+from interventions.models import Flag as FlagModel
+from interventions.models import Result as ResultModel
+from interventions.models import ResultScore as ResultScoreModel
+from interventions.results.rules import Changes, Flag, ResultHead, Snapshot, Tier
+from interventions.results.schemas import (
     FLAG_COLUMNS,
     FLAG_READ,
     PG_TYPES,
@@ -29,20 +28,25 @@ from interventions.flag_rows import (
     score_values,
     tier_row,
 )
-from interventions.flagging import Changes, Flag, ResultHead, Snapshot, Tier
-from interventions.models import AssessmentRules, SchoolRules, StudentTier
-from interventions.models import Flag as FlagModel
-from interventions.models import Result as ResultModel
-from interventions.models import ResultScore as ResultScoreModel
 
 Result = ResultModel.__table__
+
+
 ResultScore = ResultScoreModel.__table__
+
+
 Flags = FlagModel.__table__
+
+
 Tiers = StudentTier.__table__
+
+
 # The batch's (district, student, standard) triples. Each is looked up through its index in a LATERAL subquery
 # (OFFSET 0 and FOR UPDATE keep the planner from turning it into a join): the cost follows the batch, never the
 # table (a plain join was planned as a scan and sort of the whole table once it held some 50,000 rows).
 PAIRS = "unnest($1::text[], $2::text[], $3::text[]) AS p(district_id, student_id, standard_id)"
+
+
 _PAIR_MATCH = (
     "{0}.district_id = p.district_id AND {0}.student_id = p.student_id AND {0}.standard_id = p.standard_id"
 )

@@ -1,0 +1,64 @@
+"""HTTP endpoints of flags: the list, the changes feed for integrators, a team's decision to resolve one."""
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from plc_shared.db import DbSession
+from plc_shared.errors import PROBLEM_RESPONSE
+
+from interventions.auth import FeedReader, Reader, Staff
+from interventions.flags import schemas, service
+from interventions.flags.repository import FlagFilters
+
+router = APIRouter(prefix="/v1", tags=["interventions"])
+ERRORS = {s: PROBLEM_RESPONSE for s in (401, 403, 404, 409, 422)}
+FlagStatus = Literal["open", "resolved", "all"]
+
+
+@router.get("/flags", response_model=list[schemas.FlagRead], responses=ERRORS)
+async def list_flags(
+    session: DbSession,
+    principal: Reader,
+    status: FlagStatus = "open",
+    school_id: str | None = None,
+    class_id: str | None = None,
+    standard_id: str | None = None,
+    kind: Literal["support", "enrichment"] | None = None,
+    tier: Annotated[int | None, Query(ge=1, le=3)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Flags the caller may see (open by default), oldest first, with their age, tier and resolution."""
+    filters = FlagFilters(class_id=class_id, standard_id=standard_id, kind=kind, tier=tier)
+    return await service.flagged(
+        session,
+        principal=principal,
+        status=status,
+        school_id=school_id,
+        filters=filters,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/flags/changes", response_model=schemas.FlagChanges, responses=ERRORS)
+async def flag_changes(
+    session: DbSession,
+    principal: FeedReader,
+    cursor: str | None = None,
+    school_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+):
+    """Flags opened or resolved after the cursor, in change order, and the cursor to resume from."""
+    return await service.changes(
+        session, principal=principal, cursor=cursor, school_id=school_id, limit=limit
+    )
+
+
+@router.post("/flags/{flag_id}/resolve", response_model=schemas.FlagRead, responses=ERRORS)
+async def resolve_flag(
+    flag_id: uuid.UUID, data: schemas.FlagResolution, session: DbSession, principal: Staff
+):
+    """Resolve an open flag by an explicit decision of the team."""
+    return await service.resolve_flag(session, principal=principal, flag_id=flag_id, data=data)

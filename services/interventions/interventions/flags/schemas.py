@@ -1,0 +1,48 @@
+"""Flags as the API shows them: each with its age, tier and resolution; the changes feed's page."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from interventions.flags.rules import Kind
+from interventions.schemas import Schema
+
+
+class FlagResolutionRead(Schema):
+    reason: Literal["result", "correction", "void", "decision"]
+    result_id: uuid.UUID | None = Field(description="the result (or correction / void) that resolved it")
+    event_at: datetime | None = Field(description="when that result, correction or void was recorded")
+    resolved_at: datetime | None = Field(description="when this service resolved the flag")
+    by: str | None = Field(description="who decided (subject id), for a decision")
+    note: str | None = Field(description="the team's reason, for a decision")
+
+
+class FlagRead(Schema):
+    id: uuid.UUID
+    student_id: str
+    school_id: str
+    class_ids: list[str]
+    standard_id: str
+    kind: Kind
+    status: Literal["open", "resolved"]
+    rule: str
+    result_id: uuid.UUID = Field(description="evidence: the latest result behind the flag")
+    score: float
+    cut: float
+    opened_at: datetime
+    age_days: float = Field(description="days open (until its resolution for a resolved flag)")
+    tier: int
+    resolution: FlagResolutionRead | None = None
+
+
+class FlagChanges(Schema):
+    flags: list[FlagRead] = Field(description="flags opened or resolved after the cursor, in change order")
+    next_cursor: str = Field(description="pass it back as `cursor` to get the changes after these")
+
+
+class FlagResolution(Schema):
+    reason: str = Field(min_length=1, description="why the team resolves the flag")

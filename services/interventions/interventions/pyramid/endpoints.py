@@ -1,0 +1,88 @@
+"""HTTP endpoints of the pyramid: catalog, assignments, progress (and its chart), exits, effectiveness."""
+
+import uuid
+
+from fastapi import APIRouter, Response
+from plc_shared.db import DbSession
+from plc_shared.errors import PROBLEM_RESPONSE
+
+from interventions.auth import Leader, Reader, Staff
+from interventions.pyramid import rules, schemas, service
+
+router = APIRouter(prefix="/v1", tags=["interventions"])
+ERRORS = {s: PROBLEM_RESPONSE for s in (401, 403, 404, 409, 422)}
+SVG = {"content": {"image/svg+xml": {}}}
+
+
+@router.post(
+    "/schools/{school_id}/interventions",
+    response_model=schemas.InterventionRead,
+    status_code=201,
+    responses=ERRORS,
+)
+async def create_intervention(
+    school_id: str, data: schemas.InterventionCreate, session: DbSession, principal: Leader
+):
+    """Add an intervention to the school's catalog (the pyramid)."""
+    return await service.create_intervention(session, principal=principal, school_id=school_id, data=data)
+
+
+@router.get(
+    "/schools/{school_id}/interventions", response_model=list[schemas.InterventionRead], responses=ERRORS
+)
+async def list_interventions(school_id: str, session: DbSession, principal: Reader):
+    """The school's catalog of interventions, by tier."""
+    return await service.list_interventions(session, principal=principal, school_id=school_id)
+
+
+@router.post("/assignments", response_model=schemas.AssignmentRead, status_code=201, responses=ERRORS)
+async def assign(data: schemas.AssignmentCreate, session: DbSession, principal: Staff):
+    """Assign a student to an intervention (start, duration, champion, goal, monitoring frequency)."""
+    return await service.assign(session, principal=principal, data=data)
+
+
+@router.post("/assignments/{assignment_id}/progress", response_model=schemas.ProgressRead, responses=ERRORS)
+async def add_progress(
+    assignment_id: uuid.UUID, data: schemas.ProgressCreate, session: DbSession, principal: Staff
+):
+    """Record a progress-monitoring data point."""
+    return await service.add_progress(session, principal=principal, assignment_id=assignment_id, data=data)
+
+
+@router.get("/assignments/{assignment_id}/progress", response_model=schemas.ProgressRead, responses=ERRORS)
+async def get_progress(assignment_id: uuid.UUID, session: DbSession, principal: Reader):
+    """Progress points, rate of improvement and the goal line's rate."""
+    return await service.progress(session, principal=principal, assignment_id=assignment_id)
+
+
+@router.get("/assignments/{assignment_id}/chart.svg", response_class=Response, responses={200: SVG, **ERRORS})
+async def progress_chart(assignment_id: uuid.UUID, session: DbSession, principal: Reader):
+    """The student's progress-monitoring points with the goal line (SVG)."""
+    assignment, read = await service.assignment_with_progress(
+        session, principal=principal, assignment_id=assignment_id
+    )
+    svg = rules.progress_svg(
+        [(p.measured_on, p.score) for p in read.points],
+        start=assignment.start_on,
+        baseline=assignment.baseline,
+        goal_date=assignment.goal_date,
+        goal=assignment.goal,
+        title=f"Progress of {assignment.student_id}",
+    )
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.post("/assignments/{assignment_id}/exit", response_model=schemas.AssignmentRead, responses=ERRORS)
+async def exit_assignment(
+    assignment_id: uuid.UUID, data: schemas.ExitCreate, session: DbSession, principal: Staff
+):
+    """Exit a student from an intervention with the reason and the evidence (optionally a new tier)."""
+    return await service.exit_assignment(session, principal=principal, assignment_id=assignment_id, data=data)
+
+
+@router.get(
+    "/schools/{school_id}/effectiveness", response_model=list[schemas.EffectivenessRead], responses=ERRORS
+)
+async def effectiveness(school_id: str, session: DbSession, principal: Reader):
+    """Per intervention: share of assigned students whose next result on the standard was proficient."""
+    return await service.effectiveness(session, principal=principal, school_id=school_id)

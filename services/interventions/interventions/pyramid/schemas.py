@@ -1,0 +1,82 @@
+"""The pyramid's catalog of interventions, assignments, progress points, exits and effectiveness."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import Field
+
+from interventions.schemas import Schema
+
+
+class InterventionBase(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    tier: int = Field(ge=1, le=3)
+    kind: str = Field(description="reteach, small group, tutoring, enrichment, ...", min_length=1)
+    delivery: str = Field(description="who/where: in class, pull-out, after school, online, ...")
+    dosage_minutes_per_week: int = Field(ge=0)
+    staff: list[str] = Field(default_factory=list, description="staff ids")
+    schedule: str = ""
+    directive: bool = Field(True, description="required (directive) or invitational")
+
+
+class InterventionCreate(InterventionBase):
+    pass
+
+
+class InterventionRead(InterventionBase):
+    id: uuid.UUID
+    school_id: str
+    district_id: str
+
+
+class AssignmentCreate(Schema):
+    intervention_id: uuid.UUID
+    student_id: str
+    standard_id: str | None = None
+    start_on: date
+    planned_weeks: int = Field(ge=1, le=52)
+    champion: str = Field(description="staff id of the champion")
+    baseline: float
+    goal: float
+    goal_date: date
+    monitoring_every_days: int = Field(7, ge=1)
+
+
+class AssignmentRead(AssignmentCreate):
+    id: uuid.UUID
+    school_id: str
+    status: str
+    exited_on: date | None = None
+    exit_reason: str | None = None
+    exit_evidence: str | None = None
+
+
+class ProgressCreate(Schema):
+    measured_on: date
+    score: float
+
+
+class ProgressRead(Schema):
+    assignment_id: uuid.UUID
+    points: list[ProgressCreate]
+    rate_of_improvement: float | None = Field(description="points per week (least-squares slope)")
+    goal_rate: float = Field(description="points per week the goal line asks for")
+    on_track: bool | None
+
+
+class ExitCreate(Schema):
+    exited_on: date
+    reason: str = Field(min_length=1)
+    evidence: str = Field(min_length=1, description="what shows the student no longer needs it")
+    to_tier: int | None = Field(None, ge=1, le=3, description="the student's tier after the exit")
+
+
+class EffectivenessRead(Schema):
+    intervention_id: uuid.UUID
+    name: str
+    assigned: int
+    with_next_result: int
+    reached_proficiency: int
+    share: float | None

@@ -1,0 +1,43 @@
+"""Tiers: a leader's decision, a student's tier, the school's distribution and the overdue list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from interventions.schemas import Schema
+
+
+class TierDecision(Schema):
+    tier: int = Field(ge=1, le=3)
+    reason: str = Field(min_length=1)
+
+
+class TierRead(Schema):
+    student_id: str
+    school_id: str
+    tier: int
+    reason: str
+    rule: str | None
+    since: datetime
+
+
+class TierShare(Schema):
+    tier: int
+    count: int
+    share: float
+    guidance: float
+
+
+class Distribution(Schema):
+    school_id: str
+    students: int
+    tiers: list[TierShare]
+
+
+class OverdueRead(Schema):
+    student_id: str
+    tier: int
+    since: datetime
+    school_days: int
