@@ -107,7 +107,7 @@ def school_year(
         sid = f"s{s + 1}"
         year.setup.append(school(district, sid))
         year.setup.append(staff(district, f"{sid}-admin", "administrator", sid))
-        year.setup += [staff(district, f"{sid}-t{t}", "teacher", sid) for t in range(8)]
+        year.setup += [staff(district, f"{sid}-t{t}", "teacher", sid) for t in range(10)]
         for n in range(students):
             grade, stu = str(3 + n % 3), f"{sid}-stu{n:04d}"
             year.setup.append(student(district, stu, sid, grade))

@@ -5,10 +5,10 @@ import uuid
 from datetime import date
 
 import pytest
-from goals.pdsa.rules import crossings_limit, longest_run_limit, run_chart
 from goals.plans.rules import Context, smart
 from goals.plans.schemas import GoalBody
 from goals.progress import rules as progress
+from goals.rules import crossings_limit, longest_run_limit, run_chart
 from goals.teams.rules import leadership_violations
 
 GOOD = {
