@@ -1,7 +1,8 @@
 """One shape for every service (STYLE.md, "The model service shape"), checked from the source tree.
 
 - A service package holds only the fixed top-level modules; a sub-domain is a folder with the same four files
-  (endpoints, service, repository, schemas) and, when it has pure domain functions, rules.
+  (endpoints, service, repository, schemas) and, when it has pure domain functions, rules; a sub-domain with
+  no routes (the consumer side) leaves out the files it has nothing for, never uses other names.
 - No import cycles inside a package, function-level imports included (a lazy import is how a cycle hides).
 - plc_shared never imports a service or the gateway (components register their `plc` commands instead).
 - No test or benchmark edits sys.path to import its helpers (they live in `<name>/testing.py`).
@@ -36,8 +37,11 @@ TOP = frozenset(
         "cli",
     }
 )
-SUB_DOMAIN = frozenset({"__init__", "endpoints", "service", "repository", "schemas"})
-SUB_DOMAIN_OPTIONAL = frozenset({"rules"})
+# A sub-domain folder holds only these files; one that serves HTTP has the four (endpoints, service,
+# repository, schemas). A consumer-side sub-domain (no routes) omits endpoints and, if it has no
+# transactions of its own, service.
+SUB_DOMAIN = frozenset({"__init__", "endpoints", "service", "repository", "schemas", "rules"})
+WITH_ROUTES = frozenset({"endpoints", "service", "repository", "schemas"})
 
 
 def package_dir(name: str) -> Path:
@@ -107,9 +111,12 @@ def test_a_service_holds_the_fixed_modules_and_sub_domain_folders_of_four_files(
     for folder in sorted(p for p in base.iterdir() if p.is_dir() and p.name != "__pycache__"):
         files = {p.stem for p in folder.glob("*.py")}
         assert not [p for p in folder.iterdir() if p.is_dir() and p.name != "__pycache__"], folder
-        assert files >= SUB_DOMAIN, f"{name}/{folder.name}: missing {sorted(SUB_DOMAIN - files)}"
-        extra = files - SUB_DOMAIN - SUB_DOMAIN_OPTIONAL
+        extra = files - SUB_DOMAIN
         assert not extra, f"{name}/{folder.name}: files outside the sub-domain shape: {sorted(extra)}"
+        assert files - {"__init__"}, f"{name}/{folder.name}: an empty sub-domain"
+        if "endpoints" in files:
+            missing = WITH_ROUTES - files
+            assert not missing, f"{name}/{folder.name}: serves HTTP but lacks {sorted(missing)}"
 
 
 @pytest.mark.parametrize("name", ["plc_shared", *(c.name for c in ALL)])

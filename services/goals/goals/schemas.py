@@ -1,7 +1,5 @@
-"""The base of every goals request and response body (NUL-free text, unknown fields refused)."""
+"""The base of every goals request and response body: the shared one (unknown fields refused, NUL-free text)."""
 
-from plc_shared.schemas import Schema as SharedSchema
+from plc_shared.schemas import Schema
 
-
-class Schema(SharedSchema):
-    pass
+__all__ = ["Schema"]

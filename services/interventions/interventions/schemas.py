@@ -1,10 +1,6 @@
 """The base every request and response body of the service is built on (Create / Update / Read per resource
-live in each sub-domain's schemas.py)."""
+live in each sub-domain's schemas.py): the shared one (unknown fields refused, NUL-free text)."""
 
-from __future__ import annotations
+from plc_shared.schemas import Schema
 
-from pydantic import BaseModel, ConfigDict
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
+__all__ = ["Schema"]
