@@ -27,7 +27,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Sequence,
     Text,
     Uuid,
     text,
@@ -46,8 +45,6 @@ class Base(DeclarativeBase):
 
 outbox = Outbox(outbox_table(Base.metadata))
 inbox = inbox_table(Base.metadata)
-# Numbers every insert and update of a flag (with a trigger on update, see the tenancy migration).
-FLAG_CHANGES = Sequence("flags_change_seq", metadata=Base.metadata)
 
 
 class Result(Base):
@@ -97,7 +94,7 @@ class Flag(Base):
         ),
         Index("ix_flags_district_school_status", "district_id", "school_id", "status"),
         Index("ix_flags_district_student_standard", "district_id", "student_id", "standard_id"),
-        Index("ix_flags_district_change", "district_id", "change_xid", "change_seq"),
+        Index("ix_flags_district_change", "district_id", "change_xid", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -124,10 +121,9 @@ class Flag(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(Text, comment="subject id, for a decision")
     resolution_note: Mapped[str | None] = mapped_column(Text)
-    # The changes feed's position of the row's last change (see flag_feed.py): the writing transaction's id
-    # and a sequence number, both set by the database on every insert and update.
+    # The changes feed's position of the row's last change is (change_xid, id) (see flags/service.py): the
+    # id of the transaction that wrote it, set by the database on insert (default) and update (a trigger).
     change_xid: Mapped[int] = mapped_column(BigInteger, server_default=CURRENT_XID)
-    change_seq: Mapped[int] = mapped_column(BigInteger, server_default=text("nextval('flags_change_seq')"))
 
 
 class StudentTier(Base):

@@ -79,12 +79,14 @@ async def test_a_decision_carries_who_decided_and_why(app, district):
 
 async def test_pages_neither_drift_nor_repeat_while_flags_arrive_and_a_cursor_resumes_exactly(app, district):
     await apply(app.state.sessionmaker, *rostered(district, ("s1",)))
-    await apply(app.state.sessionmaker, *[low(district, f"stu-{n}") for n in range(5)])
+    for n in range(5):  # one transaction each: the feed orders by transaction (within one, by flag id)
+        await apply(app.state.sessionmaker, low(district, f"stu-{n}"))
     async with api(app, "district_admin", district) as c:
         assert await eventually(lambda: _has(c, 5), timeout_s=10)
         first = (await c.get(CHANGES, params={"limit": 2})).json()
         # new flags, and a change of a flag already read (resolved), arrive between pages
-        await apply(app.state.sessionmaker, *[low(district, f"stu-{n}") for n in range(5, 8)])
+        for n in range(5, 8):
+            await apply(app.state.sessionmaker, low(district, f"stu-{n}"))
         await apply(app.state.sessionmaker, recorded("stu-0", {"A": 85}, district=district, school="s1"))
         assert await eventually(lambda: _has(c, 7, first["next_cursor"]), timeout_s=10)
         rest, end = await read_all(c, first["next_cursor"], limit=2)
@@ -143,3 +145,14 @@ async def test_the_districts_sis_integration_may_poll_the_feed(app):
     async with api(app, "sis_integration", f"d-{uuid.uuid4().hex[:8]}") as c:
         response = await c.get("/interventions/v1/flags/changes")
     assert response.status_code == 200 and "next_cursor" in response.json()
+
+
+async def test_the_flags_of_one_transaction_page_by_id_without_a_gap_or_a_repeat(app, district):
+    await apply(app.state.sessionmaker, *rostered(district, ("s1",)))
+    await apply(app.state.sessionmaker, *[low(district, f"stu-{n}") for n in range(7)])  # one transaction
+    async with api(app, "district_admin", district) as c:
+        assert await eventually(lambda: _has(c, 7), timeout_s=10)
+        seen, end = await read_all(c, None, limit=2)
+        assert (await c.get(CHANGES, params={"cursor": end})).json()["flags"] == []
+    assert sorted(f["student_id"] for f in seen) == [f"stu-{n}" for n in range(7)]
+    assert [f["id"] for f in seen] == sorted(f["id"] for f in seen)  # within a transaction, by flag id

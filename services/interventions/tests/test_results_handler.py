@@ -308,7 +308,7 @@ def test_the_known_roster_forgets_its_oldest_keys_past_its_limit():
 async def test_every_update_of_a_flag_moves_it_in_the_changes_feed(engine, student):
     async def position() -> tuple:
         async with engine.connect() as conn:
-            stmt = select(Flag.change_xid, Flag.change_seq).where(Flag.student_id == student)
+            stmt = select(Flag.change_xid).where(Flag.student_id == student)
             return tuple((await conn.execute(stmt)).one())
 
     await apply(engine, recorded(student, {"A": 40}, recorded_at=later(1)))
@@ -318,4 +318,4 @@ async def test_every_update_of_a_flag_moves_it_in_the_changes_feed(engine, stude
     async with engine.begin() as conn:  # any other UPDATE (the ORM's, by hand) is numbered too
         await conn.execute(update(Flag).where(Flag.student_id == student).values(resolution_note="checked"))
     noted = await position()
-    assert opened[0] < resolved[0] < noted[0] and opened[1] < resolved[1] < noted[1]
+    assert opened[0] < resolved[0] < noted[0]

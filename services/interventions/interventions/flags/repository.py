@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from plc_shared.db import Repository
-from sqlalchemy import and_, any_, func, literal, select, text, tuple_
+from sqlalchemy import Uuid, and_, any_, func, literal, select, text, tuple_
 
 from interventions.models import Flag, StudentTier
 
@@ -31,19 +31,19 @@ class FlagRepository(Repository[Flag]):
         return (await self.session.execute(stmt)).all()
 
     async def changes(
-        self, *, district_id: str, after: tuple[int, int], filters: FlagFilters, limit: int
+        self, *, district_id: str, after: tuple[int, uuid.UUID], filters: FlagFilters, limit: int
     ) -> Sequence:
-        """Flags whose last change is after `after` = (transaction id, sequence), in that order. Only changes
+        """Flags whose last change is after `after` = (transaction id, flag id), in that order. Only changes
         of transactions older than every transaction still in flight (the snapshot's xmin) are returned: they
-        are all committed, so nothing can appear later before the cursor (see flag_feed.py)."""
+        are all committed, so nothing can appear later before the cursor (see flags/service.py)."""
         horizon = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
         stmt = _with_tier(district_id).where(
             *filters.conditions(),
             Flag.change_xid < horizon,
-            tuple_(Flag.change_xid, Flag.change_seq) > tuple_(literal(after[0]), literal(after[1])),
+            tuple_(Flag.change_xid, Flag.id) > tuple_(literal(after[0]), literal(after[1], Uuid)),
         )
-        stmt = stmt.add_columns(Flag.change_xid, Flag.change_seq)
-        stmt = stmt.order_by(Flag.change_xid, Flag.change_seq).limit(limit)
+        stmt = stmt.add_columns(Flag.change_xid, Flag.id)
+        stmt = stmt.order_by(Flag.change_xid, Flag.id).limit(limit)
         return (await self.session.execute(stmt)).all()
 
     async def tier_of(self, district_id: str, student_id: str) -> int:

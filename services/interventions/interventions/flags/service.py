@@ -2,15 +2,15 @@
 one, and the changes feed for integrators. Scoped like every read: the caller's district, schools and
 (teachers) classes; student-level reads are audited.
 
-The changes feed orders flags by the position of their last change, (`change_xid`, `change_seq`): the id of
-the transaction that wrote it and a number from a sequence, both set by the database on every insert and
-update. Sequence numbers become visible out of order (a transaction that drew 10 may commit after one that
-drew 11), so a plain "seq > cursor" feed could skip a row. The feed therefore returns only changes written
-by transactions older than the oldest one still in flight (`pg_snapshot_xmin(pg_current_snapshot())`): all
-of those have ended, so no change can ever appear before the cursor later, and the order is total. A change
-still in flight (or behind a long transaction) shows up on a later call, never skipped; a flag changed again
-moves to its new position, so a feed reader sees its latest state. The cursor is opaque (base64 of
-"xid.seq"); an empty page gives back the same cursor.
+The changes feed orders flags by the position of their last change, (`change_xid`, flag id): the id of the
+transaction that wrote it (set by the database on every insert and update) and, within one transaction, the
+flag's id. Transaction ids become visible out of order (one that started first may commit last), so a plain
+"xid > cursor" feed could skip a row. The feed therefore returns only changes written by transactions older
+than the oldest one still in flight (`pg_snapshot_xmin(pg_current_snapshot())`): all of those have ended, so
+no change can ever appear before the cursor later, and the order is total (a transaction's rows all appear
+at once, ordered by id). A change still in flight (or behind a long transaction) shows up on a later call,
+never skipped; a flag changed again moves to its new position, so a feed reader sees its latest state. The
+cursor is opaque (base64 of "xid.flag-id"); an empty page gives back the same cursor.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from interventions.exceptions import FlagClosed, FlagNotFound, InvalidCursor
 from interventions.flags import schemas
 from interventions.flags.repository import FlagFilters, FlagRepository
 
-START = (0, 0)
+START = (0, uuid.UUID(int=0))
 
 
 async def flagged(
@@ -142,14 +142,14 @@ def _scoped(principal: Principal, school_id: str | None, filters: FlagFilters) -
     )
 
 
-def encode_cursor(position: tuple[int, int]) -> str:
+def encode_cursor(position: tuple[int, uuid.UUID]) -> str:
     return base64.urlsafe_b64encode(f"{position[0]}.{position[1]}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[int, int]:
+def decode_cursor(cursor: str) -> tuple[int, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        xid, seq = (int(part) for part in raw.split("."))
+        xid, flag_id = raw.split(".")
+        return int(xid), uuid.UUID(flag_id)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidCursor(cursor) from exc
-    return xid, seq

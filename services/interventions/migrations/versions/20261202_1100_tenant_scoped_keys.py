@@ -9,7 +9,7 @@ in place. Tables that had no district_id get it from the rows that name the same
 * assessment_rules: the district of the school's rules, else every district that school id is known in
   (before, the override applied to all of them); an override of a school known nowhere is dropped.
 
-Also: the changes feed's position on flags (`change_xid`, `change_seq`, a trigger on update), and the
+Also: the changes feed's position on flags (`change_xid` with the flag id, a trigger on update), and the
 `schools` / `students` tables, filled from what the database already knows.
 
 Revision ID: 7c1e2d9a4b10
@@ -107,29 +107,22 @@ def _flags() -> None:
     op.execute(
         "CREATE INDEX ix_flags_district_student_standard ON flags (district_id, student_id, standard_id)"
     )
-    # the changes feed: existing flags take their place in the order of their last change
-    op.execute("CREATE SEQUENCE flags_change_seq")
-    op.execute("ALTER TABLE flags ADD COLUMN change_xid bigint, ADD COLUMN change_seq bigint")
-    op.execute(
-        "UPDATE flags f SET change_xid = pg_current_xact_id()::text::bigint, change_seq = o.seq"
-        " FROM (SELECT id, nextval('flags_change_seq') AS seq FROM (SELECT id FROM flags"
-        " ORDER BY coalesce(resolved_at, opened_at), id) ordered) o WHERE o.id = f.id"
-    )
+    # the changes feed: a flag's position is (id of the transaction of its last change, flag id); existing
+    # flags all take this migration's transaction
+    op.execute("ALTER TABLE flags ADD COLUMN change_xid bigint")
+    op.execute("UPDATE flags SET change_xid = pg_current_xact_id()::text::bigint")
     op.execute(
         "ALTER TABLE flags ALTER COLUMN change_xid SET DEFAULT pg_current_xact_id()::text::bigint,"
-        " ALTER COLUMN change_xid SET NOT NULL,"
-        " ALTER COLUMN change_seq SET DEFAULT nextval('flags_change_seq'), ALTER COLUMN change_seq SET NOT NULL"
+        " ALTER COLUMN change_xid SET NOT NULL"
     )
-    op.execute("ALTER SEQUENCE flags_change_seq OWNED BY flags.change_seq")
     op.execute(
         "CREATE FUNCTION flags_track_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-        " NEW.change_xid := pg_current_xact_id()::text::bigint; NEW.change_seq := nextval('flags_change_seq');"
-        " RETURN NEW; END $$"
+        " NEW.change_xid := pg_current_xact_id()::text::bigint; RETURN NEW; END $$"
     )
     op.execute(
         "CREATE TRIGGER flags_track_change BEFORE UPDATE ON flags FOR EACH ROW EXECUTE FUNCTION flags_track_change()"
     )
-    op.execute("CREATE INDEX ix_flags_district_change ON flags (district_id, change_xid, change_seq)")
+    op.execute("CREATE INDEX ix_flags_district_change ON flags (district_id, change_xid, id)")
 
 
 def _assessment_rules() -> None:
@@ -205,7 +198,7 @@ def downgrade() -> None:
         "ix_flags_district_student_standard",
     ):
         op.execute(f"DROP INDEX {index}")
-    op.execute("ALTER TABLE flags DROP COLUMN change_xid, DROP COLUMN change_seq")  # drops the owned sequence
+    op.execute("ALTER TABLE flags DROP COLUMN change_xid")
     op.execute(
         "CREATE UNIQUE INDEX uq_flags_open_student_standard_kind ON flags (student_id, standard_id, kind)"
         " WHERE status = 'open'"
