@@ -111,6 +111,12 @@ async def test_standards_create_list_and_essential_flags(district, other_distric
         await other_district.http.get(f"/assessments/standards/{standard_id}", headers=other_district.sis)
     ).status_code == 404
     assert (await district.http.get("/assessments/standards", headers=other_district.sis)).json() == []
+    empty = await district.http.delete(
+        f"/assessments/standards/{standard_id}/essential",
+        params={"scope": "course", "value": ""},
+        headers=leader,
+    )
+    assert empty.status_code == 422 and empty.json()["errors"][0]["location"] == ["query", "value"]
     unmarked = await district.http.delete(
         f"/assessments/standards/{standard_id}/essential",
         params={"scope": "grade", "value": "04"},
@@ -307,3 +313,19 @@ async def test_a_published_structure_is_cached_but_essential_flags_and_status_ar
     assert (await district.post(f"/assessments/assessments/{a['id']}/close")).status_code == 200
     refused = await post(district.students[2])
     assert refused.status_code == 422 and "closed" in refused.json()["errors"][0]["reason"]
+
+
+async def test_a_sourced_id_sent_twice_in_one_upsert_is_a_row_error_not_a_500(district):
+    school = district.schools[0]
+    records = [
+        {"sourced_id": "twice", "school_ids": [school], "given_name": "First"},
+        {"sourced_id": "once", "school_ids": [school]},
+        {"sourced_id": "twice", "school_ids": [school], "given_name": "Second"},
+    ]
+    response = await district.put("/assessments/roster/students", {"records": records})
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "kind": "students",
+        "upserted": 2,
+        "rejected": [{"index": 2, "field": "sourced_id", "reason": "repeats record 0"}],
+    }

@@ -35,12 +35,27 @@ async def upsert_roster(
     district_id = principal.tenant  # a district writer (auth.DistrictWriter on the route)
     model, _schema = ROSTER_KINDS[kind]
     rows = [{**r.model_dump(), "district_id": district_id} for r in records]
-    rejected = await roster_references(session, district_id, kind, rows)
+    rejected = sorted(
+        repeated_records(rows) + await roster_references(session, district_id, kind, rows),
+        key=lambda e: e["index"],
+    )
     bad = {e["index"] for e in rejected}
     valid = [r for i, r in enumerate(rows) if i not in bad]
     await RosterRepository(session).upsert(model, valid)
     await models.outbox.add_all(session, roster_events(kind, valid, datetime.now(UTC)))
     return schemas.RosterUpserted(kind=kind, upserted=len(valid), rejected=rejected)
+
+
+def repeated_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A sourcedId sent twice in one request: the first record counts, each repeat is a row error (one
+    upsert cannot write a key twice)."""
+    first: dict[str, int] = {}
+    errors = []
+    for index, row in enumerate(rows):
+        seen = first.setdefault(row["sourced_id"], index)
+        if seen != index:
+            errors.append({"index": index, "field": "sourced_id", "reason": f"repeats record {seen}"})
+    return errors
 
 
 # What each roster kind references: (field, referenced kind, many?) — checked within the caller's district.

@@ -49,7 +49,7 @@ async def unmark_essential(
     session: DbSession,
     principal: AssessmentManager,
     scope: Annotated[str, Query(pattern="^(course|grade)$")],
-    value: str,
+    value: Annotated[str, Query(min_length=1, description="a course sourcedId or a grade")],
 ):
     """Remove an essential flag."""
     flag = schemas.EssentialFlag(scope=scope, value=value)  # type: ignore[arg-type]
