@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from plc_shared.errors import BadRequest, Conflict, NotFound, PreconditionFailed, UnprocessableContent
+from plc_shared.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    UnprocessableContent,
+)
 
 Errors = list[dict[str, Any]]
 
@@ -264,3 +271,18 @@ class SelectionFieldUnknown(OneRosterQueryInvalid):
 class BodyWrapperMissing(BadRequest):
     def __init__(self, wrapper: str) -> None:
         super().__init__(f'The body must be {{"{wrapper}": {{...}}}}.')
+
+
+class PackageTooLarge(PayloadTooLarge):
+    """A zip whose members would unpack beyond the limit, or unpack suspiciously far (a zip bomb): refused
+    from its directory, before anything is decompressed."""
+
+    def __init__(self, member: str, unpacked: int, packed: int, limit: int) -> None:
+        super().__init__(
+            f"'{member}' would unpack to {unpacked:,} bytes from {packed:,}; a package may unpack to at most "
+            f"{limit:,} bytes in all, at most {MAX_RATIO} times its packed size per file.",
+            limit=limit,
+        )
+
+
+MAX_RATIO = 200  # CSV compresses 5-20x; past this a member is a bomb, not a roster

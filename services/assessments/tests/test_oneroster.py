@@ -606,3 +606,14 @@ async def test_every_file_and_every_skipped_row_is_in_the_report(blank_district)
             x for x in report["problems"] + report["skipped"] if x["file"] == f"{name}.csv" and x["row"]
         ]
         assert count["accepted"] + len(listed) == count["rows"] or name == "categories", name
+
+
+async def test_a_zip_bomb_is_refused_from_its_directory_with_413(blank_district):
+    """20 MB of zeros deflate to ~20 KB: refused by its ratio before anything is decompressed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.csv", csv_text(["propertyName", "value"], [["file.orgs", "bulk"]]))
+        archive.writestr("orgs.csv", b"sourcedId,name,type\r\n" + b"0" * 20 * 1024**2)
+    response = await upload(blank_district, buffer.getvalue())
+    assert response.status_code == 413, response.text
+    assert "orgs.csv" in response.json()["detail"] and "unpack" in response.json()["detail"]

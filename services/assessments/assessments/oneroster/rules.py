@@ -36,6 +36,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from assessments.exceptions import MAX_RATIO, PackageTooLarge
+
 MANIFEST = "manifest.csv"
 MODES = ("bulk", "delta", "absent")
 
@@ -90,11 +92,15 @@ class Package:
         return found.mode if found else "absent"
 
 
-def read_package(data: bytes) -> Package:
+MAX_UNPACKED = 2 * 1024**3  # what a package may unpack to in all (the largest districts' rosters are ~1 GB)
+
+
+def read_package(data: bytes, max_unpacked: int = MAX_UNPACKED) -> Package:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise PackageInvalid("The upload is not a zip file.") from None
+    refuse_bombs(archive, max_unpacked)
     names = {n.rsplit("/", 1)[-1]: n for n in archive.namelist() if n.lower().endswith(".csv")}
     if MANIFEST not in names:
         raise PackageInvalid(
@@ -121,6 +127,17 @@ def read_package(data: bytes) -> Package:
         if parsed is not None:
             package.files[name] = CsvFile(name, mode, parsed)
     return package
+
+
+def refuse_bombs(archive: zipfile.ZipFile, max_unpacked: int) -> None:
+    """From the zip's directory, before decompressing: the total unpacked size and each member's ratio.
+    (zipfile never yields more than a member's declared size, so the directory cannot lie its way past.)"""
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        ratio_exceeded = info.file_size > 1024**2 and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+        if total > max_unpacked or ratio_exceeded:
+            raise PackageTooLarge(info.filename, info.file_size, info.compress_size, max_unpacked)
 
 
 def _manifest(raw: bytes) -> dict[str, str]:
