@@ -617,3 +617,19 @@ async def test_a_zip_bomb_is_refused_from_its_directory_with_413(blank_district)
     response = await upload(blank_district, buffer.getvalue())
     assert response.status_code == 413, response.text
     assert "orgs.csv" in response.json()["detail"] and "unpack" in response.json()["detail"]
+
+
+async def test_a_nul_byte_in_a_latin1_csv_is_a_row_problem_not_a_500(blank_district):
+    district = blank_district
+    orgs = "sourcedId,name,type\r\nok,École,school\r\nbad,Ma\x00th,school\r\n".encode("latin-1")
+    report = (await upload(district, package({"orgs": orgs}))).json()
+    assert report["files"]["orgs"] == {"rows": 1, "accepted": 1}  # the bad row is a problem
+    assert [(p["file"], p["row"], p["column"]) for p in report["problems"]] == [("orgs.csv", 3, "name")]
+    assert "NUL" in report["problems"][0]["reason"]
+
+
+async def test_a_field_past_the_csv_limit_is_a_problem_and_the_rows_before_it_are_kept(blank_district):
+    orgs = "sourcedId,name,type\r\nok,Ok,school\r\nbig," + "x" * 200_000 + ",school\r\n"
+    report = (await upload(blank_district, package({"orgs": orgs}))).json()
+    assert report["files"]["orgs"]["accepted"] == 1
+    assert [(p["file"], p["row"]) for p in report["problems"]] == [("orgs.csv", 3)]

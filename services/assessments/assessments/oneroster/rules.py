@@ -184,16 +184,27 @@ def _read_csv(
         for column in missing:
             problems.append(_problem(filename, 1, column, "required column missing from the header"))
         return None
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            problems.append(
-                _problem(filename, number, None, f"{len(values)} fields, the header has {len(header)}")
-            )
-            continue
-        rows.append((number, dict(zip(header, values, strict=True))))
+    rows: list[tuple[int, dict[str, str]]] = []
+    number = 1
+    try:
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                problems.append(
+                    _problem(filename, number, None, f"{len(values)} fields, the header has {len(header)}")
+                )
+                continue
+            nul = next((column for column, v in zip(header, values, strict=True) if "\x00" in v), None)
+            if nul is not None:
+                problems.append(
+                    _problem(filename, number, nul, "text may not contain the NUL character (U+0000)")
+                )
+                continue
+            rows.append((number, dict(zip(header, values, strict=True))))
+    except csv.Error:  # a field over the csv module's limit (128 KiB): the rest of the file cannot be read
+        reason = f"a field is longer than {csv.field_size_limit():,} characters; the file is not read past it"
+        problems.append(_problem(filename, number + 1, None, reason))
     return rows
 
 
