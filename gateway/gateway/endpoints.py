@@ -11,6 +11,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 from plc_shared import observability
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE, NotFound
+from plc_shared.schemas import INT64_MAX
 
 from gateway import routes, service
 from gateway.auth import Caller
@@ -115,10 +116,12 @@ async def search_audit(
     subject: str | None = None,
     method: str | None = None,
     path_prefix: str | None = None,
-    status: int | None = None,
+    status: Annotated[int | None, Query(ge=100, le=599)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    before_id: Annotated[int | None, Query(description="Page backwards: ids below this one")] = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=INT64_MAX, description="Page backwards: ids below this one")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditRead]:
     """Audited calls in your district, newest first, with filters."""

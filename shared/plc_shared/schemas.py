@@ -11,6 +11,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
+INT32_MAX = 2**31 - 1  # an `integer` column
+INT64_MAX = 2**63 - 1  # a `bigint` column, and LIMIT/OFFSET
+
 
 class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)

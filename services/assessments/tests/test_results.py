@@ -309,3 +309,15 @@ async def test_a_boolean_is_not_a_score_and_a_nul_is_not_text(district):
         assert field in {str(part) for e in response.json()["errors"] for part in e["location"]}
     missing = await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
     assert missing.status_code == 404  # nothing was stored as 0
+
+
+async def test_integers_past_their_columns_are_a_422_naming_the_parameter(district):
+    a = await district.assessment()
+    student = district.students[0]
+    for path, params, where in (
+        (f"/assessments/results/{a['id']}/{student}/100000000000000000", {}, ["path", "attempt"]),
+        (f"/assessments/assessments/{a['id']}/results", {"offset": 10**20}, ["query", "offset"]),
+    ):
+        response = await district.http.get(path, params=params, headers=district.sis)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["errors"][0]["location"] == where

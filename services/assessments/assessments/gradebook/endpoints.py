@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE, ProblemError
+from plc_shared.schemas import INT64_MAX
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assessments.auth import CurrentPrincipal, DistrictWriter, ResultWriter, StudentReader
@@ -28,7 +29,7 @@ router = APIRouter(prefix=rules.PREFIX, tags=["oneroster gradebook"])
 
 Fields = Annotated[str | None, Query(description="top-level fields to return, comma separated")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=INT64_MAX)]
 Sort = Annotated[str | None, Query(description="a field to sort on, e.g. dateLastModified")]
 OrderBy = Annotated[str | None, Query(alias="orderBy", description="asc (default) or desc")]
 Filter = Annotated[

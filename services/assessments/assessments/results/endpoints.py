@@ -3,10 +3,11 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE, BadRequest, PayloadTooLarge
+from plc_shared.schemas import INT32_MAX, INT64_MAX
 
 from assessments.auth import ResultWriter, StudentReader
 from assessments.results import schemas, service
@@ -31,7 +32,7 @@ async def list_results(
     principal: StudentReader,
     class_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
 ):
     """The assessment's results in the caller's schools, by student id (audited)."""
     return await service.list_results(
@@ -78,7 +79,7 @@ router.add_api_route(
 async def get_result(
     assessment_id: str,
     student_id: str,
-    attempt: int,
+    attempt: Annotated[int, Path(ge=1, le=INT32_MAX)],
     response: Response,
     session: DbSession,
     principal: StudentReader,
@@ -93,7 +94,7 @@ async def get_result(
 async def void_result(
     assessment_id: str,
     student_id: str,
-    attempt: int,
+    attempt: Annotated[int, Path(ge=1, le=INT32_MAX)],
     session: DbSession,
     principal: ResultWriter,
     if_match: IfMatch = None,

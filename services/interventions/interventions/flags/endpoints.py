@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
+from plc_shared.schemas import INT64_MAX
 
 from interventions.auth import FeedReader, Reader, Staff
 from interventions.flags import schemas, service
@@ -27,7 +28,7 @@ async def list_flags(
     kind: Literal["support", "enrichment"] | None = None,
     tier: Annotated[int | None, Query(ge=1, le=3)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
 ):
     """Flags the caller may see (open by default), oldest first, with their age, tier and resolution."""
     filters = FlagFilters(class_id=class_id, standard_id=standard_id, kind=kind, tier=tier)
