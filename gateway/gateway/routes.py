@@ -108,6 +108,7 @@ def service_for(path: str) -> str | None:
 
 D = "/districts/{district_id}"
 IV = "/interventions/v1"
+GV = "/goals/v1"
 S = D + "/schools/{school_id}"
 
 # fmt: off
@@ -172,7 +173,18 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"/interventions{D}/classes/{{class_id}}/flags", (ADMIN, LEADER, TEACHER), Scope.CLASS, student_level=True),
     rule(WRITE, f"/interventions{S}/interventions{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.SCHOOL),
     rule(READ, f"/interventions{D}/aggregates{{rest:path}}", (ADMIN, LEADER, ANALYST), Scope.DISTRICT),
-    # --- goals ---------------------------------------------------------------------------------------------
+    # --- goals: the service's routes (district from the token; the service checks the school, and that a
+    # teacher writes only goals of a team they are a member of). Analysts read goals and progress: aggregates.
+    rule("POST", f"{GV}/schools/{{school_id}}/teams", (ADMIN, LEADER), Scope.TOKEN),
+    rule(READ, f"{GV}/schools/{{school_id}}/teams", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{GV}/teams/{{team_id}}", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("PUT", f"{GV}/teams/{{team_id}}", (ADMIN, LEADER), Scope.TOKEN),
+    rule("POST", f"{GV}/schools/{{school_id}}/goals", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule(READ, f"{GV}/schools/{{school_id}}/goals", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{GV}/goals/{{goal_id}}{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("PATCH", f"{GV}/goals/{{goal_id}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule("POST", f"{GV}/goals/{{goal_id}}/activate", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    # --- goals: district-in-path convention -------------------------------------------------------------------
     rule(READ, f"/goals{S}/goals{{rest:path}}", (*STAFF, ANALYST), Scope.SCHOOL),
     rule(WRITE, f"/goals{S}/goals{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.SCHOOL),
     # --- reviews -------------------------------------------------------------------------------------------

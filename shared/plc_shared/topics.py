@@ -31,7 +31,7 @@ ASSESSMENTS = Topic(
 ROSTER = Topic(
     "plc.assessments.roster",
     key="district id/sourcedId",
-    description="Schools and students of each district's roster as they are created, changed or deleted (ids only).",
+    description="Schools, students and staff of each district's roster as they are created, changed or deleted (ids only).",
 )
 FLAGS = Topic(
     "plc.interventions.flags",
@@ -39,7 +39,11 @@ FLAGS = Topic(
     description="Students flagged for support or enrichment, flags resolved, tiers, interventions, exits.",
     partitions=12,
 )
-GOALS = Topic("plc.goals.goals", key="goal id", description="SMART goals and their progress; PDSA cycles.")
+GOALS = Topic(
+    "plc.goals.goals",
+    key="district id/goal id (district id/team id for team events)",
+    description="Teams, SMART goals, their versions and progress; PDSA cycles.",
+)
 REVIEWS = Topic("plc.reviews.reviews", key="school id", description="Site reviews and recognition.")
 
 ALL: tuple[Topic, ...] = (RESULTS, ASSESSMENTS, ROSTER, FLAGS, GOALS, REVIEWS)

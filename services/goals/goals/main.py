@@ -1,10 +1,12 @@
-"""The goals service process: HTTP API, outbox relay and consumers (see plc_shared.app)."""
+"""The goals service process: HTTP API, outbox relay, the results and roster consumers (see plc_shared.app)."""
 
 from fastapi import FastAPI
 from plc_shared.app import ServiceParts, create_service_app
 
 from goals import models
 from goals.config import Settings, get_settings
+from goals.consumers import results_consumer, roster_consumer
+from goals.endpoints import router
 
 DESCRIPTION = (
     "School and team SMART goals, validated as SMART, with progress computed from results, and PDSA cycles."
@@ -12,5 +14,14 @@ DESCRIPTION = (
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    parts = ServiceParts(outbox=models.outbox.table, inbox=models.inbox, description=DESCRIPTION)
-    return create_service_app(settings or get_settings(), parts)
+    settings = settings or get_settings()
+    parts = ServiceParts(
+        routers=[router],
+        outbox=models.outbox.table,
+        inbox=models.inbox,
+        consumers=[results_consumer(), roster_consumer()],
+        description=DESCRIPTION,
+    )
+    app = create_service_app(settings, parts)
+    app.state.settings = settings
+    return app

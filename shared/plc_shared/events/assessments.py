@@ -161,3 +161,20 @@ class StudentRostered(_RosterEvent):
 
     def key(self) -> str:
         return f"{self.district_id}/{self.student_id}"
+
+
+StaffRole = Literal["teacher", "administrator", "aide", "proctor"]
+
+
+class UserRostered(_RosterEvent):
+    """A staff member of the district's roster took a role at schools (from an enrollment): ids only, no names.
+    Goals keys its team members by it (members are roster users with their roster role)."""
+
+    type = "org.plc.assessments.user.rostered.v1"
+
+    user_id: str
+    role: StaffRole
+    school_ids: list[str] = Field(default_factory=list)
+
+    def key(self) -> str:
+        return f"{self.district_id}/{self.user_id}"

@@ -15,7 +15,11 @@ from plc_shared.events.envelope import CONTENT_TYPE, Event, export_json_schemas,
 from plc_shared.topics import ALL, Topic
 
 # Every module that declares published events (one per producing service).
-PUBLIC_MODULES = ("plc_shared.events.assessments", "plc_shared.events.interventions")
+PUBLIC_MODULES = (
+    "plc_shared.events.assessments",
+    "plc_shared.events.goals",
+    "plc_shared.events.interventions",
+)
 DEFAULT_DIRECTORY = Path("deploy/events")
 
 

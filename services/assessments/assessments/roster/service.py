@@ -8,7 +8,7 @@ from typing import Any
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.events.assessments import SchoolRostered, StudentRostered
+from plc_shared.events.assessments import SchoolRostered, StudentRostered, UserRostered
 from plc_shared.events.envelope import Event
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,8 +77,11 @@ async def roster_references(
     return sorted(errors, key=lambda e: e["index"])
 
 
+STAFF_ROLES = frozenset({"teacher", "administrator", "aide", "proctor"})
+
+
 def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[Event]:
-    """Id-only facts other services key their view of the roster by: schools and students."""
+    """Id-only facts other services key their view of the roster by: schools, students and staff."""
     if kind == "orgs":
         return [
             SchoolRostered(
@@ -98,6 +101,19 @@ def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[
                 occurred_at=now,
             )
             for r in rows
+        ]
+    if kind == "enrollments":  # staff (not students, not guardians): the roster users goals builds teams of
+        return [
+            UserRostered(
+                district_id=r["district_id"],
+                user_id=r["user_id"],
+                role=r["role"],
+                school_ids=[r["school_id"]],
+                status=r["status"],
+                occurred_at=now,
+            )
+            for r in rows
+            if r["role"] in STAFF_ROLES
         ]
     return []
 

@@ -1,0 +1,115 @@
+"""Bodies of goals: the definition (a version), create / update / read, the SMART check."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from goals.schemas import Schema
+
+MeasureKind = Literal["proficient", "average", "growth", "process"]
+
+
+class Measure(Schema):
+    """proficient: % of tested students at or above the proficiency cut on an assessment, or on a standard
+    across assessments in the goal's window; average: average percent; growth: % of students who grew by at
+    least `min_growth` points from the pre to the post assessment; process: an adult activity (no measure)."""
+
+    kind: MeasureKind
+    assessment_id: str | None = None
+    standard_id: str | None = None
+    pre_assessment_id: str | None = None
+    post_assessment_id: str | None = None
+    min_growth: float | None = Field(None, ge=0, le=100)
+    description: str | None = Field(None, max_length=2000)
+
+
+class Population(Schema):
+    kind: Literal["school", "grades", "classes", "team"]
+    grades: list[str] = Field(default_factory=list)
+    class_ids: list[str] = Field(default_factory=list)
+
+
+class Baseline(Schema):
+    value: float | None = None
+    n: int | None = None
+    on: date | None = None
+    source: str | None = None
+
+
+class InterimTarget(Schema):
+    on: date
+    value: float
+
+
+class Strategy(Schema):
+    what: str = Field(max_length=2000)
+    who: str | None = Field(None, max_length=200)
+    when: date | None = None
+    evidence: str | None = Field(None, max_length=2000, description="evidence of effectiveness")
+
+
+class GoalBody(Schema):
+    title: str = Field(min_length=1, max_length=500)
+    measure: Measure
+    population: Population
+    direction: Literal["increase", "decrease"] = "increase"
+    baseline: Baseline | None = None
+    target: float
+    interim_targets: list[InterimTarget] = Field(default_factory=list)
+    start: date
+    deadline: date
+    strategies: list[Strategy] = Field(default_factory=list)
+
+
+class GoalCreate(GoalBody):
+    team_id: uuid.UUID | None = Field(None, description="the owner team; a team goal when given")
+    parent_goal_id: uuid.UUID | None = Field(None, description="the school goal a team goal serves")
+
+
+class GoalUpdate(Schema):
+    title: str | None = Field(None, min_length=1, max_length=500)
+    measure: Measure | None = None
+    population: Population | None = None
+    direction: Literal["increase", "decrease"] | None = None
+    baseline: Baseline | None = None
+    target: float | None = None
+    interim_targets: list[InterimTarget] | None = None
+    start: date | None = None
+    deadline: date | None = None
+    strategies: list[Strategy] | None = None
+
+
+class Letter(Schema):
+    letter: Literal["S", "M", "A", "R", "T"]
+    passed: bool
+    reasons: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class SmartCheck(Schema):
+    passed: bool
+    letters: list[Letter]
+
+
+class GoalRead(GoalBody):
+    id: uuid.UUID
+    school_id: str
+    team_id: uuid.UUID | None
+    parent_goal_id: uuid.UUID | None = None
+    level: Literal["school", "team"]
+    status: str
+    version: int
+    value: float | None = None
+    n: int = 0
+    progress_status: str
+    projection: float | None = None
+    smart: SmartCheck | None = None
+
+
+class VersionRead(GoalBody):
+    version: int
+    created_at: datetime

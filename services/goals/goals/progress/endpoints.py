@@ -1,0 +1,37 @@
+"""HTTP endpoints of progress (thin: parse, call the service, return)."""
+
+import uuid
+from datetime import date
+
+from fastapi import APIRouter
+from plc_shared.db import DbSession
+from plc_shared.errors import PROBLEM_RESPONSE
+
+from goals.auth import Reader
+from goals.plans.schemas import GoalBody
+from goals.plans.service import get_goal
+from goals.progress import rules, schemas, service
+
+router = APIRouter(tags=["progress"])
+ERRORS = {s: PROBLEM_RESPONSE for s in (401, 403, 404)}
+
+
+@router.get("/goals/{goal_id}/progress", response_model=schemas.Series, responses=ERRORS)
+async def goal_series(goal_id: uuid.UUID, session: DbSession, principal: Reader):
+    """One goal's progress points with the expected value on the aimline, its status and projection."""
+    goal = await get_goal(session, principal=principal, goal_id=goal_id)
+    body = GoalBody.model_validate(goal.body)
+    points = await service.series(session, goal)
+    base = body.baseline.value if body.baseline else None
+    return schemas.Series(
+        goal_id=goal.id, version=goal.version, baseline=base, target=body.target, start=body.start,
+        deadline=body.deadline, status=service.status_now(goal, body, points, date.today()),
+        projection=rules.projection([(p[0], p[1]) for p in points], body.deadline),
+        points=[
+            schemas.Point(
+                on=on, value=value, n=n, version=version,
+                expected=None if base is None else rules.expected(base, body.target, body.start, body.deadline, on),
+            )
+            for on, value, n, version in points
+        ],
+    )  # fmt: skip

@@ -1,0 +1,146 @@
+"""SQL of progress: the results store, the goals a batch touches, entries, points (set-based, per batch)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from goals import models
+
+CHUNK = 5_000
+
+
+class ProgressRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def store_results(self, rows: list[dict[str, Any]]) -> set[tuple[str, uuid.UUID]]:
+        """Upsert the latest revision of each result; returns the keys that were newer than what was stored
+        (a stale or repeated revision changes nothing)."""
+        table = models.Result.__table__
+        done: set[tuple[str, uuid.UUID]] = set()
+        for start in range(0, len(rows), CHUNK):
+            stmt = insert(table)
+            columns = {
+                c.name: stmt.excluded[c.name] for c in table.c if c.name not in ("district_id", "result_id")
+            }
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["district_id", "result_id"],
+                set_=columns,
+                where=table.c.revision < stmt.excluded.revision,
+            ).returning(table.c.district_id, table.c.result_id)
+            done.update(
+                tuple(r) for r in (await self.session.execute(stmt, rows[start : start + CHUNK])).all()
+            )
+        return done
+
+    async def active_goals(
+        self, district_id: str, assessments: set[str], standards: set[str]
+    ) -> list[models.Goal]:
+        g = models.Goal
+        stmt = select(g).where(
+            g.district_id == district_id,
+            g.status == "active",
+            g.assessment_ids.overlap(sorted(assessments)) | g.standard_id.in_(sorted(standards)),
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def goals(self, district_id: str, ids: Iterable[uuid.UUID]) -> list[models.Goal]:
+        g = models.Goal
+        stmt = select(g).where(g.district_id == district_id, g.id.in_(set(ids)), g.status == "active")
+        return list((await self.session.scalars(stmt)).all())
+
+    async def entry_pairs_of_results(self, district_id: str, result_ids: set[uuid.UUID]) -> set[tuple]:
+        e = models.GoalEntry
+        stmt = select(e.goal_id, e.student_id).where(
+            e.district_id == district_id, e.result_id.in_(result_ids)
+        )
+        return {tuple(r) for r in (await self.session.execute(stmt)).all()}
+
+    async def entries(self, district_id: str, pairs: set[tuple[uuid.UUID, str]]) -> list[models.GoalEntry]:
+        e, out = models.GoalEntry, []
+        ordered = sorted(pairs, key=str)
+        for start in range(0, len(ordered), CHUNK):
+            stmt = select(e).where(
+                e.district_id == district_id,
+                tuple_(e.goal_id, e.student_id).in_(ordered[start : start + CHUNK]),
+            )
+            out.extend((await self.session.scalars(stmt)).all())
+        return out
+
+    async def grades(self, district_id: str, students: set[str]) -> dict[str, frozenset[str]]:
+        s = models.Student
+        stmt = select(s.student_id, s.grades).where(s.district_id == district_id, s.student_id.in_(students))
+        return {k: frozenset(v) for k, v in (await self.session.execute(stmt)).all()}
+
+    async def save_entries(self, rows: list[dict[str, Any]]) -> None:
+        table = models.GoalEntry.__table__
+        for start in range(0, len(rows), CHUNK):
+            stmt = insert(table)
+            keys = ("district_id", "goal_id", "student_id", "result_id")
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys},
+            )
+            await self.session.execute(stmt, rows[start : start + CHUNK])
+
+    async def clear_entries(self, district_id: str, goal_id: uuid.UUID) -> None:
+        e = models.GoalEntry
+        await self.session.execute(delete(e).where(e.district_id == district_id, e.goal_id == goal_id))
+
+    async def save_point(
+        self, district_id: str, goal_id: uuid.UUID, on: date, version: int, value, n: int
+    ) -> None:
+        table = models.ProgressPoint.__table__
+        stmt = insert(table).values(
+            district_id=district_id, goal_id=goal_id, on=on, version=version, value=value, n=n
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["district_id", "goal_id", "on"], set_={"version": version, "value": value, "n": n}
+        )
+        await self.session.execute(stmt)
+
+    async def points(self, district_id: str, goal_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[tuple]]:
+        p = models.ProgressPoint
+        stmt = (
+            select(p.goal_id, p.on, p.value, p.n, p.version)
+            .where(p.district_id == district_id, p.goal_id.in_(set(goal_ids)))
+            .order_by(p.goal_id, p.on)
+        )
+        out: dict[uuid.UUID, list[tuple]] = {}
+        for goal_id, on, value, n, version in (await self.session.execute(stmt)).all():
+            out.setdefault(goal_id, []).append((on, value, n, version))
+        return out
+
+    async def set_sums(
+        self, district_id: str, goal_id: uuid.UUID, numerator: float, denominator: int
+    ) -> None:
+        g = models.Goal
+        await self.session.execute(
+            update(g)
+            .where(g.district_id == district_id, g.id == goal_id)
+            .values(numerator=numerator, denominator=denominator)
+        )
+
+    async def results_for(self, district_id: str, assessments: list[str], standard_id: str | None) -> list:
+        r = models.Result
+        match = r.assessment_id.in_(assessments)
+        if standard_id is not None:
+            match = match | r.standards.has_key(standard_id)
+        stmt = select(r).where(r.district_id == district_id, match)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count_points(self, district_id: str, goal_ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+        p = models.ProgressPoint
+        stmt = (
+            select(p.goal_id, func.count())
+            .where(p.district_id == district_id, p.goal_id.in_(goal_ids))
+            .group_by(p.goal_id)
+        )
+        return {k: v for k, v in (await self.session.execute(stmt)).all()}

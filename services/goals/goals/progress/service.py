@@ -1,0 +1,255 @@
+"""Progress, incremental: a batch of result events moves every active goal it touches by the difference each
+event makes to one student's contribution (never a recomputation over all results). A goal activated or
+versioned is built once from the results store. Views: a goal's series, status and projection."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from plc_shared.events.goals import GoalProgressUpdated
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from goals import models
+from goals.plans.schemas import GoalBody
+from goals.progress import rules
+from goals.progress.repository import ProgressRepository
+
+THROTTLE = timedelta(minutes=1)  # progress events: on a status change, else at most once a minute per goal
+
+
+def spec_of(goal: models.Goal, body: GoalBody | None = None) -> rules.Spec:
+    body = body or GoalBody.model_validate(goal.body)
+    m = body.measure
+    return rules.Spec(
+        goal_id=goal.id,
+        kind=m.kind,
+        start=body.start,
+        deadline=body.deadline,
+        school_id=goal.school_id,
+        assessment_id=m.assessment_id,
+        standard_id=m.standard_id,
+        pre_assessment_id=m.pre_assessment_id,
+        post_assessment_id=m.post_assessment_id,
+        min_growth=m.min_growth or 0.0,
+        class_ids=frozenset(goal.class_ids),
+        grades=frozenset(goal.grades),
+    )
+
+
+def fact_of(kind: str, event) -> rules.Fact:
+    """A result event as the fact it states (a void: the result counts for nothing from this revision)."""
+    if kind == "voided":
+        return rules.Fact(
+            event.result_id, event.revision, event.student_id, event.school_id, tuple(event.class_ids),
+            event.assessment_id, event.attempt, date.min, None, None, {}, voided=True,
+        )  # fmt: skip
+    scored = event.score_status != "exempt"
+    standards = {s.standard_id: (s.percent, s.proficiency_cut) for s in event.standards} if scored else {}
+    return rules.Fact(
+        event.result_id, event.revision, event.student_id, event.school_id, tuple(event.class_ids),
+        event.assessment_id, event.attempt, event.assessed_on, event.percent if scored else None,
+        event.proficiency_cut, standards,
+    )  # fmt: skip
+
+
+def fact_row(district_id: str, f: rules.Fact) -> dict:
+    return {
+        "district_id": district_id, "result_id": f.result_id, "revision": f.revision, "student_id": f.student_id,
+        "school_id": f.school_id, "class_ids": list(f.class_ids), "assessment_id": f.assessment_id,
+        "attempt": f.attempt, "assessed_on": None if f.voided else f.assessed_on, "percent": f.percent,
+        "proficiency_cut": f.cut, "standards": {k: list(v) for k, v in f.standards.items()}, "voided": f.voided,
+    }  # fmt: skip
+
+
+def fact_from_row(r: models.Result) -> rules.Fact:
+    return rules.Fact(
+        r.result_id, r.revision, r.student_id, r.school_id, tuple(r.class_ids), r.assessment_id, r.attempt,
+        r.assessed_on or date.min, r.percent, r.proficiency_cut, {k: tuple(v) for k, v in r.standards.items()},
+        r.voided,
+    )  # fmt: skip
+
+
+@dataclass
+class Touched:
+    goal: models.Goal
+    body: GoalBody
+    spec: rules.Spec
+    as_of: date = date.min
+    students: dict[str, list[rules.Entry]] = field(default_factory=dict)
+
+
+async def apply_results(
+    session: AsyncSession, district_id: str, facts: list[rules.Fact], now: datetime
+) -> int:
+    """Apply one district's facts (in event order) to its active goals; returns the goals moved."""
+    repo = ProgressRepository(session)
+    latest: dict[uuid.UUID, rules.Fact] = {}
+    for (
+        f
+    ) in facts:  # one row per result and statement; a fact older than one seen in this batch changes nothing
+        if f.result_id not in latest or latest[f.result_id].revision < f.revision:
+            latest[f.result_id] = f
+    fresh = await repo.store_results([fact_row(district_id, f) for f in latest.values()])
+    facts = [f for f in latest.values() if (district_id, f.result_id) in fresh]
+    if not facts:
+        return 0
+    goals = await repo.active_goals(
+        district_id, {f.assessment_id for f in facts}, {s for f in facts for s in f.standards}
+    )
+    existing = await repo.entry_pairs_of_results(district_id, {f.result_id for f in facts})
+    goals += await repo.goals(district_id, {g for g, _ in existing} - {g.id for g in goals})
+    touched = {g.id: _touched(g) for g in goals}
+    pairs = {(g, f.student_id) for f in facts for g, t in touched.items() if rules.relevant(t.spec, f)}
+    pairs |= {p for p in existing if p[0] in touched}
+    for e in await repo.entries(district_id, pairs):
+        touched[e.goal_id].students.setdefault(e.student_id, []).append(_entry(e))
+    grades = {}
+    if any(t.spec.grades for t in touched.values()):
+        grades = await repo.grades(district_id, {s for _, s in pairs})
+    dirty = _apply(touched, pairs, facts, grades)
+    await repo.save_entries([_entry_row(district_id, g, s, e) for g, s, e in dirty])
+    moved = {g for g, _, _ in dirty}
+    await _record(session, district_id, [touched[g] for g in moved], now)
+    return len(moved)
+
+
+def _touched(goal: models.Goal) -> Touched:
+    body = GoalBody.model_validate(goal.body)
+    return Touched(goal, body, spec_of(goal, body))
+
+
+def _apply(touched: dict, pairs: set, facts: list[rules.Fact], grades: dict) -> list[tuple]:
+    dirty: dict[tuple, rules.Entry] = {}
+    for f in facts:
+        for goal_id, t in touched.items():
+            if (goal_id, f.student_id) not in pairs:
+                continue
+            entries = t.students.setdefault(f.student_id, [])
+            mine = next((e for e in entries if e.result_id == f.result_id), None)
+            if mine is not None and mine.revision >= f.revision:
+                continue
+            new = rules.entry_for(t.spec, f, grades.get(f.student_id, frozenset()))
+            if mine is None and new.role is None:
+                continue
+            old_num, old_den = rules.contribution(t.spec, entries)
+            entries[:] = [e for e in entries if e.result_id != f.result_id] + [new]
+            num, den = rules.contribution(t.spec, entries)
+            t.goal.numerator += num - old_num
+            t.goal.denominator += den - old_den
+            t.as_of = max(t.as_of, f.assessed_on)
+            dirty[(goal_id, f.student_id, f.result_id)] = new
+    return [(g, s, e) for (g, s, _), e in dirty.items()]
+
+
+async def _record(session: AsyncSession, district_id: str, moved: list[Touched], now: datetime) -> None:
+    """Sums, a point per goal (on the latest date the batch's results were assessed) and throttled events."""
+    repo, today, events = ProgressRepository(session), now.date(), []
+    counts = await repo.count_points(district_id, {t.goal.id for t in moved})
+    for t in sorted(moved, key=lambda t: t.goal.id):
+        g, b = t.goal, t.body
+        g.numerator = round(g.numerator, 9)
+        value = rules.value(b.measure.kind, g.numerator, g.denominator)
+        on = t.as_of if t.as_of != date.min else today
+        await repo.save_point(district_id, g.id, on, g.version, value, g.denominator)
+        baseline = b.baseline.value if b.baseline and b.baseline.value is not None else 0.0
+        last = (on, value) if value is not None else None
+        status = rules.status_of(
+            counts.get(g.id, 0) + 1, last, baseline, b.target, b.start, b.deadline, b.direction, today
+        )
+        changed = status != g.progress_status
+        if changed or g.progress_sent_at is None or now - g.progress_sent_at >= THROTTLE:
+            g.progress_status, g.progress_sent_at = status, now
+            events.append(_progress_event(g, value, status, on, now))
+    if events:
+        await models.outbox.add_all(session, events)
+
+
+def _progress_event(g: models.Goal, value, status: str, on: date, now: datetime) -> GoalProgressUpdated:
+    return GoalProgressUpdated(
+        district_id=g.district_id, goal_id=g.id, school_id=g.school_id, team_id=g.team_id, occurred_at=now,
+        version=g.version, value=value, n=g.denominator, status=status, as_of=on,
+    )  # fmt: skip
+
+
+def _entry(e: models.GoalEntry) -> rules.Entry:
+    return rules.Entry(e.result_id, e.revision, e.role, e.assessed_on, e.attempt, e.percent, e.cut)
+
+
+def _entry_row(district_id: str, goal_id: uuid.UUID, student_id: str, e: rules.Entry) -> dict:
+    return {
+        "district_id": district_id, "goal_id": goal_id, "student_id": student_id, "result_id": e.result_id,
+        "revision": e.revision, "role": e.role, "assessed_on": e.assessed_on, "attempt": e.attempt,
+        "percent": e.percent, "cut": e.cut,
+    }  # fmt: skip
+
+
+def measure_over(spec: rules.Spec, facts: list[rules.Fact], grades: dict) -> tuple[float, int, dict]:
+    """The measure over a set of facts (a goal built from the results store, or a computed baseline)."""
+    students: dict[str, list[rules.Entry]] = defaultdict(list)
+    for f in facts:
+        entry = rules.entry_for(spec, f, grades.get(f.student_id, frozenset()))
+        if entry.role is not None:
+            students[f.student_id].append(entry)
+    num, den = 0.0, 0
+    for entries in students.values():
+        n, d = rules.contribution(spec, entries)
+        num, den = num + n, den + d
+    return num, den, students
+
+
+async def rebuild(session: AsyncSession, goal: models.Goal, now: datetime | None = None) -> None:
+    """Build the goal's entries and sums from the results store (on activation or a new version)."""
+    repo, spec = ProgressRepository(session), spec_of(goal)
+    assessments = [a for a in (spec.assessment_id, spec.pre_assessment_id, spec.post_assessment_id) if a]
+    facts = [
+        fact_from_row(r) for r in await repo.results_for(goal.district_id, assessments, spec.standard_id)
+    ]
+    grades = await repo.grades(goal.district_id, {f.student_id for f in facts}) if spec.grades else {}
+    num, den, students = measure_over(spec, facts, grades)
+    await repo.clear_entries(goal.district_id, goal.id)
+    rows = [_entry_row(goal.district_id, goal.id, s, e) for s, es in students.items() for e in es]
+    await repo.save_entries(rows)
+    goal.numerator, goal.denominator = round(num, 9), den
+    if den:
+        on = max((e.assessed_on for es in students.values() for e in es), default=spec.start)
+        value = rules.value(spec.kind, num, den)
+        await repo.save_point(goal.district_id, goal.id, on, goal.version, value, den)
+
+
+async def computed_baseline(
+    session: AsyncSession, goal: models.Goal, body: GoalBody
+) -> tuple[float | None, int, date | None]:
+    """The measure over the results assessed before the goal's start (current reality from data)."""
+    spec = spec_of(goal, body)
+    before = rules.Spec(**{**spec.__dict__, "start": date.min, "deadline": body.start - timedelta(days=1)})
+    repo = ProgressRepository(session)
+    assessments = [a for a in (spec.assessment_id, spec.pre_assessment_id, spec.post_assessment_id) if a]
+    facts = [
+        fact_from_row(r) for r in await repo.results_for(goal.district_id, assessments, spec.standard_id)
+    ]
+    grades = await repo.grades(goal.district_id, {f.student_id for f in facts}) if spec.grades else {}
+    num, den, students = measure_over(before, facts, grades)
+    on = max((e.assessed_on for es in students.values() for e in es), default=None)
+    return rules.value(spec.kind, num, den), den, on
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+async def series(session: AsyncSession, goal: models.Goal) -> list[tuple]:
+    """The goal's progress points (on, value, n, version), oldest first, every version's included."""
+    return (await ProgressRepository(session).points(goal.district_id, [goal.id])).get(goal.id, [])
+
+
+def status_now(goal: models.Goal, body: GoalBody, points: list[tuple], today: date) -> str:
+    if goal.status == "draft":
+        return "insufficient data"
+    baseline = body.baseline.value if body.baseline and body.baseline.value is not None else 0.0
+    return rules.status(
+        [(p[0], p[1]) for p in points], baseline=baseline, target=body.target, start=body.start,
+        deadline=body.deadline, direction=body.direction, today=today,
+    )  # fmt: skip
