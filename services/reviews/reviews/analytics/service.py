@@ -1,0 +1,123 @@
+"""The implementation analytics over the program schools: a district's own (everyone who reads reviews), or the
+whole program's across districts (analysts only; aggregates, never a school's or district's id)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from plc_shared.auth import Principal, Role
+from plc_shared.errors import Forbidden
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reviews.analytics import rules, schemas
+from reviews.analytics.repository import AnalyticsRepository
+from reviews.program import rules as program_rules
+from reviews.rubrics.rules import PROFICIENT
+
+
+def _district_of(principal: Principal, scope: schemas.Scope) -> str | None:
+    if scope == "district":
+        return principal.tenant
+    if principal.role is not Role.ANALYST:
+        raise Forbidden("Program-wide analytics are for analysts.")
+    return None
+
+
+async def _implementation(session: AsyncSession, district: str | None) -> dict[tuple[str, str], bool]:
+    """(district, school) → whether the school is part of a district implementation."""
+    repo = AnalyticsRepository(session)
+    schools, buildings = await repo.schools(district), await repo.buildings(district)
+    counts: dict[str, int] = defaultdict(int)
+    for d, _, _ in schools:
+        counts[d] += 1
+    return {(d, s): program_rules.district_implementation(counts[d], buildings.get(d)) for d, s, _ in schools}
+
+
+async def district_implementation(
+    session: AsyncSession, *, principal: Principal, scope: schemas.Scope
+) -> schemas.DistrictImplementation:
+    district = _district_of(principal, scope)
+    di = await _implementation(session, district)
+    recognized = await AnalyticsRepository(session).recognized(district) & set(di)
+    others = set(di) - recognized
+    k_all, k_rec = sum(di.values()), sum(di[s] for s in recognized)
+    k_other, districts = sum(di[s] for s in others), len({d for d, _ in di})
+    return schemas.DistrictImplementation(
+        scope=scope, schools=len(di), districts=districts,
+        program_vs_recognized=rules.compare(
+            (k_all, len(di)), (k_rec, len(recognized)), labels=("program schools", "Exemplary/Sustaining"),
+            districts=districts,
+        ),
+        non_recognized_vs_recognized=rules.compare(
+            (k_other, len(others)), (k_rec, len(recognized)), labels=("non-Exemplary", "Exemplary/Sustaining"),
+            districts=districts,
+        ),
+    )  # fmt: skip
+
+
+async def implementation_achievement(
+    session: AsyncSession, *, principal: Principal, scope: schemas.Scope
+) -> schemas.ImplementationAchievement:
+    """Per school, its latest finalized site review with achievement data that year: rubric percent vs percent
+    proficient on the summative assessments."""
+    district = _district_of(principal, scope)
+    repo = AnalyticsRepository(session)
+    achievement = await repo.achievement(district)
+    latest: dict[tuple[str, str], tuple[float, float]] = {}
+    for review in await repo.site_reviews(district):  # ordered by date: the last one wins
+        found = achievement.get((review.district_id, review.school_id, review.school_year))
+        rubric = (review.scores or {}).get("overall", {}).get("percent_proficient")
+        if found and rubric is not None:
+            latest[(review.district_id, review.school_id)] = (rubric, found["percent"])
+    x, y = [v[0] for v in latest.values()], [v[1] for v in latest.values()]
+    result = rules.correlate(x, y, districts=len({d for d, _ in latest}))
+    points = [{"implementation": a, "achievement": b} for a, b in latest.values()]
+    return schemas.ImplementationAchievement(scope=scope, points=points, **result)
+
+
+async def trends(session: AsyncSession, *, principal: Principal, scope: schemas.Scope) -> schemas.Trends:
+    district = _district_of(principal, scope)
+    di = await _implementation(session, district)
+    reviews = await AnalyticsRepository(session).site_reviews(district)
+    groups: dict[str, dict[str, list]] = {
+        "year": defaultdict(list),
+        "training_year": defaultdict(list),
+        "di": defaultdict(list),
+    }
+    for r in reviews:
+        groups["year"][str(r.school_year)].append(r)
+        groups["training_year"][r.training_year].append(r)
+        groups["di"][
+            "district implementation" if di.get((r.district_id, r.school_id)) else "single school"
+        ].append(r)
+    return schemas.Trends(
+        scope=scope,
+        method="means over finalized site reviews: per strand percent Proficient+ and points (levels ÷ 3n); "
+        "per indicator mean level (0-3) and share Proficient+",
+        by_year=[_trend("school year", k, v) for k, v in sorted(groups["year"].items())],
+        by_training_year=[_trend("training year", k, v) for k, v in sorted(groups["training_year"].items())],
+        by_district_implementation=[
+            _trend("district implementation", k, v) for k, v in sorted(groups["di"].items())
+        ],
+    )
+
+
+def _trend(group: str, value: str, reviews: list[Any]) -> schemas.Trend:
+    strands: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    levels: dict[str, list[int]] = defaultdict(list)
+    for r in reviews:
+        for s, cell in (r.scores or {}).get("strands", {}).items():
+            for key in ("percent_proficient", "points"):
+                if cell.get(key) is not None:
+                    strands[s][key].append(cell[key])
+        for i, rating in r.ratings.items():
+            levels[i].append(rating["level"])
+    return schemas.Trend(
+        group=group, value=value, n=len(reviews),
+        strands={s: {k: rules.mean(v) for k, v in cells.items()} for s, cells in strands.items()},
+        indicators={
+            i: {"mean_level": rules.mean(v), "share_proficient": rules.mean([float(x >= PROFICIENT) for x in v])}
+            for i, v in levels.items()
+        },
+    )  # fmt: skip
