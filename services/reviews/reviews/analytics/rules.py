@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 
@@ -47,7 +48,8 @@ def compare(
     }
     if not n1 or not n2:
         return {**out, "difference": None, "verdict": "Not enough schools to compare: a group is empty."}
-    z, p = proportions_ztest([k2, k1], [n2, n1])
+    with np.errstate(invalid="ignore", divide="ignore"):  # equal shares of 0 or 1: no variance, no z
+        z, p = proportions_ztest([k2, k1], [n2, n1])
     fisher = stats.fisher_exact([[k2, n2 - k2], [k1, n1 - k1]]).pvalue
     lo, hi = confint_proportions_2indep(k2, n2, k1, n1, method="newcomb", compare="diff", alpha=ALPHA)
     diff = k2 / n2 - k1 / n1
