@@ -1,9 +1,10 @@
 """Every reviews route has its own gateway row (not a catch-all), and the row's roles are those the service
 itself admits (the gateway is the coarse check; the service checks again)."""
 
-from gateway import routes
 from reviews.config import Settings
 from reviews.main import create_app
+
+from gateway import routes
 
 
 def test_every_reviews_route_has_its_own_row():
