@@ -4,7 +4,9 @@ an in-process API client and the events applied through the consumers' handlers.
 
 from __future__ import annotations
 
+import random
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import httpx
@@ -92,3 +94,75 @@ async def apply(sessionmaker, *events) -> None:
     async with sessionmaker() as session, session.begin():
         await handle_facts(session, envelopes)
         await handle_results(session, envelopes)
+
+
+async def publish(bootstrap_servers: str, topic: str, envelopes) -> None:
+    """A raw aiokafka producer keyed by the events' keys, as the other services' relays publish."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(topic, value=e.to_bytes(), key=e.payload().key().encode()) for e in envelopes
+        ]
+        for future in futures:
+            await future
+    finally:
+        await producer.stop()
+
+
+YEARS = (2024, 2025, 2026)
+
+
+@dataclass
+class PlannedSchool:
+    district: str
+    school_id: str
+    entry_year: int
+    levels: dict[int, int]  # school year → the level every indicator gets that year (0-3), or below
+    weak: dict[int, bool]  # school year → one indicator rated Partial that year
+    proficient: dict[int, int]  # school year → proficient students of 20 on the summative assessment
+    narrative: dict[int, bool]
+
+
+@dataclass
+class Program:
+    buildings: dict[str, int] = field(default_factory=dict)  # district → rostered schools
+    schools: list[PlannedSchool] = field(default_factory=list)
+    roster: list = field(default_factory=list)  # roster, team and assessment events
+    results: list = field(default_factory=list)
+
+
+def generated_program(*, districts: int = 30, seed: int = 7) -> Program:
+    """Districts of 1-9 buildings, some or all of them program schools, entering in 2024-2026; each program
+    school gets a site review a year (some strong, some with a Partial indicator), summative results and
+    sometimes a narrative — so that recognitions, sustaining ones and every unmet criterion occur."""
+    rng, p = random.Random(seed), Program()
+    for d in range(districts):
+        district, buildings = f"d{d:02d}", rng.randint(1, 12)
+        p.buildings[district] = buildings
+        in_program = rng.choice([buildings, max(1, buildings // 2), rng.randint(1, buildings)])
+        p.roster.append(assessment(district, "sum"))
+        for b in range(buildings):
+            sid = f"{district}-s{b}"
+            if b >= in_program:
+                p.roster.append(school(district, sid))
+                continue
+            p.roster += staffed_school(district, sid)
+            strong = rng.random() < 0.55
+            planned = PlannedSchool(
+                district, sid, rng.choice(YEARS),
+                levels={y: 3 if strong and rng.random() < 0.5 else (2 if strong else rng.choice([1, 2])) for y in YEARS},
+                weak={y: strong and rng.random() < 0.15 for y in YEARS},
+                proficient={y: rng.randint(15, 20) if strong else rng.randint(8, 17) for y in YEARS},
+                narrative={y: rng.random() < 0.8 for y in YEARS},
+            )  # fmt: skip
+            p.schools.append(planned)
+            for y in YEARS:
+                for n in range(20):
+                    percent = 85.0 if n < planned.proficient[y] else 40.0
+                    p.results.append(
+                        result(district, f"{sid}-stu{n}", sid, "sum", percent, date(y + 1, 4, 1))
+                    )
+    return p
