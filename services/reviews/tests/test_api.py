@@ -183,3 +183,15 @@ async def test_analytics_name_their_method_and_n(program):
     async with api(program, "district_admin", D) as admin:
         assert (await admin.get("/analytics/trends?scope=program")).status_code == 403
         assert (await admin.get("/analytics/implementation-achievement")).json()["n"] == 1
+
+
+@pytest.mark.parametrize("name", ["district-implementation", "implementation-achievement", "trends"])
+async def test_every_analysis_has_an_svg_chart_with_axes_legend_title_and_n(program, name):
+    async with api(program, "analyst", D) as analyst:
+        response = await analyst.get(f"/analytics/charts/{name}.svg")
+        unknown = await analyst.get("/analytics/charts/nope.svg")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    svg = response.text
+    assert svg.startswith("<svg") and "<title>" in svg and "n = " in svg
+    assert 'class="x-axis"' in svg and 'class="y-axis"' in svg and 'class="legend"' in svg
+    assert unknown.status_code == 422

@@ -11,6 +11,7 @@ which treat schools as independent, overstate the evidence; every verdict says s
 from __future__ import annotations
 
 import math
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -107,3 +108,99 @@ def correlate(x: list[float], y: list[float], *, districts: int) -> dict[str, An
 
 def mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+# --- SVG charts (written by hand, no plotting dependency; only numbers, ids and fixed words are drawn) --------
+
+W, H, LEFT, RIGHT, TOP, BOTTOM = 560, 320, 56, 150, 40, 56
+COLORS = ("#2c3e50", "#2980b9", "#27ae60", "#c0392b", "#8e44ad", "#d35400", "#7f8c8d")
+
+
+def _x(fraction: float) -> float:
+    return LEFT + (W - LEFT - RIGHT) * fraction
+
+
+def _y(fraction: float) -> float:
+    return H - BOTTOM - (H - TOP - BOTTOM) * fraction
+
+
+def _frame(
+    title: str,
+    x_label: str,
+    y_label: str,
+    y_ticks: list[tuple[float, str]],
+    legend: list[tuple[str, str]],
+    body: str,
+) -> str:
+    ticks = "".join(
+        f'<line x1="{LEFT - 4}" y1="{_y(f):.1f}" x2="{LEFT}" y2="{_y(f):.1f}" stroke="#999"/>'
+        f'<text x="{LEFT - 6}" y="{_y(f) + 4:.1f}" font-size="10" text-anchor="end">{escape(t)}</text>'
+        for f, t in y_ticks
+    )
+    keys = "".join(
+        f'<rect x="{W - RIGHT + 12}" y="{TOP + 16 * i}" width="10" height="10" fill="{c}"/>'
+        f'<text class="legend" x="{W - RIGHT + 26}" y="{TOP + 16 * i + 9}" font-size="10">{escape(t)}</text>'
+        for i, (t, c) in enumerate(legend)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img">'
+        f'<title>{escape(title)}</title><text x="{LEFT}" y="20" font-size="13">{escape(title)}</text>'
+        f'<line class="x-axis" x1="{LEFT}" y1="{_y(0)}" x2="{_x(1)}" y2="{_y(0)}" stroke="#999"/>'
+        f'<line class="y-axis" x1="{LEFT}" y1="{_y(0)}" x2="{LEFT}" y2="{_y(1)}" stroke="#999"/>{ticks}'
+        f'<text x="{_x(0.5):.1f}" y="{H - 8}" font-size="11" text-anchor="middle">{escape(x_label)}</text>'
+        f'<text x="14" y="{_y(0.5):.1f}" font-size="11" text-anchor="middle" transform="rotate(-90 14 {_y(0.5):.1f})">'
+        f"{escape(y_label)}</text>{keys}{body}</svg>"
+    )
+
+
+PERCENT_TICKS = [(f, f"{f:.0%}") for f in (0, 0.25, 0.5, 0.75, 1)]
+
+
+def proportions_svg(groups: list[dict[str, Any]], *, title: str) -> str:
+    """One bar per group (its share) with its Wilson 95 % interval as a whisker and k/n under it."""
+    width = 1 / (len(groups) * 1.5 or 1)
+    parts = []
+    for i, g in enumerate(groups):
+        left, p = _x(i * width * 1.5 + width / 4), g["p"] or 0.0
+        right = left + (_x(width) - LEFT)
+        parts.append(
+            f'<rect class="bar" x="{left:.1f}" y="{_y(p):.1f}" width="{right - left:.1f}" height="{_y(0) - _y(p):.1f}" fill="{COLORS[1]}"/>'
+            f'<text x="{(left + right) / 2:.1f}" y="{_y(0) + 14:.1f}" font-size="10" text-anchor="middle">{escape(g["label"])}</text>'
+            f'<text class="n" x="{(left + right) / 2:.1f}" y="{_y(0) + 26:.1f}" font-size="10" text-anchor="middle">{g["k"]}/{g["n"]} (n = {g["n"]})</text>'
+        )  # fmt: skip
+        if g["wilson_95"]:
+            lo, hi, mid = *g["wilson_95"], (left + right) / 2
+            parts.append(f'<line class="wilson" x1="{mid:.1f}" y1="{_y(lo):.1f}" x2="{mid:.1f}" y2="{_y(hi):.1f}" stroke="{COLORS[3]}" stroke-width="2"/>')  # fmt: skip
+    legend = [("share in district implementations", COLORS[1]), ("Wilson 95 % interval", COLORS[3])]
+    return _frame(title, "group of program schools", "share", PERCENT_TICKS, legend, "".join(parts))
+
+
+def scatter_svg(points: list[tuple[float, float]], *, title: str) -> str:
+    """x: rubric percent Proficient+ (0-100); y: percent proficient on summative assessments (0-100)."""
+    dots = "".join(
+        f'<circle class="point" cx="{_x(x / 100):.1f}" cy="{_y(y / 100):.1f}" r="3" fill="{COLORS[0]}" fill-opacity="0.6"/>'
+        for x, y in points
+    )  # fmt: skip
+    return _frame(title, "rubric: percent of indicators Proficient or Deep", "students proficient (summative)",
+                  PERCENT_TICKS, [("one school's latest site review", COLORS[0])], dots)  # fmt: skip
+
+
+def trend_svg(
+    series: dict[str, list[tuple[str, float | None]]], labels: list[tuple[str, int]], *, title: str
+) -> str:
+    """One line per strand of its mean points (0-1) over the groups (e.g. school years), n under each group."""
+    step = 1 / max(len(labels) - 1, 1)
+    parts = [
+        f'<text class="n" x="{_x(i * step):.1f}" y="{_y(0) + 14:.1f}" font-size="10" text-anchor="middle">{escape(v)} (n = {n})</text>'
+        for i, (v, n) in enumerate(labels)
+    ]  # fmt: skip
+    legend = []
+    for j, (strand, values) in enumerate(sorted(series.items())):
+        color = COLORS[j % len(COLORS)]
+        legend.append((strand, color))
+        pts = " ".join(f"{_x(i * step):.1f},{_y(v):.1f}" for i, (_, v) in enumerate(values) if v is not None)
+        parts.append(
+            f'<polyline class="strand" points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>'
+        )
+    ticks = [(f, f"{f:.2f}") for f in (0, 0.25, 0.5, 0.75, 1)]
+    return _frame(title, "group", "mean points (levels ÷ 3n)", ticks, legend, "".join(parts))

@@ -121,3 +121,33 @@ def _trend(group: str, value: str, reviews: list[Any]) -> schemas.Trend:
             for i, v in levels.items()
         },
     )  # fmt: skip
+
+
+async def chart(
+    session: AsyncSession, *, principal: Principal, scope: schemas.Scope, name: schemas.Chart
+) -> str:
+    """The SVG of one analysis, drawn from the same figures the JSON routes return."""
+    if name == "district-implementation":
+        got = await district_implementation(session, principal=principal, scope=scope)
+        a, b = got.non_recognized_vs_recognized.a, got.non_recognized_vs_recognized.b
+        program = got.program_vs_recognized.a
+        title = f"Schools in district implementations (n = {got.schools} schools, {got.districts} districts)"
+        return rules.proportions_svg([program, a, b], title=title)
+    if name == "implementation-achievement":
+        found = await implementation_achievement(session, principal=principal, scope=scope)
+        r = f", Pearson r = {found.pearson['r']:.2f}" if found.pearson else ""
+        points = [(p["implementation"], p["achievement"]) for p in found.points]
+        return rules.scatter_svg(points, title=f"Implementation vs achievement (n = {found.n}{r})")
+    found_trends = await trends(session, principal=principal, scope=scope)
+    years = found_trends.by_year
+    series: dict[str, list] = defaultdict(list)
+    strands = sorted({s for t in years for s in t.strands})
+    for t in years:
+        for s in strands:
+            series[s].append((t.value, t.strands.get(s, {}).get("points")))
+    n = sum(t.n for t in years)
+    return rules.trend_svg(
+        dict(series),
+        [(t.value, t.n) for t in years],
+        title=f"Strand points by school year (n = {n} site reviews)",
+    )
