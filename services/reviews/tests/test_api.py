@@ -62,6 +62,13 @@ async def test_the_default_rubric_and_a_district_version(program):
         assert current["levels"] == ["Minimal/No", "Partial", "Proficient", "Deep Implementation"]
         bad = await admin.post("/rubrics", json={**_body(current), "strands": [current["strands"][0]] * 2})
         assert bad.status_code == 422 and bad.json()["errors"][0]["location"] == ["body", "strands"]
+        before = (await admin.post("/schools/s3/reviews", json={"kind": "pre", "on": "2026-09-02"})).json()
+        published = await admin.post("/rubrics", json={**_body(current), "name": "Our district's rubric"})
+        assert published.status_code == 201 and published.json()["version"] == 2
+        after = (await admin.post("/schools/s3/reviews", json={"kind": "pre", "on": "2026-09-03"})).json()
+        assert (await admin.get(f"/reviews/{before['id']}")).json()["rubric_id"] == current["id"]
+        assert after["rubric_id"] == published.json()["id"]
+        assert [r["version"] for r in (await admin.get("/rubrics")).json()] == [1, 2]
     async with api(program, "reviewer", D, ["s1"]) as reviewer:
         assert (await reviewer.post("/rubrics", json=_body(current))).status_code == 403
 
