@@ -166,3 +166,37 @@ def generated_program(*, districts: int = 30, seed: int = 7) -> Program:
                         result(district, f"{sid}-stu{n}", sid, "sum", percent, date(y + 1, 4, 1))
                     )
     return p
+
+
+async def run_program(app, program: Program, rubric: dict) -> None:
+    """Through the API: every planned school enters the program, then year by year each gets its site review
+    (rated as planned, submitted, finalized) and, when planned, its narrative after it."""
+    by_district: dict[str, list[PlannedSchool]] = {}
+    for s in program.schools:
+        by_district.setdefault(s.district, []).append(s)
+    for district, schools in by_district.items():
+        async with api(app, "district_admin", district) as admin:
+            for s in schools:
+                body = {"regional_center": f"rpdc-{int(district[1:]) % 9}", "entry_year": s.entry_year}
+                assert (await admin.put(f"/program/schools/{s.school_id}", json=body)).status_code == 200
+    for y in YEARS:
+        for district, schools in by_district.items():
+            async with api(app, "district_admin", district) as admin:
+                for s in (s for s in schools if y >= s.entry_year):
+                    await _site_review(admin, s, y, rubric)
+
+
+async def _site_review(admin: httpx.AsyncClient, s: PlannedSchool, year: int, rubric: dict) -> None:
+    created = await admin.post(
+        f"/schools/{s.school_id}/reviews", json={"kind": "site", "on": f"{year + 1}-03-15"}
+    )
+    assert created.status_code == 201, created.text
+    rid = created.json()["id"]
+    overrides = {"respond.pyramid": 1} if s.weak[year] else {}
+    body = ratings(rubric, level=s.levels[year], overrides=overrides)
+    assert (await admin.put(f"/reviews/{rid}/ratings", json=body)).status_code == 200
+    assert (await admin.post(f"/reviews/{rid}/submit")).status_code == 200
+    assert (await admin.post(f"/reviews/{rid}/finalize")).status_code == 200
+    if s.narrative[year]:
+        narrative = await admin.put(f"/schools/{s.school_id}/narratives/{year}", json={"text": "reflection"})
+        assert narrative.status_code == 204

@@ -20,7 +20,7 @@ from plc_shared.topics import ASSESSMENTS, FLAGS, GOALS, RESULTS, REVIEWS, ROSTE
 from reviews.config import Settings
 from reviews.main import create_app
 from reviews.models import inbox
-from reviews.testing import YEARS, api, generated_program, publish, ratings
+from reviews.testing import YEARS, api, generated_program, publish, run_program
 from scipy import stats
 from sqlalchemy import func, select
 
@@ -86,38 +86,6 @@ def district_implementation(program) -> dict[str, bool]:
     return {s.school_id: di[s.district] for s in program.schools}
 
 
-async def run_reviews(app, program, rubric) -> None:
-    by_district = defaultdict(list)
-    for s in program.schools:
-        by_district[s.district].append(s)
-    for district, schools in by_district.items():
-        async with api(app, "district_admin", district) as admin:
-            for s in schools:
-                body = {"regional_center": f"rpdc-{int(district[1:]) % 9}", "entry_year": s.entry_year}
-                assert (await admin.put(f"/program/schools/{s.school_id}", json=body)).status_code == 200
-    for y in YEARS:
-        for district, schools in by_district.items():
-            async with api(app, "district_admin", district) as admin:
-                for s in (s for s in schools if y >= s.entry_year):
-                    await review(admin, s, y, rubric)
-
-
-async def review(admin, s, year: int, rubric) -> None:
-    created = await admin.post(
-        f"/schools/{s.school_id}/reviews", json={"kind": "site", "on": f"{year + 1}-03-15"}
-    )
-    assert created.status_code == 201, created.text
-    rid = created.json()["id"]
-    overrides = {"respond.pyramid": 1} if s.weak[year] else {}
-    body = ratings(rubric, level=s.levels[year], overrides=overrides)
-    assert (await admin.put(f"/reviews/{rid}/ratings", json=body)).status_code == 200
-    assert (await admin.post(f"/reviews/{rid}/submit")).status_code == 200
-    assert (await admin.post(f"/reviews/{rid}/finalize")).status_code == 200
-    if s.narrative[year]:
-        narrative = await admin.put(f"/schools/{s.school_id}/narratives/{year}", json={"text": "reflection"})
-        assert narrative.status_code == 204
-
-
 async def test_a_generated_program_through_the_broker_equals_an_independent_computation(
     create_database, kafka
 ):
@@ -139,7 +107,7 @@ async def test_a_generated_program_through_the_broker_equals_an_independent_comp
 
         async with api(app, "analyst", "d00") as analyst:
             rubric = (await analyst.get("/rubrics/current")).json()
-        await run_reviews(app, program, rubric)
+        await run_program(app, program, rubric)
         indicator_ids = [i["id"] for s in rubric["strands"] for i in s["indicators"]]
         want_recognitions, want_readiness = expected(program, indicator_ids)
 
