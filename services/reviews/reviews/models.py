@@ -218,7 +218,11 @@ class Recognition(Base):
     """A school recognized Exemplary or Sustaining Exemplary on a finalized site review (full history)."""
 
     __tablename__ = "recognitions"
-    __table_args__ = (Index("ix_recognitions_district_school", "district_id", "school_id"),)
+    __table_args__ = (
+        Index("ix_recognitions_district_school", "district_id", "school_id"),
+        # one recognition per school and school year, whatever races: evaluate() also locks the school
+        Index("ux_recognitions_district_school_year", "district_id", "school_id", "school_year", unique=True),
+    )
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     school_id: Mapped[str] = mapped_column(Text)

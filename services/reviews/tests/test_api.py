@@ -179,6 +179,11 @@ async def test_another_districts_objects_are_404_like_missing_ones(program):
         assert (await other.get(f"/rubrics/{review['rubric_id']}")).status_code == 404
     async with api(program, "reviewer", D, ["s3"]) as elsewhere:
         assert (await elsewhere.get(f"/reviews/{review['id']}")).status_code == 403
+    async with api(
+        program, "reviewer", D, ["s1"], subject="rev2"
+    ) as not_on_it:  # assigned school, not its reviewer
+        body = {"ratings": {"culture.mission": {"level": 1}}}
+        assert (await not_on_it.put(f"/reviews/{review['id']}/ratings", json=body)).status_code == 403
 
 
 async def test_analytics_name_their_method_and_n(program):

@@ -106,6 +106,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_recognitions_district_school", "recognitions", ["district_id", "school_id"], unique=False
     )
+    op.create_index(
+        "ux_recognitions_district_school_year",
+        "recognitions",
+        ["district_id", "school_id", "school_year"],
+        unique=True,
+    )
     op.create_table(
         "results",
         sa.Column("district_id", sa.Text(), nullable=False),
@@ -208,6 +214,7 @@ def downgrade() -> None:
     op.drop_table("reviews")
     op.drop_index("ix_results_district_school", table_name="results")
     op.drop_table("results")
+    op.drop_index("ux_recognitions_district_school_year", table_name="recognitions")
     op.drop_index("ix_recognitions_district_school", table_name="recognitions")
     op.drop_table("recognitions")
     op.drop_table("program_schools")

@@ -43,10 +43,11 @@ class ProgramRepository(Repository[models.ProgramSchool]):
         )
         return list((await self.session.scalars(stmt.order_by(models.Team.team_id))).all())
 
-    async def staff_roles(self, district_id: str, school_id: str) -> dict[str, str]:
-        stmt = select(models.Staff.user_id, models.Staff.role).where(
+    async def staff_roles(self, district_id: str, school_ids: list[str]) -> dict[tuple[str, str], str]:
+        """(school id, user id) → roster role of the active staff of these schools."""
+        stmt = select(models.Staff.school_id, models.Staff.user_id, models.Staff.role).where(
             models.Staff.district_id == district_id,
-            models.Staff.school_id == school_id,
+            models.Staff.school_id.in_(school_ids),
             models.Staff.status == "active",
         )
-        return {u: r for u, r in (await self.session.execute(stmt)).all()}
+        return {(s, u): r for s, u, r in (await self.session.execute(stmt)).all()}

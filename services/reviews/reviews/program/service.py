@@ -26,9 +26,8 @@ async def enter_school(
     if not await repo.rostered(district, school_id):
         raise SchoolNotFound(school_id)
     auth.check_school_scope(principal, school_id)
-    leadership = _leadership(
-        await repo.teams(district, [school_id]), await repo.staff_roles(district, school_id)
-    )
+    roles = await repo.staff_roles(district, [school_id])
+    leadership = _leadership(await repo.teams(district, [school_id]), roles, school_id)
     if leadership is None or not leadership.rule_met:
         raise LeadershipRule(
             school_id, leadership.violations if leadership else ["the school has no leadership team"]
@@ -84,7 +83,8 @@ async def read_many(
     program, rostered, entered = await repo.counts(district)
     buildings = max(entered or rostered, program)
     implementation = rules.district_implementation(program, buildings)
-    teams = await repo.teams(district, [s.school_id for s in schools])
+    ids = [s.school_id for s in schools]
+    teams, roles = await repo.teams(district, ids), await repo.staff_roles(district, ids)
     year, out = this_school_year(), []
     for s in schools:
         own = [t for t in teams if t.school_id == s.school_id]
@@ -99,7 +99,7 @@ async def read_many(
                 district_implementation=implementation,
                 district_buildings=buildings,
                 district_program_schools=program,
-                leadership_team=_leadership(own, await repo.staff_roles(district, s.school_id)),
+                leadership_team=_leadership(own, roles, s.school_id),
                 collaborative_teams=[
                     schemas.CollaborativeTeam(team_id=t.team_id, member_ids=t.member_ids)
                     for t in own
@@ -110,11 +110,13 @@ async def read_many(
     return out
 
 
-def _leadership(teams: list[models.Team], roles: dict[str, str]) -> schemas.LeadershipTeam | None:
+def _leadership(
+    teams: list[models.Team], roles: dict[tuple[str, str], str], school_id: str
+) -> schemas.LeadershipTeam | None:
     team = next((t for t in teams if t.kind == "leadership"), None)
     if team is None:
         return None
-    violations = rules.leadership_violations([roles.get(m, "unknown") for m in team.member_ids])
+    violations = rules.leadership_violations([roles.get((school_id, m), "unknown") for m in team.member_ids])
     return schemas.LeadershipTeam(
         team_id=team.team_id, member_ids=team.member_ids, rule_met=not violations, violations=violations
     )

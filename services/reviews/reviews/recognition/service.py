@@ -56,6 +56,8 @@ async def achievement(
 
 
 async def evaluate(session: AsyncSession, *, district_id: str, school_id: str, settings: Settings) -> None:
+    """Recognize the school when its standing earns it; one judgement at a time per school (row lock)."""
+    await session.get(models.ProgramSchool, (district_id, school_id), with_for_update=True)
     s, review = await standing(session, district_id, school_id, settings)
     level = rules.recognition(s, settings.sustaining_years_apart)
     if level is None or review is None:

@@ -36,5 +36,10 @@ class ReviewRepository(Repository[models.Review]):
         )
         return found[0] if found else None
 
-    async def get_review(self, district_id: str, review_id: uuid.UUID) -> models.Review | None:
+    async def get_review(
+        self, district_id: str, review_id: uuid.UUID, *, for_update: bool = False
+    ) -> models.Review | None:
+        """A change (rate, submit, finalize, correct) locks the row: two finalizations cannot both pass."""
+        if for_update:
+            return await self.session.get(R, (district_id, review_id), with_for_update=True)
         return await self.get_in_district(district_id, review_id)

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 
 from plc_shared.auth import Principal, Role
+from plc_shared.errors import Forbidden
 from plc_shared.events.reviews import ReviewFinalized
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,8 +64,10 @@ async def list_reviews(
     ]
 
 
-async def get_review(session: AsyncSession, *, principal: Principal, review_id: uuid.UUID) -> models.Review:
-    review = await ReviewRepository(session).get_review(principal.tenant, review_id)
+async def get_review(
+    session: AsyncSession, *, principal: Principal, review_id: uuid.UUID, for_update: bool = False
+) -> models.Review:
+    review = await ReviewRepository(session).get_review(principal.tenant, review_id, for_update=for_update)
     if review is None:
         raise ReviewNotFound(review_id)
     auth.check_school_scope(principal, review.school_id)
@@ -123,7 +126,7 @@ async def finalize(
 
 async def correct(session: AsyncSession, *, principal: Principal, review_id: uuid.UUID) -> schemas.ReviewRead:
     """A new draft version of a finalized review, linked to it; it supersedes it once finalized."""
-    old = await get_review(session, principal=principal, review_id=review_id)
+    old = await get_review(session, principal=principal, review_id=review_id, for_update=True)
     if old.status != "finalized" or old.superseded_by_id is not None:
         raise WrongStatus(
             old.id, old.status if old.status != "finalized" else "superseded", "finalized and current"
@@ -139,9 +142,11 @@ async def correct(session: AsyncSession, *, principal: Principal, review_id: uui
 
 
 async def _editable(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> models.Review:
-    review = await get_review(session, principal=principal, review_id=review_id)
+    review = await get_review(session, principal=principal, review_id=review_id, for_update=True)
     if review.status == "finalized":
         raise ReviewIsFinal(review.id)
+    if principal.role is Role.REVIEWER and principal.subject not in review.reviewer_ids:
+        raise Forbidden(f"Only the reviewers of review {review.id} may change it.")
     return review
 
 
