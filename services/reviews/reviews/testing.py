@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from plc_shared.auth import mint_dev_token
@@ -19,7 +19,8 @@ from plc_shared.events.assessments import (
     StandardScore,
     UserRostered,
 )
-from plc_shared.events.goals import TeamChanged
+from plc_shared.events.goals import GoalActivated, GoalProgressUpdated, TeamChanged
+from plc_shared.events.interventions import InterventionAssigned, StudentFlagged
 
 NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
@@ -96,6 +97,28 @@ async def apply(sessionmaker, *events) -> None:
         await handle_results(session, envelopes)
 
 
+def support_and_goal(district: str, school_id: str) -> list:
+    """A collaborative team with an on-track SMART goal, two students flagged for support on 2026-10-01 and
+    one of them assigned an intervention five days later (the evidence from data of that school)."""
+    team_id, goal_id = uuid.uuid4(), uuid.uuid4()
+    flagged = datetime(2026, 10, 1, tzinfo=UTC)
+    common = {"district_id": district, "school_id": school_id}
+    return [
+        team(district, school_id, "collaborative", [f"{school_id}-t3"], team_id, classes=("c1",), standards=("std1",)),
+        GoalActivated(**common, goal_id=goal_id, team_id=team_id, occurred_at=NOW, version=1, baseline=10,
+                      target=80, start=date(2026, 9, 1), deadline=date(2027, 5, 1)),
+        GoalProgressUpdated(**common, goal_id=goal_id, team_id=team_id, occurred_at=NOW, version=1, value=50,
+                            n=20, status="on track", as_of=date(2026, 11, 1)),
+        *[StudentFlagged(**common, student_id=f"{school_id}-stu{n}", flag_id=uuid.uuid4(), kind="support",
+                         standard_id="std1", result_id=uuid.uuid4(), result_revision=1, assessment_id="sum",
+                         score=40, cut=70, rule="support: percent < proficiency cut", flagged_at=flagged)
+          for n in range(2)],
+        InterventionAssigned(**common, student_id=f"{school_id}-stu0", assignment_id=uuid.uuid4(),
+                             intervention_id=uuid.uuid4(), tier=2, directive=True, start_on=date(2026, 10, 6),
+                             planned_weeks=6, assigned_at=flagged + timedelta(days=5)),
+    ]  # fmt: skip
+
+
 async def publish(bootstrap_servers: str, topic: str, envelopes) -> None:
     """A raw aiokafka producer keyed by the events' keys, as the other services' relays publish."""
     from aiokafka import AIOKafkaProducer
@@ -159,6 +182,8 @@ def generated_program(*, districts: int = 30, seed: int = 7) -> Program:
                 narrative={y: rng.random() < 0.8 for y in YEARS},
             )  # fmt: skip
             p.schools.append(planned)
+            if b == 0:
+                p.roster += support_and_goal(district, sid)
             for y in YEARS:
                 for n in range(20):
                     percent = 85.0 if n < planned.proficient[y] else 40.0

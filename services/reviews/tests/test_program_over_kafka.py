@@ -94,7 +94,7 @@ async def test_a_generated_program_through_the_broker_equals_an_independent_comp
     await ensure_topics(kafka, [RESULTS, ROSTER, ASSESSMENTS, GOALS, FLAGS, REVIEWS])
     async with service(create_database, kafka) as (app, engine):
         envelopes = [CloudEvent.wrap(e) for e in program.roster]
-        for topic in (ROSTER, ASSESSMENTS, GOALS):
+        for topic in (ROSTER, ASSESSMENTS, GOALS, FLAGS):
             await publish(
                 kafka.bootstrap_servers,
                 kafka.topic(topic.name),
@@ -126,6 +126,7 @@ async def test_a_generated_program_through_the_broker_equals_an_independent_comp
         assert levels == {"exemplary", "sustaining"}  # the generated plan exercises both
 
         await check_analytics(app, program, want_recognitions)
+        await check_evidence(app, program)
 
         n_recognized = sum(len(v) for v in want_recognitions.values())
         n_reviews = sum(1 for s in program.schools for y in YEARS if y >= s.entry_year)
@@ -173,9 +174,34 @@ async def check_analytics(app, program, recognitions) -> None:
     x, y = zip(*percent.values(), strict=True)
     assert corr["n"] == len(program.schools)
     assert corr["pearson"]["r"] == pytest.approx(float(np.corrcoef(x, y)[0, 1]), abs=1e-9)
-    assert sum(t["n"] for t in trends["by_year"]) == sum(
-        1 for s in program.schools for y in YEARS if y >= s.entry_year
-    )
+    for t in trends[
+        "by_year"
+    ]:  # strand points from the plan: every indicator at the year's level, but a weak one
+        y = int(t["value"])
+        reviewed = [s for s in program.schools if y >= s.entry_year]
+        culture = sum(s.levels[y] / 3 for s in reviewed) / len(reviewed)
+        respond = sum((2 * s.levels[y] + 1) / 9 if s.weak[y] else s.levels[y] / 3 for s in reviewed) / len(
+            reviewed
+        )
+        assert t["n"] == len(reviewed)
+        assert t["strands"]["culture"]["points"] == pytest.approx(culture, abs=1e-9)
+        assert t["strands"]["respond"]["points"] == pytest.approx(respond, abs=1e-9)
+    di_groups = {t["value"]: t["n"] for t in trends["by_district_implementation"]}
+    di_reviews = sum(1 for s in program.schools for y in YEARS if y >= s.entry_year and di[s.school_id])
+    assert di_groups.get("district implementation", 0) == di_reviews
+
+
+async def check_evidence(app, program) -> None:
+    """The goals and interventions events of each district's first school, through the broker, as evidence."""
+    first = {}
+    for s in program.schools:
+        first.setdefault(s.district, s.school_id)
+    for district, school_id in list(first.items())[:3]:
+        async with api(app, "district_admin", district) as admin:
+            got = (await admin.get(f"/schools/{school_id}/evidence/2026")).json()
+        assert got["goals"]["teams_with_active_goal"] == 1 and got["goals"]["goals_on_track_share"] == 1.0
+        assert got["support"] == {"flagged_students": 2, "median_days_flag_to_intervention": 5.0,
+                                  "flagged_with_intervention_share": 0.5, "exited_share": 0.0}  # fmt: skip
 
 
 async def _at_least(engine, consumer: str, n: int) -> bool:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from plc_shared.db import Repository
-from sqlalchemy import Float, Integer, and_, cast, extract, func, select
+from sqlalchemy import Float, Integer, Text, and_, case, cast, column, extract, func, select, true, tuple_
+from sqlalchemy.dialects.postgresql import JSONB
 
 from reviews import models
 
@@ -73,3 +74,45 @@ class AnalyticsRepository(Repository[models.ProgramSchool]):
         return {
             (d, s, y): {"percent": p, "n": n} for d, s, y, p, n in (await self.session.execute(stmt)).all()
         }
+
+    async def trend_cells(
+        self, district: str | None, group: str, implementation: set[tuple[str, str]]
+    ) -> tuple[dict[str, int], list[tuple], list[tuple]]:
+        """Finalized current site reviews grouped by school year, training year or district implementation
+        (`implementation`: the (district, school) pairs that are part of one): n per group, per strand the mean
+        points and percent Proficient+, per indicator the mean level and share Proficient+ (SQL aggregates)."""
+        key = {
+            "year": cast(R.school_year, Text),
+            "training_year": R.training_year,
+            "district_implementation": case(
+                (tuple_(R.district_id, R.school_id).in_(sorted(implementation)), "district implementation"),
+                else_="single school",
+            ),
+        }[group]
+        where = (
+            R.kind == "site",
+            R.status == "finalized",
+            R.superseded_by_id.is_(None),
+            *_in(R.district_id, district),
+        )
+        n = select(key, func.count()).where(*where).group_by(key)
+        strand = func.jsonb_each(R.scores["strands"]).table_valued(
+            column("key", Text), column("value", JSONB)
+        )
+        strands = (
+            select(key, strand.c.key, func.avg(cast(strand.c.value["points"].astext, Float)),
+                   func.avg(cast(strand.c.value["percent_proficient"].astext, Float)))
+            .select_from(R).join(strand, true()).where(*where).group_by(key, strand.c.key)
+        )  # fmt: skip
+        rating = func.jsonb_each(R.ratings).table_valued(column("key", Text), column("value", JSONB))
+        level = cast(rating.c.value["level"].astext, Integer)
+        indicators = (
+            select(key, rating.c.key, func.avg(cast(level, Float)), func.avg(cast(level >= 2, Integer).cast(Float)))
+            .select_from(R).join(rating, true()).where(*where).group_by(key, rating.c.key)
+        )  # fmt: skip
+        run = self.session.execute
+        return (
+            {g: c for g, c in (await run(n)).all()},
+            [tuple(r) for r in (await run(strands)).all()],
+            [tuple(r) for r in (await run(indicators)).all()],
+        )

@@ -4,7 +4,6 @@ whole program's across districts (analysts only; aggregates, never a school's or
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from plc_shared.auth import Principal, Role
 from plc_shared.errors import Forbidden
@@ -13,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reviews.analytics import rules, schemas
 from reviews.analytics.repository import AnalyticsRepository
 from reviews.program import rules as program_rules
-from reviews.rubrics.rules import PROFICIENT
 
 
 def _district_of(principal: Principal, scope: schemas.Scope) -> str | None:
@@ -78,48 +76,27 @@ async def implementation_achievement(
 
 async def trends(session: AsyncSession, *, principal: Principal, scope: schemas.Scope) -> schemas.Trends:
     district = _district_of(principal, scope)
-    di = await _implementation(session, district)
-    reviews = await AnalyticsRepository(session).site_reviews(district)
-    groups: dict[str, dict[str, list]] = {
-        "year": defaultdict(list),
-        "training_year": defaultdict(list),
-        "di": defaultdict(list),
-    }
-    for r in reviews:
-        groups["year"][str(r.school_year)].append(r)
-        groups["training_year"][r.training_year].append(r)
-        groups["di"][
-            "district implementation" if di.get((r.district_id, r.school_id)) else "single school"
-        ].append(r)
+    implementation = {k for k, v in (await _implementation(session, district)).items() if v}
+    repo, out = AnalyticsRepository(session), {}
+    for group, label in (("year", "school year"), ("training_year", "training year"),
+                         ("district_implementation", "district implementation")):  # fmt: skip
+        counts, strands, indicators = await repo.trend_cells(district, group, implementation)
+        out[group] = [_trend(label, value, n, strands, indicators) for value, n in sorted(counts.items())]
     return schemas.Trends(
         scope=scope,
         method="means over finalized site reviews: per strand percent Proficient+ and points (levels ÷ 3n); "
         "per indicator mean level (0-3) and share Proficient+",
-        by_year=[_trend("school year", k, v) for k, v in sorted(groups["year"].items())],
-        by_training_year=[_trend("training year", k, v) for k, v in sorted(groups["training_year"].items())],
-        by_district_implementation=[
-            _trend("district implementation", k, v) for k, v in sorted(groups["di"].items())
-        ],
+        by_year=out["year"],
+        by_training_year=out["training_year"],
+        by_district_implementation=out["district_implementation"],
     )
 
 
-def _trend(group: str, value: str, reviews: list[Any]) -> schemas.Trend:
-    strands: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    levels: dict[str, list[int]] = defaultdict(list)
-    for r in reviews:
-        for s, cell in (r.scores or {}).get("strands", {}).items():
-            for key in ("percent_proficient", "points"):
-                if cell.get(key) is not None:
-                    strands[s][key].append(cell[key])
-        for i, rating in r.ratings.items():
-            levels[i].append(rating["level"])
+def _trend(group: str, value: str, n: int, strands: list[tuple], indicators: list[tuple]) -> schemas.Trend:
     return schemas.Trend(
-        group=group, value=value, n=len(reviews),
-        strands={s: {k: rules.mean(v) for k, v in cells.items()} for s, cells in strands.items()},
-        indicators={
-            i: {"mean_level": rules.mean(v), "share_proficient": rules.mean([float(x >= PROFICIENT) for x in v])}
-            for i, v in levels.items()
-        },
+        group=group, value=value, n=n,
+        strands={s: {"points": p, "percent_proficient": pp} for v, s, p, pp in strands if v == value},
+        indicators={i: {"mean_level": m, "share_proficient": sh} for v, i, m, sh in indicators if v == value},
     )  # fmt: skip
 
 

@@ -161,20 +161,32 @@ def _finalized_event(review: models.Review, scores: dict, now: datetime) -> Revi
 
 
 async def read(session: AsyncSession, review: models.Review) -> schemas.ReviewRead:
+    """The review with its scores (stored once finalized), the change since the school's previous finalized
+    review, and the evidence from data (live while it is open, as stored once finalized)."""
     rubric = await session.get(models.Rubric, (review.district_id, review.rubric_id))
     assert rubric is not None
-    by_id = indicators(rubric.body)
     scores = review.scores or rules.score(rubric.body, {i: r["level"] for i, r in review.ratings.items()})
     previous = await ReviewRepository(session).previous_finalized(review)
     change = rules.change(scores, previous.scores) if previous and previous.scores else None
-    targeted = set(targeted_in(rubric.body, review.training_year))
-    live = (
-        None
-        if review.status == "finalized"
-        else await evidence.gather(session, review.district_id, review.school_id, review.school_year)
-    )
+    if review.status == "finalized":
+        data = review.evidence
+    else:
+        data = await evidence.gather(session, review.district_id, review.school_id, review.school_year)
+    return schemas.ReviewRead(
+        id=review.id, school_id=review.school_id, rubric_id=review.rubric_id, kind=review.kind, on=review.on,
+        school_year=review.school_year, training_year=review.training_year, status=review.status,
+        version=review.version, corrects_id=review.corrects_id, superseded_by_id=review.superseded_by_id,
+        reviewer_ids=review.reviewer_ids, indicators=_indicator_rows(rubric.body, review), scores=scores,
+        change={"previous_review_id": previous.id, **change} if change and previous else None,
+        data_evidence=data, finalized_at=review.finalized_at,
+    )  # fmt: skip
+
+
+def _indicator_rows(body: dict, review: models.Review) -> list[schemas.IndicatorRating]:
+    """Every indicator of the rubric with its rating, the training year's targeted indicators first."""
+    by_id, targeted = indicators(body), set(targeted_in(body, review.training_year))
     rows = []
-    for i in targeted_first(rubric.body, review.training_year):
+    for i in targeted_first(body, review.training_year):
         r = review.ratings.get(i)
         rows.append(
             schemas.IndicatorRating(
@@ -184,11 +196,4 @@ async def read(session: AsyncSession, review: models.Review) -> schemas.ReviewRe
                 evidence_required=by_id[i]["evidence_required"][r["level"]] if r else None,
             )
         )  # fmt: skip
-    return schemas.ReviewRead(
-        id=review.id, school_id=review.school_id, rubric_id=review.rubric_id, kind=review.kind, on=review.on,
-        school_year=review.school_year, training_year=review.training_year, status=review.status,
-        version=review.version, corrects_id=review.corrects_id, superseded_by_id=review.superseded_by_id,
-        reviewer_ids=review.reviewer_ids, indicators=rows, scores=scores,
-        change={"previous_review_id": previous.id, **change} if change and previous else None,
-        data_evidence=review.evidence if review.status == "finalized" else live, finalized_at=review.finalized_at,
-    )  # fmt: skip
+    return rows
