@@ -8,8 +8,8 @@ broker (the roster, team and result events go through the consumers' handlers, t
 process: reviews.testing.generated_program and run_program, the acceptance test's program). Then, per
 analysis, the median of --rounds requests (`GET /reviews/v1/analytics/...?scope=program`, analyst token,
 in-process ASGI: routing, auth, queries, statistics, serialisation) next to the median of the same figures
-computed by one hand-written SQL statement each (and, for the comparison, the same scipy/statsmodels calls on
-its counts). Last line: per analysis `<name>_api_ms=<x> <name>_sql_ms=<y>` and the ratios.
+computed by hand-written SQL (one statement each; two with grouping sets for the trends' nine aggregates; and,
+for the comparison, the same scipy/statsmodels calls on its counts). Last line: per analysis `<name>_api_ms=<x> <name>_sql_ms=<y>` and the ratios.
 """
 
 from __future__ import annotations
@@ -33,18 +33,22 @@ from sqlalchemy import text
 
 LOCAL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
-DI_SQL = """
+DI_CTE = """
 WITH prog AS (SELECT district_id, school_id, count(*) OVER (PARTITION BY district_id) AS k
               FROM program_schools WHERE active),
      roster AS (SELECT district_id, count(*) AS n FROM schools WHERE status = 'active' GROUP BY district_id),
      di AS (SELECT p.district_id, p.school_id,
                    p.k = greatest(coalesce(pd.building_count, r.n, 0), p.k)
                    OR 2 * p.k > greatest(coalesce(pd.building_count, r.n, 0), p.k) AS di
-            FROM prog p LEFT JOIN roster r USING (district_id) LEFT JOIN program_districts pd USING (district_id)),
-     rec AS (SELECT DISTINCT district_id, school_id FROM recognitions)
+            FROM prog p LEFT JOIN roster r USING (district_id) LEFT JOIN program_districts pd USING (district_id))
+"""
+DI_SQL = (
+    DI_CTE
+    + """, rec AS (SELECT DISTINCT district_id, school_id FROM recognitions)
 SELECT rec.school_id IS NOT NULL AS recognized, count(*) AS n, count(*) FILTER (WHERE di) AS k
 FROM di LEFT JOIN rec USING (district_id, school_id) GROUP BY 1
 """
+)
 CORR_SQL = """
 WITH ach AS (SELECT r.district_id, r.school_id, extract(year FROM r.assessed_on - interval '6 months')::int AS y,
                     100.0 * count(*) FILTER (WHERE r.percent >= r.cut) / count(*) AS pct
@@ -60,12 +64,28 @@ SELECT count(*), corr(impl, pct), corr(impl_rank, pct_rank)
 FROM (SELECT impl, pct, rank() OVER (ORDER BY impl) AS impl_rank, rank() OVER (ORDER BY pct) AS pct_rank
       FROM rv JOIN ach USING (district_id, school_id, y)) ranked
 """
-TRENDS_SQL = """
-SELECT v.school_year, s.key, count(*), avg((s.value ->> 'points')::float)
-FROM reviews v, jsonb_each(v.scores -> 'strands') s
-WHERE v.kind = 'site' AND v.status = 'finalized' AND v.superseded_by_id IS NULL
-GROUP BY 1, 2 ORDER BY 1, 2
+# The trends' nine aggregates (n, strand means, indicator means, each by school year, training year and district
+# implementation) in two statements with grouping sets.
+TRENDS_REVIEWS = (
+    DI_CTE
+    + """, v AS (SELECT v.school_year::text AS y, v.training_year AS t,
+                  CASE WHEN di.di THEN 'district implementation' ELSE 'single school' END AS d, v.scores, v.ratings
+           FROM reviews v LEFT JOIN di USING (district_id, school_id)
+           WHERE v.kind = 'site' AND v.status = 'finalized' AND v.superseded_by_id IS NULL)
 """
+)
+TRENDS_SQL = (
+    TRENDS_REVIEWS
+    + """SELECT y, t, d, s.key, count(*), avg((s.value ->> 'points')::float), avg((s.value ->> 'percent_proficient')::float)
+FROM v, jsonb_each(v.scores -> 'strands') s GROUP BY GROUPING SETS ((y, s.key), (t, s.key), (d, s.key))
+"""
+)
+TRENDS_INDICATORS_SQL = (
+    TRENDS_REVIEWS
+    + """SELECT y, t, d, r.key, avg((r.value ->> 'level')::float), avg(((r.value ->> 'level')::int >= 2)::int::float)
+FROM v, jsonb_each(v.ratings) r GROUP BY GROUPING SETS ((y, r.key), (t, r.key), (d, r.key))
+"""
+)
 
 
 async def admin_url() -> tuple[str, infra.EmbeddedPostgres | None]:
@@ -113,16 +133,17 @@ async def bench(url: str, districts: int, rounds: int) -> None:
 
                 return call
 
-            async def sql(statement: str, after=None):
+            async def sql(*statements: str, after=None):
                 async def call():
                     async with engine.connect() as conn:
-                        rows = (await conn.execute(text(statement))).all()
+                        found = [(await conn.execute(text(statement))).all() for statement in statements]
+                    rows = found[0] if len(found) == 1 else found
                     return after(rows) if after else rows
 
                 return call
 
             di_api_ms, di = await timed(get("district-implementation"), rounds)
-            di_sql_ms, counts = await timed(await sql(DI_SQL, _compare), rounds)
+            di_sql_ms, counts = await timed(await sql(DI_SQL, after=_compare), rounds)
             cmp = di["non_recognized_vs_recognized"]
             assert (cmp["a"]["k"], cmp["a"]["n"], cmp["b"]["k"], cmp["b"]["n"]) == counts[0] and cmp[
                 "p"
@@ -131,9 +152,12 @@ async def bench(url: str, districts: int, rounds: int) -> None:
             corr_sql_ms, row = await timed(await sql(CORR_SQL), rounds)
             assert corr["n"] == row[0][0] and abs(corr["pearson"]["r"] - row[0][1]) < 1e-9
             trends_api_ms, trends = await timed(get("trends"), rounds)
-            trends_sql_ms, rows = await timed(await sql(TRENDS_SQL), rounds)
+            trends_sql_ms, rows = await timed(await sql(TRENDS_SQL, TRENDS_INDICATORS_SQL), rounds)
             by_year = {t["value"]: t["strands"] for t in trends["by_year"]}
-            assert all(abs(by_year[str(y)][s]["points"] - avg) < 1e-9 for y, s, _, avg in rows)
+            strands_by_year = [(y, key, avg) for y, _, _, key, _, avg, _ in rows[0] if y is not None]
+            assert strands_by_year and all(
+                abs(by_year[y][k]["points"] - avg) < 1e-9 for y, k, avg in strands_by_year
+            )
             for name, a, s in (("district_implementation", di_api_ms, di_sql_ms), ("implementation_achievement",
                                corr_api_ms, corr_sql_ms), ("trends", trends_api_ms, trends_sql_ms)):  # fmt: skip
                 print(f"{name}: request {a:.1f} ms, SQL {s:.1f} ms, ratio {a / s:.1f}")
