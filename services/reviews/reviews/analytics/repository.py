@@ -49,14 +49,18 @@ class AnalyticsRepository(Repository[models.ProgramSchool]):
         stmt = select(rec.district_id, rec.school_id).where(*_in(rec.district_id, district)).distinct()
         return {tuple(r) for r in (await self.session.execute(stmt)).all()}
 
-    async def site_reviews(self, district: str | None) -> list[models.Review]:
-        stmt = select(R).where(
+    async def site_review_percents(self, district: str | None) -> list[tuple[str, str, int, float | None]]:
+        """(district, school, school year, overall percent Proficient+) of the finalized current site reviews,
+        oldest first per school (only the figures, not the reviews' ratings and notes)."""
+        percent = cast(R.scores["overall"]["percent_proficient"].astext, Float)
+        stmt = select(R.district_id, R.school_id, R.school_year, percent).where(
             R.kind == "site",
             R.status == "finalized",
             R.superseded_by_id.is_(None),
             *_in(R.district_id, district),
         )
-        return list((await self.session.scalars(stmt.order_by(R.district_id, R.school_id, R.on))).all())
+        stmt = stmt.order_by(R.district_id, R.school_id, R.on, R.created_at)
+        return [tuple(r) for r in (await self.session.execute(stmt)).all()]
 
     async def achievement(self, district: str | None) -> dict[tuple[str, str, int], dict[str, Any]]:
         """(district, school, school year) → percent of summative results at or above their cut, and n."""

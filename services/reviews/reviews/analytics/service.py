@@ -63,11 +63,12 @@ async def implementation_achievement(
     repo = AnalyticsRepository(session)
     achievement = await repo.achievement(district)
     latest: dict[tuple[str, str], tuple[float, float]] = {}
-    for review in await repo.site_reviews(district):  # ordered by date: the last one wins
-        found = achievement.get((review.district_id, review.school_id, review.school_year))
-        rubric = (review.scores or {}).get("overall", {}).get("percent_proficient")
+    for d, school, year, rubric in await repo.site_review_percents(
+        district
+    ):  # oldest first: the last one wins
+        found = achievement.get((d, school, year))
         if found and rubric is not None:
-            latest[(review.district_id, review.school_id)] = (rubric, found["percent"])
+            latest[(d, school)] = (rubric, found["percent"])
     x, y = [v[0] for v in latest.values()], [v[1] for v in latest.values()]
     result = rules.correlate(x, y, districts=len({d for d, _ in latest}))
     points = [{"implementation": a, "achievement": b} for a, b in latest.values()]
