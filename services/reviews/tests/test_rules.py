@@ -111,6 +111,9 @@ IDS = ["a1", "a2", "b1"]
 MET = recognition.Achievement("percent_proficient", 75.0, 70.0, 100)
 LOW = recognition.Achievement("percent_proficient", 60.0, 70.0, 100)
 NONE = recognition.Achievement("percent_proficient", None, 70.0)
+STATE_MET = recognition.Achievement("state_result", 1.0, 1.0, 1)
+STATE_NOT_MET = recognition.Achievement("state_result", 0.0, 1.0, 1)
+STATE_NONE = recognition.Achievement("state_result", None, 1.0)
 
 
 def standing(year=2026, levels=None, achievement=MET, narrative=True, history=()):
@@ -129,6 +132,9 @@ def standing(year=2026, levels=None, achievement=MET, narrative=True, history=()
         (standing(achievement=NONE), None, ["no percent proficient data for 2026"]),
         (standing(narrative=False), None, ["no reflective narrative for 2026"]),
         (standing(None), None, ["no finalized site review"]),
+        (standing(achievement=STATE_MET), "exemplary", []),
+        (standing(achievement=STATE_NOT_MET), None, ["state-accountability target not met in 2026"]),
+        (standing(achievement=STATE_NONE), None, ["no state-accountability result entered for 2026"]),
         (standing(2029, history=[2026]), "sustaining", []),
         (standing(2028, history=[2026]), None, ["a site review in 2029 or later (3 years after 2026)"]),
         (standing(2026, history=[2026]), None, ["a site review in 2029 or later (3 years after 2026)"]),

@@ -44,14 +44,21 @@ def unmet_exemplary(s: Standing) -> list[str]:
     below = [i for i in s.indicator_ids if s.levels.get(i, -1) < PROFICIENT]
     if below:
         out.append(f"indicators below Proficient on the {s.school_year} site review: {', '.join(below)}")
-    a = s.achievement
-    if a.value is None:
-        out.append(f"no {a.criterion.replace('_', ' ')} data for {s.school_year}")
-    elif not a.met:
-        out.append(f"{a.criterion.replace('_', ' ')} {a.value:g} below {a.threshold:g} in {s.school_year}")
+    if (missing := unmet_achievement(s.achievement, s.school_year)) is not None:
+        out.append(missing)
     if not s.narrative:
         out.append(f"no reflective narrative for {s.school_year}")
     return out
+
+
+def unmet_achievement(a: Achievement, year: int) -> str | None:
+    if a.criterion == "state_result":
+        if a.value is None:
+            return f"no state-accountability result entered for {year}"
+        return None if a.met else f"state-accountability target not met in {year}"
+    if a.value is None:
+        return f"no percent proficient data for {year}"
+    return None if a.met else f"percent proficient {a.value:g} below {a.threshold:g} in {year}"
 
 
 def next_level(s: Standing) -> str:
