@@ -16,8 +16,12 @@ class Settings(ServiceSettings):
     service_name: str = "reviews"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plc_reviews"
     # Exemplary needs an achievement criterion besides the rubric: the percent of summative results at or above
-    # their proficiency cut (from result events), or an externally entered state-accountability result.
-    achievement_criterion: Literal["percent_proficient", "state_result"] = "percent_proficient"
+    # their cut (from result events), the percent of the school's SMART goals decided that year that were
+    # achieved (from goals events), or an externally entered state-accountability result; the threshold is a
+    # percent for the first two.
+    achievement_criterion: Literal["percent_proficient", "goals_achieved", "state_result"] = (
+        "percent_proficient"
+    )
     achievement_threshold: float = Field(70.0, ge=0, le=100)
     # Sustaining Exemplary: a later site review at least this many school years after the Exemplary one.
     sustaining_years_apart: int = Field(3, ge=1, le=10)

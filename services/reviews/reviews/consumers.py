@@ -55,6 +55,8 @@ def _goal(status: str | None):
     def make(e: g.GoalActivated | g.GoalProgressUpdated | g.GoalAchieved | g.GoalMissed):
         row = {"goal_id": e.goal_id, "school_id": e.school_id, "team_id": e.team_id,
                "status": status or "active", "progress": getattr(e, "status", status)}  # fmt: skip
+        if status is not None:
+            row["decided_on"] = e.occurred_at.date()
         return models.Goal, (e.district_id, e.goal_id), row
 
     return make

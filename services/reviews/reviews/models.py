@@ -80,6 +80,7 @@ class Goal(Base):
     team_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     status: Mapped[str] = mapped_column(Text)  # active | achieved | missed
     progress: Mapped[str] = mapped_column(Text, default="insufficient data")
+    decided_on: Mapped[date | None] = mapped_column(Date)  # when it was achieved or missed
 
 
 class Flag(Base):

@@ -8,8 +8,10 @@ from types import SimpleNamespace
 import pytest
 from plc_shared.events import goals as g
 from plc_shared.events import interventions as i
+from reviews.config import Settings
 from reviews.evidence import rules
 from reviews.models import Result
+from reviews.recognition import service as recognition
 from reviews.testing import api, apply, assessment, result, staffed_school, team
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
@@ -105,3 +107,18 @@ async def test_a_stale_result_revision_changes_nothing(app, sessions):
     async with sessions() as session:
         row = await session.get(Result, ("d1", newer.result_id))
     assert (row.revision, row.percent) == (3, 90.0)
+
+
+async def test_goals_achieved_in_the_school_year_as_the_achievement_criterion(app, sessions):
+    def decided(event, on: date):
+        return event(district_id="d1", goal_id=uuid.uuid4(), school_id="s7", occurred_at=datetime(on.year, on.month,
+                      on.day, tzinfo=UTC), value=80, target=80)  # fmt: skip
+
+    await apply(sessions, decided(g.GoalAchieved, date(2026, 12, 1)), decided(g.GoalAchieved, date(2027, 5, 30)),
+                decided(g.GoalMissed, date(2027, 6, 1)), decided(g.GoalAchieved, date(2027, 8, 1)))  # fmt: skip
+    settings = Settings(achievement_criterion="goals_achieved", achievement_threshold=70)
+    async with sessions() as session:
+        got = await recognition.achievement(session, "d1", "s7", 2026, settings)
+        none = await recognition.achievement(session, "d1", "s7", 2025, settings)
+    assert (got.value, got.n, got.met) == (pytest.approx(200 / 3), 3, False)
+    assert (none.value, none.n) == (None, 0)

@@ -114,6 +114,9 @@ NONE = recognition.Achievement("percent_proficient", None, 70.0)
 STATE_MET = recognition.Achievement("state_result", 1.0, 1.0, 1)
 STATE_NOT_MET = recognition.Achievement("state_result", 0.0, 1.0, 1)
 STATE_NONE = recognition.Achievement("state_result", None, 1.0)
+GOALS_MET = recognition.Achievement("goals_achieved", 75.0, 70.0, 4)
+GOALS_LOW = recognition.Achievement("goals_achieved", 50.0, 70.0, 4)
+GOALS_NONE = recognition.Achievement("goals_achieved", None, 70.0)
 
 
 def standing(year=2026, levels=None, achievement=MET, narrative=True, history=()):
@@ -135,6 +138,9 @@ def standing(year=2026, levels=None, achievement=MET, narrative=True, history=()
         (standing(achievement=STATE_MET), "exemplary", []),
         (standing(achievement=STATE_NOT_MET), None, ["state-accountability target not met in 2026"]),
         (standing(achievement=STATE_NONE), None, ["no state-accountability result entered for 2026"]),
+        (standing(achievement=GOALS_MET), "exemplary", []),
+        (standing(achievement=GOALS_LOW), None, ["goals achieved 50 % below 70 % in 2026"]),
+        (standing(achievement=GOALS_NONE), None, ["no SMART goals achieved or missed in 2026"]),
         (standing(2029, history=[2026]), "sustaining", []),
         (standing(2028, history=[2026]), None, ["a site review in 2029 or later (3 years after 2026)"]),
         (standing(2026, history=[2026]), None, ["a site review in 2029 or later (3 years after 2026)"]),

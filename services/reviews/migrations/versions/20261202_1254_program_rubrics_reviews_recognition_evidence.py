@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("team_id", sa.Uuid(), nullable=True),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("progress", sa.Text(), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("district_id", "goal_id", name=op.f("pk_goals")),
     )
     op.create_index("ix_goals_district_school", "goals", ["district_id", "school_id"], unique=False)

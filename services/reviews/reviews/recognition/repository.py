@@ -69,3 +69,15 @@ class RecognitionRepository(Repository[models.Recognition]):
         )
         value, n = (await self.session.execute(stmt)).one()
         return (float(value) if value is not None else None), int(n)
+
+    async def goals_achieved(self, district_id: str, school_id: str, year: int) -> tuple[float | None, int]:
+        """Percent of the school's goals decided (achieved or missed) in the school year that were achieved."""
+        g = models.Goal
+        stmt = select(
+            cast(func.count().filter(g.status == "achieved"), Float) * 100 / func.nullif(func.count(), 0), func.count()
+        ).where(
+            g.district_id == district_id, g.school_id == school_id, g.status.in_(("achieved", "missed")),
+            g.decided_on >= func.make_date(year, 7, 1), g.decided_on < func.make_date(year + 1, 7, 1),
+        )  # fmt: skip
+        value, n = (await self.session.execute(stmt)).one()
+        return (float(value) if value is not None else None), int(n)

@@ -15,7 +15,7 @@ from reviews.rubrics.rules import PROFICIENT
 
 @dataclass(frozen=True)
 class Achievement:
-    criterion: str  # percent_proficient | state_result
+    criterion: str  # percent_proficient | goals_achieved | state_result
     value: float | None  # percent proficient, or 1/0 for a state result met / not met; None: no data
     threshold: float
     n: int = 0
@@ -56,6 +56,10 @@ def unmet_achievement(a: Achievement, year: int) -> str | None:
         if a.value is None:
             return f"no state-accountability result entered for {year}"
         return None if a.met else f"state-accountability target not met in {year}"
+    if a.criterion == "goals_achieved":
+        if a.value is None:
+            return f"no SMART goals achieved or missed in {year}"
+        return None if a.met else f"goals achieved {a.value:g} % below {a.threshold:g} % in {year}"
     if a.value is None:
         return f"no percent proficient data for {year}"
     return None if a.met else f"percent proficient {a.value:g} below {a.threshold:g} in {year}"

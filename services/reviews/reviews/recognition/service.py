@@ -51,8 +51,11 @@ async def achievement(
         found = await repo.state_result(district_id, school_id, year)
         value = None if found is None else float(found.met)
         return rules.Achievement("state_result", value, 1.0, int(found is not None))
-    value, n = await repo.percent_proficient(district_id, school_id, year)
-    return rules.Achievement("percent_proficient", value, settings.achievement_threshold, n)
+    if settings.achievement_criterion == "goals_achieved":
+        value, n = await repo.goals_achieved(district_id, school_id, year)
+    else:
+        value, n = await repo.percent_proficient(district_id, school_id, year)
+    return rules.Achievement(settings.achievement_criterion, value, settings.achievement_threshold, n)
 
 
 async def evaluate(session: AsyncSession, *, district_id: str, school_id: str, settings: Settings) -> None:
