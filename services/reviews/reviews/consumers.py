@@ -18,6 +18,7 @@ from plc_shared.events import goals as g
 from plc_shared.events import interventions as i
 from plc_shared.inbox import Consumer
 from plc_shared.topics import ASSESSMENTS, FLAGS, GOALS, RESULTS, ROSTER
+from sqlalchemy import or_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -156,7 +157,16 @@ async def _upsert(session: AsyncSession, model: Any, rows: list[dict]) -> None:
     for columns, group in by_columns.items():
         stmt = insert(table)
         update = {c: stmt.excluded[c] for c in columns if c not in keys}
-        where = (stmt.excluded.revision > table.c.revision) if model is models.Result else None
         await session.execute(
-            stmt.on_conflict_do_update(index_elements=keys, set_=update, where=where), group
+            stmt.on_conflict_do_update(index_elements=keys, set_=update, where=_newer(model, stmt, table)),
+            group,
         )
+
+
+def _newer(model: Any, stmt: Any, table: Any) -> Any:
+    """What may not go back: a result to an older revision, a decided goal (achieved / missed) to active."""
+    if model is models.Result:
+        return stmt.excluded.revision > table.c.revision
+    if model is models.Goal:
+        return or_(table.c.status == "active", stmt.excluded.status != "active")
+    return None

@@ -10,7 +10,7 @@ from plc_shared.events import goals as g
 from plc_shared.events import interventions as i
 from reviews.config import Settings
 from reviews.evidence import rules
-from reviews.models import Result
+from reviews.models import Goal, Result
 from reviews.recognition import service as recognition
 from reviews.testing import api, apply, assessment, result, staffed_school, team
 
@@ -122,3 +122,16 @@ async def test_goals_achieved_in_the_school_year_as_the_achievement_criterion(ap
         none = await recognition.achievement(session, "d1", "s7", 2025, settings)
     assert (got.value, got.n, got.met) == (pytest.approx(200 / 3), 3, False)
     assert (none.value, none.n) == (None, 0)
+
+
+async def test_a_late_progress_update_does_not_reopen_a_decided_goal(app, sessions):
+    goal_id, on = uuid.uuid4(), datetime(2027, 5, 2, tzinfo=UTC)
+    common = {"district_id": "d1", "goal_id": goal_id, "school_id": "s8", "occurred_at": on}
+    await apply(sessions, g.GoalAchieved(**common, value=90, target=80))
+    late = g.GoalProgressUpdated(
+        **common, version=1, value=85, n=20, status="on track", as_of=date(2027, 5, 1)
+    )
+    await apply(sessions, late)
+    async with sessions() as session:
+        row = await session.get(Goal, ("d1", goal_id))
+    assert (row.status, row.decided_on) == ("achieved", date(2027, 5, 2))
