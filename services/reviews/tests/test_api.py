@@ -190,6 +190,7 @@ async def test_analytics_name_their_method_and_n(program):
     async with api(program, "analyst", D) as analyst:
         di = (await analyst.get("/analytics/district-implementation")).json()
         assert di["schools"] == 2 and "Wilson" in di["program_vs_recognized"]["method"]
+        assert "descriptive" in di["program_vs_recognized"]["verdict"]
         assert (await analyst.get("/analytics/trends")).json()["by_year"]
         assert (await analyst.get("/analytics/district-implementation?scope=program")).status_code == 200
     async with api(program, "district_admin", D) as admin:

@@ -37,7 +37,7 @@ def proportion(k: int, n: int) -> dict[str, Any]:
 
 
 def compare(
-    a: tuple[int, int], b: tuple[int, int], *, labels: tuple[str, str], districts: int
+    a: tuple[int, int], b: tuple[int, int], *, labels: tuple[str, str], districts: int, note: str = ""
 ) -> dict[str, Any]:
     """Group b against group a: b - a, its Newcombe interval, pooled z (b vs a), Fisher's exact, a verdict."""
     (k1, n1), (k2, n2) = a, b
@@ -63,7 +63,7 @@ def compare(
         "fisher_p": float(fisher),
         "significant": p < ALPHA and fisher < ALPHA,
     }
-    out["verdict"] = verdict(out, districts)
+    out["verdict"] = verdict(out, districts) + (f" {note}" if note else "")
     return out
 
 

@@ -13,6 +13,11 @@ from reviews.analytics import rules, schemas
 from reviews.analytics.repository import AnalyticsRepository
 from reviews.program import rules as program_rules
 
+OVERLAP = (
+    "The Exemplary/Sustaining schools are part of the program schools, so this comparison (the seed's) is "
+    "descriptive; the comparison with the non-Exemplary schools is the test of independent groups."
+)
+
 
 def _district_of(principal: Principal, scope: schemas.Scope) -> str | None:
     if scope == "district":
@@ -45,7 +50,7 @@ async def district_implementation(
         scope=scope, schools=len(di), districts=districts,
         program_vs_recognized=rules.compare(
             (k_all, len(di)), (k_rec, len(recognized)), labels=("program schools", "Exemplary/Sustaining"),
-            districts=districts,
+            districts=districts, note=OVERLAP,
         ),
         non_recognized_vs_recognized=rules.compare(
             (k_other, len(others)), (k_rec, len(recognized)), labels=("non-Exemplary", "Exemplary/Sustaining"),
