@@ -109,6 +109,7 @@ def service_for(path: str) -> str | None:
 D = "/districts/{district_id}"
 IV = "/interventions/v1"
 GV = "/goals/v1"
+RV = "/reviews/v1"
 S = D + "/schools/{school_id}"
 
 # fmt: off
@@ -187,7 +188,24 @@ ROUTES: tuple[Rule, ...] = (
     # --- goals: district-in-path convention -------------------------------------------------------------------
     rule(READ, f"/goals{S}/goals{{rest:path}}", (*STAFF, ANALYST), Scope.SCHOOL),
     rule(WRITE, f"/goals{S}/goals{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.SCHOOL),
-    # --- reviews -------------------------------------------------------------------------------------------
+    # --- reviews: the service's routes (district from the token; the service checks the school). Reviewers write
+    # reviews of the schools they are assigned to (their token's schools); district staff read; analysts read
+    # the rubric and the aggregates (analytics) only; district admins run the program and publish rubrics.
+    rule(READ, f"{RV}/rubrics{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("POST", f"{RV}/rubrics", (ADMIN,), Scope.TOKEN),
+    rule(READ, f"{RV}/program/{{rest:path}}", STAFF, Scope.TOKEN),
+    rule("PUT", f"{RV}/program/{{rest:path}}", (ADMIN,), Scope.TOKEN),
+    rule("POST", f"{RV}/schools/{{school_id}}/reviews", (ADMIN, REVIEWER), Scope.TOKEN),
+    rule(READ, f"{RV}/schools/{{school_id}}/reviews", STAFF, Scope.TOKEN),
+    rule(READ, f"{RV}/schools/{{school_id}}/evidence/{{school_year}}", STAFF, Scope.TOKEN),
+    rule("PUT", f"{RV}/schools/{{school_id}}/narratives/{{school_year}}", (ADMIN, LEADER), Scope.TOKEN),
+    rule("PUT", f"{RV}/schools/{{school_id}}/state-results/{{school_year}}", (ADMIN,), Scope.TOKEN),
+    rule(READ, f"{RV}/reviews/{{review_id}}", STAFF, Scope.TOKEN),
+    rule("PUT", f"{RV}/reviews/{{review_id}}/ratings", (ADMIN, REVIEWER), Scope.TOKEN),
+    rule("POST", f"{RV}/reviews/{{review_id}}/{{action}}", (ADMIN, REVIEWER), Scope.TOKEN),
+    rule(READ, f"{RV}/recognitions{{rest:path}}", STAFF, Scope.TOKEN),
+    rule(READ, f"{RV}/analytics/{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
+    # --- reviews: district-in-path convention -----------------------------------------------------------------
     rule(READ, f"/reviews{S}/reviews{{rest:path}}", (ADMIN, LEADER, REVIEWER), Scope.SCHOOL),
     rule(WRITE, f"/reviews{S}/reviews{{rest:path}}", (LEADER, REVIEWER), Scope.SCHOOL),
     # --- catch-alls: routes the services add before they get a row of their own. District-scoped, staff

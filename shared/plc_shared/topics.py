@@ -44,7 +44,11 @@ GOALS = Topic(
     key="district id/goal id (district id/team id for team events)",
     description="Teams, SMART goals, their versions and progress; PDSA cycles.",
 )
-REVIEWS = Topic("plc.reviews.reviews", key="school id", description="Site reviews and recognition.")
+REVIEWS = Topic(
+    "plc.reviews.reviews",
+    key="district id/school id",
+    description="Site reviews finalized and schools recognized Exemplary or Sustaining Exemplary.",
+)
 
 ALL: tuple[Topic, ...] = (RESULTS, ASSESSMENTS, ROSTER, FLAGS, GOALS, REVIEWS)
 

@@ -19,6 +19,7 @@ PUBLIC_MODULES = (
     "plc_shared.events.assessments",
     "plc_shared.events.goals",
     "plc_shared.events.interventions",
+    "plc_shared.events.reviews",
 )
 DEFAULT_DIRECTORY = Path("deploy/events")
 
