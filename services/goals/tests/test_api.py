@@ -1,8 +1,13 @@
 """Teams and goals over HTTP: the leadership rule, SMART activation, versions, progress from events, tenancy."""
 
+import struct
+import xml.etree.ElementTree as ET
+import zlib
 from datetime import date
 
+import cairosvg
 import pytest
+from goals import models
 from goals.testing import api, apply, assessment, result, school, staff, voided
 from plc_shared.db import create_engine, make_sessionmaker
 
@@ -105,3 +110,94 @@ async def test_another_districts_school_and_goal_are_404_like_missing_ones(app, 
         assert (await other.get("/schools/s9/goals")).status_code == 404
     async with api(app, "teacher", D, ["s1"], subject="t5") as teacher:  # not a member of any team
         assert (await teacher.post("/schools/s1/goals", json=GOAL)).status_code == 403
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def png_pixels(png: bytes) -> tuple[int, int, list[bytes]]:
+    """(width, height, rows of RGB bytes) of an 8-bit RGB or RGBA PNG, decoded with the standard library only."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, bpp = 8, b"", 0, 4
+    while pos < len(png):
+        (length,), kind = struct.unpack(">I", png[pos : pos + 4]), png[pos + 4 : pos + 8]
+        data = png[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", data[:10])
+            assert depth == 8 and colour in (2, 6)  # 8-bit RGB or RGBA
+            bpp = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += data
+        pos += 12 + length
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytes(width * bpp)
+    for r in range(height):
+        kind, line = raw[r * (stride + 1)], bytearray(raw[r * (stride + 1) + 1 : (r + 1) * (stride + 1)])
+        for i in range(stride):
+            a, b, c = line[i - bpp] if i >= bpp else 0, prev[i], prev[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(b"".join(bytes(line[i : i + 3]) for i in range(0, stride, bpp)))
+        prev = line
+    return width, height, rows
+
+
+async def test_a_goals_chart_renders_for_a_teacher_with_every_part_named(app, sessions):
+    await apply(sessions, assessment(D, "a2", ["std2"]))
+    body = {
+        **GOAL, "title": "Grade 4 fractions", "measure": {"kind": "proficient", "assessment_id": "a2"},
+        "interim_targets": [{"on": "2027-01-15", "value": 50.0}],
+    }  # fmt: skip
+    async with api(app, "school_leader", D, ["s1"]) as leader:
+        goal = (await leader.post("/schools/s1/goals", json=body)).json()
+        assert (await leader.post(f"/goals/{goal['id']}/activate")).status_code == 200
+        for k, on in enumerate((date(2026, 10, 1), date(2026, 11, 2), date(2026, 12, 1))):
+            await apply(
+                sessions,
+                *[result(D, f"c{i}", "s1", "a2", {"std2": 40.0 + 10 * (i + k)}, on=on) for i in range(5)],
+            )
+        async with sessions() as session, session.begin():
+            session.add(
+                models.Cycle(
+                    district_id=D, goal_id=goal["id"], phase="do", started_on=date(2026, 11, 15), body={}
+                )
+            )
+        response = await leader.get(f"/goals/{goal['id']}/chart.svg")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    root = ET.fromstring(response.text)  # noqa: S314 - our own output
+    assert root.attrib["role"] == "img"
+    assert root.find(f"{SVG_NS}title").text == "Grade 4 fractions"
+    desc = root.find(f"{SVG_NS}desc").text
+    for words in ("Baseline 20.", "Target 80 by 2027-05-20.", "50 by 2027-01-15", "3 progress points",
+                  "1 PDSA cycles, started 2026-11-15", "Trend projects"):  # fmt: skip
+        assert words in desc, desc
+
+    def texts(cls: str) -> list[str]:
+        return [
+            t.text for g in root.iter(f"{SVG_NS}g") if g.get("class") == cls for t in g.iter(f"{SVG_NS}text")
+        ]
+
+    assert texts("legend") == [
+        "Actual", "Target", "Baseline", "Aimline (baseline → target)", "Interim target", "Trend to deadline",
+        "PDSA cycle start",
+    ]  # fmt: skip
+    assert texts("y-axis")[:-1] == ["0", "20", "40", "60", "80", "100"]
+    assert "% of tested students at or above proficient" in texts("y-axis")
+    assert texts("x-axis")[:3] == ["Sep 2026", "Oct 2026", "Nov 2026"] and "May 2027" in texts("x-axis")
+    assert texts("pdsa") == ["PDSA 1"]
+    classes = {e.get("class") for e in root.iter()}
+    assert {"baseline", "aimline", "target", "interim", "trend", "actual", "point"} <= classes
+    assert sum(e.get("class") == "point" for e in root.iter()) == 3
+    width, height, rows = png_pixels(cairosvg.svg2png(bytestring=response.content))
+    assert (width, height) == (800, 440)
+    pixels = [row[i : i + 3] for row in rows for i in range(0, len(row), 3)]
+    inked = sum(p != b"\xff\xff\xff" for p in pixels)
+    assert len(set(pixels)) > 20 and 0.01 < inked / len(pixels) < 0.5  # drawn on, and not a filled box

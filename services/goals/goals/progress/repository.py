@@ -144,3 +144,12 @@ class ProgressRepository:
             .group_by(p.goal_id)
         )
         return {k: v for k, v in (await self.session.execute(stmt)).all()}
+
+    async def cycle_starts(self, district_id: str, goal_id: uuid.UUID) -> list[tuple[date, str]]:
+        """When each of the goal's PDSA cycles started (its Do date, else when it was planned) and its phase."""
+        c = models.Cycle
+        stmt = select(c.started_on, c.created_at, c.phase).where(
+            c.district_id == district_id, c.goal_id == goal_id
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return sorted((on or created.date(), phase) for on, created, phase in rows)

@@ -1,5 +1,6 @@
 """Progress of a goal, pure: what a result contributes to a goal's measure, a student's contribution from
-their entries, the value, the expected value on the aimline, the status and the OLS projection.
+their entries, the value, the expected value on the aimline, the status, the OLS projection and the goal's
+chart (SVG, in the style of the interventions' progress chart: f-strings, escaped text, classed elements).
 
 A goal's value is numerator / denominator over students: each student contributes (numerator, 1) from their
 latest entries, so an event moves the sums by the difference between the student's contribution before and
@@ -8,9 +9,12 @@ after it (O(goals touched); corrections and voids move the value back by the sam
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 
 PERCENT_KINDS = frozenset({"proficient", "growth"})
 
@@ -214,3 +218,236 @@ def projection(points: list[tuple[date, float | None]], deadline: date) -> float
         return my
     slope = sum((x - mx) * (y - my) for x, y in known) / sxx
     return my + slope * (deadline.toordinal() - mx)
+
+
+# --- the chart -------------------------------------------------------------------------------------------------
+CHART_W, CHART_H = 800, 440
+LEFT, RIGHT, TOP, BOTTOM = 64, 212, 56, 64  # the plot's margins; the legend sits in the right one
+COLOURS = {
+    "actual": "#1f4e79",
+    "aimline": "#c0392b",
+    "trend": "#8e44ad",
+    "baseline": "#7f8c8d",
+    "target": "#27ae60",
+    "interim": "#e67e22",
+    "pdsa": "#2c3e50",
+}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def measure_label(kind: str, min_growth: float | None = None) -> str:
+    """What the y axis shows, in a teacher's words."""
+    return {
+        "proficient": "% of tested students at or above proficient",
+        "average": "Average score (%)",
+        "growth": f"% of students who grew by at least {min_growth or 0:g} points",
+    }.get(kind, "Process goal (no student measure)")
+
+
+def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
+    """Round tick values covering [low, high] with a step of 1, 2, 2.5 or 5 times a power of ten."""
+    span = (high - low) or 1.0
+    raw = span / max(count - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(low / step) * step
+    ticks, v = [], first
+    while v < high + step * 1e-9 or len(ticks) < 2:
+        ticks.append(round(v, 9))
+        v += step
+    return ticks
+
+
+def month_ticks(first: date, last: date) -> list[date]:
+    """The first of each month from `first` to `last` (every second or third month on a long span)."""
+    months = (last.year - first.year) * 12 + last.month - first.month
+    every = 1 if months <= 12 else 2 if months <= 24 else 3
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        d = date(y, m, 1)
+        if first <= d <= last and (m - 1) % every == 0:
+            out.append(d)
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def goal_svg(
+    points: list[tuple[date, float | None]],
+    *,
+    title: str,
+    measure: str,
+    baseline: float | None,
+    target: float,
+    start: date,
+    deadline: date,
+    interim_targets: Sequence[tuple[date, float]] = (),
+    cycles: Sequence[tuple[date, str]] = (),
+    status: str = "",
+    projection_: float | None = None,
+) -> str:
+    """One goal's progress chart: axes with values, the baseline, the target and interim targets, the aimline
+    (baseline at the start → target at the deadline), the actual series, the OLS trend to the deadline, PDSA
+    cycle starts as vertical phase lines, a legend, and an accessible <title>/<desc>."""
+    known = [(d, v) for d, v in points if v is not None]
+    first = min([start, *(d for d, _ in known), *(d for d, _ in cycles)])
+    last = max([deadline, *(d for d, _ in known), *(d for d, _ in cycles)])
+    trend = None
+    if len(known) >= 2 and projection_ is not None:
+        trend = ((known[0][0], projection(known, known[0][0])), (deadline, projection_))
+    values = [target, *(v for _, v in known), *(v for _, v in interim_targets)]
+    values += [baseline] if baseline is not None else []
+    ticks = nice_ticks(min(0.0, *values), max(100.0, *values))
+    low, high = ticks[0], ticks[-1]
+    x0, x1, y0, y1 = LEFT, CHART_W - RIGHT, CHART_H - BOTTOM, TOP
+    days = (last - first).days or 1
+
+    def x(d: date) -> float:
+        return x0 + (x1 - x0) * (d - first).days / days
+
+    def y(v: float) -> float:
+        return y0 - (y0 - y1) * (v - low) / ((high - low) or 1)
+
+    parts = [
+        f'<rect x="0" y="0" width="{CHART_W}" height="{CHART_H}" fill="#ffffff"/>'
+        f'<clipPath id="plot"><rect x="{x0}" y="{y1}" width="{x1 - x0}" height="{y0 - y1}"/></clipPath>'
+    ]
+    axes = ['<g class="y-axis" font-size="11" text-anchor="end">']
+    for t in ticks:
+        axes.append(
+            f'<line x1="{x0}" y1="{y(t):.1f}" x2="{x1}" y2="{y(t):.1f}" stroke="#e5e5e5"/>'
+            f'<text class="tick" x="{x0 - 6}" y="{y(t) + 4:.1f}">{_fmt(t)}</text>'
+        )
+    axes.append(
+        f'<text class="axis-label" transform="translate(16 {(y0 + y1) / 2:.1f}) rotate(-90)"'
+        f' text-anchor="middle" font-size="12">{escape(measure)}</text></g>'
+        f'<g class="x-axis" font-size="11" text-anchor="middle">'
+    )
+    for d in month_ticks(first, last):
+        axes.append(
+            f'<line x1="{x(d):.1f}" y1="{y0}" x2="{x(d):.1f}" y2="{y0 + 5}" stroke="#999"/>'
+            f'<text class="tick" x="{x(d):.1f}" y="{y0 + 18}">{MONTHS[d.month - 1]} {d.year}</text>'
+        )
+    axes.append(
+        f'<text class="axis-label" x="{(x0 + x1) / 2:.1f}" y="{CHART_H - 14}" font-size="12">Date</text></g>'
+        f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" stroke="#555"/>'
+        f'<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{y1}" stroke="#555"/>'
+    )
+    parts += axes
+    c = COLOURS
+    for i, (d, phase) in enumerate(sorted(cycles), 1):
+        parts.append(
+            f'<g class="pdsa"><line x1="{x(d):.1f}" y1="{y0}" x2="{x(d):.1f}" y2="{y1}" stroke="{c["pdsa"]}"'
+            f' stroke-dasharray="2 3"/><text x="{x(d) + 3:.1f}" y="{y1 + 10}" font-size="10"'
+            f' fill="{c["pdsa"]}">PDSA {i}</text><title>PDSA cycle {i} started {d.isoformat()} ({escape(phase)})'
+            "</title></g>"
+        )
+    if baseline is not None:
+        parts.append(
+            f'<line class="baseline" x1="{x0}" y1="{y(baseline):.1f}" x2="{x1}" y2="{y(baseline):.1f}"'
+            f' stroke="{c["baseline"]}" stroke-dasharray="1 3" stroke-width="1.5"/>'
+            f'<line class="aimline" x1="{x(start):.1f}" y1="{y(baseline):.1f}" x2="{x(deadline):.1f}"'
+            f' y2="{y(target):.1f}" stroke="{c["aimline"]}" stroke-dasharray="6 4" stroke-width="1.5"/>'
+        )
+    parts.append(
+        f'<line class="target" x1="{x0}" y1="{y(target):.1f}" x2="{x1}" y2="{y(target):.1f}"'
+        f' stroke="{c["target"]}" stroke-width="1.5"/>'
+        f'<circle class="target-point" cx="{x(deadline):.1f}" cy="{y(target):.1f}" r="5" fill="{c["target"]}"/>'
+    )
+    for d, v in interim_targets:
+        parts.append(
+            f'<path class="interim" d="M{x(d):.1f},{y(v) - 6:.1f} l6,6 l-6,6 l-6,-6 z" fill="{c["interim"]}">'
+            f"<title>Interim target {_fmt(v)} by {d.isoformat()}</title></path>"
+        )
+    if trend:
+        (ta, va), (tb, vb) = trend
+        parts.append(
+            f'<line class="trend" x1="{x(ta):.1f}" y1="{y(va):.1f}" x2="{x(tb):.1f}" y2="{y(vb):.1f}"'
+            f' stroke="{c["trend"]}" stroke-dasharray="3 3" stroke-width="1.5" clip-path="url(#plot)"/>'
+        )  # the axis is set by the data and targets; a trend beyond it leaves the plot
+    if known:
+        path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in known)
+        parts.append(
+            f'<polyline class="actual" points="{path}" fill="none" stroke="{c["actual"]}" stroke-width="2"/>'
+        )
+        parts += [
+            f'<circle class="point" cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5" fill="{c["actual"]}">'
+            f"<title>{d.isoformat()}: {_fmt(v)}</title></circle>"
+            for d, v in known
+        ]
+    parts.append(_legend(baseline is not None, bool(interim_targets), trend is not None, bool(cycles)))
+    desc = _describe(
+        known, measure, baseline, target, start, deadline, interim_targets, cycles, status, projection_
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_W}" height="{CHART_H}"'
+        f' viewBox="0 0 {CHART_W} {CHART_H}" role="img" aria-labelledby="chart-title chart-desc"'
+        ' font-family="sans-serif">'
+        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>'
+        + "".join(parts)
+        + f'<text class="chart-title" x="{LEFT}" y="22" font-size="15" font-weight="bold">{escape(title)}</text>'
+        f'<text class="chart-subtitle" x="{LEFT}" y="40" font-size="12" fill="#555">{escape(measure)}'
+        f"{' · ' + escape(status) if status else ''}</text></svg>"
+    )
+
+
+def _legend(baseline: bool, interim: bool, trend: bool, cycles: bool) -> str:
+    c, lx, ly = COLOURS, CHART_W - RIGHT + 16, TOP + 4
+    rows = [
+        ("Actual", f'<line x1="0" y1="0" x2="24" y2="0" stroke="{c["actual"]}" stroke-width="2"/>'
+         f'<circle cx="12" cy="0" r="3.5" fill="{c["actual"]}"/>'),
+        ("Target", f'<line x1="0" y1="0" x2="24" y2="0" stroke="{c["target"]}" stroke-width="1.5"/>'),
+    ]  # fmt: skip
+    if baseline:
+        rows += [
+            ("Baseline", f'<line x1="0" y1="0" x2="24" y2="0" stroke="{c["baseline"]}" stroke-dasharray="1 3"'
+             ' stroke-width="1.5"/>'),
+            ("Aimline (baseline → target)", f'<line x1="0" y1="0" x2="24" y2="0" stroke="{c["aimline"]}"'
+             ' stroke-dasharray="6 4" stroke-width="1.5"/>'),
+        ]  # fmt: skip
+    if interim:
+        rows.append(("Interim target", f'<path d="M12,-6 l6,6 l-6,6 l-6,-6 z" fill="{c["interim"]}"/>'))
+    if trend:
+        rows.append(
+            ("Trend to deadline", f'<line x1="0" y1="0" x2="24" y2="0" stroke="{c["trend"]}"'
+             ' stroke-dasharray="3 3" stroke-width="1.5"/>')
+        )  # fmt: skip
+    if cycles:
+        rows.append(
+            ("PDSA cycle start", f'<line x1="12" y1="-7" x2="12" y2="7" stroke="{c["pdsa"]}"'
+             ' stroke-dasharray="2 3"/>')
+        )  # fmt: skip
+    items = "".join(
+        f'<g class="legend-item" transform="translate({lx} {ly + 20 * i})">{mark}'
+        f'<text x="30" y="4" font-size="11">{escape(label)}</text></g>'
+        for i, (label, mark) in enumerate(rows)
+    )
+    return f'<g class="legend">{items}</g>'
+
+
+def _describe(known, measure, baseline, target, start, deadline, interim, cycles, status, projection_) -> str:
+    words = [f"{measure} from {start.isoformat()} to {deadline.isoformat()}."]
+    if baseline is not None:
+        words.append(f"Baseline {_fmt(baseline)}.")
+    words.append(f"Target {_fmt(target)} by {deadline.isoformat()}.")
+    if interim:
+        words.append(
+            "Interim targets: " + ", ".join(f"{_fmt(v)} by {d.isoformat()}" for d, v in sorted(interim)) + "."
+        )
+    if known:
+        on, v = known[-1]
+        words.append(f"{len(known)} progress points; latest {_fmt(v)} on {on.isoformat()}.")
+    else:
+        words.append("No progress points yet.")
+    if status:
+        words.append(f"Status: {status}.")
+    if projection_ is not None:
+        words.append(f"Trend projects {_fmt(projection_)} at the deadline.")
+    if cycles:
+        words.append(
+            f"{len(cycles)} PDSA cycles, started " + ", ".join(d.isoformat() for d, _ in sorted(cycles)) + "."
+        )
+    return " ".join(words)

@@ -253,3 +253,18 @@ def status_now(goal: models.Goal, body: GoalBody, points: list[tuple], today: da
         [(p[0], p[1]) for p in points], baseline=baseline, target=body.target, start=body.start,
         deadline=body.deadline, direction=body.direction, today=today,
     )  # fmt: skip
+
+
+async def chart(session: AsyncSession, goal: models.Goal, today: date) -> str:
+    """The goal's progress chart (SVG): every version's points, the current version's targets, PDSA starts."""
+    body = GoalBody.model_validate(goal.body)
+    points = [(p[0], p[1]) for p in await series(session, goal)]
+    cycles = await ProgressRepository(session).cycle_starts(goal.district_id, goal.id)
+    m = body.measure
+    return rules.goal_svg(
+        points, title=body.title, measure=rules.measure_label(m.kind, m.min_growth),
+        baseline=body.baseline.value if body.baseline else None, target=body.target, start=body.start,
+        deadline=body.deadline, interim_targets=[(t.on, t.value) for t in body.interim_targets], cycles=cycles,
+        status=status_now(goal, body, points, today),
+        projection_=rules.projection(points, body.deadline),
+    )  # fmt: skip
