@@ -185,6 +185,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"{GV}/goals/{{goal_id}}{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
     rule("PATCH", f"{GV}/goals/{{goal_id}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule("POST", f"{GV}/goals/{{goal_id}}/activate", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule(("POST", "PATCH"), f"{GV}/goals/{{goal_id}}/cycles{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     # --- goals: district-in-path convention -------------------------------------------------------------------
     rule(READ, f"/goals{S}/goals{{rest:path}}", (*STAFF, ANALYST), Scope.SCHOOL),
     rule(WRITE, f"/goals{S}/goals{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.SCHOOL),

@@ -83,8 +83,13 @@ class NotSmart(UnprocessableContent):
 class PhaseOrder(UnprocessableContent):
     title = "PDSA step out of order"
 
-    def __init__(self, cycle_id: uuid.UUID, phase: str, step: str, why: str) -> None:
+    def __init__(
+        self, cycle_id: uuid.UUID, phase: str, step: str, why: str, field: str | None = None
+    ) -> None:
+        loc = ["body", *field.split(".")] if field else ["body"]
         super().__init__(
             f"PDSA cycle {cycle_id} is in {phase}: {step} {why}.",
-            errors=[{"loc": ["body"], "msg": why, "phase": phase, "step": step}],
+            errors=[{"loc": loc, "msg": why, "phase": phase, "step": step}],
+            step=step,
+            phase=phase,
         )

@@ -1,4 +1,4 @@
-"""PDSA, pure (the PDSA sub-domain has no endpoints yet): Anhøj's run-chart rules and the order of the phases.
+"""PDSA, pure (the cycles' routes are in plans/): Anhøj's run-chart rules and the order of the phases.
 
 A shift: the longest run of points on one side of the median is longer than round(log2 n) + 3. Too few
 crossings: the median is crossed fewer times than the lower 5 % quantile of Binomial(n - 1, 0.5). Points on

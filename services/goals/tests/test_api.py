@@ -8,8 +8,10 @@ from datetime import date
 import cairosvg
 import pytest
 from goals import models
+from goals.rules import run_chart
 from goals.testing import api, apply, assessment, result, school, staff, voided
 from plc_shared.db import create_engine, make_sessionmaker
+from sqlalchemy import select
 
 D = "d1"
 SETUP = [
@@ -110,6 +112,102 @@ async def test_another_districts_school_and_goal_are_404_like_missing_ones(app, 
         assert (await other.get("/schools/s9/goals")).status_code == 404
     async with api(app, "teacher", D, ["s1"], subject="t5") as teacher:  # not a member of any team
         assert (await teacher.post("/schools/s1/goals", json=GOAL)).status_code == 403
+
+
+async def test_a_pdsa_cycle_through_plan_do_study_act_with_its_gates(app, sessions):
+    await apply(sessions, assessment(D, "a9", ["std9"]))
+    goal_body = {**GOAL, "title": "Inference", "measure": {"kind": "proficient", "assessment_id": "a9"}}
+    async with api(app, "school_leader", D, ["s1"]) as leader:
+        goal = (await leader.post("/schools/s1/goals", json=goal_body)).json()
+        draft = await leader.post(f"/goals/{goal['id']}/cycles", json={"question": "q", "change_idea": "c"})
+        assert draft.status_code == 409  # a draft goal has no cycles yet
+        assert (await leader.post(f"/goals/{goal['id']}/activate")).status_code == 200
+        cycles = f"/goals/{goal['id']}/cycles"
+        plan = {
+            "question": "Do exit tickets raise proficiency on inference?",
+            "change_idea": "Daily exit tickets with next-day regrouping",
+            "tasks": [{"who": "t0", "what": "write the exit tickets", "when": "2026-09-28"}],
+        }
+        created = await leader.post(cycles, json=plan)
+        assert created.status_code == 201, created.text
+        cycle = created.json()
+        assert (cycle["phase"], cycle["number"], cycle["plan"]["prediction"]) == ("plan", 1, None)
+        at = f"{cycles}/{cycle['id']}"
+
+        early = await leader.post(f"{at}/study", json={})
+        assert early.status_code == 422 and early.headers["content-type"] == "application/problem+json"
+        assert (early.json()["step"], early.json()["phase"]) == ("study", "plan")
+        assert (
+            await leader.post(f"{at}/act", json={"decision": "adopt", "rationale": "r"})
+        ).status_code == 422
+        do = {"started_on": "2026-10-01", "as_planned": True, "observations": "two classes skipped Friday"}
+        unpredicted = await leader.post(f"{at}/do", json=do)
+        assert unpredicted.status_code == 422
+        assert unpredicted.json()["errors"][0]["loc"] == ["body", "plan", "prediction"]
+        assert unpredicted.json()["step"] == "do"
+
+        predicted = await leader.patch(f"{at}/plan", json={"prediction": {"value": 60.0, "by": "2026-11-15"}})
+        assert predicted.status_code == 200 and predicted.json()["plan"]["prediction"]["value"] == 60.0
+        started = await leader.post(f"{at}/do", json=do)
+        assert started.status_code == 200 and started.json()["phase"] == "do", started.text
+        frozen = await leader.patch(f"{at}/plan", json={"question": "another"})
+        assert frozen.status_code == 422 and frozen.json()["step"] == "plan"
+
+        await apply(sessions, result(D, "p0", "s1", "a9", {"std9": 40.0}, on=date(2026, 9, 20)))
+        no_result = await leader.post(f"{at}/study", json={})  # a point, but before the Do start
+        assert no_result.status_code == 422 and no_result.json()["errors"][0]["loc"] == ["body", "result"]
+
+        scores = [90, 40, 95, 85, 30, 90, 80, 75, 35, 90, 85, 80]
+        for day, score in enumerate(scores, 2):
+            await apply(
+                sessions, result(D, f"p{day}", "s1", "a9", {"std9": float(score)}, on=date(2026, 10, day))
+            )
+        studied = await leader.post(f"{at}/study", json={"notes": "proficiency rose"})
+        assert studied.status_code == 200, studied.text
+        study = studied.json()["study"]
+        series = (await leader.get(f"/goals/{goal['id']}/progress")).json()["points"]
+        window = [p for p in series if p["on"] >= "2026-10-01"]
+        assert [p["on"] for p in study["points"]] == [p["on"] for p in window]
+        assert len(study["points"]) == len(scores)
+        values = [p["value"] for p in window]
+        assert study["observed"] == pytest.approx(values[-1]) and study["predicted"] == 60.0
+        assert study["difference"] == pytest.approx(values[-1] - 60.0)
+        run = run_chart(values)
+        assert study["run_chart"] == {**run.__dict__, "median": pytest.approx(run.median)}
+        assert study["run_chart"]["n"] > 0 and study["run_chart"]["longest_run_limit"] is not None
+
+        acted = await leader.post(
+            f"{at}/act", json={"decision": "adapt", "rationale": "regroup twice a week"}
+        )
+        assert acted.status_code == 200, acted.text
+        closed = acted.json()
+        assert closed["phase"] == "closed" and closed["act"]["decision"] == "adapt"
+        nxt = (await leader.get(f"{cycles}/{closed['next_cycle_id']}")).json()
+        assert (nxt["phase"], nxt["number"], nxt["previous_cycle_id"]) == ("plan", 2, cycle["id"])
+        assert (nxt["plan"]["question"], nxt["plan"]["tasks"]) == (plan["question"], closed["plan"]["tasks"])
+        again = await leader.post(f"{at}/act", json={"decision": "adopt", "rationale": "r"})
+        assert again.status_code == 422 and again.json()["phase"] == "closed"
+        assert [c["id"] for c in (await leader.get(cycles)).json()] == [cycle["id"], nxt["id"]]
+    async with sessions() as session:
+        outbox = models.Base.metadata.tables["outbox"]
+        types = (
+            await session.scalars(select(outbox.c.event_type).where(outbox.c.key == f"{D}/{goal['id']}"))
+        ).all()
+    assert types.count("org.plc.goals.pdsa.cycle.completed.v1") == 1
+
+    async with api(app, "district_admin", "d2") as other:
+        assert (await other.get(cycles)).status_code == 404
+        assert (await other.get(at)).status_code == 404
+        assert (await other.post(cycles, json=plan)).status_code == 404
+        assert (
+            await other.post(f"{at}/act", json={"decision": "adopt", "rationale": "r"})
+        ).status_code == 404
+    async with api(app, "school_leader", D, ["s1"]) as leader:
+        missing = await leader.get(f"{cycles}/00000000-0000-0000-0000-000000000000")
+        assert missing.status_code == 404 and missing.json()["title"] == "PDSA cycle not found"
+    async with api(app, "teacher", D, ["s1"], subject="t5") as teacher:  # not a member of any team
+        assert (await teacher.post(cycles, json=plan)).status_code == 403
+        assert (await teacher.get(cycles)).status_code == 200
 
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -53,3 +53,74 @@ async def smart_check(goal_id: uuid.UUID, session: DbSession, principal: Reader)
 async def versions(goal_id: uuid.UUID, session: DbSession, principal: Reader):
     """Every version of the goal, oldest first."""
     return await service.versions(session, principal=principal, goal_id=goal_id)
+
+
+CYCLE = "/goals/{goal_id}/cycles/{cycle_id}"
+
+
+@router.post("/goals/{goal_id}/cycles", response_model=schemas.CycleRead, status_code=201, responses=ERRORS)
+async def create_cycle(goal_id: uuid.UUID, data: schemas.CyclePlan, session: DbSession, principal: Writer):
+    """Plan a PDSA cycle of an active goal: question, change idea, a prediction of the measure by a date, tasks."""
+    return await service.create_cycle(session, principal=principal, goal_id=goal_id, data=data)
+
+
+@router.get("/goals/{goal_id}/cycles", response_model=list[schemas.CycleRead], responses=ERRORS)
+async def list_cycles(goal_id: uuid.UUID, session: DbSession, principal: Reader):
+    """The goal's PDSA cycles, oldest first."""
+    return await service.list_cycles(session, principal=principal, goal_id=goal_id)
+
+
+@router.get(CYCLE, response_model=schemas.CycleRead, responses=ERRORS)
+async def get_cycle(goal_id: uuid.UUID, cycle_id: uuid.UUID, session: DbSession, principal: Reader):
+    """One PDSA cycle with every phase recorded so far."""
+    return await service.get_cycle(session, principal=principal, goal_id=goal_id, cycle_id=cycle_id)
+
+
+@router.patch(f"{CYCLE}/plan", response_model=schemas.CycleRead, responses=ERRORS)
+async def update_plan(
+    goal_id: uuid.UUID,
+    cycle_id: uuid.UUID,
+    data: schemas.CyclePlanUpdate,
+    session: DbSession,
+    principal: Writer,
+):
+    """Edit the plan (a prediction included) while the cycle is in Plan."""
+    return await service.update_plan(
+        session, principal=principal, goal_id=goal_id, cycle_id=cycle_id, data=data
+    )
+
+
+@router.post(f"{CYCLE}/do", response_model=schemas.CycleRead, responses=ERRORS)
+async def record_do(
+    goal_id: uuid.UUID, cycle_id: uuid.UUID, data: schemas.CycleDo, session: DbSession, principal: Writer
+):
+    """Do: dates, carried out as planned?, observations (422 without a prediction in the plan)."""
+    return await service.record_do(
+        session, principal=principal, goal_id=goal_id, cycle_id=cycle_id, data=data
+    )
+
+
+@router.post(f"{CYCLE}/study", response_model=schemas.CycleRead, responses=ERRORS)
+async def record_study(
+    goal_id: uuid.UUID,
+    cycle_id: uuid.UUID,
+    data: schemas.CycleStudyCreate,
+    session: DbSession,
+    principal: Writer,
+):
+    """Study: the window's progress points, observed vs predicted and the run-chart signals (422 without a
+    result on or after the Do start)."""
+    return await service.record_study(
+        session, principal=principal, goal_id=goal_id, cycle_id=cycle_id, data=data
+    )
+
+
+@router.post(f"{CYCLE}/act", response_model=schemas.CycleRead, responses=ERRORS)
+async def record_act(
+    goal_id: uuid.UUID, cycle_id: uuid.UUID, data: schemas.CycleAct, session: DbSession, principal: Writer
+):
+    """Act: adopt, adapt or abandon with a rationale; closes the cycle, and `adapt` opens the next one
+    prefilled (its `next_cycle_id`)."""
+    return await service.record_act(
+        session, principal=principal, goal_id=goal_id, cycle_id=cycle_id, data=data
+    )

@@ -48,3 +48,13 @@ class GoalRepository(Repository[models.Goal]):
             .subquery()
         )
         return (await self.session.execute(select(func.max(first_last.c.gain)))).scalar_one_or_none()
+
+
+class CycleRepository(Repository[models.Cycle]):
+    model = models.Cycle
+
+    async def of_goal(self, district_id: str, goal_id: uuid.UUID) -> list[models.Cycle]:
+        c = models.Cycle
+        return await self.list(
+            c.district_id == district_id, c.goal_id == goal_id, order_by=(c.created_at, c.id)
+        )

@@ -113,3 +113,92 @@ class GoalRead(GoalBody):
 class VersionRead(GoalBody):
     version: int
     created_at: datetime
+
+
+# PDSA cycles of a goal: Plan → Do → Study → Act, each step in order (a step out of order is a 422).
+Phase = Literal["plan", "do", "study", "act", "closed"]
+Decision = Literal["adopt", "adapt", "abandon"]
+
+
+class Prediction(Schema):
+    value: float = Field(description="the measure's value predicted (the goal's unit)")
+    by: date = Field(description="the date the prediction is for")
+
+
+class Task(Schema):
+    who: str = Field(min_length=1, max_length=200)
+    what: str = Field(min_length=1, max_length=2000)
+    when: date | None = None
+
+
+class CyclePlan(Schema):
+    question: str = Field(min_length=1, max_length=2000)
+    change_idea: str = Field(min_length=1, max_length=2000)
+    prediction: Prediction | None = None
+    tasks: list[Task] = Field(default_factory=list)
+
+
+class CyclePlanUpdate(Schema):
+    question: str | None = Field(None, min_length=1, max_length=2000)
+    change_idea: str | None = Field(None, min_length=1, max_length=2000)
+    prediction: Prediction | None = None
+    tasks: list[Task] | None = None
+
+
+class CycleDo(Schema):
+    started_on: date
+    ended_on: date | None = None
+    as_planned: bool = Field(description="was the change carried out as planned?")
+    observations: str | None = Field(None, max_length=4000)
+
+
+class CycleStudyCreate(Schema):
+    notes: str | None = Field(None, max_length=4000)
+
+
+class StudyPoint(Schema):
+    on: date
+    value: float | None
+    n: int
+
+
+class RunChartRead(Schema):
+    n: int
+    median: float | None
+    longest_run: int
+    crossings: int
+    longest_run_limit: int | None
+    crossings_limit: int | None
+    shift: bool
+    too_few_crossings: bool
+
+
+class CycleStudy(Schema):
+    """The cycle window's progress points (from the Do start to its end, or to now), observed vs predicted
+    and Anhøj's run-chart signals over the window's points."""
+
+    points: list[StudyPoint]
+    observed: float | None
+    predicted: float | None
+    difference: float | None = Field(description="observed minus predicted")
+    run_chart: RunChartRead
+    notes: str | None = None
+
+
+class CycleAct(Schema):
+    decision: Decision
+    rationale: str = Field(min_length=1, max_length=4000)
+
+
+class CycleRead(Schema):
+    id: uuid.UUID
+    goal_id: uuid.UUID
+    number: int = Field(description="1 for the goal's first cycle")
+    phase: Phase
+    plan: CyclePlan
+    do: CycleDo | None = None
+    study: CycleStudy | None = None
+    act: CycleAct | None = None
+    previous_cycle_id: uuid.UUID | None = None
+    next_cycle_id: uuid.UUID | None = Field(None, description="the cycle an `adapt` opened, prefilled")
+    created_at: datetime

@@ -4,17 +4,26 @@ target or dates makes a new version (the old ones stay readable)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 
 from plc_shared.auth import Principal
 from plc_shared.errors import Conflict, Forbidden
-from plc_shared.events.goals import GoalActivated, GoalVersioned
+from plc_shared.events.goals import GoalActivated, GoalVersioned, PdsaCycleCompleted
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import auth, models
-from goals.exceptions import GoalNotFound, InvalidField, NotSmart, TeamNotFound
+from goals import rules as rules_pdsa
+from goals.exceptions import (
+    CycleNotFound,
+    GoalNotFound,
+    InvalidField,
+    NotSmart,
+    PhaseOrder,
+    TeamNotFound,
+)
 from goals.plans import rules, schemas
-from goals.plans.repository import GoalRepository
+from goals.plans.repository import CycleRepository, GoalRepository
 from goals.progress import rules as progress_rules
 from goals.progress import service as progress
 
@@ -190,4 +199,172 @@ def _event(model, goal: models.Goal, body: schemas.GoalBody):
         district_id=goal.district_id, goal_id=goal.id, school_id=goal.school_id, team_id=goal.team_id,
         occurred_at=datetime.now(UTC), version=goal.version, target=body.target, start=body.start,
         deadline=body.deadline, **extra,
+    )  # fmt: skip
+
+
+# PDSA cycles: Plan → Do → Study → Act. Each step needs the one before it (rules.next_phase); Do needs a
+# prediction, Study a progress point on or after the Do start. Act closes the cycle (PdsaCycleCompleted in
+# the outbox of the same transaction); `adapt` opens the next cycle with the plan prefilled.
+
+
+async def create_cycle(
+    session: AsyncSession, *, principal: Principal, goal_id: uuid.UUID, data: schemas.CyclePlan
+) -> schemas.CycleRead:
+    goal, _team_row = await _writable(session, principal, goal_id)
+    if goal.status == "draft":
+        raise Conflict(f"Goal {goal_id} is a draft; activate it before its PDSA cycles.")
+    cycle = _new_cycle(goal, data.model_dump(mode="json"))
+    await CycleRepository(session).add(cycle, flush=True)
+    return await _cycle_read(session, cycle)
+
+
+async def list_cycles(
+    session: AsyncSession, *, principal: Principal, goal_id: uuid.UUID
+) -> list[schemas.CycleRead]:
+    goal = await get_goal(session, principal=principal, goal_id=goal_id)
+    cycles = await CycleRepository(session).of_goal(goal.district_id, goal.id)
+    return [_as_read(c, i) for i, c in enumerate(cycles, 1)]
+
+
+async def get_cycle(
+    session: AsyncSession, *, principal: Principal, goal_id: uuid.UUID, cycle_id: uuid.UUID
+) -> schemas.CycleRead:
+    goal = await get_goal(session, principal=principal, goal_id=goal_id)
+    return await _cycle_read(session, await _cycle(session, goal, cycle_id))
+
+
+async def update_plan(
+    session: AsyncSession, *, principal: Principal, goal_id: uuid.UUID, cycle_id: uuid.UUID,
+    data: schemas.CyclePlanUpdate,
+) -> schemas.CycleRead:  # fmt: skip
+    goal, _team_row = await _writable(session, principal, goal_id)
+    cycle = await _cycle(session, goal, cycle_id)
+    if cycle.phase != "plan":
+        raise PhaseOrder(cycle.id, cycle.phase, "plan", "is done; the plan no longer changes")
+    plan = schemas.CyclePlan.model_validate({**cycle.body["plan"], **data.model_dump(exclude_unset=True)})
+    cycle.body = {**cycle.body, "plan": plan.model_dump(mode="json")}
+    await session.flush()
+    return await _cycle_read(session, cycle)
+
+
+async def record_do(
+    session: AsyncSession, *, principal: Principal, goal_id: uuid.UUID, cycle_id: uuid.UUID,
+    data: schemas.CycleDo,
+) -> schemas.CycleRead:  # fmt: skip
+    goal, _team_row = await _writable(session, principal, goal_id)
+    cycle = await _cycle(session, goal, cycle_id)
+    _check_step(cycle, "do")
+    if cycle.body["plan"].get("prediction") is None:
+        raise PhaseOrder(
+            cycle.id, cycle.phase, "do", "needs a prediction in the plan first", field="plan.prediction"
+        )
+    if data.ended_on is not None and data.ended_on < data.started_on:
+        raise InvalidField("ended_on", f"{data.ended_on} is before the start {data.started_on}")
+    cycle.phase, cycle.started_on = "do", data.started_on
+    cycle.body = {**cycle.body, "do": data.model_dump(mode="json")}
+    await session.flush()
+    return await _cycle_read(session, cycle)
+
+
+async def record_study(
+    session: AsyncSession, *, principal: Principal, goal_id: uuid.UUID, cycle_id: uuid.UUID,
+    data: schemas.CycleStudyCreate,
+) -> schemas.CycleRead:  # fmt: skip
+    goal, _team_row = await _writable(session, principal, goal_id)
+    cycle = await _cycle(session, goal, cycle_id)
+    _check_step(cycle, "study")
+    study = await _study(session, goal, cycle, data.notes)
+    if not [p for p in study.points if p.value is not None]:
+        raise PhaseOrder(
+            cycle.id, cycle.phase, "study",
+            f"needs a result (a progress point) on or after the Do start {cycle.started_on}", field="result",
+        )  # fmt: skip
+    cycle.phase = "study"
+    cycle.body = {**cycle.body, "study": study.model_dump(mode="json")}
+    await session.flush()
+    return await _cycle_read(session, cycle)
+
+
+async def record_act(
+    session: AsyncSession, *, principal: Principal, goal_id: uuid.UUID, cycle_id: uuid.UUID,
+    data: schemas.CycleAct,
+) -> schemas.CycleRead:  # fmt: skip
+    goal, _team_row = await _writable(session, principal, goal_id)
+    cycle = await _cycle(session, goal, cycle_id)
+    _check_step(cycle, "act")
+    body = {**cycle.body, "act": data.model_dump(mode="json")}
+    if data.decision == "adapt":
+        plan = {**cycle.body["plan"], "prediction": None}  # the next prediction is the team's to make
+        nxt = _new_cycle(goal, plan, previous=cycle.id)
+        await CycleRepository(session).add(nxt, flush=True)
+        body["next_cycle_id"] = str(nxt.id)
+    cycle.phase, cycle.body = rules_pdsa.next_phase("act"), body
+    study = cycle.body["study"]
+    event = PdsaCycleCompleted(
+        district_id=goal.district_id, goal_id=goal.id, school_id=goal.school_id, team_id=goal.team_id,
+        occurred_at=datetime.now(UTC), cycle_id=cycle.id, decision=data.decision,
+        predicted=study["predicted"], observed=study["observed"],
+    )  # fmt: skip
+    await models.outbox.add(session, event)
+    await session.flush()
+    return await _cycle_read(session, cycle)
+
+
+def _new_cycle(goal: models.Goal, plan: dict, previous: uuid.UUID | None = None) -> models.Cycle:
+    body = {"plan": plan, **({"previous_cycle_id": str(previous)} if previous else {})}
+    return models.Cycle(
+        district_id=goal.district_id, id=uuid.uuid4(), goal_id=goal.id, phase="plan", body=body
+    )
+
+
+def _check_step(cycle: models.Cycle, step: str) -> None:
+    if cycle.phase == "closed":
+        raise PhaseOrder(cycle.id, cycle.phase, step, "comes too late: the cycle is closed")
+    expected = rules_pdsa.next_phase(cycle.phase)
+    if expected != step:
+        raise PhaseOrder(cycle.id, cycle.phase, step, f"is out of order: the next step is {expected}")
+
+
+async def _cycle(session: AsyncSession, goal: models.Goal, cycle_id: uuid.UUID) -> models.Cycle:
+    cycle = await CycleRepository(session).get_in_district(goal.district_id, cycle_id)
+    if cycle is None or cycle.goal_id != goal.id:
+        raise CycleNotFound(cycle_id)
+    return cycle
+
+
+async def _study(
+    session: AsyncSession, goal: models.Goal, cycle: models.Cycle, notes: str | None
+) -> schemas.CycleStudy:
+    """The window's points: on or after the Do start, up to its end when given."""
+    end = cycle.body["do"].get("ended_on")
+    end = date.fromisoformat(end) if end else date.max
+    points = [
+        schemas.StudyPoint(on=on, value=value, n=n)
+        for on, value, n, _version in await progress.series(session, goal)
+        if cycle.started_on <= on <= end
+    ]
+    values = [p.value for p in points if p.value is not None]
+    prediction = cycle.body["plan"].get("prediction")
+    predicted = prediction["value"] if prediction else None
+    observed = values[-1] if values else None
+    run = rules_pdsa.run_chart(values)
+    return schemas.CycleStudy(
+        points=points, observed=observed, predicted=predicted,
+        difference=None if observed is None or predicted is None else round(observed - predicted, 9),
+        run_chart=schemas.RunChartRead(**asdict(run)), notes=notes,
+    )  # fmt: skip
+
+
+async def _cycle_read(session: AsyncSession, cycle: models.Cycle) -> schemas.CycleRead:
+    cycles = await CycleRepository(session).of_goal(cycle.district_id, cycle.goal_id)
+    number = next(i for i, c in enumerate(cycles, 1) if c.id == cycle.id)
+    return _as_read(cycle, number)
+
+
+def _as_read(cycle: models.Cycle, number: int) -> schemas.CycleRead:
+    b = cycle.body
+    return schemas.CycleRead(
+        id=cycle.id, goal_id=cycle.goal_id, number=number, phase=cycle.phase, plan=b["plan"], do=b.get("do"),
+        study=b.get("study"), act=b.get("act"), previous_cycle_id=b.get("previous_cycle_id"),
+        next_cycle_id=b.get("next_cycle_id"), created_at=cycle.created_at,
     )  # fmt: skip
