@@ -1,17 +1,6 @@
-"""The team rules, pure: a school's leadership team has 4-6 members, at least one an administrator
-(the Missouri PLC rule)."""
+"""The team rules, pure: a school's leadership team follows the Missouri PLC rule (plc_shared.teams; reviews
+applies the same one)."""
 
-from __future__ import annotations
+from plc_shared.teams import LEADERSHIP_SIZE, leadership_violations
 
-LEADERSHIP_SIZE = (4, 6)
-
-
-def leadership_violations(roles: list[str]) -> list[str]:
-    """Why a leadership team of members with these roster roles breaks the rule (empty: it does not)."""
-    low, high = LEADERSHIP_SIZE
-    out = []
-    if not low <= len(roles) <= high:
-        out.append(f"a leadership team has {low}-{high} members, not {len(roles)}")
-    if "administrator" not in roles:
-        out.append("a leadership team has at least one administrator")
-    return out
+__all__ = ["LEADERSHIP_SIZE", "leadership_violations"]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
-LEADERSHIP_SIZE = (4, 6)  # the same rule goals enforces when the team is formed (goals/teams/rules.py)
+from plc_shared.teams import leadership_violations  # the rule goals enforces when a team is formed
+
+__all__ = ["district_implementation", "leadership_violations", "school_year_of", "training_year"]
 TRAINING_YEARS = ("1", "2", "3", "continuing")
 
 
@@ -31,14 +33,3 @@ def district_implementation(in_program: int, buildings: int | None) -> bool:
     own count of the district's schools is out of date: the program's count is then the floor)."""
     total = max(buildings or 0, in_program)
     return in_program > 0 and (in_program == total or 2 * in_program > total)
-
-
-def leadership_violations(roles: list[str]) -> list[str]:
-    """Why a leadership team of members with these roster roles breaks the rule (empty: it does not)."""
-    low, high = LEADERSHIP_SIZE
-    out = []
-    if not low <= len(roles) <= high:
-        out.append(f"a leadership team has {low}-{high} members, not {len(roles)}")
-    if "administrator" not in roles:
-        out.append("a leadership team has at least one administrator")
-    return out
