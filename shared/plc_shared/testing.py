@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -141,6 +141,21 @@ async def consume(
     finally:
         await consumer.stop()
     return records
+
+
+async def publish(bootstrap_servers: str, topic: str, envelopes: list) -> None:
+    """CloudEvents onto `topic` with a raw producer, keyed by their events' keys, as a service's relay
+    publishes them (for consumer tests that feed a service what another one would send)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(topic, value=e.to_bytes(), key=e.payload().key().encode()) for e in envelopes
+        ]
+        for future in futures:
+            await future
+    finally:
+        await producer.stop()
 
 
 @contextlib.asynccontextmanager

@@ -201,19 +201,3 @@ async def apply(sessionmaker, *events) -> None:
     async with sessionmaker() as session, session.begin():
         await handle_roster(session, envelopes)
         await handle_results(session, envelopes)
-
-
-async def publish(bootstrap_servers: str, topic: str, envelopes) -> None:
-    """A raw aiokafka producer keyed by the events' keys, as the assessments relay publishes."""
-    from aiokafka import AIOKafkaProducer
-
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5)
-    await producer.start()
-    try:
-        futures = [
-            await producer.send(topic, value=e.to_bytes(), key=e.payload().key().encode()) for e in envelopes
-        ]
-        for future in futures:
-            await future
-    finally:
-        await producer.stop()

@@ -14,12 +14,12 @@ import pytest
 from goals.config import Settings
 from goals.main import create_app
 from goals.models import Goal, inbox
-from goals.testing import api, publish, school_year
+from goals.testing import api, school_year
 from plc_shared.components import by_name
 from plc_shared.db import create_engine
 from plc_shared.events import CloudEvent
 from plc_shared.kafka import ensure_topics
-from plc_shared.testing import eventually, migrated_database
+from plc_shared.testing import eventually, migrated_database, publish
 from plc_shared.topics import ASSESSMENTS, RESULTS, ROSTER
 from sqlalchemy import func, select
 

@@ -119,22 +119,6 @@ def support_and_goal(district: str, school_id: str) -> list:
     ]  # fmt: skip
 
 
-async def publish(bootstrap_servers: str, topic: str, envelopes) -> None:
-    """A raw aiokafka producer keyed by the events' keys, as the other services' relays publish."""
-    from aiokafka import AIOKafkaProducer
-
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5)
-    await producer.start()
-    try:
-        futures = [
-            await producer.send(topic, value=e.to_bytes(), key=e.payload().key().encode()) for e in envelopes
-        ]
-        for future in futures:
-            await future
-    finally:
-        await producer.stop()
-
-
 YEARS = (2024, 2025, 2026)
 
 

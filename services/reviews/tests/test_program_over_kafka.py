@@ -15,12 +15,12 @@ from plc_shared.components import by_name
 from plc_shared.db import create_engine
 from plc_shared.events import CloudEvent
 from plc_shared.kafka import ensure_topics
-from plc_shared.testing import consume, eventually, migrated_database
+from plc_shared.testing import consume, eventually, migrated_database, publish
 from plc_shared.topics import ASSESSMENTS, FLAGS, GOALS, RESULTS, REVIEWS, ROSTER
 from reviews.config import Settings
 from reviews.main import create_app
 from reviews.models import inbox
-from reviews.testing import YEARS, api, generated_program, publish, run_program
+from reviews.testing import YEARS, api, generated_program, run_program
 from scipy import stats
 from sqlalchemy import func, select
 
