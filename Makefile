@@ -27,7 +27,7 @@ test: lint
 	$(UV) run pytest
 
 bench: sync
-	$(UV) run python bench/outbox.py
+	$(UV) run python bench/report.py
 
 clean:
 	rm -rf .tools .venv .pytest_cache .ruff_cache
