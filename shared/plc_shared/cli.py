@@ -271,6 +271,8 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         await upgrade_async(component, urls[component.name])  # type: ignore[arg-type]
 
     ports = {c.name: pick_port(c.port) for c in ALL}
+    # Every event's `dataschema` points at the catalog this gateway serves (unless configured elsewhere).
+    env.setdefault("EVENTS_CATALOG_URL", f"http://127.0.0.1:{ports[GATEWAY.name]}/events/")
     env["GATEWAY_UPSTREAMS"] = json.dumps({c.name: f"http://127.0.0.1:{ports[c.name]}" for c in SERVICES})
     for component in (*SERVICES, GATEWAY):
         stack.spawn(component, ports[component.name], env)
