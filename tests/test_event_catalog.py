@@ -7,9 +7,14 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
+from interventions.testing import recorded
+from jsonschema import ValidationError
 from plc_shared.events import CloudEvent, catalog, compat
 from plc_shared.events.envelope import schema_url
+from plc_shared.outbox import Outbox
+from plc_shared.testing import wire_validator
 from plc_shared.topics import ALL
+from plc_warehouse.testing import goal_events, review_events
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,3 +100,21 @@ def test_the_envelope_on_the_wire_matches_the_documented_envelope():
     assert set(envelope["required"]) <= set(body) <= set(envelope["properties"])
     assert body["dataschema"] == schema_url(model.type)
     assert body["specversion"] == envelope["properties"]["specversion"]["const"]
+
+
+def test_records_as_the_relay_sends_them_match_the_asyncapi_messages():
+    """Value and headers of a record of every producing service's events, as the outbox writes them,
+    validate against the committed AsyncAPI message (envelope + the type's data schema + headers)."""
+    document = json.loads((ROOT / "deploy/events/asyncapi.json").read_text())
+    schemas = {
+        p.name.removesuffix(".json"): json.loads(p.read_text())
+        for p in (ROOT / "deploy/events/schemas").glob("*.json")
+    }
+    check = wire_validator(document, schemas)
+    events = [recorded("stu-1", {"A": 40}), *goal_events("d1", 1), *review_events("d1", 2)]
+    for row in Outbox.rows(events):  # (event_id, topic, key, event_type, payload, traceparent)
+        check(row[4], [("content-type", b"application/cloudevents+json"), ("traceparent", b"00-ab-cd-01")])
+    broken = json.loads(Outbox.rows(events[:1])[0][4])
+    del broken["data"]["student_id"]
+    with pytest.raises(ValidationError, match="student_id"):
+        check(json.dumps(broken).encode(), [("content-type", b"application/cloudevents+json")])

@@ -24,9 +24,9 @@ from interventions.testing import publish, stream
 from plc_shared import topics
 from plc_shared.components import by_name
 from plc_shared.db import create_engine
-from plc_shared.events import CloudEvent
+from plc_shared.events import CloudEvent, catalog
 from plc_shared.kafka import ensure_topics
-from plc_shared.testing import eventually, migrated_database
+from plc_shared.testing import eventually, migrated_database, wire_validator
 from plc_warehouse.testing import goal_events, review_events
 from sqlalchemy import text
 
@@ -135,6 +135,11 @@ async def test_every_event_lands_once_across_a_kill_and_restart(create_database,
                 running.wait()
     flags = await read_all(kafka.bootstrap_servers, kafka.topic(topics.FLAGS.name))
     assert flags, "the interventions service published flags through its outbox"
+    check = wire_validator(catalog.asyncapi(), catalog.schemas(catalog.DEFAULT_CATALOG_URL))
+    for record in flags:  # what the relay sent is what the catalog documents: envelope, data, headers, key
+        check(record.value, record.headers)
+        data = json.loads(record.value)["data"]
+        assert record.key.decode() == f"{data['district_id']}/{data['student_id']}"
     sent = [*results, *(e for envelopes in others.values() for e in envelopes)]
     expected = {str(e.id) for e in sent} | {json.loads(r.value)["id"] for r in flags}
     assert len(expected) == len(sent) + len(flags)
