@@ -30,7 +30,6 @@ from plc_warehouse.store import Counts, Record, Store
 
 logger = logging.getLogger(__name__)
 MAX_RECORDS = 5_000  # per batch (one transaction)
-REASSIGN_EVERY_S = 30.0  # continuous mode: pick up topics and partitions created after the start
 
 
 @dataclass
@@ -39,6 +38,7 @@ class Options:
     once: bool = False
     idle_s: float = 3.0
     progress_every_s: float = 1.0
+    reassign_every_s: float = 30.0  # continuous mode: pick up topics and partitions created after the start
 
 
 class Progress:
@@ -89,16 +89,26 @@ async def _consume(consumer, store, kafka, options, progress, assigned) -> None:
         now = time.monotonic()
         if batches:
             records = [_record(r) for batch in batches.values() for r in batch]
-            # DuckDB is synchronous: a batch is written in a thread so the consumer keeps its connections.
-            progress.update(await asyncio.to_thread(store.write, records))
+            progress.update(await _write(store, records))
             idle_since = now
         else:
             progress.update(Counts())
             if options.once and now - idle_since >= options.idle_s:
                 return
-        if not options.once and now - reassigned_at >= REASSIGN_EVERY_S:
+        if not options.once and now - reassigned_at >= options.reassign_every_s:
             assigned = await assign(consumer, store, kafka, assigned)
             reassigned_at = now
+
+
+async def _write(store: Store, records: list[Record]) -> Counts:
+    """DuckDB is synchronous: a batch is written in a thread, so the consumer keeps its connections. On
+    cancellation (Ctrl-C) the transaction in flight ends (commit or rollback) before the file is closed."""
+    write = asyncio.ensure_future(asyncio.to_thread(store.write, records))
+    try:
+        return await asyncio.shield(write)
+    except asyncio.CancelledError:
+        await asyncio.wait([write])
+        raise
 
 
 async def assign(
