@@ -371,6 +371,10 @@ def component_commands() -> dict[str, EntryPoint]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = component_commands()
+    if argv and argv[0] in commands:  # the component parses the rest itself, options first included
+        return commands[argv[0]].load()(argv)
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "up":
@@ -389,9 +393,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in catalog.export(args.dir):
             print(path)
         return 0
-    commands = component_commands()
-    if args.command in commands:  # the component parses the rest itself
-        return commands[args.command].load()([args.command, *args.args])
     if args.command == "token":
         print(token(args))
         return 0
