@@ -30,6 +30,7 @@ from plc_warehouse.store import Counts, Record, Store
 
 logger = logging.getLogger(__name__)
 MAX_RECORDS = 5_000  # per batch (one transaction)
+IDLE_PROGRESS_EVERY_S = 60.0
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Options:
 
 
 class Progress:
-    """One line per interval on stderr: totals, this interval's rate and the tables touched."""
+    """A line on stderr per interval while events arrive (totals and the rate), one a minute while idle."""
 
     def __init__(self, out: TextIO, every_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.out, self.every_s, self.clock = out, every_s, clock
@@ -52,7 +53,8 @@ class Progress:
     def update(self, counts: Counts, *, force: bool = False) -> None:
         self.total.add(counts)
         now = self.clock()
-        if force or now - self.last_at >= self.every_s:
+        changed = self.total.read != self.last_read
+        if force or (now - self.last_at >= (self.every_s if changed else IDLE_PROGRESS_EVERY_S)):
             rate = (self.total.read - self.last_read) / max(now - self.last_at, 1e-9)
             t = self.total
             print(
@@ -68,8 +70,8 @@ async def run(options: Options, kafka: KafkaSettings, out: TextIO = sys.stderr) 
     store = Store.open(options.path, catalog.schemas(catalog.DEFAULT_CATALOG_URL))
     consumer = make_consumer(kafka, group_id=None, max_poll_records=MAX_RECORDS)
     progress = Progress(out, options.progress_every_s)
-    await consumer.start()
     try:
+        await consumer.start()
         assigned = await assign(consumer, store, kafka)
         print(
             f"warehouse: {options.path} ← {len(assigned)} partitions of {_names(kafka)}", file=out, flush=True
