@@ -1,7 +1,7 @@
 """The gateway process: the one entry point for front-end apps and SIS integrations.
 
 Public paths (routes.PREFIXES) are handled by the proxy middleware; the gateway's own routes (/gateway/...,
-health, /openapi.json, /docs) by FastAPI behind it.
+health, /openapi.json, /docs, the event catalog at /events/) by FastAPI behind it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from plc_shared.app import ServiceParts, create_service_app
+from plc_shared.events import catalog
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
@@ -32,7 +33,8 @@ ALLOWED = ["Authorization", "Content-Type", "X-API-Key", "X-Request-ID", "Idempo
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = create_service_app(settings, ServiceParts(routers=[router], description=DESCRIPTION))
+    parts = ServiceParts(routers=[router], root_routers=[catalog.router()], description=DESCRIPTION)
+    app = create_service_app(settings, parts)
     # Inside the request-id middleware (so proxied calls carry the id), outside FastAPI's routing.
     app.user_middleware.append(Middleware(ProxyMiddleware))
     if settings.cors_origins:

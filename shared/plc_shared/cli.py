@@ -271,6 +271,8 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         await upgrade_async(component, urls[component.name])  # type: ignore[arg-type]
 
     ports = {c.name: pick_port(c.port) for c in ALL}
+    # Every event's `dataschema` points at the catalog this gateway serves (unless configured elsewhere).
+    env.setdefault("EVENTS_CATALOG_URL", f"http://127.0.0.1:{ports[GATEWAY.name]}/events/")
     env["GATEWAY_UPSTREAMS"] = json.dumps({c.name: f"http://127.0.0.1:{ports[c.name]}" for c in SERVICES})
     for component in (*SERVICES, GATEWAY):
         stack.spawn(component, ports[component.name], env)
@@ -369,6 +371,10 @@ def component_commands() -> dict[str, EntryPoint]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = component_commands()
+    if argv and argv[0] in commands:  # the component parses the rest itself, options first included
+        return commands[argv[0]].load()(argv)
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "up":
@@ -387,9 +393,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in catalog.export(args.dir):
             print(path)
         return 0
-    commands = component_commands()
-    if args.command in commands:  # the component parses the rest itself
-        return commands[args.command].load()([args.command, *args.args])
     if args.command == "token":
         print(token(args))
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -27,6 +27,18 @@ def make_producer(settings: KafkaSettings, **overrides) -> AIOKafkaProducer:
     )
     options.update(overrides)
     return AIOKafkaProducer(**options)
+
+
+def make_consumer(settings: KafkaSettings, **overrides) -> AIOKafkaConsumer:
+    """A consumer on the configured brokers that commits nothing by itself (callers decide where offsets go)."""
+    options = dict(
+        bootstrap_servers=settings.bootstrap_servers,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+    )
+    options.update(overrides)
+    return AIOKafkaConsumer(**options)
 
 
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> list[str]:

@@ -35,6 +35,25 @@ class KafkaSettings(BaseSettings):
         return f"{self.topic_prefix}{name}"
 
 
+class EventSettings(BaseSettings):
+    """Where the event catalog is published: every event's `dataschema` and every schema's `$id` point here.
+
+    The gateway serves the catalog at `/events/` (asyncapi.json, schemas/<type>.json), so in a deployment
+    this is the gateway's public URL + `/events/`. The default is the gateway of `plc up` on this machine
+    (the committed files under deploy/events carry it); `plc up` sets it to the port it really chose.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="EVENTS_", extra="ignore")
+
+    catalog_url: str = "http://127.0.0.1:8000/events/"
+
+    @model_validator(mode="after")
+    def _ends_with_a_slash(self) -> EventSettings:
+        if not self.catalog_url.endswith("/"):
+            self.catalog_url += "/"
+        return self
+
+
 class AuthSettings(BaseSettings):
     """How a process verifies bearer JWTs: a dev HS256 key, or RS256/ES256 through an issuer's JWKS."""
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,27 @@ samples_table = Table(
     Column("sample_key", Text, nullable=False),
     Column("seq", Integer, nullable=False),
 )
+
+
+def wire_validator(document: dict, schemas: dict[str, dict]) -> Callable[[bytes, Sequence], None]:
+    """A check that a Kafka record (value, headers) is what the AsyncAPI `document` says its message is: the
+    envelope with the type's data schema inside, and the headers. `schemas`: type → JSON Schema (with `$id`).
+    Raises jsonschema.ValidationError (a dev dependency: imported here, not by the services)."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    base = document["id"]
+    resources = [(base, Resource.from_contents(document, default_specification=DRAFT202012))]
+    resources += [(s["$id"], Resource.from_contents(s)) for s in schemas.values()]
+    registry = Registry().with_resources(resources)
+    names = {m["name"]: key for key, m in document["components"]["messages"].items()}
+
+    def check(value: bytes, headers: Sequence) -> None:
+        body = json.loads(value)
+        message = f"{base}#/components/messages/{names[body['type']]}"
+        Draft202012Validator({"$ref": f"{message}/payload"}, registry=registry).validate(body)
+        decoded = {k: v.decode() for k, v in headers}
+        Draft202012Validator({"$ref": f"{message}/headers"}, registry=registry).validate(decoded)
+
+    return check

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from json.encoder import encode_basestring as _string
 
 from plc_shared.events.assessments import SOURCE, ResultCorrected, ResultRecorded
-from plc_shared.events.envelope import SCHEMA_BASE
+from plc_shared.events.envelope import schema_url
 from plc_shared.observability import current_traceparent
 
 _TEMPLATE = (
@@ -27,8 +27,8 @@ _TEMPLATE = (
     '"recorded_at":"%s"}}'
 )
 _KINDS = {
-    False: (ResultRecorded.type, ResultRecorded.topic, f"{SCHEMA_BASE}{ResultRecorded.type}.json"),
-    True: (ResultCorrected.type, ResultCorrected.topic, f"{SCHEMA_BASE}{ResultCorrected.type}.json"),
+    False: (ResultRecorded.type, ResultRecorded.topic),
+    True: (ResultCorrected.type, ResultCorrected.topic),
 }
 
 
@@ -83,7 +83,8 @@ class ResultEventWriter:
         assessed_on: date,
     ) -> tuple:
         """(event_id, topic, key, event_type, payload, traceparent) for the outbox COPY."""
-        event_type, topic, schema = _KINDS[corrected]
+        event_type, topic = _KINDS[corrected]
+        schema = schema_url(event_type)  # cached: the configured catalog URL
         event_id = uuid.uuid4()
         assessment_id, max_score, proficiency_cut, mastery_cut = assessment
         payload = _TEMPLATE % (

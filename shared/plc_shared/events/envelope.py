@@ -13,8 +13,10 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 from pydantic_core import to_json
 
-SCHEMA_BASE = "https://schemas.plc-suite.org/events/"
+from plc_shared.settings import EventSettings
+
 CONTENT_TYPE = "application/cloudevents+json"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _REGISTRY: dict[str, type[Event]] = {}
 
@@ -71,7 +73,7 @@ class CloudEvent(BaseModel):
             type=event.type,
             subject=event.subject(),
             time=time or datetime.now(UTC),
-            dataschema=f"{SCHEMA_BASE}{event.type}.json",
+            dataschema=schema_url(event.type),
             data=event.model_dump(mode="json"),
         )
 
@@ -88,7 +90,7 @@ class CloudEvent(BaseModel):
             header["subject"] = subject
         header["time"] = time or datetime.now(UTC)
         header["datacontenttype"] = "application/json"
-        header["dataschema"] = f"{SCHEMA_BASE}{event.type}.json"
+        header["dataschema"] = schema_url(event.type)
         return b"".join(
             (to_json(header)[:-1], b',"data":', event.__pydantic_serializer__.to_json(event), b"}")
         )
@@ -139,6 +141,28 @@ def _typed_envelope(event_type: str) -> type[CloudEvent]:
     )
 
 
+@functools.cache
+def catalog_url() -> str:
+    """The configured catalog base (EVENTS_CATALOG_URL), read once per process."""
+    return EventSettings().catalog_url
+
+
+@functools.cache
+def schema_url(event_type: str, base: str | None = None) -> str:
+    """Where the JSON Schema of `event_type` is served: the events' `dataschema` and the schema's `$id`."""
+    return f"{base or catalog_url()}schemas/{event_type}.json"
+
+
+def json_schema(event_type: str, model: type[Event], base: str | None = None) -> dict:
+    """The published JSON Schema of one event type's `data` (draft 2020-12, `$id` where it is served)."""
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": schema_url(event_type, base),
+        "title": event_type,
+        **model.model_json_schema(),
+    }
+
+
 def event_model(event_type: str) -> type[Event]:
     return _REGISTRY[event_type]
 
@@ -147,12 +171,14 @@ def registered_types() -> dict[str, type[Event]]:
     return dict(_REGISTRY)
 
 
-def export_json_schemas(directory: Path, types: dict[str, type[Event]] | None = None) -> list[Path]:
+def export_json_schemas(
+    directory: Path, types: dict[str, type[Event]] | None = None, base: str | None = None
+) -> list[Path]:
     """Write one JSON Schema per event type (`<type>.json`), the contract warehouses read."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for event_type, model in sorted((types or _REGISTRY).items()):
-        schema = {"$id": f"{SCHEMA_BASE}{event_type}.json", "title": event_type, **model.model_json_schema()}
+        schema = json_schema(event_type, model, base)
         path = directory / f"{event_type}.json"
         path.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
         written.append(path)

@@ -1,0 +1,140 @@
+"""The consumer side of `plc warehouse`: read every documented topic and load it into the store.
+
+No consumer group: the sink assigns itself every partition of the documented topics and seeks to the offsets
+stored in the DuckDB file (offset 0 for a partition it has never read; a broker that no longer holds it
+resets to its earliest record). Offsets are never committed to Kafka, so the file alone says where the sink
+is, and copying the file copies the position. One process per file (DuckDB locks it).
+
+`--once` drains: it stops when no record has arrived for `idle_s`. It does not ask for end offsets, because
+the local broker (Tansu) answers them wrongly; on Apache Kafka the effect is the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from plc_shared import topics
+from plc_shared.events import catalog
+from plc_shared.kafka import make_consumer
+from plc_shared.settings import KafkaSettings
+
+from plc_warehouse.store import Counts, Record, Store
+
+logger = logging.getLogger(__name__)
+MAX_RECORDS = 5_000  # per batch (one transaction)
+IDLE_PROGRESS_EVERY_S = 60.0
+
+
+@dataclass
+class Options:
+    path: Path
+    once: bool = False
+    idle_s: float = 3.0
+    progress_every_s: float = 1.0
+    reassign_every_s: float = 30.0  # continuous mode: pick up topics and partitions created after the start
+
+
+class Progress:
+    """A line on stderr per interval while events arrive (totals and the rate), one a minute while idle."""
+
+    def __init__(self, out: TextIO, every_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.out, self.every_s, self.clock = out, every_s, clock
+        self.total, self.started = Counts(), clock()
+        self.last_at, self.last_read = self.started, 0
+
+    def update(self, counts: Counts, *, force: bool = False) -> None:
+        self.total.add(counts)
+        now = self.clock()
+        changed = self.total.read != self.last_read
+        if force or (now - self.last_at >= (self.every_s if changed else IDLE_PROGRESS_EVERY_S)):
+            rate = (self.total.read - self.last_read) / max(now - self.last_at, 1e-9)
+            t = self.total
+            print(
+                f"warehouse: read {t.read} loaded {t.loaded} duplicates {t.duplicates} rejected {t.rejected}"
+                f" ({rate:.0f}/s, {now - self.started:.1f}s)",
+                file=self.out,
+                flush=True,
+            )
+            self.last_at, self.last_read = now, t.read
+
+
+async def run(options: Options, kafka: KafkaSettings, out: TextIO = sys.stderr) -> Counts:
+    store = Store.open(options.path, catalog.schemas(catalog.DEFAULT_CATALOG_URL))
+    consumer = make_consumer(kafka, group_id=None, max_poll_records=MAX_RECORDS)
+    progress = Progress(out, options.progress_every_s)
+    try:
+        await consumer.start()
+        assigned = await assign(consumer, store, kafka)
+        print(
+            f"warehouse: {options.path} ← {len(assigned)} partitions of {_names(kafka)}", file=out, flush=True
+        )
+        await _consume(consumer, store, kafka, options, progress, assigned)
+    finally:
+        await consumer.stop()
+        store.close()
+        progress.update(Counts(), force=True)
+    return progress.total
+
+
+async def _consume(consumer, store, kafka, options, progress, assigned) -> None:
+    idle_since = reassigned_at = time.monotonic()
+    while True:
+        batches = await consumer.getmany(timeout_ms=500, max_records=MAX_RECORDS)
+        now = time.monotonic()
+        if batches:
+            records = [_record(r) for batch in batches.values() for r in batch]
+            progress.update(await _write(store, records))
+            idle_since = now
+        else:
+            progress.update(Counts())
+            if options.once and now - idle_since >= options.idle_s:
+                return
+        if not options.once and now - reassigned_at >= options.reassign_every_s:
+            assigned = await assign(consumer, store, kafka, assigned)
+            reassigned_at = now
+
+
+async def _write(store: Store, records: list[Record]) -> Counts:
+    """DuckDB is synchronous: a batch is written in a thread, so the consumer keeps its connections. On
+    cancellation (Ctrl-C) the transaction in flight ends (commit or rollback) before the file is closed."""
+    write = asyncio.ensure_future(asyncio.to_thread(store.write, records))
+    try:
+        return await asyncio.shield(write)
+    except asyncio.CancelledError:
+        await asyncio.wait([write])
+        raise
+
+
+async def assign(
+    consumer: AIOKafkaConsumer, store: Store, kafka: KafkaSettings, current: set | None = None
+) -> set[TopicPartition]:
+    """Every partition of the documented topics that exists, each at its stored next offset."""
+    # aiokafka has no public call for the partitions of topics the client does not track yet.
+    cluster = await consumer._client.fetch_all_metadata()
+    wanted = {
+        TopicPartition(name, p) for name in _names(kafka) for p in (cluster.partitions_for_topic(name) or ())
+    }
+    if current is not None and wanted == current:
+        return current
+    # Every batch read so far is committed in the store, so its offsets are exactly where to go on.
+    consumer.assign(sorted(wanted))
+    stored = store.offsets()
+    for tp in wanted:
+        consumer.seek(tp, stored.get((tp.topic, tp.partition), 0))
+    return wanted
+
+
+def _names(kafka: KafkaSettings) -> list[str]:
+    return [kafka.topic(t.name) for t in topics.ALL]
+
+
+def _record(r) -> Record:
+    return Record(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers or ()))
