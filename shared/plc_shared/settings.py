@@ -47,7 +47,8 @@ def is_placeholder(secret: SecretStr | str | None) -> bool:
 
 
 class KafkaSettings(SecretFiles):
-    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
+    # An empty variable counts as unset (compose passes `${KAFKA_PARTITIONS:-}` through as "").
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore", env_ignore_empty=True)
 
     bootstrap_servers: str = "127.0.0.1:9092"
     # Prefix for every topic name: lets several stacks (or test runs) share one broker.
