@@ -85,16 +85,23 @@ async def _ddl(conn: asyncpg.Connection, template: str, *args: str | None) -> No
 
 
 async def _ensure_role(conn: asyncpg.Connection, role: str, password: str | None) -> bool:
-    """A login role with no other powers; its password set to `password` (or left as is when None)."""
-    attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+    """A login role with no other powers (PostgreSQL's defaults); its password set to `password` (left as is
+    when None). An existing role with more powers is refused rather than silently used."""
     created = False
-    if not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+    powers = await conn.fetchrow(
+        "SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls AS any"
+        " FROM pg_roles WHERE rolname = $1",
+        role,
+    )
+    if powers is None:
         try:
-            await _ddl(conn, f"CREATE ROLE %I {attributes}", role)
+            await _ddl(conn, "CREATE ROLE %I LOGIN", role)
             created = True
         except asyncpg.DuplicateObjectError:  # another migration step got there first
             pass
-    await _ddl(conn, f"ALTER ROLE %I {attributes}", role)
+    elif powers["any"]:
+        raise RuntimeError(f"role {role} has powers a service role must not have (superuser, createdb, ...)")
+    await _ddl(conn, "ALTER ROLE %I LOGIN", role)
     if password is not None:
         await _ddl(conn, "ALTER ROLE %I PASSWORD %L", role, password)
     return created

@@ -9,7 +9,8 @@ import sys
 import asyncpg
 import pytest
 from plc_shared import infra
-from plc_shared.components import ALL
+from plc_shared.components import ALL, by_name
+from plc_shared.migrate import provision, upgrade_async
 from sqlalchemy.engine import make_url
 
 PLC = [sys.executable, "-m", "plc_shared.cli"]
@@ -92,3 +93,54 @@ async def test_each_role_owns_and_reaches_only_its_own_database(pg_admin_url, pr
                 continue
             with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied for database"):
                 await connect_as(pg_admin_url, own, names[other.name])
+
+
+async def test_a_database_migrated_by_the_admin_is_handed_over_to_the_role(pg_admin_url, run_id):
+    """The upgrade path of a deployment whose tables the admin created (before roles existed)."""
+    goals = by_name("goals")
+    name = f"plc_t{run_id}_handover"
+    role_url = infra.url_with_database(pg_admin_url, name)
+    role_url = make_url(role_url).set(username=name, password=PASSWORD).render_as_string(hide_password=False)
+    await infra.create_database(pg_admin_url, name)
+    try:
+        await upgrade_async(goals, infra.url_with_database(pg_admin_url, name))  # tables owned by the admin
+        assert await provision(pg_admin_url, role_url) == [f"created role {name}"]
+        await upgrade_async(goals, role_url)  # at head already: the role can read alembic_version
+        conn = await connect_as(pg_admin_url, name, name)
+        try:
+            owners = await conn.fetchval(
+                "SELECT array_agg(DISTINCT tableowner) FROM pg_tables WHERE schemaname = 'public'"
+            )
+            assert owners == [name]
+            sequences = await conn.fetchval(
+                "SELECT count(*) FROM pg_class WHERE relkind = 'S' AND pg_get_userbyid(relowner) <> current_user"
+            )
+            assert sequences == 0
+        finally:
+            await conn.close()
+    finally:
+        await _drop(pg_admin_url, name)
+
+
+async def test_an_existing_role_with_more_powers_is_refused(pg_admin_url, run_id):
+    name = f"plc_t{run_id}_powerful"
+    admin = await asyncpg.connect(**infra._asyncpg_dsn(pg_admin_url))
+    try:
+        await admin.execute(f'CREATE ROLE "{name}" LOGIN CREATEDB')
+    finally:
+        await admin.close()
+    try:
+        url = make_url(infra.url_with_database(pg_admin_url, name)).set(username=name)
+        with pytest.raises(RuntimeError, match="must not have"):
+            await provision(pg_admin_url, url.render_as_string(hide_password=False))
+    finally:
+        await _drop(pg_admin_url, name)
+
+
+async def _drop(pg_admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(**infra._asyncpg_dsn(pg_admin_url))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+    finally:
+        await conn.close()
