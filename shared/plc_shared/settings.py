@@ -32,7 +32,10 @@ class SecretFiles(BaseSettings):
             path = getattr(self, name)
             # An empty `X_FILE=` (Path("") is ".") means no file, as an unset variable does.
             if name.endswith("_file") and name[: -len("_file")] in fields and path not in (None, Path()):
-                setattr(self, name[: -len("_file")], SecretStr(read_secret(path)))
+                try:
+                    setattr(self, name[: -len("_file")], SecretStr(read_secret(path)))
+                except OSError as exc:
+                    raise ValueError(f"{name}: cannot read the secret file {path}: {exc.strerror}") from exc
         return self
 
 

@@ -40,6 +40,11 @@ def test_the_url_is_built_from_parts_with_the_password_escaped(tmp_path, monkeyp
     assert AWKWARD not in Demo().database_url  # escaped, never pasted
 
 
+def test_a_missing_secret_file_is_a_settings_error(tmp_path):
+    with pytest.raises(ValidationError, match="cannot read the secret file"):
+        KafkaSettings(sasl_password_file=tmp_path / "absent")
+
+
 def test_without_parts_the_url_is_used_as_given():
     assert Demo().database_url == "postgresql+asyncpg://postgres@127.0.0.1:5432/plc_demo"
 
