@@ -7,6 +7,7 @@ schema/compose-spec.json at 170098ba, Apache-2.0), vendored so the check needs n
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 import yaml
 from plc_shared import cli, preflight
 from plc_shared.components import ALL, by_name
-from plc_shared.settings import PLACEHOLDER_MARKERS, KafkaSettings, is_placeholder
+from plc_shared.settings import PLACEHOLDER_MARKERS, AdminDatabaseSettings, KafkaSettings, is_placeholder
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,8 +86,6 @@ def container_env(service: str, secrets_dir: Path, values: dict[str, str]) -> di
 
 def load_settings(cls, env: dict[str, str], monkeypatch):
     """Instantiate a settings class on exactly `env` (nothing leaks in from the test's own environment)."""
-    import os
-
     for name in list(os.environ):
         if name.startswith(("KAFKA_", "AUTH_", "PLC_")) or any(name.startswith(c.env_prefix) for c in ALL):
             monkeypatch.delenv(name)
@@ -260,8 +259,6 @@ def test_the_migration_step_builds_every_url_it_provisions(tmp_path, monkeypatch
     for component in ALL:
         url = make_url(cli.default_database_url(component))
         assert (url.username, url.database) == (component.database, component.database)
-    from plc_shared.settings import AdminDatabaseSettings
-
     admin = make_url(AdminDatabaseSettings().admin_url())
     assert (admin.host, admin.username, admin.password) == (
         "postgres",
