@@ -4,18 +4,26 @@ from pathlib import Path
 
 import yaml
 from plc_shared.components import ALL, SERVICES
-from plc_shared.settings import AuthSettings, KafkaSettings
+from plc_shared.settings import AdminDatabaseSettings, AuthSettings, KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+# Read by the image's command (deploy/Dockerfile), not by a settings class.
+IMAGE_ENV = {"COMPONENT"}
+
+
+def settings_class(component):
+    return __import__(f"{component.name}.config", fromlist=["Settings"]).Settings
+
+
+def env_names(prefix: str, cls) -> set[str]:
+    return {f"{prefix}{field}".upper() for field in cls.model_fields}
 
 
 def known_env_names(component) -> set[str]:
-    module = __import__(f"{component.name}.config", fromlist=["Settings"])
-    names = {f"{component.env_prefix}{field}".upper() for field in module.Settings.model_fields}
-    names |= {f"KAFKA_{field}".upper() for field in KafkaSettings.model_fields}
-    names |= {f"AUTH_{field}".upper() for field in AuthSettings.model_fields}
-    return names | {"COMPONENT", "PLC_POSTGRES_ADMIN_URL"}
+    names = env_names(component.env_prefix, settings_class(component))
+    names |= env_names("KAFKA_", KafkaSettings) | env_names("AUTH_", AuthSettings)
+    return names | IMAGE_ENV
 
 
 def test_every_component_runs_with_health_checks_and_restarts():
@@ -35,23 +43,46 @@ def test_environment_names_match_the_settings_classes():
         env = COMPOSE["services"][component.name]["environment"]
         unknown = set(env) - known_env_names(component)
         assert not unknown, f"{component.name}: {unknown} are read by no settings class"
-        assert component.database_url_env in env
+        prefix = component.env_prefix
+        assert {
+            f"{prefix}DB_HOST",
+            f"{prefix}DB_USER",
+            f"{prefix}DB_NAME",
+            f"{prefix}DB_PASSWORD_FILE",
+        } <= set(env)
+        assert component.database_url_env not in env  # never a URL with a password pasted in
 
 
 def test_migrate_step_has_every_database_and_only_the_gateway_is_published():
     env = COMPOSE["services"]["migrate"]["environment"]
-    assert {c.database_url_env for c in ALL} <= set(env)
-    published = [name for name, spec in COMPOSE["services"].items() if spec.get("ports")]
+    known = set().union(*(known_env_names(c) for c in ALL)) | env_names(
+        "PLC_POSTGRES_ADMIN_", AdminDatabaseSettings
+    )
+    assert not set(env) - known, f"migrate: {set(env) - known} are read by no settings class"
+    for component in ALL:
+        service_env = COMPOSE["services"][component.name]["environment"]
+        for part in ("DB_HOST", "DB_USER", "DB_NAME", "DB_PASSWORD_FILE"):
+            name = f"{component.env_prefix}{part}"
+            assert env[name] == service_env[name], f"migrate provisions {name} as the service uses it"
+    published = [
+        name for name, spec in COMPOSE["services"].items() if spec.get("ports") and not spec.get("profiles")
+    ]
     assert published == ["gateway"]
+    for name, spec in COMPOSE["services"].items():
+        if spec.get("profiles") and spec.get("ports"):  # optional tools answer on the host only
+            assert all(str(port).startswith("127.0.0.1:") for port in spec["ports"]), name
     upstreams = COMPOSE["services"]["gateway"]["environment"]["GATEWAY_UPSTREAMS"]
     assert all(f'"{c.name}"' in upstreams for c in SERVICES)
 
 
 def test_no_default_secrets_and_production_auth():
-    text = (ROOT / "docker-compose.yml").read_text()
-    assert "${POSTGRES_PASSWORD:?" in text  # compose refuses to start without it
     for component in ALL:
         env = COMPOSE["services"][component.name]["environment"]
         assert env["AUTH_ENVIRONMENT"] == "production"
         assert env["AUTH_DEV_SIGNING_KEY"] == ""
         assert env["KAFKA_ENABLE_IDEMPOTENCE"] == "true"
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+        assert env["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+    # Every secret comes from the operator's environment (.env): none has a value in the compose file.
+    for name, secret in COMPOSE["secrets"].items():
+        assert set(secret) == {"environment"}, f"secret {name} must be read from the environment"

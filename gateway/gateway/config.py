@@ -1,6 +1,7 @@
 """Settings of the gateway (env prefix GATEWAY_; auth settings are shared: AUTH_*)."""
 
 from functools import lru_cache
+from pathlib import Path
 
 from plc_shared.components import SERVICES
 from plc_shared.settings import ServiceSettings
@@ -44,6 +45,8 @@ class Settings(ServiceSettings):
     internal_token_ttl_seconds: int = 120
     # Production: an RSA private key (PEM) to sign internal tokens RS256; served as a JWKS at /gateway/jwks.json.
     internal_signing_key: SecretStr | None = None
+    # ...or the file holding it (a compose/Kubernetes secret): GATEWAY_INTERNAL_SIGNING_KEY_FILE.
+    internal_signing_key_file: Path | None = None
     internal_key_id: str = "plc-gateway-1"
 
     # Audit rows are written in batches from an in-process queue.

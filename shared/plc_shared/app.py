@@ -24,7 +24,7 @@ from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.errors import install_error_handlers
 from plc_shared.inbox import Consumer, ConsumerRunner
 from plc_shared.outbox import OutboxRelay
-from plc_shared.settings import ServiceSettings
+from plc_shared.settings import KafkaSettings, ServiceSettings
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         app.state.engine, app.state.sessionmaker = engine, make_sessionmaker(engine)
         app.state.token_verifier = TokenVerifier(settings.auth)
-        app.state.broker_probe = BrokerProbe(settings.kafka.bootstrap_servers)
+        app.state.broker_probe = BrokerProbe(settings.kafka)
         runners = _background(app, settings, parts)
         if app.state.consumer_runners:
             tune_gc()
@@ -181,13 +181,13 @@ async def _check_database(app: FastAPI) -> None:
 class BrokerProbe:
     """A lazily started metadata client: readiness asks the broker for its metadata."""
 
-    def __init__(self, bootstrap_servers: str) -> None:
-        self.bootstrap_servers = bootstrap_servers
+    def __init__(self, kafka: KafkaSettings) -> None:
+        self.kafka = kafka
         self._client: AIOKafkaClient | None = None
 
     async def check(self) -> None:
         if self._client is None:
-            client = AIOKafkaClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=2000)
+            client = AIOKafkaClient(**self.kafka.client_options(), request_timeout_ms=2000)
             await client.bootstrap()
             self._client = client
         await self._client.fetch_all_metadata()

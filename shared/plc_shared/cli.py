@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from plc_shared import infra, topics
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.components import ALL, GATEWAY, SERVICES, Component, by_name
 from plc_shared.kafka import ensure_topics
-from plc_shared.migrate import upgrade_async
-from plc_shared.settings import AuthSettings, KafkaSettings
+from plc_shared.migrate import provision, upgrade_async
+from plc_shared.settings import AdminDatabaseSettings, AuthSettings, KafkaSettings, is_placeholder
 
 logger = logging.getLogger("plc")
 
@@ -45,12 +46,9 @@ COMMANDS_GROUP = "plc.commands"  # entry points: sub-commands a component adds t
 
 
 def default_database_url(component: Component) -> str:
-    """The URL a component would use: its `<PREFIX>DATABASE_URL`, else its settings' default."""
-    configured = os.environ.get(component.database_url_env)
-    if configured:
-        return configured
-    field_info = importlib.import_module(f"{component.name}.config").Settings.model_fields["database_url"]
-    return str(field_info.default)
+    """The URL a component uses: its settings class reads `<PREFIX>DATABASE_URL`, or builds the URL from
+    `<PREFIX>DB_HOST`/`_DB_USER`/`_DB_PASSWORD_FILE`..., else its default."""
+    return importlib.import_module(f"{component.name}.config").Settings().database_url
 
 
 async def ensure_database(url: str, admin_url: str | None = None) -> None:
@@ -72,10 +70,19 @@ async def ensure_database(url: str, admin_url: str | None = None) -> None:
 
 
 async def migrate(components: Sequence[Component]) -> None:
-    admin = os.environ.get(ADMIN_URL_ENV)
+    """With an admin role configured, each component's role and database are provisioned through it first
+    (the migration step is the only process that holds the admin password); the migrations themselves run
+    as the component's own role, so it owns every table it uses."""
+    admin = AdminDatabaseSettings().admin_url()
+    if admin and AuthSettings().environment != "dev" and is_placeholder(make_url(admin).password):
+        raise SystemExit("the PostgreSQL admin password still holds a placeholder; set a real secret")
     for component in components:
         url = default_database_url(component)
-        await ensure_database(url, admin)
+        if admin:
+            for line in await provision(admin, url):
+                print(f"{component.name}: {line}")
+        else:
+            await ensure_database(url)
         await upgrade_async(component, url)
         print(f"{component.name}: migrated to head")
 

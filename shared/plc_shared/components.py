@@ -41,15 +41,22 @@ class Component:
         return f"{self.env_prefix}DATABASE_URL"
 
     @property
-    def project_dir(self) -> Path:
+    def package_dir(self) -> Path:
         spec = importlib.util.find_spec(self.name)
         if spec is None or spec.origin is None:
             raise RuntimeError(f"package {self.name!r} is not installed")
-        return Path(spec.origin).resolve().parent.parent
+        return Path(spec.origin).resolve().parent
+
+    @property
+    def project_dir(self) -> Path:
+        return self.package_dir.parent
 
     @property
     def migrations_dir(self) -> Path:
-        return self.project_dir / "migrations"
+        """The source tree's `services/<name>/migrations`; in the image (a non-editable install) the
+        Dockerfile ships them beside the installed package, `site-packages/<name>/migrations`."""
+        shipped = self.package_dir / "migrations"
+        return shipped if shipped.is_dir() else self.project_dir / "migrations"
 
 
 SERVICES: tuple[Component, ...] = (

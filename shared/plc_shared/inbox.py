@@ -163,7 +163,7 @@ class ConsumerRunner:
     async def _consume(self) -> None:
         await ensure_topics(self.kafka, (*self.spec.topics, dead_letter(self.spec.name)))
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.kafka.bootstrap_servers,
+            **self.kafka.client_options(),
             group_id=self.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 def make_producer(settings: KafkaSettings, **overrides) -> AIOKafkaProducer:
     """acks=all always; idempotence as configured (Apache Kafka: on; the local Tansu broker rejects it)."""
     options = dict(
-        bootstrap_servers=settings.bootstrap_servers,
+        **settings.client_options(),
         acks="all",
         enable_idempotence=settings.enable_idempotence,
         request_timeout_ms=settings.request_timeout_ms,
@@ -43,15 +43,17 @@ def make_consumer(settings: KafkaSettings, **overrides) -> AIOKafkaConsumer:
 
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> list[str]:
     """Create the topics that do not exist yet (with their configured partitions); return the created names."""
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=settings.request_timeout_ms
-    )
+    admin = AIOKafkaAdminClient(**settings.client_options(), request_timeout_ms=settings.request_timeout_ms)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         wanted = {settings.topic(t.name): t for t in topics}
         missing = [
-            NewTopic(name, num_partitions=t.partitions, replication_factor=settings.replication_factor)
+            NewTopic(
+                name,
+                num_partitions=settings.partitions.get(t.name, t.partitions),
+                replication_factor=settings.replication_factor,
+            )
             for name, t in wanted.items()
             if name not in existing
         ]
