@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 from plc_shared.components import ALL, SERVICES
-from plc_shared.settings import AdminDatabaseSettings, AuthSettings, KafkaSettings
+from plc_shared.settings import AdminDatabaseSettings, AuthSettings, EventSettings, KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -23,6 +23,7 @@ def env_names(prefix: str, cls) -> set[str]:
 def known_env_names(component) -> set[str]:
     names = env_names(component.env_prefix, settings_class(component))
     names |= env_names("KAFKA_", KafkaSettings) | env_names("AUTH_", AuthSettings)
+    names |= env_names("EVENTS_", EventSettings)
     return names | IMAGE_ENV
 
 

@@ -32,7 +32,7 @@ def make_producer(settings: KafkaSettings, **overrides) -> AIOKafkaProducer:
 def make_consumer(settings: KafkaSettings, **overrides) -> AIOKafkaConsumer:
     """A consumer on the configured brokers that commits nothing by itself (callers decide where offsets go)."""
     options = dict(
-        bootstrap_servers=settings.bootstrap_servers,
+        **settings.client_options(),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
