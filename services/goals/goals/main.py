@@ -1,4 +1,5 @@
-"""The goals service process: HTTP API, outbox relay, the results and roster consumers (see plc_shared.app)."""
+"""The goals service process: HTTP API, outbox relay, the results and roster consumers and the deadline sweep
+(see plc_shared.app)."""
 
 from fastapi import FastAPI
 from plc_shared.app import ServiceParts, create_service_app
@@ -6,6 +7,7 @@ from plc_shared.app import ServiceParts, create_service_app
 from goals import models
 from goals.config import Settings, get_settings
 from goals.consumers import results_consumer, roster_consumer
+from goals.deadlines.service import settle_job
 from goals.endpoints import router
 
 DESCRIPTION = (
@@ -20,6 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outbox=models.outbox.table,
         inbox=models.inbox,
         consumers=[results_consumer(), roster_consumer()],
+        periodic=[settle_job(settings.settle_interval_s)],
         description=DESCRIPTION,
     )
     app = create_service_app(settings, parts)

@@ -112,6 +112,7 @@ class Goal(Base):
     __table_args__ = (
         Index("ix_goals_district_school", "district_id", "school_id"),
         Index("ix_goals_district_status", "district_id", "status"),
+        Index("ix_goals_status_deadline", "status", "deadline"),
     )
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -127,11 +128,24 @@ class Goal(Base):
     class_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
     grades: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
     parent_goal_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # the current version's deadline (what the settling sweep reads: deadlines.repository)
+    deadline: Mapped[date | None] = mapped_column(Date)
     numerator: Mapped[float] = mapped_column(Float, default=0.0)
     denominator: Mapped[int] = mapped_column(Integer, default=0)
     progress_status: Mapped[str] = mapped_column(Text, default="insufficient data")
     progress_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
+
+
+class DistrictThresholds(Base):
+    """A district's status thresholds (share of the expected gain); a district without a row uses the defaults
+    of progress.rules.Thresholds."""
+
+    __tablename__ = "district_thresholds"
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    on_track: Mapped[float] = mapped_column(Float)
+    at_risk: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
 
 
 class GoalVersion(Base):

@@ -96,6 +96,7 @@ async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.Goal
     m, p = body.measure, body.population
     goal.assessment_ids = [a for a in (m.assessment_id, m.pre_assessment_id, m.post_assessment_id) if a]
     goal.standard_id = m.standard_id
+    goal.deadline = body.deadline
     goal.class_ids = (team.class_ids if team is not None else []) if p.kind == "team" else p.class_ids
     goal.grades = p.grades if p.kind == "grades" else []
     if (body.baseline is None or body.baseline.value is None) and m.kind != "process":

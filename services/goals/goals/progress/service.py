@@ -248,6 +248,8 @@ async def series(session: AsyncSession, goal: models.Goal) -> list[tuple]:
 def status_now(goal: models.Goal, body: GoalBody, points: list[tuple], today: date) -> str:
     if goal.status == "draft":
         return "insufficient data"
+    if goal.status in ("achieved", "missed"):
+        return goal.status  # settled at the deadline (deadlines.service)
     baseline = body.baseline.value if body.baseline and body.baseline.value is not None else 0.0
     return rules.status(
         [(p[0], p[1]) for p in points], baseline=baseline, target=body.target, start=body.start,
