@@ -169,7 +169,8 @@ async def list_goals(
 ) -> list[schemas.GoalRead]:
     district = await auth.check_school(session, principal, school_id)
     goals = await GoalRepository(session).of_school(district, school_id, team_id)
-    return [await read(session, g, smart=False) for g in goals]
+    thresholds = await progress.thresholds_of(session, district)
+    return [await read(session, g, smart=False, thresholds=thresholds) for g in goals]
 
 
 async def versions(
@@ -180,8 +181,11 @@ async def versions(
     return [schemas.VersionRead(version=v.version, created_at=v.created_at, **v.body) for v in rows]
 
 
-async def read(session: AsyncSession, goal: models.Goal, *, smart: bool = True) -> schemas.GoalRead:
+async def read(
+    session: AsyncSession, goal: models.Goal, *, smart: bool = True, thresholds=None
+) -> schemas.GoalRead:
     body = schemas.GoalBody.model_validate(goal.body)
+    thresholds = thresholds or await progress.thresholds_of(session, goal.district_id)
     points = await progress.series(session, goal)
     today = date.today()
     projection = progress_rules.projection([(p[0], p[1]) for p in points], body.deadline)
@@ -189,7 +193,7 @@ async def read(session: AsyncSession, goal: models.Goal, *, smart: bool = True) 
         **body.model_dump(), id=goal.id, school_id=goal.school_id, team_id=goal.team_id,
         parent_goal_id=goal.parent_goal_id, level="team" if goal.team_id else "school", status=goal.status,
         version=goal.version, value=progress_rules.value(body.measure.kind, goal.numerator, goal.denominator),
-        n=goal.denominator, progress_status=progress.status_now(goal, body, points, today),
+        n=goal.denominator, progress_status=progress.status_now(goal, body, points, today, thresholds),
         projection=projection, smart=await check_goal(session, goal, body) if smart else None,
     )  # fmt: skip
 

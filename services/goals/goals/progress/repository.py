@@ -153,3 +153,12 @@ class ProgressRepository:
         )
         rows = (await self.session.execute(stmt)).all()
         return sorted((on or created.date(), phase) for on, created, phase in rows)
+
+    async def thresholds(self, district_id: str) -> models.DistrictThresholds | None:
+        return await self.session.get(models.DistrictThresholds, district_id)
+
+    async def save_thresholds(self, district_id: str, on_track: float, at_risk: float) -> None:
+        table = models.DistrictThresholds.__table__
+        values = {"on_track": on_track, "at_risk": at_risk, "updated_at": func.now()}
+        stmt = insert(table).values(district_id=district_id, **values)
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["district_id"], set_=values))

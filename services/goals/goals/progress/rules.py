@@ -27,6 +27,18 @@ class Thresholds:
     at_risk: float = 0.7
 
 
+def threshold_errors(on_track: float, at_risk: float) -> list[tuple[str, str]]:
+    """(field, why) for thresholds a district may not set: they must satisfy 0 < at_risk < on_track <= 1."""
+    errors = []
+    if not (0 < on_track <= 1):
+        errors.append(("on_track", f"{on_track:g} is not in (0, 1]"))
+    if not (0 < at_risk < 1):
+        errors.append(("at_risk", f"{at_risk:g} is not in (0, 1)"))
+    elif at_risk >= on_track:
+        errors.append(("at_risk", f"{at_risk:g} is not below on_track {on_track:g}"))
+    return errors
+
+
 @dataclass(frozen=True)
 class Spec:
     """What a goal's measure matches in a result event (built from the goal's current version)."""

@@ -9,12 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from plc_shared.auth import Principal
 from plc_shared.events.goals import GoalProgressUpdated
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import models
+from goals.exceptions import InvalidField
 from goals.plans.schemas import GoalBody
-from goals.progress import rules
+from goals.progress import rules, schemas
 from goals.progress.repository import ProgressRepository
 
 THROTTLE = timedelta(minutes=1)  # progress events: on a status change, else at most once a minute per goal
@@ -148,6 +150,7 @@ async def _record(session: AsyncSession, district_id: str, moved: list[Touched],
     """Sums, a point per goal (on the latest date the batch's results were assessed) and throttled events."""
     repo, today, events = ProgressRepository(session), now.date(), []
     counts = await repo.count_points(district_id, {t.goal.id for t in moved})
+    thresholds = await thresholds_of(session, district_id)
     for t in sorted(moved, key=lambda t: t.goal.id):
         g, b = t.goal, t.body
         g.numerator = round(g.numerator, 9)
@@ -157,7 +160,15 @@ async def _record(session: AsyncSession, district_id: str, moved: list[Touched],
         baseline = b.baseline.value if b.baseline and b.baseline.value is not None else 0.0
         last = (on, value) if value is not None else None
         status = rules.status_of(
-            counts.get(g.id, 0) + 1, last, baseline, b.target, b.start, b.deadline, b.direction, today
+            counts.get(g.id, 0) + 1,
+            last,
+            baseline,
+            b.target,
+            b.start,
+            b.deadline,
+            b.direction,
+            today,
+            thresholds,
         )
         changed = status != g.progress_status
         if changed or g.progress_sent_at is None or now - g.progress_sent_at >= THROTTLE:
@@ -245,7 +256,9 @@ async def series(session: AsyncSession, goal: models.Goal) -> list[tuple]:
     return (await ProgressRepository(session).points(goal.district_id, [goal.id])).get(goal.id, [])
 
 
-def status_now(goal: models.Goal, body: GoalBody, points: list[tuple], today: date) -> str:
+def status_now(
+    goal: models.Goal, body: GoalBody, points: list[tuple], today: date, thresholds: rules.Thresholds
+) -> str:
     if goal.status == "draft":
         return "insufficient data"
     if goal.status in ("achieved", "missed"):
@@ -253,7 +266,7 @@ def status_now(goal: models.Goal, body: GoalBody, points: list[tuple], today: da
     baseline = body.baseline.value if body.baseline and body.baseline.value is not None else 0.0
     return rules.status(
         [(p[0], p[1]) for p in points], baseline=baseline, target=body.target, start=body.start,
-        deadline=body.deadline, direction=body.direction, today=today,
+        deadline=body.deadline, direction=body.direction, today=today, thresholds=thresholds,
     )  # fmt: skip
 
 
@@ -267,6 +280,32 @@ async def chart(session: AsyncSession, goal: models.Goal, today: date) -> str:
         points, title=body.title, measure=rules.measure_label(m.kind, m.min_growth),
         baseline=body.baseline.value if body.baseline else None, target=body.target, start=body.start,
         deadline=body.deadline, interim_targets=[(t.on, t.value) for t in body.interim_targets], cycles=cycles,
-        status=status_now(goal, body, points, today),
+        status=status_now(goal, body, points, today, await thresholds_of(session, goal.district_id)),
         projection_=rules.projection(points, body.deadline),
     )  # fmt: skip
+
+
+async def thresholds_of(session: AsyncSession, district_id: str) -> rules.Thresholds:
+    """The district's status thresholds, or the defaults when it has not set its own."""
+    row = await ProgressRepository(session).thresholds(district_id)
+    return rules.Thresholds() if row is None else rules.Thresholds(on_track=row.on_track, at_risk=row.at_risk)
+
+
+async def get_thresholds(session: AsyncSession, *, principal: Principal) -> schemas.ThresholdsRead:
+    row = await ProgressRepository(session).thresholds(principal.tenant)
+    if row is None:
+        default = rules.Thresholds()
+        return schemas.ThresholdsRead(on_track=default.on_track, at_risk=default.at_risk, source="default")
+    return schemas.ThresholdsRead(on_track=row.on_track, at_risk=row.at_risk, source="district")
+
+
+async def set_thresholds(
+    session: AsyncSession, *, principal: Principal, data: schemas.ThresholdsUpdate
+) -> schemas.ThresholdsRead:
+    """A district admin sets the district's thresholds (0 < at_risk < on_track <= 1, else a 422 naming the
+    field); every status computed from then on uses them."""
+    errors = rules.threshold_errors(data.on_track, data.at_risk)
+    if errors:
+        raise InvalidField(*errors[0])
+    await ProgressRepository(session).save_thresholds(principal.tenant, data.on_track, data.at_risk)
+    return schemas.ThresholdsRead(on_track=data.on_track, at_risk=data.at_risk, source="district")
