@@ -1,6 +1,8 @@
 """The consumers, on the shared ConsumerRunner and inbox (effects and inbox rows in one transaction):
 
 - results: a fetch of result events moves every active goal they touch (progress.service.apply_results);
+- flags: the interventions' support flags raised and resolved and exits move every active support-exit goal
+  of the student's school (support.service.apply_flags);
 - roster: schools, students (grades) and staff (UserRostered: who may be a team member, with which role),
   and the district's published assessments (what a goal's measure may name) — ids only.
 """
@@ -21,16 +23,20 @@ from plc_shared.events.assessments import (
     StudentRostered,
     UserRostered,
 )
+from plc_shared.events.interventions import FlagResolved, StudentExited, StudentFlagged
 from plc_shared.inbox import Consumer
-from plc_shared.topics import ASSESSMENTS, RESULTS, ROSTER
+from plc_shared.topics import ASSESSMENTS, FLAGS, RESULTS, ROSTER
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import models
 from goals.progress import service as progress
+from goals.support import service as support
 
 NAME = "goals-results"
 ROSTER_NAME = "goals-roster"
+FLAGS_NAME = "goals-flags"
+FLAG_TYPES = frozenset({StudentFlagged.type, FlagResolved.type, StudentExited.type})
 KIND = {ResultRecorded.type: "recorded", ResultCorrected.type: "corrected", ResultVoided.type: "voided"}
 ROSTER_TYPES = frozenset(
     {
@@ -51,6 +57,22 @@ def roster_consumer() -> Consumer:
     return Consumer(
         name=ROSTER_NAME, topics=(ROSTER, ASSESSMENTS), batch_handler=handle_roster, event_types=ROSTER_TYPES
     )
+
+
+def flags_consumer() -> Consumer:
+    return Consumer(name=FLAGS_NAME, topics=(FLAGS,), batch_handler=handle_flags, event_types=FLAG_TYPES)
+
+
+async def handle_flags(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:
+    """Per district, in partition order (one student's flag events share a key)."""
+    by_district: dict[str, list] = {}
+    for e in envelopes:
+        if e.type in FLAG_TYPES:
+            event = e.payload()
+            by_district.setdefault(event.district_id, []).append(event)
+    now = datetime.now(UTC)
+    for district_id, events in sorted(by_district.items()):
+        await support.apply_flags(session, district_id, events, now)
 
 
 async def handle_results(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:

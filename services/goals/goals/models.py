@@ -92,6 +92,19 @@ class Result(Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SupportState(Base):
+    """One student's support from the interventions' flag events (support.rules.State): their support flags
+    (id → [raised on, resolved on]) and exits (assignment id → exited on). Ids and dates only."""
+
+    __tablename__ = "support_states"
+    __table_args__ = (Index("ix_support_states_district_school", "district_id", "school_id"),)
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    student_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    school_id: Mapped[str] = mapped_column(Text)
+    flags: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    exits: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
 class Team(Base):
     __tablename__ = "teams"
     __table_args__ = (Index("ix_teams_district_school", "district_id", "school_id"),)

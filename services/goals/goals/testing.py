@@ -195,9 +195,10 @@ def api(app, role: str, district: str, schools=(), subject: str | None = None) -
 
 async def apply(sessionmaker, *events) -> None:
     """Events through the consumers' handlers, in one transaction (no broker)."""
-    from goals.consumers import handle_results, handle_roster
+    from goals.consumers import handle_flags, handle_results, handle_roster
 
     envelopes = [CloudEvent.wrap(e) for e in events]
     async with sessionmaker() as session, session.begin():
         await handle_roster(session, envelopes)
         await handle_results(session, envelopes)
+        await handle_flags(session, envelopes)

@@ -26,6 +26,7 @@ from goals.plans import rules, schemas
 from goals.plans.repository import CycleRepository, GoalRepository
 from goals.progress import rules as progress_rules
 from goals.progress import service as progress
+from goals.support import service as support
 
 VERSIONED = ("measure", "population", "target", "start", "deadline", "direction", "interim_targets")
 
@@ -69,7 +70,7 @@ async def update_goal(
         goal.version += 1
     await _set_body(session, goal, body, team)
     if new_version:
-        await progress.rebuild(session, goal)
+        await _rebuild(session, goal, body)
         await models.outbox.add(session, _event(GoalVersioned, goal, body))
     return await read(session, goal)
 
@@ -83,9 +84,13 @@ async def activate(session: AsyncSession, *, principal: Principal, goal_id: uuid
     if not check.passed:
         raise NotSmart(goal.id, [f.model_dump() for f in check.letters if not f.passed])
     goal.status = "active"
-    await progress.rebuild(session, goal)
+    await _rebuild(session, goal, body)
     await models.outbox.add(session, _event(GoalActivated, goal, body))
     return await read(session, goal)
+
+
+async def _rebuild(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody) -> None:
+    await (support if body.measure.kind == "support_exit" else progress).rebuild(session, goal)
 
 
 async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody, team) -> None:
@@ -100,7 +105,8 @@ async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.Goal
     goal.class_ids = (team.class_ids if team is not None else []) if p.kind == "team" else p.class_ids
     goal.grades = p.grades if p.kind == "grades" else []
     if (body.baseline is None or body.baseline.value is None) and m.kind != "process":
-        value, n, on = await progress.computed_baseline(session, goal, body)
+        measure = support if m.kind == "support_exit" else progress
+        value, n, on = await measure.computed_baseline(session, goal, body)
         if value is not None:
             body = body.model_copy(
                 update={"baseline": schemas.Baseline(value=value, n=n, on=on, source="computed")}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 
-PERCENT_KINDS = frozenset({"proficient", "growth"})
+PERCENT_KINDS = frozenset({"proficient", "growth", "support_exit"})
 
 
 @dataclass(frozen=True)
@@ -253,6 +253,7 @@ def measure_label(kind: str, min_growth: float | None = None) -> str:
         "proficient": "% of tested students at or above proficient",
         "average": "Average score (%)",
         "growth": f"% of students who grew by at least {min_growth or 0:g} points",
+        "support_exit": "% of students flagged for support who exited or were resolved",
     }.get(kind, "Process goal (no student measure)")
 
 

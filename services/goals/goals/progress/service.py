@@ -114,7 +114,7 @@ async def apply_results(
     dirty = _apply(touched, pairs, facts, grades)
     await repo.save_entries([_entry_row(district_id, g, s, e) for g, s, e in dirty])
     moved = {g for g, _, _ in dirty}
-    await _record(session, district_id, [touched[g] for g in moved], now)
+    await record(session, district_id, [touched[g] for g in moved], now)
     return len(moved)
 
 
@@ -146,7 +146,7 @@ def _apply(touched: dict, pairs: set, facts: list[rules.Fact], grades: dict) -> 
     return [(g, s, e) for (g, s, _), e in dirty.items()]
 
 
-async def _record(session: AsyncSession, district_id: str, moved: list[Touched], now: datetime) -> None:
+async def record(session: AsyncSession, district_id: str, moved: list[Touched], now: datetime) -> None:
     """Sums, a point per goal (on the latest date the batch's results were assessed) and throttled events."""
     repo, today, events = ProgressRepository(session), now.date(), []
     counts = await repo.count_points(district_id, {t.goal.id for t in moved})
