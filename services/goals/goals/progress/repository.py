@@ -162,3 +162,12 @@ class ProgressRepository:
         values = {"on_track": on_track, "at_risk": at_risk, "updated_at": func.now()}
         stmt = insert(table).values(district_id=district_id, **values)
         await self.session.execute(stmt.on_conflict_do_update(index_elements=["district_id"], set_=values))
+
+    async def version_bodies(self, district_id: str, goal_id) -> list[tuple[int, dict]]:
+        v = models.GoalVersion
+        stmt = (
+            select(v.version, v.body)
+            .where(v.district_id == district_id, v.goal_id == goal_id)
+            .order_by(v.version)
+        )
+        return [tuple(r) for r in (await self.session.execute(stmt)).all()]
