@@ -3,7 +3,7 @@
 - results: a fetch of result events moves every active goal they touch (progress.service.apply_results);
 - flags: the interventions' support flags raised and resolved and exits move every active support-exit goal
   of the student's school (support.service.apply_flags);
-- roster: schools, students (grades) and staff (UserRostered: who may be a team member, with which role),
+- roster: schools, classes (school, grades), students (grades) and staff (UserRostered: who may be a team member, with which role),
   and the district's published assessments (what a goal's measure may name) — ids only.
 """
 
@@ -16,6 +16,7 @@ from plc_shared.events import CloudEvent
 from plc_shared.events.assessments import (
     AssessmentClosed,
     AssessmentPublished,
+    ClassRostered,
     ResultCorrected,
     ResultRecorded,
     ResultVoided,
@@ -41,6 +42,7 @@ KIND = {ResultRecorded.type: "recorded", ResultCorrected.type: "corrected", Resu
 ROSTER_TYPES = frozenset(
     {
         SchoolRostered.type,
+        ClassRostered.type,
         StudentRostered.type,
         UserRostered.type,
         AssessmentPublished.type,
@@ -88,12 +90,16 @@ async def handle_results(session: AsyncSession, envelopes: Sequence[CloudEvent])
 
 
 async def handle_roster(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:
-    """The latest state of each school, student, staff member and assessment of the batch."""
-    rows: dict[type, dict] = {m: {} for m in (models.School, models.Student, models.Staff, models.Assessment)}
+    """The latest state of each school, class, student, staff member and assessment of the batch."""
+    models_ = (models.School, models.RosterClass, models.Student, models.Staff, models.Assessment)
+    rows: dict[type, dict] = {m: {} for m in models_}
     for event in (e.payload() for e in envelopes if e.type in ROSTER_TYPES):
         d = event.district_id
         if isinstance(event, SchoolRostered):
             rows[models.School][(d, event.school_id)] = {"school_id": event.school_id, "status": event.status}
+        elif isinstance(event, ClassRostered):
+            row = {"class_id": event.class_id, "school_id": event.school_id, "grades": event.grades}
+            rows[models.RosterClass][(d, event.class_id)] = row | {"status": event.status}
         elif isinstance(event, StudentRostered):
             row = {"student_id": event.student_id, "grades": event.grades, "status": event.status}
             rows[models.Student][(d, event.student_id)] = row

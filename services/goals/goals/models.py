@@ -53,6 +53,18 @@ class Staff(Base):
     status: Mapped[str] = mapped_column(Text, default="active")
 
 
+class RosterClass(Base):
+    """Classes of the district's roster (ClassRostered): what a team's classes and a goal's population of
+    classes may name."""
+
+    __tablename__ = "classes"
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    class_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    school_id: Mapped[str] = mapped_column(Text)
+    grades: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    status: Mapped[str] = mapped_column(Text, default="active")
+
+
 class Student(Base):
     __tablename__ = "students"
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from goals import models
-from goals.testing import api, apply, school, student
+from goals.testing import api, apply, klass, school, student
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.events.interventions import FlagResolved, StudentExited, StudentFlagged
 from sqlalchemy import select
@@ -154,7 +154,7 @@ async def test_support_exit_goals_equal_an_independent_computation_live_replayed
 
 
 async def test_a_support_exit_goal_for_classes_fails_the_letter_m(app, sessions):
-    await apply(sessions, school(D, "s1"))
+    await apply(sessions, school(D, "s1"), klass(D, "c1", "s1", "4"))
     async with api(app, "district_admin", D) as admin:
         body = goal_body("classes", {"kind": "classes", "class_ids": ["c1"]})
         goal = (await admin.post("/schools/s1/goals", json=body)).json()

@@ -27,6 +27,7 @@ from goals.plans.repository import CycleRepository, GoalRepository
 from goals.progress import rules as progress_rules
 from goals.progress import service as progress
 from goals.support import service as support
+from goals.teams.service import check_roster
 
 VERSIONED = ("measure", "population", "target", "start", "deadline", "direction", "interim_targets")
 
@@ -99,6 +100,11 @@ async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.Goal
     if body.deadline <= body.start:
         raise InvalidField("deadline", f"{body.deadline} is not after the start {body.start}")
     m, p = body.measure, body.population
+    if p.kind in ("classes", "grades"):
+        classes, grades = (p.class_ids, []) if p.kind == "classes" else ([], p.grades)
+        await check_roster(
+            session, goal.district_id, goal.school_id, class_ids=classes, grades=grades, prefix="population."
+        )
     goal.assessment_ids = [a for a in (m.assessment_id, m.pre_assessment_id, m.post_assessment_id) if a]
     goal.standard_id = m.standard_id
     goal.deadline = body.deadline
@@ -346,17 +352,18 @@ async def _cycle(session: AsyncSession, goal: models.Goal, cycle_id: uuid.UUID) 
 async def _study(
     session: AsyncSession, goal: models.Goal, cycle: models.Cycle, notes: str | None
 ) -> schemas.CycleStudy:
-    """The window's points: on or after the Do start, up to its end when given."""
-    end = cycle.body["do"].get("ended_on")
-    end = date.fromisoformat(end) if end else date.max
+    """The window's points: on or after the Do start, up to its end and the prediction's date when given
+    (what the prediction is compared with is the measure by the date it was made for)."""
+    prediction = cycle.body["plan"].get("prediction") or {}
+    bounds = [cycle.body["do"].get("ended_on"), prediction.get("by")]
+    end = min((date.fromisoformat(b) for b in bounds if b), default=date.max)
     points = [
         schemas.StudyPoint(on=on, value=value, n=n)
         for on, value, n, _version in await progress.series(session, goal)
         if cycle.started_on <= on <= end
     ]
     values = [p.value for p in points if p.value is not None]
-    prediction = cycle.body["plan"].get("prediction")
-    predicted = prediction["value"] if prediction else None
+    predicted = prediction.get("value")
     observed = values[-1] if values else None
     run = rules_pdsa.run_chart(values)
     return schemas.CycleStudy(
