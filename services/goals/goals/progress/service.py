@@ -104,14 +104,18 @@ async def apply_results(
     existing = await repo.entry_pairs_of_results(district_id, {f.result_id for f in facts})
     goals += await repo.goals(district_id, {g for g, _ in existing} - {g.id for g in goals})
     touched = {g.id: _touched(g) for g in goals}
-    pairs = {(g, f.student_id) for f in facts for g, t in touched.items() if rules.relevant(t.spec, f)}
+    matcher = _Matcher(touched.values())
+    pairs = {(t.goal.id, f.student_id) for f in facts for t in matcher.candidates(f)}
     pairs |= {p for p in existing if p[0] in touched}
     for e in await repo.entries(district_id, pairs):
         touched[e.goal_id].students.setdefault(e.student_id, []).append(_entry(e))
     grades = {}
     if any(t.spec.grades for t in touched.values()):
         grades = await repo.grades(district_id, {s for _, s in pairs})
-    dirty = _apply(touched, pairs, facts, grades)
+    goals_of: dict[str, list[Touched]] = defaultdict(list)  # student → the goals to move for them
+    for goal_id, student_id in pairs:
+        goals_of[student_id].append(touched[goal_id])
+    dirty = _apply(goals_of, facts, grades)
     await repo.save_entries([_entry_row(district_id, g, s, e) for g, s, e in dirty])
     moved = {g for g, _, _ in dirty}
     await record(session, district_id, [touched[g] for g in moved], now)
@@ -123,12 +127,36 @@ def _touched(goal: models.Goal) -> Touched:
     return Touched(goal, body, spec_of(goal, body))
 
 
-def _apply(touched: dict, pairs: set, facts: list[rules.Fact], grades: dict) -> list[tuple]:
+class _Matcher:
+    """The goals a fact may count for, by what they are matched on (rules.relevant, indexed by school and
+    assessment or standard: a batch's facts are matched against the goals of their school that name their
+    assessment or one of their standards, not against every goal)."""
+
+    def __init__(self, touched) -> None:
+        self.by_assessment: dict[tuple[str, str], list[Touched]] = defaultdict(list)
+        self.by_standard: dict[tuple[str, str], list[Touched]] = defaultdict(list)
+        for t in touched:
+            s = t.spec
+            if s.kind == "growth":
+                for a in {s.pre_assessment_id, s.post_assessment_id} - {None}:
+                    self.by_assessment[(s.school_id, a)].append(t)
+            elif s.standard_id is not None:
+                self.by_standard[(s.school_id, s.standard_id)].append(t)
+            elif s.assessment_id is not None:
+                self.by_assessment[(s.school_id, s.assessment_id)].append(t)
+
+    def candidates(self, f: rules.Fact) -> list[Touched]:
+        found = list(self.by_assessment.get((f.school_id, f.assessment_id), ()))
+        for standard in f.standards:
+            found += self.by_standard.get((f.school_id, standard), ())
+        return found
+
+
+def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: dict) -> list[tuple]:
     dirty: dict[tuple, rules.Entry] = {}
     for f in facts:
-        for goal_id, t in touched.items():
-            if (goal_id, f.student_id) not in pairs:
-                continue
+        for t in goals_of.get(f.student_id, ()):
+            goal_id = t.goal.id
             entries = t.students.setdefault(f.student_id, [])
             mine = next((e for e in entries if e.result_id == f.result_id), None)
             if mine is not None and mine.revision >= f.revision:
@@ -151,12 +179,13 @@ async def record(session: AsyncSession, district_id: str, moved: list[Touched], 
     repo, today, events = ProgressRepository(session), now.date(), []
     counts = await repo.count_points(district_id, {t.goal.id for t in moved})
     thresholds = await thresholds_of(session, district_id)
+    points = []
     for t in sorted(moved, key=lambda t: t.goal.id):
         g, b = t.goal, t.body
         g.numerator = round(g.numerator, 9)
         value = rules.value(b.measure.kind, g.numerator, g.denominator)
         on = t.as_of if t.as_of != date.min else today
-        await repo.save_point(district_id, g.id, on, g.version, value, g.denominator)
+        points.append({"goal_id": g.id, "on": on, "version": g.version, "value": value, "n": g.denominator})
         baseline = b.baseline.value if b.baseline and b.baseline.value is not None else 0.0
         last = (on, value) if value is not None else None
         status = rules.status_of(
@@ -174,6 +203,7 @@ async def record(session: AsyncSession, district_id: str, moved: list[Touched], 
         if changed or g.progress_sent_at is None or now - g.progress_sent_at >= THROTTLE:
             g.progress_status, g.progress_sent_at = status, now
             events.append(_progress_event(g, value, status, on, now))
+    await repo.save_points(district_id, points)
     if events:
         await models.outbox.add_all(session, events)
 
