@@ -1,6 +1,6 @@
 """Result events → goal progress, against a raw aiokafka consumer reading the same events, in one run.
 
-    uv run python bench/goals.py [--events 50000] [--goals 200] [--students 5000] [--batch 5000]
+    uv run python bench/goals.py [--events 50000] [--goals 200] [--students 5000] [--batch 5000] [--replicas 2]
 
 Uses PLC_BENCH_POSTGRES_URL (else PostgreSQL on 127.0.0.1:5432 when it answers, else an embedded one) and
 KAFKA_BOOTSTRAP_SERVERS (else a Tansu broker it starts): plc_shared.infra.Infrastructure.
@@ -16,8 +16,9 @@ The burst: `--events` ResultRecorded events (about 6 % of them corrections of an
 built by a child process (the publisher, as the assessments relay is in production) and sent as pre-built
 record batches when told to. The service side is the real code path: the goals results consumer (the shared
 ConsumerRunner with results_consumer()'s batch handler: inbox, the results store, per-student entries, running
-sums, progress points, throttled GoalProgressUpdated rows in the outbox; one transaction per fetch), one
-replica in this process on uvloop, in its group and idle when the burst starts. The clock starts when the
+sums, progress points, throttled GoalProgressUpdated rows in the outbox; one transaction per fetch), as
+`--replicas` processes (default 2, one per core here) in one consumer group as a deployment scales it, each on
+uvloop, all in the group and idle when the burst starts. The clock starts when the
 publisher is told to go and stops when every event is committed (after-commit reports; the inbox is checked
 at the end). Latency of a result = its batch's commit time - max(the result's commit at the source (its
 envelope time), burst start): a result's commit to its goals' progress update. The raw side is one aiokafka
@@ -43,6 +44,7 @@ import asyncio
 import contextlib
 import dataclasses
 import random
+import signal
 import time
 import uuid
 from datetime import date, timedelta
@@ -213,66 +215,135 @@ async def setup(url: str, kafka: KafkaSettings, students: int, goals: int) -> No
                 raise RuntimeError(f"goal not activated: {activated.text[:300]}")
 
 
-class Counter:
-    def __init__(self) -> None:
+class Replicas:
+    """The goals results consumer as `count` processes in one consumer group (replicas of a deployment), each
+    this script with --replica: it reports `assigned <partitions>` when its assignment changes and, after each
+    commit, `committed <events> <commit epoch> <source commit epoch of each event ...>`."""
+
+    def __init__(self, url: str, kafka: KafkaSettings, batch: int, count: int) -> None:
+        self.url, self.kafka, self.batch, self.count = url, kafka, batch, count
+        self.assigned: dict[int, int] = {}
         self.committed, self.samples, self.progress = 0, [], asyncio.Event()
 
-    def after_commit(self, session, events) -> None:
-        now = time.time()
-        self.committed += len(events)
-        self.samples.append((now, [e.time.timestamp() for e in events]))
-        self.progress.set()
+    async def __aenter__(self) -> Replicas:
+        self.procs = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                __file__,
+                "--replica",
+                self.url,
+                self.kafka.bootstrap_servers,
+                self.kafka.topic_prefix,
+                "--batch",
+                str(self.batch),
+                stdout=asyncio.subprocess.PIPE,
+                limit=1 << 24,
+            )
+            for _ in range(self.count)
+        ]
+        self.readers = [asyncio.create_task(self._read(i, p)) for i, p in enumerate(self.procs)]
+        deadline = time.perf_counter() + 90
+        while len(self.assigned) < self.count or sum(self.assigned.values()) != RESULTS.partitions:
+            self.check()
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"the group did not settle in 90 s: {self.assigned}")
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # every member polling the empty topic
+        return self
+
+    async def _read(self, i: int, proc) -> None:
+        async for line in proc.stdout:
+            kind, *fields = line.split()
+            if kind == b"assigned":
+                self.assigned[i] = int(fields[0])
+            elif kind == b"committed":
+                self.committed += int(fields[0])
+                self.samples.append((float(fields[1]), [float(f) for f in fields[2:]]))
+                self.progress.set()
+
+    def check(self) -> None:
+        for reader in self.readers:
+            if reader.done():
+                reader.result()
+        for proc in self.procs:
+            if proc.returncode is not None:
+                raise RuntimeError(f"a consumer replica exited with {proc.returncode}")
+
+    async def __aexit__(self, *exc) -> None:
+        for proc in self.procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=30)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        await asyncio.gather(*self.readers, return_exceptions=True)
+
+    async def wait_for(self, n: int) -> None:
+        while self.committed < n:
+            self.check()
+            self.progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.progress.wait(), timeout=1)
 
 
-async def burst(
-    url: str, kafka: KafkaSettings, n: int, students: int, batch: int
-) -> tuple[float, list[float]]:
+async def replica(url: str, bootstrap: str, prefix: str, batch: int) -> None:
+    """One consumer replica: the service's results consumer, its after-commit reported on stdout; SIGTERM
+    stops it gracefully (the batch in progress commits)."""
     engine = create_engine(url, pool_size=4)
-    counter = Counter()
-    spec = dataclasses.replace(results_consumer(), after_commit=counter.after_commit)
+    kafka = KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=prefix, enable_idempotence=False)
+
+    def committed(session, events) -> None:
+        sent = " ".join(f"{e.time.timestamp():.6f}" for e in events)
+        print(f"committed {len(events)} {time.time():.6f} {sent}", flush=True)
+
+    spec = dataclasses.replace(results_consumer(), after_commit=committed)
     runner = ConsumerRunner(
         spec, sessionmaker=make_sessionmaker(engine), inbox=inbox, kafka=kafka, max_records=batch
     )
+    tune_gc()  # as the service process does when it starts its consumers
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, runner.stop)
+    task, reported = asyncio.create_task(runner.run()), None
+    try:
+        while not task.done():
+            if runner.assignment != reported:
+                reported = runner.assignment
+                print(f"assigned {len(reported)}", flush=True)
+            await asyncio.wait([task], timeout=0.05)
+        task.result()
+    finally:
+        await engine.dispose()
+
+
+async def burst(url: str, kafka: KafkaSettings, n: int, students: int, batch: int, replicas: int):
+    """(elapsed seconds, latencies) of the burst: the clock runs from `go` to the last commit."""
     topic = kafka.topic(RESULTS.name)
     child = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--publish-to", kafka.bootstrap_servers, topic, "--events", str(n),
         "--students", str(students), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    tune_gc()
-    task = asyncio.create_task(runner.run())
     try:
-        deadline = time.perf_counter() + 90
-        while len(runner.assignment) < RESULTS.partitions:
-            if task.done() or time.perf_counter() > deadline:
-                raise RuntimeError(f"the consumer did not get its partitions: {runner.assignment}")
-            await asyncio.sleep(0.1)
-        if await child.stdout.readline() != b"ready\n":
-            raise RuntimeError(f"the publisher failed (exit {await child.wait()})")
-        await asyncio.sleep(0.5)
-        floor, started = time.time(), time.perf_counter()
-        child.stdin.write(b"go\n")
-        await child.stdin.drain()
-        while counter.committed < n:
-            if task.done():
-                task.result()
-            counter.progress.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(counter.progress.wait(), timeout=1)
-        elapsed = time.perf_counter() - started
+        async with Replicas(url, kafka, batch, replicas) as group:
+            if await child.stdout.readline() != b"ready\n":
+                raise RuntimeError(f"the publisher failed (exit {await child.wait()})")
+            floor, started = time.time(), time.perf_counter()
+            child.stdin.write(b"go\n")
+            await child.stdin.drain()
+            await group.wait_for(n)
+            elapsed = time.perf_counter() - started
+        engine = create_engine(url, pool_size=1)
         async with engine.connect() as conn:
             held = (await conn.execute(select(func.count()).select_from(inbox))).scalar_one()
+        await engine.dispose()
         if held != n:
             raise RuntimeError(f"{n} events committed but the inbox holds {held}")
-        latencies = [at - max(sent, floor) for at, sents in counter.samples for sent in sents]
-        return elapsed, latencies
+        return elapsed, [at - max(sent, floor) for at, sents in group.samples for sent in sents]
     finally:
-        runner.stop()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, timeout=30)
         if child.returncode is None:
             child.kill()
         await child.wait()
-        await engine.dispose()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -280,7 +351,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)] if ordered else float("nan")
 
 
-async def bench(admin_url: str, bootstrap: str, n: int, goals: int, students: int, batch: int) -> None:
+async def bench(
+    admin_url: str, bootstrap: str, n: int, goals: int, students: int, batch: int, replicas: int
+) -> None:
     name = f"plc_bench_goals_{uuid.uuid4().hex[:6]}"
     await infra.create_database(admin_url, name)
     url = infra.url_with_database(admin_url, name)
@@ -291,7 +364,7 @@ async def bench(admin_url: str, bootstrap: str, n: int, goals: int, students: in
         await upgrade_async(by_name("goals"), url)
         await ensure_topics(kafka, [RESULTS])
         await setup(url, kafka, students, goals)
-        elapsed, latencies = await burst(url, kafka, n, students, batch)
+        elapsed, latencies = await burst(url, kafka, n, students, batch, replicas)
         raw = await time_raw(bootstrap, kafka.topic(RESULTS.name), n)
         engine = create_engine(url, pool_size=1)
         async with engine.connect() as conn:
@@ -300,7 +373,7 @@ async def bench(admin_url: str, bootstrap: str, n: int, goals: int, students: in
             )
             active, students_counted = counted.one()
         await engine.dispose()
-        print(f"events={n} active_goals={active} students={students} batch={batch} consumer_replicas=1"
+        print(f"events={n} active_goals={active} students={students} batch={batch} consumer_replicas={replicas}"
               f" students_counted_over_goals={students_counted}")  # fmt: skip
         print(f"goals service: {n / elapsed:,.0f} events/s ({elapsed:.2f}s, publish included)  raw consumer:"
               f" {n / raw:,.0f}/s  result commit → goal progress p50 {percentile(latencies, 0.5) * 1000:.0f} ms")  # fmt: skip
@@ -317,13 +390,20 @@ async def main() -> None:
     parser.add_argument("--goals", type=int, default=200)
     parser.add_argument("--students", type=int, default=5_000)
     parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument(
+        "--replicas", type=int, default=2, help="consumer processes in the group (one per core)"
+    )
+    parser.add_argument("--replica", nargs=3, metavar=("URL", "BOOTSTRAP", "PREFIX"), help=argparse.SUPPRESS)
     parser.add_argument("--publish-to", nargs=2, metavar=("BOOTSTRAP", "TOPIC"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.publish_to:
         await publish(*args.publish_to, args.events, args.students)
         return
+    if args.replica:
+        await replica(*args.replica, args.batch)
+        return
     async with infra.Infrastructure() as (admin_url, bootstrap):
-        await bench(admin_url, bootstrap, args.events, args.goals, args.students, args.batch)
+        await bench(admin_url, bootstrap, args.events, args.goals, args.students, args.batch, args.replicas)
 
 
 if __name__ == "__main__":
