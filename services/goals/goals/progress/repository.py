@@ -56,6 +56,20 @@ class ProgressRepository:
         stmt = select(g).where(g.district_id == district_id, g.id.in_(set(ids)), g.status == "active")
         return list((await self.session.scalars(stmt)).all())
 
+    async def lock_goals(self, district_id: str, ids: Iterable[uuid.UUID]) -> list[models.Goal]:
+        """The active goals among `ids`, locked for this transaction in id order and read again: replicas of
+        the consumer move the same goals' running sums from different partitions, so a batch reads and
+        writes a goal's sums while holding its row (no lost update; one order, so no deadlock)."""
+        g = models.Goal
+        stmt = (
+            select(g)
+            .where(g.district_id == district_id, g.id.in_(set(ids)), g.status == "active")
+            .order_by(g.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def entry_pairs_of_results(self, district_id: str, result_ids: set[uuid.UUID]) -> set[tuple]:
         e = models.GoalEntry
         stmt = select(e.goal_id, e.student_id).where(

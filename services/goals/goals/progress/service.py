@@ -103,6 +103,7 @@ async def apply_results(
     )
     existing = await repo.entry_pairs_of_results(district_id, {f.result_id for f in facts})
     goals += await repo.goals(district_id, {g for g, _ in existing} - {g.id for g in goals})
+    goals = await repo.lock_goals(district_id, {g.id for g in goals}) if goals else []
     touched = {g.id: _touched(g) for g in goals}
     matcher = _Matcher(touched.values())
     pairs = {(t.goal.id, f.student_id) for f in facts for t in matcher.candidates(f)}

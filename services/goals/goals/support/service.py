@@ -32,6 +32,8 @@ async def apply_flags(session: AsyncSession, district_id: str, events: list[Flag
     goals = await repo.active_goals(
         district_id, {e.school_id for e in events} | {s.school_id for s in states.values()}
     )
+    if goals:  # read again under the row locks: replicas move the same goals' sums (see lock_goals)
+        goals = await ProgressRepository(session).lock_goals(district_id, {g.id for g in goals})
     touched = {g.id: progress.Touched(g, GoalBody.model_validate(g.body), progress.spec_of(g)) for g in goals}
     grades = {}
     if any(t.spec.grades for t in touched.values()):
