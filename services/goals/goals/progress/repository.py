@@ -72,8 +72,9 @@ class ProgressRepository:
 
     async def entry_pairs_of_results(self, district_id: str, result_ids: set[uuid.UUID]) -> set[tuple]:
         e = models.GoalEntry
+        ids = bindparam("result_ids", list(result_ids), type_=ARRAY(Uuid))  # one array, not n bound values
         stmt = select(e.goal_id, e.student_id).where(
-            e.district_id == district_id, e.result_id.in_(result_ids)
+            e.district_id == district_id, e.result_id == func.any(ids)
         )
         return {tuple(r) for r in (await self.session.execute(stmt)).all()}
 
@@ -97,7 +98,10 @@ class ProgressRepository:
 
     async def grades(self, district_id: str, students: set[str]) -> dict[str, frozenset[str]]:
         s = models.Student
-        stmt = select(s.student_id, s.grades).where(s.district_id == district_id, s.student_id.in_(students))
+        ids = bindparam("students", list(students), type_=ARRAY(Text))
+        stmt = select(s.student_id, s.grades).where(
+            s.district_id == district_id, s.student_id == func.any(ids)
+        )
         return {k: frozenset(v) for k, v in (await self.session.execute(stmt)).all()}
 
     async def save_entries(self, rows: list[dict[str, Any]]) -> None:
