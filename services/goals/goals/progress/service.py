@@ -105,7 +105,7 @@ async def apply_results(
     goals += await repo.goals(district_id, {g for g, _ in existing} - {g.id for g in goals})
     goals = await repo.lock_goals(district_id, {g.id for g in goals}) if goals else []
     touched = {g.id: _touched(g) for g in goals}
-    matcher = _Matcher(touched.values())
+    matcher = Matcher(touched.values())
     pairs = {(t.goal.id, f.student_id) for f in facts for t in matcher.candidates(f)}
     pairs |= {p for p in existing if p[0] in touched}
     for e in await repo.entries(district_id, pairs):
@@ -128,7 +128,7 @@ def _touched(goal: models.Goal) -> Touched:
     return Touched(goal, body, spec_of(goal, body))
 
 
-class _Matcher:
+class Matcher:
     """The goals a fact may count for, by what they are matched on (rules.relevant, indexed by school and
     assessment or standard: a batch's facts are matched against the goals of their school that name their
     assessment or one of their standards, not against every goal)."""
