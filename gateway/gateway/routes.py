@@ -186,6 +186,9 @@ ROUTES: tuple[Rule, ...] = (
     rule("PATCH", f"{GV}/goals/{{goal_id}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule("POST", f"{GV}/goals/{{goal_id}}/activate", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule(("POST", "PATCH"), f"{GV}/goals/{{goal_id}}/cycles{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    # The district's status thresholds: read by whoever reads goals, set by a district admin only.
+    rule(READ, f"{GV}/thresholds", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("PUT", f"{GV}/thresholds", (ADMIN,), Scope.TOKEN),
     # --- goals: district-in-path convention -------------------------------------------------------------------
     rule(READ, f"/goals{S}/goals{{rest:path}}", (*STAFF, ANALYST), Scope.SCHOOL),
     rule(WRITE, f"/goals{S}/goals{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.SCHOOL),

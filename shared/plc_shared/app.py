@@ -24,6 +24,7 @@ from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.errors import install_error_handlers
 from plc_shared.inbox import Consumer, ConsumerRunner
 from plc_shared.outbox import OutboxRelay
+from plc_shared.periodic import Periodic, PeriodicRunner
 from plc_shared.settings import KafkaSettings, ServiceSettings
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class ServiceParts:
     outbox: Table | None = None
     inbox: Table | None = None
     consumers: Sequence[Consumer] = field(default_factory=tuple)
+    # Jobs every replica runs on a timer (each claims its rows, see plc_shared.periodic).
+    periodic: Sequence[Periodic] = ()
     description: str = ""
     # Bodies a route reads by hand (e.g. a bulk upload validated row by row) that its `openapi_extra` refers
     # to as #/components/schemas/<Name>: added to the components with what they reference.
@@ -90,7 +93,7 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
     install_error_handlers(app)
     observability.install(app)
     checks = {"database": lambda: _check_database(app)}
-    if parts.outbox is not None or parts.consumers:
+    if parts.outbox is not None or parts.consumers or parts.periodic:
         checks["broker"] = lambda: app.state.broker_probe.check()
         checks["background"] = lambda: _check_background(app)
     app.include_router(observability.health_router(checks))
@@ -131,6 +134,12 @@ def _background(app: FastAPI, settings: ServiceSettings, parts: ServiceParts) ->
             )
             app.state.consumer_runners.append(runner)
             jobs.append((f"consumer-{spec.name}", runner.run()))
+    app.state.periodic_runners = []
+    if settings.run_periodic:
+        for job in parts.periodic:
+            periodic = PeriodicRunner(job, sessionmaker=app.state.sessionmaker)
+            app.state.periodic_runners.append(periodic)
+            jobs.append((f"periodic-{job.name}", periodic.run()))
     return jobs
 
 
@@ -151,7 +160,7 @@ async def _shutdown(app: FastAPI, tasks: list[asyncio.Task]) -> None:
     cancelled (safe: unacknowledged outbox rows stay and are sent again; uncommitted offsets are redelivered)."""
     if app.state.relay is not None:
         app.state.relay.stop()
-    for runner in app.state.consumer_runners:
+    for runner in [*app.state.consumer_runners, *app.state.periodic_runners]:
         runner.stop()
     if tasks:
         _done, pending = await asyncio.wait(tasks, timeout=10)
@@ -161,8 +170,9 @@ async def _shutdown(app: FastAPI, tasks: list[asyncio.Task]) -> None:
 
 
 async def _check_background(app: FastAPI) -> None:
-    """The relay and the consumers make progress (each retries by itself; this says when it is retrying)."""
-    loops = [app.state.relay, *app.state.consumer_runners] if app.state.relay else app.state.consumer_runners
+    """The relay, the consumers and the periodic jobs make progress (each retries by itself; this says when it is retrying)."""
+    loops = [*([app.state.relay] if app.state.relay else []), *app.state.consumer_runners]
+    loops += app.state.periodic_runners
     failing = []
     for loop in loops:
         try:

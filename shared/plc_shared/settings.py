@@ -220,6 +220,8 @@ class ServiceSettings(DatabaseParts):
     # Set false on processes that only serve HTTP (for example a dedicated relay/consumer split).
     run_relay: bool = True
     run_consumers: bool = True
+    # Periodic jobs (plc_shared.periodic), e.g. goals settling goals past their deadline.
+    run_periodic: bool = True
     relay_batch_size: int = 2_000
     relay_poll_interval_s: float = 0.05
     consumer_max_attempts: int = 3

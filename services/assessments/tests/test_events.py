@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from assessments import events
+from assessments.roster.service import roster_events
 from plc_shared.events import CloudEvent, parse_event
-from plc_shared.events.assessments import ResultCorrected, ResultRecorded
+from plc_shared.events.assessments import ClassRostered, ResultCorrected, ResultRecorded
 
 STANDARDS = [
     {
@@ -77,3 +78,12 @@ def test_unscored_result_serialises_nulls():
 def test_iso_matches_pydantic_for_utc():
     moment = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
     assert events.iso(moment) == "2026-01-02T03:04:05.000006Z"
+
+
+def test_a_rostered_class_is_published_with_ids_and_grades_only():
+    row = {"district_id": "d1", "sourced_id": "c1", "school_id": "s1", "grades": ["04"], "status": "active",
+           "title": "Math 4", "teacher_ids": ["t1"]}  # fmt: skip
+    (event,) = roster_events("classes", [row], datetime(2026, 9, 1, tzinfo=UTC))
+    assert isinstance(event, ClassRostered)
+    assert (event.class_id, event.school_id, event.grades, event.key()) == ("c1", "s1", ["04"], "d1/c1")
+    assert "title" not in event.model_dump()

@@ -19,7 +19,16 @@ READERS = (*WRITERS, Role.REVIEWER, Role.ANALYST, Role.OPERATOR)
 Leader = Annotated[Principal, Depends(require_roles(*LEADERS))]
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
 Reader = Annotated[Principal, Depends(require_roles(*READERS))]
-__all__ = ["CurrentPrincipal", "Leader", "Reader", "Writer", "check_school", "check_team_writer"]
+DistrictAdmin = Annotated[Principal, Depends(require_roles(Role.DISTRICT_ADMIN))]
+__all__ = [
+    "CurrentPrincipal",
+    "DistrictAdmin",
+    "Leader",
+    "Reader",
+    "Writer",
+    "check_school",
+    "check_team_writer",
+]
 
 
 async def check_school(session: AsyncSession, principal: Principal, school_id: str) -> str:

@@ -11,6 +11,8 @@ class Settings(ServiceSettings):
 
     service_name: str = "goals"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plc_goals"
+    # How often each replica looks for active goals past their deadline to settle (achieved / missed).
+    settle_interval_s: float = 60.0
 
 
 @lru_cache

@@ -1,11 +1,13 @@
-"""The goals service process: HTTP API, outbox relay, the results and roster consumers (see plc_shared.app)."""
+"""The goals service process: HTTP API, outbox relay, the results, roster and flags consumers and the deadline sweep
+(see plc_shared.app)."""
 
 from fastapi import FastAPI
 from plc_shared.app import ServiceParts, create_service_app
 
 from goals import models
 from goals.config import Settings, get_settings
-from goals.consumers import results_consumer, roster_consumer
+from goals.consumers import flags_consumer, results_consumer, roster_consumer
+from goals.deadlines.service import settle_job
 from goals.endpoints import router
 
 DESCRIPTION = (
@@ -19,7 +21,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[router],
         outbox=models.outbox.table,
         inbox=models.inbox,
-        consumers=[results_consumer(), roster_consumer()],
+        consumers=[results_consumer(), roster_consumer(), flags_consumer()],
+        periodic=[settle_job(settings.settle_interval_s)],
         description=DESCRIPTION,
     )
     app = create_service_app(settings, parts)

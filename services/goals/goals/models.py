@@ -53,6 +53,18 @@ class Staff(Base):
     status: Mapped[str] = mapped_column(Text, default="active")
 
 
+class RosterClass(Base):
+    """Classes of the district's roster (ClassRostered): what a team's classes and a goal's population of
+    classes may name."""
+
+    __tablename__ = "classes"
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    class_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    school_id: Mapped[str] = mapped_column(Text)
+    grades: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    status: Mapped[str] = mapped_column(Text, default="active")
+
+
 class Student(Base):
     __tablename__ = "students"
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -92,6 +104,19 @@ class Result(Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class SupportState(Base):
+    """One student's support from the interventions' flag events (support.rules.State): their support flags
+    (id → [raised on, resolved on]) and exits (assignment id → exited on). Ids and dates only."""
+
+    __tablename__ = "support_states"
+    __table_args__ = (Index("ix_support_states_district_school", "district_id", "school_id"),)
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    student_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    school_id: Mapped[str] = mapped_column(Text)
+    flags: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    exits: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+
+
 class Team(Base):
     __tablename__ = "teams"
     __table_args__ = (Index("ix_teams_district_school", "district_id", "school_id"),)
@@ -112,6 +137,7 @@ class Goal(Base):
     __table_args__ = (
         Index("ix_goals_district_school", "district_id", "school_id"),
         Index("ix_goals_district_status", "district_id", "status"),
+        Index("ix_goals_status_deadline", "status", "deadline"),
     )
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -127,11 +153,24 @@ class Goal(Base):
     class_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
     grades: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
     parent_goal_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # the current version's deadline (what the settling sweep reads: deadlines.repository)
+    deadline: Mapped[date | None] = mapped_column(Date)
     numerator: Mapped[float] = mapped_column(Float, default=0.0)
     denominator: Mapped[int] = mapped_column(Integer, default=0)
     progress_status: Mapped[str] = mapped_column(Text, default="insufficient data")
     progress_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
+
+
+class DistrictThresholds(Base):
+    """A district's status thresholds (share of the expected gain); a district without a row uses the defaults
+    of progress.rules.Thresholds."""
+
+    __tablename__ = "district_thresholds"
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    on_track: Mapped[float] = mapped_column(Float)
+    at_risk: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
 
 
 class GoalVersion(Base):

@@ -14,6 +14,7 @@ from plc_shared.auth import mint_dev_token
 from plc_shared.events import CloudEvent
 from plc_shared.events.assessments import (
     AssessmentPublished,
+    ClassRostered,
     ResultCorrected,
     ResultRecorded,
     ResultVoided,
@@ -40,6 +41,13 @@ def staff(district: str, user_id: str, role: str, *schools: str) -> UserRostered
         status="active",
         occurred_at=NOW,
     )
+
+
+def klass(district: str, class_id: str, school_id: str, *grades: str) -> ClassRostered:
+    return ClassRostered(
+        district_id=district, class_id=class_id, school_id=school_id, grades=list(grades), status="active",
+        occurred_at=NOW,
+    )  # fmt: skip
 
 
 def student(district: str, student_id: str, school_id: str, grade: str) -> StudentRostered:
@@ -121,6 +129,7 @@ def school_year(
         )
         for grade in ("3", "4", "5"):
             classes = [f"{sid}-g{grade}-c0", f"{sid}-g{grade}-c1"]
+            year.setup += [klass(district, c, sid, grade) for c in classes]
             body = {"kind": "collaborative", "name": f"Grade {grade}", "member_ids": [f"{sid}-t3", f"{sid}-t{3 + int(grade)}"],
                     "grades": [grade], "class_ids": classes, "standard_ids": ["std0"]}  # fmt: skip
             year.teams.append({"school_id": sid, "body": body})
@@ -195,9 +204,10 @@ def api(app, role: str, district: str, schools=(), subject: str | None = None) -
 
 async def apply(sessionmaker, *events) -> None:
     """Events through the consumers' handlers, in one transaction (no broker)."""
-    from goals.consumers import handle_results, handle_roster
+    from goals.consumers import handle_flags, handle_results, handle_roster
 
     envelopes = [CloudEvent.wrap(e) for e in events]
     async with sessionmaker() as session, session.begin():
         await handle_roster(session, envelopes)
         await handle_results(session, envelopes)
+        await handle_flags(session, envelopes)

@@ -9,7 +9,7 @@ import cairosvg
 import pytest
 from goals import models
 from goals.rules import run_chart
-from goals.testing import api, apply, assessment, result, school, staff, voided
+from goals.testing import api, apply, assessment, klass, result, school, staff, student, voided
 from plc_shared.db import create_engine, make_sessionmaker
 from sqlalchemy import select
 
@@ -299,3 +299,107 @@ async def test_a_goals_chart_renders_for_a_teacher_with_every_part_named(app, se
     pixels = [row[i : i + 3] for row in rows for i in range(0, len(row), 3)]
     inked = sum(p != b"\xff\xff\xff" for p in pixels)
     assert len(set(pixels)) > 20 and 0.01 < inked / len(pixels) < 0.5  # drawn on, and not a filled box
+
+
+async def test_a_versioned_goals_chart_shows_the_earlier_target_dashed_and_labelled(app, sessions):
+    await apply(sessions, assessment(D, "a3", ["std3"]))
+    body = {**GOAL, "title": "Grade 5 ratios", "measure": {"kind": "proficient", "assessment_id": "a3"}}
+    async with api(app, "school_leader", D, ["s1"]) as leader:
+        goal = (await leader.post("/schools/s1/goals", json=body)).json()
+        assert (await leader.post(f"/goals/{goal['id']}/activate")).status_code == 200
+        for k, on in enumerate((date(2026, 10, 1), date(2026, 11, 2))):
+            await apply(
+                sessions,
+                *[result(D, f"v{i}", "s1", "a3", {"std3": 50.0 + 10 * (i + k)}, on=on) for i in range(4)],
+            )
+        edited = await leader.patch(f"/goals/{goal['id']}", json={"target": 95.0, "deadline": "2027-06-10"})
+        assert edited.status_code == 200 and edited.json()["version"] == 2
+        response = await leader.get(f"/goals/{goal['id']}/chart.svg")
+    assert response.status_code == 200, response.text
+    root = ET.fromstring(response.text)  # noqa: S314 - our own output
+    earlier = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "earlier-target"]
+    assert len(earlier) == 1
+    assert [t.text for t in earlier[0].iter(f"{SVG_NS}text")] == ["v1 target"]
+    assert earlier[0].find(f"{SVG_NS}title").text == "Version 1: target 80 by 2027-05-20"
+    assert {e.get("class") for e in earlier[0]} >= {None, "earlier-aimline"}
+    desc = root.find(f"{SVG_NS}desc").text
+    assert "Target 95 by 2027-06-10." in desc and "Earlier versions: v1 target 80 by 2027-05-20." in desc
+    legend = [
+        t.text for g in root.iter(f"{SVG_NS}g") if g.get("class") == "legend" for t in g.iter(f"{SVG_NS}text")
+    ]
+    assert "Earlier version's target" in legend and "Target" in legend
+    width, height, rows = png_pixels(cairosvg.svg2png(bytestring=response.content))
+    assert (width, height) == (800, 440)
+    grey = (0x95, 0xA5, 0xA6)
+
+    def near(p: bytes, colour: tuple[int, int, int]) -> bool:
+        return all(abs(a - b) <= 12 for a, b in zip(p, colour, strict=True))
+
+    line = [
+        r for r, row in enumerate(rows) if sum(near(row[i : i + 3], grey) for i in range(0, len(row), 3)) > 60
+    ]
+    assert line, "the earlier target is drawn (a dashed grey line across the plot)"
+    pixels = [row[i : i + 3] for row in rows for i in range(0, len(row), 3)]
+    assert len(set(pixels)) > 20
+
+
+@pytest.mark.parametrize(
+    ("path_body", "loc"),
+    [
+        ({"team": {"class_ids": ["c1", "nope"]}}, ["body", "class_ids"]),
+        ({"team": {"class_ids": ["c-other-school"]}}, ["body", "class_ids"]),
+        ({"team": {"grades": ["4", "13"]}}, ["body", "grades"]),
+        ({"goal": {"kind": "classes", "class_ids": ["nope"]}}, ["body", "population", "class_ids"]),
+        ({"goal": {"kind": "grades", "grades": ["K9"]}}, ["body", "population", "grades"]),
+    ],
+)
+async def test_classes_and_grades_must_be_on_the_roster(app, sessions, path_body, loc):
+    await apply(
+        sessions, school(D, "s2"), klass(D, "c1", "s1", "4"), klass(D, "c-other-school", "s2", "4"),
+        student(D, "roster-kid", "s1", "4"),
+    )  # fmt: skip
+    async with api(app, "school_leader", D, ["s1"]) as leader:
+        if "team" in path_body:
+            body = {"kind": "collaborative", "name": "G4", "member_ids": ["t0", "t1"], **path_body["team"]}
+            response = await leader.post("/schools/s1/teams", json=body)
+        else:
+            response = await leader.post("/schools/s1/goals", json={**GOAL, "population": path_body["goal"]})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["loc"] == loc
+
+
+async def test_known_classes_and_grades_are_accepted(app, sessions):
+    await apply(sessions, klass(D, "c1", "s1", "4"), student(D, "roster-kid", "s1", "4"))
+    async with api(app, "school_leader", D, ["s1"]) as leader:
+        team = {
+            "kind": "collaborative",
+            "name": "G4",
+            "member_ids": ["t0", "t1"],
+            "class_ids": ["c1"],
+            "grades": ["4"],
+        }
+        assert (await leader.post("/schools/s1/teams", json=team)).status_code == 201
+        by_class = {**GOAL, "population": {"kind": "classes", "class_ids": ["c1"]}}
+        assert (await leader.post("/schools/s1/goals", json=by_class)).status_code == 201
+        by_grade = {**GOAL, "population": {"kind": "grades", "grades": ["4"]}}
+        assert (await leader.post("/schools/s1/goals", json=by_grade)).status_code == 201
+
+
+async def test_a_pdsa_study_window_ends_at_the_predictions_date(app, sessions):
+    await apply(sessions, assessment(D, "a7", ["std7"]))
+    body = {**GOAL, "title": "Window", "measure": {"kind": "proficient", "assessment_id": "a7"}}
+    async with api(app, "school_leader", D, ["s1"]) as leader:
+        goal = (await leader.post("/schools/s1/goals", json=body)).json()
+        assert (await leader.post(f"/goals/{goal['id']}/activate")).status_code == 200
+        plan = {"question": "q", "change_idea": "c", "prediction": {"value": 60.0, "by": "2026-10-10"}}
+        cycle = (await leader.post(f"/goals/{goal['id']}/cycles", json=plan)).json()
+        at = f"/goals/{goal['id']}/cycles/{cycle['id']}"
+        assert (
+            await leader.post(f"{at}/do", json={"started_on": "2026-10-01", "as_planned": True})
+        ).status_code == 200
+        for day in (2, 5, 10, 11, 20):
+            await apply(sessions, result(D, f"w{day}", "s1", "a7", {"std7": 80.0}, on=date(2026, 10, day)))
+        studied = await leader.post(f"{at}/study", json={})
+    assert studied.status_code == 200, studied.text
+    assert [p["on"] for p in studied.json()["study"]["points"]] == ["2026-10-02", "2026-10-05", "2026-10-10"]

@@ -1,6 +1,7 @@
 """The pure rules, table-driven: the SMART check letter by letter, Anhøj's run-chart cut-offs, the
 leadership-team rule, and progress (contribution, status, projection)."""
 
+import random
 import uuid
 from datetime import date
 
@@ -8,6 +9,7 @@ import pytest
 from goals.plans.rules import Context, smart
 from goals.plans.schemas import GoalBody
 from goals.progress import rules as progress
+from goals.progress.service import Matcher, Touched
 from goals.rules import crossings_limit, longest_run_limit, run_chart
 from goals.teams.rules import leadership_violations
 
@@ -162,3 +164,41 @@ def test_achieved_or_missed_after_the_deadline_and_the_projection():
     assert progress.status(points, target=55, **kw) == "achieved"
     assert progress.status(points, target=80, **kw) == "missed"
     assert progress.projection(points, date(2026, 12, 2)) == pytest.approx(70.0)
+
+
+def test_the_indexed_matcher_finds_exactly_the_relevant_goals_of_the_facts_school():
+    """progress.service.Matcher (goals indexed by school and assessment or standard) against rules.relevant
+    on every goal, over random goals and facts."""
+    rng, schools, assessments, standards = (
+        random.Random(11),
+        ["s1", "s2"],
+        ["a1", "a2", "a3"],
+        ["x", "y", "z"],
+    )
+    touched = []
+    for _ in range(60):
+        kind = rng.choice(["proficient", "average", "growth"])
+        by_standard = kind != "growth" and rng.random() < 0.4
+        spec = progress.Spec(
+            goal_id=uuid.uuid4(), kind=kind, start=date(2026, 9, 1), deadline=date(2027, 5, 1),
+            school_id=rng.choice(schools),
+            assessment_id=None if by_standard or kind == "growth" else rng.choice(assessments),
+            standard_id=rng.choice(standards) if by_standard else None,
+            pre_assessment_id=rng.choice(assessments) if kind == "growth" else None,
+            post_assessment_id=rng.choice(assessments) if kind == "growth" else None,
+        )  # fmt: skip
+        touched.append(Touched(goal=type("G", (), {"id": spec.goal_id})(), body=None, spec=spec))
+    matcher = Matcher(touched)
+    for _ in range(300):
+        fact = progress.Fact(
+            uuid.uuid4(), 1, "stu", rng.choice(schools), (), rng.choice(assessments), 1, date(2026, 10, 1), 80.0,
+            70.0, {s: (80.0, 70.0) for s in rng.sample(standards, rng.randrange(3))},
+        )  # fmt: skip
+        found = {t.spec.goal_id for t in matcher.candidates(fact)}
+        want = {
+            t.spec.goal_id
+            for t in touched
+            if t.spec.school_id == fact.school_id and progress.relevant(t.spec, fact)
+        }
+        assert found == want
+        assert len(matcher.candidates(fact)) == len(found)  # no goal twice

@@ -163,6 +163,20 @@ class StudentRostered(_RosterEvent):
         return f"{self.district_id}/{self.student_id}"
 
 
+class ClassRostered(_RosterEvent):
+    """A class of the district's roster was created, changed or deleted: its id, school and grades, no title.
+    Goals checks the classes a team or a goal's population names against it."""
+
+    type = "org.plc.assessments.class.rostered.v1"
+
+    class_id: str
+    school_id: str
+    grades: list[str] = Field(default_factory=list)
+
+    def key(self) -> str:
+        return f"{self.district_id}/{self.class_id}"
+
+
 StaffRole = Literal["teacher", "administrator", "aide", "proctor"]
 
 

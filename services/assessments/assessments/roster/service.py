@@ -8,7 +8,7 @@ from typing import Any
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.events.assessments import SchoolRostered, StudentRostered, UserRostered
+from plc_shared.events.assessments import ClassRostered, SchoolRostered, StudentRostered, UserRostered
 from plc_shared.events.envelope import Event
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -96,7 +96,7 @@ STAFF_ROLES = frozenset({"teacher", "administrator", "aide", "proctor"})
 
 
 def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[Event]:
-    """Id-only facts other services key their view of the roster by: schools, students and staff."""
+    """Id-only facts other services key their view of the roster by: schools, classes, students and staff."""
     if kind == "orgs":
         return [
             SchoolRostered(
@@ -112,6 +112,18 @@ def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[
                 student_id=r["sourced_id"],
                 school_ids=r["school_ids"],
                 grades=r["grades"],
+                status=r["status"],
+                occurred_at=now,
+            )
+            for r in rows
+        ]
+    if kind == "classes":
+        return [
+            ClassRostered(
+                district_id=r["district_id"],
+                class_id=r["sourced_id"],
+                school_id=r["school_id"],
+                grades=r.get("grades") or [],
                 status=r["status"],
                 occurred_at=now,
             )

@@ -58,6 +58,10 @@ def _measurable(goal: GoalBody, ctx: Context) -> list[str]:
     m = goal.measure
     if m.kind == "process":
         return ["measure: an activity, not a number computable from results"]
+    if m.kind == "support_exit":  # the flag events carry a student's school, not their classes
+        if goal.population.kind not in ("school", "grades"):
+            return ["population: a support-exit goal counts a school or grades (flags carry no classes)"]
+        return []
     if m.kind == "growth":
         out = [
             f"measure.{f}: unknown assessment {getattr(m, f)!r}"

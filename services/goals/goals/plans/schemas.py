@@ -10,13 +10,15 @@ from pydantic import Field
 
 from goals.schemas import Schema
 
-MeasureKind = Literal["proficient", "average", "growth", "process"]
+MeasureKind = Literal["proficient", "average", "growth", "support_exit", "process"]
 
 
 class Measure(Schema):
     """proficient: % of tested students at or above the proficiency cut on an assessment, or on a standard
     across assessments in the goal's window; average: average percent; growth: % of students who grew by at
-    least `min_growth` points from the pre to the post assessment; process: an adult activity (no measure)."""
+    least `min_growth` points from the pre to the post assessment; support_exit: % of students flagged for support
+    (interventions' flags) in the window who exited an intervention or whose flags were all resolved; process: an
+    adult activity (no measure)."""
 
     kind: MeasureKind
     assessment_id: str | None = None

@@ -26,6 +26,8 @@ from goals.plans import rules, schemas
 from goals.plans.repository import CycleRepository, GoalRepository
 from goals.progress import rules as progress_rules
 from goals.progress import service as progress
+from goals.support import service as support
+from goals.teams.service import check_roster
 
 VERSIONED = ("measure", "population", "target", "start", "deadline", "direction", "interim_targets")
 
@@ -69,7 +71,7 @@ async def update_goal(
         goal.version += 1
     await _set_body(session, goal, body, team)
     if new_version:
-        await progress.rebuild(session, goal)
+        await _rebuild(session, goal, body)
         await models.outbox.add(session, _event(GoalVersioned, goal, body))
     return await read(session, goal)
 
@@ -83,9 +85,13 @@ async def activate(session: AsyncSession, *, principal: Principal, goal_id: uuid
     if not check.passed:
         raise NotSmart(goal.id, [f.model_dump() for f in check.letters if not f.passed])
     goal.status = "active"
-    await progress.rebuild(session, goal)
+    await _rebuild(session, goal, body)
     await models.outbox.add(session, _event(GoalActivated, goal, body))
     return await read(session, goal)
+
+
+async def _rebuild(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody) -> None:
+    await (support if body.measure.kind == "support_exit" else progress).rebuild(session, goal)
 
 
 async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody, team) -> None:
@@ -94,12 +100,19 @@ async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.Goal
     if body.deadline <= body.start:
         raise InvalidField("deadline", f"{body.deadline} is not after the start {body.start}")
     m, p = body.measure, body.population
+    if p.kind in ("classes", "grades"):
+        classes, grades = (p.class_ids, []) if p.kind == "classes" else ([], p.grades)
+        await check_roster(
+            session, goal.district_id, goal.school_id, class_ids=classes, grades=grades, prefix="population."
+        )
     goal.assessment_ids = [a for a in (m.assessment_id, m.pre_assessment_id, m.post_assessment_id) if a]
     goal.standard_id = m.standard_id
+    goal.deadline = body.deadline
     goal.class_ids = (team.class_ids if team is not None else []) if p.kind == "team" else p.class_ids
     goal.grades = p.grades if p.kind == "grades" else []
     if (body.baseline is None or body.baseline.value is None) and m.kind != "process":
-        value, n, on = await progress.computed_baseline(session, goal, body)
+        measure = support if m.kind == "support_exit" else progress
+        value, n, on = await measure.computed_baseline(session, goal, body)
         if value is not None:
             body = body.model_copy(
                 update={"baseline": schemas.Baseline(value=value, n=n, on=on, source="computed")}
@@ -168,7 +181,8 @@ async def list_goals(
 ) -> list[schemas.GoalRead]:
     district = await auth.check_school(session, principal, school_id)
     goals = await GoalRepository(session).of_school(district, school_id, team_id)
-    return [await read(session, g, smart=False) for g in goals]
+    thresholds = await progress.thresholds_of(session, district)
+    return [await read(session, g, smart=False, thresholds=thresholds) for g in goals]
 
 
 async def versions(
@@ -179,8 +193,11 @@ async def versions(
     return [schemas.VersionRead(version=v.version, created_at=v.created_at, **v.body) for v in rows]
 
 
-async def read(session: AsyncSession, goal: models.Goal, *, smart: bool = True) -> schemas.GoalRead:
+async def read(
+    session: AsyncSession, goal: models.Goal, *, smart: bool = True, thresholds=None
+) -> schemas.GoalRead:
     body = schemas.GoalBody.model_validate(goal.body)
+    thresholds = thresholds or await progress.thresholds_of(session, goal.district_id)
     points = await progress.series(session, goal)
     today = date.today()
     projection = progress_rules.projection([(p[0], p[1]) for p in points], body.deadline)
@@ -188,7 +205,7 @@ async def read(session: AsyncSession, goal: models.Goal, *, smart: bool = True) 
         **body.model_dump(), id=goal.id, school_id=goal.school_id, team_id=goal.team_id,
         parent_goal_id=goal.parent_goal_id, level="team" if goal.team_id else "school", status=goal.status,
         version=goal.version, value=progress_rules.value(body.measure.kind, goal.numerator, goal.denominator),
-        n=goal.denominator, progress_status=progress.status_now(goal, body, points, today),
+        n=goal.denominator, progress_status=progress.status_now(goal, body, points, today, thresholds),
         projection=projection, smart=await check_goal(session, goal, body) if smart else None,
     )  # fmt: skip
 
@@ -335,17 +352,18 @@ async def _cycle(session: AsyncSession, goal: models.Goal, cycle_id: uuid.UUID) 
 async def _study(
     session: AsyncSession, goal: models.Goal, cycle: models.Cycle, notes: str | None
 ) -> schemas.CycleStudy:
-    """The window's points: on or after the Do start, up to its end when given."""
-    end = cycle.body["do"].get("ended_on")
-    end = date.fromisoformat(end) if end else date.max
+    """The window's points: on or after the Do start, up to its end and the prediction's date when given
+    (what the prediction is compared with is the measure by the date it was made for)."""
+    prediction = cycle.body["plan"].get("prediction") or {}
+    bounds = [cycle.body["do"].get("ended_on"), prediction.get("by")]
+    end = min((date.fromisoformat(b) for b in bounds if b), default=date.max)
     points = [
         schemas.StudyPoint(on=on, value=value, n=n)
         for on, value, n, _version in await progress.series(session, goal)
         if cycle.started_on <= on <= end
     ]
     values = [p.value for p in points if p.value is not None]
-    prediction = cycle.body["plan"].get("prediction")
-    predicted = prediction["value"] if prediction else None
+    predicted = prediction.get("value")
     observed = values[-1] if values else None
     run = rules_pdsa.run_chart(values)
     return schemas.CycleStudy(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
-from goals.auth import Reader
+from goals.auth import DistrictAdmin, Reader
 from goals.plans.schemas import GoalBody
 from goals.plans.service import get_goal
 from goals.progress import rules, schemas, service
@@ -26,7 +26,10 @@ async def goal_series(goal_id: uuid.UUID, session: DbSession, principal: Reader)
     base = body.baseline.value if body.baseline else None
     return schemas.Series(
         goal_id=goal.id, version=goal.version, baseline=base, target=body.target, start=body.start,
-        deadline=body.deadline, status=service.status_now(goal, body, points, date.today()),
+        deadline=body.deadline,
+        status=service.status_now(
+            goal, body, points, date.today(), await service.thresholds_of(session, goal.district_id)
+        ),
         projection=rules.projection([(p[0], p[1]) for p in points], body.deadline),
         points=[
             schemas.Point(
@@ -44,3 +47,15 @@ async def goal_chart(goal_id: uuid.UUID, session: DbSession, principal: Reader):
     trend to the deadline, PDSA cycle starts, a legend and an accessible title and description."""
     goal = await get_goal(session, principal=principal, goal_id=goal_id)
     return Response(await service.chart(session, goal, date.today()), media_type="image/svg+xml")
+
+
+@router.get("/thresholds", response_model=schemas.ThresholdsRead, responses=ERRORS)
+async def read_thresholds(session: DbSession, principal: Reader):
+    """The caller's district's status thresholds (share of the expected gain: on track, at risk)."""
+    return await service.get_thresholds(session, principal=principal)
+
+
+@router.put("/thresholds", response_model=schemas.ThresholdsRead, responses={**ERRORS, 422: PROBLEM_RESPONSE})
+async def write_thresholds(data: schemas.ThresholdsUpdate, session: DbSession, principal: DistrictAdmin):
+    """Set the district's status thresholds (0 < at_risk < on_track <= 1); statuses use them from now on."""
+    return await service.set_thresholds(session, principal=principal, data=data)

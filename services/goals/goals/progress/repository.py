@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, Uuid, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import models
@@ -56,27 +56,52 @@ class ProgressRepository:
         stmt = select(g).where(g.district_id == district_id, g.id.in_(set(ids)), g.status == "active")
         return list((await self.session.scalars(stmt)).all())
 
+    async def lock_goals(self, district_id: str, ids: Iterable[uuid.UUID]) -> list[models.Goal]:
+        """The active goals among `ids`, locked for this transaction in id order and read again: replicas of
+        the consumer move the same goals' running sums from different partitions, so a batch reads and
+        writes a goal's sums while holding its row (no lost update; one order, so no deadlock)."""
+        g = models.Goal
+        stmt = (
+            select(g)
+            .where(g.district_id == district_id, g.id.in_(set(ids)), g.status == "active")
+            .order_by(g.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def entry_pairs_of_results(self, district_id: str, result_ids: set[uuid.UUID]) -> set[tuple]:
         e = models.GoalEntry
+        ids = bindparam("result_ids", list(result_ids), type_=ARRAY(Uuid))  # one array, not n bound values
         stmt = select(e.goal_id, e.student_id).where(
-            e.district_id == district_id, e.result_id.in_(result_ids)
+            e.district_id == district_id, e.result_id == func.any(ids)
         )
         return {tuple(r) for r in (await self.session.execute(stmt)).all()}
 
     async def entries(self, district_id: str, pairs: set[tuple[uuid.UUID, str]]) -> list[models.GoalEntry]:
-        e, out = models.GoalEntry, []
-        ordered = sorted(pairs, key=str)
-        for start in range(0, len(ordered), CHUNK):
-            stmt = select(e).where(
-                e.district_id == district_id,
-                tuple_(e.goal_id, e.student_id).in_(ordered[start : start + CHUNK]),
-            )
-            out.extend((await self.session.scalars(stmt)).all())
-        return out
+        """The entries of the (goal, student) pairs: the pairs are sent as two arrays and joined on (a list of
+        thousands of bound tuples costs more to compile than to run)."""
+        if not pairs:
+            return []
+        e = models.GoalEntry
+        goal_ids, students = zip(*pairs, strict=True)
+        wanted = select(
+            func.unnest(bindparam("goal_ids", list(goal_ids), type_=ARRAY(Uuid))).label("goal_id"),
+            func.unnest(bindparam("students", list(students), type_=ARRAY(Text))).label("student_id"),
+        ).subquery()
+        stmt = (
+            select(e)
+            .join(wanted, (e.goal_id == wanted.c.goal_id) & (e.student_id == wanted.c.student_id))
+            .where(e.district_id == district_id)
+        )
+        return list((await self.session.scalars(stmt)).all())
 
     async def grades(self, district_id: str, students: set[str]) -> dict[str, frozenset[str]]:
         s = models.Student
-        stmt = select(s.student_id, s.grades).where(s.district_id == district_id, s.student_id.in_(students))
+        ids = bindparam("students", list(students), type_=ARRAY(Text))
+        stmt = select(s.student_id, s.grades).where(
+            s.district_id == district_id, s.student_id == func.any(ids)
+        )
         return {k: frozenset(v) for k, v in (await self.session.execute(stmt)).all()}
 
     async def save_entries(self, rows: list[dict[str, Any]]) -> None:
@@ -105,6 +130,18 @@ class ProgressRepository:
             index_elements=["district_id", "goal_id", "on"], set_={"version": version, "value": value, "n": n}
         )
         await self.session.execute(stmt)
+
+    async def save_points(self, district_id: str, rows: list[dict[str, Any]]) -> None:
+        """Upsert a point per goal (one statement for the batch)."""
+        if not rows:
+            return
+        table = models.ProgressPoint.__table__
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["district_id", "goal_id", "on"],
+            set_={c: stmt.excluded[c] for c in ("version", "value", "n")},
+        )
+        await self.session.execute(stmt, [{"district_id": district_id, **r} for r in rows])
 
     async def points(self, district_id: str, goal_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[tuple]]:
         p = models.ProgressPoint
@@ -153,3 +190,21 @@ class ProgressRepository:
         )
         rows = (await self.session.execute(stmt)).all()
         return sorted((on or created.date(), phase) for on, created, phase in rows)
+
+    async def thresholds(self, district_id: str) -> models.DistrictThresholds | None:
+        return await self.session.get(models.DistrictThresholds, district_id)
+
+    async def save_thresholds(self, district_id: str, on_track: float, at_risk: float) -> None:
+        table = models.DistrictThresholds.__table__
+        values = {"on_track": on_track, "at_risk": at_risk, "updated_at": func.now()}
+        stmt = insert(table).values(district_id=district_id, **values)
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["district_id"], set_=values))
+
+    async def version_bodies(self, district_id: str, goal_id) -> list[tuple[int, dict]]:
+        v = models.GoalVersion
+        stmt = (
+            select(v.version, v.body)
+            .where(v.district_id == district_id, v.goal_id == goal_id)
+            .order_by(v.version)
+        )
+        return [tuple(r) for r in (await self.session.execute(stmt)).all()]

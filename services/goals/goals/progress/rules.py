@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 
-PERCENT_KINDS = frozenset({"proficient", "growth"})
+PERCENT_KINDS = frozenset({"proficient", "growth", "support_exit"})
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,18 @@ class Thresholds:
 
     on_track: float = 0.9
     at_risk: float = 0.7
+
+
+def threshold_errors(on_track: float, at_risk: float) -> list[tuple[str, str]]:
+    """(field, why) for thresholds a district may not set: they must satisfy 0 < at_risk < on_track <= 1."""
+    errors = []
+    if not (0 < on_track <= 1):
+        errors.append(("on_track", f"{on_track:g} is not in (0, 1]"))
+    if not (0 < at_risk < 1):
+        errors.append(("at_risk", f"{at_risk:g} is not in (0, 1)"))
+    elif at_risk >= on_track:
+        errors.append(("at_risk", f"{at_risk:g} is not below on_track {on_track:g}"))
+    return errors
 
 
 @dataclass(frozen=True)
@@ -220,6 +232,17 @@ def projection(points: list[tuple[date, float | None]], deadline: date) -> float
     return my + slope * (deadline.toordinal() - mx)
 
 
+@dataclass(frozen=True)
+class EarlierTarget:
+    """An earlier version's target and aimline, drawn dashed and grey on the chart ("v1 target")."""
+
+    version: int
+    target: float
+    start: date
+    deadline: date
+    baseline: float | None = None
+
+
 # --- the chart -------------------------------------------------------------------------------------------------
 CHART_W, CHART_H = 800, 440
 LEFT, RIGHT, TOP, BOTTOM = 64, 212, 56, 64  # the plot's margins; the legend sits in the right one
@@ -231,6 +254,7 @@ COLOURS = {
     "target": "#27ae60",
     "interim": "#e67e22",
     "pdsa": "#2c3e50",
+    "earlier": "#95a5a6",
 }
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -241,6 +265,7 @@ def measure_label(kind: str, min_growth: float | None = None) -> str:
         "proficient": "% of tested students at or above proficient",
         "average": "Average score (%)",
         "growth": f"% of students who grew by at least {min_growth or 0:g} points",
+        "support_exit": "% of students flagged for support who exited or were resolved",
     }.get(kind, "Process goal (no student measure)")
 
 
@@ -288,18 +313,21 @@ def goal_svg(
     cycles: Sequence[tuple[date, str]] = (),
     status: str = "",
     projection_: float | None = None,
+    earlier: Sequence[EarlierTarget] = (),
 ) -> str:
     """One goal's progress chart: axes with values, the baseline, the target and interim targets, the aimline
-    (baseline at the start → target at the deadline), the actual series, the OLS trend to the deadline, PDSA
-    cycle starts as vertical phase lines, a legend, and an accessible <title>/<desc>."""
+    (baseline at the start → target at the deadline), earlier versions' targets and aimlines (dashed, grey,
+    labelled "v1 target"), the actual series, the OLS trend to the deadline, PDSA cycle starts as vertical
+    phase lines, a legend, and an accessible <title>/<desc>."""
     known = [(d, v) for d, v in points if v is not None]
-    first = min([start, *(d for d, _ in known), *(d for d, _ in cycles)])
-    last = max([deadline, *(d for d, _ in known), *(d for d, _ in cycles)])
+    first = min([start, *(d for d, _ in known), *(d for d, _ in cycles), *(e.start for e in earlier)])
+    last = max([deadline, *(d for d, _ in known), *(d for d, _ in cycles), *(e.deadline for e in earlier)])
     trend = None
     if len(known) >= 2 and projection_ is not None:
         trend = ((known[0][0], projection(known, known[0][0])), (deadline, projection_))
     values = [target, *(v for _, v in known), *(v for _, v in interim_targets)]
     values += [baseline] if baseline is not None else []
+    values += [e.target for e in earlier] + [e.baseline for e in earlier if e.baseline is not None]
     ticks = nice_ticks(min(0.0, *values), max(100.0, *values))
     low, high = ticks[0], ticks[-1]
     x0, x1, y0, y1 = LEFT, CHART_W - RIGHT, CHART_H - BOTTOM, TOP
@@ -352,6 +380,20 @@ def goal_svg(
             f'<line class="aimline" x1="{x(start):.1f}" y1="{y(baseline):.1f}" x2="{x(deadline):.1f}"'
             f' y2="{y(target):.1f}" stroke="{c["aimline"]}" stroke-dasharray="6 4" stroke-width="1.5"/>'
         )
+    for e in sorted(earlier, key=lambda e: e.version):
+        aim = ""
+        if e.baseline is not None:
+            aim = (
+                f'<line class="earlier-aimline" x1="{x(e.start):.1f}" y1="{y(e.baseline):.1f}"'
+                f' x2="{x(e.deadline):.1f}" y2="{y(e.target):.1f}" stroke="{c["earlier"]}" stroke-dasharray="4 4"/>'
+            )
+        parts.append(
+            f'<g class="earlier-target"><line x1="{x(e.start):.1f}" y1="{y(e.target):.1f}" x2="{x(e.deadline):.1f}"'
+            f' y2="{y(e.target):.1f}" stroke="{c["earlier"]}" stroke-dasharray="8 4" stroke-width="1.5"/>{aim}'
+            f'<text x="{x(e.deadline) - 4:.1f}" y="{y(e.target) - 5:.1f}" font-size="10" text-anchor="end"'
+            f' fill="#6c7a7b">v{e.version} target</text><title>Version {e.version}: target {_fmt(e.target)} by'
+            f" {e.deadline.isoformat()}</title></g>"
+        )
     parts.append(
         f'<line class="target" x1="{x0}" y1="{y(target):.1f}" x2="{x1}" y2="{y(target):.1f}"'
         f' stroke="{c["target"]}" stroke-width="1.5"/>'
@@ -378,10 +420,21 @@ def goal_svg(
             f"<title>{d.isoformat()}: {_fmt(v)}</title></circle>"
             for d, v in known
         ]
-    parts.append(_legend(baseline is not None, bool(interim_targets), trend is not None, bool(cycles)))
+    parts.append(
+        _legend(baseline is not None, bool(interim_targets), trend is not None, bool(cycles), bool(earlier))
+    )
     desc = _describe(
         known, measure, baseline, target, start, deadline, interim_targets, cycles, status, projection_
     )
+    if earlier:
+        desc += (
+            " Earlier versions: "
+            + "; ".join(
+                f"v{e.version} target {_fmt(e.target)} by {e.deadline.isoformat()}"
+                for e in sorted(earlier, key=lambda e: e.version)
+            )
+            + "."
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_W}" height="{CHART_H}"'
         f' viewBox="0 0 {CHART_W} {CHART_H}" role="img" aria-labelledby="chart-title chart-desc"'
@@ -394,7 +447,7 @@ def goal_svg(
     )
 
 
-def _legend(baseline: bool, interim: bool, trend: bool, cycles: bool) -> str:
+def _legend(baseline: bool, interim: bool, trend: bool, cycles: bool, earlier: bool = False) -> str:
     c, lx, ly = COLOURS, CHART_W - RIGHT + 16, TOP + 4
     rows = [
         ("Actual", f'<line x1="0" y1="0" x2="24" y2="0" stroke="{c["actual"]}" stroke-width="2"/>'
@@ -408,6 +461,11 @@ def _legend(baseline: bool, interim: bool, trend: bool, cycles: bool) -> str:
             ("Aimline (baseline → target)", f'<line x1="0" y1="0" x2="24" y2="0" stroke="{c["aimline"]}"'
              ' stroke-dasharray="6 4" stroke-width="1.5"/>'),
         ]  # fmt: skip
+    if earlier:
+        rows.append(
+            ("Earlier version's target", f'<line x1="0" y1="0" x2="24" y2="0" stroke="{c["earlier"]}"'
+             ' stroke-dasharray="8 4" stroke-width="1.5"/>')
+        )  # fmt: skip
     if interim:
         rows.append(("Interim target", f'<path d="M12,-6 l6,6 l-6,6 l-6,-6 z" fill="{c["interim"]}"/>'))
     if trend:

@@ -9,12 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from plc_shared.auth import Principal
 from plc_shared.events.goals import GoalProgressUpdated
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import models
+from goals.exceptions import InvalidField
 from goals.plans.schemas import GoalBody
-from goals.progress import rules
+from goals.progress import rules, schemas
 from goals.progress.repository import ProgressRepository
 
 THROTTLE = timedelta(minutes=1)  # progress events: on a status change, else at most once a minute per goal
@@ -101,18 +103,23 @@ async def apply_results(
     )
     existing = await repo.entry_pairs_of_results(district_id, {f.result_id for f in facts})
     goals += await repo.goals(district_id, {g for g, _ in existing} - {g.id for g in goals})
+    goals = await repo.lock_goals(district_id, {g.id for g in goals}) if goals else []
     touched = {g.id: _touched(g) for g in goals}
-    pairs = {(g, f.student_id) for f in facts for g, t in touched.items() if rules.relevant(t.spec, f)}
+    matcher = Matcher(touched.values())
+    pairs = {(t.goal.id, f.student_id) for f in facts for t in matcher.candidates(f)}
     pairs |= {p for p in existing if p[0] in touched}
     for e in await repo.entries(district_id, pairs):
         touched[e.goal_id].students.setdefault(e.student_id, []).append(_entry(e))
     grades = {}
     if any(t.spec.grades for t in touched.values()):
         grades = await repo.grades(district_id, {s for _, s in pairs})
-    dirty = _apply(touched, pairs, facts, grades)
+    goals_of: dict[str, list[Touched]] = defaultdict(list)  # student → the goals to move for them
+    for goal_id, student_id in pairs:
+        goals_of[student_id].append(touched[goal_id])
+    dirty = _apply(goals_of, facts, grades)
     await repo.save_entries([_entry_row(district_id, g, s, e) for g, s, e in dirty])
     moved = {g for g, _, _ in dirty}
-    await _record(session, district_id, [touched[g] for g in moved], now)
+    await record(session, district_id, [touched[g] for g in moved], now)
     return len(moved)
 
 
@@ -121,12 +128,36 @@ def _touched(goal: models.Goal) -> Touched:
     return Touched(goal, body, spec_of(goal, body))
 
 
-def _apply(touched: dict, pairs: set, facts: list[rules.Fact], grades: dict) -> list[tuple]:
+class Matcher:
+    """The goals a fact may count for, by what they are matched on (rules.relevant, indexed by school and
+    assessment or standard: a batch's facts are matched against the goals of their school that name their
+    assessment or one of their standards, not against every goal)."""
+
+    def __init__(self, touched) -> None:
+        self.by_assessment: dict[tuple[str, str], list[Touched]] = defaultdict(list)
+        self.by_standard: dict[tuple[str, str], list[Touched]] = defaultdict(list)
+        for t in touched:
+            s = t.spec
+            if s.kind == "growth":
+                for a in {s.pre_assessment_id, s.post_assessment_id} - {None}:
+                    self.by_assessment[(s.school_id, a)].append(t)
+            elif s.standard_id is not None:
+                self.by_standard[(s.school_id, s.standard_id)].append(t)
+            elif s.assessment_id is not None:
+                self.by_assessment[(s.school_id, s.assessment_id)].append(t)
+
+    def candidates(self, f: rules.Fact) -> list[Touched]:
+        found = list(self.by_assessment.get((f.school_id, f.assessment_id), ()))
+        for standard in f.standards:
+            found += self.by_standard.get((f.school_id, standard), ())
+        return found
+
+
+def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: dict) -> list[tuple]:
     dirty: dict[tuple, rules.Entry] = {}
     for f in facts:
-        for goal_id, t in touched.items():
-            if (goal_id, f.student_id) not in pairs:
-                continue
+        for t in goals_of.get(f.student_id, ()):
+            goal_id = t.goal.id
             entries = t.students.setdefault(f.student_id, [])
             mine = next((e for e in entries if e.result_id == f.result_id), None)
             if mine is not None and mine.revision >= f.revision:
@@ -144,25 +175,36 @@ def _apply(touched: dict, pairs: set, facts: list[rules.Fact], grades: dict) -> 
     return [(g, s, e) for (g, s, _), e in dirty.items()]
 
 
-async def _record(session: AsyncSession, district_id: str, moved: list[Touched], now: datetime) -> None:
+async def record(session: AsyncSession, district_id: str, moved: list[Touched], now: datetime) -> None:
     """Sums, a point per goal (on the latest date the batch's results were assessed) and throttled events."""
     repo, today, events = ProgressRepository(session), now.date(), []
     counts = await repo.count_points(district_id, {t.goal.id for t in moved})
+    thresholds = await thresholds_of(session, district_id)
+    points = []
     for t in sorted(moved, key=lambda t: t.goal.id):
         g, b = t.goal, t.body
         g.numerator = round(g.numerator, 9)
         value = rules.value(b.measure.kind, g.numerator, g.denominator)
         on = t.as_of if t.as_of != date.min else today
-        await repo.save_point(district_id, g.id, on, g.version, value, g.denominator)
+        points.append({"goal_id": g.id, "on": on, "version": g.version, "value": value, "n": g.denominator})
         baseline = b.baseline.value if b.baseline and b.baseline.value is not None else 0.0
         last = (on, value) if value is not None else None
         status = rules.status_of(
-            counts.get(g.id, 0) + 1, last, baseline, b.target, b.start, b.deadline, b.direction, today
+            counts.get(g.id, 0) + 1,
+            last,
+            baseline,
+            b.target,
+            b.start,
+            b.deadline,
+            b.direction,
+            today,
+            thresholds,
         )
         changed = status != g.progress_status
         if changed or g.progress_sent_at is None or now - g.progress_sent_at >= THROTTLE:
             g.progress_status, g.progress_sent_at = status, now
             events.append(_progress_event(g, value, status, on, now))
+    await repo.save_points(district_id, points)
     if events:
         await models.outbox.add_all(session, events)
 
@@ -245,13 +287,17 @@ async def series(session: AsyncSession, goal: models.Goal) -> list[tuple]:
     return (await ProgressRepository(session).points(goal.district_id, [goal.id])).get(goal.id, [])
 
 
-def status_now(goal: models.Goal, body: GoalBody, points: list[tuple], today: date) -> str:
+def status_now(
+    goal: models.Goal, body: GoalBody, points: list[tuple], today: date, thresholds: rules.Thresholds
+) -> str:
     if goal.status == "draft":
         return "insufficient data"
+    if goal.status in ("achieved", "missed"):
+        return goal.status  # settled at the deadline (deadlines.service)
     baseline = body.baseline.value if body.baseline and body.baseline.value is not None else 0.0
     return rules.status(
         [(p[0], p[1]) for p in points], baseline=baseline, target=body.target, start=body.start,
-        deadline=body.deadline, direction=body.direction, today=today,
+        deadline=body.deadline, direction=body.direction, today=today, thresholds=thresholds,
     )  # fmt: skip
 
 
@@ -259,12 +305,50 @@ async def chart(session: AsyncSession, goal: models.Goal, today: date) -> str:
     """The goal's progress chart (SVG): every version's points, the current version's targets, PDSA starts."""
     body = GoalBody.model_validate(goal.body)
     points = [(p[0], p[1]) for p in await series(session, goal)]
-    cycles = await ProgressRepository(session).cycle_starts(goal.district_id, goal.id)
+    repo = ProgressRepository(session)
+    cycles = await repo.cycle_starts(goal.district_id, goal.id)
+    earlier = [
+        _earlier(n, GoalBody.model_validate(b))
+        for n, b in await repo.version_bodies(goal.district_id, goal.id)
+    ]
     m = body.measure
     return rules.goal_svg(
         points, title=body.title, measure=rules.measure_label(m.kind, m.min_growth),
         baseline=body.baseline.value if body.baseline else None, target=body.target, start=body.start,
         deadline=body.deadline, interim_targets=[(t.on, t.value) for t in body.interim_targets], cycles=cycles,
-        status=status_now(goal, body, points, today),
+        status=status_now(goal, body, points, today, await thresholds_of(session, goal.district_id)),
         projection_=rules.projection(points, body.deadline),
+        earlier=[e for e in earlier if e.version < goal.version and (e.target, e.start, e.deadline) !=
+                 (body.target, body.start, body.deadline)],
     )  # fmt: skip
+
+
+def _earlier(version: int, body: GoalBody) -> rules.EarlierTarget:
+    baseline = body.baseline.value if body.baseline else None
+    return rules.EarlierTarget(version, body.target, body.start, body.deadline, baseline)
+
+
+async def thresholds_of(session: AsyncSession, district_id: str) -> rules.Thresholds:
+    """The district's status thresholds, or the defaults when it has not set its own."""
+    row = await ProgressRepository(session).thresholds(district_id)
+    return rules.Thresholds() if row is None else rules.Thresholds(on_track=row.on_track, at_risk=row.at_risk)
+
+
+async def get_thresholds(session: AsyncSession, *, principal: Principal) -> schemas.ThresholdsRead:
+    row = await ProgressRepository(session).thresholds(principal.tenant)
+    if row is None:
+        default = rules.Thresholds()
+        return schemas.ThresholdsRead(on_track=default.on_track, at_risk=default.at_risk, source="default")
+    return schemas.ThresholdsRead(on_track=row.on_track, at_risk=row.at_risk, source="district")
+
+
+async def set_thresholds(
+    session: AsyncSession, *, principal: Principal, data: schemas.ThresholdsUpdate
+) -> schemas.ThresholdsRead:
+    """A district admin sets the district's thresholds (0 < at_risk < on_track <= 1, else a 422 naming the
+    field); every status computed from then on uses them."""
+    errors = rules.threshold_errors(data.on_track, data.at_risk)
+    if errors:
+        raise InvalidField(*errors[0])
+    await ProgressRepository(session).save_thresholds(principal.tenant, data.on_track, data.at_risk)
+    return schemas.ThresholdsRead(on_track=data.on_track, at_risk=data.at_risk, source="district")

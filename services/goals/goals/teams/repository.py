@@ -1,11 +1,11 @@
-"""SQL of teams and of the roster's staff (as goals learned it from UserRostered events)."""
+"""SQL of teams and of the roster's staff, classes and grades (as goals learned them from roster events)."""
 
 from __future__ import annotations
 
 import uuid
 
 from plc_shared.db import Repository
-from sqlalchemy import select
+from sqlalchemy import func, select, union
 
 from goals import models
 
@@ -22,6 +22,26 @@ class TeamRepository(Repository[models.Team]):
             models.Staff.user_id.in_(set(user_ids)),
         )
         return {u: r for u, r in (await self.session.execute(stmt)).all()}
+
+    async def known_classes(self, district_id: str, school_id: str, class_ids: list[str]) -> set[str]:
+        """The active classes of the school among `class_ids`."""
+        c = models.RosterClass
+        stmt = select(c.class_id).where(
+            c.district_id == district_id,
+            c.school_id == school_id,
+            c.status == "active",
+            c.class_id.in_(class_ids),
+        )
+        return set((await self.session.scalars(stmt)).all())
+
+    async def known_grades(self, district_id: str) -> set[str]:
+        """The grades of the district's active students and classes."""
+        s, c = models.Student, models.RosterClass
+        grades = union(
+            select(func.unnest(s.grades)).where(s.district_id == district_id, s.status == "active"),
+            select(func.unnest(c.grades)).where(c.district_id == district_id, c.status == "active"),
+        )
+        return set((await self.session.scalars(select(grades.subquery().c[0]))).all())
 
     async def of_school(self, district_id: str, school_id: str) -> list[models.Team]:
         return await self.list(

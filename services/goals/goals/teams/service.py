@@ -11,7 +11,7 @@ from plc_shared.events.goals import TeamChanged
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import auth, models
-from goals.exceptions import LeadershipRule, TeamNotFound, UnknownMembers
+from goals.exceptions import InvalidField, LeadershipRule, TeamNotFound, UnknownMembers
 from goals.teams import rules, schemas
 from goals.teams.repository import TeamRepository
 
@@ -48,6 +48,9 @@ async def _apply(session: AsyncSession, team: models.Team, data: schemas.TeamWri
         raise UnknownMembers(team.school_id, unknown)
     if data.kind == "leadership" and (violations := rules.leadership_violations([roles[m] for m in members])):
         raise LeadershipRule(team.id, violations)
+    await check_roster(
+        session, team.district_id, team.school_id, class_ids=data.class_ids, grades=data.grades
+    )
     team.kind, team.name = data.kind, data.name
     team.members = [{"user_id": m, "role": roles[m]} for m in members]
     team.grades, team.class_ids = data.grades, data.class_ids
@@ -63,6 +66,22 @@ async def _apply(session: AsyncSession, team: models.Team, data: schemas.TeamWri
         occurred_at=datetime.now(UTC),
     )
     await models.outbox.add(session, event)
+
+
+async def check_roster(
+    session: AsyncSession, district_id: str, school_id: str, *, class_ids: list[str], grades: list[str],
+    prefix: str = "",
+) -> None:  # fmt: skip
+    """Classes and grades must be the roster's (ClassRostered, StudentRostered): a 422 naming the field."""
+    repo = TeamRepository(session)
+    if class_ids and (
+        unknown := sorted(set(class_ids) - await repo.known_classes(district_id, school_id, class_ids))
+    ):
+        raise InvalidField(
+            f"{prefix}class_ids", f"unknown class(es) at school {school_id}: {', '.join(unknown)}"
+        )
+    if grades and (unknown := sorted(set(grades) - await repo.known_grades(district_id))):
+        raise InvalidField(f"{prefix}grades", f"grade(s) not on the district's roster: {', '.join(unknown)}")
 
 
 async def list_teams(
