@@ -97,6 +97,17 @@ BENCHES: tuple[Bench, ...] = (
         source="issue 4",
     ),
     Bench(
+        name="goals",
+        script="goals.py",
+        measures="50,000 result events (corrections and voids included) → progress of 200 active goals"
+        " (2 consumer replicas); p99 from a result's commit to its goal's progress",
+        compared_with="a raw aiokafka consumer reading the same events",
+        ratio="service_vs_raw",
+        derive=(("service_vs_raw", "events_per_s", "raw_per_s"),),
+        goals=(Goal("events_per_s", ">=", 10_000, " events/s"),),
+        source="issue 13",
+    ),
+    Bench(
         name="proxy",
         script="proxy.py",
         measures="authenticated GET requests/s at 32 connections and added p50 latency at 1 connection",
