@@ -85,6 +85,8 @@ async def test_interventions_killed_mid_stream_loses_and_doubles_no_flag(stack, 
 async def test_the_relay_killed_between_the_ack_and_the_delete_resends_and_nothing_doubles(stack, ledgers):
     district = await seeded(stack, students=5_000)
     before = stack.up.pid("assessments")
+    # The seeding's roster events first: the batch the relay dies on must be one of results.
+    assert await eventually(lambda: _true_async(stack.books.pending_outbox(), 0), timeout_s=120)
     arm_exit_after_ack(stack.faults, "assessments")
     async with stack.gateway(timeout_s=300) as gateway:
         # The process may die before its answer is sent: the retry (same Idempotency-Key) gets the first one.
@@ -183,6 +185,10 @@ async def test_broker_stopped_30s_during_a_50000_row_bulk_post(stack, ledgers):
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def _true_async(awaitable, expected) -> bool:
+    return await awaitable == expected
 
 
 def _metric(text: str, name: str) -> float | None:
