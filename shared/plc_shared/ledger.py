@@ -15,6 +15,7 @@ import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -136,34 +137,37 @@ async def _ok(response: httpx.Response) -> dict:
     return response.json() if response.content else {}
 
 
+Observer = Callable[[httpx.Response | None], None]
+
+
 async def post_bulk(
-    http: httpx.AsyncClient, district: District, rows: list[dict], *, retry_for_s: float = 300.0
+    http: httpx.AsyncClient,
+    district: District,
+    rows: list[dict],
+    *,
+    retry_for_s: float = 300.0,
+    observe: Observer | None = None,
 ) -> tuple[dict, list[int]]:
     """POST /assessments/results/bulk with an Idempotency-Key, retried with the same key on 503 and on a lost
     connection (honouring Retry-After) until a final answer; returns the report and every status seen
-    (0: no answer). Anything else than 200/503 is returned at once for the caller to judge."""
-    headers = {**district.sis, "Idempotency-Key": uuid.uuid4().hex}
+    (0: no answer). `observe` sees each answer as it comes (None: no answer). Anything else than 200/503 is
+    returned at once for the caller to judge."""
+    headers = {**district.sis, "Idempotency-Key": uuid.uuid4().hex, "Content-Type": "application/json"}
     body, statuses = json.dumps({"results": rows}).encode(), []
     deadline = time.monotonic() + retry_for_s
     while True:
         try:
-            response = await http.post(
-                "/assessments/results/bulk",
-                content=body,
-                headers={**headers, "Content-Type": "application/json"},
-            )
+            response = await http.post("/assessments/results/bulk", content=body, headers=headers)
         except httpx.TransportError:
-            statuses.append(0)
-            wait = 1.0
-        else:
-            statuses.append(response.status_code)
-            if response.status_code != 503:
-                return (
-                    response.json() if response.status_code == 200 else {"error": response.text}
-                ), statuses
-            wait = float(response.headers.get("Retry-After", "1"))
+            response = None
+        if observe is not None:
+            observe(response)
+        statuses.append(response.status_code if response is not None else 0)
+        if response is not None and response.status_code != 503:
+            return (response.json() if response.status_code == 200 else {"error": response.text}), statuses
         if time.monotonic() > deadline:
             return {"error": f"no final answer within {retry_for_s:.0f} s"}, statuses
+        wait = float(response.headers.get("Retry-After", "1")) if response is not None else 1.0
         await asyncio.sleep(min(wait, 2.0))
 
 

@@ -116,7 +116,7 @@ class PlcUp:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         output = open(self.output_path, "ab")  # noqa: ASYNC230, SIM115 - closed by the child's exit
         self.process = subprocess.Popen(  # noqa: ASYNC220 - returns at once
-            [sys.executable, "-m", "plc_shared.cli", "up", "--data-dir", str(self.data_dir)],
+            [sys.executable, "-m", "plc_shared.cli", "up", "--data-dir", str(self.data_dir), "--free-ports"],
             env=self.environment(),
             stdout=output,
             stderr=subprocess.STDOUT,

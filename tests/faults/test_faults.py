@@ -107,46 +107,58 @@ async def test_postgres_restarted_during_writes_gives_503s_then_applies_each_ret
     accepted: set[int] = set()  # slots a client was told are stored
     stop = asyncio.Event()
 
+    def observe(response: httpx.Response | None) -> None:
+        statuses.append(response.status_code if response is not None else 0)
+        if response is not None and response.status_code == 503:
+            problems.append((response.headers.get("content-type", ""), response.headers.get("retry-after")))
+
     async def single(gateway, n: int) -> None:
         while True:  # a single PUT is an upsert on its natural key: retrying it is safe by itself
             response = await gateway.put("/assessments/results", json=district.row(n), headers=district.sis)
-            statuses.append(response.status_code)
+            observe(response)
             if response.status_code != 503:
                 if response.status_code in (200, 201):
                     accepted.add(n)
                 return
-            problems.append((response.headers.get("content-type", ""), response.headers.get("retry-after")))
             await asyncio.sleep(0.5)
 
-    async def writer() -> None:
-        n = 0
+    async def singles() -> None:  # slots 0..1999, one PUT each
         async with stack.gateway(timeout_s=120) as gateway:
-            while not stop.is_set() and n + 101 <= district.slots:
+            for n in range(2_000):
+                if stop.is_set():
+                    return
                 await single(gateway, n)
-                report, seen = await post_bulk(
-                    gateway, district, [district.row(m) for m in range(n + 1, n + 101)]
-                )
-                statuses.extend(seen)
-                if seen[-1] == 200 and not report["rejected"]:
-                    accepted.update(range(n + 1, n + 1 + report["accepted"]))
-                n += 101
 
-    task = asyncio.create_task(writer())
+    async def bulks() -> None:  # slots 2000..3999, 50 rows per POST
+        async with stack.gateway(timeout_s=120) as gateway:
+            for start in range(2_000, 4_000, 50):
+                if stop.is_set():
+                    return
+                rows = [district.row(m) for m in range(start, start + 50)]
+                report, seen = await post_bulk(gateway, district, rows, observe=observe)
+                if len(seen) > 1:
+                    retried_bulks.append(seen)
+                if seen[-1] == 200 and not report["rejected"]:
+                    accepted.update(range(start, start + report["accepted"]))
+
+    retried_bulks: list[list[int]] = []  # statuses of the bulk posts that were retried with their key
+    tasks = [asyncio.create_task(singles()), asyncio.create_task(bulks())]
     try:
         assert await eventually(lambda: _true(len(accepted) >= 500), timeout_s=120)
         await asyncio.to_thread(stack.postgres.stop, "fast")
         down_at = time.monotonic()
         assert await eventually(lambda: _true(503 in statuses), timeout_s=60), statuses[-20:]
-        await asyncio.sleep(max(0.0, 3.0 - (time.monotonic() - down_at)))  # a few seconds of outage
+        await asyncio.sleep(max(0.0, 5.0 - (time.monotonic() - down_at)))  # a few seconds of outage
         await asyncio.to_thread(stack.postgres.start)
         back_at, count_at = time.monotonic(), len(accepted)
         assert await eventually(lambda: _true(len(accepted) >= count_at + 500), timeout_s=120)
     finally:
         stop.set()
-        await task
+        await asyncio.gather(*tasks)
     assert set(statuses) <= {0, 200, 201, 503}, sorted(set(statuses))
     assert 0 not in statuses, "the gateway dropped a connection instead of answering 503"
     assert problems and all(ct.startswith(PROBLEM) and ra for ct, ra in problems), problems[:5]
+    assert retried_bulks and all(seen[-1] == 200 for seen in retried_bulks), retried_bulks
 
     async def drained() -> bool:  # the relay resumed by itself and the lag metric says so
         try:
@@ -158,7 +170,8 @@ async def test_postgres_restarted_during_writes_gives_503s_then_applies_each_ret
 
     assert await eventually(drained, timeout_s=60, interval_s=0.5)
     print(f"relay drained {time.monotonic() - back_at:.1f} s after PostgreSQL came back; "
-          f"{statuses.count(503)} x 503 with Retry-After")  # fmt: skip
+          f"{statuses.count(503)} x 503 with Retry-After; {len(retried_bulks)} bulk posts retried "
+          "with their Idempotency-Key")  # fmt: skip
     await close_books(stack, ledgers, "d. PostgreSQL restarted during writes", district, len(accepted))
 
 
