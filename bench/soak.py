@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -102,7 +103,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def soak(seconds: float) -> int:
-    postgres = PrivatePostgres()
+    postgres, outcome = PrivatePostgres(), 1
     up = PlcUp(Path(tempfile.mkdtemp(prefix="plc-soak-")) / "plc", postgres)
     try:
         await asyncio.to_thread(postgres.init)
@@ -132,11 +133,16 @@ async def soak(seconds: float) -> int:
         settle_s = time.monotonic() - settle_started
         ledger = await books.account(f"soak {seconds:.0f} s", ids, load.accepted)
         report(load, elapsed, ledger, settled, settle_s)
-        return 0 if not load.errors and settled and ledger.exact else 1
+        outcome = 0 if not load.errors and settled and ledger.exact else 1
+        return outcome
     finally:
         await asyncio.to_thread(up.stop)
         await asyncio.to_thread(postgres.stop)
         postgres.remove()
+        if outcome == 0:
+            shutil.rmtree(up.data_dir.parent, ignore_errors=True)
+        else:  # the processes' logs, for whoever looks into the failure
+            print(f"logs kept in {up.data_dir / 'logs'}", file=sys.stderr)
 
 
 async def work(load: Load, district: District) -> None:
