@@ -3,7 +3,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTHON ?= python3
 
-.PHONY: up test lint format sync bench clean
+.PHONY: up test lint format sync bench soak clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -28,6 +28,10 @@ test: lint
 
 bench: sync
 	$(UV) run python bench/report.py
+
+# The whole stack under mixed load through the gateway for SOAK_SECONDS (default 60): errors, p50/p99, books.
+soak: sync
+	$(UV) run python bench/soak.py
 
 clean:
 	rm -rf .tools .venv .pytest_cache .ruff_cache

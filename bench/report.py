@@ -117,6 +117,17 @@ BENCHES: tuple[Bench, ...] = (
         source="issue 5",
     ),
     Bench(
+        name="soak",
+        script="soak.py",
+        measures="SOAK_SECONDS (60) of bulk posts, single posts and teachers of several schools reading flags and"
+        " analysis, all through the gateway of a real `plc up` stack; p50/p99 per route",
+        compared_with="its own books: results accepted with a 2xx = result events = results applied, flags as"
+        " the scores call for (0 lost, 0 doubled)",
+        ratio="",  # no peer: the books are the comparison
+        goals=(Goal("errors", "<=", 0), Goal("lost", "<=", 0), Goal("doubled", "<=", 0)),
+        source="issue 12 (errors must be 0)",
+    ),
+    Bench(
         name="reviews_analytics",
         script="reviews_analytics.py",
         measures="the reviews analytics over a generated 30-district program, per request (median)",

@@ -135,6 +135,10 @@ class Stack:
     postgres: infra.EmbeddedPostgres | None = None
     children: list[Child] = field(default_factory=list)
     logs: list[IO[bytes]] = field(default_factory=list)
+    free_ports: bool = False  # any free port rather than the documented ones (stacks side by side)
+
+    def port(self, preferred: int) -> int:
+        return infra.free_port() if self.free_ports else pick_port(preferred)
 
     def spawn(self, component: Component, port: int, env: dict[str, str]) -> Child:
         log_path = self.data_dir / "logs" / f"{component.name}.log"
@@ -222,8 +226,8 @@ async def wait_ready(child: Child, stop: asyncio.Event, timeout_s: float) -> Non
         )
 
 
-async def up(data_dir: Path, host: str) -> int:
-    stack = Stack(data_dir=data_dir, host=host)
+async def up(data_dir: Path, host: str, free_ports: bool = False) -> int:
+    stack = Stack(data_dir=data_dir, host=host, free_ports=free_ports)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -258,7 +262,7 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
     else:
-        stack.tansu = infra.Tansu(pick_port(9092), log_path=stack.data_dir / "logs" / "tansu.log")
+        stack.tansu = infra.Tansu(stack.port(9092), log_path=stack.data_dir / "logs" / "tansu.log")
         await stack.tansu.astart()
         bootstrap = stack.tansu.bootstrap_servers
         env["KAFKA_ENABLE_IDEMPOTENCE"] = "false"
@@ -277,7 +281,7 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         await ensure_database(urls[component.name], admin_url)  # type: ignore[arg-type]
         await upgrade_async(component, urls[component.name])  # type: ignore[arg-type]
 
-    ports = {c.name: pick_port(c.port) for c in ALL}
+    ports = {c.name: stack.port(c.port) for c in ALL}
     # Every event's `dataschema` points at the catalog this gateway serves (unless configured elsewhere).
     env.setdefault("EVENTS_CATALOG_URL", f"http://127.0.0.1:{ports[GATEWAY.name]}/events/")
     env["GATEWAY_UPSTREAMS"] = json.dumps({c.name: f"http://127.0.0.1:{ports[c.name]}" for c in SERVICES})
@@ -343,6 +347,11 @@ def parser() -> argparse.ArgumentParser:
         "--data-dir", help=f"where PostgreSQL data and logs live (${DATA_DIR_ENV}, default ./.plc)"
     )
     p_up.add_argument("--host", default="127.0.0.1", help="interface the services bind (default 127.0.0.1)")
+    p_up.add_argument(
+        "--free-ports",
+        action="store_true",
+        help="bind free ports instead of 8000-8004 and 9092 (several stacks on one machine; see up.json)",
+    )
 
     p_migrate = sub.add_parser("migrate", help="apply database migrations")
     p_migrate.add_argument("--component", choices=[c.name for c in ALL], help="only this component")
@@ -386,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "up":
         data_dir = Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or ".plc").resolve()
-        return asyncio.run(up(data_dir, args.host))
+        return asyncio.run(up(data_dir, args.host, args.free_ports))
     if args.command == "migrate":
         components = [by_name(args.component)] if args.component else list(ALL)
         asyncio.run(migrate(components))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,31 @@ DELAY = Histogram(
 )
 
 RELAY_LOCK_SQL = text("SELECT pg_try_advisory_lock(hashtextextended('plc.outbox.relay', 0))")
+
+# Test-only fault hook (off unless this variable is set): a directory. When a file named after the service
+# appears there, the relay removes it and ends its process (os._exit) right after the broker acknowledged a
+# batch and before the rows are deleted - the one crash that makes the relay send events a second time
+# (same event ids, so consumers dedupe them). The fault suite arms it once with `arm_exit_after_ack`.
+FAULT_EXIT_AFTER_ACK_ENV = "PLC_FAULT_RELAY_EXIT_AFTER_ACK"
+FAULT_EXIT_CODE = 86
+
+
+def arm_exit_after_ack(directory: str | os.PathLike, service: str) -> None:
+    """For tests: make `service`'s relay (started with FAULT_EXIT_AFTER_ACK_ENV=directory) exit once."""
+    open(os.path.join(directory, service), "w").close()
+
+
+def _exit_after_ack_if_armed(service: str) -> None:
+    directory = os.environ.get(FAULT_EXIT_AFTER_ACK_ENV)
+    if not directory:
+        return
+    try:
+        os.unlink(os.path.join(directory, service))  # only one caller can remove it: the fault fires once
+    except FileNotFoundError:
+        return
+    logger.warning("fault hook %s: exiting after the ack, before the delete", FAULT_EXIT_AFTER_ACK_ENV)
+    logging.shutdown()
+    os._exit(FAULT_EXIT_CODE)
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -225,6 +251,7 @@ class OutboxRelay:
                         await in_flight.finish(delete_sql, acked)
                         self._observe(in_flight.rows[:acked])
                         raise error  # back off; the rows from the first failure on are retried in order
+                    _exit_after_ack_if_armed(self.service)
                 claimed = await claiming if claiming is not None else None
             except BaseException:
                 if claiming is not None:
