@@ -32,6 +32,28 @@ PREFIXES: dict[str, str] = {
     "/reviews/": "reviews",
 }
 GATEWAY = "gateway"
+# Public path prefix → a process the gateway forwards to WITHOUT authenticating: the web app signs its users in
+# itself (a session cookie) and calls the API back through the gateway with the user's token, so every API call
+# it makes meets the table below with exactly the user's rights. No row of ROUTES lives under these prefixes.
+PUBLIC_PREFIXES: dict[str, str] = {"/app/": "web"}
+
+
+@dataclass(frozen=True)
+class PublicRoute:
+    prefix: str
+    service: str
+
+    @property
+    def path(self) -> str:
+        """What the request metrics label the route with."""
+        return self.prefix
+
+
+def public_route(path: str) -> PublicRoute | None:
+    for prefix, service in PUBLIC_PREFIXES.items():
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
+            return PublicRoute(prefix, service)
+    return None
 
 
 class Permission(StrEnum):
