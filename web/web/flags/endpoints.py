@@ -16,7 +16,7 @@ from web.flags.service import IV, FlagFilters, changed, flags_view
 from web.pages import render
 
 router = APIRouter(tags=["flags"])
-Tier = Annotated[int | None, Query(ge=1, le=3)]
+Tier = Annotated[str | None, Query(pattern="^[123]?$", description="1, 2, 3 or empty (every tier)")]
 
 
 async def _default_school(api: UserApi, user: CurrentUser) -> str | None:
@@ -26,8 +26,9 @@ async def _default_school(api: UserApi, user: CurrentUser) -> str | None:
     return schools[0]["sourced_id"] if schools else None
 
 
-def _blank(value: str | None) -> str | None:
-    return value or None
+def _filters(school_id: str, class_id: str | None, standard_id: str | None, tier: str | None) -> FlagFilters:
+    """Empty form fields mean "every" (the filter form sends them empty)."""
+    return FlagFilters(school_id, class_id or None, standard_id or None, int(tier) if tier else None)
 
 
 @router.get("/flags")
@@ -38,7 +39,7 @@ async def flags_page(
     school_id: str | None = None,
     class_id: str | None = None,
     standard_id: str | None = None,
-    tier: Annotated[str | None, Query(pattern="^[123]?$")] = None,
+    tier: Tier = None,
     done: Annotated[str | None, Query(pattern="^(resolved|assigned)$")] = None,
     assignment: uuid.UUID | None = None,
 ) -> Response:
@@ -46,8 +47,7 @@ async def flags_page(
     school_id = school_id or await _default_school(api, user)
     if school_id is None:
         return render(request, "flags.html", user, view=None, done=None, assignment=None)
-    filters = FlagFilters(school_id, _blank(class_id), _blank(standard_id), int(tier) if tier else None)
-    view = await flags_view(api, filters)
+    view = await flags_view(api, _filters(school_id, class_id, standard_id, tier))
     return render(request, "flags.html", user, view=view, done=done, assignment=assignment)
 
 
@@ -65,7 +65,7 @@ async def flags_live(
     """What the page polls: 204 (nothing to swap) until a flag of the school opens or resolves."""
     if not await changed(api, school_id, cursor):
         return Response(status_code=204)
-    view = await flags_view(api, FlagFilters(school_id, _blank(class_id), _blank(standard_id), tier), cursor)
+    view = await flags_view(api, _filters(school_id, class_id, standard_id, tier), cursor)
     return render(request, "_flag_tables.html", user, view=view)
 
 

@@ -1,0 +1,221 @@
+"""The web app in a real headless Chromium, end to end: browser → gateway → web → gateway → assessments and
+interventions, real PostgreSQL, the real broker.
+
+A teacher signs in, opens the data meeting of a CFA and sees the students below the cut; the SIS posts a result
+through the gateway and the new flag appears on the open flags page without a reload within 5 s; the teacher
+assigns an intervention from the school's pyramid. Another district's user sees none of it. Every page passes
+axe-core (no serious or critical violation) at laptop and tablet widths; screenshots go to .plc/screenshots/.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from assessments.config import Settings as AssessmentsSettings
+from assessments.main import create_app as assessments_app
+from assessments.testing import District
+from gateway.config import Settings as GatewaySettings
+from gateway.main import create_app as gateway_app
+from interventions.config import Settings as InterventionsSettings
+from interventions.main import create_app as interventions_app
+from playwright.async_api import async_playwright, expect
+from plc_shared import infra
+from plc_shared.auth import Role
+from plc_shared.components import GATEWAY, by_name
+from plc_shared.kafka import ensure_topics
+from plc_shared.settings import AuthSettings
+from plc_shared.testing import eventually, migrated_database, serve_app
+from plc_shared.topics import ALL
+from web.config import Settings as WebSettings
+from web.main import create_app as web_app
+from web.testing import VIEWPORTS, axe_violations, chromium_path, screenshot
+
+AUTH = AuthSettings(environment="test")
+IV = "/interventions/v1"
+NAMES = {"st0": ("Ana", "Lopez"), "st1": ("Ben", "Okafor"), "st2": ("Cleo", "Nguyen")}
+
+
+@pytest.fixture(scope="module")
+async def stack(create_database, kafka_settings):
+    kafka_settings = kafka_settings.model_copy(
+        update={"topic_prefix": f"{kafka_settings.topic_prefix}{uuid.uuid4().hex[:6]}."}
+    )
+    await ensure_topics(kafka_settings, list(ALL))
+    common = {"kafka": kafka_settings, "auth": AUTH, "log_level": "WARNING", "relay_poll_interval_s": 0.02}
+    assessments = AssessmentsSettings(
+        database_url=await migrated_database(create_database, by_name("assessments")), **common
+    )
+    interventions = InterventionsSettings(
+        database_url=await migrated_database(create_database, by_name("interventions")), **common
+    )
+    down = f"http://127.0.0.1:{infra.free_port()}"
+    web_port, gateway_port = infra.free_port(), infra.free_port()
+    async with (
+        serve_app(assessments_app(assessments)) as assessments_url,
+        serve_app(interventions_app(interventions)) as interventions_url,
+    ):
+        gateway_settings = GatewaySettings(
+            database_url=await migrated_database(create_database, GATEWAY),
+            kafka=kafka_settings,
+            auth=AUTH,
+            log_level="WARNING",
+            upstreams={
+                "assessments": assessments_url,
+                "interventions": interventions_url,
+                "goals": down,
+                "reviews": down,
+                "web": f"http://127.0.0.1:{web_port}",
+            },
+        )
+        gateway_url = f"http://127.0.0.1:{gateway_port}"
+        web_settings = WebSettings(
+            auth=AUTH, log_level="WARNING", gateway_url=gateway_url, public_url=gateway_url
+        )
+        async with (
+            serve_app(gateway_app(gateway_settings), port=gateway_port),
+            serve_app(web_app(web_settings), port=web_port),
+            httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway,
+        ):
+            yield gateway, gateway_url, assessments
+
+
+@pytest.fixture(scope="module")
+async def browser():
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=chromium_path(), headless=True)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def _district(gateway: httpx.AsyncClient, settings) -> tuple[District, dict, dict]:
+    district = await District(gateway, settings).build()
+    school, klass = district.schools[0], district.classes[0]
+    named = [
+        {"sourced_id": f"{klass}-{key}", "school_ids": [school], "given_name": given, "family_name": family}
+        for key, (given, family) in NAMES.items()
+    ]
+    assert (await district.put("/assessments/roster/students", {"records": named})).status_code == 200
+    assessment = await district.assessment(name="cfa")
+    admin = district.token(Role.DISTRICT_ADMIN)
+    tier2 = {
+        "name": "Fractions small group",
+        "tier": 2,
+        "kind": "small group",
+        "delivery": "pull-out",
+        "dosage_minutes_per_week": 90,
+    }
+    created: list[dict] = []
+
+    async def pyramid() -> bool:  # the interventions service learns the school from the roster's events
+        response = await gateway.post(f"{IV}/schools/{school}/interventions", json=tier2, headers=admin)
+        assert response.status_code in (201, 404), response.text
+        created.extend([response.json()] if response.status_code == 201 else [])
+        return bool(created)
+
+    assert await eventually(pyramid, timeout_s=20, interval_s=0.3)
+    return district, assessment, created[0]
+
+
+async def _post_result(district: District, assessment: dict, student: str, points: int) -> None:
+    row = {
+        "assessment_id": assessment["id"],
+        "student_id": student,
+        "objective_scores": {"O1": points, "O2": points},
+    }
+    response = await district.post("/assessments/results/bulk", {"results": [row]})
+    assert response.json()["accepted"] == 1, response.text
+
+
+async def _sign_in(
+    page, base: str, role: str, district: str, school: str = "", classes: str = "", name: str = ""
+):
+    await page.goto(f"{base}/app/signin")
+    await page.get_by_label("Your name").fill(name)
+    await page.get_by_label("Role").select_option(role)
+    await page.get_by_label("District id").fill(district)
+    await page.get_by_label("School ids").fill(school)
+    await page.get_by_label("Class ids").fill(classes)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{base}/app/")
+
+
+async def _check_page(page, name: str) -> None:
+    """No serious or critical axe violation at laptop and tablet widths; a screenshot at each."""
+    for width, viewport in VIEWPORTS.items():
+        await page.set_viewport_size(viewport)
+        await screenshot(page, f"{name}-{width}")
+        assert await axe_violations(page) == [], f"{name} at {width} width"
+    await page.set_viewport_size(VIEWPORTS["laptop"])
+
+
+async def test_a_teacher_runs_a_data_meeting_sees_a_flag_arrive_live_and_assigns_an_intervention(
+    stack, browser
+):
+    gateway, base, settings = stack
+    district, assessment, intervention = await _district(gateway, settings)
+    school, klass = district.schools[0], district.classes[0]
+    await _post_result(district, assessment, f"{klass}-st0", 2)  # 20 %: below the cut on both standards
+    await _post_result(district, assessment, f"{klass}-st1", 10)  # 100 %: enrichment
+
+    async def flagged() -> bool:
+        found = await gateway.get(
+            f"{IV}/flags", params={"school_id": school}, headers=district.token(Role.DISTRICT_ADMIN)
+        )
+        return any(f["student_id"] == f"{klass}-st0" and f["kind"] == "support" for f in found.json())
+
+    assert await eventually(flagged, timeout_s=20)
+
+    context = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    page = await context.new_page()
+    await _sign_in(page, base, "teacher", district.id, school, klass, name="Ms Rivera")
+    await _check_page(page, "home")
+
+    # The data meeting: students below the cut per standard, by name, with their score; enrichment.
+    await page.get_by_role("link", name="Fractions CFA").first.click()
+    await expect(page.get_by_role("heading", name="Data meeting: Fractions CFA")).to_be_visible()
+    below = page.locator("table.below")
+    await expect(below.first.get_by_role("rowheader", name="Ana Lopez")).to_be_visible()
+    await expect(page.locator("#enrichment")).to_contain_text("Ben Okafor")
+    await expect(below.first).not_to_contain_text("Ben Okafor")
+    await _check_page(page, "data-meeting")
+
+    # Flags, live: the SIS posts a result and the new flag appears without a reload within 5 s.
+    await page.get_by_role("link", name="Flags").first.click()
+    open_flags = page.locator("#open-flags")
+    await expect(open_flags.get_by_role("rowheader", name="Ana Lopez").first).to_be_visible()
+    await expect(open_flags).not_to_contain_text("Cleo Nguyen")
+    await _check_page(page, "flags")
+    await page.evaluate("window.__sameDocument = true")
+    await _post_result(district, assessment, f"{klass}-st2", 1)
+    await expect(open_flags.get_by_role("rowheader", name="Cleo Nguyen").first).to_be_visible(timeout=5_000)
+    assert await page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    await screenshot(page, "flags-live")
+
+    # Assign the school's tier 2 intervention to Cleo from the flag.
+    row = open_flags.locator("tr", has=page.get_by_role("rowheader", name="Cleo Nguyen")).first
+    await row.locator("summary").click()
+    await row.get_by_label("Intervention").select_option(intervention["id"])
+    await _check_page(page, "flags-assign-open")
+    await row.get_by_role("button", name="Assign intervention").click()
+    await expect(page.get_by_role("status")).to_contain_text("The intervention is assigned")
+    await page.get_by_role("link", name="See its progress").click()
+    await expect(page.get_by_role("heading", name="Intervention progress")).to_be_visible()
+    await _check_page(page, "assignment")
+
+    # Another district's user sees none of it: not the flags, not the meeting, not the assignment.
+    other = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    stranger = await other.new_page()
+    await _sign_in(stranger, base, "district_admin", f"other-{uuid.uuid4().hex[:6]}", name="Other admin")
+    await stranger.goto(f"{base}/app/flags?school_id={school}")
+    await expect(stranger.locator("body")).not_to_contain_text("Ana Lopez")
+    await expect(stranger.locator("body")).not_to_contain_text("Cleo Nguyen")
+    answer = await stranger.goto(f"{base}/app/meetings/{assessment['id']}")
+    assert answer is not None and answer.status == 404
+    await expect(stranger.locator("body")).not_to_contain_text("Ana Lopez")
+    await _check_page(stranger, "other-district-404")
+    await other.close()
+    await context.close()
