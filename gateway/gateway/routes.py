@@ -203,6 +203,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"{GV}/teams/{{team_id}}", (*STAFF, ANALYST), Scope.TOKEN),
     rule("PUT", f"{GV}/teams/{{team_id}}", (ADMIN, LEADER), Scope.TOKEN),
     rule("POST", f"{GV}/schools/{{school_id}}/goals", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule("POST", f"{GV}/schools/{{school_id}}/goals/smart", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule(READ, f"{GV}/schools/{{school_id}}/goals", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{GV}/goals/{{goal_id}}{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
     rule("PATCH", f"{GV}/goals/{{goal_id}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),

@@ -88,22 +88,50 @@ async def activate(session: AsyncSession, *, principal: Principal, goal_id: uuid
     return await read(session, goal)
 
 
-async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody, team) -> None:
-    """The current version's body (a computed baseline when none is given), the matching columns and the
-    version row."""
-    if body.deadline <= body.start:
-        raise InvalidField("deadline", f"{body.deadline} is not after the start {body.start}")
+async def check_draft(
+    session: AsyncSession, *, principal: Principal, school_id: str, data: schemas.GoalCreate
+) -> schemas.SmartCheck:
+    """The SMART check of a goal as it is being written, saving nothing (the form checks as the user types);
+    the baseline is computed from the results when none is given, as creating the goal would."""
+    district = await auth.check_school(session, principal, school_id)
+    team = await _team(session, district, school_id, data.team_id)
+    auth.check_team_writer(principal, team, school_id)
+    body = schemas.GoalBody.model_validate(data.model_dump(exclude={"team_id", "parent_goal_id"}))
+    goal = models.Goal(  # transient: never added to the session
+        district_id=district, school_id=school_id, team_id=data.team_id, parent_goal_id=data.parent_goal_id
+    )
+    _columns(goal, body, team)
+    return await check_goal(session, goal, await _with_baseline(session, goal, body))
+
+
+def _columns(goal: models.Goal, body: schemas.GoalBody, team) -> None:
     m, p = body.measure, body.population
     goal.assessment_ids = [a for a in (m.assessment_id, m.pre_assessment_id, m.post_assessment_id) if a]
     goal.standard_id = m.standard_id
     goal.class_ids = (team.class_ids if team is not None else []) if p.kind == "team" else p.class_ids
     goal.grades = p.grades if p.kind == "grades" else []
-    if (body.baseline is None or body.baseline.value is None) and m.kind != "process":
+
+
+async def _with_baseline(
+    session: AsyncSession, goal: models.Goal, body: schemas.GoalBody
+) -> schemas.GoalBody:
+    """The body with a baseline computed from the results when none is given (not for process goals)."""
+    if (body.baseline is None or body.baseline.value is None) and body.measure.kind != "process":
         value, n, on = await progress.computed_baseline(session, goal, body)
         if value is not None:
             body = body.model_copy(
                 update={"baseline": schemas.Baseline(value=value, n=n, on=on, source="computed")}
             )
+    return body
+
+
+async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody, team) -> None:
+    """The current version's body (a computed baseline when none is given), the matching columns and the
+    version row."""
+    if body.deadline <= body.start:
+        raise InvalidField("deadline", f"{body.deadline} is not after the start {body.start}")
+    _columns(goal, body, team)
+    body = await _with_baseline(session, goal, body)
     if body.baseline is not None and body.baseline.value is not None:
         base, up = body.baseline.value, body.direction == "increase"
         if (body.target <= base) if up else (body.target >= base):
