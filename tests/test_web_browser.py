@@ -18,6 +18,8 @@ from assessments.main import create_app as assessments_app
 from assessments.testing import District
 from gateway.config import Settings as GatewaySettings
 from gateway.main import create_app as gateway_app
+from goals.config import Settings as GoalsSettings
+from goals.main import create_app as goals_app
 from interventions.config import Settings as InterventionsSettings
 from interventions.main import create_app as interventions_app
 from playwright.async_api import async_playwright, expect
@@ -50,11 +52,13 @@ async def stack(create_database, kafka_settings):
     interventions = InterventionsSettings(
         database_url=await migrated_database(create_database, by_name("interventions")), **common
     )
+    goals = GoalsSettings(database_url=await migrated_database(create_database, by_name("goals")), **common)
     down = f"http://127.0.0.1:{infra.free_port()}"
     web_port, gateway_port = infra.free_port(), infra.free_port()
     async with (
         serve_app(assessments_app(assessments)) as assessments_url,
         serve_app(interventions_app(interventions)) as interventions_url,
+        serve_app(goals_app(goals)) as goals_url,
     ):
         gateway_settings = GatewaySettings(
             database_url=await migrated_database(create_database, GATEWAY),
@@ -64,7 +68,7 @@ async def stack(create_database, kafka_settings):
             upstreams={
                 "assessments": assessments_url,
                 "interventions": interventions_url,
-                "goals": down,
+                "goals": goals_url,
                 "reviews": down,
                 "web": f"http://127.0.0.1:{web_port}",
             },
@@ -218,4 +222,57 @@ async def test_a_teacher_runs_a_data_meeting_sees_a_flag_arrive_live_and_assigns
     await expect(stranger.locator("body")).not_to_contain_text("Ana Lopez")
     await _check_page(stranger, "other-district-404")
     await other.close()
+    await context.close()
+
+
+async def test_a_leader_writes_a_goal_and_sees_a_smart_letter_fail_then_pass(stack, browser):
+    gateway, base, settings = stack
+    district = await District(gateway, settings).build()
+    assessment = await district.assessment(name="goal")
+    school = district.schools[0]
+    leader = district.token(Role.SCHOOL_LEADER, schools=(school,))
+    draft = {
+        "title": "t",
+        "measure": {"kind": "proficient", "assessment_id": assessment["id"]},
+        "population": {"kind": "school"},
+        "baseline": {"value": 40},
+        "target": 80,
+        "start": "2026-09-01",
+        "deadline": "2027-05-31",
+    }
+
+    async def goals_knows_the_school_and_assessment() -> bool:
+        found = await gateway.post(f"/goals/v1/schools/{school}/goals/smart", json=draft, headers=leader)
+        return found.status_code == 200 and found.json()["passed"]
+
+    assert await eventually(goals_knows_the_school_and_assessment, timeout_s=20, interval_s=0.3)
+
+    context = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    page = await context.new_page()
+    await _sign_in(page, base, "school_leader", district.id, school, name="Mr Chen")
+    await page.get_by_role("link", name="Goals").first.click()
+    await expect(page.get_by_role("heading", name="Goals")).to_be_visible()
+    await page.get_by_role("link", name="Write a new goal").click()
+    await page.get_by_label("Title").fill("Fractions: 80 % proficient")
+    await page.get_by_label("Assessment").select_option(assessment["id"])
+    await page.get_by_label("Target (%)").fill("80")
+    await page.get_by_label("Start", exact=True).fill("2026-09-01")
+    await page.get_by_label("Deadline").fill("2027-05-31")
+    # No baseline and no results before the start: Attainable cannot be judged, the letter fails.
+    attainable = page.locator('#smart [data-letter="A"]')
+    await expect(attainable).to_have_attribute("data-passed", "false")
+    await expect(attainable).to_contain_text("baseline")
+    await _check_page(page, "goal-new-failing")
+    await page.get_by_label("Baseline (%)").fill("40")
+    await expect(attainable).to_have_attribute("data-passed", "true")
+    await expect(page.locator("#smart")).to_contain_text("Every SMART letter passes")
+    await _check_page(page, "goal-new-passing")
+    await page.get_by_role("button", name="Save as draft").click()
+    await expect(page.get_by_role("heading", name="Fractions: 80 % proficient")).to_be_visible()
+    await page.get_by_role("button", name="Activate the goal").click()
+    await expect(page.locator(".lead")).to_contain_text("active")
+    await _check_page(page, "goal")
+    await page.get_by_role("link", name="All goals of the school").click()
+    await expect(page.locator("#goals")).to_contain_text("Fractions: 80 % proficient")
+    await _check_page(page, "goals")
     await context.close()

@@ -5,6 +5,7 @@ detail as an HTML page (and a sign-in redirect when the session is missing or ex
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.auth import SignInRequired, User
 
+logger = logging.getLogger(__name__)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals["role_label"] = lambda role: str(role).replace("_", " ").capitalize()
 TEMPLATES.env.filters["pct"] = lambda value: "—" if value is None else f"{value:.0f} %"
@@ -75,6 +77,7 @@ def install_pages_errors(app: FastAPI) -> None:
         return render(request, "error.html", None, status_code=422, problem=problem_body)
 
     async def unreachable(request: Request, exc: httpx.TransportError) -> Response:
+        logger.warning("the gateway did not answer %s %s: %r", request.method, request.url.path, exc)
         return await problem(
             request, ServiceUnavailable("The PLC Suite API cannot be reached right now; try again.")
         )

@@ -17,18 +17,23 @@ from web.pages import render
 
 router = APIRouter(tags=["flags"])
 Tier = Annotated[str | None, Query(pattern="^[123]?$", description="1, 2, 3 or empty (every tier)")]
+Kind = Annotated[str | None, Query(pattern="^(support|enrichment)?$", description="empty: both kinds")]
 
 
-async def _default_school(api: UserApi, user: CurrentUser) -> str | None:
+async def default_school(api: UserApi, user: CurrentUser) -> str | None:
     if user.schools:
         return user.schools[0]
     schools = await api.get_or([], "/assessments/roster/schools")
     return schools[0]["sourced_id"] if schools else None
 
 
-def _filters(school_id: str, class_id: str | None, standard_id: str | None, tier: str | None) -> FlagFilters:
+def _filters(
+    school_id: str, class_id: str | None, standard_id: str | None, tier: str | None, kind: str | None
+) -> FlagFilters:
     """Empty form fields mean "every" (the filter form sends them empty)."""
-    return FlagFilters(school_id, class_id or None, standard_id or None, int(tier) if tier else None)
+    return FlagFilters(
+        school_id, class_id or None, standard_id or None, int(tier) if tier else None, kind or None
+    )
 
 
 @router.get("/flags")
@@ -40,14 +45,15 @@ async def flags_page(
     class_id: str | None = None,
     standard_id: str | None = None,
     tier: Tier = None,
+    kind: Kind = None,
     done: Annotated[str | None, Query(pattern="^(resolved|assigned)$")] = None,
     assignment: uuid.UUID | None = None,
 ) -> Response:
     """Open and recently resolved flags of a school, by class, standard and tier; updated live."""
-    school_id = school_id or await _default_school(api, user)
+    school_id = school_id or await default_school(api, user)
     if school_id is None:
         return render(request, "flags.html", user, view=None, done=None, assignment=None)
-    view = await flags_view(api, _filters(school_id, class_id, standard_id, tier))
+    view = await flags_view(api, _filters(school_id, class_id, standard_id, tier, kind))
     return render(request, "flags.html", user, view=view, done=done, assignment=assignment)
 
 
@@ -61,11 +67,12 @@ async def flags_live(
     class_id: str | None = None,
     standard_id: str | None = None,
     tier: Tier = None,
+    kind: Kind = None,
 ) -> Response:
     """What the page polls: 204 (nothing to swap) until a flag of the school opens or resolves."""
     if not await changed(api, school_id, cursor):
         return Response(status_code=204)
-    view = await flags_view(api, _filters(school_id, class_id, standard_id, tier), cursor)
+    view = await flags_view(api, _filters(school_id, class_id, standard_id, tier, kind), cursor)
     return render(request, "_flag_tables.html", user, view=view)
 
 
@@ -130,16 +137,16 @@ async def assignment_page(
 @router.get("/charts/assignments/{assignment_id}.svg")
 async def assignment_chart(assignment_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """The interventions service's progress chart, fetched with the user's token."""
-    return await _svg(api, f"{IV}/assignments/{assignment_id}/chart.svg")
+    return await svg(api, f"{IV}/assignments/{assignment_id}/chart.svg")
 
 
 @router.get("/charts/schools/{school_id}/tiers.svg")
 async def tiers_chart(school_id: str, user: CurrentUser, api: UserApi) -> Response:
     """The interventions service's tier distribution chart of a school."""
-    return await _svg(api, f"{IV}/schools/{school_id}/tiers.svg")
+    return await svg(api, f"{IV}/schools/{school_id}/tiers.svg")
 
 
-async def _svg(api: UserApi, path: str) -> Response:
+async def svg(api: UserApi, path: str) -> Response:
     upstream = await api.raw(path)
     if upstream.status_code != 200 or not upstream.headers.get("content-type", "").startswith(
         "image/svg+xml"
@@ -151,3 +158,11 @@ async def _svg(api: UserApi, path: str) -> Response:
         "X-Content-Type-Options": "nosniff",
     }
     return Response(upstream.content, media_type="image/svg+xml", headers=headers)
+
+
+def _problem_of(response) -> dict:
+    try:
+        problem = response.json()
+    except ValueError:
+        return {"title": response.reason_phrase}
+    return problem if isinstance(problem, dict) else {}

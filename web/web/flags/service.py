@@ -21,6 +21,7 @@ class FlagFilters:
     class_id: str | None = None
     standard_id: str | None = None
     tier: int | None = None
+    kind: str | None = None
 
     def query(self) -> dict[str, Any]:
         return {
@@ -28,6 +29,7 @@ class FlagFilters:
             "class_id": self.class_id,
             "standard_id": self.standard_id,
             "tier": self.tier,
+            "kind": self.kind,
         }
 
 
