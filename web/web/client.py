@@ -29,7 +29,7 @@ class Api:
 
     async def get(self, path: str, **params: Any) -> Any:
         query = {k: v for k, v in params.items() if v not in (None, "")}
-        return _body(await self._http.get(path, params=query, headers=self._headers))
+        return _body(await self.raw(path, **query))
 
     async def get_or(self, default: Any, path: str, **params: Any) -> Any:
         """A read whose absence the page can live with (a 403/404 shows as `default`, not as an error)."""
@@ -40,8 +40,12 @@ class Api:
                 return default
             raise
 
-    async def raw(self, path: str) -> httpx.Response:
-        return await self._http.get(path, headers=self._headers)
+    async def raw(self, path: str, **query: Any) -> httpx.Response:
+        """A GET, sent once more on a fresh connection when a pooled one was closed under it (idempotent)."""
+        try:
+            return await self._http.get(path, params=query, headers=self._headers)
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            return await self._http.get(path, params=query, headers=self._headers)
 
     async def post(self, path: str, json: Any = None) -> Any:
         return _body(await self._http.post(path, json=json, headers=self._headers))

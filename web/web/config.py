@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     # Where the web app calls the public API (the gateway), with the signed-in user's token.
     gateway_url: str = "http://127.0.0.1:8000"
     gateway_timeout_s: float = 15.0
+    gateway_keepalive_s: float = 2.0
     # Where the browser reaches the app (the gateway's public URL): the OIDC redirect URI is built on it.
     public_url: str = "http://127.0.0.1:8000"
 

@@ -39,7 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         timeout = httpx.Timeout(settings.gateway_timeout_s, connect=3.0)
-        async with httpx.AsyncClient(base_url=settings.gateway_url, timeout=timeout) as http:
+        # Idle connections are dropped well before the gateway's keep-alive (uvicorn: 5 s) ends them, so a
+        # request (a POST cannot be retried blindly) rarely meets a connection the gateway is closing.
+        limits = httpx.Limits(max_connections=100, keepalive_expiry=settings.gateway_keepalive_s)
+        async with httpx.AsyncClient(base_url=settings.gateway_url, timeout=timeout, limits=limits) as http:
             app.state.http = http
             app.state.oidc = OidcClient(settings, http)
             yield
