@@ -166,7 +166,7 @@ class Gateway:
         public = routes.public_route(path)
         if public is not None:  # the web app authenticates its own users (see routes.PUBLIC_PREFIXES)
             scope["route"] = public
-            body = await self._read_public_body(scope, receive)
+            body = await self._read_public_body(scope, receive, public.bulk)
             return await self._forward(scope, send, public.service, scope["headers"], body, None)
         found = routes.match(method, path)
         if found is None:
@@ -222,12 +222,13 @@ class Gateway:
             bodies.check_rows(body, headers, max_rows=settings.bulk_max_rows)
         return body
 
-    async def _read_public_body(self, scope: Scope, receive: Receive) -> bytes:
+    async def _read_public_body(self, scope: Scope, receive: Receive, bulk: bool) -> bytes:
         if scope["method"] in ("GET", "HEAD"):
             return b""
         settings = self.settings
+        limit = settings.bulk_max_body_bytes if bulk else settings.max_body_bytes
         return await bodies.read_body(
-            receive, scope["headers"], limit=settings.max_body_bytes, timeout_s=settings.body_read_timeout_s
+            receive, scope["headers"], limit=limit, timeout_s=settings.body_read_timeout_s
         )
 
     async def _forward(

@@ -36,12 +36,14 @@ GATEWAY = "gateway"
 # itself (a session cookie) and calls the API back through the gateway with the user's token, so every API call
 # it makes meets the table below with exactly the user's rights. No row of ROUTES lives under these prefixes.
 PUBLIC_PREFIXES: dict[str, str] = {"/app/": "web"}
+PUBLIC_UPLOADS = frozenset({"/app/import"})  # a OneRoster package: the bulk body limit applies
 
 
 @dataclass(frozen=True)
 class PublicRoute:
     prefix: str
     service: str
+    bulk: bool = False
 
     @property
     def path(self) -> str:
@@ -52,7 +54,7 @@ class PublicRoute:
 def public_route(path: str) -> PublicRoute | None:
     for prefix, service in PUBLIC_PREFIXES.items():
         if path.startswith(prefix) or path == prefix.rstrip("/"):
-            return PublicRoute(prefix, service)
+            return PublicRoute(prefix, service, bulk=path in PUBLIC_UPLOADS)
     return None
 
 

@@ -50,6 +50,10 @@ class Api:
     async def post(self, path: str, json: Any = None) -> Any:
         return _body(await self._http.post(path, json=json, headers=self._headers))
 
+    async def post_bytes(self, path: str, content: bytes, content_type: str) -> Any:
+        headers = {**self._headers, "Content-Type": content_type}
+        return _body(await self._http.post(path, content=content, headers=headers, timeout=120.0))
+
     async def put(self, path: str, json: Any = None) -> Any:
         return _body(await self._http.put(path, json=json, headers=self._headers))
 

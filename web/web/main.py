@@ -23,6 +23,7 @@ from web.csrf import send_csrf_failed
 from web.flags.endpoints import router as flags_router
 from web.goals.endpoints import router as goals_router
 from web.home.endpoints import router as home_router
+from web.imports.endpoints import router as imports_router
 from web.meeting.endpoints import router as meeting_router
 from web.oidc import OidcClient
 from web.pages import install_pages_errors
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(observability.health_router({"gateway": lambda: _check_gateway(app)}))
     app.mount("/app/static/htmx", StaticFiles(directory=HTMX_DIR), name="htmx")
     app.mount("/app/static/web", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (home_router, signin_router, flags_router, meeting_router, goals_router):
+    for router in (home_router, signin_router, flags_router, meeting_router, goals_router, imports_router):
         app.include_router(router, prefix="/app")
     # Double-submit CSRF on every unsafe request (form field or X-CSRFToken header), the sign-in form included
     # even before any cookie exists (login CSRF).
