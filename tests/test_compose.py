@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import yaml
-from plc_shared.components import ALL, SERVICES
+from plc_shared.components import ALL, SERVICES, WEB
 from plc_shared.settings import AuthSettings, KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,3 +55,16 @@ def test_no_default_secrets_and_production_auth():
         assert env["AUTH_ENVIRONMENT"] == "production"
         assert env["AUTH_DEV_SIGNING_KEY"] == ""
         assert env["KAFKA_ENABLE_IDEMPOTENCE"] == "true"
+
+
+def test_the_web_app_runs_behind_the_gateway_with_production_sign_in_and_no_default_secret():
+    web = COMPOSE["services"]["web"]
+    env = web["environment"]
+    assert env["COMPONENT"] == WEB.name and web["restart"] == "unless-stopped"
+    assert "readyz" in " ".join(web["healthcheck"]["test"])
+    assert set(env) <= known_env_names(WEB) - {"PLC_POSTGRES_ADMIN_URL"}
+    assert env["AUTH_ENVIRONMENT"] == "production" and env["AUTH_DEV_SIGNING_KEY"] == ""
+    assert env["WEB_SESSION_SECRET"].startswith("${WEB_SESSION_SECRET:?")
+    assert env["WEB_OIDC_ISSUER"] and env["WEB_GATEWAY_URL"] == "http://gateway:8000"
+    assert '"web": "http://web:8000"' in COMPOSE["services"]["gateway"]["environment"]["GATEWAY_UPSTREAMS"]
+    assert "COPY web ./web" in (ROOT / "deploy" / "Dockerfile").read_text()

@@ -178,8 +178,12 @@ async def test_a_teacher_runs_a_data_meeting_sees_a_flag_arrive_live_and_assigns
 
     context = await browser.new_context(viewport=VIEWPORTS["laptop"])
     page = await context.new_page()
+    await page.goto(f"{base}/app/signin")
+    await _check_page(page, "signin")
     await _sign_in(page, base, "teacher", district.id, school, klass, name="Ms Rivera")
     await _check_page(page, "home")
+    await page.get_by_role("link", name="Data meetings").first.click()
+    await _check_page(page, "meetings")
 
     # The data meeting: students below the cut per standard, by name, with their score; enrichment.
     await page.get_by_role("link", name="Fractions CFA").first.click()
