@@ -49,6 +49,11 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept or request.headers.get("hx-request") == "true"
 
 
+async def _user(request: Request) -> User | None:
+    """Who is signed in, for the error page's header (None when the session is what failed)."""
+    return await request.app.state.sessions.user(request)
+
+
 def install_pages_errors(app: FastAPI) -> None:
     install_error_handlers(app)  # problem+json for API-style clients; browsers get a page below
 
@@ -61,20 +66,22 @@ def install_pages_errors(app: FastAPI) -> None:
         body = exc.to_problem(request.url.path)
         if not wants_html(request):
             return problem_response(exc.status, body, exc.headers)
-        return render(request, "error.html", None, status_code=exc.status, problem=body)
+        return render(request, "error.html", await _user(request), status_code=exc.status, problem=body)
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         problem_body = {"type": "about:blank", "title": str(exc.detail), "status": exc.status_code}
         if not wants_html(request):
             return problem_response(exc.status_code, problem_body, getattr(exc, "headers", None))
-        return render(request, "error.html", None, status_code=exc.status_code, problem=problem_body)
+        return render(
+            request, "error.html", await _user(request), status_code=exc.status_code, problem=problem_body
+        )
 
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"location": list(e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
         problem_body = {"type": "about:blank", "title": "Invalid input", "status": 422, "errors": errors}
         if not wants_html(request):
             return problem_response(422, problem_body)
-        return render(request, "error.html", None, status_code=422, problem=problem_body)
+        return render(request, "error.html", await _user(request), status_code=422, problem=problem_body)
 
     async def unreachable(request: Request, exc: httpx.TransportError) -> Response:
         logger.warning("the gateway did not answer %s %s: %r", request.method, request.url.path, exc)
