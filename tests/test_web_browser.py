@@ -33,6 +33,8 @@ from plc_shared.kafka import ensure_topics
 from plc_shared.settings import AuthSettings
 from plc_shared.testing import eventually, migrated_database, serve_app
 from plc_shared.topics import ALL
+from reviews.config import Settings as ReviewsSettings
+from reviews.main import create_app as reviews_app
 from web.config import Settings as WebSettings
 from web.main import create_app as web_app
 from web.testing import VIEWPORTS, axe_violations, chromium_path, screenshot
@@ -56,12 +58,15 @@ async def stack(create_database, kafka_settings):
         database_url=await migrated_database(create_database, by_name("interventions")), **common
     )
     goals = GoalsSettings(database_url=await migrated_database(create_database, by_name("goals")), **common)
-    down = f"http://127.0.0.1:{infra.free_port()}"
+    reviews = ReviewsSettings(
+        database_url=await migrated_database(create_database, by_name("reviews")), **common
+    )
     web_port, gateway_port = infra.free_port(), infra.free_port()
     async with (
         serve_app(assessments_app(assessments)) as assessments_url,
         serve_app(interventions_app(interventions)) as interventions_url,
         serve_app(goals_app(goals)) as goals_url,
+        serve_app(reviews_app(reviews)) as reviews_url,
     ):
         gateway_settings = GatewaySettings(
             database_url=await migrated_database(create_database, GATEWAY),
@@ -72,7 +77,7 @@ async def stack(create_database, kafka_settings):
                 "assessments": assessments_url,
                 "interventions": interventions_url,
                 "goals": goals_url,
-                "reviews": down,
+                "reviews": reviews_url,
                 "web": f"http://127.0.0.1:{web_port}",
             },
         )
@@ -397,4 +402,67 @@ async def test_a_district_admin_imports_a_oneroster_package_and_reads_the_row_le
         headers=District(gateway, stack[2], id=district).token(Role.DISTRICT_ADMIN),
     )
     assert "Lincoln Elementary" in {s["name"] for s in schools.json()}
+    await context.close()
+
+
+async def _program_school(gateway: httpx.AsyncClient, district: District) -> str:
+    """A school of the program: staff on the roster, a leadership team keeping the rule (goals), then entered
+    by the district admin (reviews learns the staff and the team from the events)."""
+    school, klass = district.schools[0], district.classes[0]
+    staff = [(f"{school}-admin", "administrator")] + [(f"{school}-t{n}", "teacher") for n in range(3)]
+    enrollments = [
+        {"sourced_id": f"e-{user}", "class_id": klass, "school_id": school, "user_id": user, "role": role}
+        for user, role in staff
+    ]
+    assert (
+        await district.put("/assessments/roster/enrollments", {"records": enrollments})
+    ).status_code == 200
+    leader = district.token(Role.SCHOOL_LEADER, schools=(school,))
+    admin = district.token(Role.DISTRICT_ADMIN)
+    team = {"kind": "leadership", "name": "Leadership team", "member_ids": [user for user, _ in staff]}
+
+    async def team_created() -> bool:
+        response = await gateway.post(f"/goals/v1/schools/{school}/teams", json=team, headers=leader)
+        return response.status_code == 201
+
+    async def entered() -> bool:
+        entry = {"regional_center": "Central", "entry_year": 2024}
+        response = await gateway.put(f"/reviews/v1/program/schools/{school}", json=entry, headers=admin)
+        return response.status_code == 200
+
+    assert await eventually(team_created, timeout_s=20, interval_s=0.3)
+    assert await eventually(entered, timeout_s=20, interval_s=0.3)
+    return school
+
+
+async def test_a_reviewer_rates_every_indicator_with_evidence_and_finalizes_a_review(stack, browser):
+    gateway, base, settings = stack
+    district = await District(gateway, settings).build()
+    school = await _program_school(gateway, district)
+    context = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    page = await context.new_page()
+    await _sign_in(page, base, "reviewer", district.id, school, name="Dr Reyes")
+    await page.get_by_role("link", name="Reviews").first.click()
+    await _check_page(page, "reviews")
+    await page.get_by_label("Kind").select_option("site")
+    await page.get_by_role("button", name="Start a review").click()
+    await expect(page.locator("#review-status")).to_contain_text("draft")
+    indicators = page.locator("fieldset.indicator")
+    count = await indicators.count()
+    assert count >= 10
+    for n in range(count):
+        fieldset = indicators.nth(n)
+        await fieldset.locator('input[type="radio"][value="2"]').check()
+        await fieldset.get_by_label("Evidence seen").fill("PLC meeting minutes")
+    await _check_page(page, "review-draft")
+    await page.get_by_role("button", name="Save ratings").click()
+    await expect(page.get_by_role("status")).to_contain_text("saved")
+    await page.get_by_role("button", name="Submit the review").click()
+    await expect(page.locator("#review-status")).to_contain_text("submitted")
+    await page.get_by_role("button", name="Finalize the review").click()
+    await expect(page.locator("#review-status")).to_contain_text("finalized")
+    await expect(page.locator("#review-status")).to_contain_text("100 %")
+    await _check_page(page, "review-finalized")
+    await page.get_by_role("link", name="All reviews of the school").click()
+    await expect(page.locator("#reviews")).to_contain_text("finalized")
     await context.close()

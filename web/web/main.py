@@ -27,6 +27,7 @@ from web.imports.endpoints import router as imports_router
 from web.meeting.endpoints import router as meeting_router
 from web.oidc import OidcClient
 from web.pages import install_pages_errors
+from web.reviews.endpoints import router as reviews_router
 from web.signin.endpoints import router as signin_router
 
 HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"  # htmx is a dependency, not a copied file
@@ -59,7 +60,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(observability.health_router({"gateway": lambda: _check_gateway(app)}))
     app.mount("/app/static/htmx", StaticFiles(directory=HTMX_DIR), name="htmx")
     app.mount("/app/static/web", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (home_router, signin_router, flags_router, meeting_router, goals_router, imports_router):
+    for router in (
+        home_router,
+        signin_router,
+        flags_router,
+        meeting_router,
+        goals_router,
+        imports_router,
+        reviews_router,
+    ):
         app.include_router(router, prefix="/app")
     # Double-submit CSRF on every unsafe request (form field or X-CSRFToken header), the sign-in form included
     # even before any cookie exists (login CSRF).
