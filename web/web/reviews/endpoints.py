@@ -54,9 +54,31 @@ async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser,
         api.get_or({}, f"{RV}/schools/{review['school_id']}/evidence/{review['school_year']}"),
     )
     indicators = {i["id"]: (strand, i) for strand in rubric["strands"] for i in strand["indicators"]}
+    data = review.get("data_evidence") or evidence or {}
     return render(
-        request, "review.html", user, review=review, rubric=rubric, indicators=indicators, evidence=evidence
+        request,
+        "review.html",
+        user,
+        review=review,
+        rubric=rubric,
+        indicators=indicators,
+        sections=_sections(data),
+        beside=_beside(data),
     )
+
+
+def _sections(data: dict) -> dict[str, dict]:
+    """The evidence from data by section (goals, support, ...), without the bookkeeping keys."""
+    return {k: v for k, v in data.items() if isinstance(v, dict) and k != "informs"}
+
+
+def _beside(data: dict) -> dict[str, list[tuple[str, object]]]:
+    """indicator id → the figures from data that inform it (the service's `informs` map), to show beside it."""
+    flat = {key: value for section in _sections(data).values() for key, value in section.items()}
+    return {
+        indicator: [(key, flat.get(key)) for key in keys if key in flat]
+        for indicator, keys in (data.get("informs") or {}).items()
+    }
 
 
 @router.post("/reviews/{review_id}/ratings")
