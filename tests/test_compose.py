@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import yaml
-from plc_shared.components import ALL, SERVICES
+from plc_shared.components import ALL, SERVICES, WEB
 from plc_shared.settings import AdminDatabaseSettings, AuthSettings, EventSettings, KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,3 +87,19 @@ def test_no_default_secrets_and_production_auth():
     # Every secret comes from the operator's environment (.env): none has a value in the compose file.
     for name, secret in COMPOSE["secrets"].items():
         assert set(secret) == {"environment"}, f"secret {name} must be read from the environment"
+
+
+def test_the_web_app_runs_behind_the_gateway_with_production_sign_in_and_no_default_secret():
+    web = COMPOSE["services"]["web"]
+    env = web["environment"]
+    assert env["COMPONENT"] == WEB.name and web["restart"] == "unless-stopped"
+    assert "readyz" in " ".join(web["healthcheck"]["test"])
+    assert set(env) <= known_env_names(WEB) - {"PLC_POSTGRES_ADMIN_URL"}
+    assert env["AUTH_ENVIRONMENT"] == "production" and env["AUTH_DEV_SIGNING_KEY"] == ""
+    assert (
+        "WEB_SESSION_SECRET" not in env
+        and env["WEB_SESSION_SECRET_FILE"] == "/run/secrets/web_session_secret"
+    )
+    assert set(web["secrets"]) == {"web_session_secret", "web_oidc_client_secret"}  # no database, no broker
+    assert env["WEB_OIDC_ISSUER"] and env["WEB_GATEWAY_URL"] == "http://gateway:8000"
+    assert '"web": "http://web:8000"' in COMPOSE["services"]["gateway"]["environment"]["GATEWAY_UPSTREAMS"]

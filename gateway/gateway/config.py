@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from plc_shared.components import SERVICES
+from plc_shared.components import SERVICES, WEB
 from plc_shared.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -14,9 +14,10 @@ class Settings(ServiceSettings):
 
     service_name: str = "gateway"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plc_gateway"
-    # Where each service listens: {"assessments": "http://127.0.0.1:8001", ...} (JSON in GATEWAY_UPSTREAMS).
+    # Where each service (and the web app) listens: {"assessments": "http://127.0.0.1:8001", ...} (JSON in
+    # GATEWAY_UPSTREAMS).
     upstreams: dict[str, str] = Field(
-        default_factory=lambda: {c.name: f"http://127.0.0.1:{c.port}" for c in SERVICES}
+        default_factory=lambda: {c.name: f"http://127.0.0.1:{c.port}" for c in (*SERVICES, WEB)}
     )
     # Front-end origins allowed by CORS (JSON list in GATEWAY_CORS_ORIGINS); empty: no CORS headers at all.
     cors_origins: list[str] = Field(default_factory=list)

@@ -85,7 +85,8 @@ class ProxyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or routes.service_for(scope["path"]) is None:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if routes.service_for(path) is None and routes.public_route(path) is None:
             await self.app(scope, receive, send)
             return
         gateway: Gateway = scope["app"].state.gateway
@@ -162,6 +163,11 @@ class Gateway:
         method, path = scope["method"], scope["path"]
         if "/." in path and any(segment in (".", "..") for segment in path.split("/")):
             raise BadRequest("Dot segments are not allowed in paths.")  # no second reading of a path
+        public = routes.public_route(path)
+        if public is not None:  # the web app authenticates its own users (see routes.PUBLIC_PREFIXES)
+            scope["route"] = public
+            body = await self._read_public_body(scope, receive, public.bulk)
+            return await self._forward(scope, send, public.service, scope["headers"], body, None)
         found = routes.match(method, path)
         if found is None:
             allowed = routes.allowed_methods(path)
@@ -216,14 +222,24 @@ class Gateway:
             bodies.check_rows(body, headers, max_rows=settings.bulk_max_rows)
         return body
 
+    async def _read_public_body(self, scope: Scope, receive: Receive, bulk: bool) -> bytes:
+        if scope["method"] in ("GET", "HEAD"):
+            return b""
+        settings = self.settings
+        limit = settings.bulk_max_body_bytes if bulk else settings.max_body_bytes
+        return await bodies.read_body(
+            receive, scope["headers"], limit=limit, timeout_s=settings.body_read_timeout_s
+        )
+
     async def _forward(
-        self, scope: Scope, send: Send, service: str, headers: list, body: bytes, caller: Caller
+        self, scope: Scope, send: Send, service: str, headers: list, body: bytes, caller: Caller | None
     ) -> int:
         base = self.upstreams.get(service)
         if base is None or self.http is None:
             raise ServiceUnavailable(f"No upstream is configured for {service}.")
         out = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers if n not in DROP_REQUEST]
-        out.append(("Authorization", f"Bearer {caller.forward_token}"))
+        if caller is not None:  # a public prefix (the web app) gets no identity from the gateway
+            out.append(("Authorization", f"Bearer {caller.forward_token}"))
         out.append(("X-Request-ID", observability.request_id.get() or ""))
         out.append(("traceparent", observability.current_traceparent.get() or ""))
         raw = scope.get("raw_path") or scope["path"].encode()

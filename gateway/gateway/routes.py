@@ -32,6 +32,30 @@ PREFIXES: dict[str, str] = {
     "/reviews/": "reviews",
 }
 GATEWAY = "gateway"
+# Public path prefix → a process the gateway forwards to WITHOUT authenticating: the web app signs its users in
+# itself (a session cookie) and calls the API back through the gateway with the user's token, so every API call
+# it makes meets the table below with exactly the user's rights. No row of ROUTES lives under these prefixes.
+PUBLIC_PREFIXES: dict[str, str] = {"/app/": "web"}
+PUBLIC_UPLOADS = frozenset({"/app/import"})  # a OneRoster package: the bulk body limit applies
+
+
+@dataclass(frozen=True)
+class PublicRoute:
+    prefix: str
+    service: str
+    bulk: bool = False
+
+    @property
+    def path(self) -> str:
+        """What the request metrics label the route with."""
+        return self.prefix
+
+
+def public_route(path: str) -> PublicRoute | None:
+    for prefix, service in PUBLIC_PREFIXES.items():
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
+            return PublicRoute(prefix, service, bulk=path in PUBLIC_UPLOADS)
+    return None
 
 
 class Permission(StrEnum):
@@ -181,6 +205,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"{GV}/teams/{{team_id}}", (*STAFF, ANALYST), Scope.TOKEN),
     rule("PUT", f"{GV}/teams/{{team_id}}", (ADMIN, LEADER), Scope.TOKEN),
     rule("POST", f"{GV}/schools/{{school_id}}/goals", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule("POST", f"{GV}/schools/{{school_id}}/goals/smart", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule(READ, f"{GV}/schools/{{school_id}}/goals", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{GV}/goals/{{goal_id}}{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
     rule("PATCH", f"{GV}/goals/{{goal_id}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),

@@ -3,8 +3,10 @@
 import asyncio
 import time
 
+from fastapi import FastAPI, Request
 from plc_shared import infra
 from plc_shared.auth import Role
+from plc_shared.testing import serve_app as serve
 
 from .conftest import bearer, gateway_settings, running_gateway
 
@@ -276,3 +278,40 @@ async def test_request_metrics_are_labelled_by_the_row_of_the_table(gateway):
     await gateway.get("/reviews/districts/d1/schools/s1/reviews/r1", headers=bearer(Role.REVIEWER))
     metrics = (await gateway.get("/metrics")).text
     assert 'route="/reviews/districts/{district_id}/schools/{school_id}/reviews{rest:path}"' in metrics
+
+
+async def test_the_web_app_prefix_is_forwarded_without_gateway_auth_and_gets_no_identity(
+    gateway_db, upstream
+):
+    """/app/ belongs to the web app, which signs its users in itself: the gateway forwards it unauthenticated
+    (cookies and all) and never mints an identity for it; the API paths still need a token."""
+    web = FastAPI()
+
+    @web.api_route("/app/{rest:path}", methods=["GET", "POST"])
+    async def echo(rest: str, request: Request) -> dict:
+        return {
+            "path": request.url.path,
+            "authorization": request.headers.get("authorization"),
+            "cookie": request.headers.get("cookie"),
+            "body": (await request.body()).decode(),
+        }
+
+    async with serve(web) as web_url:
+        settings = gateway_settings(gateway_db, upstream)
+        settings.upstreams["web"] = web_url
+        async with running_gateway(settings) as client:
+            page = await client.get(
+                "/app/flags", params={"school_id": "s1"}, headers={"Cookie": "plc_session=x"}
+            )
+            assert page.status_code == 200
+            assert page.json() == {
+                "path": "/app/flags",
+                "authorization": None,
+                "cookie": "plc_session=x",
+                "body": "",
+            }
+            smuggled = await client.post(
+                "/app/signin", content=b"a=1", headers={"Authorization": "Bearer forged"}
+            )
+            assert smuggled.json()["authorization"] is None and smuggled.json()["body"] == "a=1"
+            assert (await client.get("/assessments/roster/schools")).status_code == 401

@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 
 from plc_shared import infra, topics
 from plc_shared.auth import Role, mint_dev_token
-from plc_shared.components import ALL, GATEWAY, SERVICES, Component, by_name
+from plc_shared.components import ALL, GATEWAY, PROCESSES, SERVICES, WEB, Component, by_name
 from plc_shared.kafka import ensure_topics
 from plc_shared.migrate import provision, upgrade_async
 from plc_shared.settings import AdminDatabaseSettings, AuthSettings, KafkaSettings, is_placeholder
@@ -281,11 +281,13 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         await ensure_database(urls[component.name], admin_url)  # type: ignore[arg-type]
         await upgrade_async(component, urls[component.name])  # type: ignore[arg-type]
 
-    ports = {c.name: stack.port(c.port) for c in ALL}
+    ports = {c.name: stack.port(c.port) for c in PROCESSES}
     # Every event's `dataschema` points at the catalog this gateway serves (unless configured elsewhere).
     env.setdefault("EVENTS_CATALOG_URL", f"http://127.0.0.1:{ports[GATEWAY.name]}/events/")
-    env["GATEWAY_UPSTREAMS"] = json.dumps({c.name: f"http://127.0.0.1:{ports[c.name]}" for c in SERVICES})
-    for component in (*SERVICES, GATEWAY):
+    upstreams = (*SERVICES, WEB)
+    env["GATEWAY_UPSTREAMS"] = json.dumps({c.name: f"http://127.0.0.1:{ports[c.name]}" for c in upstreams})
+    env["WEB_GATEWAY_URL"] = f"http://127.0.0.1:{ports[GATEWAY.name]}"  # the web app calls the API there
+    for component in (*SERVICES, GATEWAY, WEB):
         stack.spawn(component, ports[component.name], env)
 
     await asyncio.gather(*(wait_ready(c, stop, READY_TIMEOUT_S) for c in stack.children))
@@ -331,7 +333,8 @@ def _print_ready(stack: Stack, elapsed: float) -> None:
     for child in stack.children:
         print(f"  {child.component.name:14} {child.url:24} {child.log_path}")
     gateway = next(c for c in stack.children if c.component is GATEWAY)
-    print(f"\n  API docs: {gateway.url}/docs     token: uv run plc token --role district_admin --district d1")
+    print(f"\n  Web app: {gateway.url}/app/")
+    print(f"  API docs: {gateway.url}/docs     token: uv run plc token --role district_admin --district d1")
     print("  Ctrl-C stops everything.\n", flush=True)
 
 

@@ -66,11 +66,14 @@ SERVICES: tuple[Component, ...] = (
     Component("reviews", 8004, "plc_reviews", "REVIEWS_"),
 )
 GATEWAY = Component("gateway", 8000, "plc_gateway", "GATEWAY_")
-ALL: tuple[Component, ...] = (*SERVICES, GATEWAY)
+ALL: tuple[Component, ...] = (*SERVICES, GATEWAY)  # the processes with a database (migrated by `plc`)
+# The web app has no database: it calls the public API through the gateway with the signed-in user's token.
+WEB = Component("web", 8005, "", "WEB_")
+PROCESSES: tuple[Component, ...] = (*ALL, WEB)  # what `plc up` starts
 
 
 def by_name(name: str) -> Component:
-    for component in ALL:
+    for component in PROCESSES:
         if component.name == name:
             return component
     raise KeyError(name)

@@ -98,11 +98,21 @@ async def test_plc_up_starts_everything_and_ctrl_c_leaves_no_process(tmp_path: P
     try:
         assert readiness == "ok"
         assert elapsed < 60
-        assert set(described["services"]) == {"assessments", "goals", "interventions", "reviews", "gateway"}
+        assert set(described["services"]) == {
+            "assessments",
+            "goals",
+            "interventions",
+            "reviews",
+            "gateway",
+            "web",
+        }
         assert {"tansu", "postgres"} <= set(described["pids"])
         async with httpx.AsyncClient(timeout=5) as client:
             for url in described["services"].values():
                 assert (await client.get(f"{url}/readyz")).status_code == 200
+            # The web app answers behind the gateway (the two-command quick start gives a page, not only /docs).
+            signin = await client.get(f"{described['gateway']}/app/signin")
+            assert signin.status_code == 200 and "Sign in" in signin.text
             # A service that crashes is restarted (the broker, the database and the others keep running).
             killed = described["pids"]["interventions"]
             os.kill(killed, signal.SIGKILL)

@@ -403,3 +403,23 @@ async def test_a_pdsa_study_window_ends_at_the_predictions_date(app, sessions):
         studied = await leader.post(f"{at}/study", json={})
     assert studied.status_code == 200, studied.text
     assert [p["on"] for p in studied.json()["study"]["points"]] == ["2026-10-02", "2026-10-05", "2026-10-10"]
+
+
+async def test_a_goal_being_written_is_checked_letter_by_letter_without_being_saved(app, sessions):
+    async with api(app, "school_leader", D, ["s1"]) as leader:
+        before = len((await leader.get("/schools/s1/goals")).json())
+        unknown = {**GOAL, "measure": {"kind": "proficient", "assessment_id": "zz"}, "baseline": None}
+        failing = await leader.post("/schools/s1/goals/smart", json=unknown)
+        assert failing.status_code == 200, failing.text
+        letters = {letter["letter"]: letter for letter in failing.json()["letters"]}
+        assert not failing.json()["passed"] and not letters["M"]["passed"] and letters["S"]["passed"]
+        assert letters["M"]["reasons"] == ["measure.assessment_id: unknown assessment 'zz'"]
+        passing = await leader.post("/schools/s1/goals/smart", json=GOAL)
+        assert passing.json()["passed"], passing.json()
+        assert len((await leader.get("/schools/s1/goals")).json()) == before  # nothing was saved
+    async with api(app, "school_leader", "d2", ["s1"]) as other:
+        assert (await other.post("/schools/s1/goals/smart", json=GOAL)).json()["letters"][1][
+            "passed"
+        ] is False
+    async with api(app, "school_leader", D, ["s9"]) as elsewhere:
+        assert (await elsewhere.post("/schools/s1/goals/smart", json=GOAL)).status_code in (403, 404)

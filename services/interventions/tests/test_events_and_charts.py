@@ -95,3 +95,18 @@ def test_the_distribution_chart_has_a_bar_and_a_guidance_mark_per_tier():
     bars = [r for r in root.findall(f"{ns}rect") if r.get("class") == "tier"]
     heights = [float(r.get("height")) for r in bars]
     assert len(bars) == 3 and heights[0] > heights[1] > heights[2]
+
+
+def test_the_distribution_chart_reads_without_help_axis_legend_values_and_a_text_alternative():
+    chart = tier_rules.distribution_svg(
+        [(1, 0.7, 0.8), (2, 0.2, 0.15), (3, 0.1, 0.05)], title="Tiers at <s1>"
+    )
+    root = ET.fromstring(chart)  # noqa: S314 - our own output
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text for t in root.iter(f"{ns}text")]
+    assert {"0 %", "50 %", "100 %", "Share of students"} <= set(texts)  # the y axis, in percent
+    assert {"Tier 1", "Tier 2", "Tier 3", "70%", "20%", "10%"} <= set(texts)  # names and values
+    assert {"Students in the tier", "Guidance (RTI)"} <= set(texts)  # the legend
+    assert root.find(f"{ns}title").text == "Tiers at <s1>"
+    desc = root.find(f"{ns}desc").text
+    assert "tier 1: 70% of students (guidance 80%)" in desc and "tier 3: 10%" in desc

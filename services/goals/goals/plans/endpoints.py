@@ -19,6 +19,12 @@ async def create_goal(school_id: str, data: schemas.GoalCreate, session: DbSessi
     return await service.create_goal(session, principal=principal, school_id=school_id, data=data)
 
 
+@router.post("/schools/{school_id}/goals/smart", response_model=schemas.SmartCheck, responses=ERRORS)
+async def check_draft(school_id: str, data: schemas.GoalCreate, session: DbSession, principal: Writer):
+    """The SMART check of a goal being written, letter by letter, without saving it."""
+    return await service.check_draft(session, principal=principal, school_id=school_id, data=data)
+
+
 @router.get("/schools/{school_id}/goals", response_model=list[schemas.GoalRead], responses=ERRORS)
 async def list_goals(school_id: str, session: DbSession, principal: Reader, team_id: uuid.UUID | None = None):
     """The school's goals (or one team's) with value, status and projection."""

@@ -94,11 +94,24 @@ async def _rebuild(session: AsyncSession, goal: models.Goal, body: schemas.GoalB
     await (support if body.measure.kind == "support_exit" else progress).rebuild(session, goal)
 
 
-async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody, team) -> None:
-    """The current version's body (a computed baseline when none is given), the matching columns and the
-    version row."""
-    if body.deadline <= body.start:
-        raise InvalidField("deadline", f"{body.deadline} is not after the start {body.start}")
+async def check_draft(
+    session: AsyncSession, *, principal: Principal, school_id: str, data: schemas.GoalCreate
+) -> schemas.SmartCheck:
+    """The SMART check of a goal as it is being written, saving nothing (the form checks as the user types);
+    the baseline is computed from the results when none is given, as creating the goal would."""
+    district = await auth.check_school(session, principal, school_id)
+    team = await _team(session, district, school_id, data.team_id)
+    auth.check_team_writer(principal, team, school_id)
+    body = schemas.GoalBody.model_validate(data.model_dump(exclude={"team_id", "parent_goal_id"}))
+    goal = models.Goal(  # transient: never added to the session
+        district_id=district, school_id=school_id, team_id=data.team_id, parent_goal_id=data.parent_goal_id
+    )
+    await _columns(session, goal, body, team)
+    return await check_goal(session, goal, await _with_baseline(session, goal, body))
+
+
+async def _columns(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody, team) -> None:
+    """The goal's columns from its body; classes and grades of its population must be on the roster."""
     m, p = body.measure, body.population
     if p.kind in ("classes", "grades"):
         classes, grades = (p.class_ids, []) if p.kind == "classes" else ([], p.grades)
@@ -110,13 +123,30 @@ async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.Goal
     goal.deadline = body.deadline
     goal.class_ids = (team.class_ids if team is not None else []) if p.kind == "team" else p.class_ids
     goal.grades = p.grades if p.kind == "grades" else []
-    if (body.baseline is None or body.baseline.value is None) and m.kind != "process":
-        measure = support if m.kind == "support_exit" else progress
+
+
+async def _with_baseline(
+    session: AsyncSession, goal: models.Goal, body: schemas.GoalBody
+) -> schemas.GoalBody:
+    """The body with a baseline computed from the data when none is given (not for process goals)."""
+    kind = body.measure.kind
+    if (body.baseline is None or body.baseline.value is None) and kind != "process":
+        measure = support if kind == "support_exit" else progress
         value, n, on = await measure.computed_baseline(session, goal, body)
         if value is not None:
             body = body.model_copy(
                 update={"baseline": schemas.Baseline(value=value, n=n, on=on, source="computed")}
             )
+    return body
+
+
+async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody, team) -> None:
+    """The current version's body (a computed baseline when none is given), the matching columns and the
+    version row."""
+    if body.deadline <= body.start:
+        raise InvalidField("deadline", f"{body.deadline} is not after the start {body.start}")
+    await _columns(session, goal, body, team)
+    body = await _with_baseline(session, goal, body)
     if body.baseline is not None and body.baseline.value is not None:
         base, up = body.baseline.value, body.direction == "increase"
         if (body.target <= base) if up else (body.target >= base):

@@ -49,29 +49,68 @@ def distribution(tiers: Iterable[int]) -> dict[int, dict[str, float]]:
 
 
 W, H, PAD = 480, 260, 40
+LEFT, RIGHT, TOP, BOTTOM = 64, 176, 40, 40  # room for the y axis on the left and the legend on the right
+BAR, GUIDE = "#1f5f99", "#b03a2e"  # both above 4.5:1 on white
 
 
 def distribution_svg(shares: list[tuple[int, float, float]], *, title: str) -> str:
-    """Bars per tier (share of students) with the guidance marked on each bar."""
-    bar_w = (W - 2 * PAD) / (len(shares) * 1.5 or 1)
-    parts = []
+    """Bars per tier (share of students) with the guidance marked on each bar; a y axis in percent, a legend
+    and a text alternative (<desc>) that says every value, so the chart reads without help."""
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    bar_w = plot_w / (len(shares) * 1.5 or 1)
+    parts = [_y_axis(plot_h)]
     for i, (tier, share, guidance) in enumerate(shares):
-        left = PAD + i * bar_w * 1.5
-        top, mark = H - PAD - (H - 2 * PAD) * share, H - PAD - (H - 2 * PAD) * guidance
+        left = LEFT + bar_w * 0.25 + i * bar_w * 1.5
+        top, mark = H - BOTTOM - plot_h * share, H - BOTTOM - plot_h * guidance
         parts.append(
             f'<rect class="tier" data-tier="{tier}" x="{left:.1f}" y="{top:.1f}" width="{bar_w:.1f}"'
-            f' height="{H - PAD - top:.1f}" fill="#2980b9"/>'
-            f'<line class="guidance" x1="{left:.1f}" y1="{mark:.1f}" x2="{left + bar_w:.1f}" y2="{mark:.1f}"'
-            ' stroke="#c0392b" stroke-width="2"/>'
-            f'<text x="{left + bar_w / 2:.1f}" y="{H - PAD + 14}" font-size="11" text-anchor="middle">'
-            f"Tier {tier}: {share:.0%}</text>"
+            f' height="{H - BOTTOM - top:.1f}" fill="{BAR}"/>'
+            f'<line class="guidance" x1="{left - 4:.1f}" y1="{mark:.1f}" x2="{left + bar_w + 4:.1f}" y2="{mark:.1f}"'
+            f' stroke="{GUIDE}" stroke-width="2.5"/>'
+            f'<text x="{left + bar_w / 2:.1f}" y="{max(top - 4, TOP + 10):.1f}" font-size="11" text-anchor="middle">'
+            f"{share:.0%}</text>"
+            f'<text x="{left + bar_w / 2:.1f}" y="{H - BOTTOM + 15}" font-size="12" text-anchor="middle">'
+            f"Tier {tier}</text>"
         )
-    return svg(title, "".join(parts))
+    parts.append(_legend())
+    described = "; ".join(f"tier {t}: {s:.0%} of students (guidance {g:.0%})" for t, s, g in shares)
+    parts.append(f'<line x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}" stroke="#555"/>')
+    desc = f"Share of students per tier: {described or 'no students yet'}."
+    return svg(title, "".join(parts), desc, axis=False)
 
 
-def svg(title: str, body: str) -> str:
+def _y_axis(plot_h: float) -> str:
+    out = [f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{H - BOTTOM}" stroke="#555"/>']
+    for pct in range(0, 101, 25):
+        y = H - BOTTOM - plot_h * pct / 100
+        out.append(
+            f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{W - RIGHT}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{pct} %</text>'
+        )
+    middle = TOP + plot_h / 2
+    out.append(
+        f'<text x="14" y="{middle:.1f}" font-size="11" text-anchor="middle" transform="rotate(-90 14 {middle:.1f})">'
+        "Share of students</text>"
+    )
+    return "".join(out)
+
+
+def _legend() -> str:
+    x, y = W - RIGHT + 16, TOP + 6
+    return (
+        f'<g class="legend"><rect x="{x}" y="{y}" width="14" height="10" fill="{BAR}"/>'
+        f'<text x="{x + 20}" y="{y + 9}" font-size="11">Students in the tier</text>'
+        f'<line x1="{x}" y1="{y + 26}" x2="{x + 14}" y2="{y + 26}" stroke="{GUIDE}" stroke-width="2.5"/>'
+        f'<text x="{x + 20}" y="{y + 30}" font-size="11">Guidance (RTI)</text></g>'
+    )
+
+
+def svg(title: str, body: str, desc: str = "", *, axis: bool = True) -> str:
+    description = f"<desc>{escape(desc)}</desc>" if desc else ""
+    base = f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#999"/>' if axis else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img">'
-        f'<title>{escape(title)}</title><text x="{PAD}" y="20" font-size="13">{escape(title)}</text>'
-        f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#999"/>{body}</svg>'
+        f"<title>{escape(title)}</title>{description}"
+        f'<text x="{PAD}" y="20" font-size="14" font-weight="bold">{escape(title)}</text>'
+        f"{base}{body}</svg>"
     )

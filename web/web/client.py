@@ -1,0 +1,77 @@
+"""The one way the web app reaches data: the public API through the gateway, as the signed-in user.
+
+Every call carries the user's own token, so the gateway and the services apply exactly the user's rights and
+tenancy; the web app has no database and no identity of its own."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, Request
+from plc_shared.errors import ProblemError
+
+from web.auth import CurrentUser
+
+
+class ApiError(ProblemError):
+    """The API answered with a problem: its status and detail are shown to the user as they came."""
+
+    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+        super().__init__(problem.get("detail") or problem.get("title"), errors=problem.get("errors"))
+        self.status = status
+        self.title = problem.get("title") or "The request failed"
+
+
+class Api:
+    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+        self._http, self._headers = http, {"Authorization": f"Bearer {token}"}
+
+    async def get(self, path: str, **params: Any) -> Any:
+        query = {k: v for k, v in params.items() if v not in (None, "")}
+        return _body(await self.raw(path, **query))
+
+    async def get_or(self, default: Any, path: str, **params: Any) -> Any:
+        """A read whose absence the page can live with (a 403/404 shows as `default`, not as an error)."""
+        try:
+            return await self.get(path, **params)
+        except ApiError as exc:
+            if exc.status in (403, 404):
+                return default
+            raise
+
+    async def raw(self, path: str, **query: Any) -> httpx.Response:
+        """A GET, sent once more on a fresh connection when a pooled one was closed under it (idempotent)."""
+        try:
+            return await self._http.get(path, params=query, headers=self._headers)
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            return await self._http.get(path, params=query, headers=self._headers)
+
+    async def post(self, path: str, json: Any = None) -> Any:
+        return _body(await self._http.post(path, json=json, headers=self._headers))
+
+    async def post_bytes(self, path: str, content: bytes, content_type: str) -> Any:
+        headers = {**self._headers, "Content-Type": content_type}
+        return _body(await self._http.post(path, content=content, headers=headers, timeout=120.0))
+
+    async def put(self, path: str, json: Any = None) -> Any:
+        return _body(await self._http.put(path, json=json, headers=self._headers))
+
+
+def _body(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {"title": response.reason_phrase, "detail": response.text[:200]}
+        raise ApiError(response.status_code, problem if isinstance(problem, dict) else {})
+    if response.status_code == 204 or not response.content:
+        return None
+    return response.json()
+
+
+async def get_api(request: Request, user: CurrentUser) -> Api:
+    return Api(request.app.state.http, user.token)
+
+
+UserApi = Annotated[Api, Depends(get_api)]

@@ -1,0 +1,108 @@
+"""Site reviews: a school's history, and the rubric form a reviewer fills in with the evidence from data beside
+it; save, submit, finalize."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from plc_shared.errors import NotFound
+
+from web.auth import CurrentUser
+from web.client import UserApi
+from web.flags.endpoints import default_school
+from web.pages import render
+
+router = APIRouter(tags=["reviews"])
+RV = "/reviews/v1"
+ACTIONS = ("submit", "finalize")
+
+
+@router.get("/reviews")
+async def reviews_page(
+    request: Request, user: CurrentUser, api: UserApi, school_id: str | None = None
+) -> Response:
+    """The school's reviews, oldest first, with their scores; a reviewer starts a new one here."""
+    school_id = school_id or await default_school(api, user)
+    reviews = await api.get(f"{RV}/schools/{school_id}/reviews") if school_id else []
+    return render(request, "reviews.html", user, reviews=reviews, school_id=school_id, today=date.today())
+
+
+@router.post("/reviews")
+async def start_review(
+    user: CurrentUser,
+    api: UserApi,
+    school_id: Annotated[str, Form(max_length=100)],
+    kind: Annotated[str, Form(pattern="^(pre|interim|site)$")],
+    on: Annotated[date, Form()],
+) -> Response:
+    """Start a review of the school on the district's current rubric (a draft)."""
+    created = await api.post(f"{RV}/schools/{school_id}/reviews", {"kind": kind, "on": on.isoformat()})
+    return RedirectResponse(f"/app/reviews/{created['id']}", status_code=303)
+
+
+@router.get("/reviews/{review_id}")
+async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
+    """The rubric form: every indicator (targeted first) with its level descriptors, notes and evidence."""
+    review = await api.get(f"{RV}/reviews/{review_id}")
+    rubric, evidence = await asyncio.gather(
+        api.get(f"{RV}/rubrics/{review['rubric_id']}"),
+        api.get_or({}, f"{RV}/schools/{review['school_id']}/evidence/{review['school_year']}"),
+    )
+    indicators = {i["id"]: (strand, i) for strand in rubric["strands"] for i in strand["indicators"]}
+    data = review.get("data_evidence") or evidence or {}
+    return render(
+        request,
+        "review.html",
+        user,
+        review=review,
+        rubric=rubric,
+        indicators=indicators,
+        sections=_sections(data),
+        beside=_beside(data),
+    )
+
+
+def _sections(data: dict) -> dict[str, dict]:
+    """The evidence from data by section (goals, support, ...), without the bookkeeping keys."""
+    return {k: v for k, v in data.items() if isinstance(v, dict) and k != "informs"}
+
+
+def _beside(data: dict) -> dict[str, list[tuple[str, object]]]:
+    """indicator id → the figures from data that inform it (the service's `informs` map), to show beside it."""
+    flat = {key: value for section in _sections(data).values() for key, value in section.items()}
+    return {
+        indicator: [(key, flat.get(key)) for key in keys if key in flat]
+        for indicator, keys in (data.get("informs") or {}).items()
+    }
+
+
+@router.post("/reviews/{review_id}/ratings")
+async def save_ratings(request: Request, review_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
+    """Save the levels, notes and evidence the form holds (indicators left unrated are left out)."""
+    form = await request.form()
+    ratings = {}
+    for key, value in form.multi_items():
+        if key.startswith("level.") and value != "":
+            indicator = key.removeprefix("level.")
+            evidence = str(form.get(f"evidence.{indicator}", ""))
+            ratings[indicator] = {
+                "level": int(str(value)),
+                "notes": str(form.get(f"notes.{indicator}", "")),
+                "evidence": [line.strip() for line in evidence.splitlines() if line.strip()],
+            }
+    await api.put(f"{RV}/reviews/{review_id}/ratings", {"ratings": ratings})
+    return RedirectResponse(f"/app/reviews/{review_id}?saved=1", status_code=303)
+
+
+@router.post("/reviews/{review_id}/{action}")
+async def act(review_id: uuid.UUID, action: str, user: CurrentUser, api: UserApi) -> Response:
+    """Submit a draft (every required evidence present) or finalize a submitted review (immutable after)."""
+    if action not in ACTIONS:
+        raise NotFound(f"No review action {action!r}.")
+    await api.post(f"{RV}/reviews/{review_id}/{action}")
+    return RedirectResponse(f"/app/reviews/{review_id}", status_code=303)

@@ -1,0 +1,62 @@
+"""Names for ids, from the roster the user may read (students, classes, schools, standards).
+
+Pages show names wherever the roster has them; an id the user may not resolve stays an id."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from web.client import Api
+
+
+@dataclass
+class Names:
+    schools: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, str] = field(default_factory=dict)
+    class_teachers: dict[str, list[str]] = field(default_factory=dict)
+    students: dict[str, str] = field(default_factory=dict)
+    standards: dict[str, str] = field(default_factory=dict)
+
+    def student(self, student_id: str) -> str:
+        return self.students.get(student_id) or student_id
+
+    def standard(self, standard_id: str | None) -> str:
+        return self.standards.get(standard_id or "", standard_id or "—")
+
+    def class_title(self, class_id: str) -> str:
+        return self.classes.get(class_id, class_id)
+
+    def school(self, school_id: str) -> str:
+        return self.schools.get(school_id, school_id)
+
+
+def student_name(student: dict) -> str:
+    given, family = student.get("given_name") or "", student.get("family_name") or ""
+    return f"{given} {family}".strip() or student["sourced_id"]
+
+
+def standard_label(standard: dict) -> str:
+    code, statement = standard.get("code") or standard["id"], standard.get("statement") or ""
+    return f"{code} — {statement}" if statement and statement != code else code
+
+
+async def names_for(api: Api, school_id: str | None) -> Names:
+    """The schools, the school's classes and their students, and the district's standards."""
+    schools, classes, standards = await asyncio.gather(
+        api.get_or([], "/assessments/roster/schools"),
+        api.get_or([], "/assessments/roster/classes", school_id=school_id),
+        api.get_or([], "/assessments/standards"),
+    )
+    rosters = await asyncio.gather(
+        *(api.get_or([], f"/assessments/roster/classes/{c['sourced_id']}/students") for c in classes)
+    )
+    names = Names(
+        schools={s["sourced_id"]: s["name"] for s in schools},
+        classes={c["sourced_id"]: c["title"] for c in classes},
+        class_teachers={c["sourced_id"]: c.get("teacher_ids", []) for c in classes},
+        standards={s["id"]: standard_label(s) for s in standards},
+    )
+    for roster in rosters:
+        names.students.update({s["sourced_id"]: student_name(s) for s in roster})
+    return names
