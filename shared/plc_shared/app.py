@@ -18,7 +18,7 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 from sqlalchemy import Table, text
 
-from plc_shared import observability
+from plc_shared import observability, responses
 from plc_shared.auth import TokenVerifier
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.errors import install_error_handlers
@@ -198,7 +198,8 @@ class BrokerProbe:
 
 
 def _document_schemas(app: FastAPI, models: Sequence[type[BaseModel]]) -> None:
-    """The problem+json schema, and the hand-read bodies' schemas, in the OpenAPI components."""
+    """The problem+json schema, and the hand-read bodies' schemas, in the OpenAPI components; every error
+    response documented as problem+json (plc_shared.responses)."""
     original = app.openapi
 
     def openapi() -> dict:
@@ -211,6 +212,7 @@ def _document_schemas(app: FastAPI, models: Sequence[type[BaseModel]]) -> None:
                 for name, definition in body.pop("$defs", {}).items():
                     components.setdefault(name, definition)
                 components[model.__name__] = body
+            responses.document(app, schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -9,8 +9,10 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from plc_shared.db import is_connection_error, unstorable_value
 
@@ -114,13 +116,26 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:  # the router names only the last route it tried; Allow lists them all
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
     body = {
         "type": "about:blank",
         "title": str(exc.detail),
         "status": exc.status_code,
         "instance": request.url.path,
     }
-    return problem_response(exc.status_code, body, getattr(exc, "headers", None))
+    return problem_response(exc.status_code, body, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at this path."""
+    scope = {**request.scope, "method": "\0"}  # no route serves it: each one whose path matches is PARTIAL
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):  # included routers' routes too
+        if getattr(route, "methods", None) and route.matches(scope)[0] is Match.PARTIAL:
+            methods |= route.methods
+    return sorted(methods)
 
 
 DATABASE_RETRY_AFTER_S = 2

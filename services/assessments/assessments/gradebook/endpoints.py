@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from plc_shared.db import DbSession
-from plc_shared.errors import PROBLEM_RESPONSE, ProblemError
+from plc_shared.errors import PROBLEM_JSON, PROBLEM_RESPONSE, ProblemError
 from plc_shared.schemas import INT64_MAX
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -43,6 +43,13 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def _wrapped(wrapper: str, model: str) -> dict[str, Any]:
+    """The binding's body is {"<wrapper>": {...}}: documented with the wrapper required (a body without it
+    is a 400, BodyWrapperMissing)."""
+    schema = {"required": [wrapper], "properties": {wrapper: {"$ref": f"#/components/schemas/{model}"}}}
+    return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
+
+
 def _unwrap(body: dict[str, Any], singular: str) -> Any:
     if singular not in body:
         raise BodyWrapperMissing(singular)
@@ -66,7 +73,12 @@ def _one(collection: str, fields: str | None) -> rules.Query:
 
 
 # --- lineItems ---------------------------------------------------------------------------------------------------
-@router.put("/lineItems/{sourced_id}", responses=RESULT_ERRORS, name="put_lineItem")
+@router.put(
+    "/lineItems/{sourced_id}",
+    responses=RESULT_ERRORS,
+    openapi_extra=_wrapped("lineItem", "LineItemIn"),
+    name="put_lineItem",
+)
 async def put_line_item(
     sourced_id: str,
     body: dict[str, LineItemIn],
@@ -134,7 +146,12 @@ async def delete_line_item(
 
 
 # --- assessmentLineItems -----------------------------------------------------------------------------------------
-@router.put("/assessmentLineItems/{sourced_id}", responses=RESULT_ERRORS, name="put_assessmentLineItem")
+@router.put(
+    "/assessmentLineItems/{sourced_id}",
+    responses=RESULT_ERRORS,
+    openapi_extra=_wrapped("assessmentLineItem", "LineItemIn"),
+    name="put_assessmentLineItem",
+)
 async def put_assessment_line_item(
     sourced_id: str,
     body: dict[str, LineItemIn],
@@ -212,7 +229,12 @@ async def delete_assessment_line_item(
 
 
 # --- results -----------------------------------------------------------------------------------------------------
-@router.put("/results/{sourced_id}", responses=RESULT_ERRORS, name="put_result")
+@router.put(
+    "/results/{sourced_id}",
+    responses=RESULT_ERRORS,
+    openapi_extra=_wrapped("result", "ResultIn"),
+    name="put_result",
+)
 async def put_result(
     sourced_id: str,
     body: dict[str, ResultIn],
@@ -276,7 +298,12 @@ async def delete_result(sourced_id: str, session: DbSession, principal: CurrentP
 
 
 # --- assessmentResults -------------------------------------------------------------------------------------------
-@router.put("/assessmentResults/{sourced_id}", responses=RESULT_ERRORS, name="put_assessmentResult")
+@router.put(
+    "/assessmentResults/{sourced_id}",
+    responses=RESULT_ERRORS,
+    openapi_extra=_wrapped("assessmentResult", "ResultIn"),
+    name="put_assessmentResult",
+)
 async def put_assessment_result(
     sourced_id: str,
     body: dict[str, ResultIn],
@@ -369,4 +396,5 @@ def _imsx(response: JSONResponse) -> JSONResponse:
     headers = {
         k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")
     }
-    return JSONResponse(body, status_code=response.status_code, headers=headers)
+    # Still an RFC 9457 problem (the imsx members are extension members), so still problem+json.
+    return JSONResponse(body, status_code=response.status_code, headers=headers, media_type=PROBLEM_JSON)
