@@ -164,6 +164,24 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(500, body)
 
 
+async def refuse_nul_parameters(request: Request) -> None:
+    """A NUL character (U+0000) in a query or path parameter is a 422 naming it: PostgreSQL cannot store or
+    compare it (bodies are checked by plc_shared.schemas.Schema). An app-wide dependency (create_service_app)."""
+    named = [("query", k, v) for k, v in request.query_params.multi_items()]
+    named += [("path", k, v) for k, v in request.path_params.items() if isinstance(v, str)]
+    errors = [
+        {
+            "location": [where, name],
+            "message": "Text may not contain the NUL character (U+0000)",
+            "type": "nul_character",
+        }
+        for where, name, value in named
+        if "\x00" in value or "\x00" in name
+    ]
+    if errors:
+        raise UnprocessableContent("The request does not match the expected schema.", errors=errors)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]

@@ -12,17 +12,35 @@ keeps serving from the test's event loop (`plc_shared.testing.serve_app`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
 from schemathesis.engine import from_schema
-from schemathesis.engine.events import EngineFinished, FatalError, NonFatalError, ScenarioFinished
+from schemathesis.engine.events import (
+    EngineFinished,
+    FatalError,
+    NonFatalError,
+    PhaseFinished,
+    PhaseStarted,
+    ScenarioFinished,
+)
 from schemathesis.engine.statistic import Statistic
 
 CI_EXAMPLES, CI_SEED = 10, 20261202
+
+
+@schemathesis.hook
+def before_call(context: schemathesis.HookContext, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
+    """A fresh Idempotency-Key per request, as a real client sends one per distinct request: the generator
+    would otherwise reuse one value for different bodies, which the API rightly refuses (422)."""
+    headers = case.headers or {}
+    for name in [name for name in headers if name.lower() == "idempotency-key"]:
+        headers[name] = uuid.uuid4().hex
 
 
 def examples(default: int = CI_EXAMPLES) -> int:
@@ -33,12 +51,57 @@ def seed() -> int:
     return int(os.environ.get("FUZZ_SEED", CI_SEED))
 
 
-def config(*, headers: dict[str, str], max_examples: int, stateful_steps: int = 6) -> dict[str, Any]:
+# What each check accepts by default (schemathesis's own lists); an exemption adds to them.
+EXPECTED = {
+    "positive_data_acceptance": ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"],
+    "negative_data_rejection": [
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "406",
+        "409",
+        "415",
+        "422",
+        "428",
+        "429",
+        "5xx",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A check that is wrong for some operations, and why: `statuses` are added to what it accepts there."""
+
+    operations: str  # a regex on the operation's name, "METHOD /path"
+    check: str  # a key of EXPECTED
+    statuses: tuple[str, ...]
+    reason: str
+
+
+def config(
+    *,
+    bearer: str,
+    max_examples: int,
+    exemptions: tuple[Exemption, ...] = (),
+    stateful_steps: int = 6,
+) -> dict[str, Any]:
     """Every check and every phase. Data generation is both positive and negative; a NUL byte is allowed
     (our schemas refuse it with a 422, which negative_data_rejection checks)."""
+    operations = [
+        {
+            "include-name-regex": e.operations,
+            "checks": {e.check: {"expected-statuses": [*EXPECTED[e.check], *e.statuses]}},
+        }
+        for e in exemptions
+    ]
     return {
+        "operations": operations,
         "seed": seed(),
-        "headers": headers,
+        # As auth, not as a plain header: the auth checks (ignored_auth, missing_required_header) leave it out.
+        "auth": {"openapi": {"HTTPBearer": {"bearer": bearer}}},
         "request-timeout": 30,
         "checks": {"enabled": True},
         "phases": {
@@ -61,6 +124,7 @@ class FuzzReport:
     details: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # phase → seconds
 
     @property
     def failures(self) -> int:
@@ -70,20 +134,36 @@ class FuzzReport:
         checks = ", ".join(f"{name} {n}" for name, n in sorted(self.failures_by_check.items())) or "none"
         return (
             f"{self.target}: {self.operations} operations, {self.test_cases} test cases, "
-            f"{self.failures} unique failures ({checks}), {len(self.errors)} errors, {self.seconds:.0f} s"
+            f"{self.failures} unique failures ({checks}), {len(self.errors)} errors, {self.seconds:.0f} s "
+            f"({', '.join(f'{name} {s:.0f} s' for name, s in self.phases.items())})"
         )
 
     def explain(self) -> str:
         return "\n\n".join([self.summary(), *self.errors, *self.details])
 
 
-def run(target: str, schema_url: str, *, headers: dict[str, str], max_examples: int) -> FuzzReport:
+def run(
+    target: str,
+    schema_url: str,
+    *,
+    bearer: str,
+    max_examples: int,
+    exemptions: tuple[Exemption, ...] = (),
+) -> FuzzReport:
     """One blocking schemathesis run (call it through `fuzz`, or from a thread)."""
-    settings = schemathesis.Config.from_dict(config(headers=headers, max_examples=max_examples))
-    schema = schemathesis.openapi.from_url(schema_url, config=settings, headers=headers, timeout=30)
+    settings = schemathesis.Config.from_dict(
+        config(bearer=bearer, max_examples=max_examples, exemptions=exemptions)
+    )
+    schema = schemathesis.openapi.from_url(schema_url, config=settings, timeout=30)
     statistic, report = Statistic(), FuzzReport(target)
+    started: dict[str, float] = {}
     for event in from_schema(schema).execute():
-        if isinstance(event, ScenarioFinished) and event.is_test_scenario:
+        if isinstance(event, PhaseStarted):
+            started[event.phase.name.value] = event.timestamp
+        elif isinstance(event, PhaseFinished):
+            name = event.phase.name.value
+            report.phases[name] = event.timestamp - started.get(name, event.timestamp)
+        elif isinstance(event, ScenarioFinished) and event.is_test_scenario:
             statistic.on_scenario_finished(event.recorder)
         elif isinstance(event, NonFatalError):
             report.errors.append(f"{event.label}: {event.info.format()}")
@@ -109,8 +189,22 @@ def _detail(label: str, failure: Any, group: Any) -> str:
     return f"{label} [{status}]: {failure.title}\n{failure.message}\n{group.code_sample}\n-> {body}"
 
 
-async def fuzz(target: str, base_url: str, *, headers: dict[str, str], max_examples: int) -> FuzzReport:
+async def fuzz(
+    target: str,
+    base_url: str,
+    *,
+    bearer: str,
+    max_examples: int,
+    exemptions: tuple[Exemption, ...] = (),
+) -> FuzzReport:
     """`run` in a worker thread, so the app under test keeps serving from this event loop."""
     return await asyncio.to_thread(
-        run, target, f"{base_url}/openapi.json", headers=headers, max_examples=max_examples
+        functools.partial(
+            run,
+            target,
+            f"{base_url}/openapi.json",
+            bearer=bearer,
+            max_examples=max_examples,
+            exemptions=exemptions,
+        )
     )

@@ -7,6 +7,9 @@ give are added here when the OpenAPI document is built, all as RFC 9457 problem+
 - 401 and 403 on every route with a security dependency (no valid token; a role or scope that may not),
 - 404 on every route with a path parameter (a missing object, or another district's),
 - 503 on every route that opens a database session (the database is away; see Retry-After).
+
+And every free-text string of the document (bodies, parameters) carries `NO_NUL`: PostgreSQL cannot store
+U+0000, so every service refuses it with a 422 (plc_shared.schemas); the schema says so.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from plc_shared.db import get_session
 from plc_shared.errors import PROBLEM_JSON
 
 PROBLEM = {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+NO_NUL = "^[^\\u0000]*$"
 DESCRIPTIONS = {
     "400": "Malformed request (unreadable body, bad query)",
     "401": "No valid token",
@@ -74,6 +78,24 @@ def document(app: FastAPI, schema: dict[str, Any]) -> None:
                 if status[:1] in ("4", "5"):
                     response.update(PROBLEM)
                     response.setdefault("description", DESCRIPTIONS.get(status, "Error"))
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
+        if name != "Problem":  # a problem's detail may quote the refused input
+            refuse_nul(component)
+    refuse_nul(paths)
+
+
+def refuse_nul(node: Any) -> None:
+    """`NO_NUL` on every string schema without a format, pattern, enum or const of its own."""
+    if isinstance(node, dict):
+        kind = node.get("type")
+        is_text = kind == "string" or (isinstance(kind, list) and "string" in kind)
+        if is_text and not {"format", "pattern", "enum", "const"} & node.keys():
+            node["pattern"] = NO_NUL
+        for value in node.values():
+            refuse_nul(value)
+    elif isinstance(node, list):
+        for value in node:
+            refuse_nul(value)
 
 
 def _walk(dependant: Dependant):
