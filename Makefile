@@ -3,7 +3,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTHON ?= python3
 
-.PHONY: up test lint format sync bench soak clean
+.PHONY: up test lint format sync bench soak fuzz clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -25,6 +25,13 @@ format: sync
 
 test: lint
 	$(UV) run pytest
+
+# Schemathesis against every service and the gateway (tests/test_fuzz.py) with many more examples than CI
+# runs, and the coverage phase on every operation for both roles; FUZZ_EXAMPLES and FUZZ_SEED change them. Each run's full report lands in FUZZ_REPORT_DIR.
+FUZZ_EXAMPLES ?= 100
+FUZZ_REPORT_DIR ?= .fuzz
+fuzz: sync
+	FUZZ_FULL=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT_DIR=$(FUZZ_REPORT_DIR) $(UV) run pytest tests/test_fuzz.py -q -s -o timeout=0
 
 bench: sync
 	$(UV) run python bench/report.py

@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 from plc_shared import observability
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE, NotFound
-from plc_shared.schemas import INT64_MAX
+from plc_shared.schemas import INT64_MAX, IsoDateTime
 
 from gateway import routes, service
 from gateway.auth import Caller
@@ -117,8 +117,8 @@ async def search_audit(
     method: str | None = None,
     path_prefix: str | None = None,
     status: Annotated[int | None, Query(ge=100, le=599)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: IsoDateTime | None = None,
+    until: IsoDateTime | None = None,
     before_id: Annotated[
         int | None, Query(ge=1, le=INT64_MAX, description="Page backwards: ids below this one")
     ] = None,

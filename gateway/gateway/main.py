@@ -74,6 +74,7 @@ def _with_gateway(inner, settings: Settings):
                 key_cache_s=settings.api_key_cache_seconds,
             )
             gateway = Gateway(settings, authenticator, audit)
+            gateway.documented = app.state.openapi_document
             gateway.jwks = JWKSPublisher(
                 settings.auth.jwks_url, internal.public_jwk(), settings.auth.jwks_timeout_seconds
             )
@@ -94,10 +95,15 @@ def _serve_merged_openapi(app: FastAPI, merger: OpenAPIMerger) -> None:
         r for r in app.router.routes if not (isinstance(r, Route) and r.path == app.openapi_url)
     ]
 
+    async def document(app: FastAPI) -> dict:
+        return await merger.document(app.openapi(), app.state.gateway.http)
+
+    app.state.openapi_document = document
+
     async def openapi(request: Request) -> JSONResponse:
         """The merged OpenAPI document of every public route. While a service's part is missing (named in
         `x-unavailable-services`) the answer is a 503 with Retry-After, so no client takes it as complete."""
-        document = await merger.document(app.openapi(), request.app.state.gateway.http)
+        document = await request.app.state.openapi_document(request.app)
         if document["x-unavailable-services"]:
             return JSONResponse(document, status_code=503, headers={"Retry-After": "5"})
         return JSONResponse(document)

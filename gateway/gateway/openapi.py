@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import re
 import time
 from typing import Any
 
@@ -138,6 +139,16 @@ def secure(paths: dict[str, Any]) -> None:
             operation["x-roles"] = [role.value for role in rule.roles]
             if rule.permission:
                 operation["x-permission"] = rule.permission.value
+
+
+def methods_at(document: dict[str, Any], path: str) -> list[str]:
+    """The methods `document` lists for the templates `path` matches, as a service's own 405 lists every
+    route whose path matches (empty when none does)."""
+    found: set[str] = set()
+    for template, item in document.get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+            found |= {m.upper() for m in item if m in METHODS}
+    return sorted(found)
 
 
 def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:

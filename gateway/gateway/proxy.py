@@ -29,7 +29,7 @@ from plc_shared.errors import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
-from gateway import bodies, routes
+from gateway import bodies, openapi, routes
 from gateway.audit import AuditWriter
 from gateway.auth import Authenticator, Caller
 from gateway.config import Settings
@@ -109,6 +109,7 @@ class Gateway:
         )
         self.http: aiohttp.ClientSession | None = None
         self.jwks: Any = None  # gateway.jwks.JWKSPublisher, set in the lifespan
+        self.documented: Any = None  # app → the merged OpenAPI document, set in main
 
     async def start(self) -> None:
         # Idle upstream connections are dropped before uvicorn's 5 s keep-alive ends them, so a request
@@ -124,6 +125,14 @@ class Gateway:
             auto_decompress=False,
             skip_auto_headers=("User-Agent",),
         )
+
+    async def _allowed(self, scope: Scope) -> list[str]:
+        """A 405's Allow: the methods the public API documents for this path (the route table's catch-all
+        rows accept every method under a prefix, but the services serve only some of them)."""
+        if self.documented is None:
+            return []
+        document = await self.documented(scope["app"])
+        return openapi.methods_at(document, scope["path"])
 
     async def stop(self) -> None:
         if self.http is not None:
@@ -170,7 +179,7 @@ class Gateway:
             return await self._forward(scope, send, public.service, scope["headers"], body, None)
         found = routes.match(method, path)
         if found is None:
-            allowed = routes.allowed_methods(path)
+            allowed = await self._allowed(scope) or routes.allowed_methods(path)
             if allowed:
                 raise MethodNotAllowed(method, allowed)
             raise NotFound(f"No public route {method} {path}.")

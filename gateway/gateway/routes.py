@@ -120,7 +120,9 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
         out += re.escape(pattern[pos : match.start()])
         out += f"(?P<{match[1]}>.*)" if match[2] else f"(?P<{match[1]}>[^/]+)"
         pos = match.end()
-    return re.compile(out + re.escape(pattern[pos:]) + "$")
+    # DOTALL and \Z: a segment may hold any character a client percent-encodes (a newline too), and `$` would
+    # also match before a trailing newline.
+    return re.compile(out + re.escape(pattern[pos:]) + r"\Z", re.DOTALL)
 
 
 def service_for(path: str) -> str | None:

@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 from gateway.limits import TokenBuckets, retry_after
+from gateway.openapi import methods_at
 from gateway.policy import authorize
 from plc_shared.auth import Principal, Role
 from plc_shared.errors import Forbidden
@@ -117,3 +118,19 @@ def test_gradebook_calls_need_the_permission_of_what_they_do(method, path, permi
     others = frozenset(routes.PERMISSIONS - {permission})
     with pytest.raises(Forbidden, match=permission):
         authorize(rule, key.model_copy(update={"permissions": others}), params, via_api_key=True)
+
+
+def test_a_path_parameter_may_hold_a_newline_and_a_trailing_newline_is_not_ignored():
+    segment = routes.compile_pattern("/r/{sourced_id}")
+    rest = routes.compile_pattern("/g/{goal_id}{rest:path}")
+    assert segment.match("/r/a\nb") and rest.match("/g/1/cycles\n2")
+    assert routes.compile_pattern("/r/x").match("/r/x\n") is None
+
+
+def test_a_405_allows_what_the_merged_openapi_documents_for_the_path():
+    document = {
+        "paths": {"/s/{id}": {"get": {}, "put": {}}, "/s/{id}/x": {"post": {}}, "/s/new": {"delete": {}}}
+    }
+    assert methods_at(document, "/s/1") == ["GET", "PUT"]
+    assert methods_at(document, "/s/new") == ["DELETE", "GET", "PUT"]
+    assert methods_at(document, "/t") == []

@@ -14,14 +14,14 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaClient
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 from sqlalchemy import Table, text
 
-from plc_shared import observability
+from plc_shared import observability, responses
 from plc_shared.auth import TokenVerifier
 from plc_shared.db import create_engine, make_sessionmaker
-from plc_shared.errors import install_error_handlers
+from plc_shared.errors import install_error_handlers, refuse_nul_parameters
 from plc_shared.inbox import Consumer, ConsumerRunner
 from plc_shared.outbox import OutboxRelay
 from plc_shared.periodic import Periodic, PeriodicRunner
@@ -89,6 +89,7 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
         description=parts.description,
         version="1.0.0",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_parameters)],
     )
     install_error_handlers(app)
     observability.install(app)
@@ -208,7 +209,8 @@ class BrokerProbe:
 
 
 def _document_schemas(app: FastAPI, models: Sequence[type[BaseModel]]) -> None:
-    """The problem+json schema, and the hand-read bodies' schemas, in the OpenAPI components."""
+    """The problem+json schema, and the hand-read bodies' schemas, in the OpenAPI components; every error
+    response documented as problem+json (plc_shared.responses)."""
     original = app.openapi
 
     def openapi() -> dict:
@@ -221,6 +223,7 @@ def _document_schemas(app: FastAPI, models: Sequence[type[BaseModel]]) -> None:
                 for name, definition in body.pop("$defs", {}).items():
                     components.setdefault(name, definition)
                 components[model.__name__] = body
+            responses.document(app, schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -9,8 +9,10 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from plc_shared.db import is_connection_error, unstorable_value
 
@@ -114,13 +116,26 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:  # the router names only the last route it tried; Allow lists them all
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
     body = {
         "type": "about:blank",
         "title": str(exc.detail),
         "status": exc.status_code,
         "instance": request.url.path,
     }
-    return problem_response(exc.status_code, body, getattr(exc, "headers", None))
+    return problem_response(exc.status_code, body, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at this path."""
+    scope = {**request.scope, "method": "\0"}  # no route serves it: each one whose path matches is PARTIAL
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):  # included routers' routes too
+        if getattr(route, "methods", None) and route.matches(scope)[0] is Match.PARTIAL:
+            methods |= route.methods
+    return sorted(methods)
 
 
 DATABASE_RETRY_AFTER_S = 2
@@ -147,6 +162,24 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         "instance": request.url.path,
     }
     return problem_response(500, body)
+
+
+async def refuse_nul_parameters(request: Request) -> None:
+    """A NUL character (U+0000) in a query or path parameter is a 422 naming it: PostgreSQL cannot store or
+    compare it (bodies are checked by plc_shared.schemas.Schema). An app-wide dependency (create_service_app)."""
+    named = [("query", k, v) for k, v in request.query_params.multi_items()]
+    named += [("path", k, v) for k, v in request.path_params.items() if isinstance(v, str)]
+    errors = [
+        {
+            "location": [where, name],
+            "message": "Text may not contain the NUL character (U+0000)",
+            "type": "nul_character",
+        }
+        for where, name, value in named
+        if "\x00" in value or "\x00" in name
+    ]
+    if errors:
+        raise UnprocessableContent("The request does not match the expected schema.", errors=errors)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,8 +1,10 @@
 """Scoring rules without I/O: percent, Ed-Fi performance levels, per-standard proficient/mastered, scores."""
 
 import math
+from datetime import date
 
 import pytest
+from assessments.results.rules import RowInvalid, parse_row
 from assessments.rules import (
     AssessmentDef,
     ItemDef,
@@ -177,3 +179,11 @@ def test_a_total_alone_scores_the_standard_of_a_single_standard_assessment_again
 
 def test_a_total_alone_cannot_be_apportioned_between_several_standards():
     assert standard_scores(_assessment(), {}, {}, total_score=15) == []
+
+
+@pytest.mark.parametrize("status", [[], {}, 1, None])
+def test_a_row_whose_score_status_is_not_text_is_rejected_not_a_crash(status):
+    row = {"assessment_id": "a", "student_id": "s", "score_status": status}
+    with pytest.raises(RowInvalid) as raised:
+        parse_row(0, row, date(2026, 1, 1))
+    assert raised.value.field == "score_status"

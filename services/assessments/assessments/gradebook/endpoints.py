@@ -6,13 +6,14 @@ imsx_StatusInfo members next to the problem+json ones (install_error_payload).
 """
 
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from plc_shared.db import DbSession
-from plc_shared.errors import PROBLEM_RESPONSE, ProblemError
+from plc_shared.errors import PROBLEM_JSON, PROBLEM_RESPONSE, ProblemError
 from plc_shared.schemas import INT64_MAX
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,16 +23,49 @@ from assessments.gradebook import rules, service
 from assessments.gradebook.schemas import LineItemIn, ResultIn
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
-RESULT_ERRORS = {**ERRORS, 412: PROBLEM_RESPONSE}
+# A PUT answers 201 when it created the object, 200 when it replaced it.
+CREATED = {201: {"description": "Created", "content": {"application/json": {}}}}
+RESULT_ERRORS = {**ERRORS, 412: PROBLEM_RESPONSE, **CREATED}
 LIST_ERRORS = {**ERRORS, 400: PROBLEM_RESPONSE, 413: PROBLEM_RESPONSE}
 
 router = APIRouter(prefix=rules.PREFIX, tags=["oneroster gradebook"])
 
-Fields = Annotated[str | None, Query(description="top-level fields to return, comma separated")]
+
+def _fields(allowed: frozenset[str]) -> Any:
+    """`fields`, documented with the names it takes (an unknown one stays the binding's 400
+    invalid_selection_field, so the pattern documents rather than validates)."""
+    name = "(" + "|".join(sorted(allowed)) + ")"
+    pattern = f"^{name}(,{name})*$"
+    return Annotated[
+        str | None,
+        Query(
+            description="top-level fields to return, comma separated", json_schema_extra={"pattern": pattern}
+        ),
+    ]
+
+
+def _sort(allowed: dict[str, str]) -> Any:
+    """`sort`, documented with the fields it takes (an unknown one stays the binding's 400)."""
+    pattern = "^(" + "|".join(re.escape(name) for name in sorted(allowed)) + ")$"
+    return Annotated[
+        str | None,
+        Query(
+            description="a field to sort on, e.g. dateLastModified", json_schema_extra={"pattern": pattern}
+        ),
+    ]
+
+
+LineItemSort, ResultSort = _sort(rules.LINE_ITEM_FILTERS), _sort(rules.RESULT_FILTERS)
+LineItemFields = _fields(rules.LINE_ITEM_FIELDS)
+ResultFields = _fields(rules.RESULT_FIELDS)
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=INT64_MAX)]
-Sort = Annotated[str | None, Query(description="a field to sort on, e.g. dateLastModified")]
-OrderBy = Annotated[str | None, Query(alias="orderBy", description="asc (default) or desc")]
+OrderBy = Annotated[
+    str | None,
+    Query(
+        alias="orderBy", description="asc (default) or desc", json_schema_extra={"pattern": "^(asc|desc)$"}
+    ),
+]
 Filter = Annotated[
     str | None,
     Query(alias="filter", description="field<op>'value' joined by AND / OR; ops = != > >= < <= ~"),
@@ -41,6 +75,17 @@ Filter = Annotated[
 def _base(request: Request) -> str:
     """Where GUIDRef hrefs point: this service's (or, through the gateway, the gateway's) address."""
     return str(request.base_url).rstrip("/")
+
+
+def _wrapped(wrapper: str, model: str, line_item: str | None = None) -> dict[str, Any]:
+    """The binding's body is {"<wrapper>": {...}}: documented with the wrapper required (a body without it
+    is a 400, BodyWrapperMissing), and for a result the reference to its line item that its kind needs."""
+    inner: dict[str, Any] = {"$ref": f"#/components/schemas/{model}"}
+    if line_item is not None:
+        needed = {"required": [line_item], "properties": {line_item: {"$ref": "#/components/schemas/Ref"}}}
+        inner = {"allOf": [inner, needed]}
+    schema = {"required": [wrapper], "properties": {wrapper: inner}}
+    return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
 
 
 def _unwrap(body: dict[str, Any], singular: str) -> Any:
@@ -66,7 +111,12 @@ def _one(collection: str, fields: str | None) -> rules.Query:
 
 
 # --- lineItems ---------------------------------------------------------------------------------------------------
-@router.put("/lineItems/{sourced_id}", responses=RESULT_ERRORS, name="put_lineItem")
+@router.put(
+    "/lineItems/{sourced_id}",
+    responses=RESULT_ERRORS,
+    openapi_extra=_wrapped("lineItem", "LineItemIn"),
+    name="put_lineItem",
+)
 async def put_line_item(
     sourced_id: str,
     body: dict[str, LineItemIn],
@@ -90,7 +140,11 @@ async def put_line_item(
 
 @router.get("/lineItems/{sourced_id}", responses=ERRORS, name="get_lineItem")
 async def get_line_item(
-    sourced_id: str, request: Request, session: DbSession, principal: CurrentPrincipal, fields: Fields = None
+    sourced_id: str,
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    fields: LineItemFields = None,
 ):
     """OneRoster: read a lineItem."""
     query = _one("lineItems", fields)
@@ -108,10 +162,10 @@ async def list_line_items(
     principal: CurrentPrincipal,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: Sort = None,
+    sort: LineItemSort = None,
     order_by: OrderBy = None,
     filter_: Filter = None,
-    fields: Fields = None,
+    fields: LineItemFields = None,
 ):
     """OneRoster: the lineItems the caller can see (limit, offset, sort, orderBy, filter, fields)."""
     query = _page("lineItems", limit, offset, sort, order_by, filter_, fields)
@@ -134,7 +188,12 @@ async def delete_line_item(
 
 
 # --- assessmentLineItems -----------------------------------------------------------------------------------------
-@router.put("/assessmentLineItems/{sourced_id}", responses=RESULT_ERRORS, name="put_assessmentLineItem")
+@router.put(
+    "/assessmentLineItems/{sourced_id}",
+    responses=RESULT_ERRORS,
+    openapi_extra=_wrapped("assessmentLineItem", "LineItemIn"),
+    name="put_assessmentLineItem",
+)
 async def put_assessment_line_item(
     sourced_id: str,
     body: dict[str, LineItemIn],
@@ -158,7 +217,11 @@ async def put_assessment_line_item(
 
 @router.get("/assessmentLineItems/{sourced_id}", responses=ERRORS, name="get_assessmentLineItem")
 async def get_assessment_line_item(
-    sourced_id: str, request: Request, session: DbSession, principal: CurrentPrincipal, fields: Fields = None
+    sourced_id: str,
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    fields: LineItemFields = None,
 ):
     """OneRoster: read a assessmentLineItem."""
     query = _one("assessmentLineItems", fields)
@@ -180,10 +243,10 @@ async def list_assessment_line_items(
     principal: CurrentPrincipal,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: Sort = None,
+    sort: LineItemSort = None,
     order_by: OrderBy = None,
     filter_: Filter = None,
-    fields: Fields = None,
+    fields: LineItemFields = None,
 ):
     """OneRoster: the assessmentLineItems the caller can see (limit, offset, sort, orderBy, filter, fields)."""
     query = _page("assessmentLineItems", limit, offset, sort, order_by, filter_, fields)
@@ -212,7 +275,12 @@ async def delete_assessment_line_item(
 
 
 # --- results -----------------------------------------------------------------------------------------------------
-@router.put("/results/{sourced_id}", responses=RESULT_ERRORS, name="put_result")
+@router.put(
+    "/results/{sourced_id}",
+    responses=RESULT_ERRORS,
+    openapi_extra=_wrapped("result", "ResultIn", "lineItem"),
+    name="put_result",
+)
 async def put_result(
     sourced_id: str,
     body: dict[str, ResultIn],
@@ -236,7 +304,11 @@ async def put_result(
 
 @router.get("/results/{sourced_id}", responses=ERRORS, name="get_result")
 async def get_result(
-    sourced_id: str, request: Request, session: DbSession, principal: StudentReader, fields: Fields = None
+    sourced_id: str,
+    request: Request,
+    session: DbSession,
+    principal: StudentReader,
+    fields: ResultFields = None,
 ):
     """OneRoster: read a result."""
     query = _one("results", fields)
@@ -254,10 +326,10 @@ async def list_results(
     principal: StudentReader,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: Sort = None,
+    sort: ResultSort = None,
     order_by: OrderBy = None,
     filter_: Filter = None,
-    fields: Fields = None,
+    fields: ResultFields = None,
 ):
     """OneRoster: the results the caller can see (limit, offset, sort, orderBy, filter, fields)."""
     query = _page("results", limit, offset, sort, order_by, filter_, fields)
@@ -276,7 +348,12 @@ async def delete_result(sourced_id: str, session: DbSession, principal: CurrentP
 
 
 # --- assessmentResults -------------------------------------------------------------------------------------------
-@router.put("/assessmentResults/{sourced_id}", responses=RESULT_ERRORS, name="put_assessmentResult")
+@router.put(
+    "/assessmentResults/{sourced_id}",
+    responses=RESULT_ERRORS,
+    openapi_extra=_wrapped("assessmentResult", "ResultIn", "assessmentLineItem"),
+    name="put_assessmentResult",
+)
 async def put_assessment_result(
     sourced_id: str,
     body: dict[str, ResultIn],
@@ -300,7 +377,11 @@ async def put_assessment_result(
 
 @router.get("/assessmentResults/{sourced_id}", responses=ERRORS, name="get_assessmentResult")
 async def get_assessment_result(
-    sourced_id: str, request: Request, session: DbSession, principal: StudentReader, fields: Fields = None
+    sourced_id: str,
+    request: Request,
+    session: DbSession,
+    principal: StudentReader,
+    fields: ResultFields = None,
 ):
     """OneRoster: read a assessmentResult."""
     query = _one("assessmentResults", fields)
@@ -322,10 +403,10 @@ async def list_assessment_results(
     principal: StudentReader,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: Sort = None,
+    sort: ResultSort = None,
     order_by: OrderBy = None,
     filter_: Filter = None,
-    fields: Fields = None,
+    fields: ResultFields = None,
 ):
     """OneRoster: the assessmentResults the caller can see (limit, offset, sort, orderBy, filter, fields)."""
     query = _page("assessmentResults", limit, offset, sort, order_by, filter_, fields)
@@ -369,4 +450,5 @@ def _imsx(response: JSONResponse) -> JSONResponse:
     headers = {
         k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")
     }
-    return JSONResponse(body, status_code=response.status_code, headers=headers)
+    # Still an RFC 9457 problem (the imsx members are extension members), so still problem+json.
+    return JSONResponse(body, status_code=response.status_code, headers=headers, media_type=PROBLEM_JSON)

@@ -1,24 +1,27 @@
 """Bodies of the OneRoster 1.2 gradebook REST binding: a line item and a result as a SIS sends them (extra
-members are allowed, as the binding's extensions are)."""
+members are allowed, as the binding's extensions are). On the service's Schema, so text with a NUL is refused."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from assessments.schemas import Schema
 
 
-class Ref(BaseModel):
+class Ref(Schema):
     model_config = ConfigDict(extra="allow")
     sourcedId: str
 
 
-class LearningObjectiveIds(BaseModel):
+class LearningObjectiveIds(Schema):
+    model_config = ConfigDict(extra="ignore")
     source: str = "case"
     learningObjectiveIds: list[str] = Field(default_factory=list)
 
 
-class LineItemIn(BaseModel):
+class LineItemIn(Schema):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
     sourcedId: str | None = None
     status: str = "active"
@@ -38,18 +41,20 @@ class LineItemIn(BaseModel):
     learningObjectiveSet: list[LearningObjectiveIds] = Field(default_factory=list)
 
 
-class LearningObjectiveResult(BaseModel):
+class LearningObjectiveResult(Schema):
+    model_config = ConfigDict(extra="ignore")
     learningObjectiveId: str
     score: float | None = None
     textScore: str | None = None
 
 
-class LearningObjectiveScores(BaseModel):
+class LearningObjectiveScores(Schema):
+    model_config = ConfigDict(extra="ignore")
     source: str = "case"
     learningObjectiveResults: list[LearningObjectiveResult] = Field(default_factory=list)
 
 
-class ResultIn(BaseModel):
+class ResultIn(Schema):
     model_config = ConfigDict(extra="allow")
     sourcedId: str | None = None
     status: str = "active"

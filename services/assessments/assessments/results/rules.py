@@ -159,7 +159,7 @@ def _attempt(value: Any) -> int:
 
 
 def _status(value: Any) -> str:
-    if value not in SCORE_STATUSES:
+    if not isinstance(value, str) or value not in SCORE_STATUSES:  # a list or an object is not hashable
         raise RowInvalid("score_status", f"score_status must be one of {sorted(SCORE_STATUSES)}")
     return value
 

@@ -22,7 +22,7 @@ class ResultScores(Schema):
     )
     item_scores: dict[str, StrictFloat | str] = Field(default_factory=dict, description="by item code")
     assessed_on: date | None = Field(None, description="defaults to today")
-    school_id: str | None = Field(None, description="defaults to the student's school")
+    school_id: str | None = Field(None, min_length=1, description="defaults to the student's school")
     source_modified_at: datetime | None = Field(
         None,
         description="when the source (the SIS gradebook) last changed this result; a write older than the "
@@ -31,8 +31,8 @@ class ResultScores(Schema):
 
 
 class ResultWrite(ResultScores):
-    assessment_id: str
-    student_id: str
+    assessment_id: str = Field(min_length=1)
+    student_id: str = Field(min_length=1)
     attempt: int = Field(1, ge=1)
 
 
