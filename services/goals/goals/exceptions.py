@@ -43,7 +43,9 @@ class LeadershipRule(UnprocessableContent):
     def __init__(self, team_id: uuid.UUID | None, violations: list[str]) -> None:
         super().__init__(
             f"The leadership team {team_id or '(new)'} breaks the rule: {'; '.join(violations)}.",
-            errors=[{"loc": ["body", "members"], "msg": v, "rule": "leadership-team"} for v in violations],
+            errors=[
+                {"location": ["body", "members"], "message": v, "rule": "leadership-team"} for v in violations
+            ],
         )
 
 
@@ -53,7 +55,7 @@ class UnknownMembers(UnprocessableContent):
     def __init__(self, school_id: str, user_ids: list[str]) -> None:
         super().__init__(
             f"Not staff of school {school_id} on the roster: {', '.join(user_ids)}.",
-            errors=[{"loc": ["body", "members"], "msg": f"unknown user {u!r}"} for u in user_ids],
+            errors=[{"location": ["body", "members"], "message": f"unknown user {u!r}"} for u in user_ids],
         )
 
 
@@ -61,7 +63,9 @@ class InvalidField(UnprocessableContent):
     title = "Invalid field"
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}", errors=[{"loc": ["body", *field.split(".")], "msg": message}])
+        super().__init__(
+            f"{field}: {message}", errors=[{"location": ["body", *field.split(".")], "message": message}]
+        )
 
 
 class NotSmart(UnprocessableContent):
@@ -72,7 +76,7 @@ class NotSmart(UnprocessableContent):
         super().__init__(
             f"Goal {goal_id or '(new)'} fails SMART letter(s) {letters}.",
             errors=[
-                {"loc": ["body", r.split(":")[0]], "letter": f["letter"], "msg": r}
+                {"location": ["body", r.split(":")[0]], "letter": f["letter"], "message": r}
                 for f in failing
                 for r in f["reasons"]
             ],
@@ -89,7 +93,7 @@ class PhaseOrder(UnprocessableContent):
         loc = ["body", *field.split(".")] if field else ["body"]
         super().__init__(
             f"PDSA cycle {cycle_id} is in {phase}: {step} {why}.",
-            errors=[{"loc": loc, "msg": why, "phase": phase, "step": step}],
+            errors=[{"location": loc, "message": why, "phase": phase, "step": step}],
             step=step,
             phase=phase,
         )

@@ -56,7 +56,7 @@ async def test_a_leadership_team_breaking_the_rule_is_a_422_naming_it(app, sessi
         response = await client.post("/schools/s1/teams", json=body)
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["errors"][0]["loc"] == ["body", "members"]
+    assert response.json()["errors"][0]["location"] == ["body", "members"]
 
 
 async def test_teams_goals_activation_versions_and_progress(app, sessions):
@@ -99,8 +99,8 @@ async def test_bad_input_names_the_field(app, sessions):
     async with api(app, "school_leader", D, ["s1"]) as leader:
         worse = await leader.post("/schools/s1/goals", json={**GOAL, "target": 10.0})
         late = await leader.post("/schools/s1/goals", json={**GOAL, "deadline": "2026-01-01"})
-    assert worse.status_code == 422 and worse.json()["errors"][0]["loc"] == ["body", "target"]
-    assert late.status_code == 422 and late.json()["errors"][0]["loc"] == ["body", "deadline"]
+    assert worse.status_code == 422 and worse.json()["errors"][0]["location"] == ["body", "target"]
+    assert late.status_code == 422 and late.json()["errors"][0]["location"] == ["body", "deadline"]
 
 
 async def test_another_districts_school_and_goal_are_404_like_missing_ones(app, sessions):
@@ -143,7 +143,7 @@ async def test_a_pdsa_cycle_through_plan_do_study_act_with_its_gates(app, sessio
         do = {"started_on": "2026-10-01", "as_planned": True, "observations": "two classes skipped Friday"}
         unpredicted = await leader.post(f"{at}/do", json=do)
         assert unpredicted.status_code == 422
-        assert unpredicted.json()["errors"][0]["loc"] == ["body", "plan", "prediction"]
+        assert unpredicted.json()["errors"][0]["location"] == ["body", "plan", "prediction"]
         assert unpredicted.json()["step"] == "do"
 
         predicted = await leader.patch(f"{at}/plan", json={"prediction": {"value": 60.0, "by": "2026-11-15"}})
@@ -155,7 +155,10 @@ async def test_a_pdsa_cycle_through_plan_do_study_act_with_its_gates(app, sessio
 
         await apply(sessions, result(D, "p0", "s1", "a9", {"std9": 40.0}, on=date(2026, 9, 20)))
         no_result = await leader.post(f"{at}/study", json={})  # a point, but before the Do start
-        assert no_result.status_code == 422 and no_result.json()["errors"][0]["loc"] == ["body", "result"]
+        assert no_result.status_code == 422 and no_result.json()["errors"][0]["location"] == [
+            "body",
+            "result",
+        ]
 
         scores = [90, 40, 95, 85, 30, 90, 80, 75, 35, 90, 85, 80]
         for day, score in enumerate(scores, 2):
@@ -366,7 +369,7 @@ async def test_classes_and_grades_must_be_on_the_roster(app, sessions, path_body
             response = await leader.post("/schools/s1/goals", json={**GOAL, "population": path_body["goal"]})
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["errors"][0]["loc"] == loc
+    assert response.json()["errors"][0]["location"] == loc
 
 
 async def test_known_classes_and_grades_are_accepted(app, sessions):

@@ -44,7 +44,7 @@ async def test_thresholds_out_of_order_or_range_are_a_422_naming_the_field(app, 
         response = await admin.put("/thresholds", json={"on_track": on_track, "at_risk": at_risk})
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["errors"][0]["loc"] == ["body", field]
+    assert response.json()["errors"][0]["location"] == ["body", field], response.text
 
 
 async def test_only_a_district_admin_sets_them_and_each_district_has_its_own(app):

@@ -41,7 +41,9 @@ class InvalidField(UnprocessableContent):
     title = "Invalid field"
 
     def __init__(self, loc: list[str | int], message: str) -> None:
-        super().__init__(f"{'.'.join(map(str, loc))}: {message}", errors=[{"loc": loc, "msg": message}])
+        super().__init__(
+            f"{'.'.join(map(str, loc))}: {message}", errors=[{"location": loc, "message": message}]
+        )
 
 
 class LeadershipRule(UnprocessableContent):
@@ -51,7 +53,8 @@ class LeadershipRule(UnprocessableContent):
         super().__init__(
             f"School {school_id}'s leadership team breaks the rule: {'; '.join(violations)}.",
             errors=[
-                {"loc": ["body", "leadership_team"], "msg": v, "rule": "leadership-team"} for v in violations
+                {"location": ["body", "leadership_team"], "message": v, "rule": "leadership-team"}
+                for v in violations
             ],
         )
 
@@ -63,7 +66,7 @@ class UnknownIndicators(UnprocessableContent):
         super().__init__(
             f"Not indicators of rubric {rubric_id}: {', '.join(indicator_ids)}.",
             errors=[
-                {"loc": ["body", "ratings", i], "msg": "not an indicator of the review's rubric"}
+                {"location": ["body", "ratings", i], "message": "not an indicator of the review's rubric"}
                 for i in indicator_ids
             ],
         )
@@ -76,7 +79,10 @@ class MissingEvidence(UnprocessableContent):
         super().__init__(
             f"Review {review_id} lacks the evidence its ratings require: {', '.join(indicator_ids)}.",
             errors=[
-                {"loc": ["body", "ratings", i, "evidence"], "msg": "evidence is required at this level"}
+                {
+                    "location": ["body", "ratings", i, "evidence"],
+                    "message": "evidence is required at this level",
+                }
                 for i in indicator_ids
             ],
         )
@@ -88,7 +94,7 @@ class ReviewIsFinal(UnprocessableContent):
     def __init__(self, review_id: uuid.UUID) -> None:
         super().__init__(
             f"Review {review_id} is finalized and cannot change; post a correction instead.",
-            errors=[{"loc": ["path", "review_id"], "msg": "a finalized review is immutable"}],
+            errors=[{"location": ["path", "review_id"], "message": "a finalized review is immutable"}],
         )
 
 

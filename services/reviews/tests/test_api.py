@@ -33,7 +33,7 @@ async def test_a_school_whose_leadership_team_breaks_the_rule_cannot_enter(progr
         response = await admin.put("/program/schools/s2", json=ENTRY)
         missing = await admin.put("/program/schools/s9", json=ENTRY)
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
-    assert response.json()["errors"][0]["loc"] == ["body", "leadership_team"]
+    assert response.json()["errors"][0]["location"] == ["body", "leadership_team"]
     assert missing.status_code == 404
 
 
@@ -93,7 +93,7 @@ async def test_a_site_review_from_draft_to_recognition(program, sessions):
         rid = review["id"]
 
         unknown = await reviewer.put(f"/reviews/{rid}/ratings", json={"ratings": {"zz.nope": {"level": 2}}})
-        assert unknown.status_code == 422 and unknown.json()["errors"][0]["loc"] == [
+        assert unknown.status_code == 422 and unknown.json()["errors"][0]["location"] == [
             "body",
             "ratings",
             "zz.nope",
@@ -109,7 +109,7 @@ async def test_a_site_review_from_draft_to_recognition(program, sessions):
         ).status_code == 200
         no_evidence = await reviewer.post(f"/reviews/{rid}/submit")
         assert no_evidence.status_code == 422
-        assert no_evidence.json()["errors"][0]["loc"][-1] == "evidence"
+        assert no_evidence.json()["errors"][0]["location"][-1] == "evidence"
 
         rated = (
             await reviewer.put(f"/reviews/{rid}/ratings", json=ratings(rubric, overrides={"teams.time": 3}))
@@ -121,7 +121,7 @@ async def test_a_site_review_from_draft_to_recognition(program, sessions):
         final = (await reviewer.post(f"/reviews/{rid}/finalize")).json()
         assert final["status"] == "finalized" and final["data_evidence"]["school_year"] == 2026
         frozen = await reviewer.put(f"/reviews/{rid}/ratings", json=ratings(rubric, level=3))
-        assert frozen.status_code == 422 and frozen.json()["errors"][0]["loc"] == ["path", "review_id"]
+        assert frozen.status_code == 422 and frozen.json()["errors"][0]["location"] == ["path", "review_id"]
 
     async with api(program, "school_leader", D, ["s1"]) as leader:
         ready = {r["school_id"]: r for r in (await leader.get("/recognitions/readiness")).json()}

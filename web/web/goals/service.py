@@ -58,12 +58,12 @@ async def school_goals(api: Api, school_id: str) -> tuple[list[dict], dict[str, 
 
 
 def missing_fields(problem_errors: list[dict] | None) -> list[str]:
-    """The form fields a 422 of the API names (its `loc` is the body path), in the form's words."""
+    """The form fields a 422 of the API names (its `location` is the body path), in the form's words."""
     words = {"title": "title", "target": "target", "start": "start date", "deadline": "deadline",
              "measure": "measure", "assessment_id": "assessment"}  # fmt: skip
     found = []
     for error in problem_errors or []:
-        location = error.get("location") or error.get("loc") or []
+        location = error.get("location") or []
         named = next((words[str(p)] for p in reversed(location) if str(p) in words), None)
         if named and named not in found:
             found.append(named)

@@ -35,8 +35,8 @@ class Series(Schema):
 class ThresholdsUpdate(Schema):
     """Share of the expected gain at or above which a goal is on track / at risk (0 < at_risk < on_track <= 1)."""
 
-    on_track: float = Field(allow_inf_nan=False, examples=[0.9])
-    at_risk: float = Field(allow_inf_nan=False, examples=[0.7])
+    on_track: float = Field(gt=0, le=1, allow_inf_nan=False, examples=[0.9])
+    at_risk: float = Field(gt=0, lt=1, allow_inf_nan=False, examples=[0.7])
 
 
 class ThresholdsRead(ThresholdsUpdate):
