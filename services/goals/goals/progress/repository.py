@@ -2,43 +2,71 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Text, Uuid, bindparam, delete, func, select, update
+from plc_shared.db import driver
+from sqlalchemy import Text, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from goals import models
+from goals.progress import rules
 
-CHUNK = 5_000
+SEP = "\x1f"  # a result's class ids travel as one separated string each (ragged arrays do not unnest)
+RESULT_COLUMNS = (
+    "result_id", "revision", "student_id", "school_id", "class_ids", "assessment_id", "attempt", "assessed_on",
+    "percent", "proficiency_cut", "standards", "voided",
+)  # fmt: skip
+SUM_COLUMNS = ("numerator", "denominator", "progress_status", "progress_sent_at")
+ENTRY_COLUMNS = (
+    "goal_id", "student_id", "result_id", "revision", "role", "assessed_on", "attempt", "percent", "cut",
+)  # fmt: skip
 
 
 class ProgressRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def store_results(self, rows: list[dict[str, Any]]) -> set[tuple[str, uuid.UUID]]:
-        """Upsert the latest revision of each result; returns the keys that were newer than what was stored
-        (a stale or repeated revision changes nothing)."""
-        table = models.Result.__table__
-        done: set[tuple[str, uuid.UUID]] = set()
-        for start in range(0, len(rows), CHUNK):
-            stmt = insert(table)
-            columns = {
-                c.name: stmt.excluded[c.name] for c in table.c if c.name not in ("district_id", "result_id")
-            }
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["district_id", "result_id"],
-                set_=columns,
-                where=table.c.revision < stmt.excluded.revision,
-            ).returning(table.c.district_id, table.c.result_id)
-            done.update(
-                tuple(r) for r in (await self.session.execute(stmt, rows[start : start + CHUNK])).all()
-            )
-        return done
+    async def store_results(self, district_id: str, facts: list[rules.Fact]) -> set[uuid.UUID]:
+        """Upsert the latest revision of each result; returns the ids that were newer than what was stored
+        (a stale or repeated revision changes nothing). One INSERT ... SELECT FROM unnest(arrays) straight on
+        asyncpg: the same statement whatever the number of rows (no per-row parameters to build)."""
+        if not facts:
+            return set()
+        sets = ", ".join(f"{c} = excluded.{c}" for c in RESULT_COLUMNS[1:])
+        sql = (
+            f"INSERT INTO results (district_id, {', '.join(RESULT_COLUMNS)})"
+            " SELECT $1, u.result_id, u.revision, u.student_id, u.school_id, string_to_array(u.class_ids, E'\\x1f'),"
+            " u.assessment_id, u.attempt, u.assessed_on, u.percent, u.proficiency_cut, u.standards::jsonb, u.voided"
+            " FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],"
+            " $9::date[], $10::float8[], $11::float8[], $12::text[], $13::bool[])"
+            f" AS u({', '.join(RESULT_COLUMNS)})"
+            f" ON CONFLICT (district_id, result_id) DO UPDATE SET {sets}"
+            " WHERE results.revision < excluded.revision RETURNING result_id"
+        )
+        dumps = json.dumps
+        rows = await (await driver(self.session)).fetch(
+            sql,
+            district_id,
+            [f.result_id for f in facts],
+            [f.revision for f in facts],
+            [f.student_id for f in facts],
+            [f.school_id for f in facts],
+            [SEP.join(f.class_ids) for f in facts],
+            [f.assessment_id for f in facts],
+            [f.attempt for f in facts],
+            [None if f.voided else f.assessed_on for f in facts],
+            [f.percent for f in facts],
+            [f.cut for f in facts],
+            [dumps({k: list(v) for k, v in f.standards.items()}) for f in facts],
+            [f.voided for f in facts],
+        )
+        return {r[0] for r in rows}
 
     async def active_goals(
         self, district_id: str, assessments: set[str], standards: set[str]
@@ -71,30 +99,32 @@ class ProgressRepository:
         return list((await self.session.scalars(stmt)).all())
 
     async def entry_pairs_of_results(self, district_id: str, result_ids: set[uuid.UUID]) -> set[tuple]:
-        e = models.GoalEntry
-        ids = bindparam("result_ids", list(result_ids), type_=ARRAY(Uuid))  # one array, not n bound values
-        stmt = select(e.goal_id, e.student_id).where(
-            e.district_id == district_id, e.result_id == func.any(ids)
+        """The (goal, student) pairs that hold an entry of one of the results (one array, not n values)."""
+        rows = await (await driver(self.session)).fetch(
+            "SELECT goal_id, student_id FROM goal_entries WHERE district_id = $1 AND result_id = ANY($2::uuid[])",
+            district_id,
+            list(result_ids),
         )
-        return {tuple(r) for r in (await self.session.execute(stmt)).all()}
+        return {(r[0], r[1]) for r in rows}
 
-    async def entries(self, district_id: str, pairs: set[tuple[uuid.UUID, str]]) -> list[models.GoalEntry]:
-        """The entries of the (goal, student) pairs: the pairs are sent as two arrays and joined on (a list of
-        thousands of bound tuples costs more to compile than to run)."""
+    async def entries(
+        self, district_id: str, pairs: set[tuple[uuid.UUID, str]]
+    ) -> list[tuple[uuid.UUID, str, rules.Entry]]:
+        """(goal, student, entry) of the (goal, student) pairs: the pairs are sent as two arrays and joined on,
+        the rows read as plain tuples (no ORM objects to build for tens of thousands of rows)."""
         if not pairs:
             return []
-        e = models.GoalEntry
         goal_ids, students = zip(*pairs, strict=True)
-        wanted = select(
-            func.unnest(bindparam("goal_ids", list(goal_ids), type_=ARRAY(Uuid))).label("goal_id"),
-            func.unnest(bindparam("students", list(students), type_=ARRAY(Text))).label("student_id"),
-        ).subquery()
-        stmt = (
-            select(e)
-            .join(wanted, (e.goal_id == wanted.c.goal_id) & (e.student_id == wanted.c.student_id))
-            .where(e.district_id == district_id)
+        rows = await (await driver(self.session)).fetch(
+            "SELECT e.goal_id, e.student_id, e.result_id, e.revision, e.role, e.assessed_on, e.attempt,"
+            " e.percent, e.cut FROM unnest($2::uuid[], $3::text[]) AS p(goal_id, student_id)"
+            " JOIN goal_entries e ON e.district_id = $1 AND e.goal_id = p.goal_id AND e.student_id = p.student_id",
+            district_id,
+            list(goal_ids),
+            list(students),
         )
-        return list((await self.session.scalars(stmt)).all())
+        Entry = rules.Entry
+        return [(r[0], r[1], Entry(r[2], r[3], r[4], r[5], r[6], r[7], r[8])) for r in rows]
 
     async def grades(self, district_id: str, students: set[str]) -> dict[str, frozenset[str]]:
         s = models.Student
@@ -104,16 +134,27 @@ class ProgressRepository:
         )
         return {k: frozenset(v) for k, v in (await self.session.execute(stmt)).all()}
 
-    async def save_entries(self, rows: list[dict[str, Any]]) -> None:
-        table = models.GoalEntry.__table__
-        for start in range(0, len(rows), CHUNK):
-            stmt = insert(table)
-            keys = ("district_id", "goal_id", "student_id", "result_id")
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys),
-                set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys},
-            )
-            await self.session.execute(stmt, rows[start : start + CHUNK])
+    async def save_entries(self, district_id: str, entries: list[tuple[uuid.UUID, str, rules.Entry]]) -> None:
+        """Upsert (goal, student, entry) rows: one INSERT ... SELECT FROM unnest(arrays) on asyncpg."""
+        if not entries:
+            return
+        sets = ", ".join(f"{c} = excluded.{c}" for c in ENTRY_COLUMNS[3:])
+        await (await driver(self.session)).execute(
+            f"INSERT INTO goal_entries (district_id, {', '.join(ENTRY_COLUMNS)}) SELECT $1, u.*"
+            " FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::text[], $7::date[], $8::int[],"
+            f" $9::float8[], $10::float8[]) AS u({', '.join(ENTRY_COLUMNS)})"
+            f" ON CONFLICT (district_id, goal_id, student_id, result_id) DO UPDATE SET {sets}",
+            district_id,
+            [g for g, _, _ in entries],
+            [s for _, s, _ in entries],
+            [e.result_id for _, _, e in entries],
+            [e.revision for _, _, e in entries],
+            [e.role for _, _, e in entries],
+            [e.assessed_on for _, _, e in entries],
+            [e.attempt for _, _, e in entries],
+            [e.percent for _, _, e in entries],
+            [e.cut for _, _, e in entries],
+        )
 
     async def clear_entries(self, district_id: str, goal_id: uuid.UUID) -> None:
         e = models.GoalEntry
@@ -164,6 +205,27 @@ class ProgressRepository:
             .where(g.district_id == district_id, g.id == goal_id)
             .values(numerator=numerator, denominator=denominator)
         )
+
+    async def save_sums(self, district_id: str, goals: list[models.Goal]) -> None:
+        """The moved goals' running sums and progress status in one UPDATE ... FROM unnest (on asyncpg), the
+        loaded objects then marked clean for these columns (the ORM would flush them one row at a time)."""
+        if not goals:
+            return
+        await (await driver(self.session)).execute(
+            "UPDATE goals g SET numerator = u.numerator, denominator = u.denominator,"
+            " progress_status = u.status, progress_sent_at = u.sent_at"
+            " FROM unnest($2::uuid[], $3::float8[], $4::int[], $5::text[], $6::timestamptz[])"
+            " AS u(id, numerator, denominator, status, sent_at) WHERE g.district_id = $1 AND g.id = u.id",
+            district_id,
+            [g.id for g in goals],
+            [g.numerator for g in goals],
+            [g.denominator for g in goals],
+            [g.progress_status for g in goals],
+            [g.progress_sent_at for g in goals],
+        )
+        for g in goals:
+            for column in SUM_COLUMNS:
+                set_committed_value(g, column, getattr(g, column))
 
     async def results_for(self, district_id: str, assessments: list[str], standard_id: str | None) -> list:
         r = models.Result

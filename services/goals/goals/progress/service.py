@@ -57,15 +57,6 @@ def fact_of(kind: str, event) -> rules.Fact:
     )  # fmt: skip
 
 
-def fact_row(district_id: str, f: rules.Fact) -> dict:
-    return {
-        "district_id": district_id, "result_id": f.result_id, "revision": f.revision, "student_id": f.student_id,
-        "school_id": f.school_id, "class_ids": list(f.class_ids), "assessment_id": f.assessment_id,
-        "attempt": f.attempt, "assessed_on": None if f.voided else f.assessed_on, "percent": f.percent,
-        "proficiency_cut": f.cut, "standards": {k: list(v) for k, v in f.standards.items()}, "voided": f.voided,
-    }  # fmt: skip
-
-
 def fact_from_row(r: models.Result) -> rules.Fact:
     return rules.Fact(
         r.result_id, r.revision, r.student_id, r.school_id, tuple(r.class_ids), r.assessment_id, r.attempt,
@@ -94,8 +85,8 @@ async def apply_results(
     ) in facts:  # one row per result and statement; a fact older than one seen in this batch changes nothing
         if f.result_id not in latest or latest[f.result_id].revision < f.revision:
             latest[f.result_id] = f
-    fresh = await repo.store_results([fact_row(district_id, f) for f in latest.values()])
-    facts = [f for f in latest.values() if (district_id, f.result_id) in fresh]
+    fresh = await repo.store_results(district_id, list(latest.values()))
+    facts = [f for f in latest.values() if f.result_id in fresh]
     if not facts:
         return 0
     goals = await repo.active_goals(
@@ -108,8 +99,8 @@ async def apply_results(
     matcher = Matcher(touched.values())
     pairs = {(t.goal.id, f.student_id) for f in facts for t in matcher.candidates(f)}
     pairs |= {p for p in existing if p[0] in touched}
-    for e in await repo.entries(district_id, pairs):
-        touched[e.goal_id].students.setdefault(e.student_id, []).append(_entry(e))
+    for goal_id, student_id, entry in await repo.entries(district_id, pairs):
+        touched[goal_id].students.setdefault(student_id, []).append(entry)
     grades = {}
     if any(t.spec.grades for t in touched.values()):
         grades = await repo.grades(district_id, {s for _, s in pairs})
@@ -117,7 +108,7 @@ async def apply_results(
     for goal_id, student_id in pairs:
         goals_of[student_id].append(touched[goal_id])
     dirty = _apply(goals_of, facts, grades)
-    await repo.save_entries([_entry_row(district_id, g, s, e) for g, s, e in dirty])
+    await repo.save_entries(district_id, dirty)
     moved = {g for g, _, _ in dirty}
     await record(session, district_id, [touched[g] for g in moved], now)
     return len(moved)
@@ -154,24 +145,36 @@ class Matcher:
 
 
 def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: dict) -> list[tuple]:
+    """Move the goals' sums by the difference each fact makes to its student's contribution. A (goal,
+    student)'s entries are indexed by result and its contribution kept between facts (computed once before
+    the first and once after each change, not twice per fact over a scan of the entries)."""
     dirty: dict[tuple, rules.Entry] = {}
+    by_result: dict[tuple, dict] = {}  # (goal, student) → result id → entry
+    now: dict[tuple, tuple[float, int]] = {}  # (goal, student) → its contribution
+    no_grades: frozenset[str] = frozenset()
     for f in facts:
-        for t in goals_of.get(f.student_id, ()):
+        student = f.student_id
+        for t in goals_of.get(student, ()):
             goal_id = t.goal.id
-            entries = t.students.setdefault(f.student_id, [])
-            mine = next((e for e in entries if e.result_id == f.result_id), None)
+            key = (goal_id, student)
+            index = by_result.get(key)
+            if index is None:
+                index = by_result[key] = {e.result_id: e for e in t.students.setdefault(student, [])}
+            mine = index.get(f.result_id)
             if mine is not None and mine.revision >= f.revision:
                 continue
-            new = rules.entry_for(t.spec, f, grades.get(f.student_id, frozenset()))
+            new = rules.entry_for(t.spec, f, grades.get(student, no_grades))
             if mine is None and new.role is None:
                 continue
-            old_num, old_den = rules.contribution(t.spec, entries)
-            entries[:] = [e for e in entries if e.result_id != f.result_id] + [new]
-            num, den = rules.contribution(t.spec, entries)
-            t.goal.numerator += num - old_num
-            t.goal.denominator += den - old_den
+            old = now.get(key)
+            if old is None:
+                old = rules.contribution(t.spec, list(index.values()))
+            index[f.result_id] = new
+            num, den = now[key] = rules.contribution(t.spec, list(index.values()))
+            t.goal.numerator += num - old[0]
+            t.goal.denominator += den - old[1]
             t.as_of = max(t.as_of, f.assessed_on)
-            dirty[(goal_id, f.student_id, f.result_id)] = new
+            dirty[(goal_id, student, f.result_id)] = new
     return [(g, s, e) for (g, s, _), e in dirty.items()]
 
 
@@ -205,6 +208,7 @@ async def record(session: AsyncSession, district_id: str, moved: list[Touched], 
             g.progress_status, g.progress_sent_at = status, now
             events.append(_progress_event(g, value, status, on, now))
     await repo.save_points(district_id, points)
+    await repo.save_sums(district_id, [t.goal for t in moved])
     if events:
         await models.outbox.add_all(session, events)
 
@@ -218,14 +222,6 @@ def _progress_event(g: models.Goal, value, status: str, on: date, now: datetime)
 
 def _entry(e: models.GoalEntry) -> rules.Entry:
     return rules.Entry(e.result_id, e.revision, e.role, e.assessed_on, e.attempt, e.percent, e.cut)
-
-
-def _entry_row(district_id: str, goal_id: uuid.UUID, student_id: str, e: rules.Entry) -> dict:
-    return {
-        "district_id": district_id, "goal_id": goal_id, "student_id": student_id, "result_id": e.result_id,
-        "revision": e.revision, "role": e.role, "assessed_on": e.assessed_on, "attempt": e.attempt,
-        "percent": e.percent, "cut": e.cut,
-    }  # fmt: skip
 
 
 def measure_over(spec: rules.Spec, facts: list[rules.Fact], grades: dict) -> tuple[float, int, dict]:
@@ -252,8 +248,7 @@ async def rebuild(session: AsyncSession, goal: models.Goal, now: datetime | None
     grades = await repo.grades(goal.district_id, {f.student_id for f in facts}) if spec.grades else {}
     num, den, students = measure_over(spec, facts, grades)
     await repo.clear_entries(goal.district_id, goal.id)
-    rows = [_entry_row(goal.district_id, goal.id, s, e) for s, es in students.items() for e in es]
-    await repo.save_entries(rows)
+    await repo.save_entries(goal.district_id, [(goal.id, s, e) for s, es in students.items() for e in es])
     goal.numerator, goal.denominator = round(num, 9), den
     if den:
         on = max((e.assessed_on for es in students.values() for e in es), default=spec.start)
