@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 from plc_shared.db import driver
-from sqlalchemy import Text, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -127,12 +127,13 @@ class ProgressRepository:
         return [(r[0], r[1], Entry(r[2], r[3], r[4], r[5], r[6], r[7], r[8])) for r in rows]
 
     async def grades(self, district_id: str, students: set[str]) -> dict[str, frozenset[str]]:
-        s = models.Student
-        ids = bindparam("students", list(students), type_=ARRAY(Text))
-        stmt = select(s.student_id, s.grades).where(
-            s.district_id == district_id, s.student_id == func.any(ids)
+        """The students' grades (one array bound, rows read as plain tuples on asyncpg)."""
+        rows = await (await driver(self.session)).fetch(
+            "SELECT student_id, grades FROM students WHERE district_id = $1 AND student_id = ANY($2::text[])",
+            district_id,
+            list(students),
         )
-        return {k: frozenset(v) for k, v in (await self.session.execute(stmt)).all()}
+        return {r[0]: frozenset(r[1]) for r in rows}
 
     async def save_entries(self, district_id: str, entries: list[tuple[uuid.UUID, str, rules.Entry]]) -> None:
         """Upsert (goal, student, entry) rows: one INSERT ... SELECT FROM unnest(arrays) on asyncpg."""

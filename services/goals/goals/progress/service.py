@@ -72,12 +72,22 @@ class Touched:
     spec: rules.Spec
     as_of: date = date.min
     students: dict[str, list[rules.Entry]] = field(default_factory=dict)
+    # what the batch changes in the goal's sums, fact by fact (added to the sums read under the goal's lock)
+    deltas: list[tuple[float, int]] = field(default_factory=list)
 
 
 async def apply_results(
     session: AsyncSession, district_id: str, facts: list[rules.Fact], now: datetime
 ) -> int:
-    """Apply one district's facts (in event order) to its active goals; returns the goals moved."""
+    """Apply one district's facts (in event order) to its active goals; returns the goals moved.
+
+    The goals' rows are locked late: the batch is worked out on the goals and entries as read, then the
+    goals it touches are locked (in id order, read again) and its changes added to their sums as they are then
+    (replicas move the same goals' sums from different partitions: no lost update, and a replica holds the
+    locks only while it writes, not while it reads and computes). A (goal, student)'s entries are only ever
+    moved by the consumer of the student's partition (the inbox makes a redelivered batch wait for the
+    first), so they cannot change under the batch; if a goal itself changed meanwhile (a new version, settled
+    at its deadline), the batch is worked out again under the locks."""
     repo = ProgressRepository(session)
     latest: dict[uuid.UUID, rules.Fact] = {}
     for (
@@ -94,7 +104,35 @@ async def apply_results(
     )
     existing = await repo.entry_pairs_of_results(district_id, {f.result_id for f in facts})
     goals += await repo.goals(district_id, {g for g, _ in existing} - {g.id for g in goals})
-    goals = await repo.lock_goals(district_id, {g.id for g in goals}) if goals else []
+    seen = {g.id: _definition(g) for g in goals}
+    touched, dirty = await _work_out(repo, district_id, goals, facts, existing)
+    locked = await repo.lock_goals(district_id, touched) if touched else []
+    if len(locked) != len(touched) or any(_definition(g) != seen[g.id] for g in locked):
+        touched, dirty = await _work_out(repo, district_id, locked, facts, existing)  # under the locks
+    moved = sorted({g for g, _, _ in dirty})
+    for goal_id in moved:  # fact by fact onto the sums read under the lock
+        t = touched[goal_id]
+        for num, den in t.deltas:
+            t.goal.numerator += num
+            t.goal.denominator += den
+    await repo.save_entries(district_id, dirty)
+    await record(session, district_id, [touched[g] for g in moved], now)
+    return len(moved)
+
+
+def _definition(g: models.Goal) -> tuple:
+    """What a batch worked out for a goal depends on (a new version or a settled status changes it)."""
+    return g.status, g.version, g.body, tuple(g.class_ids), tuple(g.grades)
+
+
+async def _work_out(
+    repo: ProgressRepository,
+    district_id: str,
+    goals: list[models.Goal],
+    facts: list[rules.Fact],
+    existing: set,
+) -> tuple[dict[uuid.UUID, Touched], list[tuple]]:
+    """The goals the facts touch with their sums' changes, and the entries to write (nothing written)."""
     touched = {g.id: _touched(g) for g in goals}
     matcher = Matcher(touched.values())
     pairs = {(t.goal.id, f.student_id) for f in facts for t in matcher.candidates(f)}
@@ -107,11 +145,7 @@ async def apply_results(
     goals_of: dict[str, list[Touched]] = defaultdict(list)  # student → the goals to move for them
     for goal_id, student_id in pairs:
         goals_of[student_id].append(touched[goal_id])
-    dirty = _apply(goals_of, facts, grades)
-    await repo.save_entries(district_id, dirty)
-    moved = {g for g, _, _ in dirty}
-    await record(session, district_id, [touched[g] for g in moved], now)
-    return len(moved)
+    return touched, _apply(goals_of, facts, grades)
 
 
 def _touched(goal: models.Goal) -> Touched:
@@ -171,8 +205,7 @@ def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: 
                 old = rules.contribution(t.spec, list(index.values()))
             index[f.result_id] = new
             num, den = now[key] = rules.contribution(t.spec, list(index.values()))
-            t.goal.numerator += num - old[0]
-            t.goal.denominator += den - old[1]
+            t.deltas.append((num - old[0], den - old[1]))
             t.as_of = max(t.as_of, f.assessed_on)
             dirty[(goal_id, student, f.result_id)] = new
     return [(g, s, e) for (g, s, _), e in dirty.items()]
