@@ -135,26 +135,37 @@ class ProgressRepository:
         )
         return {r[0]: frozenset(r[1]) for r in rows}
 
-    async def save_entries(self, district_id: str, entries: list[tuple[uuid.UUID, str, rules.Entry]]) -> None:
-        """Upsert (goal, student, entry) rows: one INSERT ... SELECT FROM unnest(arrays) on asyncpg."""
-        if not entries:
+    async def save_entries(
+        self, district_id: str, entries: list[tuple[uuid.UUID, str, rules.Entry, bool]]
+    ) -> None:
+        """(goal, student, entry, new?) rows: the new ones by COPY (no SQL, no arrays to encode element by
+        element), the others by one INSERT ... SELECT FROM unnest(arrays) ... ON CONFLICT DO UPDATE."""
+        conn = await driver(self.session)
+        new = [(district_id, g, s, e.result_id, e.revision, e.role, e.assessed_on, e.attempt, e.percent, e.cut)
+               for g, s, e, fresh in entries if fresh]  # fmt: skip
+        if new:
+            await conn.copy_records_to_table(
+                "goal_entries", records=new, columns=("district_id", *ENTRY_COLUMNS)
+            )
+        others = [(g, s, e) for g, s, e, fresh in entries if not fresh]
+        if not others:
             return
         sets = ", ".join(f"{c} = excluded.{c}" for c in ENTRY_COLUMNS[3:])
-        await (await driver(self.session)).execute(
+        await conn.execute(
             f"INSERT INTO goal_entries (district_id, {', '.join(ENTRY_COLUMNS)}) SELECT $1, u.*"
             " FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::text[], $7::date[], $8::int[],"
             f" $9::float8[], $10::float8[]) AS u({', '.join(ENTRY_COLUMNS)})"
             f" ON CONFLICT (district_id, goal_id, student_id, result_id) DO UPDATE SET {sets}",
             district_id,
-            [g for g, _, _ in entries],
-            [s for _, s, _ in entries],
-            [e.result_id for _, _, e in entries],
-            [e.revision for _, _, e in entries],
-            [e.role for _, _, e in entries],
-            [e.assessed_on for _, _, e in entries],
-            [e.attempt for _, _, e in entries],
-            [e.percent for _, _, e in entries],
-            [e.cut for _, _, e in entries],
+            [g for g, _, _ in others],
+            [s for _, s, _ in others],
+            [e.result_id for _, _, e in others],
+            [e.revision for _, _, e in others],
+            [e.role for _, _, e in others],
+            [e.assessed_on for _, _, e in others],
+            [e.attempt for _, _, e in others],
+            [e.percent for _, _, e in others],
+            [e.cut for _, _, e in others],
         )
 
     async def clear_entries(self, district_id: str, goal_id: uuid.UUID) -> None:

@@ -70,10 +70,14 @@ class Touched:
     goal: models.Goal
     body: GoalBody
     spec: rules.Spec
+    goal_id: uuid.UUID = field(init=False)  # the goal's id, read once (not through the ORM per fact)
     as_of: date = date.min
     students: dict[str, list[rules.Entry]] = field(default_factory=dict)
     # what the batch changes in the goal's sums, fact by fact (added to the sums read under the goal's lock)
     deltas: list[tuple[float, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.goal_id = self.goal.id
 
 
 async def apply_results(
@@ -109,7 +113,7 @@ async def apply_results(
     locked = await repo.lock_goals(district_id, touched) if touched else []
     if len(locked) != len(touched) or any(_definition(g) != seen[g.id] for g in locked):
         touched, dirty = await _work_out(repo, district_id, locked, facts, existing)  # under the locks
-    moved = sorted({g for g, _, _ in dirty})
+    moved = sorted({d[0] for d in dirty})
     for goal_id in moved:  # fact by fact onto the sums read under the lock
         t = touched[goal_id]
         for num, den in t.deltas:
@@ -135,7 +139,7 @@ async def _work_out(
     """The goals the facts touch with their sums' changes, and the entries to write (nothing written)."""
     touched = {g.id: _touched(g) for g in goals}
     matcher = Matcher(touched.values())
-    pairs = {(t.goal.id, f.student_id) for f in facts for t in matcher.candidates(f)}
+    pairs = {(t.goal_id, f.student_id) for f in facts for t in matcher.candidates(f)}
     pairs |= {p for p in existing if p[0] in touched}
     for goal_id, student_id, entry in await repo.entries(district_id, pairs):
         touched[goal_id].students.setdefault(student_id, []).append(entry)
@@ -179,36 +183,39 @@ class Matcher:
 
 
 def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: dict) -> list[tuple]:
-    """Move the goals' sums by the difference each fact makes to its student's contribution. A (goal,
-    student)'s entries are indexed by result and its contribution kept between facts (computed once before
-    the first and once after each change, not twice per fact over a scan of the entries)."""
-    dirty: dict[tuple, rules.Entry] = {}
+    """Move the goals' sums by the difference each fact makes to its student's contribution; returns the
+    entries to write as (goal, student, entry, new?). A (goal, student)'s entries are indexed by result and
+    its contribution kept between facts (computed once before the first and once after each change, not
+    twice per fact over a scan of the entries)."""
+    dirty: list[tuple] = []
     by_result: dict[tuple, dict] = {}  # (goal, student) → result id → entry
     now: dict[tuple, tuple[float, int]] = {}  # (goal, student) → its contribution
     no_grades: frozenset[str] = frozenset()
-    for f in facts:
+    part, contribution, Entry = rules.part, rules.contribution, rules.Entry
+    for f in facts:  # one fact per result (the batch's latest revision)
         student = f.student_id
         for t in goals_of.get(student, ()):
-            goal_id = t.goal.id
-            key = (goal_id, student)
+            key = (t.goal_id, student)
             index = by_result.get(key)
             if index is None:
-                index = by_result[key] = {e.result_id: e for e in t.students.setdefault(student, [])}
+                index = by_result[key] = {e.result_id: e for e in t.students.get(student, ())}
             mine = index.get(f.result_id)
             if mine is not None and mine.revision >= f.revision:
                 continue
-            new = rules.entry_for(t.spec, f, grades.get(student, no_grades))
-            if mine is None and new.role is None:
+            role, percent, cut = part(t.spec, f, grades.get(student, no_grades))
+            if mine is None and role is None:
                 continue
+            new = Entry(f.result_id, f.revision, role, f.assessed_on, f.attempt, percent, cut)
             old = now.get(key)
             if old is None:
-                old = rules.contribution(t.spec, list(index.values()))
+                old = contribution(t.spec, list(index.values()))
             index[f.result_id] = new
-            num, den = now[key] = rules.contribution(t.spec, list(index.values()))
+            num, den = now[key] = contribution(t.spec, list(index.values()))
             t.deltas.append((num - old[0], den - old[1]))
-            t.as_of = max(t.as_of, f.assessed_on)
-            dirty[(goal_id, student, f.result_id)] = new
-    return [(g, s, e) for (g, s, _), e in dirty.items()]
+            if f.assessed_on > t.as_of:
+                t.as_of = f.assessed_on
+            dirty.append((t.goal_id, student, new, mine is None))
+    return dirty
 
 
 async def record(session: AsyncSession, district_id: str, moved: list[Touched], now: datetime) -> None:
@@ -281,7 +288,9 @@ async def rebuild(session: AsyncSession, goal: models.Goal, now: datetime | None
     grades = await repo.grades(goal.district_id, {f.student_id for f in facts}) if spec.grades else {}
     num, den, students = measure_over(spec, facts, grades)
     await repo.clear_entries(goal.district_id, goal.id)
-    await repo.save_entries(goal.district_id, [(goal.id, s, e) for s, es in students.items() for e in es])
+    await repo.save_entries(
+        goal.district_id, [(goal.id, s, e, False) for s, es in students.items() for e in es]
+    )
     goal.numerator, goal.denominator = round(num, 9), den
     if den:
         on = max((e.assessed_on for es in students.values() for e in es), default=spec.start)
