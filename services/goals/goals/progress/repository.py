@@ -33,40 +33,60 @@ class ProgressRepository:
         self.session = session
 
     async def store_results(self, district_id: str, facts: list[rules.Fact]) -> set[uuid.UUID]:
-        """Upsert the latest revision of each result; returns the ids that were newer than what was stored
-        (a stale or repeated revision changes nothing). One INSERT ... SELECT FROM unnest(arrays) straight on
-        asyncpg: the same statement whatever the number of rows (no per-row parameters to build)."""
+        """Store the latest revision of each result; returns the ids that were newer than what was stored
+        (a stale or repeated revision changes nothing). Straight on asyncpg: the stored revisions of the
+        batch's results read in one statement, the results not stored yet written by COPY, the newer
+        revisions of stored ones by one UPDATE ... FROM unnest(arrays). (A result's revisions come from one
+        partition, whose batches the inbox makes one after the other: none is stored meanwhile.)"""
         if not facts:
             return set()
-        sets = ", ".join(f"{c} = excluded.{c}" for c in RESULT_COLUMNS[1:])
-        sql = (
-            f"INSERT INTO results (district_id, {', '.join(RESULT_COLUMNS)})"
-            " SELECT $1, u.result_id, u.revision, u.student_id, u.school_id, string_to_array(u.class_ids, E'\\x1f'),"
-            " u.assessment_id, u.attempt, u.assessed_on, u.percent, u.proficiency_cut, u.standards::jsonb, u.voided"
-            " FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],"
-            " $9::date[], $10::float8[], $11::float8[], $12::text[], $13::bool[])"
-            f" AS u({', '.join(RESULT_COLUMNS)})"
-            f" ON CONFLICT (district_id, result_id) DO UPDATE SET {sets}"
-            " WHERE results.revision < excluded.revision RETURNING result_id"
+        conn = await driver(self.session)
+        stored = dict(
+            await conn.fetch(
+                "SELECT result_id, revision FROM results WHERE district_id = $1 AND result_id = ANY($2::uuid[])",
+                district_id,
+                [f.result_id for f in facts],
+            )
         )
+        new = [f for f in facts if f.result_id not in stored]
+        newer = [f for f in facts if f.result_id in stored and stored[f.result_id] < f.revision]
         dumps = json.dumps
-        rows = await (await driver(self.session)).fetch(
-            sql,
-            district_id,
-            [f.result_id for f in facts],
-            [f.revision for f in facts],
-            [f.student_id for f in facts],
-            [f.school_id for f in facts],
-            [SEP.join(f.class_ids) for f in facts],
-            [f.assessment_id for f in facts],
-            [f.attempt for f in facts],
-            [None if f.voided else f.assessed_on for f in facts],
-            [f.percent for f in facts],
-            [f.cut for f in facts],
-            [dumps({k: list(v) for k, v in f.standards.items()}) for f in facts],
-            [f.voided for f in facts],
-        )
-        return {r[0] for r in rows}
+        if new:
+            records = [
+                (district_id, f.result_id, f.revision, f.student_id, f.school_id, list(f.class_ids), f.assessment_id,
+                 f.attempt, None if f.voided else f.assessed_on, f.percent, f.cut,
+                 dumps({k: list(v) for k, v in f.standards.items()}), f.voided)
+                for f in new
+            ]  # fmt: skip
+            await conn.copy_records_to_table(
+                "results", records=records, columns=("district_id", *RESULT_COLUMNS)
+            )
+        if newer:
+            sets = ", ".join(
+                f"{c} = u.{c}" for c in RESULT_COLUMNS[1:] if c not in ("class_ids", "standards")
+            )
+            await conn.execute(
+                f"UPDATE results r SET {sets}, class_ids = string_to_array(u.class_ids, E'\\x1f'),"
+                " standards = u.standards::jsonb"
+                " FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],"
+                " $9::date[], $10::float8[], $11::float8[], $12::text[], $13::bool[])"
+                f" AS u({', '.join(RESULT_COLUMNS)})"
+                " WHERE r.district_id = $1 AND r.result_id = u.result_id AND r.revision < u.revision",
+                district_id,
+                [f.result_id for f in newer],
+                [f.revision for f in newer],
+                [f.student_id for f in newer],
+                [f.school_id for f in newer],
+                [SEP.join(f.class_ids) for f in newer],
+                [f.assessment_id for f in newer],
+                [f.attempt for f in newer],
+                [None if f.voided else f.assessed_on for f in newer],
+                [f.percent for f in newer],
+                [f.cut for f in newer],
+                [dumps({k: list(v) for k, v in f.standards.items()}) for f in newer],
+                [f.voided for f in newer],
+            )
+        return {f.result_id for f in new} | {f.result_id for f in newer}
 
     async def active_goals(
         self, district_id: str, assessments: set[str], standards: set[str]
