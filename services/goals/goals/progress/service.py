@@ -114,11 +114,13 @@ async def apply_results(
     if len(locked) != len(touched) or any(_definition(g) != seen[g.id] for g in locked):
         touched, dirty = await _work_out(repo, district_id, locked, facts, existing)  # under the locks
     moved = sorted({d[0] for d in dirty})
-    for goal_id in moved:  # fact by fact onto the sums read under the lock
-        t = touched[goal_id]
-        for num, den in t.deltas:
-            t.goal.numerator += num
-            t.goal.denominator += den
+    for goal_id in moved:  # fact by fact onto the sums read under the lock (set on the ORM object once)
+        g = touched[goal_id].goal
+        numerator, denominator = g.numerator, g.denominator
+        for num, den in touched[goal_id].deltas:
+            numerator += num
+            denominator += den
+        g.numerator, g.denominator = numerator, denominator
     await repo.save_entries(district_id, dirty)
     await record(session, district_id, [touched[g] for g in moved], now)
     return len(moved)
