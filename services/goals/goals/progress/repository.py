@@ -2,43 +2,91 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Text, Uuid, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from plc_shared.db import driver
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from goals import models
+from goals.progress import rules
 
-CHUNK = 5_000
+SEP = "\x1f"  # a result's class ids travel as one separated string each (ragged arrays do not unnest)
+RESULT_COLUMNS = (
+    "result_id", "revision", "student_id", "school_id", "class_ids", "assessment_id", "attempt", "assessed_on",
+    "percent", "proficiency_cut", "standards", "voided",
+)  # fmt: skip
+SUM_COLUMNS = ("numerator", "denominator", "progress_status", "progress_sent_at")
+ENTRY_COLUMNS = (
+    "goal_id", "student_id", "result_id", "revision", "role", "assessed_on", "attempt", "percent", "cut",
+)  # fmt: skip
 
 
 class ProgressRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def store_results(self, rows: list[dict[str, Any]]) -> set[tuple[str, uuid.UUID]]:
-        """Upsert the latest revision of each result; returns the keys that were newer than what was stored
-        (a stale or repeated revision changes nothing)."""
-        table = models.Result.__table__
-        done: set[tuple[str, uuid.UUID]] = set()
-        for start in range(0, len(rows), CHUNK):
-            stmt = insert(table)
-            columns = {
-                c.name: stmt.excluded[c.name] for c in table.c if c.name not in ("district_id", "result_id")
-            }
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["district_id", "result_id"],
-                set_=columns,
-                where=table.c.revision < stmt.excluded.revision,
-            ).returning(table.c.district_id, table.c.result_id)
-            done.update(
-                tuple(r) for r in (await self.session.execute(stmt, rows[start : start + CHUNK])).all()
+    async def store_results(self, district_id: str, facts: list[rules.Fact]) -> set[uuid.UUID]:
+        """Store the latest revision of each result; returns the ids that were newer than what was stored
+        (a stale or repeated revision changes nothing). Straight on asyncpg: the stored revisions of the
+        batch's results read in one statement, the results not stored yet written by COPY, the newer
+        revisions of stored ones by one UPDATE ... FROM unnest(arrays). (A result's revisions come from one
+        partition, whose batches the inbox makes one after the other: none is stored meanwhile.)"""
+        if not facts:
+            return set()
+        conn = await driver(self.session)
+        stored = dict(
+            await conn.fetch(
+                "SELECT result_id, revision FROM results WHERE district_id = $1 AND result_id = ANY($2::uuid[])",
+                district_id,
+                [f.result_id for f in facts],
             )
-        return done
+        )
+        new = [f for f in facts if f.result_id not in stored]
+        newer = [f for f in facts if f.result_id in stored and stored[f.result_id] < f.revision]
+        dumps = json.dumps
+        if new:
+            records = [
+                (district_id, f.result_id, f.revision, f.student_id, f.school_id, list(f.class_ids), f.assessment_id,
+                 f.attempt, None if f.voided else f.assessed_on, f.percent, f.cut,
+                 dumps({k: list(v) for k, v in f.standards.items()}), f.voided)
+                for f in new
+            ]  # fmt: skip
+            await conn.copy_records_to_table(
+                "results", records=records, columns=("district_id", *RESULT_COLUMNS)
+            )
+        if newer:
+            sets = ", ".join(
+                f"{c} = u.{c}" for c in RESULT_COLUMNS[1:] if c not in ("class_ids", "standards")
+            )
+            await conn.execute(
+                f"UPDATE results r SET {sets}, class_ids = string_to_array(u.class_ids, E'\\x1f'),"
+                " standards = u.standards::jsonb"
+                " FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],"
+                " $9::date[], $10::float8[], $11::float8[], $12::text[], $13::bool[])"
+                f" AS u({', '.join(RESULT_COLUMNS)})"
+                " WHERE r.district_id = $1 AND r.result_id = u.result_id AND r.revision < u.revision",
+                district_id,
+                [f.result_id for f in newer],
+                [f.revision for f in newer],
+                [f.student_id for f in newer],
+                [f.school_id for f in newer],
+                [SEP.join(f.class_ids) for f in newer],
+                [f.assessment_id for f in newer],
+                [f.attempt for f in newer],
+                [None if f.voided else f.assessed_on for f in newer],
+                [f.percent for f in newer],
+                [f.cut for f in newer],
+                [dumps({k: list(v) for k, v in f.standards.items()}) for f in newer],
+                [f.voided for f in newer],
+            )
+        return {f.result_id for f in new} | {f.result_id for f in newer}
 
     async def active_goals(
         self, district_id: str, assessments: set[str], standards: set[str]
@@ -71,49 +119,74 @@ class ProgressRepository:
         return list((await self.session.scalars(stmt)).all())
 
     async def entry_pairs_of_results(self, district_id: str, result_ids: set[uuid.UUID]) -> set[tuple]:
-        e = models.GoalEntry
-        ids = bindparam("result_ids", list(result_ids), type_=ARRAY(Uuid))  # one array, not n bound values
-        stmt = select(e.goal_id, e.student_id).where(
-            e.district_id == district_id, e.result_id == func.any(ids)
+        """The (goal, student) pairs that hold an entry of one of the results (one array, not n values)."""
+        rows = await (await driver(self.session)).fetch(
+            "SELECT goal_id, student_id FROM goal_entries WHERE district_id = $1 AND result_id = ANY($2::uuid[])",
+            district_id,
+            list(result_ids),
         )
-        return {tuple(r) for r in (await self.session.execute(stmt)).all()}
+        return {(r[0], r[1]) for r in rows}
 
-    async def entries(self, district_id: str, pairs: set[tuple[uuid.UUID, str]]) -> list[models.GoalEntry]:
-        """The entries of the (goal, student) pairs: the pairs are sent as two arrays and joined on (a list of
-        thousands of bound tuples costs more to compile than to run)."""
+    async def entries(
+        self, district_id: str, pairs: set[tuple[uuid.UUID, str]]
+    ) -> list[tuple[uuid.UUID, str, rules.Entry]]:
+        """(goal, student, entry) of the (goal, student) pairs: the pairs are sent as two arrays and joined on,
+        the rows read as plain tuples (no ORM objects to build for tens of thousands of rows)."""
         if not pairs:
             return []
-        e = models.GoalEntry
         goal_ids, students = zip(*pairs, strict=True)
-        wanted = select(
-            func.unnest(bindparam("goal_ids", list(goal_ids), type_=ARRAY(Uuid))).label("goal_id"),
-            func.unnest(bindparam("students", list(students), type_=ARRAY(Text))).label("student_id"),
-        ).subquery()
-        stmt = (
-            select(e)
-            .join(wanted, (e.goal_id == wanted.c.goal_id) & (e.student_id == wanted.c.student_id))
-            .where(e.district_id == district_id)
+        rows = await (await driver(self.session)).fetch(
+            "SELECT e.goal_id, e.student_id, e.result_id, e.revision, e.role, e.assessed_on, e.attempt,"
+            " e.percent, e.cut FROM unnest($2::uuid[], $3::text[]) AS p(goal_id, student_id)"
+            " JOIN goal_entries e ON e.district_id = $1 AND e.goal_id = p.goal_id AND e.student_id = p.student_id",
+            district_id,
+            list(goal_ids),
+            list(students),
         )
-        return list((await self.session.scalars(stmt)).all())
+        Entry = rules.Entry
+        return [(r[0], r[1], Entry(r[2], r[3], r[4], r[5], r[6], r[7], r[8])) for r in rows]
 
     async def grades(self, district_id: str, students: set[str]) -> dict[str, frozenset[str]]:
-        s = models.Student
-        ids = bindparam("students", list(students), type_=ARRAY(Text))
-        stmt = select(s.student_id, s.grades).where(
-            s.district_id == district_id, s.student_id == func.any(ids)
+        """The students' grades (one array bound, rows read as plain tuples on asyncpg)."""
+        rows = await (await driver(self.session)).fetch(
+            "SELECT student_id, grades FROM students WHERE district_id = $1 AND student_id = ANY($2::text[])",
+            district_id,
+            list(students),
         )
-        return {k: frozenset(v) for k, v in (await self.session.execute(stmt)).all()}
+        return {r[0]: frozenset(r[1]) for r in rows}
 
-    async def save_entries(self, rows: list[dict[str, Any]]) -> None:
-        table = models.GoalEntry.__table__
-        for start in range(0, len(rows), CHUNK):
-            stmt = insert(table)
-            keys = ("district_id", "goal_id", "student_id", "result_id")
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys),
-                set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys},
+    async def save_entries(
+        self, district_id: str, entries: list[tuple[uuid.UUID, str, rules.Entry, bool]]
+    ) -> None:
+        """(goal, student, entry, new?) rows: the new ones by COPY (no SQL, no arrays to encode element by
+        element), the others by one INSERT ... SELECT FROM unnest(arrays) ... ON CONFLICT DO UPDATE."""
+        conn = await driver(self.session)
+        new = [(district_id, g, s, e.result_id, e.revision, e.role, e.assessed_on, e.attempt, e.percent, e.cut)
+               for g, s, e, fresh in entries if fresh]  # fmt: skip
+        if new:
+            await conn.copy_records_to_table(
+                "goal_entries", records=new, columns=("district_id", *ENTRY_COLUMNS)
             )
-            await self.session.execute(stmt, rows[start : start + CHUNK])
+        others = [(g, s, e) for g, s, e, fresh in entries if not fresh]
+        if not others:
+            return
+        sets = ", ".join(f"{c} = excluded.{c}" for c in ENTRY_COLUMNS[3:])
+        await conn.execute(
+            f"INSERT INTO goal_entries (district_id, {', '.join(ENTRY_COLUMNS)}) SELECT $1, u.*"
+            " FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::text[], $7::date[], $8::int[],"
+            f" $9::float8[], $10::float8[]) AS u({', '.join(ENTRY_COLUMNS)})"
+            f" ON CONFLICT (district_id, goal_id, student_id, result_id) DO UPDATE SET {sets}",
+            district_id,
+            [g for g, _, _ in others],
+            [s for _, s, _ in others],
+            [e.result_id for _, _, e in others],
+            [e.revision for _, _, e in others],
+            [e.role for _, _, e in others],
+            [e.assessed_on for _, _, e in others],
+            [e.attempt for _, _, e in others],
+            [e.percent for _, _, e in others],
+            [e.cut for _, _, e in others],
+        )
 
     async def clear_entries(self, district_id: str, goal_id: uuid.UUID) -> None:
         e = models.GoalEntry
@@ -164,6 +237,27 @@ class ProgressRepository:
             .where(g.district_id == district_id, g.id == goal_id)
             .values(numerator=numerator, denominator=denominator)
         )
+
+    async def save_sums(self, district_id: str, goals: list[models.Goal]) -> None:
+        """The moved goals' running sums and progress status in one UPDATE ... FROM unnest (on asyncpg), the
+        loaded objects then marked clean for these columns (the ORM would flush them one row at a time)."""
+        if not goals:
+            return
+        await (await driver(self.session)).execute(
+            "UPDATE goals g SET numerator = u.numerator, denominator = u.denominator,"
+            " progress_status = u.status, progress_sent_at = u.sent_at"
+            " FROM unnest($2::uuid[], $3::float8[], $4::int[], $5::text[], $6::timestamptz[])"
+            " AS u(id, numerator, denominator, status, sent_at) WHERE g.district_id = $1 AND g.id = u.id",
+            district_id,
+            [g.id for g in goals],
+            [g.numerator for g in goals],
+            [g.denominator for g in goals],
+            [g.progress_status for g in goals],
+            [g.progress_sent_at for g in goals],
+        )
+        for g in goals:
+            for column in SUM_COLUMNS:
+                set_committed_value(g, column, getattr(g, column))
 
     async def results_for(self, district_id: str, assessments: list[str], standard_id: str | None) -> list:
         r = models.Result

@@ -92,11 +92,12 @@ class Entry:
 
 def entry_for(spec: Spec, fact: Fact, grades: frozenset[str] = frozenset()) -> Entry:
     """What `fact` contributes to the goal (role None when nothing)."""
-    role, percent, cut = _role(spec, fact, grades)
+    role, percent, cut = part(spec, fact, grades)
     return Entry(fact.result_id, fact.revision, role, fact.assessed_on, fact.attempt, percent, cut)
 
 
-def _role(spec: Spec, fact: Fact, grades: frozenset[str]) -> tuple[str | None, float | None, float | None]:
+def part(spec: Spec, fact: Fact, grades: frozenset[str]) -> tuple[str | None, float | None, float | None]:
+    """(role, percent, cut) of the fact in the goal (role None: it counts for nothing)."""
     if fact.voided or not (spec.start <= fact.assessed_on <= spec.deadline):
         return None, None, None
     if fact.school_id != spec.school_id or (

@@ -57,15 +57,6 @@ def fact_of(kind: str, event) -> rules.Fact:
     )  # fmt: skip
 
 
-def fact_row(district_id: str, f: rules.Fact) -> dict:
-    return {
-        "district_id": district_id, "result_id": f.result_id, "revision": f.revision, "student_id": f.student_id,
-        "school_id": f.school_id, "class_ids": list(f.class_ids), "assessment_id": f.assessment_id,
-        "attempt": f.attempt, "assessed_on": None if f.voided else f.assessed_on, "percent": f.percent,
-        "proficiency_cut": f.cut, "standards": {k: list(v) for k, v in f.standards.items()}, "voided": f.voided,
-    }  # fmt: skip
-
-
 def fact_from_row(r: models.Result) -> rules.Fact:
     return rules.Fact(
         r.result_id, r.revision, r.student_id, r.school_id, tuple(r.class_ids), r.assessment_id, r.attempt,
@@ -79,14 +70,28 @@ class Touched:
     goal: models.Goal
     body: GoalBody
     spec: rules.Spec
+    goal_id: uuid.UUID = field(init=False)  # the goal's id, read once (not through the ORM per fact)
     as_of: date = date.min
     students: dict[str, list[rules.Entry]] = field(default_factory=dict)
+    # what the batch changes in the goal's sums, fact by fact (added to the sums read under the goal's lock)
+    deltas: list[tuple[float, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.goal_id = self.goal.id
 
 
 async def apply_results(
     session: AsyncSession, district_id: str, facts: list[rules.Fact], now: datetime
 ) -> int:
-    """Apply one district's facts (in event order) to its active goals; returns the goals moved."""
+    """Apply one district's facts (in event order) to its active goals; returns the goals moved.
+
+    The goals' rows are locked late: the batch is worked out on the goals and entries as read, then the
+    goals it touches are locked (in id order, read again) and its changes added to their sums as they are then
+    (replicas move the same goals' sums from different partitions: no lost update, and a replica holds the
+    locks only while it writes, not while it reads and computes). A (goal, student)'s entries are only ever
+    moved by the consumer of the student's partition (the inbox makes a redelivered batch wait for the
+    first), so they cannot change under the batch; if a goal itself changed meanwhile (a new version, settled
+    at its deadline), the batch is worked out again under the locks."""
     repo = ProgressRepository(session)
     latest: dict[uuid.UUID, rules.Fact] = {}
     for (
@@ -94,8 +99,8 @@ async def apply_results(
     ) in facts:  # one row per result and statement; a fact older than one seen in this batch changes nothing
         if f.result_id not in latest or latest[f.result_id].revision < f.revision:
             latest[f.result_id] = f
-    fresh = await repo.store_results([fact_row(district_id, f) for f in latest.values()])
-    facts = [f for f in latest.values() if (district_id, f.result_id) in fresh]
+    fresh = await repo.store_results(district_id, list(latest.values()))
+    facts = [f for f in latest.values() if f.result_id in fresh]
     if not facts:
         return 0
     goals = await repo.active_goals(
@@ -103,24 +108,50 @@ async def apply_results(
     )
     existing = await repo.entry_pairs_of_results(district_id, {f.result_id for f in facts})
     goals += await repo.goals(district_id, {g for g, _ in existing} - {g.id for g in goals})
-    goals = await repo.lock_goals(district_id, {g.id for g in goals}) if goals else []
+    seen = {g.id: _definition(g) for g in goals}
+    touched, dirty = await _work_out(repo, district_id, goals, facts, existing)
+    locked = await repo.lock_goals(district_id, touched) if touched else []
+    if len(locked) != len(touched) or any(_definition(g) != seen[g.id] for g in locked):
+        touched, dirty = await _work_out(repo, district_id, locked, facts, existing)  # under the locks
+    moved = sorted({d[0] for d in dirty})
+    for goal_id in moved:  # fact by fact onto the sums read under the lock (set on the ORM object once)
+        g = touched[goal_id].goal
+        numerator, denominator = g.numerator, g.denominator
+        for num, den in touched[goal_id].deltas:
+            numerator += num
+            denominator += den
+        g.numerator, g.denominator = numerator, denominator
+    await repo.save_entries(district_id, dirty)
+    await record(session, district_id, [touched[g] for g in moved], now)
+    return len(moved)
+
+
+def _definition(g: models.Goal) -> tuple:
+    """What a batch worked out for a goal depends on (a new version or a settled status changes it)."""
+    return g.status, g.version, g.body, tuple(g.class_ids), tuple(g.grades)
+
+
+async def _work_out(
+    repo: ProgressRepository,
+    district_id: str,
+    goals: list[models.Goal],
+    facts: list[rules.Fact],
+    existing: set,
+) -> tuple[dict[uuid.UUID, Touched], list[tuple]]:
+    """The goals the facts touch with their sums' changes, and the entries to write (nothing written)."""
     touched = {g.id: _touched(g) for g in goals}
     matcher = Matcher(touched.values())
-    pairs = {(t.goal.id, f.student_id) for f in facts for t in matcher.candidates(f)}
+    pairs = {(t.goal_id, f.student_id) for f in facts for t in matcher.candidates(f)}
     pairs |= {p for p in existing if p[0] in touched}
-    for e in await repo.entries(district_id, pairs):
-        touched[e.goal_id].students.setdefault(e.student_id, []).append(_entry(e))
+    for goal_id, student_id, entry in await repo.entries(district_id, pairs):
+        touched[goal_id].students.setdefault(student_id, []).append(entry)
     grades = {}
     if any(t.spec.grades for t in touched.values()):
         grades = await repo.grades(district_id, {s for _, s in pairs})
     goals_of: dict[str, list[Touched]] = defaultdict(list)  # student → the goals to move for them
     for goal_id, student_id in pairs:
         goals_of[student_id].append(touched[goal_id])
-    dirty = _apply(goals_of, facts, grades)
-    await repo.save_entries([_entry_row(district_id, g, s, e) for g, s, e in dirty])
-    moved = {g for g, _, _ in dirty}
-    await record(session, district_id, [touched[g] for g in moved], now)
-    return len(moved)
+    return touched, _apply(goals_of, facts, grades)
 
 
 def _touched(goal: models.Goal) -> Touched:
@@ -154,25 +185,39 @@ class Matcher:
 
 
 def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: dict) -> list[tuple]:
-    dirty: dict[tuple, rules.Entry] = {}
-    for f in facts:
-        for t in goals_of.get(f.student_id, ()):
-            goal_id = t.goal.id
-            entries = t.students.setdefault(f.student_id, [])
-            mine = next((e for e in entries if e.result_id == f.result_id), None)
+    """Move the goals' sums by the difference each fact makes to its student's contribution; returns the
+    entries to write as (goal, student, entry, new?). A (goal, student)'s entries are indexed by result and
+    its contribution kept between facts (computed once before the first and once after each change, not
+    twice per fact over a scan of the entries)."""
+    dirty: list[tuple] = []
+    by_result: dict[tuple, dict] = {}  # (goal, student) → result id → entry
+    now: dict[tuple, tuple[float, int]] = {}  # (goal, student) → its contribution
+    no_grades: frozenset[str] = frozenset()
+    part, contribution, Entry = rules.part, rules.contribution, rules.Entry
+    for f in facts:  # one fact per result (the batch's latest revision)
+        student = f.student_id
+        for t in goals_of.get(student, ()):
+            key = (t.goal_id, student)
+            index = by_result.get(key)
+            if index is None:
+                index = by_result[key] = {e.result_id: e for e in t.students.get(student, ())}
+            mine = index.get(f.result_id)
             if mine is not None and mine.revision >= f.revision:
                 continue
-            new = rules.entry_for(t.spec, f, grades.get(f.student_id, frozenset()))
-            if mine is None and new.role is None:
+            role, percent, cut = part(t.spec, f, grades.get(student, no_grades))
+            if mine is None and role is None:
                 continue
-            old_num, old_den = rules.contribution(t.spec, entries)
-            entries[:] = [e for e in entries if e.result_id != f.result_id] + [new]
-            num, den = rules.contribution(t.spec, entries)
-            t.goal.numerator += num - old_num
-            t.goal.denominator += den - old_den
-            t.as_of = max(t.as_of, f.assessed_on)
-            dirty[(goal_id, f.student_id, f.result_id)] = new
-    return [(g, s, e) for (g, s, _), e in dirty.items()]
+            new = Entry(f.result_id, f.revision, role, f.assessed_on, f.attempt, percent, cut)
+            old = now.get(key)
+            if old is None:
+                old = contribution(t.spec, list(index.values()))
+            index[f.result_id] = new
+            num, den = now[key] = contribution(t.spec, list(index.values()))
+            t.deltas.append((num - old[0], den - old[1]))
+            if f.assessed_on > t.as_of:
+                t.as_of = f.assessed_on
+            dirty.append((t.goal_id, student, new, mine is None))
+    return dirty
 
 
 async def record(session: AsyncSession, district_id: str, moved: list[Touched], now: datetime) -> None:
@@ -205,6 +250,7 @@ async def record(session: AsyncSession, district_id: str, moved: list[Touched], 
             g.progress_status, g.progress_sent_at = status, now
             events.append(_progress_event(g, value, status, on, now))
     await repo.save_points(district_id, points)
+    await repo.save_sums(district_id, [t.goal for t in moved])
     if events:
         await models.outbox.add_all(session, events)
 
@@ -218,14 +264,6 @@ def _progress_event(g: models.Goal, value, status: str, on: date, now: datetime)
 
 def _entry(e: models.GoalEntry) -> rules.Entry:
     return rules.Entry(e.result_id, e.revision, e.role, e.assessed_on, e.attempt, e.percent, e.cut)
-
-
-def _entry_row(district_id: str, goal_id: uuid.UUID, student_id: str, e: rules.Entry) -> dict:
-    return {
-        "district_id": district_id, "goal_id": goal_id, "student_id": student_id, "result_id": e.result_id,
-        "revision": e.revision, "role": e.role, "assessed_on": e.assessed_on, "attempt": e.attempt,
-        "percent": e.percent, "cut": e.cut,
-    }  # fmt: skip
 
 
 def measure_over(spec: rules.Spec, facts: list[rules.Fact], grades: dict) -> tuple[float, int, dict]:
@@ -252,8 +290,9 @@ async def rebuild(session: AsyncSession, goal: models.Goal, now: datetime | None
     grades = await repo.grades(goal.district_id, {f.student_id for f in facts}) if spec.grades else {}
     num, den, students = measure_over(spec, facts, grades)
     await repo.clear_entries(goal.district_id, goal.id)
-    rows = [_entry_row(goal.district_id, goal.id, s, e) for s, es in students.items() for e in es]
-    await repo.save_entries(rows)
+    await repo.save_entries(
+        goal.district_id, [(goal.id, s, e, False) for s, es in students.items() for e in es]
+    )
     goal.numerator, goal.denominator = round(num, 9), den
     if den:
         on = max((e.assessed_on for es in students.values() for e in es), default=spec.start)
