@@ -38,7 +38,11 @@ async def test_a_service_down_behind_the_gateway_is_a_fast_503_and_recovers(stac
     path = f"/goals/v1/schools/{district.schools[0]}/goals"
     headers = district.teacher(district.schools[0])
     async with stack.gateway(timeout_s=30) as gateway:
-        assert (await gateway.get(path, headers=headers)).status_code == 200
+
+        async def known() -> bool:  # goals learns the school from the roster events: a 404 until then
+            return (await gateway.get(path, headers=headers)).status_code == 200
+
+        assert await eventually(known, timeout_s=60, interval_s=0.1)
         killed = stack.up.signal("goals", signal.SIGKILL)
         answers = []  # (status, seconds, content type, Retry-After) until the restarted service answers
         deadline = time.monotonic() + 120
