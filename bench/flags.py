@@ -162,97 +162,18 @@ async def time_raw(bootstrap: str, topic: str, n: int) -> float:
         await consumer.stop()
 
 
-class Replicas:
+def replicas_of(url: str, kafka: KafkaSettings, batch: int, count: int) -> infra.ConsumerReplicas:
     """The interventions results consumer as `count` processes in one consumer group (a deployment scales it
     so: replicas with INTERVENTIONS_RUN_CONSUMERS), started once and kept running through both phases (a
     restart would make the broker wait for the old member's session to expire before the group rebalances).
-    Each is this script with --replica (see `replica`): it reports on stdout its assignment when it changes
-    and, after each commit, the events it committed and the recorded_at of each result that moved a flag."""
-
-    def __init__(self, url: str, kafka: KafkaSettings, batch: int, count: int) -> None:
-        self.url, self.kafka, self.batch, self.count = url, kafka, batch, count
-        self.assigned: dict[int, int] = {}  # replica -> partitions it owns
-        self.committed = 0  # events committed so far
-        self.samples: list[tuple[float, list[float]]] = []  # (commit time, [recorded_at, ...]) as epochs
-        self.progress = asyncio.Event()
-
-    async def __aenter__(self) -> Replicas:
-        self.procs = []
-        for _ in range(self.count):
-            self.procs.append(
-                await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    __file__,
-                    "--replica",
-                    self.url,
-                    self.kafka.bootstrap_servers,
-                    self.kafka.topic_prefix,
-                    "--batch",
-                    str(self.batch),
-                    stdout=asyncio.subprocess.PIPE,
-                    limit=1 << 24,  # a commit's report holds up to a timestamp per flag change
-                )
-            )
-        self.readers = [asyncio.create_task(self._read(i, p)) for i, p in enumerate(self.procs)]
-        deadline = time.perf_counter() + 90
-        while len(self.assigned) < self.count or sum(self.assigned.values()) != RESULTS.partitions:
-            self._check()
-            if time.perf_counter() > deadline:
-                await self.__aexit__()
-                raise RuntimeError(f"the group did not settle in 90 s: {self.assigned}")
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)  # every member polling the empty topic
-        return self
-
-    async def _read(self, i: int, proc) -> None:
-        async for line in proc.stdout:
-            kind, *fields = line.split()
-            if kind == b"assigned":
-                self.assigned[i] = int(fields[0])
-            elif kind == b"committed":
-                self.committed += int(fields[0])
-                self.samples.append((float(fields[1]), [float(r) for r in fields[2:]]))
-                self.progress.set()
-
-    def _check(self) -> None:
-        for reader in self.readers:
-            if reader.done():
-                reader.result()  # a broken report raises here
-        for proc in self.procs:
-            if proc.returncode is not None:
-                raise RuntimeError(f"a consumer replica exited with {proc.returncode}")
-
-    async def __aexit__(self, *exc) -> None:
-        for proc in self.procs:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                await asyncio.wait_for(proc.wait(), timeout=30)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        await asyncio.gather(*self.readers, return_exceptions=True)
-
-    def reset(self) -> None:
-        self.committed, self.samples = 0, []
-
-    def latencies(self, floor: float) -> list[float]:
-        """Commit time - max(recorded_at, floor) of every flag change."""
-        return [at - max(r, floor) for at, recorded in self.samples for r in recorded]
-
-    async def wait_for(self, n: int, engine) -> None:
-        while self.committed < n:
-            self._check()
-            self.progress.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.progress.wait(), timeout=1)
-        if (held := await handled(engine)) != n:
-            raise RuntimeError(f"{n} events committed but the inbox holds {held}")
+    Each is this script with --replica (see `replica`): it reports its assignment and, after each commit, the
+    events it committed and the recorded_at of each result that moved a flag."""
+    command = [sys.executable, __file__, "--replica", url, kafka.bootstrap_servers, kafka.topic_prefix]
+    return infra.ConsumerReplicas([*command, "--batch", str(batch)], count, RESULTS.partitions)
 
 
 async def replica(url: str, bootstrap: str, prefix: str, batch: int) -> None:
-    """One consumer replica (a child of Replicas): the service's consumer, its after-commit hook wrapped to
+    """One consumer replica (a child of replicas_of): the service's consumer, its after-commit hook wrapped to
     report on stdout; SIGTERM stops it gracefully (the batch in progress commits)."""
     engine = create_engine(url, pool_size=4)
     kafka = kafka_settings(bootstrap, prefix)
@@ -283,15 +204,17 @@ async def replica(url: str, bootstrap: str, prefix: str, batch: int) -> None:
         await engine.dispose()
 
 
-async def burst(replicas: Replicas, engine, n: int, students: int) -> tuple[float, list[float]]:
+async def burst(
+    replicas: infra.ConsumerReplicas, kafka: KafkaSettings, engine, n: int, students: int
+) -> tuple[float, list[float]]:
     """The producer is a child process too (as the assessments relay is in production); it builds the events
     first and sends them when told to, which starts the clock."""
-    topic = replicas.kafka.topic(RESULTS.name)
+    topic = kafka.topic(RESULTS.name)
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
         "--publish-to",
-        replicas.kafka.bootstrap_servers,
+        kafka.bootstrap_servers,
         topic,
         "--events",
         str(n),
@@ -307,7 +230,9 @@ async def burst(replicas: Replicas, engine, n: int, students: int) -> tuple[floa
         floor, started = time.time(), time.perf_counter()
         child.stdin.write(b"go\n")
         await child.stdin.drain()
-        await replicas.wait_for(n, engine)
+        await replicas.wait_for(n)
+        if (held := await handled(engine)) != n:
+            raise RuntimeError(f"{n} events committed but the inbox holds {held}")
         elapsed = time.perf_counter() - started
         if await child.wait() != 0:
             raise RuntimeError(f"the publisher exited with {child.returncode}")
@@ -569,8 +494,8 @@ async def bench(
     kafka = kafka_settings(bootstrap, f"bench{uuid.uuid4().hex[:6]}.")
     try:
         await ensure_topics(kafka, [RESULTS])
-        async with Replicas(url, kafka, batch, replicas) as group:
-            elapsed, latencies = await burst(group, engine, n, students)
+        async with replicas_of(url, kafka, batch, replicas) as group:
+            elapsed, latencies = await burst(group, kafka, engine, n, students)
         raw = await time_raw(bootstrap, kafka.topic(RESULTS.name), n)  # the burst's 50,000 only
         calm = await steady_api(admin_url, bootstrap, rate, seconds) if seconds > 0 else []
         async with engine.connect() as conn:

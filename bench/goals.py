@@ -41,7 +41,6 @@ if __name__ == "__main__" and not sys.flags.safe_path:
 
 import argparse
 import asyncio
-import contextlib
 import dataclasses
 import random
 import signal
@@ -215,78 +214,12 @@ async def setup(url: str, kafka: KafkaSettings, students: int, goals: int) -> No
                 raise RuntimeError(f"goal not activated: {activated.text[:300]}")
 
 
-class Replicas:
+def replicas_of(url: str, kafka: KafkaSettings, batch: int, count: int) -> infra.ConsumerReplicas:
     """The goals results consumer as `count` processes in one consumer group (replicas of a deployment), each
-    this script with --replica: it reports `assigned <partitions>` when its assignment changes and, after each
-    commit, `committed <events> <commit epoch> <source commit epoch of each event ...>`."""
-
-    def __init__(self, url: str, kafka: KafkaSettings, batch: int, count: int) -> None:
-        self.url, self.kafka, self.batch, self.count = url, kafka, batch, count
-        self.assigned: dict[int, int] = {}
-        self.committed, self.samples, self.progress = 0, [], asyncio.Event()
-
-    async def __aenter__(self) -> Replicas:
-        self.procs = [
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                __file__,
-                "--replica",
-                self.url,
-                self.kafka.bootstrap_servers,
-                self.kafka.topic_prefix,
-                "--batch",
-                str(self.batch),
-                stdout=asyncio.subprocess.PIPE,
-                limit=1 << 24,
-            )
-            for _ in range(self.count)
-        ]
-        self.readers = [asyncio.create_task(self._read(i, p)) for i, p in enumerate(self.procs)]
-        deadline = time.perf_counter() + 90
-        while len(self.assigned) < self.count or sum(self.assigned.values()) != RESULTS.partitions:
-            self.check()
-            if time.perf_counter() > deadline:
-                raise RuntimeError(f"the group did not settle in 90 s: {self.assigned}")
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)  # every member polling the empty topic
-        return self
-
-    async def _read(self, i: int, proc) -> None:
-        async for line in proc.stdout:
-            kind, *fields = line.split()
-            if kind == b"assigned":
-                self.assigned[i] = int(fields[0])
-            elif kind == b"committed":
-                self.committed += int(fields[0])
-                self.samples.append((float(fields[1]), [float(f) for f in fields[2:]]))
-                self.progress.set()
-
-    def check(self) -> None:
-        for reader in self.readers:
-            if reader.done():
-                reader.result()
-        for proc in self.procs:
-            if proc.returncode is not None:
-                raise RuntimeError(f"a consumer replica exited with {proc.returncode}")
-
-    async def __aexit__(self, *exc) -> None:
-        for proc in self.procs:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                await asyncio.wait_for(proc.wait(), timeout=30)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        await asyncio.gather(*self.readers, return_exceptions=True)
-
-    async def wait_for(self, n: int) -> None:
-        while self.committed < n:
-            self.check()
-            self.progress.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.progress.wait(), timeout=1)
+    this script with --replica: it reports its assignment and, after each commit, the source commit time of
+    each event."""
+    command = [sys.executable, __file__, "--replica", url, kafka.bootstrap_servers, kafka.topic_prefix]
+    return infra.ConsumerReplicas([*command, "--batch", str(batch)], count, RESULTS.partitions)
 
 
 async def replica(url: str, bootstrap: str, prefix: str, batch: int) -> None:
@@ -325,7 +258,7 @@ async def burst(url: str, kafka: KafkaSettings, n: int, students: int, batch: in
         "--students", str(students), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
-        async with Replicas(url, kafka, batch, replicas) as group:
+        async with replicas_of(url, kafka, batch, replicas) as group:
             if await child.stdout.readline() != b"ready\n":
                 raise RuntimeError(f"the publisher failed (exit {await child.wait()})")
             floor, started = time.time(), time.perf_counter()
@@ -339,7 +272,7 @@ async def burst(url: str, kafka: KafkaSettings, n: int, students: int, batch: in
         await engine.dispose()
         if held != n:
             raise RuntimeError(f"{n} events committed but the inbox holds {held}")
-        return elapsed, [at - max(sent, floor) for at, sents in group.samples for sent in sents]
+        return elapsed, group.latencies(floor)
     finally:
         if child.returncode is None:
             child.kill()

@@ -281,3 +281,83 @@ class Infrastructure:
         if self.pg:
             await asyncio.to_thread(self.pg.stop)
         self.tmp.cleanup()
+
+
+class ConsumerReplicas:
+    """A consumer group of `count` child processes, for the benchmarks: each runs `command` (a replica of a
+    service's consumer) and reports on stdout `assigned <partitions>` when its assignment changes and, after
+    each commit, `committed <events> <commit epoch> <epoch ...>` with one epoch per change it measured (a
+    flag's recorded_at, an event's source time). Entering returns once the members own all `partitions` and
+    poll; leaving stops them with SIGTERM (the batch in progress commits)."""
+
+    def __init__(self, command: list[str], count: int, partitions: int, settle_s: float = 90) -> None:
+        self.command, self.count, self.partitions, self.settle_s = command, count, partitions, settle_s
+        self.assigned: dict[int, int] = {}  # replica -> partitions it owns
+        self.committed = 0  # events committed so far
+        self.samples: list[tuple[float, list[float]]] = []  # (commit epoch, [measured epoch, ...])
+        self.progress = asyncio.Event()
+
+    async def __aenter__(self) -> ConsumerReplicas:
+        self.procs = [
+            await asyncio.create_subprocess_exec(
+                *self.command,
+                stdout=asyncio.subprocess.PIPE,
+                limit=1 << 24,  # a commit's report holds up to a timestamp per change
+            )
+            for _ in range(self.count)
+        ]
+        self.readers = [asyncio.create_task(self._read(i, p)) for i, p in enumerate(self.procs)]
+        deadline = time.perf_counter() + self.settle_s
+        while len(self.assigned) < self.count or sum(self.assigned.values()) != self.partitions:
+            self.check()
+            if time.perf_counter() > deadline:
+                await self.__aexit__()
+                raise RuntimeError(f"the group did not settle in {self.settle_s:.0f} s: {self.assigned}")
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # every member polling the empty topic
+        return self
+
+    async def _read(self, i: int, proc: asyncio.subprocess.Process) -> None:
+        async for line in proc.stdout:  # type: ignore[union-attr]
+            kind, *fields = line.split()
+            if kind == b"assigned":
+                self.assigned[i] = int(fields[0])
+            elif kind == b"committed":
+                self.committed += int(fields[0])
+                self.samples.append((float(fields[1]), [float(f) for f in fields[2:]]))
+                self.progress.set()
+
+    def check(self) -> None:
+        for reader in self.readers:
+            if reader.done():
+                reader.result()  # a broken report raises here
+        for proc in self.procs:
+            if proc.returncode is not None:
+                raise RuntimeError(f"a consumer replica exited with {proc.returncode}")
+
+    async def __aexit__(self, *exc) -> None:
+        for proc in self.procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=30)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        await asyncio.gather(*self.readers, return_exceptions=True)
+
+    def reset(self) -> None:
+        self.committed, self.samples = 0, []
+
+    def latencies(self, floor: float) -> list[float]:
+        """Commit time - max(measured time, floor) of every measured change."""
+        return [at - max(t, floor) for at, measured in self.samples for t in measured]
+
+    async def wait_for(self, n: int) -> None:
+        """Until the members committed `n` events (raises if one of them died)."""
+        while self.committed < n:
+            self.check()
+            self.progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.progress.wait(), timeout=1)
