@@ -272,16 +272,17 @@ class Gateway:
             raise BadGateway(f"The {service} service did not answer properly; try again.") from exc
 
     async def _open(self, method: str, url: URL, headers: list, body: bytes) -> aiohttp.ClientResponse:
-        """A pooled connection the service closed just as it was reused fails before anything was answered:
-        an idempotent request is then sent once more, on a fresh connection."""
+        """A pooled connection the service closed (or that died with it: a reset) just as it was reused fails
+        before anything was answered: an idempotent request is then sent once more, on a fresh connection,
+        which answers or is refused (a 503). A refused connection is not retried."""
         assert self.http is not None
         for attempt in (1, 2):
             try:
                 return await self.http.request(
                     method, url, headers=headers, data=body or None, allow_redirects=False
                 )
-            except aiohttp.ServerDisconnectedError:
-                if attempt == 2 or method not in IDEMPOTENT:
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+                if attempt == 2 or method not in IDEMPOTENT or isinstance(exc, aiohttp.ClientConnectorError):
                     raise
         raise AssertionError("unreachable")
 
