@@ -41,3 +41,26 @@ async def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def sign_in(
+    page: Any, base: str, role: str, district: str, school: str = "", classes: str = "", name: str = ""
+) -> None:
+    """Through the dev sign-in page: pick a role, a district, schools and classes."""
+    await page.goto(f"{base}/app/signin")
+    await page.get_by_label("Your name").fill(name)
+    await page.get_by_label("Role").select_option(role)
+    await page.get_by_label("District id").fill(district)
+    await page.get_by_label("School ids").fill(school)
+    await page.get_by_label("Class ids").fill(classes)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{base}/app/")
+
+
+async def check_page(page: Any, name: str) -> None:
+    """No serious or critical axe violation at laptop and tablet widths; a screenshot at each."""
+    for width, viewport in VIEWPORTS.items():
+        await page.set_viewport_size(viewport)
+        await screenshot(page, f"{name}-{width}")
+        assert await axe_violations(page) == [], f"{name} at {width} width"
+    await page.set_viewport_size(VIEWPORTS["laptop"])
