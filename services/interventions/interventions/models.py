@@ -62,7 +62,6 @@ class ResultScore(Base):
     __tablename__ = "result_scores"
     __table_args__ = (
         Index("ix_result_scores_district_student_standard", "district_id", "student_id", "standard_id"),
-        Index("ix_result_scores_district_school", "district_id", "school_id"),
     )
 
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
