@@ -103,6 +103,12 @@ async def test_a_teacher_follows_a_name_from_the_data_meeting_to_the_students_pa
     assert await chart.evaluate("img => img.complete && img.naturalWidth > 0"), "the chart did not load"
     await check_page(page, "student")
 
+    # The flags page links the same names to the same page.
+    await page.goto(f"{base}/app/flags?school_id={school}")
+    await page.locator("#open-flags").get_by_role("link", name="Ana Lopez").first.click()
+    await expect(page.get_by_role("heading", level=1, name="Ana Lopez")).to_be_visible()
+    assert page.url == f"{base}/app/students/{ana}"
+
     # Another district's admin: the same address is a 404 page without the name.
     other = await browser.new_context(viewport=VIEWPORTS["laptop"])
     stranger = await other.new_page()
@@ -112,5 +118,6 @@ async def test_a_teacher_follows_a_name_from_the_data_meeting_to_the_students_pa
     await expect(stranger.get_by_role("heading", level=1)).to_be_visible()
     await expect(stranger.locator("body")).not_to_contain_text("Ana Lopez")
     await expect(stranger.locator("body")).not_to_contain_text("Fractions")
+    await check_page(stranger, "student-other-district-404")
     await other.close()
     await context.close()
