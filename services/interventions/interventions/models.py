@@ -139,6 +139,25 @@ class StudentTier(Base):
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class TierChange(Base):
+    """A student's tier history: one row per change of `student_tiers` (an escalation by the results consumer,
+    a leader's decision, an exit), written by a database trigger so every path that sets a tier records it."""
+
+    __tablename__ = "tier_changes"
+    __table_args__ = (Index("ix_tier_changes_district_student", "district_id", "student_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    district_id: Mapped[str] = mapped_column(Text)
+    student_id: Mapped[str] = mapped_column(Text)
+    school_id: Mapped[str] = mapped_column(Text)
+    from_tier: Mapped[int | None] = mapped_column(Integer, comment="NULL: the tier held before history began")
+    to_tier: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, comment="escalation | decision | exit")
+    rule: Mapped[str | None] = mapped_column(Text, comment="the escalation rule, or the decision's reason")
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class SchoolRules(Base):
     __tablename__ = "school_rules"
 
