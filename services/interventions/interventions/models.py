@@ -141,7 +141,7 @@ class StudentTier(Base):
 
 class TierChange(Base):
     """A student's tier history: one row per change of `student_tiers` (an escalation by the results consumer,
-    a leader's decision, an exit), written by a database trigger so every path that sets a tier records it."""
+    a leader's decision, an exit), written by database triggers (per statement, over the transition tables) so every path that sets a tier records it."""
 
     __tablename__ = "tier_changes"
     __table_args__ = (Index("ix_tier_changes_district_student", "district_id", "student_id", "id"),)

@@ -6,7 +6,7 @@ that count needed: one index less to maintain on the table every result writes t
 
 Revision ID: 9d4f0b6c2e31
 Revises: 7c1e2d9a4b10
-Create Date: 2026-12-02 19:00:00.000000
+Create Date: 2026-12-02 18:00:00.000000
 """
 
 from collections.abc import Sequence
