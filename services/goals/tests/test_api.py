@@ -326,7 +326,7 @@ async def test_a_versioned_goals_chart_shows_the_earlier_target_dashed_and_label
     root = ET.fromstring(response.text)  # noqa: S314 - our own output
     earlier = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "earlier-target"]
     assert len(earlier) == 1
-    assert [t.text for t in earlier[0].iter(f"{SVG_NS}text")] == ["v1 target"]
+    assert [t.text for t in earlier[0].iter(f"{SVG_NS}text")] == ["v1 target 80"]
     assert earlier[0].find(f"{SVG_NS}title").text == "Version 1: target 80 by 2027-05-20"
     assert {e.get("class") for e in earlier[0]} >= {None, "earlier-aimline"}
     desc = root.find(f"{SVG_NS}desc").text

@@ -374,10 +374,13 @@ def goal_svg(
     )
     parts += axes
     c = COLOURS
+    label_at: list[float] = []  # the x of each label drawn; cycles started close together stack their labels
     for i, (d, phase) in enumerate(sorted(cycles), 1):
+        row = sum(abs(x(d) - at) < 44 for at in label_at)
+        label_at.append(x(d))
         parts.append(
             f'<g class="pdsa"><line x1="{x(d):.1f}" y1="{y0}" x2="{x(d):.1f}" y2="{y1}" stroke="{c["pdsa"]}"'
-            f' stroke-dasharray="2 3"/><text x="{x(d) + 3:.1f}" y="{y1 + 10}" font-size="10"'
+            f' stroke-dasharray="2 3"/><text x="{x(d) + 3:.1f}" y="{y1 + 10 + 12 * row}" font-size="10"'
             f' fill="{c["pdsa"]}">PDSA {i}</text><title>PDSA cycle {i} started {d.isoformat()} ({escape(phase)})'
             "</title></g>"
         )
@@ -398,8 +401,8 @@ def goal_svg(
         parts.append(
             f'<g class="earlier-target"><line x1="{x(e.start):.1f}" y1="{y(e.target):.1f}" x2="{x(e.deadline):.1f}"'
             f' y2="{y(e.target):.1f}" stroke="{c["earlier"]}" stroke-dasharray="8 4" stroke-width="1.5"/>{aim}'
-            f'<text x="{x(e.deadline) - 4:.1f}" y="{y(e.target) - 5:.1f}" font-size="10" text-anchor="end"'
-            f' fill="#6c7a7b">v{e.version} target</text><title>Version {e.version}: target {_fmt(e.target)} by'
+            f'<text x="{x(e.start) + 4:.1f}" y="{y(e.target) + 13:.1f}" font-size="10" fill="#5f6b6c"'
+            f' stroke="#ffffff" stroke-width="3" paint-order="stroke">v{e.version} target {_fmt(e.target)}</text><title>Version {e.version}: target {_fmt(e.target)} by'
             f" {e.deadline.isoformat()}</title></g>"
         )
     parts.append(
