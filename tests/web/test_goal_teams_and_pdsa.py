@@ -144,9 +144,9 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
     await page.get_by_role("button", name="Start the cycle").click()
     await expect(page.locator("#cycle-1 .phase")).to_have_text("Plan")
     await page.get_by_role("button", name="Record Do").click()
-    await expect(page.get_by_role("alert")).to_contain_text("needs a prediction")
-    await check_page(page, "goal-pdsa-gate-do")
-    await page.get_by_text("Change the plan").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Do cannot be recorded yet")
+    await expect(page.get_by_role("alert")).to_contain_text("Do needs a prediction in the plan first")
+    await check_page(page, "goal-pdsa-gate-do")  # the plan's form is open, its prediction to fill in
     await page.get_by_label("Predicted value of the measure (%)").fill("60")
     await page.get_by_label("By", exact=True).fill(date(today.year, 12, 31).isoformat())
     await page.get_by_role("button", name="Save the plan").click()
@@ -159,6 +159,7 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
 
     # Study needs a result after Do started: none yet, the gate says so.
     await page.get_by_role("button", name="Study the results").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Study cannot be recorded yet")
     await expect(page.get_by_role("alert")).to_contain_text("needs a result")
     await check_page(page, "goal-pdsa-gate-study")
     for n, points in enumerate((8, 5, 9)):  # of 10 per objective, the cut 70 %: two of three proficient
