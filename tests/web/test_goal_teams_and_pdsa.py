@@ -83,6 +83,14 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
     await page.get_by_role("button", name="Form the team").click()
     await expect(page.get_by_role("heading", name="Leadership team")).to_be_visible()
     await expect(page.locator("#members")).to_contain_text("administrator")
+    # Editing keeps the rule: without its administrator the team is refused, the reason next to the form.
+    await page.get_by_role("link", name="Edit the team").click()
+    await page.get_by_label(f"{school}-admin").uncheck()
+    await page.get_by_role("button", name="Save the team").click()
+    await expect(page.get_by_role("alert")).to_contain_text("at least one administrator")
+    await check_page(page, "team-edit-rule")
+    await page.get_by_role("link", name="Cancel").click()
+    await expect(page.locator("#members")).to_contain_text(f"{school}-admin")
 
     # A collaborative team: two teachers picked from the school's staff, a class, an essential standard.
     await page.get_by_role("link", name="All teams of the school").click()
@@ -131,10 +139,15 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
     # Editing the active goal's target makes version 2, listed with what changed.
     await page.get_by_role("link", name="Edit the goal").click()
     await page.get_by_label("Target (%)").fill("85")
+    await page.get_by_label("Interim target 1 (%)").fill("60")
+    await page.get_by_label("Interim target 1: by").fill(date(today.year, 6, 30).isoformat())
     await check_page(page, "goal-edit")
     await page.get_by_role("button", name="Save the changes").click()
     await expect(page.locator(".lead")).to_contain_text("version 2")
     await expect(page.locator("#versions")).to_contain_text("target: 80 → 85")
+    await expect(page.locator("#versions")).to_contain_text(
+        f"interim targets: none → 60 by {today.year}-06-30"
+    )
 
     # PDSA: a plan without a prediction cannot go to Do (the service's gate, shown on the page).
     await page.get_by_label("Question").fill("Do daily fraction warm-ups raise proficiency?")
@@ -198,7 +211,7 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
     context = await browser.new_context(viewport=VIEWPORTS["laptop"])
     page = await context.new_page()
     await sign_in(page, base, "school_leader", other.id, other.schools[0], name="Mr Park")
-    for url in (team_url, goal_url, f"{goal_url}/edit"):
+    for url in (team_url, f"{team_url}/edit", goal_url, f"{goal_url}/edit"):
         response = await page.goto(url)
         assert response is not None and response.status == 404, url
     await context.close()

@@ -131,7 +131,7 @@ async def activate(goal_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Respo
 async def edit_goal(request: Request, goal_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """Edit the title, the target or the dates (an active goal's target or dates make a new version)."""
     goal = await api.get(f"{GV}/goals/{goal_id}")
-    form = {k: goal[k] for k in ("title", "target", "start", "deadline")}
+    form = {k: goal[k] for k in ("title", "target", "start", "deadline", "interim_targets")}
     return render(request, "goal_edit.html", user, goal=goal, form=form, problem=None)
 
 
@@ -148,8 +148,8 @@ async def save_goal(
             if exc.status not in (409, 422):
                 raise
             return render(
-                request, "goal_edit.html", user, status_code=exc.status, goal=goal, form=form.model_dump(),
-                problem=exc,
+                request, "goal_edit.html", user, status_code=exc.status, goal=goal,
+                form={**form.model_dump(), "interim_targets": form.interim_targets()}, problem=exc,
             )  # fmt: skip
     return RedirectResponse(f"/app/goals/{goal_id}#versions", status_code=303)
 

@@ -91,22 +91,29 @@ def form_kind(measure: dict) -> str:
 
 
 class EditForm(BaseModel):
-    """What an edit may change from the page: the title, the target and the dates (an active goal's target or
-    dates make a new version)."""
+    """What an edit may change from the page: the title, the target, the dates and the interim targets (an
+    active goal's target, dates or interim targets make a new version)."""
 
     title: str = Field(min_length=1, max_length=500)
     target: float
     start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     deadline: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    interim_value: list[str] = Field(default_factory=list, max_length=12)
+    interim_on: list[str] = Field(default_factory=list, max_length=12)
+
+    def interim_targets(self) -> list[dict[str, Any]]:
+        """The filled rows, by date (a row missing its value or date is the service's to refuse, naming it)."""
+        rows = [
+            {"on": on or None, "value": float(value) if _number(value) else None}
+            for value, on in zip(self.interim_value, self.interim_on, strict=False)
+            if value.strip() or on
+        ]
+        return sorted(rows, key=lambda r: str(r["on"]))
 
     def changes(self, goal: dict) -> dict[str, Any]:
         """Only the fields that differ from the goal as it is (an unchanged field makes no version)."""
-        mine = {
-            "title": self.title.strip(),
-            "target": self.target,
-            "start": self.start,
-            "deadline": self.deadline,
-        }
+        mine = {"title": self.title.strip(), "target": self.target, "start": self.start, "deadline": self.deadline,
+                "interim_targets": self.interim_targets()}  # fmt: skip
         return {k: v for k, v in mine.items() if goal.get(k) != v}
 
 
