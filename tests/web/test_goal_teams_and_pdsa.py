@@ -53,7 +53,11 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
     assert await eventually(school_goal_active, timeout_s=20, interval_s=0.3)
 
     async def staff_known() -> bool:
-        team = {"kind": "collaborative", "name": "probe", "member_ids": [f"{school}-admin", f"{school}-t2"]}
+        team = {
+            "kind": "collaborative",
+            "name": "Reading support team",
+            "member_ids": [f"{school}-admin", f"{school}-t2"],
+        }
         response = await gateway.post(f"{GV}/schools/{school}/teams", json=team, headers=leader)
         return response.status_code == 201
 
@@ -108,6 +112,11 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
     await expect(page.locator("#classes")).to_contain_text(klass)
     team_url = page.url
     await check_page(page, "team")
+    await page.get_by_role("link", name="All teams of the school").click()
+    await expect(page.locator("#teams")).to_contain_text("Leadership team")
+    await expect(page.locator("#teams")).to_contain_text(f"{school}-admin (administrator)")
+    await check_page(page, "teams-formed")
+    await page.goto(team_url)
 
     # A team goal that serves the school goal, on the team's classes, SMART-checked as it is typed.
     await page.get_by_role("link", name="Write a team goal").click()
