@@ -22,6 +22,7 @@ from web.config import Settings, get_settings
 from web.csrf import send_csrf_failed
 from web.flags.endpoints import router as flags_router
 from web.goals.endpoints import router as goals_router
+from web.goals.teams import router as teams_router
 from web.home.endpoints import router as home_router
 from web.imports.endpoints import router as imports_router
 from web.meeting.endpoints import router as meeting_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         flags_router,
         meeting_router,
         goals_router,
+        teams_router,
         imports_router,
         reviews_router,
         students_router,
