@@ -29,6 +29,7 @@ from web.oidc import OidcClient
 from web.pages import install_pages_errors
 from web.reviews.endpoints import router as reviews_router
 from web.signin.endpoints import router as signin_router
+from web.students.endpoints import router as students_router
 
 HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"  # htmx is a dependency, not a copied file
 STATIC_DIR = Path(__file__).parent / "static"
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         goals_router,
         imports_router,
         reviews_router,
+        students_router,
     ):
         app.include_router(router, prefix="/app")
     # Double-submit CSRF on every unsafe request (form field or X-CSRFToken header), the sign-in form included
