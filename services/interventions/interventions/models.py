@@ -91,7 +91,9 @@ class Flag(Base):
             unique=True,
             postgresql_where=text("status = 'open'"),
         ),
-        Index("ix_flags_district_school_status", "district_id", "school_id", "status"),
+        # School first: the consumer's (district, student, standard) lookups must not match it on district and
+        # status alone (the planner took that, without statistics, and read the district's open flags per pair)
+        Index("ix_flags_school_district_status", "school_id", "district_id", "status"),
         Index("ix_flags_district_student_standard", "district_id", "student_id", "standard_id"),
         Index("ix_flags_district_change", "district_id", "change_xid", "id"),
     )
