@@ -147,9 +147,12 @@ class ProgressRepository:
         return [(r[0], r[1], Entry(r[2], r[3], r[4], r[5], r[6], r[7], r[8])) for r in rows]
 
     async def grades(self, district_id: str, students: set[str]) -> dict[str, frozenset[str]]:
-        """The students' grades (one array bound, rows read as plain tuples on asyncpg)."""
+        """The students' grades (one array bound, rows read as plain tuples on asyncpg). A join on the unnested
+        ids, not `student_id = ANY($2)`: on a table small enough to be read whole, the planner filtered every row
+        through the array one element at a time (11 ms a batch for 5,000 students; now a hash or index join)."""
         rows = await (await driver(self.session)).fetch(
-            "SELECT student_id, grades FROM students WHERE district_id = $1 AND student_id = ANY($2::text[])",
+            "SELECT s.student_id, s.grades FROM unnest($2::text[]) AS k(student_id)"
+            " JOIN students s ON s.district_id = $1 AND s.student_id = k.student_id",
             district_id,
             list(students),
         )
