@@ -88,9 +88,8 @@ class WebStack:
         response = await district.post("/assessments/results/bulk", {"results": [row]})
         assert response.json()["accepted"] == 1, response.text
 
-    async def program_school(self, district: District) -> str:
-        """A school of the program: staff on the roster, a leadership team keeping the rule (goals), then entered
-        by the district admin (reviews learns the staff and the team from the events)."""
+    async def enroll_staff(self, district: District) -> list[tuple[str, str]]:
+        """An administrator and three teachers enrolled in the district's first class: (user id, role)s."""
         school, klass = district.schools[0], district.classes[0]
         staff = [(f"{school}-admin", "administrator")] + [(f"{school}-t{n}", "teacher") for n in range(3)]
         enrollments = [
@@ -100,6 +99,13 @@ class WebStack:
         assert (
             await district.put("/assessments/roster/enrollments", {"records": enrollments})
         ).status_code == 200
+        return staff
+
+    async def program_school(self, district: District) -> str:
+        """A school of the program: staff on the roster, a leadership team keeping the rule (goals), then entered
+        by the district admin (reviews learns the staff and the team from the events)."""
+        school = district.schools[0]
+        staff = await self.enroll_staff(district)
         leader = district.token(Role.SCHOOL_LEADER, schools=(school,))
         admin = district.token(Role.DISTRICT_ADMIN)
         team = {"kind": "leadership", "name": "Leadership team", "member_ids": [user for user, _ in staff]}

@@ -19,14 +19,7 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
     gateway, base = stack.gateway, stack.base
     district, assessment, _intervention = await stack.seed_district()
     school, klass = district.schools[0], district.classes[0]
-    staff = [(f"{school}-admin", "administrator")] + [(f"{school}-t{n}", "teacher") for n in range(3)]
-    enrollments = [
-        {"sourced_id": f"e-{user}", "class_id": klass, "school_id": school, "user_id": user, "role": role}
-        for user, role in staff
-    ]
-    assert (
-        await district.put("/assessments/roster/enrollments", {"records": enrollments})
-    ).status_code == 200
+    await stack.enroll_staff(district)
     leader = district.token(Role.SCHOOL_LEADER, schools=(school,))
     school_goal = {
         "title": "School: 70 % proficient in grade 4 math",
