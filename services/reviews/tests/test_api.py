@@ -220,7 +220,7 @@ async def test_every_analysis_has_an_svg_chart_with_axes_legend_title_and_n(prog
     assert {"0%", "50%", "100%"} <= set(_texts(root, "y-axis"))  # the y axis has values
     assert _texts(root, "legend")  # and a legend that says what each mark is
     image = _png(svg, f"reviews-{name}")
-    assert image.size == (1440, 680)
+    assert image.size == (1440, round(1440 * rules.H / rules.W))
     assert len(image.getcolors(maxcolors=1 << 20)) > 20  # drawn on
 
 
@@ -230,7 +230,13 @@ async def test_the_trends_chart_names_the_strands_from_the_rubric_and_the_school
         trends = (await admin.get("/analytics/trends")).json()
     root = ET.fromstring(svg)  # noqa: S314 - our own output
     legend = _texts(root, "legend")
-    assert legend and "Collaborative teams" in legend and "teams" not in legend  # names, not strand ids
+    last = trends["by_year"][-1]["value"]
+    assert legend[0] == f"In {last}-{(int(last) + 1) % 100:02d}"  # the legend says the latest year's values
+    collaborative = trends["by_year"][-1]["strands"]["teams"]["points"]
+    assert (
+        f"Collaborative teams: {collaborative:.0%}" in legend
+    )  # named from the rubric, with its latest value
+    assert not [t for t in legend if t.startswith("teams")]  # not the strand's id
     years = [f"{t['value']}-{(int(t['value']) + 1) % 100:02d}" for t in trends["by_year"]]
     assert years and set(years) <= set(_texts(root, "x-axis")) and "School year" in _texts(root, "x-axis")
     assert "Collaborative teams: " + years[0] in root.find(f"{SVG_NS}desc").text

@@ -114,7 +114,7 @@ def mean(values: list[float]) -> float | None:
 # Each chart reads without help: a title, both axes with their values and names, a legend, the value on every
 # mark, and a text alternative (<title> and a <desc> that says every value) for a screen reader.
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 720, 340, 64, 250, 44, 64
+W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 340, 64, 290, 44, 64
 COLORS = ("#2c3e50", "#1f6fa8", "#1e7d46", "#b03a2e", "#7d3c98", "#a04000", "#5d6d7e")  # 4.5:1 on white
 INK, GRID = "#333", "#ddd"
 
@@ -136,6 +136,7 @@ def _frame(
     body: str,
     desc: str,
     x_ticks: list[tuple[float, str]] = (),
+    legend_title: str = "",
 ) -> str:
     """The chart's frame: title, y axis with grid lines and values, x axis with its values, both axis names,
     the legend (label, colour, mark: bar | line | dot | whisker) and the text alternative."""
@@ -157,7 +158,11 @@ def _frame(
     x_axis += (
         f'<text x="{_x(0.5):.1f}" y="{H - 10}" font-size="12" text-anchor="middle">{escape(x_label)}</text>'
     )
-    keys = "".join(_key(i, label, color, mark) for i, (label, color, mark) in enumerate(legend))
+    top = TOP + (20 if legend_title else 0)
+    keys = "".join(_key(i, label, color, mark, top) for i, (label, color, mark) in enumerate(legend))
+    if legend_title:
+        keys = f'<text x="{W - RIGHT + 16}" y="{TOP + 9}" font-size="11" font-weight="bold">{escape(legend_title)}</text>{keys}'
+
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img"'
         ' font-family="sans-serif">'
@@ -172,8 +177,8 @@ def _frame(
     )
 
 
-def _key(i: int, label: str, color: str, mark: str) -> str:
-    x, y = W - RIGHT + 16, TOP + 20 * i
+def _key(i: int, label: str, color: str, mark: str, top: float = TOP) -> str:
+    x, y = W - RIGHT + 16, top + 20 * i
     symbol = {
         "bar": f'<rect x="{x}" y="{y}" width="14" height="10" fill="{color}"/>',
         "line": f'<line x1="{x}" y1="{y + 5}" x2="{x + 14}" y2="{y + 5}" stroke="{color}" stroke-width="2.5"/>'
@@ -282,7 +287,10 @@ def trend_svg(
     legend, said = [], []
     for j, (strand, values) in enumerate(sorted(series.items(), key=lambda kv: names.get(kv[0], kv[0]))):
         color, name = COLORS[j % len(COLORS)], names.get(strand, strand)
-        legend.append((name, color, "line"))
+        latest = next((v for _, v in reversed(values) if v is not None), None)
+        legend.append(
+            (f"{name}: {_pct(latest)}", color, "line")
+        )  # lines on top of each other stay told apart
         drawn = [(at(i), v) for i, (_, v) in enumerate(values) if v is not None]
         pts = " ".join(f"{_x(x):.1f},{_y(v):.1f}" for x, v in drawn)
         dots = "".join(
@@ -297,5 +305,6 @@ def trend_svg(
         "Mean rubric points of each strand as a share of the most a strand can score (every indicator rated "
         f"Deep Implementation), by school year. {'; '.join(said) or 'No finalized site review yet'}."
     )
+    last = f"In {_school_year(labels[-1][0])}" if labels else "Strands"
     return _frame(title, "School year", "Strand points (% of the maximum)", PERCENT_TICKS, legend,
-                  "".join(parts), desc, x_ticks)  # fmt: skip
+                  "".join(parts), desc, x_ticks, legend_title=last)  # fmt: skip
