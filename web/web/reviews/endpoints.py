@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from plc_shared.auth import Role
 from plc_shared.errors import NotFound
 
 from web.auth import CurrentUser
@@ -37,7 +38,10 @@ async def default_school(api: UserApi, user: CurrentUser) -> str | None:
 async def reviews_page(
     request: Request, user: CurrentUser, api: UserApi, school_id: str | None = None
 ) -> Response:
-    """The school's reviews, oldest first, with their scores; a reviewer starts a new one here."""
+    """The school's reviews, oldest first, with their scores; a reviewer starts a new one here. Analysts read
+    aggregates only: their reviews page is the analytics."""
+    if user.principal.role is Role.ANALYST:
+        return RedirectResponse("/app/reviews/analytics", status_code=303)
     school_id = school_id or await default_school(api, user)
     reviews = await api.get(f"{RV}/schools/{school_id}/reviews") if school_id else []
     names = await service.school_names(api)
