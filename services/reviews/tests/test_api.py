@@ -257,6 +257,24 @@ def test_the_district_implementation_chart_writes_each_share_and_its_schools():
     assert _texts(root, "legend") == ["Share in a district implementation", "95 % interval (Wilson)"]
 
 
+def test_an_empty_chart_says_so_in_the_plot_instead_of_looking_broken():
+    charts = {
+        "No program school yet": rules.proportions_svg(
+            [{"label": "program schools", "k": 0, "n": 0, "p": None, "wilson_95": None}], title="t"
+        ),
+        "No school with both a site review and results yet": rules.scatter_svg([], title="t"),
+        "No finalized site review yet": rules.trend_svg({}, [], title="t"),
+    }
+    for message, svg in charts.items():
+        root = ET.fromstring(svg)  # noqa: S314 - our own output
+        assert [t.text for t in root.iter(f"{SVG_NS}text") if t.get("class") == "empty"] == [message]
+    trends = ET.fromstring(charts["No finalized site review yet"])  # noqa: S314 - our own output
+    assert _texts(trends, "legend") == []  # no legend heading standing alone
+    full = rules.scatter_svg([(50.0, 60.0)], title="t")
+    assert 'class="empty"' not in full
+    _png(charts["No finalized site review yet"], "reviews-trends-empty")
+
+
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 

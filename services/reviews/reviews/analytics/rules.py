@@ -137,6 +137,7 @@ def _frame(
     desc: str,
     x_ticks: list[tuple[float, str]] = (),
     legend_title: str = "",
+    empty: str = "",
 ) -> str:
     """The chart's frame: title, y axis with grid lines and values, x axis with its values, both axis names,
     the legend (label, colour, mark: bar | line | dot | whisker) and the text alternative."""
@@ -158,6 +159,11 @@ def _frame(
     x_axis += (
         f'<text x="{_x(0.5):.1f}" y="{H - 10}" font-size="12" text-anchor="middle">{escape(x_label)}</text>'
     )
+    if empty:  # said in the plot, so an empty chart does not look broken
+        body += (
+            f'<text class="empty" x="{_x(0.5):.1f}" y="{_y(0.5) - 8:.1f}" font-size="12" text-anchor="middle"'
+            f' fill="{INK}">{escape(empty)}</text>'
+        )
     top = TOP + (20 if legend_title else 0)
     keys = "".join(_key(i, label, color, mark, top) for i, (label, color, mark) in enumerate(legend))
     if legend_title:
@@ -240,9 +246,11 @@ def proportions_svg(groups: list[dict[str, Any]], *, title: str) -> str:
         for g in groups
     )
     desc = f"Share of program schools that are part of a district implementation, by group. {said}."
+    empty = "" if any(g["n"] for g in groups) else "No program school yet"
     return _frame(
-        title, "Group of program schools", "Share of schools", PERCENT_TICKS, legend, "".join(parts), desc
-    )
+        title, "Group of program schools", "Share of schools", PERCENT_TICKS, legend, "".join(parts), desc,
+        empty=empty,
+    )  # fmt: skip
 
 
 def scatter_svg(points: list[tuple[float, float]], *, title: str) -> str:
@@ -259,7 +267,8 @@ def scatter_svg(points: list[tuple[float, float]], *, title: str) -> str:
     )
     return _frame(title, "Rubric indicators rated Proficient or Deep (latest site review)",
                   "Students proficient (summative)", PERCENT_TICKS,
-                  [("One school", COLORS[0], "dot")], dots, desc, PERCENT_X)  # fmt: skip
+                  [("One school", COLORS[0], "dot")], dots, desc, PERCENT_X,
+                  empty="" if points else "No school with both a site review and results yet")  # fmt: skip
 
 
 def _school_year(value: str) -> str:
@@ -307,4 +316,5 @@ def trend_svg(
     )
     last = f"In {_school_year(labels[-1][0])}" if labels else "Strands"
     return _frame(title, "School year", "Strand points (% of the maximum)", PERCENT_TICKS, legend,
-                  "".join(parts), desc, x_ticks, legend_title=last)  # fmt: skip
+                  "".join(parts), desc, x_ticks, legend_title=last if series else "",
+                  empty="" if labels else "No finalized site review yet")  # fmt: skip
