@@ -120,6 +120,11 @@ async def test_history_readiness_and_analytics_with_names_and_another_district_s
     page = await context.new_page()
     await sign_in(page, base, "district_admin", district.id, name="Dr Kim")
     await page.goto(f"{base}/app/reviews")
+    await page.get_by_role("navigation", name="Reviews").get_by_role("link", name="History").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Review history of Maple Grove Elementary"
+    )
+    await expect(page.locator("#history tbody tr")).to_have_count(2)  # the district's first program school
     await page.get_by_role("link", name="District analytics").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("District implementation analytics")
     charts = page.locator("figure.chart svg.chart")

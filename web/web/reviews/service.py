@@ -63,11 +63,15 @@ class History:
     school: str
     rows: list[HistoryRow]
     over_time: list[HistoryRow] = field(default_factory=list)  # the finalized ones, oldest first
-    schools: dict[str, str] = field(default_factory=dict)  # every school the user may pick, by name
+    schools: dict[str, str] = field(default_factory=dict)  # the program schools the user may pick, by name
 
 
 async def history(api: Api, school_id: str, user_subject: str, user_name: str) -> History:
-    reviews, names = await asyncio.gather(api.get(f"{RV}/schools/{school_id}/reviews"), school_names(api))
+    reviews, names, program = await asyncio.gather(
+        api.get(f"{RV}/schools/{school_id}/reviews"),
+        school_names(api),
+        api.get_or([], f"{RV}/program/schools"),
+    )
     rows = []
     for r in sorted(reviews, key=lambda r: (r["on"], r["version"])):
         mean, level = level_of(r["scores"]["overall"]["points"])
@@ -76,7 +80,8 @@ async def history(api: Api, school_id: str, user_subject: str, user_name: str) -
     current = [
         row for row in rows if row.review["status"] == "finalized" and not row.review["superseded_by_id"]
     ]
-    return History(school_id, names.get(school_id, school_id), rows, current, names)
+    pickable = {p["school_id"]: names.get(p["school_id"], p["school_id"]) for p in program}  # reviewed ones
+    return History(school_id, names.get(school_id, school_id), rows, current, pickable)
 
 
 # --- recognition readiness -------------------------------------------------------------------------------------
