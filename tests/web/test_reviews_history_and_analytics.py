@@ -66,6 +66,9 @@ async def test_history_readiness_and_analytics_with_names_and_another_district_s
     await expect(page.get_by_role("heading", level=1)).to_have_text(
         "Review history of Maple Grove Elementary"
     )
+    chart = page.get_by_role("img", name="Implementation level over time: Maple Grove Elementary")
+    await expect(chart.locator("text.value")).to_have_text(["1.0", "2.0"])  # the service's chart, by name
+    await expect(chart.locator("g.x-axis")).to_contain_text("2026-09-15")
     timeline = page.locator("#over-time li")
     await expect(timeline).to_have_count(2)
     await expect(timeline.nth(0)).to_contain_text("2026-09-15 Interim review Partial")

@@ -289,3 +289,28 @@ def _png(svg: str, name: str) -> Image.Image:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.png").write_bytes(png)
     return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+async def test_a_schools_history_chart_shows_the_level_of_each_finalized_review_named_by_the_label(program):
+    async with api(program, "district_admin", D) as admin:
+        reviews = (await admin.get("/schools/s3/reviews")).json()
+        response = await admin.get("/schools/s3/reviews/chart.svg", params={"label": "Oak <Hill> & Co"})
+        bad = await admin.get("/schools/s3/reviews/chart.svg", params={"label": "x" * 121})
+    async with api(program, "district_admin", "d2") as other:
+        missing = await other.get("/schools/s3/reviews/chart.svg")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    assert (bad.status_code, missing.status_code) == (422, 404)
+    root = ET.fromstring(response.text)  # noqa: S314 - our own output
+    assert root.find(f"{SVG_NS}title").text == "Implementation level over time: Oak <Hill> & Co"
+    shown = [r for r in reviews if r["status"] == "finalized" and not r["superseded_by_id"]]
+    assert shown, "the module's reviews finalized some of s3's"
+    values = [t.text for t in root.iter(f"{SVG_NS}text") if t.get("class") == "value"]
+    assert values == [f"{r['scores']['overall']['points'] * 3:.1f}" for r in shown]
+    assert [r["on"] for r in shown] == _texts(root, "x-axis")[: len(shown)]
+    assert _texts(root, "y-axis") == ["0", "1", "2", "3", "Mean rating (0-3)"]
+    assert [t.text for t in root.iter(f"{SVG_NS}text") if t.get("class") == "level"] == [
+        "Minimal/No", "Partial", "Proficient", "Deep Implementation"
+    ]  # fmt: skip
+    assert _texts(root, "legend") == ["Site review", "Pre- or interim review", "Mean rating over time"]
+    assert f"{shown[0]['on']} {shown[0]['kind']}" in root.find(f"{SVG_NS}desc").text
+    _png(response.text, "reviews-history")

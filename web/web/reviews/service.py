@@ -64,6 +64,7 @@ class History:
     rows: list[HistoryRow]
     over_time: list[HistoryRow] = field(default_factory=list)  # the finalized ones, oldest first
     schools: dict[str, str] = field(default_factory=dict)  # the program schools the user may pick, by name
+    chart: Markup | None = None  # the reviews service's chart of the level over time, titled with the name
 
 
 async def history(api: Api, school_id: str, user_subject: str, user_name: str) -> History:
@@ -81,7 +82,11 @@ async def history(api: Api, school_id: str, user_subject: str, user_name: str) -
         row for row in rows if row.review["status"] == "finalized" and not row.review["superseded_by_id"]
     ]
     pickable = {p["school_id"]: names.get(p["school_id"], p["school_id"]) for p in program}  # reviewed ones
-    return History(school_id, names.get(school_id, school_id), rows, current, pickable)
+    name = names.get(school_id, school_id)
+    drawn = await svg_of(
+        api, f"{RV}/schools/{school_id}/reviews/chart.svg", "chart-history", label=name[:120]
+    )
+    return History(school_id, name, rows, current, pickable, drawn)
 
 
 # --- recognition readiness -------------------------------------------------------------------------------------
@@ -189,16 +194,21 @@ def inline_svg(document: bytes, label_id: str) -> Markup:
     return Markup(ET.tostring(root, encoding="unicode"))  # noqa: S704 - sanitised just above
 
 
-async def chart(api: Api, name: str, scope: str) -> Markup | None:
-    response = await api.raw(f"{RV}/analytics/charts/{name}.svg", scope=scope)
+async def svg_of(api: Api, path: str, label_id: str, **query: str) -> Markup | None:
+    """A chart the service draws, fetched with the user's token and made safe to inline (None: not shown)."""
+    response = await api.raw(path, **query)
     if response.status_code != 200 or not response.headers.get("content-type", "").startswith(
         "image/svg+xml"
     ):
         return None
     try:
-        return inline_svg(response.content, f"chart-{name}")
+        return inline_svg(response.content, label_id)
     except (ET.ParseError, ValueError):
         return None
+
+
+async def chart(api: Api, name: str, scope: str) -> Markup | None:
+    return await svg_of(api, f"{RV}/analytics/charts/{name}.svg", f"chart-{name}", scope=scope)
 
 
 @dataclass

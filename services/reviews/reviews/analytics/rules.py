@@ -318,3 +318,49 @@ def trend_svg(
     return _frame(title, "School year", "Strand points (% of the maximum)", PERCENT_TICKS, legend,
                   "".join(parts), desc, x_ticks, legend_title=last if series else "",
                   empty="" if labels else "No finalized site review yet")  # fmt: skip
+
+
+LEVEL_NAMES = ("Minimal/No", "Partial", "Proficient", "Deep Implementation")
+KIND_NAMES = {"pre": "Pre-review", "interim": "Interim review", "site": "Site review"}
+
+
+def history_svg(reviews: list[tuple[str, str, float | None]], *, title: str) -> str:
+    """A school's implementation level over time: one point per finalized review (date, kind, mean rating 0-3,
+    i.e. points times 3), oldest first and evenly spaced, joined by a line; the rubric's levels named on the grid."""
+    step = 1 / max(len(reviews) - 1, 1)
+    at = (lambda i: 0.5) if len(reviews) == 1 else (lambda i: 0.1 + 0.8 * i * step)  # clear of the axis
+    levels = "".join(
+        f'<text class="level" x="{_x(0) + 6:.1f}" y="{_y(i / 3) - 4:.1f}" font-size="10" fill="#555">{name}</text>'
+        for i, name in enumerate(LEVEL_NAMES)
+    )  # fmt: skip
+    drawn = [(at(i), on, kind, mean) for i, (on, kind, mean) in enumerate(reviews)]
+    rated = [(x, mean) for x, _, _, mean in drawn if mean is not None]
+    parts = [levels]
+    if rated:
+        line = " ".join(f"{_x(x):.1f},{_y(m / 3):.1f}" for x, m in rated)
+        parts.append(f'<polyline class="level-line" points="{line}" fill="none" stroke="{COLORS[1]}" stroke-width="2.5"/>')  # fmt: skip
+    for x, _on, kind, mean in drawn:
+        color = COLORS[2] if kind == "site" else COLORS[5]
+        parts.append(
+            f'<text class="n" x="{_x(x):.1f}" y="{_y(0) + 30:.1f}" font-size="11" text-anchor="middle">{escape(KIND_NAMES.get(kind, kind))}</text>'
+        )  # fmt: skip
+        if mean is not None:
+            parts.append(
+                f'<circle class="review" cx="{_x(x):.1f}" cy="{_y(mean / 3):.1f}" r="5" fill="{color}"/>'
+                f'<text class="value" x="{_x(x):.1f}" y="{_y(mean / 3) - 9:.1f}" font-size="11" font-weight="bold" text-anchor="middle">{mean:.1f}</text>'
+            )  # fmt: skip
+    said = "; ".join(
+        f"{on} {KIND_NAMES.get(kind, kind).lower()}: "
+        + (f"mean rating {mean:.1f} of 3 ({LEVEL_NAMES[min(int(mean + 1e-9), 3)]})" if mean is not None else "not rated")
+        for on, kind, mean in reviews
+    )  # fmt: skip
+    desc = (
+        "The school's mean rating on the rubric (0 Minimal/No, 1 Partial, 2 Proficient, 3 Deep Implementation) "
+        f"on each finalized review, oldest first. {said or 'No finalized review yet'}."
+    )
+    legend = [("Site review", COLORS[2], "dot"), ("Pre- or interim review", COLORS[5], "dot"),
+              ("Mean rating over time", COLORS[1], "line")]  # fmt: skip
+    x_ticks = [(x, on) for x, on, _, _ in drawn]
+    ticks = [(i / 3, str(i)) for i in range(4)]
+    return _frame(title, "Date of the review", "Mean rating (0-3)", ticks, legend, "".join(parts), desc, x_ticks,
+                  empty="" if reviews else "No finalized review yet")  # fmt: skip
