@@ -63,6 +63,7 @@ from plc_shared.components import by_name
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.events import CloudEvent
 from plc_shared.events.assessments import ResultRecorded, StandardScore
+from plc_shared.ids import new_id
 from plc_shared.inbox import ConsumerRunner
 from plc_shared.kafka import ensure_topics
 from plc_shared.migrate import upgrade_async
@@ -97,7 +98,7 @@ def make_event(i: int, students: int, rng: random.Random) -> tuple[bytes, bytes]
         for std, p in ((s, float(rng.randint(30, 100))) for s in rng.sample("ABCD", 2))
     ]
     event = ResultRecorded(
-        result_id=uuid.uuid4(),
+        result_id=new_id(),  # as the assessments service makes them
         revision=1,
         student_id=student,
         district_id="district-1",

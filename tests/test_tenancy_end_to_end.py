@@ -130,6 +130,18 @@ async def test_two_districts_with_the_same_ids_see_only_their_own_through_the_ga
             assert {f["kind"] for f in found} == {kind}
             assert {f["student_id"] for f in found} == {s for s in district.students if "-c1-" in s}
             assert all(f["district_id"] == district.id for f in found if "district_id" in f)
+        # One student's record, same student id in both districts: each sees its own name, results and flags.
+        student = district.students[0]
+        for http in (gateway, to_assessments):
+            record = (await http.get(f"/assessments/students/{student}", headers=admin)).json()
+            assert record["given_name"] == given
+            assert [r["total_score"] for r in record["results"]] == [total]
+        for http in (gateway, to_interventions):
+            record = (await http.get(f"{IV}/students/{student}", headers=admin)).json()
+            assert {f["kind"] for f in record["open_flags"]} == {kind}
+            assert {f["result_id"] for f in record["open_flags"]} <= {
+                f["result_id"] for f in await flags(http)
+            }
 
     rules = {"escalation_open_flags": 2, "reflag_weeks": 4, "overdue_school_days": 3}
     admin1, admin2 = d1.token(Role.DISTRICT_ADMIN), d2.token(Role.DISTRICT_ADMIN)

@@ -145,6 +145,8 @@ ROUTES: tuple[Rule, ...] = (
     rule(WRITE, "/assessments/roster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ROSTERS_WRITE),
     rule(READ, "/assessments/roster/schools", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/classes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
+    rule(READ, "/assessments/roster/staff", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
+    rule(READ, "/assessments/roster/staff/{staff_id}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/classes/{class_id}/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/standards{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
     rule(WRITE, "/assessments/standards{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
@@ -156,6 +158,8 @@ ROUTES: tuple[Rule, ...] = (
     rule("POST", "/assessments/results/bulk", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE, bulk=True),
     rule(WRITE, "/assessments/results{rest:path}", (ADMIN, TEACHER, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
     rule(READ, "/assessments/results/{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
+    # One student's record (roster facts and results): the service scopes it to the caller's schools and classes.
+    rule(READ, "/assessments/students/{student_id}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     rule("POST", "/assessments/imports/oneroster", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ROSTERS_WRITE, bulk=True),
     # --- assessments: district-in-path convention (district-scoped reads and writes the gateway can check
     # itself; the test upstream serves these).
@@ -194,6 +198,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(WRITE, f"{IV}/flags/{{flag_id}}/resolve", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule(READ, f"{IV}/assignments/{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(WRITE, f"{IV}/assignments{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule(READ, f"{IV}/students/{{student_id}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(WRITE, f"{IV}/students/{{student_id}}/tier", (ADMIN, LEADER), Scope.TOKEN),
     # --- interventions: district-in-path convention ---------------------------------------------------------
     rule(READ, f"/interventions{S}/flags", (ADMIN, LEADER, TEACHER), Scope.SCHOOL, student_level=True),

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from plc_shared.db import driver
 from plc_shared.events import CloudEvent, Event
 from plc_shared.events.envelope import CONTENT_TYPE
+from plc_shared.ids import new_id
 from plc_shared.kafka import make_producer
 from plc_shared.observability import Health, current_traceparent
 from plc_shared.settings import KafkaSettings
@@ -127,7 +128,7 @@ class Outbox:
         traceparent, now = current_traceparent.get(), datetime.now(UTC)
         rows = []
         for event in events:
-            event_id = uuid.uuid4()
+            event_id = new_id()
             payload = CloudEvent.encode(event, id=event_id, time=now)
             rows.append((event_id, event.topic, event.key(), event.type, payload, traceparent))
         return rows

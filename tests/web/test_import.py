@@ -22,8 +22,10 @@ def _csv(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _oneroster_package(district: str) -> bytes:
-    """A school, three users without a student enrollment (skipped as staff) and two results for them (refused:
-    unknown students): the report names each refused row with its file, row number and reason."""
+    """A school, three users with no role at all (no roles.csv, enrollment or role column: neither students nor
+    staff, so skipped with why; a teacher or administrator would now be stored as staff) and two results for
+    them (refused: unknown students): the report names each refused or skipped row with its file, row number
+    and reason."""
     files = {
         "orgs": _csv(
             ["sourcedId", "status", "dateLastModified", "name", "type", "parentSourcedId"],
@@ -120,6 +122,7 @@ async def test_a_district_admin_imports_a_oneroster_package_and_reads_the_row_le
     await expect(first.nth(1)).to_have_text("2")  # the CSV record number (the header is row 1)
     await expect(first.nth(3)).to_contain_text("unknown student")
     await expect(page.locator("#import-skipped")).to_contain_text("users.csv")
+    await expect(page.locator("#import-skipped")).to_contain_text("neither a student nor staff (no role)")
     await check_page(page, "import-report")
     # The roster arrived: the school is there, by name, through the gateway.
     schools = await gateway.get(

@@ -57,6 +57,9 @@ class Api:
     async def put(self, path: str, json: Any = None) -> Any:
         return _body(await self._http.put(path, json=json, headers=self._headers))
 
+    async def patch(self, path: str, json: Any = None) -> Any:
+        return _body(await self._http.patch(path, json=json, headers=self._headers))
+
 
 def _body(response: httpx.Response) -> Any:
     if response.status_code >= 400:

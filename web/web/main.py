@@ -22,6 +22,7 @@ from web.config import Settings, get_settings
 from web.csrf import send_csrf_failed
 from web.flags.endpoints import router as flags_router
 from web.goals.endpoints import router as goals_router
+from web.goals.teams import router as teams_router
 from web.home.endpoints import router as home_router
 from web.imports.endpoints import router as imports_router
 from web.meeting.endpoints import router as meeting_router
@@ -29,6 +30,7 @@ from web.oidc import OidcClient
 from web.pages import install_pages_errors
 from web.reviews.endpoints import router as reviews_router
 from web.signin.endpoints import router as signin_router
+from web.students.endpoints import router as students_router
 
 HTMX_DIR = Path(js_lib_htmx.__file__).parent / "static" / "htmx"  # htmx is a dependency, not a copied file
 STATIC_DIR = Path(__file__).parent / "static"
@@ -66,8 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         flags_router,
         meeting_router,
         goals_router,
+        teams_router,
         imports_router,
         reviews_router,
+        students_router,
     ):
         app.include_router(router, prefix="/app")
     # Double-submit CSRF on every unsafe request (form field or X-CSRFToken header), the sign-in form included

@@ -1,4 +1,4 @@
-"""Names for ids, from the roster the user may read (students, classes, schools, standards).
+"""Names for ids, from the roster the user may read (students, classes and their teachers, schools, standards).
 
 Pages show names wherever the roster has them; an id the user may not resolve stays an id."""
 
@@ -15,6 +15,7 @@ class Names:
     schools: dict[str, str] = field(default_factory=dict)
     classes: dict[str, str] = field(default_factory=dict)
     class_teachers: dict[str, list[str]] = field(default_factory=dict)
+    teachers: dict[str, str] = field(default_factory=dict)
     students: dict[str, str] = field(default_factory=dict)
     standards: dict[str, str] = field(default_factory=dict)
 
@@ -27,6 +28,14 @@ class Names:
     def class_title(self, class_id: str) -> str:
         return self.classes.get(class_id, class_id)
 
+    def teacher(self, teacher_id: str) -> str:
+        return self.teachers.get(teacher_id) or teacher_id
+
+    def class_with_teachers(self, class_id: str) -> str:
+        """ "Math 4 (Maria Rivera)": a class as a team names it, by its teachers."""
+        teachers = ", ".join(self.teacher(t) for t in self.class_teachers.get(class_id, []))
+        return f"{self.class_title(class_id)} ({teachers})" if teachers else self.class_title(class_id)
+
     def school(self, school_id: str) -> str:
         return self.schools.get(school_id, school_id)
 
@@ -34,6 +43,12 @@ class Names:
 def student_name(student: dict) -> str:
     given, family = student.get("given_name") or "", student.get("family_name") or ""
     return f"{given} {family}".strip() or student["sourced_id"]
+
+
+def teacher_name(teacher: dict) -> str:
+    """A class's teacher as the roster lists it: the name, or the id when the roster has no staff record."""
+    given, family = teacher.get("given_name") or "", teacher.get("family_name") or ""
+    return f"{given} {family}".strip() or teacher["sourced_id"]
 
 
 def standard_label(standard: dict) -> str:
@@ -55,6 +70,7 @@ async def names_for(api: Api, school_id: str | None) -> Names:
         schools={s["sourced_id"]: s["name"] for s in schools},
         classes={c["sourced_id"]: c["title"] for c in classes},
         class_teachers={c["sourced_id"]: c.get("teacher_ids", []) for c in classes},
+        teachers={t["sourced_id"]: teacher_name(t) for c in classes for t in c.get("teachers", [])},
         standards={s["id"]: standard_label(s) for s in standards},
     )
     for roster in rosters:

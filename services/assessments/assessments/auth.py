@@ -31,12 +31,16 @@ ASSESSMENT_MANAGERS = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role
 RESULT_WRITERS = ASSESSMENT_MANAGERS
 STUDENT_READERS = ASSESSMENT_MANAGERS
 ANALYSIS_READERS = frozenset({*STUDENT_READERS, Role.ANALYST})
+STAFF_READERS = (
+    ASSESSMENT_MANAGERS  # staff names: for the people who work with them (and the SIS), not analysts
+)
 
 DistrictWriter = Annotated[Principal, Depends(require_roles(*DISTRICT_WRITERS))]
 AssessmentManager = Annotated[Principal, Depends(require_roles(*ASSESSMENT_MANAGERS))]
 ResultWriter = Annotated[Principal, Depends(require_roles(*RESULT_WRITERS))]
 StudentReader = Annotated[Principal, Depends(require_roles(*STUDENT_READERS))]
 AnalysisReader = Annotated[Principal, Depends(require_roles(*ANALYSIS_READERS))]
+StaffReader = Annotated[Principal, Depends(require_roles(*STAFF_READERS))]
 __all__ = [
     "AnalysisReader",
     "AssessmentManager",

@@ -16,6 +16,7 @@ from json.encoder import encode_basestring as _string
 
 from plc_shared.events.assessments import SOURCE, ResultCorrected, ResultRecorded
 from plc_shared.events.envelope import schema_url
+from plc_shared.ids import new_id
 from plc_shared.observability import current_traceparent
 
 _TEMPLATE = (
@@ -85,7 +86,7 @@ class ResultEventWriter:
         """(event_id, topic, key, event_type, payload, traceparent) for the outbox COPY."""
         event_type, topic = _KINDS[corrected]
         schema = schema_url(event_type)  # cached: the configured catalog URL
-        event_id = uuid.uuid4()
+        event_id = new_id()
         assessment_id, max_score, proficiency_cut, mastery_cut = assessment
         payload = _TEMPLATE % (
             event_id,

@@ -35,6 +35,16 @@ class ClassNotFound(NotFound):
         super().__init__(f"Class '{class_id}' was not found.")
 
 
+class StaffNotFound(NotFound):
+    def __init__(self, staff_id: str) -> None:
+        super().__init__(f"Staff member '{staff_id}' was not found.")
+
+
+class StudentNotFound(NotFound):
+    def __init__(self, student_id: str) -> None:
+        super().__init__(f"Student '{student_id}' was not found.")
+
+
 class ResultNotFound(NotFound):
     def __init__(self, assessment_id: str, student_id: str, attempt: int) -> None:
         super().__init__(

@@ -13,6 +13,7 @@ from assessments.results import endpoints as results
 from assessments.results.schemas import BulkResults
 from assessments.roster import endpoints as roster
 from assessments.standards import endpoints as standards
+from assessments.students import endpoints as students
 
 DESCRIPTION = "Standards and essential outcomes, common formative and summative assessments, student results from SIS integrations, and the analysis a PLC team brings to its data meeting."
 
@@ -25,6 +26,7 @@ ROUTERS = (
     analysis.router,
     results.by_assessment,
     results.router,
+    students.router,
     oneroster.router,
 )
 ROOT_ROUTERS = (gradebook.router,)

@@ -107,6 +107,19 @@ class Student(RosterMixin, Base):
     family_name: Mapped[str | None] = mapped_column(Text)
 
 
+class Staff(RosterMixin, Base):
+    """A staff member (teacher, administrator, aide, proctor) with the name the SIS gave. Names stay in this
+    database: the roster's events carry the id, role and schools only (UserRostered)."""
+
+    __tablename__ = "staff"
+    given_name: Mapped[str] = mapped_column(Text)
+    family_name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    identifier: Mapped[str | None] = mapped_column(Text)
+    roles: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    school_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+
+
 class Enrollment(RosterMixin, Base):
     __tablename__ = "enrollments"
     __table_args__ = (

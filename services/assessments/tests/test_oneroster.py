@@ -150,7 +150,7 @@ async def test_small_district_imports_and_each_result_is_one_event(
     report = response.json()
     assert report["problems"] == [] and report["rejected"] == 0
     assert report["files"]["results"] == {"rows": 6, "accepted": 6}
-    assert report["files"]["users"] == {"rows": 8, "accepted": 6}  # teachers are not students
+    assert report["files"]["users"] == {"rows": 8, "accepted": 8}  # 6 students and 2 teachers (staff)
     stored = await client.get(f"/assessments/results/{d}-li1/{d}-stu1/1", headers=district.sis)
     assert stored.status_code == 200
     assert stored.json()["school_id"] == f"{d}-sch2" and stored.json()["class_ids"] == [f"{d}-cls1"]
@@ -569,15 +569,18 @@ async def test_a_row_without_a_score_never_replaces_a_scored_result(blank_distri
 
 
 async def test_every_file_and_every_skipped_row_is_in_the_report(blank_district):
-    """Unsupported manifest files, CSVs the manifest does not name, teacher users and non-student roles."""
+    """Unsupported manifest files, CSVs the manifest does not name, users that are neither students nor staff
+    and roles.csv rows of other roles (teachers are stored as staff now, so they are not in the lists)."""
     district, d = blank_district, blank_district.id
     files: dict[str, str | bytes] = dict(small_district(d, students=2))
+    files["users"] = str(files["users"]) + f"{d}-par0,active,,Pat,Rent,\r\n"  # row 6: a guardian
     files["roles"] = csv_text(
         ["sourcedId", "status", "userSourcedId", "roleType", "role", "orgSourcedId"],
         [
             ["ro1", "active", f"{d}-stu0", "primary", "student", f"{d}-sch1"],
             ["ro2", "active", f"{d}-tch0", "primary", "teacher", f"{d}-sch1"],
             ["ro3", "active", "nobody", "primary", "student", f"{d}-sch1"],
+            ["ro4", "active", f"{d}-par0", "primary", "guardian", f"{d}-sch1"],
         ],
     )
     files["categories"] = csv_text(
@@ -587,16 +590,17 @@ async def test_every_file_and_every_skipped_row_is_in_the_report(blank_district)
     with zipfile.ZipFile(buffer, "a") as archive:
         archive.writestr("demographics.csv", "sourcedId,status\r\nx,active\r\n")
     report = (await upload(district, buffer.getvalue())).json()
-    assert report["files"]["roles"] == {"rows": 3, "accepted": 1}
+    assert report["files"]["roles"] == {"rows": 4, "accepted": 2}  # the student's and the teacher's
+    assert report["files"]["users"] == {"rows": 5, "accepted": 4}
     assert report["files"]["categories"] == {"rows": 1, "accepted": 0}
-    skipped = {(s["file"], s["row"]) for s in report["skipped"]}
-    assert skipped == {
-        ("users.csv", 2),
-        ("users.csv", 3),
-        ("roles.csv", 3),
+    skipped = {(s["file"], s["row"]): s["reason"] for s in report["skipped"]}
+    assert set(skipped) == {
+        ("users.csv", 6),
+        ("roles.csv", 5),
         ("categories.csv", None),
         ("demographics.csv", None),
     }
+    assert "guardian" in skipped[("users.csv", 6)] and "guardian" in skipped[("roles.csv", 5)]
     assert next(s for s in report["skipped"] if s["file"] == "categories.csv")["reason"].startswith(
         "not supported"
     )
@@ -633,3 +637,51 @@ async def test_a_field_past_the_csv_limit_is_a_problem_and_the_rows_before_it_ar
     report = (await upload(blank_district, package({"orgs": orgs}))).json()
     assert report["files"]["orgs"]["accepted"] == 1
     assert [(p["file"], p["row"]) for p in report["problems"]] == [("orgs.csv", 3)]
+
+
+async def test_an_import_stores_teachers_and_administrators_with_their_names(blank_district):
+    district, d = blank_district, blank_district.id
+    files: dict[str, str | bytes] = dict(small_district(d, students=2))
+    files["users"] = csv_text(
+        ["sourcedId", "status", "dateLastModified", "givenName", "familyName", "email"],
+        [
+            [f"{d}-tch0", "active", "", "Maria", "Rivera", "m.rivera@example.org"],
+            [f"{d}-tch1", "active", "", "Sam", "Okoro", ""],
+            [f"{d}-prin", "active", "", "Pat", "Lee", ""],
+            [f"{d}-stu0", "active", "", "Stu", "Dent 0", ""],
+            [f"{d}-stu1", "active", "", "Stu", "Dent 1", ""],
+        ],
+    )
+    files["roles"] = csv_text(
+        ["sourcedId", "status", "userSourcedId", "roleType", "role", "orgSourcedId"],
+        [["ro1", "active", f"{d}-prin", "primary", "principal", f"{d}-sch1"]],
+    )
+    report = (await upload(district, package(files))).json()
+    assert report["problems"] == [] and report["skipped"] == []
+    assert report["files"]["users"] == {"rows": 5, "accepted": 5}
+    assert report["files"]["roles"] == {"rows": 1, "accepted": 1}
+    listed = (await district.http.get("/assessments/roster/staff", headers=district.sis)).json()
+    assert [(s["sourced_id"], s["family_name"], s["roles"], s["school_ids"]) for s in listed] == [
+        (f"{d}-prin", "Lee", ["administrator"], [f"{d}-sch1"]),
+        (f"{d}-tch1", "Okoro", ["teacher"], [f"{d}-sch2"]),
+        (f"{d}-tch0", "Rivera", ["teacher"], [f"{d}-sch1"]),
+    ]
+    classes = (await district.http.get("/assessments/roster/classes", headers=district.sis)).json()
+    assert {c["sourced_id"]: [t["family_name"] for t in c["teachers"]] for c in classes} == {
+        f"{d}-cls0": ["Rivera"],
+        f"{d}-cls1": ["Okoro"],
+    }
+
+
+async def test_a_staff_user_without_a_name_is_a_row_problem(blank_district):
+    district, d = blank_district, blank_district.id
+    files: dict[str, str | bytes] = dict(small_district(d, students=1))
+    files["users"] = csv_text(
+        ["sourcedId", "status", "dateLastModified", "givenName", "familyName"],
+        [[f"{d}-tch0", "active", "", "Maria", ""], [f"{d}-stu0", "active", "", "Stu", "Dent"]],
+    )
+    report = (await upload(district, package(files))).json()
+    assert [(p["file"], p["row"], p["column"]) for p in report["problems"]] == [
+        ("users.csv", 2, "familyName")
+    ]
+    assert report["files"]["users"] == {"rows": 2, "accepted": 1}

@@ -185,6 +185,19 @@ WRITES = {
             ]
         }
     },
+    ("PUT", "/assessments/roster/staff"): lambda i: {
+        "json": {
+            "records": [
+                {
+                    "sourced_id": i["staff"],
+                    "given_name": "G",
+                    "family_name": "F",
+                    "roles": ["teacher"],
+                    "school_ids": [i["school"]],
+                }
+            ]
+        }
+    },
     ("POST", "/assessments/standards"): lambda i: {
         "json": {"id": i["standard"], "code": i["standard"], "statement": "s"}
     },
@@ -249,6 +262,7 @@ def _ids(prefix: str) -> dict[str, str]:
         "class",
         "student",
         "enrollment",
+        "staff",
         "standard",
         "assessment",
     )
@@ -284,6 +298,15 @@ async def _give_d2_its_own_objects(d2: District, ids: dict[str, str]) -> None:
                 "role": "student",
             }
         ],
+        "staff": [
+            {
+                "sourced_id": ids["staff"],
+                "given_name": "Dana",
+                "family_name": "Two",
+                "roles": ["teacher"],
+                "school_ids": [ids["school"]],
+            }
+        ],
     }
     for kind, records in roster.items():
         response = await d2.put(f"/assessments/roster/{kind}", {"records": records})
@@ -311,6 +334,8 @@ async def _snapshot(d2: District, ids: dict[str, str]) -> list:
         "/assessments/roster/schools",
         "/assessments/roster/classes",
         f"/assessments/roster/classes/{ids['class']}/students",
+        "/assessments/roster/staff",
+        f"/assessments/roster/staff/{ids['staff']}",
         "/assessments/standards",
         f"/assessments/assessments/{ids['assessment']}",
         f"/assessments/assessments/{ids['assessment']}/results",

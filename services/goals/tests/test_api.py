@@ -292,7 +292,11 @@ async def test_a_goals_chart_renders_for_a_teacher_with_every_part_named(app, se
     ]  # fmt: skip
     assert texts("y-axis")[:-1] == ["0", "20", "40", "60", "80", "100"]
     assert "% of tested students at or above proficient" in texts("y-axis")
-    assert texts("x-axis")[:3] == ["Sep 2026", "Oct 2026", "Nov 2026"] and "May 2027" in texts("x-axis")
+    # the month under each tick, the year under the first tick and under January
+    assert texts("x-axis")[:4] == ["Sep", "2026", "Oct", "Nov"]
+    assert texts("x-axis")[texts("x-axis").index("Jan") + 1] == "2027" and "May" in texts("x-axis")
+    labels = texts("value-labels")
+    assert labels[:2] == ["Target 80 by 20 May 2027", "Baseline 20"] and labels[2].startswith("Projected ")
     assert texts("pdsa") == ["PDSA 1"]
     classes = {e.get("class") for e in root.iter()}
     assert {"baseline", "aimline", "target", "interim", "trend", "actual", "point"} <= classes
@@ -322,7 +326,7 @@ async def test_a_versioned_goals_chart_shows_the_earlier_target_dashed_and_label
     root = ET.fromstring(response.text)  # noqa: S314 - our own output
     earlier = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "earlier-target"]
     assert len(earlier) == 1
-    assert [t.text for t in earlier[0].iter(f"{SVG_NS}text")] == ["v1 target"]
+    assert [t.text for t in earlier[0].iter(f"{SVG_NS}text")] == ["v1 target 80"]
     assert earlier[0].find(f"{SVG_NS}title").text == "Version 1: target 80 by 2027-05-20"
     assert {e.get("class") for e in earlier[0]} >= {None, "earlier-aimline"}
     desc = root.find(f"{SVG_NS}desc").text

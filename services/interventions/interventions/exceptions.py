@@ -51,6 +51,16 @@ class AssignmentClosed(Conflict):
         super().__init__(f"Assignment {assignment_id} was exited on {exited_on}.")
 
 
+class ProgressBeforeStart(UnprocessableContent):
+    title = "Progress point before the start"
+
+    def __init__(self, assignment_id: uuid.UUID, measured_on: object, start_on: object) -> None:
+        super().__init__(
+            f"A progress point of {measured_on} is before assignment {assignment_id} started ({start_on}).",
+            errors=[{"location": ["body", "measured_on"], "message": f"on or after {start_on}"}],
+        )
+
+
 class FlagClosed(Conflict):
     title = "Flag already resolved"
 

@@ -9,6 +9,7 @@ from interventions.consumers import results_consumer, roster_consumer
 from interventions.flags.endpoints import router as flags
 from interventions.pyramid.endpoints import router as pyramid
 from interventions.school_rules.endpoints import router as school_rules
+from interventions.students.endpoints import router as students
 from interventions.tiers.endpoints import router as tiers
 
 DESCRIPTION = "The pyramid of interventions: students flagged for extra time and support (or enrichment) as results arrive, tiers, plans, progress monitoring and exits."
@@ -17,7 +18,7 @@ DESCRIPTION = "The pyramid of interventions: students flagged for extra time and
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     parts = ServiceParts(
-        routers=[school_rules, pyramid, tiers, flags],
+        routers=[school_rules, pyramid, tiers, flags, students],
         outbox=models.outbox.table,
         inbox=models.inbox,
         consumers=[results_consumer(settings.escalation()), roster_consumer()],

@@ -62,7 +62,6 @@ class ResultScore(Base):
     __tablename__ = "result_scores"
     __table_args__ = (
         Index("ix_result_scores_district_student_standard", "district_id", "student_id", "standard_id"),
-        Index("ix_result_scores_district_school", "district_id", "school_id"),
     )
 
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -92,7 +91,9 @@ class Flag(Base):
             unique=True,
             postgresql_where=text("status = 'open'"),
         ),
-        Index("ix_flags_district_school_status", "district_id", "school_id", "status"),
+        # School first: the consumer's (district, student, standard) lookups must not match it on district and
+        # status alone (the planner took that, without statistics, and read the district's open flags per pair)
+        Index("ix_flags_school_district_status", "school_id", "district_id", "status"),
         Index("ix_flags_district_student_standard", "district_id", "student_id", "standard_id"),
         Index("ix_flags_district_change", "district_id", "change_xid", "id"),
     )
@@ -138,6 +139,25 @@ class StudentTier(Base):
     rule: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(Text)
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TierChange(Base):
+    """A student's tier history: one row per change of `student_tiers` (an escalation by the results consumer,
+    a leader's decision, an exit), written by database triggers (per statement, over the transition tables) so every path that sets a tier records it."""
+
+    __tablename__ = "tier_changes"
+    __table_args__ = (Index("ix_tier_changes_district_student", "district_id", "student_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    district_id: Mapped[str] = mapped_column(Text)
+    student_id: Mapped[str] = mapped_column(Text)
+    school_id: Mapped[str] = mapped_column(Text)
+    from_tier: Mapped[int | None] = mapped_column(Integer, comment="NULL: the tier held before history began")
+    to_tier: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, comment="escalation | decision | exit")
+    rule: Mapped[str | None] = mapped_column(Text, comment="the escalation rule, or the decision's reason")
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SchoolRules(Base):

@@ -289,3 +289,40 @@ async def test_student_level_reads_are_audited_with_who_read_which_students(app,
         ["stu-audited"],
     )
     assert (record["district_id"], record["subject"][:17]) == ("district-1", "dev-school_leader")
+
+
+async def test_an_assignment_reads_with_its_status_and_after_the_exit_its_reason(app, school):
+    assignment = await assign(app, school, await add_intervention(app, school), "stu-read")
+    path = f"/interventions/v1/assignments/{assignment['id']}"
+    async with client(app, "teacher", [school]) as c:
+        active = await c.get(path)
+        exit_body = {"exited_on": "2026-10-20", "reason": "goal met", "evidence": "three points above 70"}
+        assert (await c.post(f"{path}/exit", json=exit_body)).status_code == 200
+        exited = await c.get(path)
+    assert active.status_code == 200 and active.json() == assignment
+    assert exited.json()["status"] == "exited" and exited.json()["exit_reason"] == "goal met"
+    async with client(app, "teacher", ["another-school"]) as c:
+        assert (await c.get(path)).status_code == 404
+
+
+async def test_a_progress_point_out_of_range_or_before_the_start_is_a_422_and_none_after_the_exit(
+    app, school
+):
+    assignment = await assign(app, school, await add_intervention(app, school), "stu-range")
+    path = f"/interventions/v1/assignments/{assignment['id']}"
+    async with client(app, "teacher", [school]) as c:
+        too_high = await c.post(f"{path}/progress", json={"measured_on": "2026-09-14", "score": 140})
+        negative = await c.post(f"{path}/progress", json={"measured_on": "2026-09-14", "score": -1})
+        early = await c.post(f"{path}/progress", json={"measured_on": "2026-09-01", "score": 50})
+        exit_body = {"exited_on": "2026-10-20", "reason": "goal met", "evidence": "e"}
+        assert (await c.post(f"{path}/exit", json=exit_body)).status_code == 200
+        closed = await c.post(f"{path}/progress", json={"measured_on": "2026-10-21", "score": 80})
+        points = (await c.get(f"{path}/progress")).json()["points"]
+    for answer in (too_high, negative, early):
+        assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
+    assert too_high.json()["errors"][0]["location"] == ["body", "score"]
+    assert early.json()["errors"] == [
+        {"location": ["body", "measured_on"], "message": "on or after 2026-09-07"}
+    ]
+    assert closed.status_code == 409
+    assert points == []

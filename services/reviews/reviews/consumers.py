@@ -54,8 +54,15 @@ def _team(e: g.TeamChanged):
 
 def _goal(status: str | None):
     def make(e: g.GoalActivated | g.GoalProgressUpdated | g.GoalAchieved | g.GoalMissed):
-        row = {"goal_id": e.goal_id, "school_id": e.school_id, "team_id": e.team_id,
-               "status": status or "active", "progress": getattr(e, "status", status)}  # fmt: skip
+        row = {
+            "goal_id": e.goal_id,
+            "school_id": e.school_id,
+            "team_id": e.team_id,
+            "status": status or "active",
+        }
+        progress = getattr(e, "status", status)  # GoalActivated carries none: the stored progress stays
+        if progress is not None:
+            row["progress"] = progress
         if status is not None:
             row["decided_on"] = e.occurred_at.date()
         return models.Goal, (e.district_id, e.goal_id), row

@@ -98,6 +98,25 @@ async def test_a_reviewer_sees_the_evidence_from_the_events(app, sessions):
     assert "respond.pyramid" in evidence["informs"]
 
 
+async def test_a_goal_activated_alone_is_stored_and_never_resets_its_progress(app, sessions):
+    goal = {"district_id": "d1", "goal_id": uuid.uuid4(), "school_id": "s5", "team_id": None, "version": 1}
+    window = {"baseline": 10, "target": 80, "start": date(2026, 9, 1), "deadline": date(2027, 5, 1)}
+    await apply(sessions, g.GoalActivated(**goal, **window, occurred_at=T0))  # its own batch
+    async with sessions() as session:
+        first = await session.get(Goal, ("d1", goal["goal_id"]))
+        assert (first.status, first.progress) == ("active", "insufficient data")
+    update = g.GoalProgressUpdated(
+        **goal, occurred_at=T0, value=50, n=20, status="on track", as_of=date(2026, 11, 1)
+    )
+    await apply(sessions, update)
+    await apply(
+        sessions, g.GoalActivated(**{**goal, "version": 2}, **window, occurred_at=T0)
+    )  # a new version
+    async with sessions() as session:
+        row = await session.get(Goal, ("d1", goal["goal_id"]))
+    assert (row.status, row.progress) == ("active", "on track")
+
+
 async def test_a_stale_result_revision_changes_nothing(app, sessions):
     newer = result("d1", "stu9", "s1", "cfa1", 90.0, date(2026, 10, 2))
     newer = newer.model_copy(update={"revision": 3})

@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 from pydantic_core import to_json
 
+from plc_shared.ids import new_id
 from plc_shared.settings import EventSettings
 
 CONTENT_TYPE = "application/cloudevents+json"
@@ -56,7 +57,7 @@ class CloudEvent(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     specversion: str = "1.0"
-    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    id: uuid.UUID = Field(default_factory=new_id)
     source: str
     type: str
     subject: str | None = None
@@ -68,7 +69,7 @@ class CloudEvent(BaseModel):
     @classmethod
     def wrap(cls, event: Event, *, id: uuid.UUID | None = None, time: datetime | None = None) -> CloudEvent:
         return cls(
-            id=id or uuid.uuid4(),
+            id=id or new_id(),
             source=event.source,
             type=event.type,
             subject=event.subject(),

@@ -12,10 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from web.auth import CurrentUser
 from web.client import UserApi
+from web.flags.assignment_endpoints import router as assignment_router
 from web.flags.service import IV, FlagFilters, changed, flags_view
 from web.pages import render
 
 router = APIRouter(tags=["flags"])
+router.include_router(assignment_router)  # an assignment's page: progress, record a point, exit
 Tier = Annotated[str | None, Query(pattern="^[123]?$", description="1, 2, 3 or empty (every tier)")]
 Kind = Annotated[str | None, Query(pattern="^(support|enrichment)?$", description="empty: both kinds")]
 
@@ -123,15 +125,6 @@ async def assign(
         },
     )
     return RedirectResponse(_back(school_id, done="assigned", assignment=created["id"]), status_code=303)
-
-
-@router.get("/assignments/{assignment_id}")
-async def assignment_page(
-    request: Request, assignment_id: uuid.UUID, user: CurrentUser, api: UserApi
-) -> Response:
-    """One assignment's progress, with the service's progress chart."""
-    progress = await api.get(f"{IV}/assignments/{assignment_id}/progress")
-    return render(request, "assignment.html", user, assignment_id=assignment_id, progress=progress)
 
 
 @router.get("/charts/assignments/{assignment_id}.svg")

@@ -298,3 +298,34 @@ def report_line(file: str, row: int | None, column: str | None, reason: str) -> 
 
 def ordered(lines: list[dict]) -> list[dict]:
     return sorted(lines, key=lambda p: (p["file"], p["row"] or 0))
+
+
+# --- users (users.csv with roles.csv, enrollments.csv or a 1.1-style role column) -------------------------
+# The OneRoster roles stored as staff, by the role kept for them: 1.1's four, and 1.2's administrators (district,
+# site, system administrators and principals) as administrators. Guardians, parents, relatives, counselors and
+# users with no role are not stored.
+STAFF_ROLE_OF = {
+    "teacher": "teacher",
+    "administrator": "administrator",
+    "districtAdministrator": "administrator",
+    "principal": "administrator",
+    "siteAdministrator": "administrator",
+    "systemAdministrator": "administrator",
+    "aide": "aide",
+    "proctor": "proctor",
+}
+
+
+def user_roles(
+    user: dict[str, str], roles: list[dict[str, str]], enrollments: list[dict[str, str]]
+) -> list[str]:
+    """Every role a user has in the package, primary roles.csv rows first (then the other roles.csv rows,
+    the enrollments and users.csv's own 1.1 `role` column), each once."""
+    ranked = sorted(roles, key=lambda x: (x.get("roleType") or "").strip() != "primary")
+    named = [x["role"].strip() for x in ranked + enrollments] + [(user.get("role") or "").strip()]
+    return list(dict.fromkeys(r for r in named if r))
+
+
+def staff_roles(named: list[str]) -> list[str]:
+    """The staff roles kept for a user (in the order of `named`), empty when the user is not staff."""
+    return list(dict.fromkeys(STAFF_ROLE_OF[r] for r in named if r in STAFF_ROLE_OF))

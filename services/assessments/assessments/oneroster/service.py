@@ -3,8 +3,10 @@ assessments and results, in one transaction.
 
 Mapping (documented in the README of the endpoint):
 - orgs, academicSessions, courses, classes, enrollments → the roster tables; users with a student role (from
-  roles.csv, enrollments.csv or a 1.1-style `role` column) → students; teachers' enrollments fill
-  `classes.teacher_ids`. Other users (teachers, administrators, ...) and roles.csv rows of other roles are
+  roles.csv, enrollments.csv or a 1.1-style `role` column) → students; users with a staff role (teacher,
+  administrator — 1.2's district/site/system administrators and principals included —, aide, proctor) →
+  staff, with their names (events carry their id, role and schools only); teachers' enrollments fill
+  `classes.teacher_ids`. Other users (guardians, parents, no role, ...) and roles.csv rows of other roles are
   listed in the report's `skipped` with their row; roles.csv has its counts like every other file.
 - The gradebook files (GradebookFiles; the line item mapping they share with the gradebook binding is in
   catalog.service and catalog.rules, result identity in results.service.assign_attempts):
@@ -44,6 +46,7 @@ from assessments.catalog.rules import LineItem
 from assessments.exceptions import InvalidPackage, ResultNotFound
 from assessments.oneroster.repository import ImportRepository
 from assessments.oneroster.rules import (
+    STAFF_ROLE_OF,
     Package,
     PackageInvalid,
     day,
@@ -57,7 +60,9 @@ from assessments.oneroster.rules import (
     required,
     scale_values,
     split_list,
+    staff_roles,
     status_of,
+    user_roles,
 )
 from assessments.results import service as results_service
 from assessments.roster.repository import RosterRepository
@@ -478,8 +483,8 @@ class Importer(GradebookFiles):
         await self._roster("academicSessions", models.AcademicSession, self._session)
         await self._roster("courses", models.Course, self._course)
         await self._roster("classes", models.Class, self._class)
-        students = await self._roster("users", models.Student, self._student)
-        self._roles(students)
+        users = await self._users()
+        self._roles(users)
         await self._roster("enrollments", models.Enrollment, self._enrollment)
         await self.gradebook()
         self._not_imported()
@@ -501,23 +506,27 @@ class Importer(GradebookFiles):
         for filename in self.package.unnamed:
             self.skip(filename.removesuffix(".csv"), None, None, "not in the manifest: not read")
 
-    def _roles(self, students: set[str]) -> None:
-        """roles.csv decides who is a student (with enrollments and users' own role column): its rows are
-        counted and every row that made no student is listed."""
+    def _roles(self, stored: dict[str, str]) -> None:
+        """roles.csv decides who is a student or staff (with enrollments and users' own role column): its rows
+        are counted and every row that made no student or staff member is listed. `stored`: user → kind."""
         rows = self.package.rows("roles")
         if not rows:
             return
         users = {r["sourcedId"] for _n, r in self.package.rows("users")}
         accepted = 0
         for number, x in rows:
-            if x["role"].strip() != "student":
-                self.skip("roles", number, "role", f"role '{x['role']}': only student roles are imported")
-            elif x["userSourcedId"] not in users:
-                self.reject(
-                    "roles", number, "userSourcedId", f"user '{x['userSourcedId']}' is not in users.csv"
+            role, user = x["role"].strip(), x["userSourcedId"]
+            kind = "students" if role == "student" else "staff" if role in STAFF_ROLE_OF else None
+            if kind is None:
+                self.skip(
+                    "roles", number, "role", f"role '{role}': only student and staff roles are imported"
                 )
-            elif x["userSourcedId"] in students:
+            elif user not in users:
+                self.reject("roles", number, "userSourcedId", f"user '{user}' is not in users.csv")
+            elif stored.get(user) == kind:
                 accepted += 1
+            elif user in stored:
+                self.skip("roles", number, "role", f"role '{role}': the user is stored as a student")
             else:
                 self.skip("roles", number, "userSourcedId", "its users.csv row was not imported")
         self.counts["roles"] = {"rows": len(rows), "accepted": accepted}
@@ -539,13 +548,51 @@ class Importer(GradebookFiles):
                 self.reject(name, number, column, reason)
                 continue
             records.append({**converted, "district_id": self.district_id})
+        done = await self._store(name, name, model, records)
+        self.counts[name] = {"rows": len(rows), "accepted": len(done)}
+        return done
+
+    async def _store(self, name: str, kind: str, model: type[models.Base], records: list[dict]) -> set[str]:
+        """Upsert a file's converted rows of one kind, with their roster events; a bulk file retires the rest."""
         done = await RosterRepository(self.session).upsert(model, records) if records else set()
-        kind = {"orgs": "orgs", "users": "students"}.get(name, name)
         await models.outbox.add_all(self.session, roster_events(kind, records, datetime.now(UTC)))
         if self.package.mode(name) == "bulk":
             await self._retire(model, [r["sourced_id"] for r in records])
-        self.counts[name] = {"rows": len(rows), "accepted": len(done)}
         return done
+
+    async def _users(self) -> dict[str, str]:
+        """users.csv: students and staff (the others skipped, with why). Returns user → "students"/"staff"."""
+        rows = self.package.rows("users")
+        if not rows and self.package.mode("users") == "absent":
+            return {}
+        converted: dict[str, list[dict]] = {"students": [], "staff": []}
+        for number, record in rows:
+            try:
+                kind, row = self._user(record)
+            except Skip as exc:
+                self.skip("users", number, exc.column, exc.reason)
+                continue
+            except ValueError as exc:
+                column, reason = exc.args if len(exc.args) == 2 else (None, str(exc))
+                self.reject("users", number, column, reason)
+                continue
+            converted[kind].append({**row, "district_id": self.district_id})
+        students = await self._store("users", "students", models.Student, converted["students"])
+        staff = await self._store("users", "staff", models.Staff, converted["staff"])
+        self.counts["users"] = {"rows": len(rows), "accepted": len(students) + len(staff)}
+        return {**dict.fromkeys(staff, "staff"), **dict.fromkeys(students, "students")}
+
+    def _user(self, r: dict[str, str]) -> tuple[str, dict]:
+        user_id = r["sourcedId"]
+        roles, enrollments = self.roles_of.get(user_id, []), self.enrollments_of.get(user_id, [])
+        named = user_roles(r, roles, enrollments)
+        if "student" in named:
+            return "students", self._student(r, roles, enrollments)
+        if kept := staff_roles(named):
+            return "staff", self._staff(r, kept, roles, enrollments)
+        raise Skip(
+            "role", f"neither a student nor staff ({', '.join(sorted(named)) or 'no role'}): not stored"
+        )
 
     async def _retire(self, model: type[models.Base], kept: list[str]) -> None:
         """A bulk file is the whole set: the district's rows it does not name are marked tobedeleted."""
@@ -596,20 +643,27 @@ class Importer(GradebookFiles):
             converted["teacher_ids"] = sorted(self.teachers_of.get(r["sourcedId"], []))
         return converted
 
-    def _student(self, r: dict[str, str]) -> dict:
-        user_id = r["sourcedId"]
-        roles = self.roles_of.get(user_id, [])
-        enrollments = self.enrollments_of.get(user_id, [])
-        is_student = (
-            any(x["role"] == "student" for x in roles)
-            or any(x["role"] == "student" for x in enrollments)
-            or (r.get("role") == "student")
-        )
-        if not is_student:
-            roles = sorted(
-                {x["role"] for x in roles + enrollments} | ({r["role"]} if r.get("role") else set())
+    def _staff(self, r: dict[str, str], kept: list[str], roles: list[dict], enrollments: list[dict]) -> dict:
+        """A staff member: OneRoster requires givenName and familyName, and the staff table keeps them."""
+        schools = [x["orgSourcedId"] for x in roles if x["role"].strip() in STAFF_ROLE_OF] or [
+            x["schoolSourcedId"] for x in enrollments if x["role"].strip() in STAFF_ROLE_OF
+        ]
+        schools = schools or split_list(r.get("orgSourcedIds")) or split_list(r.get("primaryOrgSourcedId"))
+        if not schools:
+            raise ValueError(
+                "orgSourcedIds", "the staff member belongs to no org (roles, enrollments or orgs)"
             )
-            raise Skip("role", f"not a student ({', '.join(roles) or 'no role'}): staff are not stored")
+        return {
+            **record_base(r),
+            "given_name": required(r, "givenName"),
+            "family_name": required(r, "familyName"),
+            "roles": kept,
+            "school_ids": sorted(set(schools)),
+            "email": r.get("email") or None,
+            "identifier": r.get("identifier") or None,
+        }
+
+    def _student(self, r: dict[str, str], roles: list[dict], enrollments: list[dict]) -> dict:
         schools = [x["orgSourcedId"] for x in roles if x["role"] == "student"] or [
             x["schoolSourcedId"] for x in enrollments
         ]

@@ -20,6 +20,7 @@ from plc_shared.auth import Principal
 from plc_shared.db import Serial
 from plc_shared.errors import Forbidden
 from plc_shared.events.assessments import ResultVoided
+from plc_shared.ids import new_id
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, events, models, rules
@@ -231,7 +232,7 @@ class Ingest:
                 continue
             p["was_live"] = stored is not None and stored["voided_at"] is None
             p["new"] = stored is None
-            p["id"], p["revision"] = (stored["id"], stored["revision"] + 1) if stored else (uuid.uuid4(), 1)
+            p["id"], p["revision"] = (stored["id"], stored["revision"] + 1) if stored else (new_id(), 1)
             changed.append(p)
         return changed
 

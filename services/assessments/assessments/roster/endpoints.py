@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
-from assessments.auth import CurrentPrincipal, DistrictWriter, StudentReader
+from assessments.auth import CurrentPrincipal, DistrictWriter, StaffReader, StudentReader
 from assessments.roster import schemas, service
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
@@ -50,3 +50,15 @@ async def list_classes(session: DbSession, principal: CurrentPrincipal, school_i
 async def class_students(class_id: str, session: DbSession, principal: StudentReader):
     """The students enrolled in a class (audited)."""
     return await service.class_students(session, principal=principal, class_id=class_id)
+
+
+@router.get("/staff", response_model=list[schemas.StaffRead], responses=ERRORS)
+async def list_staff(session: DbSession, principal: StaffReader, school_id: str | None = None):
+    """The active staff (teachers, administrators, aides, proctors) of the schools the caller can see, by name."""
+    return await service.list_staff(session, principal=principal, school_id=school_id)
+
+
+@router.get("/staff/{staff_id}", response_model=schemas.StaffRead, responses=ERRORS)
+async def get_staff(staff_id: str, session: DbSession, principal: StaffReader):
+    """One staff member of a school the caller can see."""
+    return await service.get_staff(session, principal=principal, staff_id=staff_id)

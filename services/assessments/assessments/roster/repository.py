@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, cast, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import models
@@ -77,3 +77,25 @@ class RosterReader:
             .order_by(s.family_name, s.given_name, s.sourced_id)
         )
         return list((await self.session.scalars(stmt)).all())
+
+    async def staff(
+        self, district_id: str, schools: frozenset[str] | None, school_id: str | None
+    ) -> list[models.Staff]:
+        """Active staff of the district, of some schools (a staff member of several schools counts in each)."""
+        s = models.Staff
+        stmt = select(s).where(s.district_id == district_id, s.status == "active")
+        if schools is not None:
+            stmt = stmt.where(s.school_ids.op("&&")(cast(sorted(schools), ARRAY(Text))))
+        if school_id:
+            stmt = stmt.where(literal(school_id) == s.school_ids.any_())
+        return list(
+            (await self.session.scalars(stmt.order_by(s.family_name, s.given_name, s.sourced_id))).all()
+        )
+
+    async def staff_by_id(self, district_id: str, ids: set[str]) -> dict[str, models.Staff]:
+        """The district's active staff of these ids (the names of classes' teachers)."""
+        if not ids:
+            return {}
+        s = models.Staff
+        stmt = select(s).where(s.district_id == district_id, s.status == "active", s.sourced_id.in_(ids))
+        return {row.sourced_id: row for row in (await self.session.scalars(stmt)).all()}

@@ -68,6 +68,21 @@ class EnrollmentWrite(RosterRecord):
     end_date: date | None = None
 
 
+StaffRole = Literal["teacher", "administrator", "aide", "proctor"]
+
+
+class StaffWrite(RosterRecord):
+    """A OneRoster user who works at the district's schools: names are kept here and never leave the service
+    in an event (the roster event carries the id, the first role and the schools)."""
+
+    given_name: str = Field(min_length=1, max_length=200)
+    family_name: str = Field(min_length=1, max_length=200)
+    roles: list[StaffRole] = Field(min_length=1, description="the first one is the primary role")
+    school_ids: list[str] = Field(min_length=1)
+    email: str | None = Field(None, max_length=320)
+    identifier: str | None = None
+
+
 RecordT = TypeVar("RecordT", bound=RosterRecord)
 
 
@@ -81,6 +96,14 @@ class SchoolRead(Schema):
     identifier: str | None
 
 
+class TeacherRead(Schema):
+    """A class's teacher: the names when the roster has the staff member, else only the id."""
+
+    sourced_id: str
+    given_name: str | None = None
+    family_name: str | None = None
+
+
 class ClassRead(Schema):
     sourced_id: str
     title: str
@@ -90,6 +113,19 @@ class ClassRead(Schema):
     grades: list[str]
     subjects: list[str]
     teacher_ids: list[str]
+    teachers: list[TeacherRead] = Field(
+        default_factory=list, description="teacher_ids in order, with names where the roster has them"
+    )
+
+
+class StaffRead(Schema):
+    sourced_id: str
+    given_name: str
+    family_name: str
+    roles: list[str]
+    school_ids: list[str]
+    email: str | None
+    identifier: str | None
 
 
 class StudentRead(Schema):

@@ -13,7 +13,7 @@ from plc_shared.events.envelope import Event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models
-from assessments.exceptions import ClassNotFound
+from assessments.exceptions import ClassNotFound, StaffNotFound
 from assessments.roster import schemas
 from assessments.roster.repository import RosterReader, RosterRepository
 
@@ -24,6 +24,7 @@ ROSTER_KINDS: dict[str, tuple[type[models.Base], type[schemas.RosterRecord]]] = 
     "classes": (models.Class, schemas.ClassWrite),
     "students": (models.Student, schemas.StudentWrite),
     "enrollments": (models.Enrollment, schemas.EnrollmentWrite),
+    "staff": (models.Staff, schemas.StaffWrite),
 }
 
 
@@ -63,6 +64,7 @@ REFERENCES: dict[str, tuple[tuple[str, type[models.Base], bool], ...]] = {
     "courses": (("school_id", models.Org, False),),
     "classes": (("school_id", models.Org, False), ("course_id", models.Course, False)),
     "students": (("school_ids", models.Org, True),),
+    "staff": (("school_ids", models.Org, True),),
     "enrollments": (("class_id", models.Class, False), ("school_id", models.Org, False)),
 }
 
@@ -80,7 +82,8 @@ async def roster_references(
         for index, row in enumerate(rows):
             values = row[field] if many else [row[field]]
             for value in (v for v in values if v and v not in known):
-                errors.append({"index": index, "field": field, "reason": f"unknown {field[:-3]} '{value}'"})
+                noun = field.removesuffix("_ids").removesuffix("_id")  # school_ids → school
+                errors.append({"index": index, "field": field, "reason": f"unknown {noun} '{value}'"})
     if kind == "enrollments":
         students = [r["user_id"] for r in rows if r["role"] == "student"]
         known = await repo.existing_ids(models.Student, district_id, students) if students else set()
@@ -129,6 +132,18 @@ def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[
             )
             for r in rows
         ]
+    if kind == "staff":  # the id, primary role and schools: the names stay in this service
+        return [
+            UserRostered(
+                district_id=r["district_id"],
+                user_id=r["sourced_id"],
+                role=r["roles"][0],
+                school_ids=r["school_ids"],
+                status=r["status"],
+                occurred_at=now,
+            )
+            for r in rows
+        ]
     if kind == "enrollments":  # staff (not students, not guardians): the roster users goals builds teams of
         return [
             UserRostered(
@@ -153,8 +168,42 @@ async def list_schools(session: AsyncSession, *, principal: Principal) -> list[s
 async def list_classes(
     session: AsyncSession, *, principal: Principal, school_id: str | None
 ) -> list[schemas.ClassRead]:
-    found = await RosterReader(session).classes(principal.tenant, principal.visible_schools(), school_id)
-    return [schemas.ClassRead.model_validate(c) for c in found]
+    reader = RosterReader(session)
+    found = await reader.classes(principal.tenant, principal.visible_schools(), school_id)
+    staff = await reader.staff_by_id(principal.tenant, {t for c in found for t in c.teacher_ids})
+    return [
+        schemas.ClassRead.model_validate(c).model_copy(
+            update={"teachers": [teacher(t, staff.get(t)) for t in c.teacher_ids]}
+        )
+        for c in found
+    ]
+
+
+def teacher(teacher_id: str, staff: models.Staff | None) -> schemas.TeacherRead:
+    if staff is None:  # a teacher id the roster has no staff record (or name) for
+        return schemas.TeacherRead(sourced_id=teacher_id)
+    return schemas.TeacherRead(
+        sourced_id=teacher_id, given_name=staff.given_name, family_name=staff.family_name
+    )
+
+
+async def list_staff(
+    session: AsyncSession, *, principal: Principal, school_id: str | None
+) -> list[schemas.StaffRead]:
+    found = await RosterReader(session).staff(principal.tenant, principal.visible_schools(), school_id)
+    return [schemas.StaffRead.model_validate(s) for s in found]
+
+
+async def get_staff(session: AsyncSession, *, principal: Principal, staff_id: str) -> schemas.StaffRead:
+    """One staff member of the caller's district at a school the caller sees; anything else is a 404."""
+    found = await session.get(models.Staff, (principal.tenant, staff_id))
+    if (
+        found is None
+        or found.status != "active"
+        or not any(auth.sees_school(principal, found.district_id, s) for s in found.school_ids)
+    ):
+        raise StaffNotFound(staff_id)
+    return schemas.StaffRead.model_validate(found)
 
 
 async def class_students(

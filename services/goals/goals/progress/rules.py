@@ -355,22 +355,32 @@ def goal_svg(
         f' text-anchor="middle" font-size="12">{escape(measure)}</text></g>'
         f'<g class="x-axis" font-size="11" text-anchor="middle">'
     )
-    for d in month_ticks(first, last):
+    for i, d in enumerate(month_ticks(first, last)):
+        # The month under its tick; the year on a second line at the first tick and at each January (a label
+        # "Feb 2027" per month ran into its neighbours on a school year).
+        year = (
+            f'<text class="tick-year" x="{x(d):.1f}" y="{y0 + 32}">{d.year}</text>'
+            if i == 0 or d.month == 1
+            else ""
+        )
         axes.append(
             f'<line x1="{x(d):.1f}" y1="{y0}" x2="{x(d):.1f}" y2="{y0 + 5}" stroke="#999"/>'
-            f'<text class="tick" x="{x(d):.1f}" y="{y0 + 18}">{MONTHS[d.month - 1]} {d.year}</text>'
+            f'<text class="tick" x="{x(d):.1f}" y="{y0 + 18}">{MONTHS[d.month - 1]}</text>{year}'
         )
     axes.append(
-        f'<text class="axis-label" x="{(x0 + x1) / 2:.1f}" y="{CHART_H - 14}" font-size="12">Date</text></g>'
+        f'<text class="axis-label" x="{(x0 + x1) / 2:.1f}" y="{CHART_H - 10}" font-size="12">Date</text></g>'
         f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" stroke="#555"/>'
         f'<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{y1}" stroke="#555"/>'
     )
     parts += axes
     c = COLOURS
+    label_at: list[float] = []  # the x of each label drawn; cycles started close together stack their labels
     for i, (d, phase) in enumerate(sorted(cycles), 1):
+        row = sum(abs(x(d) - at) < 44 for at in label_at)
+        label_at.append(x(d))
         parts.append(
             f'<g class="pdsa"><line x1="{x(d):.1f}" y1="{y0}" x2="{x(d):.1f}" y2="{y1}" stroke="{c["pdsa"]}"'
-            f' stroke-dasharray="2 3"/><text x="{x(d) + 3:.1f}" y="{y1 + 10}" font-size="10"'
+            f' stroke-dasharray="2 3"/><text x="{x(d) + 3:.1f}" y="{y1 + 10 + 12 * row}" font-size="10"'
             f' fill="{c["pdsa"]}">PDSA {i}</text><title>PDSA cycle {i} started {d.isoformat()} ({escape(phase)})'
             "</title></g>"
         )
@@ -391,8 +401,8 @@ def goal_svg(
         parts.append(
             f'<g class="earlier-target"><line x1="{x(e.start):.1f}" y1="{y(e.target):.1f}" x2="{x(e.deadline):.1f}"'
             f' y2="{y(e.target):.1f}" stroke="{c["earlier"]}" stroke-dasharray="8 4" stroke-width="1.5"/>{aim}'
-            f'<text x="{x(e.deadline) - 4:.1f}" y="{y(e.target) - 5:.1f}" font-size="10" text-anchor="end"'
-            f' fill="#6c7a7b">v{e.version} target</text><title>Version {e.version}: target {_fmt(e.target)} by'
+            f'<text x="{x(e.start) + 4:.1f}" y="{y(e.target) + 13:.1f}" font-size="10" fill="#5f6b6c"'
+            f' stroke="#ffffff" stroke-width="3" paint-order="stroke">v{e.version} target {_fmt(e.target)}</text><title>Version {e.version}: target {_fmt(e.target)} by'
             f" {e.deadline.isoformat()}</title></g>"
         )
     parts.append(
@@ -421,6 +431,7 @@ def goal_svg(
             f"<title>{d.isoformat()}: {_fmt(v)}</title></circle>"
             for d, v in known
         ]
+    parts.append(_value_labels(x, y, x0, x1, baseline, target, deadline, trend))
     parts.append(
         _legend(baseline is not None, bool(interim_targets), trend is not None, bool(cycles), bool(earlier))
     )
@@ -446,6 +457,32 @@ def goal_svg(
         f'<text class="chart-subtitle" x="{LEFT}" y="40" font-size="12" fill="#555">{escape(measure)}'
         f"{' · ' + escape(status) if status else ''}</text></svg>"
     )
+
+
+def _value_labels(x, y, x0: float, x1: float, baseline, target: float, deadline: date, trend) -> str:
+    """The values on the lines themselves, so nobody reads them off the axis: the target (with its date) and
+    the baseline at the left of the plot, the trend's projected value at the deadline."""
+    c, halo = COLOURS, 'stroke="#ffffff" stroke-width="3" paint-order="stroke"'
+    out = [
+        f'<text class="target-label" x="{x0 + 4}" y="{y(target) - 5:.1f}" font-size="11" fill="#1e7e46" {halo}>'
+        f"Target {_fmt(target)} by {_day(deadline)}</text>"
+    ]
+    if baseline is not None:
+        out.append(
+            f'<text class="baseline-label" x="{x0 + 4}" y="{y(baseline) + 14:.1f}" font-size="11" fill="#5f6b6c"'
+            f" {halo}>Baseline {_fmt(baseline)}</text>"
+        )
+    if trend is not None:
+        value = trend[1][1]
+        out.append(
+            f'<text class="projection-label" x="{x(deadline) - 8:.1f}" y="{y(value) - 7:.1f}" font-size="11"'
+            f' text-anchor="end" fill="{c["trend"]}" {halo} clip-path="url(#plot)">Projected {_fmt(value)}</text>'
+        )
+    return f'<g class="value-labels">{"".join(out)}</g>'
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def _legend(baseline: bool, interim: bool, trend: bool, cycles: bool, earlier: bool = False) -> str:

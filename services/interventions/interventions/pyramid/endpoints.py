@@ -53,6 +53,12 @@ async def assign(data: schemas.AssignmentCreate, session: DbSession, principal: 
     return await service.assign(session, principal=principal, data=data)
 
 
+@router.get("/assignments/{assignment_id}", response_model=schemas.AssignmentRead, responses=ERRORS)
+async def get_assignment(assignment_id: uuid.UUID, session: DbSession, principal: Reader):
+    """One assignment: intervention, student, goal, status and, once exited, the reason and evidence."""
+    return await service.get_assignment(session, principal=principal, assignment_id=assignment_id)
+
+
 @router.post("/assignments/{assignment_id}/progress", response_model=schemas.ProgressRead, responses=ERRORS)
 async def add_progress(
     assignment_id: uuid.UUID, data: schemas.ProgressCreate, session: DbSession, principal: Staff

@@ -54,13 +54,18 @@ class AssignmentRead(AssignmentCreate):
 
 
 class ProgressCreate(Schema):
+    measured_on: date = Field(description="not before the assignment's start")
+    score: float = Field(ge=0, le=100, description="percent, on the scale of the baseline and the goal")
+
+
+class ProgressPointRead(Schema):
     measured_on: date
     score: float
 
 
 class ProgressRead(Schema):
     assignment_id: uuid.UUID
-    points: list[ProgressCreate]
+    points: list[ProgressPointRead]
     rate_of_improvement: float | None = Field(description="points per week (least-squares slope)")
     goal_rate: float = Field(description="points per week the goal line asks for")
     on_track: bool | None

@@ -20,6 +20,7 @@ from interventions.exceptions import (
     AssignmentClosed,
     AssignmentNotFound,
     InterventionNotFound,
+    ProgressBeforeStart,
     StudentNotFound,
 )
 from interventions.models import Assignment, Intervention, ProgressPoint
@@ -87,6 +88,10 @@ async def add_progress(
     session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID, data: schemas.ProgressCreate
 ) -> schemas.ProgressRead:
     assignment = await _assignment(session, principal, assignment_id)
+    if assignment.status != "active":
+        raise AssignmentClosed(assignment_id, assignment.exited_on)
+    if data.measured_on < assignment.start_on:
+        raise ProgressBeforeStart(assignment_id, data.measured_on, assignment.start_on)
     session.add(ProgressPoint(assignment_id=assignment.id, **data.model_dump()))
     await session.flush()
     return await progress(session, principal=principal, assignment_id=assignment_id)
@@ -102,11 +107,20 @@ async def progress(
     goal = rules.goal_rate(assignment.baseline, assignment.goal, assignment.start_on, assignment.goal_date)
     return schemas.ProgressRead(
         assignment_id=assignment.id,
-        points=[schemas.ProgressCreate(measured_on=p.measured_on, score=p.score) for p in points],
+        points=[schemas.ProgressPointRead(measured_on=p.measured_on, score=p.score) for p in points],
         rate_of_improvement=roi,
         goal_rate=goal,
         on_track=None if roi is None else roi >= goal,
     )
+
+
+async def get_assignment(
+    session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID
+) -> Assignment:
+    """One assignment (student-level: audited)."""
+    assignment = await _assignment(session, principal, assignment_id)
+    audit_read(principal, "assignment", [assignment.student_id], assignment_id=str(assignment.id))
+    return assignment
 
 
 async def assignment_with_progress(

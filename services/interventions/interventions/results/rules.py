@@ -16,6 +16,7 @@ from typing import Literal
 
 from plc_shared.events import Event
 from plc_shared.events.interventions import FlagResolved, StudentFlagged, TierChanged
+from plc_shared.ids import new_id
 
 from interventions.flags import rules
 from interventions.flags.rules import ENRICHMENT, SUPPORT, Kind, Score
@@ -171,7 +172,7 @@ class FlagEngine:
 
     def _open(self, change: ResultChange, standard_id: str, kind: Kind, score: Score) -> None:
         flag = Flag(
-            flag_id=uuid.uuid4(),
+            flag_id=new_id(),
             student_id=change.student_id,
             district_id=change.district_id,
             school_id=change.school_id,

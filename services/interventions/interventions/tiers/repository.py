@@ -6,7 +6,7 @@ from plc_shared.db import Repository
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from interventions.models import Assignment, Flag, ResultScore, StudentTier
+from interventions.models import Assignment, Flag, Student, StudentTier
 
 
 class TierRepository(Repository[StudentTier]):
@@ -28,9 +28,12 @@ class TierRepository(Repository[StudentTier]):
         )
         return list((await self.session.scalars(stmt)).all())
 
-    async def students_with_results(self, district_id: str, school_id: str) -> int:
-        stmt = select(func.count(func.distinct(ResultScore.student_id))).where(
-            ResultScore.district_id == district_id, ResultScore.school_id == school_id
+    async def students_in_school(self, district_id: str, school_id: str) -> int:
+        """The school's students: on its roster (`StudentRostered`), or first seen in a result there."""
+        stmt = select(func.count()).where(
+            Student.district_id == district_id,
+            Student.status == "active",
+            Student.school_ids.any(school_id),
         )
         return (await self.session.execute(stmt)).scalar_one()
 

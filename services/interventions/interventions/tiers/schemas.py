@@ -32,7 +32,9 @@ class TierShare(Schema):
 
 class Distribution(Schema):
     school_id: str
-    students: int
+    students: int = Field(
+        description="the school's students: on its roster, or first seen in a result there (tier 1 unless decided)"
+    )
     tiers: list[TierShare]
 
 

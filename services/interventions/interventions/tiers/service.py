@@ -107,7 +107,7 @@ async def distribution(
     district = await check_school(session, principal, school_id)
     repo = TierRepository(session)
     tiered = [t.tier for t in await repo.in_school(district, school_id, min_tier=2)]
-    students = max(await repo.students_with_results(district, school_id), len(tiered))
+    students = max(await repo.students_in_school(district, school_id), len(tiered))
     shares = rules.distribution([*tiered, *([1] * (students - len(tiered)))])
     return schemas.Distribution(
         school_id=school_id,

@@ -1,0 +1,80 @@
+"""One assignment's page data: the assignment, its progress, and names for every id on it (student, standard,
+intervention, champion), read with the user's token."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+
+from web.client import Api
+from web.flags.service import IV
+from web.roster import Names, names_for, teacher_name
+
+# The form fields of the two forms, as their labels say them (a problem's field errors name the label).
+LABELS = {
+    "measured_on": "Date measured",
+    "score": "Score (%)",
+    "exited_on": "Exit date",
+    "reason": "Reason",
+    "evidence": "Evidence",
+    "to_tier": "Tier after the exit",
+}
+EXIT_REASONS = (
+    "Goal met",
+    "Goal not met: a more intensive intervention",
+    "Goal not met: a different intervention",
+    "Left the school",
+)
+
+
+@dataclass
+class AssignmentView:
+    assignment: dict
+    progress: dict
+    names: Names
+    intervention: str
+    champion: str
+
+    @property
+    def active(self) -> bool:
+        return self.assignment["status"] == "active"
+
+    @property
+    def student(self) -> str:
+        return self.names.student(self.assignment["student_id"])
+
+    @property
+    def today(self) -> str:
+        return date.today().isoformat()
+
+
+async def assignment_view(api: Api, assignment_id: str) -> AssignmentView:
+    base = f"{IV}/assignments/{assignment_id}"
+    assignment, progress = await asyncio.gather(api.get(base), api.get(f"{base}/progress"))
+    school = assignment["school_id"]
+    names, pyramid, staff = await asyncio.gather(
+        names_for(api, school),
+        api.get_or([], f"{IV}/schools/{school}/interventions"),
+        api.get_or([], "/assessments/roster/staff", school_id=school),
+    )
+    intervention = next((i for i in pyramid if i["id"] == assignment["intervention_id"]), None)
+    champions = {s["sourced_id"]: teacher_name(s) for s in staff}
+    return AssignmentView(
+        assignment,
+        progress,
+        names,
+        f"Tier {intervention['tier']}: {intervention['name']}" if intervention else "an intervention",
+        champions.get(assignment["champion"]) or names.teacher(assignment["champion"]),
+    )
+
+
+def field_errors(problem: dict) -> list[str]:
+    """A problem's field errors as a person reads them: "Score (%): Input should be less than or equal to 100"."""
+    found = []
+    for error in problem.get("errors") or []:
+        location = error.get("location") or error.get("loc") or []
+        field = str(location[-1]) if location else ""
+        message = error.get("message") or error.get("msg") or ""
+        found.append(f"{LABELS.get(field, field)}: {message}" if field else message)
+    return found
