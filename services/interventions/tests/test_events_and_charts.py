@@ -141,7 +141,7 @@ def test_the_progress_chart_reads_without_help_axes_dates_legend_values_and_a_te
     def texts(cls: str) -> list[str]:
         return [t.text for g in root.iter(f"{ns}g") if g.get("class") == cls for t in g.iter(f"{ns}text")]
 
-    assert texts("y-axis") == ["0", "20", "40", "60", "80", "Score"]
+    assert texts("y-axis") == ["0", "20", "40", "60", "80", "100", "Score (%)"]  # percents: the whole scale
     assert texts("x-axis")[:3] == ["Sep 7", "Sep 14", "Sep 21"] and texts("x-axis")[-2] == "Oct 19"
     assert texts("x-axis")[-1] == "Date of the progress check (2026)"
     assert texts("legend") == ["Score at each check", "Goal line: 40 → 70"]

@@ -64,8 +64,11 @@ def progress_svg(
     point, and a text alternative that says all of it with the rate of improvement against the goal line's."""
     end = max(goal_date, *(d for d, _ in points)) if points else goal_date
     days = max((end - start).days, 1)
+    # Scores are percents (0-100, like the baseline and the goal): the whole scale, so a gain looks its size.
     ticks = nice_ticks(
-        min(baseline, goal, *(v for _, v in points), 0.0), max(baseline, goal, *(v for _, v in points))
+        min(baseline, goal, *(v for _, v in points), 0.0),
+        max(baseline, goal, *(v for _, v in points), 100.0),
+        count=6,  # 0, 20, ... 100
     )
     low, high = ticks[0], ticks[-1]
     right, bottom = PW - P_RIGHT, PH - P_BOTTOM
@@ -87,7 +90,7 @@ def progress_svg(
     middle = (P_TOP + bottom) / 2
     parts.append(
         f'<text x="16" y="{middle:.1f}" font-size="12" text-anchor="middle" transform="rotate(-90 16 {middle:.1f})">'
-        "Score</text></g>"
+        "Score (%)</text></g>"
     )
     parts.append(
         f'<g class="x-axis" fill="{INK}"><line x1="{P_LEFT}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{INK}"/>'
