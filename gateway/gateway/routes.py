@@ -233,6 +233,7 @@ ROUTES: tuple[Rule, ...] = (
     rule("PUT", f"{RV}/program/{{rest:path}}", (ADMIN,), Scope.TOKEN),
     rule("POST", f"{RV}/schools/{{school_id}}/reviews", (ADMIN, REVIEWER), Scope.TOKEN),
     rule(READ, f"{RV}/schools/{{school_id}}/reviews", STAFF, Scope.TOKEN),
+    rule(READ, f"{RV}/schools/{{school_id}}/reviews/chart.svg", STAFF, Scope.TOKEN),
     rule(READ, f"{RV}/schools/{{school_id}}/evidence/{{school_year}}", STAFF, Scope.TOKEN),
     rule("PUT", f"{RV}/schools/{{school_id}}/narratives/{{school_year}}", (ADMIN, LEADER), Scope.TOKEN),
     rule("PUT", f"{RV}/schools/{{school_id}}/state-results/{{school_year}}", (ADMIN,), Scope.TOKEN),

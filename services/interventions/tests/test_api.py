@@ -124,6 +124,25 @@ async def test_progress_gives_the_rate_of_improvement_against_the_goal_line_and_
     assert read["on_track"] is False
     assert chart.headers["content-type"] == "image/svg+xml"
     assert chart.text.count('class="point"') == 4 and 'class="goal"' in chart.text
+    assert "<title>Progress of student stu-progress</title>" in chart.text
+
+
+async def test_the_progress_chart_names_the_student_only_with_the_label_the_caller_passes(app, school):
+    """The service knows ids only: a page with the roster passes the name, escaped and length-limited."""
+    assignment = await assign(app, school, await add_intervention(app, school), "stu-label")
+    path = f"/interventions/v1/assignments/{assignment['id']}/chart.svg"
+    async with client(app, "teacher", [school]) as c:
+        named = await c.get(path, params={"label": "Ana <Lopez> & co"})
+        too_long = await c.get(path, params={"label": "x" * 81})
+        control = await c.get(path, params={"label": "Ana\x00"})
+        empty = await c.get(path, params={"label": ""})
+    assert named.status_code == 200
+    assert (
+        "<title>Progress of Ana &lt;Lopez&gt; &amp; co</title>" in named.text
+        and "stu-label" not in named.text
+    )
+    assert (too_long.status_code, control.status_code, empty.status_code) == (422, 422, 422)
+    assert too_long.headers["content-type"] == "application/problem+json"
 
 
 async def test_exit_names_reason_and_evidence_can_lower_the_tier_and_happens_once(app, school):

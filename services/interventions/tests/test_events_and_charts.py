@@ -1,13 +1,18 @@
 """The event contract of this service, and the SVG charts as documents."""
 
+import io
+import os
 import re
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import cairosvg
 import pytest
 from interventions.pyramid import rules as progress_rules
 from interventions.tiers import rules as tier_rules
+from PIL import Image
 from plc_shared.events import CloudEvent, parse_event
 from plc_shared.events.interventions import (
     FlagResolved,
@@ -110,3 +115,58 @@ def test_the_distribution_chart_reads_without_help_axis_legend_values_and_a_text
     assert root.find(f"{ns}title").text == "Tiers at <s1>"
     desc = root.find(f"{ns}desc").text
     assert "tier 1: 70% of students (guidance 80%)" in desc and "tier 3: 10%" in desc
+
+
+def _png(svg: str, name: str) -> Image.Image:
+    """The chart as a PNG, as a browser would paint it (cairosvg), kept in .plc/screenshots/charts to look at."""
+    png = cairosvg.svg2png(bytestring=svg.encode(), output_width=1280)
+    folder = Path(os.environ.get("PLC_SCREENSHOTS", ".plc/screenshots")) / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.png").write_bytes(png)
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def test_the_progress_chart_reads_without_help_axes_dates_legend_values_and_a_text_alternative():
+    svg = progress_rules.progress_svg(
+        [(date(2026, 9, 21), 52), (date(2026, 9, 7), 40), (date(2026, 9, 14), 48)],
+        start=date(2026, 9, 7),
+        baseline=40,
+        goal_date=date(2026, 10, 19),
+        goal=70,
+        title="Progress of Ana Lopez",
+    )
+    root = ET.fromstring(svg)  # noqa: S314 - our own output
+    ns = "{http://www.w3.org/2000/svg}"
+
+    def texts(cls: str) -> list[str]:
+        return [t.text for g in root.iter(f"{ns}g") if g.get("class") == cls for t in g.iter(f"{ns}text")]
+
+    assert texts("y-axis") == ["0", "20", "40", "60", "80", "100", "Score (%)"]  # percents: the whole scale
+    assert texts("x-axis")[:3] == ["Sep 7", "Sep 14", "Sep 21"] and texts("x-axis")[-2] == "Oct 19"
+    assert texts("x-axis")[-1] == "Date of the progress check (2026)"
+    assert texts("legend") == ["Score at each check", "Goal line: 40 → 70"]
+    values = [t.text for t in root.iter(f"{ns}text") if t.get("class") == "value"]
+    assert values == ["40", "48", "52"]  # the score on each point, in date order
+    assert [t.text for t in root.iter(f"{ns}text") if t.get("class") == "goal-label"] == ["Goal 70"]
+    desc = root.find(f"{ns}desc").text
+    assert "Baseline 40 on 2026-09-07; goal 70 by 2026-10-19" in desc
+    assert "3 progress checks: 2026-09-07: 40, 2026-09-14: 48, 2026-09-21: 52." in desc
+    assert "Rate of improvement 6.0 points a week, at or above the goal line's 5.0." in desc
+    image = _png(svg, "interventions-progress")
+    assert image.size == (1280, 640)
+    colours = {c for _, c in image.getcolors(maxcolors=1 << 20)}
+    assert (0x1F, 0x5F, 0x99) in colours and (0xB0, 0x3A, 0x2E) in colours  # the scores and the goal line
+
+
+def test_the_progress_chart_without_checks_still_has_its_goal_line_axes_and_says_so():
+    svg = progress_rules.progress_svg(
+        [], start=date(2026, 9, 7), baseline=12, goal_date=date(2027, 1, 25), goal=30, title="t"
+    )
+    root = ET.fromstring(svg)  # noqa: S314 - our own output
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.findall(f".//{ns}circle[@class='point']") == []
+    assert "No progress check yet." in root.find(f"{ns}desc").text
+    dates = [t.text for g in root.iter(f"{ns}g") if g.get("class") == "x-axis" for t in g.iter(f"{ns}text")]
+    assert len(dates) <= 10 and dates[0] == "Sep 7"  # every 2 weeks or more on a long span, not crowded
+    assert dates[-1] == "Date of the progress check (2026-2027)"
+    _png(svg, "interventions-progress-empty")

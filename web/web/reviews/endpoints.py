@@ -1,5 +1,6 @@
-"""Site reviews: a school's history, and the rubric form a reviewer fills in with the evidence from data beside
-it; save, submit, finalize."""
+"""Site reviews: a school's reviews, its history with the implementation level over time, recognition readiness,
+the district-implementation analytics with the reviews service's charts, and the rubric form a reviewer fills in
+with the evidence from data beside it; save, submit, finalize."""
 
 from __future__ import annotations
 
@@ -8,28 +9,51 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from plc_shared.auth import Role
 from plc_shared.errors import NotFound
 
 from web.auth import CurrentUser
 from web.client import UserApi
-from web.flags.endpoints import default_school
+from web.flags.endpoints import default_school as roster_default_school
 from web.pages import render
+from web.reviews import service
 
 router = APIRouter(tags=["reviews"])
 RV = "/reviews/v1"
 ACTIONS = ("submit", "finalize")
 
 
+async def default_school(api: UserApi, user: CurrentUser) -> str | None:
+    """The user's first school; for a district-wide user the first school of the program (reviews are of
+    program schools), else the roster's first."""
+    if user.schools:
+        return user.schools[0]
+    program = await api.get_or([], f"{RV}/program/schools")
+    return program[0]["school_id"] if program else await roster_default_school(api, user)
+
+
 @router.get("/reviews")
 async def reviews_page(
     request: Request, user: CurrentUser, api: UserApi, school_id: str | None = None
 ) -> Response:
-    """The school's reviews, oldest first, with their scores; a reviewer starts a new one here."""
+    """The school's reviews, oldest first, with their scores; a reviewer starts a new one here. Analysts read
+    aggregates only: their reviews page is the analytics."""
+    if user.principal.role is Role.ANALYST:
+        return RedirectResponse("/app/reviews/analytics", status_code=303)
     school_id = school_id or await default_school(api, user)
     reviews = await api.get(f"{RV}/schools/{school_id}/reviews") if school_id else []
-    return render(request, "reviews.html", user, reviews=reviews, school_id=school_id, today=date.today())
+    names = await service.school_names(api)
+    return render(
+        request,
+        "reviews.html",
+        user,
+        reviews=reviews,
+        school_id=school_id,
+        school=names.get(school_id or "", school_id),
+        today=date.today(),
+    )
 
 
 @router.post("/reviews")
@@ -43,6 +67,52 @@ async def start_review(
     """Start a review of the school on the district's current rubric (a draft)."""
     created = await api.post(f"{RV}/schools/{school_id}/reviews", {"kind": kind, "on": on.isoformat()})
     return RedirectResponse(f"/app/reviews/{created['id']}", status_code=303)
+
+
+@router.get("/reviews/history")
+async def history_page(
+    request: Request, user: CurrentUser, api: UserApi, school_id: str | None = None
+) -> Response:
+    """Every review of the school with its date, kind, level, score and reviewers; the level over time."""
+    school_id = school_id or await default_school(api, user)
+    found = await service.history(api, school_id, user.principal.subject, user.name) if school_id else None
+    return render(request, "reviews_history.html", user, history=found, school_year=service.school_year)
+
+
+@router.get("/reviews/readiness")
+async def readiness_page(request: Request, user: CurrentUser, api: UserApi) -> Response:
+    """Which program schools are ready for Exemplary or Sustaining Exemplary recognition, what each still lacks."""
+    schools, recognitions, names = await service.readiness(api)
+    return render(
+        request,
+        "reviews_readiness.html",
+        user,
+        schools=schools,
+        recognitions=recognitions,
+        names=names,
+        levels=service.RECOGNITION,
+        school_year=service.school_year,
+    )
+
+
+@router.get("/reviews/analytics")
+async def analytics_page(
+    request: Request,
+    user: CurrentUser,
+    api: UserApi,
+    scope: Annotated[str, Query(pattern="^(district|program)$")] = "district",
+) -> Response:
+    """The district-implementation analytics: verdicts with their n and methods, the service's charts inlined,
+    and the program schools by name (program scope, all districts' aggregates: analysts only)."""
+    found = await service.analytics(api, scope)
+    return render(
+        request,
+        "reviews_analytics.html",
+        user,
+        analytics=found,
+        titles=service.CHARTS,
+        school_year=service.school_year,
+    )
 
 
 @router.get("/reviews/{review_id}")

@@ -4,6 +4,7 @@ are escaped, only numbers and ids appear). No I/O: unit-tested on plain values."
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, timedelta
 from html import escape
@@ -105,12 +106,42 @@ def _legend() -> str:
     )
 
 
-def svg(title: str, body: str, desc: str = "", *, axis: bool = True) -> str:
+def svg(title: str, body: str, desc: str = "", *, axis: bool = True, size: tuple[int, int] = (W, H)) -> str:
+    width, height = size
     description = f"<desc>{escape(desc)}</desc>" if desc else ""
-    base = f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#999"/>' if axis else ""
+    base = (
+        f'<line x1="{PAD}" y1="{height - PAD}" x2="{width - PAD}" y2="{height - PAD}" stroke="#999"/>'
+        if axis
+        else ""
+    )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img">'
-        f"<title>{escape(title)}</title>{description}"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+        ' role="img" font-family="sans-serif">'
+        f'<title>{escape(title)}</title>{description}<rect width="{width}" height="{height}" fill="#fff"/>'
         f'<text x="{PAD}" y="20" font-size="14" font-weight="bold">{escape(title)}</text>'
         f"{base}{body}</svg>"
     )
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values (steps of 1, 2 or 5 times 10^k) covering low..high, about `count` of them."""
+    span = (high - low) or 1.0
+    raw = span / max(count - 1, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step) * step
+    ticks, value = [], first
+    while value < high + step * 0.999:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def legend(entries: list[tuple[str, str]], x: float, y: float) -> str:
+    """A legend as <g class="legend">: each entry a symbol (SVG drawn at 0,0 in a 14 by 10 box) and its words."""
+    rows = "".join(
+        f'<g transform="translate({x:.1f} {y + 20 * i:.1f})">{symbol}'
+        f'<text x="20" y="9" font-size="11">{escape(words)}</text></g>'
+        for i, (symbol, words) in enumerate(entries)
+    )
+    return f'<g class="legend">{rows}</g>'

@@ -110,10 +110,13 @@ def mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-# --- SVG charts (written by hand, no plotting dependency; only numbers, ids and fixed words are drawn) --------
+# --- SVG charts (written by hand, no plotting dependency; only numbers, fixed words and rubric names are drawn) -
+# Each chart reads without help: a title, both axes with their values and names, a legend, the value on every
+# mark, and a text alternative (<title> and a <desc> that says every value) for a screen reader.
 
-W, H, LEFT, RIGHT, TOP, BOTTOM = 560, 320, 56, 150, 40, 56
-COLORS = ("#2c3e50", "#2980b9", "#27ae60", "#c0392b", "#8e44ad", "#d35400", "#7f8c8d")
+W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 340, 64, 290, 44, 64
+COLORS = ("#2c3e50", "#1f6fa8", "#1e7d46", "#b03a2e", "#7d3c98", "#a04000", "#5d6d7e")  # 4.5:1 on white
+INK, GRID = "#333", "#ddd"
 
 
 def _x(fraction: float) -> float:
@@ -129,78 +132,235 @@ def _frame(
     x_label: str,
     y_label: str,
     y_ticks: list[tuple[float, str]],
-    legend: list[tuple[str, str]],
+    legend: list[tuple[str, str, str]],
     body: str,
+    desc: str,
+    x_ticks: list[tuple[float, str]] = (),
+    legend_title: str = "",
+    empty: str = "",
 ) -> str:
-    ticks = "".join(
-        f'<line x1="{LEFT - 4}" y1="{_y(f):.1f}" x2="{LEFT}" y2="{_y(f):.1f}" stroke="#999"/>'
-        f'<text x="{LEFT - 6}" y="{_y(f) + 4:.1f}" font-size="10" text-anchor="end">{escape(t)}</text>'
+    """The chart's frame: title, y axis with grid lines and values, x axis with its values, both axis names,
+    the legend (label, colour, mark: bar | line | dot | whisker) and the text alternative."""
+    y_axis = "".join(
+        f'<line x1="{LEFT}" y1="{_y(f):.1f}" x2="{_x(1):.1f}" y2="{_y(f):.1f}" stroke="{GRID}"/>'
+        f'<text x="{LEFT - 6}" y="{_y(f) + 4:.1f}" font-size="11" text-anchor="end">{escape(t)}</text>'
         for f, t in y_ticks
     )
-    keys = "".join(
-        f'<rect x="{W - RIGHT + 12}" y="{TOP + 16 * i}" width="10" height="10" fill="{c}"/>'
-        f'<text class="legend" x="{W - RIGHT + 26}" y="{TOP + 16 * i + 9}" font-size="10">{escape(t)}</text>'
-        for i, (t, c) in enumerate(legend)
+    middle = _y(0.5)
+    y_axis += (
+        f'<text x="16" y="{middle:.1f}" font-size="12" text-anchor="middle" transform="rotate(-90 16 {middle:.1f})">'
+        f"{escape(y_label)}</text>"
     )
+    x_axis = "".join(
+        f'<line x1="{_x(f):.1f}" y1="{_y(0)}" x2="{_x(f):.1f}" y2="{_y(0) + 4}" stroke="{INK}"/>'
+        f'<text x="{_x(f):.1f}" y="{_y(0) + 16:.1f}" font-size="11" text-anchor="middle">{escape(t)}</text>'
+        for f, t in x_ticks
+    )
+    x_axis += (
+        f'<text x="{_x(0.5):.1f}" y="{H - 10}" font-size="12" text-anchor="middle">{escape(x_label)}</text>'
+    )
+    if empty:  # said in the plot, so an empty chart does not look broken
+        body += (
+            f'<text class="empty" x="{_x(0.5):.1f}" y="{_y(0.5) - 8:.1f}" font-size="12" text-anchor="middle"'
+            f' fill="{INK}">{escape(empty)}</text>'
+        )
+    top = TOP + (20 if legend_title else 0)
+    keys = "".join(_key(i, label, color, mark, top) for i, (label, color, mark) in enumerate(legend))
+    if legend_title:
+        keys = f'<text x="{W - RIGHT + 16}" y="{TOP + 9}" font-size="11" font-weight="bold">{escape(legend_title)}</text>{keys}'
+
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img">'
-        f'<title>{escape(title)}</title><text x="{LEFT}" y="20" font-size="13">{escape(title)}</text>'
-        f'<line class="x-axis" x1="{LEFT}" y1="{_y(0)}" x2="{_x(1)}" y2="{_y(0)}" stroke="#999"/>'
-        f'<line class="y-axis" x1="{LEFT}" y1="{_y(0)}" x2="{LEFT}" y2="{_y(1)}" stroke="#999"/>{ticks}'
-        f'<text x="{_x(0.5):.1f}" y="{H - 8}" font-size="11" text-anchor="middle">{escape(x_label)}</text>'
-        f'<text x="14" y="{_y(0.5):.1f}" font-size="11" text-anchor="middle" transform="rotate(-90 14 {_y(0.5):.1f})">'
-        f"{escape(y_label)}</text>{keys}{body}</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img"'
+        ' font-family="sans-serif">'
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
+        f'<rect width="{W}" height="{H}" fill="#fff"/>'
+        f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>'
+        f'<g class="y-axis" fill="{INK}">{y_axis}'
+        f'<line x1="{LEFT}" y1="{_y(0)}" x2="{LEFT}" y2="{_y(1)}" stroke="{INK}"/></g>'
+        f'<g class="x-axis" fill="{INK}"><line x1="{LEFT}" y1="{_y(0)}" x2="{_x(1)}" y2="{_y(0)}" stroke="{INK}"/>'
+        f"{x_axis}</g>{body}"
+        f'<g class="legend">{keys}</g></svg>'
     )
+
+
+def _key(i: int, label: str, color: str, mark: str, top: float = TOP) -> str:
+    x, y = W - RIGHT + 16, top + 20 * i
+    symbol = {
+        "bar": f'<rect x="{x}" y="{y}" width="14" height="10" fill="{color}"/>',
+        "line": f'<line x1="{x}" y1="{y + 5}" x2="{x + 14}" y2="{y + 5}" stroke="{color}" stroke-width="2.5"/>'
+        f'<circle cx="{x + 7}" cy="{y + 5}" r="3" fill="{color}"/>',
+        "dot": f'<circle cx="{x + 7}" cy="{y + 5}" r="4" fill="{color}"/>',
+        "whisker": f'<line x1="{x + 7}" y1="{y - 2}" x2="{x + 7}" y2="{y + 12}" stroke="{color}" stroke-width="2"/>'
+        f'<line x1="{x + 3}" y1="{y - 2}" x2="{x + 11}" y2="{y - 2}" stroke="{color}" stroke-width="2"/>'
+        f'<line x1="{x + 3}" y1="{y + 12}" x2="{x + 11}" y2="{y + 12}" stroke="{color}" stroke-width="2"/>',
+    }[mark]
+    return f'{symbol}<text x="{x + 20}" y="{y + 9}" font-size="11">{escape(label)}</text>'
 
 
 PERCENT_TICKS = [(f, f"{f:.0%}") for f in (0, 0.25, 0.5, 0.75, 1)]
+PERCENT_X = [(f, f"{f:.0%}") for f in (0, 0.25, 0.5, 0.75, 1)]
+
+
+def _schools(n: int) -> str:
+    return f"{n} school{'' if n == 1 else 's'}"
+
+
+def _pct(value: float | None) -> str:
+    return "no data" if value is None else f"{value:.0%}"
 
 
 def proportions_svg(groups: list[dict[str, Any]], *, title: str) -> str:
-    """One bar per group (its share) with its Wilson 95 % interval as a whisker and k/n under it."""
+    """One bar per group (its share, written on it) with its Wilson 95 % interval as a whisker, k of n under."""
     width = 1 / (len(groups) * 1.5 or 1)
     parts = []
     for i, g in enumerate(groups):
         left, p = _x(i * width * 1.5 + width / 4), g["p"] or 0.0
         right = left + (_x(width) - LEFT)
+        mid = (left + right) / 2
         parts.append(
             f'<rect class="bar" x="{left:.1f}" y="{_y(p):.1f}" width="{right - left:.1f}" height="{_y(0) - _y(p):.1f}" fill="{COLORS[1]}"/>'
-            f'<text x="{(left + right) / 2:.1f}" y="{_y(0) + 14:.1f}" font-size="10" text-anchor="middle">{escape(g["label"])}</text>'
-            f'<text class="n" x="{(left + right) / 2:.1f}" y="{_y(0) + 26:.1f}" font-size="10" text-anchor="middle">{g["k"]}/{g["n"]} (n = {g["n"]})</text>'
+            f'<text x="{mid:.1f}" y="{_y(0) + 16:.1f}" font-size="11" text-anchor="middle">{escape(g["label"])}</text>'
+            f'<text class="n" x="{mid:.1f}" y="{_y(0) + 30:.1f}" font-size="11" text-anchor="middle">{g["k"]} of {_schools(g["n"])}</text>'
         )  # fmt: skip
         if g["wilson_95"]:
-            lo, hi, mid = *g["wilson_95"], (left + right) / 2
-            parts.append(f'<line class="wilson" x1="{mid:.1f}" y1="{_y(lo):.1f}" x2="{mid:.1f}" y2="{_y(hi):.1f}" stroke="{COLORS[3]}" stroke-width="2"/>')  # fmt: skip
-    legend = [("share in district implementations", COLORS[1]), ("Wilson 95 % interval", COLORS[3])]
-    return _frame(title, "group of program schools", "share", PERCENT_TICKS, legend, "".join(parts))
+            lo, hi = g["wilson_95"]
+            parts.append(
+                f'<g class="wilson" stroke="{COLORS[3]}" stroke-width="2">'
+                f'<line x1="{mid:.1f}" y1="{_y(lo):.1f}" x2="{mid:.1f}" y2="{_y(hi):.1f}"/>'
+                f'<line x1="{mid - 6:.1f}" y1="{_y(lo):.1f}" x2="{mid + 6:.1f}" y2="{_y(lo):.1f}"/>'
+                f'<line x1="{mid - 6:.1f}" y1="{_y(hi):.1f}" x2="{mid + 6:.1f}" y2="{_y(hi):.1f}"/></g>'
+            )
+        # the share, above the bar's left edge (clear of the whisker), or inside it in white when the bar is tall
+        label_y, fill = (_y(p) + 16, "#fff") if p > 0.9 else (_y(p) - 6, "#000")
+        parts.append(
+            f'<text class="value" x="{left + 4:.1f}" y="{label_y:.1f}" font-size="12" font-weight="bold" fill="{fill}">'
+            f"{_pct(g['p']) if g['n'] else 'no schools'}</text>"
+        )
+    legend = [
+        ("Share in a district implementation", COLORS[1], "bar"),
+        ("95 % interval (Wilson)", COLORS[3], "whisker"),
+    ]
+    said = "; ".join(
+        f"{g['label']}: {g['k']} of {_schools(g['n'])} ({_pct(g['p'])}"
+        + (f", 95 % interval {g['wilson_95'][0]:.0%} to {g['wilson_95'][1]:.0%})" if g["wilson_95"] else ")")
+        for g in groups
+    )
+    desc = f"Share of program schools that are part of a district implementation, by group. {said}."
+    empty = "" if any(g["n"] for g in groups) else "No program school yet"
+    return _frame(
+        title, "Group of program schools", "Share of schools", PERCENT_TICKS, legend, "".join(parts), desc,
+        empty=empty,
+    )  # fmt: skip
 
 
 def scatter_svg(points: list[tuple[float, float]], *, title: str) -> str:
     """x: rubric percent Proficient+ (0-100); y: percent proficient on summative assessments (0-100)."""
     dots = "".join(
-        f'<circle class="point" cx="{_x(x / 100):.1f}" cy="{_y(y / 100):.1f}" r="3" fill="{COLORS[0]}" fill-opacity="0.6"/>'
+        f'<circle class="point" cx="{_x(x / 100):.1f}" cy="{_y(y / 100):.1f}" r="4" fill="{COLORS[0]}" fill-opacity="0.75">'
+        f"<title>rubric {x:.0f} %, students proficient {y:.0f} %</title></circle>"
         for x, y in points
     )  # fmt: skip
-    return _frame(title, "rubric: percent of indicators Proficient or Deep", "students proficient (summative)",
-                  PERCENT_TICKS, [("one school's latest site review", COLORS[0])], dots)  # fmt: skip
+    said = "; ".join(f"({x:.0f} %, {y:.0f} %)" for x, y in sorted(points)) or "no school has both yet"
+    desc = (
+        "One dot per school: across, the share of rubric indicators rated Proficient or Deep on its latest site "
+        f"review; up, the share of its students proficient on summative assessments that year. {said}."
+    )
+    return _frame(title, "Rubric indicators rated Proficient or Deep (latest site review)",
+                  "Students proficient (summative)", PERCENT_TICKS,
+                  [("One school", COLORS[0], "dot")], dots, desc, PERCENT_X,
+                  empty="" if points else "No school with both a site review and results yet")  # fmt: skip
+
+
+def _school_year(value: str) -> str:
+    """2026 → 2026-27 (a school year is named by the calendar year it starts in)."""
+    return f"{value}-{(int(value) + 1) % 100:02d}" if value.isdigit() else value
 
 
 def trend_svg(
-    series: dict[str, list[tuple[str, float | None]]], labels: list[tuple[str, int]], *, title: str
+    series: dict[str, list[tuple[str, float | None]]],
+    labels: list[tuple[str, int]],
+    *,
+    title: str,
+    names: dict[str, str] | None = None,
 ) -> str:
-    """One line per strand of its mean points (0-1) over the groups (e.g. school years), n under each group."""
+    """One line per strand (named from the rubric) of its mean points as a share of the maximum, over the
+    school years, with the value at each point and the number of reviews under each year."""
+    names = names or {}
     step = 1 / max(len(labels) - 1, 1)
+    at = (lambda i: 0.5) if len(labels) == 1 else (lambda i: i * step)
+    x_ticks = [(at(i), _school_year(v)) for i, (v, _) in enumerate(labels)]
     parts = [
-        f'<text class="n" x="{_x(i * step):.1f}" y="{_y(0) + 14:.1f}" font-size="10" text-anchor="middle">{escape(v)} (n = {n})</text>'
-        for i, (v, n) in enumerate(labels)
+        f'<text class="n" x="{_x(at(i)):.1f}" y="{_y(0) + 30:.1f}" font-size="11" text-anchor="middle">{n} review{"s" if n != 1 else ""}</text>'
+        for i, (_, n) in enumerate(labels)
     ]  # fmt: skip
-    legend = []
-    for j, (strand, values) in enumerate(sorted(series.items())):
-        color = COLORS[j % len(COLORS)]
-        legend.append((strand, color))
-        pts = " ".join(f"{_x(i * step):.1f},{_y(v):.1f}" for i, (_, v) in enumerate(values) if v is not None)
+    legend, said = [], []
+    for j, (strand, values) in enumerate(sorted(series.items(), key=lambda kv: names.get(kv[0], kv[0]))):
+        color, name = COLORS[j % len(COLORS)], names.get(strand, strand)
+        latest = next((v for _, v in reversed(values) if v is not None), None)
+        legend.append(
+            (f"{name}: {_pct(latest)}", color, "line")
+        )  # lines on top of each other stay told apart
+        drawn = [(at(i), v) for i, (_, v) in enumerate(values) if v is not None]
+        pts = " ".join(f"{_x(x):.1f},{_y(v):.1f}" for x, v in drawn)
+        dots = "".join(
+            f'<circle cx="{_x(x):.1f}" cy="{_y(v):.1f}" r="3.5" fill="{color}"><title>{escape(name)}: {v:.0%}</title></circle>'
+            for x, v in drawn
+        )  # fmt: skip
         parts.append(
-            f'<polyline class="strand" points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>'
-        )
-    ticks = [(f, f"{f:.2f}") for f in (0, 0.25, 0.5, 0.75, 1)]
-    return _frame(title, "group", "mean points (levels ÷ 3n)", ticks, legend, "".join(parts))
+            f'<g class="strand" data-strand="{escape(strand)}"><polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2.5"/>{dots}</g>'
+        )  # fmt: skip
+        said.append(f"{name}: " + ", ".join(f"{_school_year(y)} {_pct(v)}" for y, v in values))
+    desc = (
+        "Mean rubric points of each strand as a share of the most a strand can score (every indicator rated "
+        f"Deep Implementation), by school year. {'; '.join(said) or 'No finalized site review yet'}."
+    )
+    last = f"In {_school_year(labels[-1][0])}" if labels else "Strands"
+    return _frame(title, "School year", "Strand points (% of the maximum)", PERCENT_TICKS, legend,
+                  "".join(parts), desc, x_ticks, legend_title=last if series else "",
+                  empty="" if labels else "No finalized site review yet")  # fmt: skip
+
+
+LEVEL_NAMES = ("Minimal/No", "Partial", "Proficient", "Deep Implementation")
+KIND_NAMES = {"pre": "Pre-review", "interim": "Interim review", "site": "Site review"}
+
+
+def history_svg(reviews: list[tuple[str, str, float | None]], *, title: str) -> str:
+    """A school's implementation level over time: one point per finalized review (date, kind, mean rating 0-3,
+    i.e. points times 3), oldest first and evenly spaced, joined by a line; the rubric's levels named on the grid."""
+    step = 1 / max(len(reviews) - 1, 1)
+    at = (lambda i: 0.5) if len(reviews) == 1 else (lambda i: 0.1 + 0.8 * i * step)  # clear of the axis
+    levels = "".join(
+        f'<text class="level" x="{_x(0) + 6:.1f}" y="{_y(i / 3) - 4:.1f}" font-size="10" fill="#555">{name}</text>'
+        for i, name in enumerate(LEVEL_NAMES)
+    )  # fmt: skip
+    drawn = [(at(i), on, kind, mean) for i, (on, kind, mean) in enumerate(reviews)]
+    rated = [(x, mean) for x, _, _, mean in drawn if mean is not None]
+    parts = [levels]
+    if rated:
+        line = " ".join(f"{_x(x):.1f},{_y(m / 3):.1f}" for x, m in rated)
+        parts.append(f'<polyline class="level-line" points="{line}" fill="none" stroke="{COLORS[1]}" stroke-width="2.5"/>')  # fmt: skip
+    for x, _on, kind, mean in drawn:
+        color = COLORS[2] if kind == "site" else COLORS[5]
+        parts.append(
+            f'<text class="n" x="{_x(x):.1f}" y="{_y(0) + 30:.1f}" font-size="11" text-anchor="middle">{escape(KIND_NAMES.get(kind, kind))}</text>'
+        )  # fmt: skip
+        if mean is not None:
+            parts.append(
+                f'<circle class="review" cx="{_x(x):.1f}" cy="{_y(mean / 3):.1f}" r="5" fill="{color}"/>'
+                f'<text class="value" x="{_x(x):.1f}" y="{_y(mean / 3) - 9:.1f}" font-size="11" font-weight="bold" text-anchor="middle">{mean:.1f}</text>'
+            )  # fmt: skip
+    said = "; ".join(
+        f"{on} {KIND_NAMES.get(kind, kind).lower()}: "
+        + (f"mean rating {mean:.1f} of 3 ({LEVEL_NAMES[min(int(mean + 1e-9), 3)]})" if mean is not None else "not rated")
+        for on, kind, mean in reviews
+    )  # fmt: skip
+    desc = (
+        "The school's mean rating on the rubric (0 Minimal/No, 1 Partial, 2 Proficient, 3 Deep Implementation) "
+        f"on each finalized review, oldest first. {said or 'No finalized review yet'}."
+    )
+    legend = [("Site review", COLORS[2], "dot"), ("Pre- or interim review", COLORS[5], "dot"),
+              ("Mean rating over time", COLORS[1], "line")]  # fmt: skip
+    x_ticks = [(x, on) for x, on, _, _ in drawn]
+    ticks = [(i / 3, str(i)) for i in range(4)]
+    return _frame(title, "Date of the review", "Mean rating (0-3)", ticks, legend, "".join(parts), desc, x_ticks,
+                  empty="" if reviews else "No finalized review yet")  # fmt: skip

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reviews.analytics import rules, schemas
 from reviews.analytics.repository import AnalyticsRepository
 from reviews.program import rules as program_rules
+from reviews.rubrics import service as rubric_service
+from reviews.rubrics.repository import RubricRepository
 
 OVERLAP = (
     "The Exemplary/Sustaining schools are part of the program schools, so this comparison (the seed's) is "
@@ -114,7 +116,10 @@ async def chart(
         got = await district_implementation(session, principal=principal, scope=scope)
         a, b = got.non_recognized_vs_recognized.a, got.non_recognized_vs_recognized.b
         program = got.program_vs_recognized.a
-        title = f"Schools in district implementations (n = {got.schools} schools, {got.districts} districts)"
+        title = (
+            f"Schools in district implementations (n = {_plural(got.schools, 'school')}, "
+            f"{_plural(got.districts, 'district')})"
+        )
         return rules.proportions_svg([program, a, b], title=title)
     if name == "implementation-achievement":
         found = await implementation_achievement(session, principal=principal, scope=scope)
@@ -132,5 +137,18 @@ async def chart(
     return rules.trend_svg(
         dict(series),
         [(t.value, t.n) for t in years],
-        title=f"Strand points by school year (n = {n} site reviews)",
+        title=f"Strand points by school year (n = {_plural(n, 'site review')})",
+        names=await _strand_names(session, _district_of(principal, scope)),
     )
+
+
+async def _strand_names(session: AsyncSession, district: str | None) -> dict[str, str]:
+    """Strand id → name: the district's current rubric over the default one (program scope: the default)."""
+    bodies = [rubric_service.default_body()]
+    if district is not None and (latest := await RubricRepository(session).latest(district)) is not None:
+        bodies.append(latest.body)
+    return {s["id"]: s["name"] for body in bodies for s in body["strands"]}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
