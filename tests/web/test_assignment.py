@@ -110,12 +110,14 @@ async def test_a_teacher_records_progress_sees_it_charted_and_exits_the_student(
     await expect(points.nth(1)).to_contain_text(second.isoformat())
     await expect(points.nth(1)).to_contain_text("52 %")
     chart = page.locator("#progress-chart")
-    await expect(chart).to_have_attribute("src", f"/app/charts/assignments/{assignment['id']}.svg?points=2")
+    src = f"/app/charts/assignments/{assignment['id']}.svg?points=2&label=Ana%20Lopez"  # her name: the title
+    await expect(chart).to_have_attribute("src", src)
     await page.wait_for_function(  # the chart loaded (an SVG the browser could draw), not a broken image
         "() => { const i = document.getElementById('progress-chart'); return i.complete && i.naturalWidth > 0 }"
     )
-    svg = await page.request.get(f"{stack.base}/app/charts/assignments/{assignment['id']}.svg?points=2")
+    svg = await page.request.get(f"{stack.base}{src}")
     assert svg.status == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert "Progress of Ana Lopez" in await svg.text()
     await expect(page.locator("#assignment")).to_contain_text("2 progress points")
     await check_page(page, "assignment-two-points")
 

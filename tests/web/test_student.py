@@ -101,6 +101,8 @@ async def test_a_teacher_follows_a_name_from_the_data_meeting_to_the_students_pa
         f"Progress chart of Ana Lopez in Fractions small group: 2 progress points, latest 48 on {(start + timedelta(days=14)).isoformat()}, against the goal line from 20 to 70 by {plan['goal_date']}",
     )
     assert await chart.evaluate("img => img.complete && img.naturalWidth > 0"), "the chart did not load"
+    drawn = await page.request.get(base + await chart.get_attribute("src"))  # the chart's own title names her
+    assert drawn.ok and "Progress of Ana Lopez" in await drawn.text()
     await check_page(page, "student")
 
     # The flags page links the same names to the same page.

@@ -128,9 +128,13 @@ async def assign(
 
 
 @router.get("/charts/assignments/{assignment_id}.svg")
-async def assignment_chart(assignment_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
-    """The interventions service's progress chart, fetched with the user's token."""
-    return await svg(api, f"{IV}/assignments/{assignment_id}/chart.svg")
+async def assignment_chart(
+    assignment_id: uuid.UUID, user: CurrentUser, api: UserApi, label: Annotated[str | None, Query()] = None
+) -> Response:
+    """The interventions service's progress chart, fetched with the user's token; `label` is the student's name
+    from the roster (the page knows it, the service keeps ids only) for the chart's title."""
+    query = {"label": label[:80]} if label and label.strip() else {}
+    return await svg(api, f"{IV}/assignments/{assignment_id}/chart.svg", **query)
 
 
 @router.get("/charts/schools/{school_id}/tiers.svg")
@@ -139,8 +143,8 @@ async def tiers_chart(school_id: str, user: CurrentUser, api: UserApi) -> Respon
     return await svg(api, f"{IV}/schools/{school_id}/tiers.svg")
 
 
-async def svg(api: UserApi, path: str) -> Response:
-    upstream = await api.raw(path)
+async def svg(api: UserApi, path: str, **query: str) -> Response:
+    upstream = await api.raw(path, **query)
     if upstream.status_code != 200 or not upstream.headers.get("content-type", "").startswith(
         "image/svg+xml"
     ):
