@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from plc_shared.auth import Role, mint_dev_token
-from plc_shared.errors import BadRequest, NotFound
+from plc_shared.errors import BadRequest, NotFound, Unauthorized
 
 from web.auth import MaybeUser
 from web.pages import render
@@ -83,15 +83,22 @@ async def oidc_callback(
     state: Annotated[str | None, Query(max_length=200)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """The issuer's answer: check the state, exchange the code with the PKCE verifier, start the session."""
+    """The issuer's answer: check the state, exchange the code with the PKCE verifier, verify the id_token
+    (nonce included) and the access token, start the session."""
     oidc = request.app.state.oidc
     if error or not code:
         raise BadRequest(f"The identity provider did not sign you in ({error or 'no code'}).")
     flow = oidc.flow(request.cookies.get("plc_oidc"), state)
-    token = await oidc.finish(code, flow["verifier"])
-    principal = await request.app.state.token_verifier.verify(token)
+    signed_in = await oidc.finish(code, flow)
+    try:  # the token the gateway will get: refused here, it would be refused on every page
+        principal = await request.app.state.token_verifier.verify(signed_in.access_token)
+    except Unauthorized as exc:
+        raise BadRequest(
+            f"PLC Suite does not accept the identity provider's access token ({exc.detail}); "
+            "ask your administrator to check the sign-in settings."
+        ) from exc
     response = RedirectResponse(_safe_next(flow.get("next")), status_code=303)
-    request.app.state.sessions.start(response, token, principal.subject)
+    request.app.state.sessions.start(response, signed_in.access_token, signed_in.name or principal.subject)
     response.delete_cookie("plc_oidc", path="/app/signin")
     return response
 
