@@ -20,8 +20,7 @@ from plc_shared.settings import AuthSettings
 from plc_shared.testing import serve_app
 from web.config import Settings
 from web.main import create_app
-
-from .oidc_provider import Client, OpUser, Provider, create_provider_app
+from web.testing_oidc import Client, OpUser, Provider, create_provider_app
 
 CLIENT_ID = "plc-web"
 AUDIENCE = "plc-suite"

@@ -46,7 +46,7 @@ class Client:
 
     client_id: str
     redirect_uri: str
-    id_token_signed_response_alg = "RS256"
+    id_token_signed_response_alg = "RS256"  # noqa: S105 (an algorithm name, not a secret)
 
     def get_client_id(self) -> str:
         return self.client_id
