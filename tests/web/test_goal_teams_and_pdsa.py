@@ -89,18 +89,27 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
     await page.get_by_role("link", name="Cancel").click()
     await expect(page.locator("#members")).to_contain_text(f"{school}-admin")
 
-    # A collaborative team: two teachers picked from the school's staff, a class, an essential standard.
+    # A collaborative team: two teachers picked by name from the school's staff (the roster's staff records
+    # name them), a class, an essential standard.
+    named = [
+        {"sourced_id": f"{school}-t{n}", "given_name": given, "family_name": family, "roles": ["teacher"],
+         "school_ids": [school]}
+        for n, (given, family) in enumerate([("Maria", "Rivera"), ("Sam", "Okoye")])
+    ]  # fmt: skip
+    assert (await district.put("/assessments/roster/staff", {"records": named})).status_code == 200
     await page.get_by_role("link", name="All teams of the school").click()
+    await expect(page.locator("body")).to_contain_text("Maria Rivera")  # the leadership team, by name
     await page.get_by_role("link", name="Form a team").click()
     await page.get_by_label("Name").fill("Grade 4 math team")
-    await page.get_by_label(f"{school}-t0").check()
-    await page.get_by_label(f"{school}-t1").check()
+    await page.get_by_label("Maria Rivera").check()
+    await page.get_by_label("Sam Okoye").check()
     await page.get_by_label(klass, exact=True).check()
     await page.locator('input[name="standard_ids"]').first.check()
     await check_page(page, "team-form")
     await page.get_by_role("button", name="Form the team").click()
     await expect(page.get_by_role("heading", name="Grade 4 math team")).to_be_visible()
-    await expect(page.locator("#members")).to_contain_text(f"{school}-t0")
+    await expect(page.locator("#members")).to_contain_text("Maria Rivera")
+    await expect(page.locator("#members")).not_to_contain_text(f"{school}-t0")
     await expect(page.locator("#members")).to_contain_text("teacher")
     await expect(page.locator("#classes")).to_contain_text(klass)
     team_url = page.url

@@ -15,7 +15,8 @@ class Names:
     schools: dict[str, str] = field(default_factory=dict)
     classes: dict[str, str] = field(default_factory=dict)
     class_teachers: dict[str, list[str]] = field(default_factory=dict)
-    teachers: dict[str, str] = field(default_factory=dict)
+    teachers: dict[str, str] = field(default_factory=dict)  # staff by name (teachers, administrators, ...)
+    staff_roles: dict[str, str] = field(default_factory=dict)  # the school's staff: their first roster role
     students: dict[str, str] = field(default_factory=dict)
     standards: dict[str, str] = field(default_factory=dict)
 
@@ -57,11 +58,12 @@ def standard_label(standard: dict) -> str:
 
 
 async def names_for(api: Api, school_id: str | None) -> Names:
-    """The schools, the school's classes and their students, and the district's standards."""
-    schools, classes, standards = await asyncio.gather(
+    """The schools, the school's classes and their students, its staff, and the district's standards."""
+    schools, classes, standards, staff = await asyncio.gather(
         api.get_or([], "/assessments/roster/schools"),
         api.get_or([], "/assessments/roster/classes", school_id=school_id),
         api.get_or([], "/assessments/standards"),
+        api.get_or([], "/assessments/roster/staff", school_id=school_id) if school_id else _nothing(),
     )
     rosters = await asyncio.gather(
         *(api.get_or([], f"/assessments/roster/classes/{c['sourced_id']}/students") for c in classes)
@@ -70,9 +72,17 @@ async def names_for(api: Api, school_id: str | None) -> Names:
         schools={s["sourced_id"]: s["name"] for s in schools},
         classes={c["sourced_id"]: c["title"] for c in classes},
         class_teachers={c["sourced_id"]: c.get("teacher_ids", []) for c in classes},
-        teachers={t["sourced_id"]: teacher_name(t) for c in classes for t in c.get("teachers", [])},
+        teachers={
+            t["sourced_id"]: teacher_name(t)
+            for t in [*staff, *(t for c in classes for t in c.get("teachers", []))]
+        },
+        staff_roles={t["sourced_id"]: t["roles"][0] for t in staff if t.get("roles")},
         standards={s["id"]: standard_label(s) for s in standards},
     )
     for roster in rosters:
         names.students.update({s["sourced_id"]: student_name(s) for s in roster})
     return names
+
+
+async def _nothing() -> list:
+    return []

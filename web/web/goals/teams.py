@@ -45,15 +45,15 @@ async def _form_page(
     names, teams = await asyncio.gather(
         names_for(api, school_id), api.get_or([], f"{GV}/schools/{school_id}/teams")
     )
-    # The school's staff the pages can know: its classes' teachers and its teams' members (with their roster
-    # role); anyone else on the roster is typed in by id.
-    roles = {m["user_id"]: m["role"] for t in teams for m in t["members"]}
+    # The school's staff the pages can know: its staff on the roster, its classes' teachers and its teams'
+    # members (with their roster role), by name; anyone else on the roster is typed in by id.
+    roles = names.staff_roles | {m["user_id"]: m["role"] for t in teams for m in t["members"]}
     ids = (
         {t for teachers in names.class_teachers.values() for t in teachers}
         | set(roles)
         | set(form.member_ids)
     )
-    staff = [(u, roles.get(u)) for u in sorted(ids)]
+    staff = [(u, roles.get(u)) for u in sorted(ids, key=lambda u: (names.teacher(u), u))]
     return render(
         request, "team_form.html", user, status_code=422 if problem else 200, school_id=school_id, form=form,
         team=team, names=names, staff=staff, problem=problem,
