@@ -98,6 +98,25 @@ class Load:
             await paced
 
 
+async def schools_known(gateway: httpx.AsyncClient, districts: list[District]) -> None:
+    """Interventions learns a district's schools from the roster's events, a moment after the roster writes
+    (until then its routes answer 404, as for a school that is not the caller's): the load starts once every
+    seeded school is known, so a reader's first request does not race the roster's propagation."""
+
+    async def known() -> bool:
+        for district in districts:
+            for school in district.schools:
+                answer = await gateway.get(
+                    "/interventions/v1/flags", params={"school_id": school}, headers=district.teacher(school)
+                )
+                if answer.status_code != 200:
+                    return False
+        return True
+
+    if not await eventually(known, timeout_s=60, interval_s=0.2):
+        raise RuntimeError("interventions did not learn the seeded schools from the roster's events in 60 s")
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
@@ -117,6 +136,7 @@ async def soak(seconds: float) -> int:
             ]
         print(f"seeded {DISTRICTS} districts x {STUDENTS} students x {assessments} assessments", flush=True)
         async with httpx.AsyncClient(base_url=up.gateway, timeout=60) as gateway:
+            await schools_known(gateway, districts)
             load = Load(gateway, time.monotonic() + seconds)
             started = time.monotonic()
             await asyncio.gather(*(work(load, d) for d in districts))
