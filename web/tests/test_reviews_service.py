@@ -1,13 +1,9 @@
-"""The reviews pages' pure parts: readiness in plain words, and the service's SVG made safe to inline."""
+"""The reviews pages' pure parts: readiness in plain words, the level a mean rating has reached."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 import pytest
-from web.reviews.service import inline_svg, level_of, plain, school_year
-
-NS = "{http://www.w3.org/2000/svg}"
+from web.reviews.service import level_of, plain, school_year
 
 
 def test_unmet_criteria_read_as_sentences_with_indicator_names_and_school_years():
@@ -29,23 +25,3 @@ def test_unmet_criteria_read_as_sentences_with_indicator_names_and_school_years(
                                                (0.66, "Partial"), (2 / 3, "Proficient"), (1.0, "Deep Implementation")])  # fmt: skip
 def test_the_level_is_the_rubric_level_the_mean_rating_has_reached(points, level):
     assert level_of(points)[1] == level
-
-
-def test_an_inlined_chart_keeps_its_drawing_and_text_alternative_and_loses_anything_active():
-    document = (
-        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10"'
-        b' onload="alert(1)"><title>T &lt;1&gt;</title><desc>D</desc><script>alert(2)</script>'
-        b'<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>'
-        b'<a xlink:href="javascript:alert(3)"><text>link</text></a>'
-        b'<g class="legend"><text x="1" y="2" onclick="alert(4)" style="x">Legend</text></g></svg>'
-    )
-    html = str(inline_svg(document, "chart-x"))
-    root = ET.fromstring(html)  # noqa: S314 - our own output
-    assert "alert" not in html and "href" not in html and "foreignObject" not in html and "style" not in html
-    assert root.get("role") == "img" and root.get("class") == "chart"
-    assert root.get("aria-labelledby") == "chart-x-title" and root.get("aria-describedby") == "chart-x-desc"
-    assert root.find(f"{NS}title").text == "T <1>" and root.find(f"{NS}desc").get("id") == "chart-x-desc"
-    assert [t.text for t in root.iter(f"{NS}text")] == ["Legend"]
-    assert html.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
-    with pytest.raises(ValueError):
-        inline_svg(b'<html xmlns="http://www.w3.org/1999/xhtml"/>', "x")

@@ -1,5 +1,5 @@
-"""One assignment's page data: the assignment, its progress, and names for every id on it (student, standard,
-intervention, champion), read with the user's token."""
+"""One assignment's page data: the assignment, its progress (and its chart), and names for every id on it
+(student, standard, intervention, champion), read with the user's token."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date
 
+from markupsafe import Markup
+
+from web.charts.progress import progress_chart
 from web.client import Api
 from web.flags.service import IV
 from web.roster import Names, names_for, teacher_name
@@ -35,6 +38,7 @@ class AssignmentView:
     names: Names
     intervention: str
     champion: str
+    chart: Markup  # the progress chart, titled with the student's name from the roster
 
     @property
     def active(self) -> bool:
@@ -60,12 +64,17 @@ async def assignment_view(api: Api, assignment_id: str) -> AssignmentView:
     )
     intervention = next((i for i in pyramid if i["id"] == assignment["intervention_id"]), None)
     champions = {s["sourced_id"]: teacher_name(s) for s in staff}
+    chart = await progress_chart(
+        assignment, progress, student=names.student(assignment["student_id"]), chart_id="progress-chart",
+        intervention=intervention["name"] if intervention else None,
+    )  # fmt: skip
     return AssignmentView(
         assignment,
         progress,
         names,
         f"Tier {intervention['tier']}: {intervention['name']}" if intervention else "an intervention",
         champions.get(assignment["champion"]) or names.teacher(assignment["champion"]),
+        chart,
     )
 
 

@@ -1,4 +1,4 @@
-"""An assignment's page: its progress (table and the service's chart), record a progress point, exit.
+"""An assignment's page: its progress (table and chart), record a progress point, exit.
 
 Both forms post with htmx and swap the assignment back in place with a status message; without JavaScript they
 post normally and come back to the page. The API decides what is valid: its problem (status, detail and field

@@ -1,4 +1,5 @@
-"""The flags page's data: open and recently resolved flags with names, the feed cursor, the pyramid."""
+"""The flags page's data: open and recently resolved flags with names, the feed cursor, the pyramid, the tiers
+chart."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from markupsafe import Markup
+
+from web.charts.tiers import tiers_chart
 from web.client import Api
 from web.roster import Names, names_for
 
@@ -41,21 +45,24 @@ class FlagsView:
     resolved: list[dict] = field(default_factory=list)
     pyramid: list[dict] = field(default_factory=list)
     cursor: str = ""
+    tiers: Markup | None = None  # the school's tier distribution chart (None: not readable)
 
 
 async def flags_view(api: Api, filters: FlagFilters, cursor: str | None = None) -> FlagsView:
     query = filters.query()
-    open_, resolved, pyramid, names, latest = await asyncio.gather(
+    open_, resolved, pyramid, names, latest, tiers = await asyncio.gather(
         api.get(f"{IV}/flags", status="open", limit=1000, **query),
         api.get(f"{IV}/flags", status="resolved", limit=1000, **query),
         api.get_or([], f"{IV}/schools/{filters.school_id}/interventions"),
         names_for(api, filters.school_id),
         feed_end(api, filters.school_id, cursor),
+        api.get_or(None, f"{IV}/schools/{filters.school_id}/tiers"),
     )
     since = datetime.now(UTC) - RECENT
     recent = [f for f in resolved if _resolved_at(f) >= since]
     recent.sort(key=_resolved_at, reverse=True)
-    return FlagsView(filters, names, open_, recent, pyramid, latest)
+    chart = await tiers_chart(tiers, school=names.school(filters.school_id)) if tiers else None
+    return FlagsView(filters, names, open_, recent, pyramid, latest, chart)
 
 
 async def feed_end(api: Api, school_id: str, cursor: str | None) -> str:

@@ -13,8 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from web.auth import CurrentUser
+from web.charts.goals import goal_chart
 from web.client import Api, ApiError, UserApi
-from web.flags.endpoints import default_school, svg
+from web.flags.endpoints import default_school
 from web.goals.service import (
     GV,
     MEASURES,
@@ -96,7 +97,8 @@ async def _goal_page(
     problem_at: str | None = None,
 ) -> Response:  # fmt: skip
     goal = await api.get(f"{GV}/goals/{goal_id}")
-    versions, cycles, team, parent = await asyncio.gather(
+    series, versions, cycles, team, parent = await asyncio.gather(
+        api.get(f"{GV}/goals/{goal_id}/progress"),
         api.get_or([], f"{GV}/goals/{goal_id}/versions"),
         api.get_or([], f"{GV}/goals/{goal_id}/cycles"),
         api.get_or(None, f"{GV}/teams/{goal['team_id']}") if goal["team_id"] else asyncio.sleep(0, None),
@@ -107,8 +109,9 @@ async def _goal_page(
     for cycle in cycles:
         cycle["study_words"] = study_words(cycle["study"]) if cycle.get("study") else []
     open_cycle = next((c for c in cycles if c["phase"] != "closed"), None)
+    chart = await goal_chart(goal, series, cycles, versions)
     return render(
-        request, "goal.html", user, status_code=problem.status if problem else 200, goal=goal,
+        request, "goal.html", user, status_code=problem.status if problem else 200, goal=goal, chart=chart,
         versions=version_changes(versions), cycles=cycles, open_cycle=open_cycle, team=team, parent=parent,
         problem=problem, problem_at=problem_at, today=date.today().isoformat(),
     )  # fmt: skip
@@ -255,9 +258,3 @@ async def record_act(
     path = f"{GV}/goals/{goal_id}/cycles/{cycle_id}/act"
     body = {"decision": form.decision or None, "rationale": form.rationale.strip()}
     return await _step(request, user, api, goal_id, "act", api.post(path, body))
-
-
-@router.get("/charts/goals/{goal_id}.svg")
-async def goal_chart(goal_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
-    """The goals service's progress chart of the goal."""
-    return await svg(api, f"{GV}/goals/{goal_id}/chart.svg")

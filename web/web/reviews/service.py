@@ -1,17 +1,17 @@
 """What the reviews pages show, from the public API with the user's token: a school's history with its
 implementation level over time, recognition readiness in plain words, and the district-implementation analytics
-with the reviews service's own charts inlined (made safe to inline first). Schools by name, from the roster."""
+with their charts (drawn here from the analyses' JSON). Schools by name, from the roster."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
+from web.charts import reviews as charts
 from web.client import Api, ApiError
 
 RV = "/reviews/v1"
@@ -64,7 +64,7 @@ class History:
     rows: list[HistoryRow]
     over_time: list[HistoryRow] = field(default_factory=list)  # the finalized ones, oldest first
     schools: dict[str, str] = field(default_factory=dict)  # the program schools the user may pick, by name
-    chart: Markup | None = None  # the reviews service's chart of the level over time, titled with the name
+    chart: Markup | None = None  # the level over time, titled with the school's name from the roster
 
 
 async def history(api: Api, school_id: str, user_subject: str, user_name: str) -> History:
@@ -83,9 +83,8 @@ async def history(api: Api, school_id: str, user_subject: str, user_name: str) -
     ]
     pickable = {p["school_id"]: names.get(p["school_id"], p["school_id"]) for p in program}  # reviewed ones
     name = names.get(school_id, school_id)
-    drawn = await svg_of(
-        api, f"{RV}/schools/{school_id}/reviews/chart.svg", "chart-history", label=name[:120]
-    )
+    over_time = [(row.review["on"], row.review["kind"], row.mean) for row in current]
+    drawn = await charts.history_chart(over_time, school=name) if current else None
     return History(school_id, name, rows, current, pickable, drawn)
 
 
@@ -161,55 +160,6 @@ async def readiness(api: Api) -> tuple[list[Ready], list[dict], dict[str, str]]:
 
 # --- district-implementation analytics -------------------------------------------------------------------------
 
-SVG_NS = "http://www.w3.org/2000/svg"
-SVG_ELEMENTS = {"svg", "g", "title", "desc", "rect", "line", "polyline", "path", "circle", "text", "tspan"}
-ET.register_namespace("", SVG_NS)
-
-
-def inline_svg(document: bytes, label_id: str) -> Markup:
-    """The service's SVG, safe to put in the page: drawing elements only, no script, no event handler, no link;
-    its <title> names it (aria-labelledby) and its <desc> describes it for a screen reader."""
-    root = ET.fromstring(document)  # noqa: S314 - from our own service, through the gateway; checked below
-    if root.tag != f"{{{SVG_NS}}}svg":
-        raise ValueError("not an SVG document")
-    for element in list(root.iter()):
-        for child in list(element):
-            if not isinstance(child.tag, str) or child.tag.removeprefix(f"{{{SVG_NS}}}") not in SVG_ELEMENTS:
-                element.remove(child)
-        for name in list(element.attrib):
-            if name.lower().startswith("on") or "href" in name.lower() or name.lower() == "style":
-                del element.attrib[name]
-    title, desc = root.find(f"{{{SVG_NS}}}title"), root.find(f"{{{SVG_NS}}}desc")
-    labelled = []
-    if title is not None:
-        title.set("id", f"{label_id}-title")
-        labelled.append(f"{label_id}-title")
-    if desc is not None:
-        desc.set("id", f"{label_id}-desc")
-        root.set("aria-describedby", f"{label_id}-desc")
-    if labelled:
-        root.set("aria-labelledby", " ".join(labelled))
-    root.set("role", "img")
-    root.set("class", "chart")
-    return Markup(ET.tostring(root, encoding="unicode"))  # noqa: S704 - sanitised just above
-
-
-async def svg_of(api: Api, path: str, label_id: str, **query: str) -> Markup | None:
-    """A chart the service draws, fetched with the user's token and made safe to inline (None: not shown)."""
-    response = await api.raw(path, **query)
-    if response.status_code != 200 or not response.headers.get("content-type", "").startswith(
-        "image/svg+xml"
-    ):
-        return None
-    try:
-        return inline_svg(response.content, label_id)
-    except (ET.ParseError, ValueError):
-        return None
-
-
-async def chart(api: Api, name: str, scope: str) -> Markup | None:
-    return await svg_of(api, f"{RV}/analytics/charts/{name}.svg", f"chart-{name}", scope=scope)
-
 
 @dataclass
 class Analytics:
@@ -225,7 +175,6 @@ class Analytics:
 
 async def analytics(api: Api, scope: str) -> Analytics:
     """The three analyses with their verdicts and charts, and (district scope) the program schools by name."""
-    charts = await asyncio.gather(*(chart(api, name, scope) for name in CHARTS))
     di, achievement, trends, rubric = await asyncio.gather(
         _or_none(api, f"{RV}/analytics/district-implementation", scope),
         _or_none(api, f"{RV}/analytics/implementation-achievement", scope),
@@ -245,9 +194,12 @@ async def analytics(api: Api, scope: str) -> Analytics:
             key=lambda s: s["name"].lower(),
         )
     strands = {s["id"]: s["name"] for s in rubric["strands"]}
-    return Analytics(
-        scope, dict(zip(CHARTS, charts, strict=True)), di, achievement, trends, schools, district, strands
-    )
+    drawn = {
+        "district-implementation": await charts.implementation_chart(di) if di else None,
+        "implementation-achievement": await charts.achievement_chart(achievement) if achievement else None,
+        "trends": await charts.trends_chart(trends, strands) if trends else None,
+    }
+    return Analytics(scope, drawn, di, achievement, trends, schools, district, strands)
 
 
 async def _or_none(api: Api, path: str, scope: str) -> Any:

@@ -8,6 +8,9 @@ import asyncio
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from markupsafe import Markup
+
+from web.charts.progress import progress_chart
 from web.client import Api
 from web.roster import standard_label
 
@@ -20,6 +23,7 @@ class StudentView:
     interventions: dict | None  # None: the interventions service holds nothing of this student for this user
     standards: dict[str, str] = field(default_factory=dict)
     assessments: dict[str, str] = field(default_factory=dict)
+    charts: dict[str, Markup] = field(default_factory=dict)  # assignment id → its progress chart
 
     def standard(self, standard_id: str | None) -> str:
         return self.standards.get(standard_id or "", standard_id or "—")
@@ -45,4 +49,15 @@ async def student_view(api: Api, student_id: str) -> StudentView:
             known = {"id": s["standard_id"], "code": s["code"], "statement": s["title"]}
             labels.setdefault(s["standard_id"], standard_label(known))
     titles = {r["assessment_id"]: r["assessment_title"] for r in record["results"]}
-    return StudentView(record, interventions, labels, titles)
+    assignments = (interventions or {}).get("assignments", [])
+    charts = await asyncio.gather(*(_chart(a, record["name"]) for a in assignments))
+    return StudentView(
+        record, interventions, labels, titles, {a["id"]: c for a, c in zip(assignments, charts, strict=True)}
+    )
+
+
+async def _chart(assignment: dict, student: str) -> Markup:
+    """An assignment's progress chart from the record's own figures (it carries the points and rates), titled
+    with the student's name from the assessments record."""
+    return await progress_chart(assignment, assignment, student=student, chart_id=f"chart-{assignment['id']}",
+                                intervention=assignment["intervention_name"])  # fmt: skip
