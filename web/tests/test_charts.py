@@ -130,7 +130,8 @@ def _drawn(name: str) -> str:
     ("proportions", ["program schools", "3 of 5 schools", "60%", "Share of schools", "95 % interval (Wilson)"]),
     ("proportions-empty", ["No program school yet"]),
     ("scatter-empty", ["No school with both a site review and results yet", "Students proficient (summative, %)"]),
-    ("trends", ["2025-26", "2 reviews", "A culture of learning", "Collaborative teams", "Strand points (% of the maximum)"]),
+    ("trends", ["2025-26", "2 reviews", "In 2026-27", "A culture of learning: 60%", "Collaborative teams: 50%",
+                "Strand points (% of the maximum)"]),
     ("trends-empty", ["No finalized site review yet"]),
 ])  # fmt: skip
 def test_each_chart_draws_its_title_axes_legend_and_values(name, words):

@@ -139,27 +139,30 @@ def trend_rows(by_year: list[dict], strands: dict[str, str]) -> list[dict]:
 
 
 def trend_spec(by_year: list[dict], strands: dict[str, str], *, title: str) -> alt.LayerChart:
+    """One line per strand (named from the rubric) over the school years; the legend gives each strand's latest
+    value, so the lines that end on top of each other stay told apart."""
     rows = [r for r in trend_rows(by_year, strands) if r["points"] is not None]
-    names = list(dict.fromkeys(r["strand"] for r in rows))
+    latest = {r["strand"]: r["points"] for r in rows}  # rows run oldest year first: the last one wins
     years = [f"{school_year(t['value'])}|{t['n']} review{'s' if t['n'] != 1 else ''}" for t in by_year]
-    rows = [{**r, "year": next(y for y in years if y.startswith(r["year"] + "|"))} for r in rows]
+    rows = [{**r, "year": next(y for y in years if y.startswith(r["year"] + "|")),
+             "strand": f"{r['strand']}: {_pct(latest[r['strand']])}"} for r in rows]  # fmt: skip
+    names = list(dict.fromkeys(r["strand"] for r in rows))
     x = alt.X("year:O", title="School year", scale=alt.Scale(domain=years),
               axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '|')", labelLineHeight=16))  # fmt: skip
-    y = alt.Y(
-        "points:Q",
-        title="Strand points (% of the maximum)",
-        scale=alt.Scale(domain=[0, 1]),
-        axis=alt.Axis(format="%"),
-    )
-    colour = alt.Color("strand:N", title="Strand", scale=alt.Scale(domain=names, range=list(STRANDS[: len(names)]) or [LINE]),
-                       legend=alt.Legend(columns=2, symbolType="stroke"))  # fmt: skip
+    y = alt.Y("points:Q", title="Strand points (% of the maximum)", scale=alt.Scale(domain=[0, 1]),
+              axis=alt.Axis(format="%"))  # fmt: skip
+    heading = f"In {school_year(by_year[-1]['value'])}" if by_year else "Strand"
+    colour = alt.Color("strand:N", title=heading, legend=alt.Legend(columns=2, symbolType="stroke"),
+                       scale=alt.Scale(domain=names, range=[STRANDS[i % len(STRANDS)] for i in range(len(names))]))  # fmt: skip
     lines = alt.Chart(alt.Data(values=rows)).mark_line(
         point=alt.OverlayMarkDef(filled=True, size=40), strokeWidth=2.5
     )
-    layers = [lines.encode(x=x, y=y, color=colour, detail="strand:N")]
-    return alt.layer(*(layers if rows else [_empty("No finalized site review yet")])).properties(
-        title=title, width=520, height=280
+    layers = (
+        [lines.encode(x=x, y=y, color=colour, detail="strand:N")]
+        if rows
+        else [_empty("No finalized site review yet")]
     )
+    return alt.layer(*layers).properties(title=title, width=520, height=280)
 
 
 def trend_words(by_year: list[dict], strands: dict[str, str]) -> str:

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -14,7 +14,6 @@ from goals.progress import rules, schemas, service
 
 router = APIRouter(tags=["progress"])
 ERRORS = {s: PROBLEM_RESPONSE for s in (401, 403, 404)}
-SVG = {"content": {"image/svg+xml": {}}}
 
 
 @router.get("/goals/{goal_id}/progress", response_model=schemas.Series, responses=ERRORS)
@@ -39,14 +38,6 @@ async def goal_series(goal_id: uuid.UUID, session: DbSession, principal: Reader)
             for on, value, n, version in points
         ],
     )  # fmt: skip
-
-
-@router.get("/goals/{goal_id}/chart.svg", response_class=Response, responses={200: SVG, **ERRORS})
-async def goal_chart(goal_id: uuid.UUID, session: DbSession, principal: Reader):
-    """One goal's progress chart (SVG): axes, baseline, target and interim targets, aimline, actual series,
-    trend to the deadline, PDSA cycle starts, a legend and an accessible title and description."""
-    goal = await get_goal(session, principal=principal, goal_id=goal_id)
-    return Response(await service.chart(session, goal, date.today()), media_type="image/svg+xml")
 
 
 @router.get("/thresholds", response_model=schemas.ThresholdsRead, responses=ERRORS)

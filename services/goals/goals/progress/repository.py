@@ -279,15 +279,6 @@ class ProgressRepository:
         )
         return {k: v for k, v in (await self.session.execute(stmt)).all()}
 
-    async def cycle_starts(self, district_id: str, goal_id: uuid.UUID) -> list[tuple[date, str]]:
-        """When each of the goal's PDSA cycles started (its Do date, else when it was planned) and its phase."""
-        c = models.Cycle
-        stmt = select(c.started_on, c.created_at, c.phase).where(
-            c.district_id == district_id, c.goal_id == goal_id
-        )
-        rows = (await self.session.execute(stmt)).all()
-        return sorted((on or created.date(), phase) for on, created, phase in rows)
-
     async def thresholds(self, district_id: str) -> models.DistrictThresholds | None:
         return await self.session.get(models.DistrictThresholds, district_id)
 
@@ -296,12 +287,3 @@ class ProgressRepository:
         values = {"on_track": on_track, "at_risk": at_risk, "updated_at": func.now()}
         stmt = insert(table).values(district_id=district_id, **values)
         await self.session.execute(stmt.on_conflict_do_update(index_elements=["district_id"], set_=values))
-
-    async def version_bodies(self, district_id: str, goal_id) -> list[tuple[int, dict]]:
-        v = models.GoalVersion
-        stmt = (
-            select(v.version, v.body)
-            .where(v.district_id == district_id, v.goal_id == goal_id)
-            .order_by(v.version)
-        )
-        return [tuple(r) for r in (await self.session.execute(stmt)).all()]

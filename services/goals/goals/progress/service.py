@@ -340,33 +340,6 @@ def status_now(
     )  # fmt: skip
 
 
-async def chart(session: AsyncSession, goal: models.Goal, today: date) -> str:
-    """The goal's progress chart (SVG): every version's points, the current version's targets, PDSA starts."""
-    body = GoalBody.model_validate(goal.body)
-    points = [(p[0], p[1]) for p in await series(session, goal)]
-    repo = ProgressRepository(session)
-    cycles = await repo.cycle_starts(goal.district_id, goal.id)
-    earlier = [
-        _earlier(n, GoalBody.model_validate(b))
-        for n, b in await repo.version_bodies(goal.district_id, goal.id)
-    ]
-    m = body.measure
-    return rules.goal_svg(
-        points, title=body.title, measure=rules.measure_label(m.kind, m.min_growth),
-        baseline=body.baseline.value if body.baseline else None, target=body.target, start=body.start,
-        deadline=body.deadline, interim_targets=[(t.on, t.value) for t in body.interim_targets], cycles=cycles,
-        status=status_now(goal, body, points, today, await thresholds_of(session, goal.district_id)),
-        projection_=rules.projection(points, body.deadline),
-        earlier=[e for e in earlier if e.version < goal.version and (e.target, e.start, e.deadline) !=
-                 (body.target, body.start, body.deadline)],
-    )  # fmt: skip
-
-
-def _earlier(version: int, body: GoalBody) -> rules.EarlierTarget:
-    baseline = body.baseline.value if body.baseline else None
-    return rules.EarlierTarget(version, body.target, body.start, body.deadline, baseline)
-
-
 async def thresholds_of(session: AsyncSession, district_id: str) -> rules.Thresholds:
     """The district's status thresholds, or the defaults when it has not set its own."""
     row = await ProgressRepository(session).thresholds(district_id)

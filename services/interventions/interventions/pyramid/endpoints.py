@@ -1,29 +1,16 @@
-"""HTTP endpoints of the pyramid: catalog, assignments, progress (and its chart), exits, effectiveness."""
+"""HTTP endpoints of the pyramid: catalog, assignments, progress, exits, effectiveness."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
 from interventions.auth import Leader, Reader, Staff
-from interventions.pyramid import rules, schemas, service
+from interventions.pyramid import schemas, service
 
 router = APIRouter(prefix="/v1", tags=["interventions"])
 ERRORS = {s: PROBLEM_RESPONSE for s in (401, 403, 404, 409, 422)}
-SVG = {"content": {"image/svg+xml": {}}}
-# The service knows students by id only (FERPA); a page that has the student's name from the roster may pass it
-# to be shown in the chart's title. Printable characters only, length-limited, escaped in the SVG.
-Label = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=80,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
-        description="the student's display name for the title (from the caller's roster); default: the id",
-    ),
-]
 
 
 @router.post(
@@ -71,26 +58,6 @@ async def add_progress(
 async def get_progress(assignment_id: uuid.UUID, session: DbSession, principal: Reader):
     """Progress points, rate of improvement and the goal line's rate."""
     return await service.progress(session, principal=principal, assignment_id=assignment_id)
-
-
-@router.get("/assignments/{assignment_id}/chart.svg", response_class=Response, responses={200: SVG, **ERRORS})
-async def progress_chart(
-    assignment_id: uuid.UUID, session: DbSession, principal: Reader, label: Label = None
-):
-    """The student's progress-monitoring points with the goal line (SVG): score axis, dates, legend, the score
-    on each point and a text alternative with the rate of improvement; `label` names the student in the title."""
-    assignment, read = await service.assignment_with_progress(
-        session, principal=principal, assignment_id=assignment_id
-    )
-    svg = rules.progress_svg(
-        [(p.measured_on, p.score) for p in read.points],
-        start=assignment.start_on,
-        baseline=assignment.baseline,
-        goal_date=assignment.goal_date,
-        goal=assignment.goal,
-        title=f"Progress of {label}" if label else f"Progress of student {assignment.student_id}",
-    )
-    return Response(svg, media_type="image/svg+xml")
 
 
 @router.post("/assignments/{assignment_id}/exit", response_model=schemas.AssignmentRead, responses=ERRORS)

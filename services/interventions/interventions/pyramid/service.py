@@ -123,13 +123,6 @@ async def get_assignment(
     return assignment
 
 
-async def assignment_with_progress(
-    session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID
-) -> tuple[Assignment, schemas.ProgressRead]:
-    assignment = await _assignment(session, principal, assignment_id)
-    return assignment, await progress(session, principal=principal, assignment_id=assignment_id)
-
-
 async def exit_assignment(
     session: AsyncSession, *, principal: Principal, assignment_id: uuid.UUID, data: schemas.ExitCreate
 ) -> Assignment:

@@ -1,9 +1,8 @@
 """One student's interventions record: tier and its history, flags open and resolved with their evidence, and
-the interventions assigned with their progress (and where their chart is)."""
+the interventions assigned with their progress."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from pydantic import Field
@@ -44,7 +43,6 @@ class StudentAssignmentRead(AssignmentRead):
     rate_of_improvement: float | None = Field(description="points per week (least-squares slope)")
     goal_rate: float
     on_track: bool | None
-    chart_url: str = Field(description="the progress chart (SVG) on the public API")
 
 
 class StudentInterventionsRead(Schema):
@@ -54,10 +52,3 @@ class StudentInterventionsRead(Schema):
     open_flags: list[StudentFlagRead] = Field(description="oldest first")
     resolved_flags: list[StudentFlagRead] = Field(description="most recently resolved first")
     assignments: list[StudentAssignmentRead] = Field(description="newest first")
-
-
-ChartPath = "/interventions/v1/assignments/{id}/chart.svg"
-
-
-def chart_url(assignment_id: uuid.UUID) -> str:
-    return ChartPath.format(id=assignment_id)

@@ -109,5 +109,4 @@ def assignment_read(
         rate_of_improvement=roi,
         goal_rate=goal,
         on_track=None if roi is None else roi >= goal,
-        chart_url=schemas.chart_url(assignment.id),
     )

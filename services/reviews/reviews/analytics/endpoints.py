@@ -1,6 +1,6 @@
 """HTTP endpoints of the implementation analytics (thin: parse, call the service, return)."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -37,15 +37,3 @@ async def implementation_achievement(
 async def trends(session: DbSession, principal: AggregateReader, scope: schemas.Scope = "district"):
     """Strand and indicator means by school year, by training year and by district implementation."""
     return await service.trends(session, principal=principal, scope=scope)
-
-
-SVG = {"content": {"image/svg+xml": {}}}
-
-
-@router.get("/analytics/charts/{name}.svg", response_class=Response, responses={200: SVG, **ERRORS})
-async def chart(
-    name: schemas.Chart, session: DbSession, principal: AggregateReader, scope: schemas.Scope = "district"
-):
-    """An SVG chart of one analysis (axes, legend, title, n shown)."""
-    svg = await service.chart(session, principal=principal, scope=scope, name=name)
-    return Response(svg, media_type="image/svg+xml")

@@ -63,6 +63,3 @@ class Trends(Schema):
     by_year: list[Trend]
     by_training_year: list[Trend]
     by_district_implementation: list[Trend]
-
-
-Chart = Literal["district-implementation", "implementation-achievement", "trends"]

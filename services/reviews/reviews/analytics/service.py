@@ -12,8 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reviews.analytics import rules, schemas
 from reviews.analytics.repository import AnalyticsRepository
 from reviews.program import rules as program_rules
-from reviews.rubrics import service as rubric_service
-from reviews.rubrics.repository import RubricRepository
 
 OVERLAP = (
     "The Exemplary/Sustaining schools are part of the program schools, so this comparison (the seed's) is "
@@ -106,49 +104,3 @@ def _trend(group: str, value: str, n: int, strands: list[tuple], indicators: lis
         strands={s: {"points": p, "percent_proficient": pp} for v, s, p, pp in strands if v == value},
         indicators={i: {"mean_level": m, "share_proficient": sh} for v, i, m, sh in indicators if v == value},
     )  # fmt: skip
-
-
-async def chart(
-    session: AsyncSession, *, principal: Principal, scope: schemas.Scope, name: schemas.Chart
-) -> str:
-    """The SVG of one analysis, drawn from the same figures the JSON routes return."""
-    if name == "district-implementation":
-        got = await district_implementation(session, principal=principal, scope=scope)
-        a, b = got.non_recognized_vs_recognized.a, got.non_recognized_vs_recognized.b
-        program = got.program_vs_recognized.a
-        title = (
-            f"Schools in district implementations (n = {_plural(got.schools, 'school')}, "
-            f"{_plural(got.districts, 'district')})"
-        )
-        return rules.proportions_svg([program, a, b], title=title)
-    if name == "implementation-achievement":
-        found = await implementation_achievement(session, principal=principal, scope=scope)
-        r = f", Pearson r = {found.pearson['r']:.2f}" if found.pearson else ""
-        points = [(p["implementation"], p["achievement"]) for p in found.points]
-        return rules.scatter_svg(points, title=f"Implementation vs achievement (n = {found.n}{r})")
-    found_trends = await trends(session, principal=principal, scope=scope)
-    years = found_trends.by_year
-    series: dict[str, list] = defaultdict(list)
-    strands = sorted({s for t in years for s in t.strands})
-    for t in years:
-        for s in strands:
-            series[s].append((t.value, t.strands.get(s, {}).get("points")))
-    n = sum(t.n for t in years)
-    return rules.trend_svg(
-        dict(series),
-        [(t.value, t.n) for t in years],
-        title=f"Strand points by school year (n = {_plural(n, 'site review')})",
-        names=await _strand_names(session, _district_of(principal, scope)),
-    )
-
-
-async def _strand_names(session: AsyncSession, district: str | None) -> dict[str, str]:
-    """Strand id → name: the district's current rubric over the default one (program scope: the default)."""
-    bodies = [rubric_service.default_body()]
-    if district is not None and (latest := await RubricRepository(session).latest(district)) is not None:
-        bodies.append(latest.body)
-    return {s["id"]: s["name"] for body in bodies for s in body["strands"]}
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"

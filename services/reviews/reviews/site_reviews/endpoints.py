@@ -1,9 +1,8 @@
 """HTTP endpoints of site reviews (thin: parse, call the service, return)."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -29,30 +28,6 @@ async def create_review(
 async def list_reviews(school_id: str, session: DbSession, principal: Reader):
     """The school's reviews, oldest first, every version (corrections included)."""
     return await service.list_reviews(session, principal=principal, school_id=school_id)
-
-
-# The service knows schools by id; a page with the roster may pass the school's name for the chart's title.
-Label = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=120,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
-        description="the school's display name for the title (from the caller's roster); default: the id",
-    ),
-]
-
-
-@router.get(
-    "/schools/{school_id}/reviews/chart.svg",
-    response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}, **ERRORS},
-)
-async def history_chart(school_id: str, session: DbSession, principal: Reader, label: Label = None):
-    """The school's implementation level over time: the mean rating (0-3) of each finalized review, the
-    rubric's levels named, axes with values, a legend and a text alternative (SVG)."""
-    svg = await service.history_chart(session, principal=principal, school_id=school_id, label=label)
-    return Response(svg, media_type="image/svg+xml")
 
 
 @router.get("/reviews/{review_id}", response_model=schemas.ReviewRead, responses=ERRORS)

@@ -14,7 +14,6 @@ from plc_shared.events.reviews import ReviewFinalized
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reviews import auth, models
-from reviews.analytics import rules as analytics_rules
 from reviews.config import Settings
 from reviews.evidence import service as evidence
 from reviews.exceptions import (
@@ -63,25 +62,6 @@ async def list_reviews(
     return [
         await read(session, r) for r in await ReviewRepository(session).of_school(principal.tenant, school_id)
     ]
-
-
-async def history_chart(
-    session: AsyncSession, *, principal: Principal, school_id: str, label: str | None
-) -> str:
-    """The finalized, current (not corrected) reviews of the school, oldest first, as a chart of the level."""
-    await auth.check_program_school(session, principal, school_id)
-    found = await ReviewRepository(session).of_school(principal.tenant, school_id)
-    points = [
-        (
-            r.on.isoformat(),
-            r.kind,
-            None if (p := (r.scores or {}).get("overall", {}).get("points")) is None else p * 3,
-        )
-        for r in found
-        if r.status == "finalized" and r.superseded_by_id is None
-    ]
-    title = f"Implementation level over time: {label or school_id}"
-    return analytics_rules.history_svg(points, title=title)
 
 
 async def get_review(
