@@ -118,3 +118,64 @@ def test_records_as_the_relay_sends_them_match_the_asyncapi_messages():
     del broken["data"]["student_id"]
     with pytest.raises(ValidationError, match="student_id"):
         check(json.dumps(broken).encode(), [("content-type", b"application/cloudevents+json")])
+
+
+# Strings an event may carry besides ids: each is a code or words the service generates, never typed text
+# about a student (issue 21: exit reasons, evidence, notes stay in the owning service).
+GENERATED_STRINGS = {
+    "code": "a standard's humanCodingScheme (CASE), e.g. CCSS.MATH.CONTENT.4.NF.A.1",
+    "rule": "the flag or escalation rule the service applied, in its own fixed words",
+    "performance_level": "the assessment's level name (its definition, the same for every student)",
+    "subject_area": "the assessment's subject",
+    "training_year": "the program's training year label",
+    "decided_by": "the subject id of who decided",
+    "grades": "grade level codes (OneRoster's, e.g. KG, 04)",
+}
+
+
+def _current_types() -> dict[str, dict]:
+    """The types published now: a `.vN` type is retired once a higher version of it is registered."""
+    types = catalog.public_types()
+    newest: dict[str, str] = {}
+    for event_type in types:
+        base, version = event_type.rsplit(".v", 1)
+        if int(version) > int(newest.get(base, "0")):
+            newest[base] = version
+    current = [t for t in types if t.endswith(f".v{newest[t.rsplit('.v', 1)[0]]}")]
+    return {t: catalog.json_schema(t, types[t]) for t in current}
+
+
+def _free_strings(schema: dict, root: dict, path: str = "data") -> list[str]:
+    schema = compat._resolve(schema, root)
+    if "properties" in schema:
+        return [
+            f
+            for name, sub in schema["properties"].items()
+            for f in _free_strings(sub, root, f"{path}.{name}")
+        ]
+    found = [f for branch in schema.get("anyOf", []) for f in _free_strings(branch, root, path)]
+    if "items" in schema:
+        found += _free_strings(schema["items"], root, path + "[]")
+    name = path.rsplit(".", 1)[-1].removesuffix("[]")
+    plain = (
+        schema.get("type") == "string"
+        and "enum" not in schema
+        and "const" not in schema
+        and "format" not in schema
+    )
+    if plain and not (name.endswith(("_id", "_ids")) or name in GENERATED_STRINGS):
+        found.append(path)
+    return found
+
+
+def test_no_published_event_carries_free_text():
+    """Every string field of every type published now is an id, a code, an enum or a date, or one of the few
+    generated strings above: a new `notes` or `evidence` field fails here (retired versions are exempt: the
+    `.v1` exit with its words stays readable, but is no longer sent)."""
+    current = _current_types()
+    assert (
+        "org.plc.interventions.student.exited.v2" in current
+        and "org.plc.interventions.student.exited.v1" not in current
+    )
+    found = {t: fields for t, schema in current.items() if (fields := _free_strings(schema, schema))}
+    assert found == {}

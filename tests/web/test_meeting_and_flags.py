@@ -4,6 +4,7 @@ teacher assigns an intervention. Another district's user sees none of it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.async_api import expect
@@ -54,6 +55,12 @@ async def test_a_teacher_runs_a_data_meeting_sees_a_flag_arrive_live_and_assigns
     open_flags = page.locator("#open-flags")
     await expect(open_flags.get_by_role("rowheader", name="Ana Lopez").first).to_be_visible()
     await expect(open_flags).not_to_contain_text("Cleo Nguyen")
+    # The school's tiers, drawn in the page from the interventions service's JSON, every share said in words.
+    tiers = page.get_by_role("img", name=f"Tiers at {school}")  # the roster names this school by its id
+    await expect(tiers).to_have_accessible_description(
+        re.compile(r"^\d+ students\. Share of students per tier: tier 1: ")
+    )
+    await expect(tiers.locator("text").filter(has_text="Guidance (RTI: 80 / 15 / 5 %)")).to_have_count(1)
     await check_page(page, "flags")
     await page.evaluate("window.__sameDocument = true")
     await stack.post_result(district, assessment, f"{klass}-st2", 1)

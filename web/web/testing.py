@@ -62,5 +62,6 @@ async def check_page(page: Any, name: str) -> None:
     for width, viewport in VIEWPORTS.items():
         await page.set_viewport_size(viewport)
         await screenshot(page, f"{name}-{width}")
-        assert await axe_violations(page) == [], f"{name} at {width} width"
+        violations = await axe_violations(page)
+        assert violations == [], f"{name} at {width} width: {violations}"
     await page.set_viewport_size(VIEWPORTS["laptop"])

@@ -24,7 +24,7 @@ from plc_shared.events.assessments import (
     StudentRostered,
     UserRostered,
 )
-from plc_shared.events.interventions import FlagResolved, StudentExited, StudentFlagged
+from plc_shared.events.interventions import EXITS, FlagResolved, StudentFlagged
 from plc_shared.inbox import Consumer
 from plc_shared.topics import ASSESSMENTS, FLAGS, RESULTS, ROSTER
 from sqlalchemy.dialects.postgresql import insert
@@ -37,7 +37,7 @@ from goals.support import service as support
 NAME = "goals-results"
 ROSTER_NAME = "goals-roster"
 FLAGS_NAME = "goals-flags"
-FLAG_TYPES = frozenset({StudentFlagged.type, FlagResolved.type, StudentExited.type})
+FLAG_TYPES = frozenset({StudentFlagged.type, FlagResolved.type, *(e.type for e in EXITS)})
 KIND = {ResultRecorded.type: "recorded", ResultCorrected.type: "corrected", ResultVoided.type: "voided"}
 ROSTER_TYPES = frozenset(
     {

@@ -11,7 +11,13 @@ import pytest
 from goals import models
 from goals.testing import api, apply, klass, school, student
 from plc_shared.db import create_engine, make_sessionmaker
-from plc_shared.events.interventions import FlagResolved, StudentExited, StudentFlagged
+from plc_shared.events.interventions import (
+    EXITS,
+    FlagResolved,
+    StudentExited,
+    StudentExitedV2,
+    StudentFlagged,
+)
 from sqlalchemy import select
 
 D = "dse"
@@ -43,7 +49,7 @@ def stream(seed: int = 7) -> tuple[list, list]:
                 events.append(_resolved(stu, sid, flag, kind, day))
             elif roll < 0.7:
                 day += timedelta(days=rng.randrange(1, 60))
-                events.append(_exited(stu, sid, day))
+                events.append(_exited(stu, sid, day, version=1 + n % 2))  # both versions count
     return setup, events
 
 
@@ -62,11 +68,13 @@ def _resolved(stu, sid, flag, kind, on) -> FlagResolved:
     )  # fmt: skip
 
 
-def _exited(stu, sid, on) -> StudentExited:
-    return StudentExited(
-        student_id=stu, district_id=D, school_id=sid, assignment_id=uuid.uuid4(), intervention_id=uuid.uuid4(),
-        reason="met the goal", evidence="three results at the cut", exited_on=on,
-    )  # fmt: skip
+def _exited(stu, sid, on, version: int) -> StudentExited | StudentExitedV2:
+    """An exit as the service published it before (v1, with words) or publishes it now (v2, a code)."""
+    who = {"student_id": stu, "district_id": D, "school_id": sid, "assignment_id": uuid.uuid4(),
+           "intervention_id": uuid.uuid4(), "exited_on": on}  # fmt: skip
+    if version == 1:
+        return StudentExited(**who, reason="met the goal", evidence="three results at the cut")
+    return StudentExitedV2(**who, reason_code="goal_met")
 
 
 def independent(setup, events, school_id: str, grades: set[str] | None) -> tuple[float, int]:
@@ -80,7 +88,7 @@ def independent(setup, events, school_id: str, grades: set[str] | None) -> tuple
             raised.setdefault(e.student_id, {})[e.flag_id] = e.flagged_at.date()
         elif isinstance(e, FlagResolved) and e.kind == "support":
             resolved_on[e.flag_id] = e.resolved_at.date()
-        elif isinstance(e, StudentExited):
+        elif isinstance(e, EXITS):
             exits.setdefault(e.student_id, []).append(e.exited_on)
     num = den = 0
     for stu, flags in raised.items():

@@ -1,5 +1,6 @@
 """The pyramid over HTTP on a migrated PostgreSQL: scope, catalog, assignments, progress, exits, views."""
 
+import json
 import logging
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -41,6 +42,16 @@ async def results(app, *events) -> None:
 async def roster(app, *events) -> None:
     async with app.state.sessionmaker() as session, session.begin():
         await handle_roster(session, [CloudEvent.wrap(e) for e in events])
+
+
+async def outbox_payloads(app, student: str) -> list[dict]:
+    """The CloudEvents the service wrote for a student, oldest first, as the relay sends them."""
+    t = outbox.table
+    async with app.state.engine.connect() as conn:
+        rows = await conn.execute(
+            select(t.c.payload).where(t.c.key == f"district-1/{student}").order_by(t.c.id)
+        )
+        return [json.loads(r[0]) for r in rows]
 
 
 async def outbox_events(app, student: str) -> list[str]:
@@ -128,18 +139,38 @@ async def test_progress_gives_the_rate_of_improvement_against_the_goal_line(app,
 
 
 async def test_exit_names_reason_and_evidence_can_lower_the_tier_and_happens_once(app, school):
+    """The reason and the evidence are kept and read here; the event carries the reason's code only."""
     student = f"stu-{uuid.uuid4().hex[:6]}"
     await results(app, recorded(student, {"A": 10, "B": 10, "C": 10}, school=school))  # escalates to tier 2
     assignment = await assign(app, school, await add_intervention(app, school), student)
-    body = {"exited_on": "2026-10-20", "reason": "goal met", "evidence": "3 points above 70", "to_tier": 1}
+    evidence = "Zora Quist now reads 92 wpm"  # free text about a student, with her name in it
+    body = {"exited_on": "2026-10-20", "reason": "Goal  met", "evidence": evidence, "to_tier": 1}
     async with client(app, "teacher", [school]) as c:
         exited = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
         again = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
     assert exited.status_code == 200 and exited.json()["status"] == "exited"
-    assert exited.json()["exit_evidence"] == "3 points above 70"
+    assert exited.json()["exit_evidence"] == evidence and exited.json()["exit_reason"] == "Goal  met"
     assert again.status_code == 409
-    types = [t.split(".")[3] + "." + t.split(".")[4] for t in await outbox_events(app, student)]
-    assert types[-3:] == ["intervention.assigned", "student.exited", "tier.changed"]
+    events = await outbox_payloads(app, student)
+    assert [e["type"].removeprefix("org.plc.interventions.") for e in events[-3:]] == [
+        "intervention.assigned.v1", "student.exited.v2", "tier.changed.v1"
+    ]  # fmt: skip
+    exit_event, tier_event = events[-2]["data"], events[-1]["data"]
+    assert exit_event["reason_code"] == "goal_met" and not {"reason", "evidence"} & set(exit_event)
+    assert tier_event["reason"] == "exit" and tier_event["rule"] is None
+    assert not [e for e in events if "Zora" in json.dumps(e)]
+
+
+async def test_a_tier_decisions_reason_stays_in_the_service(app, school):
+    student = f"stu-{uuid.uuid4().hex[:6]}"
+    await results(app, recorded(student, {"A": 10}, school=school))
+    why = "Zora Quist's mother asked for more support"
+    async with client(app, "school_leader", [school]) as c:
+        decided = await c.put(f"/interventions/v1/students/{student}/tier", json={"tier": 3, "reason": why})
+        record = (await c.get(f"/interventions/v1/students/{student}")).json()
+    assert decided.status_code == 200 and record["tier"]["history"][0]["rule"] == why  # read here, scoped
+    [changed] = [e["data"] for e in await outbox_payloads(app, student) if ".tier.changed." in e["type"]]
+    assert (changed["reason"], changed["to_tier"], changed["rule"]) == ("decision", 3, None)
 
 
 async def test_flags_are_scoped_to_the_callers_school_and_classes_with_their_age_and_tier(app, school):

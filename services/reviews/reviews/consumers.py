@@ -82,7 +82,7 @@ def _assigned(e: i.InterventionAssigned):
     return models.Assignment, (e.district_id, e.assignment_id), row
 
 
-def _exited(e: i.StudentExited):
+def _exited(e: i.StudentExited | i.StudentExitedV2):  # an exit of either version: the ids and the date
     row = {"assignment_id": e.assignment_id, "student_id": e.student_id, "school_id": e.school_id,
            "exited_on": e.exited_on}  # fmt: skip
     return models.Assignment, (e.district_id, e.assignment_id), row
@@ -102,7 +102,7 @@ FACT_HANDLERS: dict[str, Callable] = {
     g.GoalMissed.type: _goal("missed"),
     i.StudentFlagged.type: _flag,
     i.InterventionAssigned.type: _assigned,
-    i.StudentExited.type: _exited,
+    **{exit_version.type: _exited for exit_version in i.EXITS},
 }
 
 

@@ -56,7 +56,7 @@ def test_goals_and_common_assessments_evidence():
     assert rules.common_assessments(teams, given) == {str(t1): {"s1": 2, "s2": 1}, str(t2): {"s1": 1}}
 
 
-def events(district: str, school: str) -> list:
+def events(district: str, school: str, exit_version: int = 2) -> list:
     team_id, goal_id = uuid.uuid4(), uuid.uuid4()
     flagged = [i.StudentFlagged(student_id=f"stu{n}", district_id=district, school_id=school, flag_id=uuid.uuid4(),
                                 kind="support", standard_id="std1", result_id=uuid.uuid4(), result_revision=1,
@@ -75,14 +75,23 @@ def events(district: str, school: str) -> list:
         i.InterventionAssigned(student_id="stu0", district_id=district, school_id=school, assignment_id=assignment,
                                intervention_id=uuid.uuid4(), tier=2, directive=True, start_on=date(2026, 10, 4),
                                planned_weeks=6, assigned_at=T0 + timedelta(days=3)),
-        i.StudentExited(student_id="stu0", district_id=district, school_id=school, assignment_id=assignment,
-                        intervention_id=uuid.uuid4(), reason="met", evidence="cfa", exited_on=date(2026, 12, 1)),
+        _exit(exit_version, student_id="stu0", district_id=district, school_id=school, assignment_id=assignment,
+              intervention_id=uuid.uuid4(), exited_on=date(2026, 12, 1)),
     ]  # fmt: skip
 
 
-async def test_a_reviewer_sees_the_evidence_from_the_events(app, sessions):
-    await apply(sessions, *staffed_school("d1", "s1"), *events("d1", "s1"))
-    async with api(app, "district_admin", "d1") as admin:
+def _exit(version: int, **who):
+    """An exit as published now (v2: a code) or before (v1: the reason and evidence in words)."""
+    if version == 1:
+        return i.StudentExited(**who, reason="met", evidence="cfa")
+    return i.StudentExitedV2(**who, reason_code="goal_met")
+
+
+@pytest.mark.parametrize(("district", "exit_version"), [("d1", 2), ("d1-v1", 1)])
+async def test_a_reviewer_sees_the_evidence_from_the_events(app, sessions, district, exit_version):
+    """The same evidence whichever version of the exit event arrived (old ones stay readable)."""
+    await apply(sessions, *staffed_school(district, "s1"), *events(district, "s1", exit_version))
+    async with api(app, "district_admin", district) as admin:
         assert (
             await admin.put("/program/schools/s1", json={"regional_center": "C", "entry_year": 2026})
         ).status_code == 200

@@ -1,7 +1,9 @@
 """Events of the interventions service (topic `plc.interventions.flags`, keyed by district id/student id).
 
-IDs only (SIS sourcedIds and our own uuids), scores and timestamps: never names or other personal data.
-Scores and cuts are percentages of the maximum points (0-100), as in the assessments events.
+IDs only (SIS sourcedIds and our own uuids), codes, scores and timestamps: never names, and no free text about
+a student (an exit's reason and evidence, a tier decision's or a flag resolution's words stay in the service,
+behind its scoped and audited API). Scores and cuts are percentages of the maximum points (0-100), as in the
+assessments events.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from plc_shared.topics import FLAGS
 SOURCE = "/plc/interventions"
 FlagKind = Literal["support", "enrichment"]
 Resolution = Literal["result", "correction", "void", "decision"]
+# Why a student left an intervention, as a code: the service maps its documented reasons to these (README).
+ExitReason = Literal[
+    "goal_met", "goal_not_met_more_intensive", "goal_not_met_different", "left_school", "other"
+]
 
 
 class _StudentEvent(Event):
@@ -73,7 +79,8 @@ class FlagResolved(_StudentEvent):
 
 
 class TierChanged(_StudentEvent):
-    """A student moved in the pyramid: up by an escalation rule, down only by a decision or an exit."""
+    """A student moved in the pyramid: up by an escalation rule, down only by a decision or an exit. A
+    decision's reason is the leader's own words about the student: it stays in the service (`rule` is null)."""
 
     type = "org.plc.interventions.tier.changed.v1"
     source = SOURCE
@@ -82,7 +89,7 @@ class TierChanged(_StudentEvent):
     from_tier: int = Field(ge=1, le=3)
     to_tier: int = Field(ge=1, le=3)
     reason: Literal["escalation", "decision", "exit"]
-    rule: str | None = Field(None, description="the escalation rule that fired")
+    rule: str | None = Field(None, description="the escalation rule that fired (escalations only)")
     decided_by: str | None = Field(None, description="subject id of the person who decided")
     changed_at: datetime
 
@@ -106,6 +113,10 @@ class InterventionAssigned(_StudentEvent):
 
 
 class StudentExited(_StudentEvent):
+    """Version 1, no longer published: it carried the exit's reason and evidence as typed, free text about a
+    student (names included) on the broker. Kept registered so events already written stay readable; the
+    service publishes StudentExitedV2."""
+
     type = "org.plc.interventions.student.exited.v1"
     source = SOURCE
     topic = FLAGS.name
@@ -118,3 +129,26 @@ class StudentExited(_StudentEvent):
 
     def subject(self) -> str:
         return f"assignments/{self.assignment_id}"
+
+
+class StudentExitedV2(_StudentEvent):
+    """A student left an intervention. The reason is a code; the reason's words and the evidence stay in the
+    interventions service (`GET /interventions/v1/assignments/{id}`, scoped and audited)."""
+
+    type = "org.plc.interventions.student.exited.v2"
+    source = SOURCE
+    topic = FLAGS.name
+
+    assignment_id: uuid.UUID
+    intervention_id: uuid.UUID
+    reason_code: ExitReason = Field(
+        description="goal_met, goal_not_met_more_intensive, goal_not_met_different, left_school; other when "
+        "the reason given is none of the service's documented reasons"
+    )
+    exited_on: date
+
+    def subject(self) -> str:
+        return f"assignments/{self.assignment_id}"
+
+
+EXITS = (StudentExited, StudentExitedV2)  # every version a consumer of exits reads

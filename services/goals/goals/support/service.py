@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from plc_shared.events.interventions import FlagResolved, StudentExited, StudentFlagged
+from plc_shared.events.interventions import (
+    EXITS,
+    FlagResolved,
+    StudentExited,
+    StudentExitedV2,
+    StudentFlagged,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import models
@@ -19,12 +25,12 @@ from goals.progress.repository import ProgressRepository
 from goals.support import rules
 from goals.support.repository import SupportRepository
 
-FlagEvent = StudentFlagged | FlagResolved | StudentExited
+FlagEvent = StudentFlagged | FlagResolved | StudentExited | StudentExitedV2  # both versions of an exit
 
 
 async def apply_flags(session: AsyncSession, district_id: str, events: list[FlagEvent], now: datetime) -> int:
     """Apply one district's flag events (in partition order) to its support-exit goals; returns goals moved."""
-    events = [e for e in events if isinstance(e, StudentExited) or e.kind == "support"]
+    events = [e for e in events if isinstance(e, EXITS) or e.kind == "support"]
     if not events:
         return 0
     repo, students = SupportRepository(session), {e.student_id for e in events}

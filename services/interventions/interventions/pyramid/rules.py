@@ -1,10 +1,14 @@
-"""The pure rules of progress monitoring: the rate of improvement (least-squares slope per week) and the goal
-line's rate (the web app charts the points against the goal line). No I/O."""
+"""The pure rules of progress monitoring: the rate of improvement (least-squares slope per week), the goal
+line's rate (the web app charts the points against the goal line), and an exit's reason as the code its event
+carries. No I/O."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
+
+from plc_shared.events.interventions import ExitReason
 
 
 def slope(points: Sequence[tuple[float, float]]) -> float | None:
@@ -32,3 +36,20 @@ def goal_rate(baseline: float, target: float, start: date, goal_date: date) -> f
     """The goal line's slope in points per week."""
     weeks = max((goal_date - start).days / 7, 1 / 7)
     return (target - baseline) / weeks
+
+
+# The documented exit reasons (the web app's choices) → the code StudentExitedV2 carries; the words stay here.
+EXIT_REASONS: dict[str, ExitReason] = {
+    "goal met": "goal_met",
+    "goal not met: a more intensive intervention": "goal_not_met_more_intensive",
+    "goal not met: a different intervention": "goal_not_met_different",
+    "left the school": "left_school",
+}
+
+
+def exit_reason_code(reason: str) -> ExitReason:
+    """A documented reason (or its code), whatever its case and spacing; any other words are `other`."""
+    said = re.sub(r"\s+", " ", reason).strip().casefold()
+    if said in EXIT_REASONS.values():
+        return said  # type: ignore[return-value]
+    return EXIT_REASONS.get(said, "other")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.events.interventions import InterventionAssigned, StudentExited
+from plc_shared.events.interventions import InterventionAssigned, StudentExitedV2
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models
@@ -133,14 +133,13 @@ async def exit_assignment(
     assignment.exit_reason, assignment.exit_evidence = data.reason, data.evidence
     await models.outbox.add(
         session,
-        StudentExited(
+        StudentExitedV2(  # the reason as a code; its words and the evidence stay in this service
             student_id=assignment.student_id,
             district_id=assignment.district_id,
             school_id=assignment.school_id,
             assignment_id=assignment.id,
             intervention_id=assignment.intervention_id,
-            reason=data.reason,
-            evidence=data.evidence,
+            reason_code=rules.exit_reason_code(data.reason),
             exited_on=data.exited_on,
         ),
     )

@@ -94,7 +94,7 @@ async def set_tier(
                 from_tier=before,
                 to_tier=tier,
                 reason=reason,
-                rule=note,
+                rule=None,  # a decision's reason is the leader's words about the student: kept here, not sent
                 decided_by=principal.subject,
                 changed_at=now,
             ),
