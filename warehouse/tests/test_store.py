@@ -2,11 +2,13 @@
 
 import json
 import uuid
+from datetime import date
 
 import duckdb
 import pytest
 from interventions.testing import recorded
 from plc_shared.events import CloudEvent, catalog
+from plc_shared.events.interventions import StudentExited, StudentExitedV2
 from plc_warehouse.store import OFFSETS, OTHER, REJECTED, Record, Store
 from plc_warehouse.tables import table_name
 from plc_warehouse.testing import goal_events, review_events
@@ -107,3 +109,21 @@ def test_a_new_optional_field_becomes_a_new_column_of_an_existing_file(tmp_path)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert "note" in {r[0] for r in con.execute("DESCRIBE interventions_student_flagged_v1").fetchall()}
     assert con.execute(f"SELECT count(*) FROM {OFFSETS}").fetchone() == (0,)
+
+
+def test_both_versions_of_an_exit_load_into_their_own_tables(store):
+    """The interventions service publishes `student.exited.v2` (a reason code, no words); `.v1` events already
+    on a topic still load, into their own table."""
+    who = {"student_id": "stu-1", "district_id": "d1", "school_id": "s1", "intervention_id": uuid.uuid4(),
+           "exited_on": date(2026, 11, 2)}  # fmt: skip
+    old = StudentExited(**who, assignment_id=uuid.uuid4(), reason="met", evidence="3 results")
+    new = StudentExitedV2(**who, assignment_id=uuid.uuid4(), reason_code="goal_met")
+    assert store.write(records([old, new], topic="plc.interventions.flags")).loaded == 2
+    v2 = columns(store, "interventions_student_exited_v2")
+    assert "reason_code" in v2 and not {"reason", "evidence"} & set(v2)
+    assert store.con.execute("SELECT reason_code FROM interventions_student_exited_v2").fetchall() == [
+        ("goal_met",)
+    ]
+    assert store.con.execute("SELECT evidence FROM interventions_student_exited_v1").fetchall() == [
+        ("3 results",)
+    ]
