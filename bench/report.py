@@ -128,6 +128,15 @@ BENCHES: tuple[Bench, ...] = (
         source="issue 12 (errors must be 0)",
     ),
     Bench(
+        name="charts",
+        script="charts.py",
+        measures="drawing one chart for a page (web app: altair spec, vl-convert SVG off the event loop,"
+        " inlined), median and p99 per chart kind; the first chart after start-up; a cache hit",
+        compared_with="vl-convert alone on the same Vega-Lite spec",
+        ratio="ratio",
+        source="issue 24 (no numeric goal set: fast enough for a page)",
+    ),
+    Bench(
         name="reviews_analytics",
         script="reviews_analytics.py",
         measures="the reviews analytics over a generated 30-district program, per request (median)",

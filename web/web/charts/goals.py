@@ -7,6 +7,7 @@ to the deadline (Vega-Lite's regression: the same line as the service's projecti
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import altair as alt
@@ -75,6 +76,7 @@ class GoalChart:
     def trend(self) -> bool:
         return len(self.known) >= 2 and self.series.get("projection") is not None
 
+    @functools.cached_property  # built once: altair validates every channel object it constructs
     def x(self) -> alt.X:
         s = self.series
         dates = [s["start"], s["deadline"], *(p["on"] for p in self.known), *(d for d, _ in self.cycles)]
@@ -82,6 +84,7 @@ class GoalChart:
         return alt.X("on:T", title="Date", scale=alt.Scale(type="utc", domain=[min(dates), max(dates)]),
                      axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 1}, labelOverlap=True))  # fmt: skip
 
+    @functools.cached_property
     def y(self) -> alt.Y:
         s = self.series
         values = [s["target"], *(p["value"] for p in self.known), *(t["value"] for t in self.interim)]
@@ -91,13 +94,19 @@ class GoalChart:
             "value:Q", title=measure_label(self.goal["measure"]), scale=alt.Scale(domain=[low, high])
         )
 
-    def encode(self, chart: alt.Chart) -> alt.Chart:
+    @functools.cached_property
+    def series_channels(self) -> tuple[alt.Color, alt.StrokeDash]:
+        """One legend for every line and mark: colour and dash by series, only what is drawn."""
         names = self.names()
         colour = alt.Color("series:N", title=None, legend=alt.Legend(symbolType="stroke", columns=3),
                            scale=alt.Scale(domain=names, range=[COLOURS[n] for n in names]))  # fmt: skip
         dash = alt.StrokeDash("series:N", title=None, scale=alt.Scale(
             domain=names, range=[DASHES.get(n, [1, 0]) for n in names]))  # fmt: skip
-        return chart.encode(x=self.x(), y=self.y(), color=colour, strokeDash=dash)
+        return colour, dash
+
+    def encode(self, chart: alt.Chart) -> alt.Chart:
+        colour, dash = self.series_channels
+        return chart.encode(x=self.x, y=self.y, color=colour, strokeDash=dash)
 
     def chart(self) -> alt.LayerChart:
         layers = [*self.pdsa(), *self.lines(), *self.targets(), *self.measured(), *self.labels()]
@@ -114,7 +123,7 @@ class GoalChart:
         rows = [
             {"on": d, "label": f"PDSA {n}", "row": 10 + 14 * (i % 3)} for i, (d, n) in enumerate(self.cycles)
         ]
-        base = alt.Chart(alt.Data(values=rows)).encode(x=self.x())
+        base = alt.Chart(alt.Data(values=rows)).encode(x=self.x)
         rule = base.mark_rule(strokeDash=[2, 3], color=PDSA)
         label = base.mark_text(align="left", dx=3, fontSize=11, color=PDSA).encode(
             y=alt.Y("row:Q", scale=None, axis=None), text="label:N"
@@ -185,7 +194,7 @@ def _text(chart: GoalChart, rows: list[dict], align: str, dy: int) -> alt.Chart:
     return (
         alt.Chart(alt.Data(values=rows))
         .mark_text(align=align, dx=4 if align == "left" else -6, dy=dy, fontSize=11)
-        .encode(x=chart.x(), y=chart.y(), text="text:N", color=alt.Color("colour:N", scale=None))
+        .encode(x=chart.x, y=chart.y, text="text:N", color=alt.Color("colour:N", scale=None))
     )
 
 

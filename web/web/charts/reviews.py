@@ -74,7 +74,8 @@ def proportions_spec(groups: list[dict], *, title: str) -> alt.LayerChart:
               axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '|')", labelLineHeight=16))  # fmt: skip
     share = alt.Scale(domain=[0, 1])
     names = ["Share in a district implementation", "95 % interval (Wilson)"]
-    colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=[LINE, WHISKER]))
+    colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=[LINE, WHISKER]),
+                       legend=alt.Legend(symbolType="square"))  # fmt: skip
     base = alt.Chart(alt.Data(values=rows)).encode(x=x)
     bars = (
         base.transform_calculate(series=f"'{names[0]}'")
