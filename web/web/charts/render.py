@@ -5,9 +5,10 @@ named by a `<title>` and described by a `<desc>` that says every figure in words
 chart without reading marks, and the page carries the same figures in a table or list besides. The marks'
 own ARIA (Vega's per-mark labels) is switched off in the theme: inside an image it would be noise.
 
-Rendering is CPU work in a single V8 worker (~40-100 ms a chart, ~0.5 s for the very first one while V8
-starts: `warm_up()` does that at startup), so it runs off the event loop, and identical specs — a page reloaded,
-the flags page's live refresh — come from a small cache of finished SVGs (bench/charts.py measures all three).
+Rendering is CPU work in a single V8 worker (~50-150 ms of CPU a chart, ~0.5 s more for the very first one while
+V8 starts: `warm_up()` does that at startup), so it runs off the event loop, and identical specs — a page
+reloaded, the flags page's live refresh — come from a small cache of finished SVGs (bench/charts.py measures
+all three).
 """
 
 from __future__ import annotations
