@@ -31,7 +31,7 @@ from plc_shared.topics import ALL
 from reviews.config import Settings as ReviewsSettings
 from reviews.main import create_app as reviews_app
 
-AUTH = AuthSettings(environment="test")
+AUTH = AuthSettings(environment="dev")
 SERVICES = {
     "assessments": (AssessmentsSettings, assessments_app),
     "goals": (GoalsSettings, goals_app),

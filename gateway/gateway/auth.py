@@ -1,7 +1,7 @@
 """Who is calling: a bearer JWT (forwarded to the service as is) or an API key (exchanged for a short-lived
 token the gateway signs, so the services only ever trust signed tokens, never a plain identity header).
 
-Internal tokens are HS256 with the shared dev key in dev/test. Production option: set
+Internal tokens are HS256 with the shared dev key in dev. Production option: set
 GATEWAY_INTERNAL_SIGNING_KEY to an RSA private key (PEM); the gateway then signs RS256 with kid
 GATEWAY_INTERNAL_KEY_ID and serves its public key together with the issuer's keys at /gateway/jwks.json,
 and the services point AUTH_JWKS_URL there (see jwks.py).
@@ -69,7 +69,7 @@ class InternalTokens:
         self._auth, self.ttl_s, self._kid = auth, ttl_s, key_id
         if private_key_pem:
             self._key, self._alg = private_key_pem, "RS256"
-        elif auth.dev_signing_key is not None and auth.environment != "production":
+        elif auth.dev_signing_key is not None and auth.environment == "dev":
             self._key, self._alg = auth.dev_signing_key.get_secret_value(), "HS256"
         else:
             self._key, self._alg = None, ""

@@ -145,7 +145,7 @@ class TokenVerifier:
     async def _key_for(self, token: str) -> tuple[Any, list[str]]:
         alg = jwt.get_unverified_header(token).get("alg")
         if alg == "HS256":
-            if self._dev_key is None or self._settings.environment == "production":
+            if self._dev_key is None or self._settings.environment != "dev":
                 raise jwt.InvalidAlgorithmError("HS256 tokens are accepted only in development")
             return self._dev_key, ["HS256"]
         if self._jwks is None:
@@ -168,8 +168,8 @@ def mint_dev_token(
     audience: str | None = None,
 ) -> str:
     """A development token signed with the dev HS256 key (what `plc token` prints)."""
-    if settings.dev_signing_key is None or settings.environment == "production":
-        raise RuntimeError("dev tokens can only be minted with a dev signing key outside production")
+    if settings.dev_signing_key is None or settings.environment != "dev":
+        raise RuntimeError("dev tokens can only be minted with a dev signing key in dev")
     now = int(time.time())
     claims = {
         "iss": settings.issuer,

@@ -31,7 +31,7 @@ from web.config import Settings as WebSettings
 from web.main import create_app as web_app
 from web.testing import chromium_path
 
-AUTH = AuthSettings(environment="test")
+AUTH = AuthSettings(environment="dev")
 IV = "/interventions/v1"
 NAMES = {"st0": ("Ana", "Lopez"), "st1": ("Ben", "Okafor"), "st2": ("Cleo", "Nguyen")}
 

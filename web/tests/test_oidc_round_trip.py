@@ -95,7 +95,7 @@ async def trip():
     op_port = infra.free_port()
     issuer = f"http://127.0.0.1:{op_port}"
     auth = AuthSettings(
-        environment="test",
+        environment="dev",
         issuer=issuer,
         audience=AUDIENCE,
         jwks_url=f"{issuer}/jwks",

@@ -15,7 +15,7 @@ from web.config import Settings
 from web.main import create_app
 from web.oidc import OidcClient
 
-AUTH = AuthSettings(environment="test")
+AUTH = AuthSettings(environment="dev")
 
 
 def settings(**overrides) -> Settings:

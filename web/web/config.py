@@ -64,7 +64,7 @@ class Settings(SecretFiles):
     @property
     def dev_sign_in(self) -> bool:
         """The dev sign-in page (any role, district and school, signed with the dev key): never in production."""
-        return self.auth.environment != "production" and self.auth.dev_signing_key is not None
+        return self.auth.environment == "dev" and self.auth.dev_signing_key is not None
 
 
 @lru_cache
