@@ -316,9 +316,14 @@ def test_dockerfile_builds_wheels_and_runs_a_slim_non_root_runtime():
 
 
 def test_dockerfile_command_starts_every_component():
+    """The image starts a process as `plc up` does: plc_shared.serving (uvicorn with the request-head bounds)
+    on the component's factory, `<name>.main:create_app` (this replaced a plain `uvicorn --factory` line)."""
     cmd = json.loads(re.search(r"^CMD (.+)$", DOCKERFILE, re.M).group(1))
-    assert "${COMPONENT}.main:create_app" in cmd[-1] and "--factory" in cmd[-1]
+    assert cmd[:2] == ["sh", "-c"] and cmd[-1].startswith("exec python -m plc_shared.serving")
+    assert '"${COMPONENT}"' in cmd[-1] and "--host 0.0.0.0 --port 8000" in cmd[-1]
     for component in ALL:
+        served = " ".join(component.serve_command("10.0.0.1", 8000)[1:])
+        assert served == f"-m plc_shared.serving {component.name} --host 10.0.0.1 --port 8000"
         assert by_name(component.name).app == f"{component.name}.main:create_app"
         module = __import__(f"{component.name}.main", fromlist=["create_app"])
         assert callable(module.create_app)

@@ -152,7 +152,7 @@ class Stack:
         log = open(log_path, "ab")  # noqa: SIM115 - closed by stop()
         self.logs.append(log)
         return subprocess.Popen(
-            component.uvicorn_command(self.host, port),
+            component.serve_command(self.host, port),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

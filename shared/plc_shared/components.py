@@ -17,24 +17,13 @@ class Component:
 
     @property
     def app(self) -> str:
-        """The app factory, for `uvicorn --factory` (importing a service module has no side effects)."""
+        """The app factory (importing a service module has no side effects): what plc_shared.serving runs."""
         return f"{self.name}.main:create_app"
 
-    def uvicorn_command(self, host: str, port: int) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            self.app,
-            "--factory",
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--timeout-graceful-shutdown",
-            "15",
-        ]
+    def serve_command(self, host: str, port: int) -> list[str]:
+        """The process as `plc up` and the image run it: uvicorn with the request-head bounds
+        (plc_shared.serving), the factory `<name>.main:create_app`."""
+        return [sys.executable, "-m", "plc_shared.serving", self.name, "--host", host, "--port", str(port)]
 
     @property
     def database_url_env(self) -> str:
