@@ -55,10 +55,11 @@ SERVICES: tuple[Component, ...] = (
     Component("reviews", 8004, "plc_reviews", "REVIEWS_"),
 )
 GATEWAY = Component("gateway", 8000, "plc_gateway", "GATEWAY_")
-ALL: tuple[Component, ...] = (*SERVICES, GATEWAY)  # the processes with a database (migrated by `plc`)
-# The web app has no database: it calls the public API through the gateway with the signed-in user's token.
-WEB = Component("web", 8005, "", "WEB_")
-PROCESSES: tuple[Component, ...] = (*ALL, WEB)  # what `plc up` starts
+ALL: tuple[Component, ...] = (*SERVICES, GATEWAY)  # the API processes: a database and the broker each
+# The web app calls the public API through the gateway with the signed-in user's token; its own database holds
+# the sessions only (no broker).
+WEB = Component("web", 8005, "plc_web", "WEB_")
+PROCESSES: tuple[Component, ...] = (*ALL, WEB)  # what `plc up` starts; each has a database `plc` migrates
 
 
 def by_name(name: str) -> Component:

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from plc_shared import infra, serving
-from plc_shared.components import GATEWAY
+from plc_shared.components import GATEWAY, WEB
 from plc_shared.testing import migrated_database, serve_app
 
 MIB = 1024 * 1024
@@ -85,7 +85,7 @@ async def send_head(port: int, header_bytes: int, chunk: int = 64 * 1024, pause_
         writer.close()
 
 
-@pytest.mark.parametrize("component", [GATEWAY], ids=lambda c: c.name)
+@pytest.mark.parametrize("component", [GATEWAY, WEB], ids=lambda c: c.name)
 async def test_an_8_mb_header_is_refused_and_twenty_huge_heads_hold_no_memory(component, create_database):
     async with process(component, await environment(create_database, component)) as (port, pid):
         assert (await send_head(port, 16 * 1024)).startswith(b"HTTP/1.1 200")  # big cookies still fit
@@ -100,7 +100,7 @@ async def test_an_8_mb_header_is_refused_and_twenty_huge_heads_hold_no_memory(co
         assert grown < 20, f"{grown:.0f} MiB held after twenty 8 MB heads"
 
 
-@pytest.mark.parametrize("component", [GATEWAY], ids=lambda c: c.name)
+@pytest.mark.parametrize("component", [GATEWAY, WEB], ids=lambda c: c.name)
 async def test_slow_heads_are_cut_off_after_the_head_timeout(component, create_database):
     async with process(component, await environment(create_database, component)) as (port, _):
 
