@@ -1,7 +1,7 @@
 """The edge in a real browser, through the gateway: the pages work under their Content-Security-Policy (no
-violation reported while a teacher signs in, runs a data meeting, watches the live flags page and records an
-out-of-range progress point whose problem htmx swaps in), and sign-out ends the session for the cookie the
-browser had: put back, it opens nothing."""
+violation reported while a teacher signs in, runs a data meeting and watches the live flags page poll; the
+htmx swaps of the assignment and import forms run under it in test_assignment.py and test_import.py), and
+sign-out ends the session for the cookie the browser had: put back, it opens nothing."""
 
 from __future__ import annotations
 
