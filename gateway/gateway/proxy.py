@@ -17,25 +17,22 @@ from urllib.parse import parse_qsl
 
 import aiohttp
 from plc_shared import observability
-from plc_shared.auth import TokenOutOfDate
 from plc_shared.errors import (
     BadRequest,
     Forbidden,
     NotFound,
     ProblemError,
     ServiceUnavailable,
-    TooManyRequests,
-    Unauthorized,
     problem_response,
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
 from gateway import bodies, openapi, routes
+from gateway.admission import Admission
 from gateway.audit import AuditWriter
 from gateway.auth import Authenticator, Caller
 from gateway.config import Settings
-from gateway.limits import DistrictSlots, FailedAuthThrottle, TokenBuckets, retry_after, source_of
 from gateway.policy import authorize
 
 HOP_BY_HOP = frozenset(
@@ -101,12 +98,7 @@ class Gateway:
     def __init__(self, settings: Settings, authenticator: Authenticator, audit: AuditWriter) -> None:
         self.settings, self.authenticator, self.audit = settings, authenticator, audit
         self.upstreams = {name: base.rstrip("/") for name, base in settings.upstreams.items()}
-        self.per_principal = TokenBuckets(settings.rate_per_principal, settings.burst_per_principal)
-        self.per_tenant = TokenBuckets(settings.rate_per_tenant, settings.burst_per_tenant)
-        self.auth_failures = FailedAuthThrottle(settings.auth_failures_per_source)
-        self.districts = DistrictSlots(
-            settings.district_concurrency, settings.district_queue, settings.district_wait_s
-        )
+        self.admission = Admission(settings, authenticator)
         self.timeout = aiohttp.ClientTimeout(
             total=None,
             connect=settings.upstream_connect_timeout_s,
@@ -198,10 +190,10 @@ class Gateway:
                 authorization = value.decode("latin-1")
             elif name == b"x-api-key":
                 api_key = value.decode("latin-1")
-        caller = await self._authenticate(scope, authorization, api_key)
+        caller = await self.admission.authenticate(scope, authorization, api_key)
         state.update(caller=caller, rule=rule, params=params)
         scope.setdefault("state", {})["subject"] = caller.principal.subject  # for the access log line
-        self._limit(caller)
+        self.admission.limit(caller)
         query = _query(scope["query_string"]) if scope["query_string"] else None
         state["query"] = query
         body = await self._read_body(scope, receive, rule, headers)
@@ -213,40 +205,8 @@ class Gateway:
             _scope_fields(body),
             via_api_key=caller.api_key_prefix is not None,
         )
-        async with self.districts.hold(caller.principal.district_id or "-"):
+        async with self.admission.upstream_slot(caller):
             return await self._forward(scope, send, rule.service, headers, body, caller)
-
-    async def _authenticate(self, scope: Scope, authorization: str | None, api_key: str | None) -> Caller:
-        """A source past its budget of failed authentications gets 429 before anything is verified or looked
-        up (a flood of forged tokens or made-up keys costs no signature check and no database query), except
-        for credentials that passed before: the school's other users behind the same address go on."""
-        source = source_of((scope.get("client") or (None,))[0])
-        wait = await self.auth_failures.wait(source)
-        if wait and not self.authenticator.proven(authorization, api_key):
-            raise TooManyRequests(
-                "Too many failed authentications from your address; retry later.",
-                headers={"Retry-After": retry_after(wait)},
-            )
-        try:
-            return await self.authenticator.authenticate(authorization, api_key)
-        except TokenOutOfDate:
-            raise  # a genuine token past its time: an honest client, not a guess
-        except Unauthorized:
-            if authorization or api_key is not None:  # credentials presented and refused
-                await self.auth_failures.failed(source)
-            raise
-
-    def _limit(self, caller: Caller) -> None:
-        principal = caller.principal
-        wait = self.per_principal.take(caller.api_key_prefix or principal.subject)
-        if not wait:
-            wait = self.per_tenant.take(principal.district_id or "-")
-            if wait:
-                self.per_principal.give_back(caller.api_key_prefix or principal.subject)
-        if wait:
-            raise TooManyRequests(
-                "Rate limit reached; retry later.", headers={"Retry-After": retry_after(wait)}
-            )
 
     async def _read_body(self, scope: Scope, receive: Receive, rule: routes.Rule, headers: list) -> bytes:
         if scope["method"] in ("GET", "HEAD"):
