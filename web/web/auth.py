@@ -70,9 +70,9 @@ class Sessions:
 
     async def user(self, request: Request) -> User | None:
         """The signed-in user, looked up once per request (an error page asks again)."""
-        if "user" not in request.scope.setdefault("state", {}):
-            request.scope["state"]["user"] = await self._user(request)
-        return request.scope["state"]["user"]
+        if "plc_user" not in request.scope.setdefault("state", {}):
+            request.scope["state"]["plc_user"] = await self._user(request)
+        return request.scope["state"]["plc_user"]
 
     async def _user(self, request: Request) -> User | None:
         opened = await self.store.open(request.cookies.get(SESSION_COOKIE) or "")

@@ -50,12 +50,9 @@ class _FileFirst(Exception):
 
 
 class CsrfMiddleware:
-    def __init__(
-        self, app: ASGIApp, *, secret: str, secure: bool, send_failed: Callable | None = None
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, secret: str, secure: bool) -> None:
         self.app, self.secure = app, secure
         self._key = hashlib.sha256(b"plc-web csrf\0" + secret.encode()).digest()
-        self._send_failed = send_failed or send_problem
 
     def token(self, binding: str) -> str:
         mac = hmac.new(self._key, binding.encode("utf-8", "surrogateescape"), hashlib.sha256).digest()
@@ -80,7 +77,7 @@ class CsrfMiddleware:
             try:
                 receive = await self._check(scope, receive, binding)
             except ProblemError as problem:
-                await self._send_failed(scope, send, problem)
+                await send_problem(scope, send, problem)
                 return
         await self.app(scope, receive, self._setting_cookie(send, new_binding, lambda: used))
 
