@@ -63,7 +63,8 @@ async def test_two_thousand_forged_tokens_meet_429_after_the_budget_and_others_a
             return [(await other.get(PATH, headers=bearer(Role.TEACHER))).status_code for _ in range(20)]
 
         *_, others = await asyncio.gather(*(flood(250) for _ in range(8)), another_network())
-        assert statuses.get(401, 0) >= BUDGET and statuses.get(401, 0) <= BUDGET + 8  # 8 in flight at most
+        # 8 in flight at most; a minute boundary during the flood can free one more (the window slides)
+        assert BUDGET <= statuses.get(401, 0) <= BUDGET + 8 + 1
         assert statuses[429] == 2000 - statuses[401] and set(statuses) == {401, 429}
         assert all(1 <= int(seconds) <= 60 for seconds in retry_after)
         assert others == [200] * 20  # another address never notices
