@@ -10,8 +10,8 @@ processes run httptools with:
   past it the request is answered 431 and the connection closed, so a connection buffers at most the bound
   plus one socket read;
 - a head-time bound (`PLC_HTTP_HEAD_TIMEOUT_S`, 10 s) from the connection's start or a request's first byte
-  until its last header: a slow sender is answered 408 and closed (idle keep-alive connections are closed
-  after `PLC_HTTP_KEEP_ALIVE_S`, uvicorn's own timer).
+  until its last header: a slow sender is answered 408 and closed, a connection that sent nothing is closed
+  (idle keep-alive connections are closed after `PLC_HTTP_KEEP_ALIVE_S`, uvicorn's own timer).
 
 Bodies are bounded by the gateway (size, read time) before they reach a service or the web app.
 `python -m plc_shared.serving <component>` is how `plc up` and the image start every process; tests serve
@@ -91,8 +91,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _head_too_slow(self) -> None:
         self._head_timer = None
-        if self._in_head:
-            self._refuse(408, "The request's headers took too long to arrive.")
+        if not self._in_head or self.transport.is_closing():
+            return
+        if self._head_bytes == 0:  # nothing was ever sent (a browser's preconnect): no request to answer
+            self.transport.close()
+            return
+        self._refuse(408, "The request's headers took too long to arrive.")
 
     def _refuse(self, status: int, message: str) -> None:
         """Answer and close; mid-response (a pipelined request behind a running one) just close.
