@@ -63,6 +63,7 @@ def serve_upstream(port: int) -> None:
     import uvicorn
     from assessments.config import Settings
     from fastapi import APIRouter
+    from plc_shared import serving
     from plc_shared.app import ServiceParts, create_service_app
     from plc_shared.auth import CurrentPrincipal
 
@@ -74,7 +75,7 @@ def serve_upstream(port: int) -> None:
         return [{"id": f"a{i}", "district_id": district_id, "title": f"Unit {i} check"} for i in range(5)]
 
     app = create_service_app(Settings(log_level="WARNING"), ServiceParts(root_routers=[router]))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.Server(serving.config(app, host="127.0.0.1", port=port, log_level="warning")).run()  # as deployed
 
 
 async def load(url: str, token: str, connections: int, seconds: float, warmup: float) -> list[float]:
@@ -162,7 +163,7 @@ async def run_against(args: argparse.Namespace, admin: str, url: str) -> None:
     }
     processes = [
         spawn([sys.executable, __file__, "--serve-upstream", str(service_port)]),
-        spawn([*GATEWAY.uvicorn_command("127.0.0.1", gateway_port), "--log-level", "warning"], env),
+        spawn([*GATEWAY.serve_command("127.0.0.1", gateway_port), "--log-level", "warning"], env),
     ]
     with tempfile.TemporaryDirectory(prefix="plc-bench-nginx-") as tmp:
         nginx, nginx_port, why_not = start_nginx(Path(tmp), service_port)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import yaml
-from plc_shared.components import ALL, SERVICES, WEB
+from plc_shared.components import ALL, PROCESSES, SERVICES, WEB
 from plc_shared.settings import AdminDatabaseSettings, AuthSettings, EventSettings, KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,11 +56,11 @@ def test_environment_names_match_the_settings_classes():
 
 def test_migrate_step_has_every_database_and_only_the_gateway_is_published():
     env = COMPOSE["services"]["migrate"]["environment"]
-    known = set().union(*(known_env_names(c) for c in ALL)) | env_names(
+    known = set().union(*(known_env_names(c) for c in PROCESSES)) | env_names(
         "PLC_POSTGRES_ADMIN_", AdminDatabaseSettings
     )
     assert not set(env) - known, f"migrate: {set(env) - known} are read by no settings class"
-    for component in ALL:
+    for component in PROCESSES:  # the web app's database (its sessions) too
         service_env = COMPOSE["services"][component.name]["environment"]
         for part in ("DB_HOST", "DB_USER", "DB_NAME", "DB_PASSWORD_FILE"):
             name = f"{component.env_prefix}{part}"
@@ -100,6 +100,11 @@ def test_the_web_app_runs_behind_the_gateway_with_production_sign_in_and_no_defa
         "WEB_SESSION_SECRET" not in env
         and env["WEB_SESSION_SECRET_FILE"] == "/run/secrets/web_session_secret"
     )
-    assert set(web["secrets"]) == {"web_session_secret", "web_oidc_client_secret"}  # no database, no broker
+    # Its own database (sessions) as its own role, after the migration step; no broker.
+    assert set(web["secrets"]) == {"web_db_password", "web_session_secret", "web_oidc_client_secret"}
+    assert env["WEB_DB_USER"] == env["WEB_DB_NAME"] == WEB.database and "WEB_DATABASE_URL" not in env
+    assert env["WEB_DB_PASSWORD_FILE"] == "/run/secrets/web_db_password"
+    assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert not any(name.startswith("KAFKA_") for name in env)
     assert env["WEB_OIDC_ISSUER"] and env["WEB_GATEWAY_URL"] == "http://gateway:8000"
     assert '"web": "http://web:8000"' in COMPOSE["services"]["gateway"]["environment"]["GATEWAY_UPSTREAMS"]

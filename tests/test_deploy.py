@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 from plc_shared import cli, preflight
-from plc_shared.components import ALL, by_name
+from plc_shared.components import ALL, PROCESSES, WEB, by_name
 from plc_shared.settings import PLACEHOLDER_MARKERS, AdminDatabaseSettings, KafkaSettings, is_placeholder
 from sqlalchemy.engine import make_url
 
@@ -87,7 +87,9 @@ def container_env(service: str, secrets_dir: Path, values: dict[str, str]) -> di
 def load_settings(cls, env: dict[str, str], monkeypatch):
     """Instantiate a settings class on exactly `env` (nothing leaks in from the test's own environment)."""
     for name in list(os.environ):
-        if name.startswith(("KAFKA_", "AUTH_", "PLC_")) or any(name.startswith(c.env_prefix) for c in ALL):
+        if name.startswith(("KAFKA_", "AUTH_", "PLC_")) or any(
+            name.startswith(c.env_prefix) for c in PROCESSES
+        ):
             monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -253,10 +255,25 @@ def test_placeholder_secrets_refuse_to_load(component, tmp_path, monkeypatch):
         load_settings(cls, env, monkeypatch)
 
 
+def test_the_web_app_loads_in_production_on_its_own_database_role(tmp_path, monkeypatch):
+    from web.config import Settings
+
+    values = real_values()
+    settings = load_settings(Settings, container_env("web", tmp_path, values), monkeypatch)
+    url = make_url(settings.database_url)
+    assert (url.host, url.username, url.database) == ("postgres", WEB.database, WEB.database)
+    assert url.password == values["WEB_DB_PASSWORD"]  # escaped in, intact out
+    assert settings.auth.environment == "production" and not settings.dev_sign_in and settings.secure_cookies
+    assert settings.session_secret.get_secret_value() == values["WEB_SESSION_SECRET"]
+    placeholder = {**values, "WEB_DB_PASSWORD": ENV_EXAMPLE["WEB_DB_PASSWORD"]}
+    with pytest.raises(ValueError, match="placeholder"):
+        load_settings(Settings, container_env("web", tmp_path / "p", placeholder), monkeypatch)
+
+
 def test_the_migration_step_builds_every_url_it_provisions(tmp_path, monkeypatch):
     env = container_env("migrate", tmp_path, real_values())
     load_settings(KafkaSettings, env, monkeypatch)
-    for component in ALL:
+    for component in PROCESSES:
         url = make_url(cli.default_database_url(component))
         assert (url.username, url.database) == (component.database, component.database)
     admin = make_url(AdminDatabaseSettings().admin_url())
@@ -316,9 +333,14 @@ def test_dockerfile_builds_wheels_and_runs_a_slim_non_root_runtime():
 
 
 def test_dockerfile_command_starts_every_component():
+    """The image starts a process as `plc up` does: plc_shared.serving (uvicorn with the request-head bounds)
+    on the component's factory, `<name>.main:create_app` (this replaced a plain `uvicorn --factory` line)."""
     cmd = json.loads(re.search(r"^CMD (.+)$", DOCKERFILE, re.M).group(1))
-    assert "${COMPONENT}.main:create_app" in cmd[-1] and "--factory" in cmd[-1]
+    assert cmd[:2] == ["sh", "-c"] and cmd[-1].startswith("exec python -m plc_shared.serving")
+    assert '"${COMPONENT}"' in cmd[-1] and "--host 0.0.0.0 --port 8000" in cmd[-1]
     for component in ALL:
+        served = " ".join(component.serve_command("10.0.0.1", 8000)[1:])
+        assert served == f"-m plc_shared.serving {component.name} --host 10.0.0.1 --port 8000"
         assert by_name(component.name).app == f"{component.name}.main:create_app"
         module = __import__(f"{component.name}.main", fromlist=["create_app"])
         assert callable(module.create_app)

@@ -21,7 +21,7 @@ from plc_shared.settings import AuthSettings
 from plc_shared.testing import consume, eventually, migrated_database, serve_app
 from plc_shared.topics import ASSESSMENTS, RESULTS
 
-AUTH = AuthSettings(environment="test")
+AUTH = AuthSettings(environment="dev")
 
 
 @pytest.fixture(scope="module")

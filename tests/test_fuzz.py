@@ -31,7 +31,7 @@ from plc_shared.topics import ALL
 from reviews.config import Settings as ReviewsSettings
 from reviews.main import create_app as reviews_app
 
-AUTH = AuthSettings(environment="test")
+AUTH = AuthSettings(environment="dev")
 SERVICES = {
     "assessments": (AssessmentsSettings, assessments_app),
     "goals": (GoalsSettings, goals_app),
@@ -133,12 +133,14 @@ async def stack(create_database, kafka_settings) -> AsyncIterator[dict[str, str]
         serve_app(apps[2][1]) as urls[apps[2][0]],
         serve_app(apps[3][1]) as urls[apps[3][0]],
     ):
-        # Rate limits out of the way: the fuzzer sends hundreds of requests a second with one token.
+        # Rate limits out of the way: the fuzzer sends hundreds of requests a second with one token, and probes
+        # every operation once with invalid credentials, all from one address (which would be throttled).
         limits = {
             "rate_per_principal": 1e6,
             "burst_per_principal": 10**6,
             "rate_per_tenant": 1e6,
             "burst_per_tenant": 10**6,
+            "auth_failures_per_source": "1000000/minute",
         }
         settings = GatewaySettings(database_url=gateway_db, upstreams=dict(urls), **limits, **common)
         async with serve_app(gateway_app(settings)) as urls["gateway"]:

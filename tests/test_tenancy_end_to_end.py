@@ -27,7 +27,7 @@ from plc_shared.settings import AuthSettings
 from plc_shared.testing import eventually, migrated_database, serve_app
 from plc_shared.topics import ALL
 
-AUTH = AuthSettings(environment="test")
+AUTH = AuthSettings(environment="dev")
 IV = "/interventions/v1"
 
 

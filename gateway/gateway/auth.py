@@ -1,7 +1,7 @@
 """Who is calling: a bearer JWT (forwarded to the service as is) or an API key (exchanged for a short-lived
 token the gateway signs, so the services only ever trust signed tokens, never a plain identity header).
 
-Internal tokens are HS256 with the shared dev key in dev/test. Production option: set
+Internal tokens are HS256 with the shared dev key in dev. Production option: set
 GATEWAY_INTERNAL_SIGNING_KEY to an RSA private key (PEM); the gateway then signs RS256 with kid
 GATEWAY_INTERNAL_KEY_ID and serves its public key together with the issuer's keys at /gateway/jwks.json,
 and the services point AUTH_JWKS_URL there (see jwks.py).
@@ -69,7 +69,7 @@ class InternalTokens:
         self._auth, self.ttl_s, self._kid = auth, ttl_s, key_id
         if private_key_pem:
             self._key, self._alg = private_key_pem, "RS256"
-        elif auth.dev_signing_key is not None and auth.environment != "production":
+        elif auth.dev_signing_key is not None and auth.environment == "dev":
             self._key, self._alg = auth.dev_signing_key.get_secret_value(), "HS256"
         else:
             self._key, self._alg = None, ""
@@ -100,6 +100,13 @@ class InternalTokens:
         return {**jwk, "kid": self._kid, "alg": "RS256", "use": "sig"}
 
 
+def _api_key_in(authorization: str | None, api_key: str | None) -> str | None:
+    """The API key of a call: the X-API-Key header, or a bearer credential that is a key."""
+    if api_key is None and authorization and authorization[7:].startswith(KEY_PREFIX):
+        return authorization[7:]
+    return api_key
+
+
 class Authenticator:
     def __init__(
         self,
@@ -112,17 +119,35 @@ class Authenticator:
         self._verifier, self._engine, self.internal = verifier, engine, internal
         self._key_cache_s = key_cache_s
         self._keys: dict[str, _CachedKey] = {}
-        self._tokens: dict[str, tuple[Principal, float]] = {}
+        self._tokens: dict[str, tuple[Principal, float, float]] = {}  # principal, fresh until, exp
 
     async def authenticate(self, authorization: str | None, api_key: str | None) -> Caller:
-        if api_key is None and authorization and authorization[7:].startswith(KEY_PREFIX):
-            api_key = authorization[7:]
+        api_key = _api_key_in(authorization, api_key)
         if api_key is not None:
             return await self._by_api_key(api_key)
         if not authorization or authorization[:7].lower() != "bearer ":
             raise Unauthorized("A bearer token or an API key is required.")
         token = authorization[7:]
         return Caller(await self._verify(token), token)
+
+    def proven(self, authorization: str | None, api_key: str | None) -> bool:
+        """True when these very credentials passed before and are still within their own lifetime (a token
+        until its `exp`, a key until revoked): found in memory, without verifying or looking anything up.
+        What lets a school's users through while the address they share is throttled."""
+        api_key = _api_key_in(authorization, api_key)
+        if api_key is not None:
+            parts = api_key.split("_")
+            cached = self._keys.get(parts[1]) if len(parts) >= 3 else None
+            row = cached.row if cached is not None else None
+            return (
+                row is not None
+                and row.revoked_at is None
+                and hmac.compare_digest(row.secret_sha256, hash_key(api_key))
+            )
+        if not authorization or authorization[:7].lower() != "bearer ":
+            return False
+        cached_token = self._tokens.get(authorization[7:])
+        return cached_token is not None and cached_token[2] > time.time()
 
     async def _verify(self, token: str) -> Principal:
         """Verified tokens are remembered for a short while (a verify per request costs more than routing),
@@ -134,16 +159,23 @@ class Authenticator:
         principal = await self._verifier.verify(token)
         if len(self._tokens) > 50_000:
             self._tokens.clear()
-        exp = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
-        self._tokens[token] = (principal, min(float(exp), time.time() + TOKEN_CACHE_S))
+        exp = float(jwt.decode(token, options={"verify_signature": False}).get("exp", 0))
+        self._tokens[token] = (principal, min(exp, time.time() + TOKEN_CACHE_S), exp)
         return principal
 
     async def _by_api_key(self, key: str) -> Caller:
         parts = key.split("_")
         if len(parts) < 3 or not key.startswith(KEY_PREFIX):
             raise Unauthorized("The API key is malformed.")
-        prefix = parts[1]
-        cached = await self._lookup(prefix)
+        cached = await self._lookup(parts[1])
+        caller = self._key_caller(key, cached)
+        row = cached.row
+        assert row is not None  # _key_caller refused a missing row
+        if row.last_used_at is None or time.time() - row.last_used_at.timestamp() > LAST_USED_EVERY_S:
+            await self._touch(row)
+        return caller
+
+    def _key_caller(self, key: str, cached: _CachedKey) -> Caller:
         row = cached.row
         if (
             row is None
@@ -151,11 +183,8 @@ class Authenticator:
             or not hmac.compare_digest(row.secret_sha256, hash_key(key))
         ):
             raise Unauthorized("The API key is not valid.")
-        now = time.time()
-        if cached.token is None or cached.token_exp - now < self.internal.ttl_s / 2:
+        if cached.token is None or cached.token_exp - time.time() < self.internal.ttl_s / 2:
             cached.token, cached.token_exp = self.internal.mint(row)
-        if row.last_used_at is None or now - row.last_used_at.timestamp() > LAST_USED_EVERY_S:
-            await self._touch(row)
         principal = Principal(
             subject=f"api-key:{row.prefix}",
             role=Role.SIS_INTEGRATION,

@@ -3,9 +3,10 @@
 from functools import lru_cache
 from pathlib import Path
 
+from limits import parse
 from plc_shared.components import SERVICES, WEB
 from plc_shared.settings import ServiceSettings
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 
@@ -39,6 +40,17 @@ class Settings(ServiceSettings):
     burst_per_principal: int = 200
     rate_per_tenant: float = 500.0
     burst_per_tenant: int = 2_000
+    # Failed authentications (a token or key presented and refused; an expired genuine token does not count)
+    # per source address, in the `limits` notation; past it the source gets 429 + Retry-After, except for
+    # credentials verified moments ago. Behind a load balancer set FORWARDED_ALLOW_IPS to its address, so the
+    # source is the client's (X-Forwarded-For), not the balancer's.
+    auth_failures_per_source: str = "30/minute"
+    # Requests of one district in flight to the services at once, per replica; up to `district_queue` more
+    # wait (at most `district_wait_s`), the rest get 429. Keep it times the gateway replicas below a service's
+    # database connections (pool + overflow, 20 by default), so another district always finds one.
+    district_concurrency: int = 8
+    district_queue: int = 64
+    district_wait_s: float = 10.0
 
     # API keys are looked up at most this often per key (a revoke on another replica takes up to this long).
     api_key_cache_seconds: float = 5.0
@@ -55,6 +67,12 @@ class Settings(ServiceSettings):
     audit_batch_size: int = 500
 
     openapi_cache_seconds: float = 30.0
+
+    @field_validator("auth_failures_per_source")
+    @classmethod
+    def _a_limits_rule(cls, rule: str) -> str:
+        parse(rule)  # "30/minute", "100 per hour": refused at start when `limits` cannot read it
+        return rule
 
 
 @lru_cache

@@ -23,17 +23,16 @@ from plc_shared.errors import (
     NotFound,
     ProblemError,
     ServiceUnavailable,
-    TooManyRequests,
     problem_response,
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
 from gateway import bodies, openapi, routes
+from gateway.admission import Admission
 from gateway.audit import AuditWriter
 from gateway.auth import Authenticator, Caller
 from gateway.config import Settings
-from gateway.limits import TokenBuckets, retry_after
 from gateway.policy import authorize
 
 HOP_BY_HOP = frozenset(
@@ -99,8 +98,7 @@ class Gateway:
     def __init__(self, settings: Settings, authenticator: Authenticator, audit: AuditWriter) -> None:
         self.settings, self.authenticator, self.audit = settings, authenticator, audit
         self.upstreams = {name: base.rstrip("/") for name, base in settings.upstreams.items()}
-        self.per_principal = TokenBuckets(settings.rate_per_principal, settings.burst_per_principal)
-        self.per_tenant = TokenBuckets(settings.rate_per_tenant, settings.burst_per_tenant)
+        self.admission = Admission(settings, authenticator)
         self.timeout = aiohttp.ClientTimeout(
             total=None,
             connect=settings.upstream_connect_timeout_s,
@@ -192,10 +190,10 @@ class Gateway:
                 authorization = value.decode("latin-1")
             elif name == b"x-api-key":
                 api_key = value.decode("latin-1")
-        caller = await self.authenticator.authenticate(authorization, api_key)
+        caller = await self.admission.authenticate(scope, authorization, api_key)
         state.update(caller=caller, rule=rule, params=params)
         scope.setdefault("state", {})["subject"] = caller.principal.subject  # for the access log line
-        self._limit(caller)
+        self.admission.limit(caller)
         query = _query(scope["query_string"]) if scope["query_string"] else None
         state["query"] = query
         body = await self._read_body(scope, receive, rule, headers)
@@ -207,19 +205,8 @@ class Gateway:
             _scope_fields(body),
             via_api_key=caller.api_key_prefix is not None,
         )
-        return await self._forward(scope, send, rule.service, headers, body, caller)
-
-    def _limit(self, caller: Caller) -> None:
-        principal = caller.principal
-        wait = self.per_principal.take(caller.api_key_prefix or principal.subject)
-        if not wait:
-            wait = self.per_tenant.take(principal.district_id or "-")
-            if wait:
-                self.per_principal.give_back(caller.api_key_prefix or principal.subject)
-        if wait:
-            raise TooManyRequests(
-                "Rate limit reached; retry later.", headers={"Retry-After": retry_after(wait)}
-            )
+        async with self.admission.upstream_slot(caller):
+            return await self._forward(scope, send, rule.service, headers, body, caller)
 
     async def _read_body(self, scope: Scope, receive: Receive, rule: routes.Rule, headers: list) -> bytes:
         if scope["method"] in ("GET", "HEAD"):

@@ -17,7 +17,7 @@ from plc_shared.testing import serve_app as serve
 
 from .upstream import upstream_app
 
-TEST_AUTH = AuthSettings(environment="test")
+TEST_AUTH = AuthSettings(environment="dev")
 
 
 @pytest.fixture(scope="session")

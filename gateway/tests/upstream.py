@@ -76,6 +76,6 @@ def upstream_app(
     database_url: str, auth: AuthSettings | None = None, service: str = "assessments"
 ) -> FastAPI:
     settings = AssessmentsSettings(
-        database_url=database_url, log_level="WARNING", auth=auth or AuthSettings(environment="test")
+        database_url=database_url, log_level="WARNING", auth=auth or AuthSettings(environment="dev")
     )
     return create_service_app(settings, ServiceParts(root_routers=[echo_router(service)]))

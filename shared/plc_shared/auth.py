@@ -88,6 +88,11 @@ class Principal(BaseModel):
         return self.class_ids if self.role is Role.TEACHER else None
 
 
+class TokenOutOfDate(Unauthorized):
+    """A token whose signature verifies but which has expired or is not valid yet: an honest client's stale
+    token, not a guess (the gateway does not count it against the caller's address)."""
+
+
 class TokenVerifier:
     """Verifies signature, issuer, audience, expiry (with leeway) and the claims a Principal needs."""
 
@@ -119,8 +124,8 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
             return Principal.from_claims(claims)
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("The token has expired.") from exc
+        except jwt.ExpiredSignatureError as exc:  # PyJWT checks the signature before the claims
+            raise TokenOutOfDate("The token has expired.") from exc
         except jwt.InvalidAudienceError as exc:
             raise Unauthorized("The token is for another audience.") from exc
         except jwt.InvalidIssuerError as exc:
@@ -128,7 +133,7 @@ class TokenVerifier:
         except jwt.InvalidSignatureError as exc:
             raise Unauthorized("The token's signature does not verify.") from exc
         except jwt.ImmatureSignatureError as exc:
-            raise Unauthorized("The token is not valid yet.") from exc
+            raise TokenOutOfDate("The token is not valid yet.") from exc
         except jwt.MissingRequiredClaimError as exc:
             raise Unauthorized(f"The token lacks the '{exc.claim}' claim.") from exc
         except jwt.InvalidAlgorithmError as exc:
@@ -145,7 +150,7 @@ class TokenVerifier:
     async def _key_for(self, token: str) -> tuple[Any, list[str]]:
         alg = jwt.get_unverified_header(token).get("alg")
         if alg == "HS256":
-            if self._dev_key is None or self._settings.environment == "production":
+            if self._dev_key is None or self._settings.environment != "dev":
                 raise jwt.InvalidAlgorithmError("HS256 tokens are accepted only in development")
             return self._dev_key, ["HS256"]
         if self._jwks is None:
@@ -168,8 +173,8 @@ def mint_dev_token(
     audience: str | None = None,
 ) -> str:
     """A development token signed with the dev HS256 key (what `plc token` prints)."""
-    if settings.dev_signing_key is None or settings.environment == "production":
-        raise RuntimeError("dev tokens can only be minted with a dev signing key outside production")
+    if settings.dev_signing_key is None or settings.environment != "dev":
+        raise RuntimeError("dev tokens can only be minted with a dev signing key in dev")
     now = int(time.time())
     claims = {
         "iss": settings.issuer,

@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 
 from plc_shared import infra, topics
 from plc_shared.auth import Role, mint_dev_token
-from plc_shared.components import ALL, GATEWAY, PROCESSES, SERVICES, WEB, Component, by_name
+from plc_shared.components import GATEWAY, PROCESSES, SERVICES, WEB, Component, by_name
 from plc_shared.kafka import ensure_topics
 from plc_shared.migrate import provision, upgrade_async
 from plc_shared.settings import AdminDatabaseSettings, AuthSettings, KafkaSettings, is_placeholder
@@ -47,8 +47,11 @@ COMMANDS_GROUP = "plc.commands"  # entry points: sub-commands a component adds t
 
 def default_database_url(component: Component) -> str:
     """The URL a component uses: its settings class reads `<PREFIX>DATABASE_URL`, or builds the URL from
-    `<PREFIX>DB_HOST`/`_DB_USER`/`_DB_PASSWORD_FILE`..., else its default."""
-    return importlib.import_module(f"{component.name}.config").Settings().database_url
+    `<PREFIX>DB_HOST`/`_DB_USER`/`_DB_PASSWORD_FILE`..., else its default. A component whose settings need
+    secrets the migration step does not hold (the web app's) offers its database part alone as
+    `DatabaseSettings`."""
+    config = importlib.import_module(f"{component.name}.config")
+    return getattr(config, "DatabaseSettings", config.Settings)().database_url
 
 
 async def ensure_database(url: str, admin_url: str | None = None) -> None:
@@ -152,7 +155,7 @@ class Stack:
         log = open(log_path, "ab")  # noqa: SIM115 - closed by stop()
         self.logs.append(log)
         return subprocess.Popen(
-            component.uvicorn_command(self.host, port),
+            component.serve_command(self.host, port),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -247,13 +250,13 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
 
     # PostgreSQL: the configured URLs, else an embedded server whose data persists in the data directory.
     admin_url = os.environ.get(ADMIN_URL_ENV)
-    urls = {c.name: os.environ.get(c.database_url_env) for c in ALL}
+    urls = {c.name: os.environ.get(c.database_url_env) for c in PROCESSES}
     if not admin_url and not all(urls.values()):
         stack.postgres = infra.EmbeddedPostgres(stack.data_dir / "pgdata")
         await asyncio.to_thread(stack.postgres.start)
         admin_url = stack.postgres.admin_url
         print(f"postgres   embedded, data in {stack.data_dir / 'pgdata'}", flush=True)
-    for component in ALL:
+    for component in PROCESSES:
         url = urls[component.name] or infra.url_with_database(admin_url, component.database)  # type: ignore[arg-type]
         urls[component.name] = url
         env[component.database_url_env] = url
@@ -275,7 +278,7 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
     )
     await ensure_topics(kafka, topics.ALL)
 
-    for component in ALL:
+    for component in PROCESSES:
         if stop.is_set():
             return 130
         await ensure_database(urls[component.name], admin_url)  # type: ignore[arg-type]
@@ -357,7 +360,7 @@ def parser() -> argparse.ArgumentParser:
     )
 
     p_migrate = sub.add_parser("migrate", help="apply database migrations")
-    p_migrate.add_argument("--component", choices=[c.name for c in ALL], help="only this component")
+    p_migrate.add_argument("--component", choices=[c.name for c in PROCESSES], help="only this component")
 
     sub.add_parser("topics", help="create the Kafka topics")
 
@@ -400,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data_dir = Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or ".plc").resolve()
         return asyncio.run(up(data_dir, args.host, args.free_ports))
     if args.command == "migrate":
-        components = [by_name(args.component)] if args.component else list(ALL)
+        components = [by_name(args.component)] if args.component else list(PROCESSES)
         asyncio.run(migrate(components))
         return 0
     if args.command == "topics":

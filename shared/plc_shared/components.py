@@ -17,24 +17,13 @@ class Component:
 
     @property
     def app(self) -> str:
-        """The app factory, for `uvicorn --factory` (importing a service module has no side effects)."""
+        """The app factory (importing a service module has no side effects): what plc_shared.serving runs."""
         return f"{self.name}.main:create_app"
 
-    def uvicorn_command(self, host: str, port: int) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            self.app,
-            "--factory",
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--timeout-graceful-shutdown",
-            "15",
-        ]
+    def serve_command(self, host: str, port: int) -> list[str]:
+        """The process as `plc up` and the image run it: uvicorn with the request-head bounds
+        (plc_shared.serving), the factory `<name>.main:create_app`."""
+        return [sys.executable, "-m", "plc_shared.serving", self.name, "--host", host, "--port", str(port)]
 
     @property
     def database_url_env(self) -> str:
@@ -66,10 +55,11 @@ SERVICES: tuple[Component, ...] = (
     Component("reviews", 8004, "plc_reviews", "REVIEWS_"),
 )
 GATEWAY = Component("gateway", 8000, "plc_gateway", "GATEWAY_")
-ALL: tuple[Component, ...] = (*SERVICES, GATEWAY)  # the processes with a database (migrated by `plc`)
-# The web app has no database: it calls the public API through the gateway with the signed-in user's token.
-WEB = Component("web", 8005, "", "WEB_")
-PROCESSES: tuple[Component, ...] = (*ALL, WEB)  # what `plc up` starts
+ALL: tuple[Component, ...] = (*SERVICES, GATEWAY)  # the API processes: a database and the broker each
+# The web app calls the public API through the gateway with the signed-in user's token; its own database holds
+# the sessions only (no broker).
+WEB = Component("web", 8005, "plc_web", "WEB_")
+PROCESSES: tuple[Component, ...] = (*ALL, WEB)  # what `plc up` starts; each has a database `plc` migrates
 
 
 def by_name(name: str) -> Component:

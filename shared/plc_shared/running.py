@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from plc_shared import infra
-from plc_shared.components import ALL
+from plc_shared.components import PROCESSES
 
 PG_BIN_DIRS = ("/usr/local/bin", "/usr/lib/postgresql/18/bin", "/usr/lib/postgresql/17/bin")
 INFRA_ENV = ("KAFKA_BOOTSTRAP_SERVERS", "PLC_POSTGRES_ADMIN_URL", "PLC_DATA_DIR", "KAFKA_TOPIC_PREFIX")
@@ -108,7 +108,7 @@ class PlcUp:
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k not in INFRA_ENV}
         env["PLC_POSTGRES_ADMIN_URL"] = self.postgres.admin_url
-        for component in ALL:
+        for component in PROCESSES:
             env[component.database_url_env] = self.postgres.url_for(component.database)
         return {**env, **self.extra_env}
 

@@ -132,7 +132,10 @@ class AuthSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
 
-    environment: Literal["dev", "test", "production"] = "dev"
+    # Only two worlds: `dev` (the dev HS256 key, `plc token`, the dev sign-in page) and `production`. Anything
+    # else (a `test` or `staging` value once meant "not production", i.e. dev sign-in with the public dev key)
+    # is refused at start rather than guessed at.
+    environment: Literal["dev", "production"] = "dev"
     issuer: str = "plc-dev"
     audience: str = "plc-suite"
     jwks_url: str | None = None
@@ -140,7 +143,7 @@ class AuthSettings(BaseSettings):
     jwks_cache_seconds: float = 300
     jwks_refresh_cooldown_seconds: float = 10
     jwks_timeout_seconds: float = 5
-    # HS256 shared key for local development and `plc token`; never accepted outside dev/test.
+    # HS256 shared key for local development and `plc token`; never accepted outside dev.
     dev_signing_key: SecretStr | None = SecretStr(DEV_SIGNING_KEY)
     leeway_seconds: int = 30
     algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])

@@ -161,12 +161,15 @@ async def publish(bootstrap_servers: str, topic: str, envelopes: list) -> None:
 
 @contextlib.asynccontextmanager
 async def serve_app(app, port: int | None = None) -> AsyncIterator[str]:
-    """Run an ASGI app under uvicorn (real HTTP, on a free port unless given) in this event loop; yields its URL."""
+    """Run an ASGI app under uvicorn (real HTTP, on a free port unless given) in this event loop, with the
+    request-head bounds every process runs with (plc_shared.serving); yields its URL."""
     import uvicorn
+
+    from plc_shared import serving
 
     port = port or infra.free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+        serving.config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     task = asyncio.create_task(server.serve())
     while not server.started:

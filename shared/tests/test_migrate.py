@@ -9,7 +9,7 @@ import sys
 import asyncpg
 import pytest
 from plc_shared import infra
-from plc_shared.components import ALL, by_name
+from plc_shared.components import PROCESSES, by_name
 from plc_shared.migrate import provision, upgrade_async
 from sqlalchemy.engine import make_url
 
@@ -23,10 +23,10 @@ async def provisioned(pg_admin_url, run_id, tmp_path):
     admin = make_url(pg_admin_url)
     if not admin.host:
         pytest.skip("needs PostgreSQL over TCP (the compose step connects by host name)")
-    names = {c.name: f"plc_t{run_id}_role_{c.name}" for c in ALL}
+    names = {c.name: f"plc_t{run_id}_role_{c.name}" for c in PROCESSES}
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
     env["PLC_POSTGRES_ADMIN_URL"] = pg_admin_url
-    for component in ALL:
+    for component in PROCESSES:
         secret = tmp_path / f"{component.name}_db_password"
         secret.write_text(PASSWORD + "\n")
         prefix = component.env_prefix
@@ -65,13 +65,13 @@ async def connect_as(pg_admin_url: str, role: str, database: str) -> asyncpg.Con
 async def test_each_role_owns_and_reaches_only_its_own_database(pg_admin_url, provisioned):
     names, env = provisioned
     out = await plc_migrate(env)
-    for component in ALL:
+    for component in PROCESSES:
         assert f"{component.name}: created role {names[component.name]}" in out
         assert f"{component.name}: migrated to head" in out
     again = await plc_migrate(env)  # idempotent: nothing created, migrations at head, roles intact
     assert "created" not in again
 
-    for component in ALL:
+    for component in PROCESSES:
         own = names[component.name]
         conn = await connect_as(pg_admin_url, own, own)
         try:
@@ -88,7 +88,7 @@ async def test_each_role_owns_and_reaches_only_its_own_database(pg_admin_url, pr
             assert tuple(powers) == (False, False, False)
         finally:
             await conn.close()
-        for other in ALL:
+        for other in PROCESSES:
             if other is component:
                 continue
             with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied for database"):

@@ -122,3 +122,14 @@ def test_production_refuses_placeholder_secrets(overrides):
 def test_dev_accepts_placeholders_and_production_real_secrets():
     Demo(db_host="postgres", db_password="change-me")
     Demo(auth=PRODUCTION, db_host="postgres", db_password="s3cret-from-a-vault")
+
+
+@pytest.mark.parametrize("value", ["test", "staging", "Production", ""])
+def test_the_auth_environment_is_dev_or_production_and_nothing_else(value, monkeypatch):
+    """`test` once meant "not production": dev sign-in with the public dev key. Any value but the two is
+    refused at start, never taken as one of them."""
+    monkeypatch.setenv("AUTH_ENVIRONMENT", value)
+    with pytest.raises(ValidationError, match="environment"):
+        AuthSettings()
+    monkeypatch.setenv("AUTH_ENVIRONMENT", "dev")
+    assert AuthSettings().environment == "dev"

@@ -20,7 +20,7 @@ from interventions.main import create_app as interventions_app
 from playwright.async_api import async_playwright
 from plc_shared import infra
 from plc_shared.auth import Role
-from plc_shared.components import GATEWAY, by_name
+from plc_shared.components import GATEWAY, WEB, by_name
 from plc_shared.kafka import ensure_topics
 from plc_shared.settings import AuthSettings
 from plc_shared.testing import eventually, migrated_database, serve_app
@@ -31,7 +31,7 @@ from web.config import Settings as WebSettings
 from web.main import create_app as web_app
 from web.testing import chromium_path
 
-AUTH = AuthSettings(environment="test")
+AUTH = AuthSettings(environment="dev")
 IV = "/interventions/v1"
 NAMES = {"st0": ("Ana", "Lopez"), "st1": ("Ben", "Okafor"), "st2": ("Cleo", "Nguyen")}
 
@@ -165,7 +165,11 @@ async def stack(create_database, kafka_settings):
         )
         gateway_url = f"http://127.0.0.1:{gateway_port}"
         web_settings = WebSettings(
-            auth=AUTH, log_level="WARNING", gateway_url=gateway_url, public_url=gateway_url
+            auth=AUTH,
+            database_url=await migrated_database(create_database, WEB),
+            log_level="WARNING",
+            gateway_url=gateway_url,
+            public_url=gateway_url,
         )
         async with (
             serve_app(gateway_app(gateway_settings), port=gateway_port),

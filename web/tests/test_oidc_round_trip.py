@@ -15,9 +15,10 @@ from fastapi.responses import JSONResponse
 from itsdangerous import URLSafeTimedSerializer
 from plc_shared import infra
 from plc_shared.auth import TokenVerifier
+from plc_shared.components import WEB
 from plc_shared.errors import install_error_handlers
 from plc_shared.settings import AuthSettings
-from plc_shared.testing import serve_app
+from plc_shared.testing import migrated_database, serve_app
 from web.config import Settings
 from web.main import create_app
 from web.testing_oidc import Client, OpUser, Provider, create_provider_app
@@ -91,11 +92,11 @@ class RoundTrip:
 
 
 @pytest.fixture(scope="module")
-async def trip():
+async def trip(create_database):
     op_port = infra.free_port()
     issuer = f"http://127.0.0.1:{op_port}"
     auth = AuthSettings(
-        environment="test",
+        environment="dev",
         issuer=issuer,
         audience=AUDIENCE,
         jwks_url=f"{issuer}/jwks",
@@ -111,6 +112,7 @@ async def trip():
     ):
         settings = Settings(
             auth=auth,
+            database_url=await migrated_database(create_database, WEB),
             log_level="WARNING",
             gateway_url=gateway_url,
             public_url=public_url,

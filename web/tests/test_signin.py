@@ -15,11 +15,7 @@ from web.config import Settings
 from web.main import create_app
 from web.oidc import OidcClient
 
-AUTH = AuthSettings(environment="test")
-
-
-def settings(**overrides) -> Settings:
-    return Settings(auth=AUTH, log_level="WARNING", gateway_url="http://127.0.0.1:9", **overrides)
+from .conftest import web_settings
 
 
 def csrf_from(html: str) -> str:
@@ -29,8 +25,8 @@ def csrf_from(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-async def web():
-    async with serve_app(create_app(settings())) as url, httpx.AsyncClient(base_url=url) as client:
+async def web(web_db):
+    async with serve_app(create_app(web_settings(web_db))) as url, httpx.AsyncClient(base_url=url) as client:
         yield client
 
 
@@ -53,7 +49,13 @@ async def test_the_dev_sign_in_sets_an_httponly_lax_session_cookie_and_sign_out_
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/app" in cookie
     assert "Secure" not in cookie  # outside production (http on a laptop)
 
-    out = await web.post("/app/signout", data={"csrftoken": form["csrftoken"]})
+    # The token is bound to the session: the sign-in page's token (bound to the pre-session cookie) no longer
+    # works once signed in; a page of the session gives the one that does.
+    stale = await web.post("/app/signout", data={"csrftoken": form["csrftoken"]})
+    assert stale.status_code == 403
+    token = csrf_from((await web.get("/app/signin")).text)
+    assert token != form["csrftoken"]
+    out = await web.post("/app/signout", data={"csrftoken": token})
     assert out.status_code == 303
     removed = next(h for h in out.headers.get_list("set-cookie") if h.startswith("plc_session="))
     assert "Max-Age=0" in removed or "expires=Thu, 01 Jan 1970" in removed
@@ -107,8 +109,9 @@ def test_production_refuses_the_dev_session_secret_and_dev_sign_in():
     assert prod.secure_cookies and not prod.dev_sign_in
 
 
-async def test_oidc_sign_in_redirects_with_code_pkce_s256_state_and_nonce():
-    oidc = settings(
+async def test_oidc_sign_in_redirects_with_code_pkce_s256_state_and_nonce(web_db):
+    oidc = web_settings(
+        web_db,
         oidc_issuer="https://idp.example",
         oidc_client_id="plc-web",
         oidc_authorization_endpoint="https://idp.example/authorize",

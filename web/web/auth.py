@@ -1,18 +1,21 @@
-"""Who is signed in: a signed session cookie holding the user's API token (HttpOnly, SameSite=Lax, Secure
-outside dev). The token is verified with the suite's own verifier when the session starts; the gateway and the
-services verify it again on every call, so the cookie gives no right the token does not."""
+"""Who is signed in: a session cookie holding an opaque id (HttpOnly, SameSite=Lax, Secure outside dev) whose
+row in the web app's database holds the user's API token, sealed (web.sessions). The token is verified with
+the suite's own verifier on every request; the gateway and the services verify it again on every call, so a
+session gives no right the token does not."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
+import jwt
 from fastapi import Depends, Request, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from plc_shared.auth import Principal
 from plc_shared.errors import ProblemError
 
 from web.config import Settings
+from web.sessions import SessionStore
 
 SESSION_COOKIE = "plc_session"
 COOKIE_PATH = "/app"
@@ -34,17 +37,20 @@ class User:
 
 
 class Sessions:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._signer = URLSafeTimedSerializer(
-            settings.session_secret.get_secret_value(), salt="plc-web-session"
-        )
+    def __init__(self, settings: Settings, store: SessionStore) -> None:
+        self.settings, self.store = settings, store
 
-    def start(self, response: Response, token: str, name: str) -> None:
-        value = self._signer.dumps({"token": token, "name": name})
+    async def start(self, request: Request, response: Response, token: str, name: str) -> None:
+        """A new session (a fresh id: whatever session the browser had ends), its id in the cookie."""
+        principal = await request.app.state.token_verifier.verify(token)
+        exp = jwt.decode(token, options={"verify_signature": False})["exp"]  # verified just above
+        await self.store.end(request.cookies.get(SESSION_COOKIE))
+        session_id = await self.store.start(
+            token=token, name=name, subject=principal.subject, token_exp=datetime.fromtimestamp(exp, UTC)
+        )
         response.set_cookie(
             SESSION_COOKIE,
-            value,
+            session_id,
             max_age=self.settings.session_max_age_s,
             path=COOKIE_PATH,
             httponly=True,
@@ -52,7 +58,8 @@ class Sessions:
             secure=self.settings.secure_cookies,
         )
 
-    def end(self, response: Response) -> None:
+    async def end(self, request: Request, response: Response) -> None:
+        await self.store.end(request.cookies.get(SESSION_COOKIE))
         response.delete_cookie(
             SESSION_COOKIE,
             path=COOKIE_PATH,
@@ -62,15 +69,20 @@ class Sessions:
         )
 
     async def user(self, request: Request) -> User | None:
-        raw = request.cookies.get(SESSION_COOKIE)
-        if not raw:
-            return None
+        """The signed-in user, looked up once per request (an error page asks again)."""
+        if "plc_user" not in request.scope.setdefault("state", {}):
+            request.scope["state"]["plc_user"] = await self._user(request)
+        return request.scope["state"]["plc_user"]
+
+    async def _user(self, request: Request) -> User | None:
+        opened = await self.store.open(request.cookies.get(SESSION_COOKIE) or "")
+        if opened is None:
+            return None  # signed out, expired, idle too long, or a cookie that is not ours
         try:
-            data = self._signer.loads(raw, max_age=self.settings.session_max_age_s)
-            principal = await request.app.state.token_verifier.verify(data["token"])
-        except (BadSignature, ProblemError, KeyError, TypeError):
-            return None  # tampered, expired or a token that no longer verifies: sign in again
-        return User(data["token"], principal, data.get("name") or principal.subject)
+            principal = await request.app.state.token_verifier.verify(opened.token)
+        except ProblemError:
+            return None  # a token that no longer verifies (its key was rotated out): sign in again
+        return User(opened.token, principal, opened.name or principal.subject)
 
 
 async def optional_user(request: Request) -> User | None:

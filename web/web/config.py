@@ -5,18 +5,29 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from plc_shared.settings import AuthSettings, SecretFiles, is_placeholder
+from plc_shared.settings import AuthSettings, DatabaseParts, is_placeholder
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEV_SESSION_SECRET = "plc-dev-web-session-secret-not-for-production"  # noqa: S105 - refused in production
 
 
-class Settings(SecretFiles):
+class DatabaseSettings(DatabaseParts):
+    """The web app's database alone (WEB_DATABASE_URL, or WEB_DB_HOST/... in production): what `plc migrate`
+    reads, so the migration step needs none of the app's other secrets. It holds the sessions, nothing else."""
+
+    model_config = SettingsConfigDict(env_prefix="WEB_", extra="ignore")
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/plc_web"
+
+
+class Settings(DatabaseSettings):
     model_config = SettingsConfigDict(env_prefix="WEB_", extra="ignore")
 
     service_name: str = "web"
     log_level: str = "INFO"
+    db_pool_size: int = 5
     # Where the web app calls the public API (the gateway), with the signed-in user's token.
     gateway_url: str = "http://127.0.0.1:8000"
     gateway_timeout_s: float = 15.0
@@ -24,10 +35,15 @@ class Settings(SecretFiles):
     # Where the browser reaches the app (the gateway's public URL): the OIDC redirect URI is built on it.
     public_url: str = "http://127.0.0.1:8000"
 
-    # Signs the session cookie and the CSRF token; the dev default is refused in production.
+    # Keys the CSRF tokens, the OIDC flow cookie and (with each session's own id) the encryption of the API
+    # token stored for a session; the dev default is refused in production.
     session_secret: SecretStr = SecretStr(DEV_SESSION_SECRET)
     session_secret_file: Path | None = None  # a compose/Kubernetes secret: wins over WEB_SESSION_SECRET
+    # A session ends at the first of: sign-out, this long after sign-in, the API token's own expiry, or this
+    # long without a request (a shared classroom computer left signed in). Ended sessions are pruned.
     session_max_age_s: int = 8 * 3600
+    session_idle_s: int = 2 * 3600
+    session_prune_interval_s: float = 300.0
     # Secure cookies: None means "outside dev", i.e. whenever AUTH_ENVIRONMENT is production.
     cookie_secure: bool | None = None
 
@@ -51,8 +67,11 @@ class Settings(SecretFiles):
         if self.auth.environment == "production":
             if self.session_secret.get_secret_value() == DEV_SESSION_SECRET:
                 raise ValueError("WEB_SESSION_SECRET must be set in production")
-            if is_placeholder(self.session_secret) or is_placeholder(self.oidc_client_secret):
-                raise ValueError("WEB_SESSION_SECRET / WEB_OIDC_CLIENT_SECRET still hold a placeholder")
+            secrets = (self.session_secret, self.oidc_client_secret, make_url(self.database_url).password)
+            if any(is_placeholder(secret) for secret in secrets):
+                raise ValueError(
+                    "WEB_SESSION_SECRET / WEB_OIDC_CLIENT_SECRET / WEB_DB_PASSWORD still hold a placeholder"
+                )
             if not self.oidc_issuer:
                 raise ValueError("WEB_OIDC_ISSUER must be set in production (dev sign-in is refused there)")
         return self
@@ -64,7 +83,7 @@ class Settings(SecretFiles):
     @property
     def dev_sign_in(self) -> bool:
         """The dev sign-in page (any role, district and school, signed with the dev key): never in production."""
-        return self.auth.environment != "production" and self.auth.dev_signing_key is not None
+        return self.auth.environment == "dev" and self.auth.dev_signing_key is not None
 
 
 @lru_cache

@@ -1,6 +1,7 @@
 """The web app process: server-rendered pages (Jinja2 + htmx) under /app/, behind the gateway.
 
-It has no database: every page calls the public API through the gateway with the signed-in user's token."""
+Every page calls the public API through the gateway with the signed-in user's token; the app's own database
+holds the sessions only (web.sessions)."""
 
 from __future__ import annotations
 
@@ -11,26 +12,30 @@ from pathlib import Path
 
 import httpx
 import js_lib_htmx
-from asgi_csrf import asgi_csrf
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from plc_shared import observability
 from plc_shared.auth import TokenVerifier
+from plc_shared.db import create_engine, make_sessionmaker
+from plc_shared.periodic import Periodic, PeriodicRunner
+from sqlalchemy import text
 from starlette.middleware import Middleware
 
 from web.auth import Sessions
 from web.charts.render import warm_up
 from web.config import Settings, get_settings
-from web.csrf import send_csrf_failed
+from web.csrf import CsrfMiddleware
 from web.flags.endpoints import router as flags_router
 from web.goals.endpoints import router as goals_router
 from web.goals.teams import router as teams_router
+from web.headers import EdgeHeaders
 from web.home.endpoints import router as home_router
 from web.imports.endpoints import router as imports_router
 from web.meeting.endpoints import router as meeting_router
 from web.oidc import OidcClient
 from web.pages import install_pages_errors
 from web.reviews.endpoints import router as reviews_router
+from web.sessions import PRUNE_BATCH, SessionStore
 from web.signin.endpoints import router as signin_router
 from web.students.endpoints import router as students_router
 
@@ -48,7 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Idle connections are dropped well before the gateway's keep-alive (uvicorn: 5 s) ends them, so a
         # request (a POST cannot be retried blindly) rarely meets a connection the gateway is closing.
         limits = httpx.Limits(max_connections=100, keepalive_expiry=settings.gateway_keepalive_s)
-        async with httpx.AsyncClient(base_url=settings.gateway_url, timeout=timeout, limits=limits) as http:
+        async with (
+            _sessions(app, settings),
+            httpx.AsyncClient(base_url=settings.gateway_url, timeout=timeout, limits=limits) as http,
+        ):
             app.state.http = http
             app.state.oidc = OidcClient(settings, http)
             # The chart renderer's V8 starts beside the first requests instead of in the first chart's.
@@ -59,11 +67,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="PLC Suite web app", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
     app.state.settings = settings
-    app.state.sessions = Sessions(settings)
     app.state.token_verifier = TokenVerifier(settings.auth)
     install_pages_errors(app)
     observability.install(app)
-    app.include_router(observability.health_router({"gateway": lambda: _check_gateway(app)}))
+    checks = {
+        "database": lambda: _check_database(app),
+        "gateway": lambda: _check_gateway(app),
+        "background": lambda: app.state.pruner.health.check(),
+    }
+    app.include_router(observability.health_router(checks))
     app.mount("/app/static/htmx", StaticFiles(directory=HTMX_DIR), name="htmx")
     app.mount("/app/static/web", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (
@@ -78,20 +90,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         students_router,
     ):
         app.include_router(router, prefix="/app")
-    # Double-submit CSRF on every unsafe request (form field or X-CSRFToken header), the sign-in form included
-    # even before any cookie exists (login CSRF).
-    app.user_middleware.insert(
-        0,
-        Middleware(
-            asgi_csrf,
-            signing_secret=settings.session_secret.get_secret_value(),
-            cookie_path="/app",
-            cookie_secure=settings.secure_cookies,
-            always_protect={"/app/signin", "/app/signout"},
-            send_csrf_failed=send_csrf_failed,
-        ),
-    )
+    # Outermost first: the public address and the security headers, then CSRF on every unsafe request (the
+    # sign-in form included, before any session exists: login CSRF).
+    secret = settings.session_secret.get_secret_value()
+    app.user_middleware[:0] = [
+        Middleware(EdgeHeaders, public_url=settings.public_url),
+        Middleware(CsrfMiddleware, secret=secret, secure=settings.secure_cookies),
+    ]
     return app
+
+
+@contextlib.asynccontextmanager
+async def _sessions(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    """The session store on the app's database, and its pruning job (a periodic task of every replica)."""
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    store = SessionStore(
+        make_sessionmaker(engine),
+        settings.session_secret.get_secret_value(),
+        max_age_s=settings.session_max_age_s,
+        idle_s=settings.session_idle_s,
+    )
+    app.state.engine, app.state.sessions = engine, Sessions(settings, store)
+    prune = Periodic("prune-sessions", store.prune, settings.session_prune_interval_s, batch=PRUNE_BATCH)
+    app.state.pruner = PeriodicRunner(prune, sessionmaker=make_sessionmaker(engine))
+    pruning = asyncio.create_task(app.state.pruner.run(), name="prune-sessions")
+    try:
+        yield
+    finally:
+        app.state.pruner.stop()
+        await asyncio.wait_for(pruning, timeout=10)
+        await engine.dispose()
+
+
+async def _check_database(app: FastAPI) -> None:
+    async with app.state.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
 
 
 async def _check_gateway(app: FastAPI) -> None:

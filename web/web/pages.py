@@ -42,7 +42,7 @@ TEMPLATES.env.filters["figure"] = _figure
 
 
 def csrf_token(request: Request) -> str:
-    """The double-submit token (asgi-csrf): a signed value in a cookie that every form and htmx call echoes."""
+    """The page's CSRF token, bound to the browser's session (web.csrf): every form and htmx call echoes it."""
     return request.scope["csrftoken"]()
 
 

@@ -34,7 +34,7 @@ def start_service(url: str, kafka, port: int) -> subprocess.Popen:
         "KAFKA_TOPIC_PREFIX": kafka.topic_prefix,
         "KAFKA_ENABLE_IDEMPOTENCE": "false",
     }
-    command = by_name("interventions").uvicorn_command("127.0.0.1", port)
+    command = by_name("interventions").serve_command("127.0.0.1", port)
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -60,9 +60,11 @@ async def dev_signin(
         class_ids=[c.strip() for c in classes.split(",") if c.strip()],
         ttl_seconds=settings.session_max_age_s,
     )
-    await request.app.state.token_verifier.verify(token)  # what the gateway will accept, checked now
     response = RedirectResponse(_safe_next(next), status_code=303)
-    request.app.state.sessions.start(response, token, name.strip() or role.value.replace("_", " "))
+    # The session starts only for a token the gateway will accept (verified there, as on every request).
+    await request.app.state.sessions.start(
+        request, response, token, name.strip() or role.value.replace("_", " ")
+    )
     return response
 
 
@@ -98,14 +100,16 @@ async def oidc_callback(
             "ask your administrator to check the sign-in settings."
         ) from exc
     response = RedirectResponse(_safe_next(flow.get("next")), status_code=303)
-    request.app.state.sessions.start(response, signed_in.access_token, signed_in.name or principal.subject)
+    await request.app.state.sessions.start(
+        request, response, signed_in.access_token, signed_in.name or principal.subject
+    )
     response.delete_cookie("plc_oidc", path="/app/signin")
     return response
 
 
 @router.post("/signout")
 async def signout(request: Request) -> Response:
-    """End the session (the cookie is removed; the token is not used again)."""
+    """End the session: its row is deleted, so the cookie (and any copy of it) opens nothing any more."""
     response = RedirectResponse("/app/signin", status_code=303)
-    request.app.state.sessions.end(response)
+    await request.app.state.sessions.end(request, response)
     return response
