@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -229,12 +230,14 @@ async def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def permission_area(area: str):
+def permission_area(area: str | Callable[[Request], str]):
     """A router-wide dependency: a caller bound by permissions (an API key) needs `<area>:read` for GET/HEAD and
-    `<area>:write` for the other methods, as the gateway's route table asks of it (403 otherwise)."""
+    `<area>:write` for the other methods, as the gateway's route table asks of it (403 otherwise). `area` may
+    be a function of the request, for a router whose paths belong to several areas."""
 
     async def dependency(request: Request, principal: CurrentPrincipal) -> None:
-        wanted = f"{area}:{'read' if request.method in ('GET', 'HEAD') else 'write'}"
+        name = area(request) if callable(area) else area
+        wanted = f"{name}:{'read' if request.method in ('GET', 'HEAD') else 'write'}"
         if not principal.holds(wanted):
             raise Forbidden(f"This API key lacks the permission '{wanted}'.")
 

@@ -6,8 +6,9 @@ in class A1 of school A with data in every table. The adversaries are inside the
 district's callers are the tenancy suites' business. Each suite lists one `Case` per route of its app (the route
 table is the source: a route without a case fails the suite), with what each adversary gets:
 
-- MISSING: 404, and exactly the answer to the same request with an id nobody has (status and body, the ids
-  aside): whether the object exists is not revealed;
+- MISSING: exactly the answer to the same request with an id nobody has (status and body, the ids aside): a
+  404, or for a write naming a student in its body the same row error as an unknown student; whether the
+  object exists is not revealed;
 - FORBIDDEN: 403 (a role or an API key's permission that may never do this, whatever the object);
 - HIDDEN: a 2xx list or aggregate in which none of the target's ids appears;
 - ALLOWED: a 2xx the scope rules grant (a teacher reads their own school's catalog).
@@ -145,9 +146,10 @@ class Matrix:
     async def _like_missing(
         self, client: httpx.AsyncClient, call: Call, answer: httpx.Response
     ) -> str | None:
-        """404, and the very answer to the same call with one (or every) id replaced by an unknown one."""
-        if answer.status_code != 404:
-            return f"wanted 404, got {_brief(answer)}"
+        """The very answer to the same call with one (or every) id replaced by an unknown one: a 404 for a read;
+        for a write, whatever an unknown id gets (a bulk upload answers 200 with the row refused)."""
+        if answer.status_code >= 500 or (call.method == "GET" and answer.status_code != 404):
+            return f"wanted the answer to a missing id, got {_brief(answer)}"
         named = _keys(call) & set(self.world)
         for keys in [{k} for k in sorted(named)] + [named]:
             unknown = nowhere(self.world, keys)
@@ -155,9 +157,9 @@ class Matrix:
             text = missing.text
             for k in keys:
                 text = text.replace(unknown[k], self.world[k])
-            if missing.status_code == 404 and _json(text) == _json(answer.text):
+            if missing.status_code == answer.status_code and _json(text) == _json(answer.text):
                 return None
-        return f"the 404 differs from every missing id's: {answer.text[:300]}"
+        return f"the answer differs from every missing id's: {_brief(answer)}"
 
     async def _send(self, client: httpx.AsyncClient, call: Call, ids: Mapping[str, str]) -> httpx.Response:
         self.sent += 1
@@ -200,6 +202,60 @@ def _brief(answer: httpx.Response) -> str:
 
 
 def missing_permission(route_permission: str | None) -> list[str]:
-    """An API key's permissions without the one a route needs (every permission when the route names none:
-    such a route is not for API keys at all)."""
+    """An API key's permissions without the one a route needs: every other one; none at all when the
+    gateway's row names no permission (no key may call it there; the service holds it to its area's)."""
+    if route_permission is None:
+        return []
     return sorted(p.value for p in Permission if p.value != route_permission)
+
+
+def adversary_headers(
+    auth: Any, adversary: Adversary, world: Mapping[str, str], route_permission: str | None
+) -> dict:
+    """A dev token of the adversary in the world's district (an API key's: bound by every permission but
+    the route's)."""
+    from plc_shared.auth import mint_dev_token
+
+    token = mint_dev_token(
+        auth,
+        role=adversary.role,
+        district_id=world["district"],
+        school_ids=[world[s] for s in adversary.schools],
+        class_ids=[world[c] for c in adversary.classes],
+        permissions=missing_permission(route_permission) if adversary.api_key else None,
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def table_rows(engine: Any, metadata: Any, skip: frozenset[str] = frozenset({"inbox"})) -> list:
+    """Every row of every table of a service's database (the outbox included: a refused request must not add
+    an event either), in key order: what a refused request must leave as it was."""
+    from sqlalchemy import select
+
+    rows = []
+    async with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            if table.name not in skip:
+                stmt = select(table).order_by(*table.primary_key.columns)
+                rows.append((table.name, [tuple(r) for r in await conn.execute(stmt)]))
+    return rows
+
+
+async def prove(
+    cases: tuple[Case, ...] | list[Case], matrix: Matrix, snapshot: Callable[[], Awaitable[Any]]
+) -> None:
+    """Every case as every adversary (ALLOWED writes aside: they would change data); then nothing changed."""
+    before = await snapshot()
+    for case in cases:
+        for adversary in ADVERSARIES:
+            wanted = case.expect[adversary.name]
+            if wanted is not Expect.ALLOWED or case.method in ("GET", "HEAD"):
+                await matrix.run(case, adversary, wanted)
+    after = await snapshot()
+    assert matrix.failures == [], "\n".join(matrix.failures)
+    assert after == before, "a refused request changed data: " + _changed(before, after)
+    assert matrix.sent >= len(ADVERSARIES) * len(cases)
+
+
+def _changed(before: list, after: list) -> str:
+    return ", ".join(b[0] for b, a in zip(before, after, strict=True) if b != a)

@@ -66,7 +66,7 @@ from assessments.oneroster.rules import (
 )
 from assessments.results import service as results_service
 from assessments.roster.repository import RosterRepository
-from assessments.roster.service import roster_events
+from assessments.roster.service import roster_change_events
 
 
 async def import_oneroster(session: AsyncSession, *, principal: Principal, data: bytes) -> dict[str, Any]:
@@ -555,7 +555,8 @@ class Importer(GradebookFiles):
     async def _store(self, name: str, kind: str, model: type[models.Base], records: list[dict]) -> set[str]:
         """Upsert a file's converted rows of one kind, with their roster events; a bulk file retires the rest."""
         done = await RosterRepository(self.session).upsert(model, records) if records else set()
-        await models.outbox.add_all(self.session, roster_events(kind, records, datetime.now(UTC)))
+        events = await roster_change_events(self.session, kind, records, datetime.now(UTC))
+        await models.outbox.add_all(self.session, events)
         if self.package.mode(name) == "bulk":
             await self._retire(model, [r["sourced_id"] for r in records])
         return done
