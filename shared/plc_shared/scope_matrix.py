@@ -259,3 +259,27 @@ async def prove(
 
 def _changed(before: list, after: list) -> str:
     return ", ".join(b[0] for b, a in zip(before, after, strict=True) if b != a)
+
+
+async def prove_straight(
+    cases, world: Mapping[str, str], secrets: tuple[str, ...], app: Any, snapshot, route_permission
+) -> Matrix:
+    """The scope matrix of `cases` sent straight to a service's app (in process), with dev tokens; an API key's
+    token holds every permission but `route_permission(method, path)` (none when that is None)."""
+    opened: list[httpx.AsyncClient] = []
+
+    async def as_adversary(adversary: Adversary, call: Call) -> httpx.AsyncClient:
+        needed = route_permission(call.method, fill(call.path, world))
+        headers = adversary_headers(app.state.settings.auth, adversary, world, needed)
+        opened.append(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc", headers=headers)
+        )
+        return opened[-1]
+
+    matrix = Matrix(world=world, secrets=secrets, client=as_adversary)
+    try:
+        await prove(cases, matrix, snapshot)
+    finally:
+        for client in opened:
+            await client.aclose()
+    return matrix

@@ -1,4 +1,4 @@
-"""Scope inside a district, straight to the service: every route by {teacher of another class, teacher of
+"""Scope inside a district, straight to the service and through a real gateway: every route by {teacher of another class, teacher of
 another school, leader of another school, reviewer, analyst, SIS key without the permission} answers as
 documented (plc_shared.scope) and changes nothing; the owners get the same calls answered (so the refusals are
 scope, not a broken request). The routes come from the app's route table: a route without a case fails.
@@ -14,6 +14,7 @@ import pytest
 from assessments import models
 from assessments.config import Settings
 from assessments.main import create_app
+from gateway.testing import behind_gateway, prove_through_gateway, row_permission
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.components import by_name
 from plc_shared.events import CloudEvent
@@ -23,20 +24,15 @@ from plc_shared.scope_matrix import (
     STUDENT,
     STUDENT_LIST,
     STUDENT_LIST_OF_SCHOOL,
-    Adversary,
     Call,
     Case,
     Expect,
-    Matrix,
-    adversary_headers,
     expect,
     fill,
-    prove,
+    prove_straight,
     table_rows,
 )
 from sqlalchemy import select
-
-from gateway import routes as gateway_routes
 
 M, F, H, A = Expect.MISSING, Expect.FORBIDDEN, Expect.HIDDEN, Expect.ALLOWED
 GB = "/ims/oneroster/gradebook/v1p2"
@@ -454,27 +450,24 @@ async def put_roster(admin: httpx.AsyncClient, w: dict[str, str]) -> None:
         assert answer.status_code == 200 and answer.json()["rejected"] == [], answer.text
 
 
-def route_permission(call: Call, world: dict[str, str]) -> str | None:
-    found = gateway_routes.match(call.method, fill(call.path, world))
-    return found[0].permission if found else None
+@pytest.fixture(scope="module")
+async def gateway_url(app, create_database):
+    """Another instance of the service (same database) served for real behind a real gateway."""
+    async with behind_gateway(create_database, "assessments", create_app(app.state.settings)) as url:
+        yield url
 
 
-async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app):
+@pytest.mark.parametrize("via", ["service", "gateway"])
+async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-    opened: list[httpx.AsyncClient] = []
 
-    async def as_adversary(adversary: Adversary, call: Call) -> httpx.AsyncClient:
-        opened.append(
-            http(app, adversary_headers(app.state.settings.auth, adversary, w, route_permission(call, w)))
-        )
-        return opened[-1]
+    async def snapshot():
+        return await table_rows(app.state.engine, models.Base.metadata)
 
-    matrix = Matrix(world=w, secrets=(w["student"],), client=as_adversary)
-    try:
-        await prove(CASES, matrix, lambda: table_rows(app.state.engine, models.Base.metadata))
-    finally:
-        for client in opened:
-            await client.aclose()
+    if via == "service":
+        await prove_straight(CASES, w, (w["student"],), app, snapshot, row_permission)
+    else:
+        await prove_through_gateway(CASES, w, (w["student"],), gateway_url, app.state.settings.auth, snapshot)
     await owners_get_it(app, w)
 
 

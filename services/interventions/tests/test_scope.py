@@ -1,4 +1,4 @@
-"""Scope inside a district, straight to the service: every route by {teacher of another class, teacher of another
+"""Scope inside a district, straight to the service and through a real gateway: every route by {teacher of another class, teacher of another
 school, leader of another school, reviewer, analyst, SIS key without the permission} answers as documented
 (plc_shared.scope) and changes nothing; the owner of the data gets it (so the denials are not a broken request).
 
@@ -8,29 +8,28 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from fastapi.routing import iter_route_contexts
+from gateway.testing import behind_gateway, prove_through_gateway, row_permission
+from interventions.main import create_app
 from interventions.models import Base, Student, StudentTier
 from interventions.testing import apply, recorded, rostered
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.scope_matrix import (
-    ADVERSARIES,
     LEADER_WRITE,
     SCHOOL_READ,
     STUDENT,
     STUDENT_LIST,
     STUDENT_LIST_OF_SCHOOL,
-    Adversary,
     Call,
     Case,
     Expect,
-    Matrix,
     expect,
     fill,
-    missing_permission,
+    prove_straight,
+    table_rows,
 )
 from sqlalchemy import select, update
-
-from gateway import routes as gateway_routes
 
 IV = "/interventions/v1"
 M, F, H = Expect.MISSING, Expect.FORBIDDEN, Expect.HIDDEN
@@ -213,11 +212,7 @@ def app_routes(app) -> set[tuple[str, str]]:
     }
 
 
-def test_every_route_has_a_case():
-    from interventions.config import Settings
-    from interventions.main import create_app
-
-    app = create_app(Settings(database_url="postgresql+asyncpg://unused/x"))
+def test_every_route_has_a_case(app):
     assert app_routes(app) == {(c.method, c.route) for c in CASES}
 
 
@@ -263,65 +258,37 @@ async def build_world(app) -> dict[str, str]:
     return w
 
 
-def client(app, role: Role, district: str, schools=(), classes=(), permissions=None) -> httpx.AsyncClient:
+def client(app, role: Role, district: str, schools=(), classes=()) -> httpx.AsyncClient:
     token = mint_dev_token(
         app.state.settings.auth,
         role=role,
         district_id=district,
         school_ids=list(schools),
         class_ids=list(classes),
-        permissions=permissions,
     )
     headers = {"Authorization": f"Bearer {token}"}
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc", headers=headers)
 
 
-def route_permission(call: Call, world: dict[str, str]) -> str | None:
-    """What the gateway's route table asks of an API key for this call (the service holds keys to it too)."""
-    found = gateway_routes.match(call.method, fill(call.path, world))
-    return found[0].permission if found else None
+@pytest.fixture(scope="module")
+async def gateway_url(app, create_database):
+    """Another instance of the service (same database) served for real behind a real gateway."""
+    async with behind_gateway(create_database, "interventions", create_app(app.state.settings)) as url:
+        yield url
 
 
-async def snapshot(app) -> list:
-    """Every row of every table but the inbox: what a refused request must not change (nor add an event)."""
-    rows = []
-    async with app.state.engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            if table.name != "inbox":
-                stmt = select(table).order_by(*table.primary_key.columns)
-                rows.append((table.name, [tuple(r) for r in await conn.execute(stmt)]))
-    return rows
-
-
-async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app):
+@pytest.mark.parametrize("via", ["service", "gateway"])
+async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-    clients: list[httpx.AsyncClient] = []
+    secrets = (w["student"], w["late"])
 
-    async def as_adversary(adversary: Adversary, call: Call) -> httpx.AsyncClient:
-        permissions = missing_permission(route_permission(call, w)) if adversary.api_key else None
-        made = client(
-            app,
-            adversary.role,
-            w["district"],
-            [w[s] for s in adversary.schools],
-            [w[c] for c in adversary.classes],
-            permissions,
-        )
-        clients.append(made)
-        return made
+    async def snapshot():
+        return await table_rows(app.state.engine, Base.metadata)
 
-    matrix = Matrix(world=w, secrets=(w["student"], w["late"]), client=as_adversary)
-    before = await snapshot(app)
-    for case in CASES:
-        for adversary in ADVERSARIES:
-            if case.expect[adversary.name] is not Expect.ALLOWED or case.method == "GET":
-                await matrix.run(case, adversary, case.expect[adversary.name])
-    after = await snapshot(app)
-    for made in clients:
-        await made.aclose()
-    assert matrix.failures == [], "\n".join(matrix.failures)
-    assert after == before, "a refused request changed data"
-    assert matrix.sent > 6 * len(CASES)
+    if via == "service":
+        await prove_straight(CASES, w, secrets, app, snapshot, row_permission)
+    else:
+        await prove_through_gateway(CASES, w, secrets, gateway_url, app.state.settings.auth, snapshot)
     await owners_get_it(app, w)
 
 

@@ -1,4 +1,4 @@
-"""Scope inside a district, straight to the service: every route by {teacher of another class, teacher of
+"""Scope inside a district, straight to the service and through a real gateway: every route by {teacher of another class, teacher of
 another school, leader of another school, reviewer, analyst, SIS key without the permission} answers as
 documented (plc_shared.scope: reviews name no student; a school's reviews are its staff's and its reviewers' to
 read, its reviewers' to write; analysts read the analytics) and changes nothing. The routes come from the app's
@@ -9,25 +9,23 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
+from gateway.testing import behind_gateway, prove_through_gateway, row_permission
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.scope_matrix import (
     LEADER_WRITE,
-    Adversary,
     Call,
     Case,
     Expect,
-    Matrix,
-    adversary_headers,
     expect,
     fill,
-    prove,
+    prove_straight,
     table_rows,
 )
 from reviews import models
+from reviews.main import create_app
 from reviews.testing import apply, school, staffed_school
-
-from gateway import routes as gateway_routes
 
 M, F, A = Expect.MISSING, Expect.FORBIDDEN, Expect.ALLOWED
 R = "/reviews/v1"
@@ -190,27 +188,24 @@ async def build_world(app) -> dict[str, str]:
     return w
 
 
-def route_permission(call: Call, world: dict[str, str]) -> str | None:
-    found = gateway_routes.match(call.method, fill(call.path, world))
-    return found[0].permission if found else None
+@pytest.fixture(scope="module")
+async def gateway_url(app, create_database):
+    """Another instance of the service (same database) served for real behind a real gateway."""
+    async with behind_gateway(create_database, "reviews", create_app(app.state.settings)) as url:
+        yield url
 
 
-async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app):
+@pytest.mark.parametrize("via", ["service", "gateway"])
+async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-    opened: list[httpx.AsyncClient] = []
 
-    async def as_adversary(adversary: Adversary, call: Call) -> httpx.AsyncClient:
-        opened.append(
-            http(app, adversary_headers(app.state.settings.auth, adversary, w, route_permission(call, w)))
-        )
-        return opened[-1]
+    async def snapshot():
+        return await table_rows(app.state.engine, models.Base.metadata)
 
-    matrix = Matrix(world=w, secrets=(), client=as_adversary)
-    try:
-        await prove(CASES, matrix, lambda: table_rows(app.state.engine, models.Base.metadata))
-    finally:
-        for client in opened:
-            await client.aclose()
+    if via == "service":
+        await prove_straight(CASES, w, (), app, snapshot, row_permission)
+    else:
+        await prove_through_gateway(CASES, w, (), gateway_url, app.state.settings.auth, snapshot)
     await owners_get_it(app, w)
 
 
