@@ -7,7 +7,9 @@ Also: the roster publishes every student's classes (StudentRostered.class_ids), 
 
 from __future__ import annotations
 
+import io
 import uuid
+import zipfile
 
 import httpx
 import pytest
@@ -519,3 +521,39 @@ async def test_the_roster_publishes_every_students_classes_again_when_enrollment
         [w["class_a2"]],
     ]
     assert all(e.school_ids == [a] and "Target" not in e.model_dump_json() for e in rostered)
+
+
+async def test_a_bulk_oneroster_enrollments_file_announces_the_students_it_moves(app):
+    """A bulk enrollments.csv is the whole set: the enrollments it leaves out are retired, and every student
+    whose classes changed gets a StudentRostered with the classes they keep (the imported ones included)."""
+    w = await build_world(app)
+    a = w["school_a"]
+    header = "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role\r\n"
+    rows = f"e9-{a},active,,{w['class_a2']},{a},{w['student']},student\r\n"  # the target moves to A2
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        manifest = (
+            "propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,1.2\r\nfile.enrollments,bulk\r\n"
+        )
+        z.writestr("manifest.csv", manifest)
+        z.writestr("enrollments.csv", header + rows)
+    async with http(app, token(app, Role.DISTRICT_ADMIN, w["district"])) as admin:
+        answer = await admin.post(
+            "/assessments/imports/oneroster",
+            content=archive.getvalue(),
+            headers={"Content-Type": "application/zip"},
+        )
+    assert answer.status_code == 200 and answer.json()["rejected"] == 0, answer.text
+    latest = {}
+    for event in await rostered_events(app, w["district"]):
+        latest[event.student_id] = sorted(event.class_ids or [])
+    assert latest[w["student"]] == [w["class_a2"]]
+    assert latest[w["classmate"]] == []  # the classmate's enrollment in A2 was left out of the bulk file
+
+
+async def rostered_events(app, district: str) -> list[StudentRostered]:
+    async with app.state.engine.connect() as conn:
+        t = models.outbox.table
+        stmt = select(t.c.payload).where(t.c.key.startswith(f"{district}/")).order_by(t.c.id)
+        found = [CloudEvent.model_validate_json(p) for p in (await conn.scalars(stmt)).all()]
+    return [e.payload() for e in found if e.type == StudentRostered.type]
