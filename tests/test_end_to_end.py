@@ -52,8 +52,10 @@ async def stack(create_database, kafka_settings):
             yield gateway, direct, service_settings
 
 
-def bearer(role: Role, district: str, schools=()) -> dict[str, str]:
-    token = mint_dev_token(AUTH, role=role, district_id=district, school_ids=list(schools))
+def bearer(role: Role, district: str, schools=(), classes=()) -> dict[str, str]:
+    token = mint_dev_token(
+        AUTH, role=role, district_id=district, school_ids=list(schools), class_ids=list(classes)
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -120,7 +122,8 @@ async def test_a_teacher_reads_their_school_and_nothing_of_another_district(stac
     assert put.status_code == 201, put.text
     path = f"/assessments/results/{assessment['id']}/{student}/1"
 
-    own = await gateway.get(path, headers=bearer(Role.TEACHER, district.id, [district.schools[0]]))
+    teacher = bearer(Role.TEACHER, district.id, [district.schools[0]], [district.classes[0]])
+    own = await gateway.get(path, headers=teacher)
     assert own.status_code == 200, own.text
     assert own.json()["student_id"] == student
     elsewhere = await gateway.get(path, headers=bearer(Role.TEACHER, "another-district", ["x"]))

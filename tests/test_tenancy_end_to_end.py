@@ -3,7 +3,9 @@ interventions processes over HTTP, real PostgreSQL, the real broker.
 
 Both districts roster the same sourcedIds for every school, class and student, adopt the same CASE ids and the
 same assessment id, and post different scores (d1 low, d2 high). Each sees exactly its own results, analysis,
-class lists, flags, tiers and rules — through the gateway and straight to the services.
+class lists, flags, tiers and rules — through the gateway and straight to the services. Inside one district,
+a teacher reaches the students of their classes only, as the roster's events tell interventions (the route by
+route matrices of the class and school levels are each service's tests/test_scope.py).
 """
 
 from __future__ import annotations
@@ -157,3 +159,117 @@ async def test_two_districts_with_the_same_ids_see_only_their_own_through_the_ga
 
 async def _at_least(awaitable, n: int) -> bool:
     return len(await awaitable) >= n
+
+
+async def test_a_teacher_reaches_the_students_of_their_classes_only_and_follows_a_student_who_moves(stack):
+    """The class level across services: the roster's classes reach interventions as events
+    (StudentRostered.class_ids), so a teacher of another class of the same school gets, through the gateway
+    and straight to each service, the 404 of a missing student for everything of a student of class c1 —
+    reads and writes — until the roster moves the student into their class."""
+    gateway, to_assessments, to_interventions, settings = stack
+    district = await District(gateway, settings).build()
+    school, c1 = district.schools[0], district.classes[0]
+    c3 = f"{district.id}-c3"
+    await district.put(
+        "/assessments/roster/classes", {"records": [{"sourced_id": c3, "title": "c3", "school_id": school}]}
+    )
+    student = district.students[0]  # enrolled in c1
+    assessment = await district.assessment(name="cfa")
+    row = {"assessment_id": assessment["id"], "student_id": student, "objective_scores": {"O1": 1, "O2": 1}}
+    assert (await district.post("/assessments/results/bulk", {"results": [row]})).json()["accepted"] == 1
+    admin = district.token(Role.DISTRICT_ADMIN)
+    mine = district.token(Role.TEACHER, schools=(school,), classes=(c1,))
+    other = district.token(Role.TEACHER, schools=(school,), classes=(c3,))
+    plan = await _flagged_and_assigned(gateway, admin, school, student, assessment["standards"][0])
+
+    for http, service in (
+        (gateway, "both"),
+        (to_assessments, "assessments"),
+        (to_interventions, "interventions"),
+    ):
+        for path, method, body in _student_calls(student, plan, assessment["id"], service):
+            theirs = await http.request(method, path, json=body, headers=other)
+            nobody = await http.request(
+                method, path.replace(student, "nobody"), json=_nobody(body), headers=other
+            )
+            assert theirs.status_code in (404, 422) and theirs.status_code == nobody.status_code, (
+                path,
+                theirs.text,
+            )
+            assert theirs.json()["title"] == nobody.json()["title"], path
+            owner = await http.request(
+                method, path, json=body, headers=mine
+            )  # a 409: resolved on a pass before
+            assert owner.status_code < 400 or owner.status_code == 409, (path, owner.text)
+    flags = await gateway.get(f"{IV}/flags", params={"school_id": school}, headers=other)
+    assert flags.status_code == 200 and student not in flags.text
+
+    moved = [
+        {"sourced_id": f"e-{student}", "class_id": c1, "school_id": school, "user_id": student, "role": "student", "status": "tobedeleted"},
+        {"sourced_id": f"e3-{student}", "class_id": c3, "school_id": school, "user_id": student, "role": "student"},
+    ]  # fmt: skip
+    assert (await district.put("/assessments/roster/enrollments", {"records": moved})).status_code == 200
+
+    async def follows() -> bool:
+        now = await gateway.get(f"{IV}/students/{student}", headers=other)
+        return now.status_code == 200
+
+    assert await eventually(follows, timeout_s=20)
+    assert (await gateway.get(f"{IV}/students/{student}", headers=mine)).status_code == 404
+    assert (await gateway.get(f"/assessments/students/{student}", headers=other)).status_code == 200
+
+
+async def _flagged_and_assigned(gateway, admin, school: str, student: str, standard: str) -> dict:
+    """Once interventions has the result's flags: an intervention of the school assigned to the student."""
+    body = {
+        "name": "Reteach",
+        "tier": 2,
+        "kind": "small group",
+        "delivery": "pull-out",
+        "dosage_minutes_per_week": 60,
+    }
+    made: list = []
+
+    async def ready() -> bool:
+        record = await gateway.get(f"{IV}/students/{student}", headers=admin)
+        if record.status_code != 200 or not record.json()["open_flags"]:
+            return False
+        intervention = await gateway.post(f"{IV}/schools/{school}/interventions", json=body, headers=admin)
+        assignment = {
+            "intervention_id": intervention.json()["id"], "student_id": student, "standard_id": standard,
+            "start_on": "2026-09-07", "planned_weeks": 6, "champion": "t1", "baseline": 10, "goal": 70,
+            "goal_date": "2026-10-19",
+        }  # fmt: skip
+        answer = await gateway.post(f"{IV}/assignments", json=assignment, headers=admin)
+        made.append({**assignment, "id": answer.json()["id"], "flag": record.json()["open_flags"][0]["id"]})
+        return True
+
+    assert await eventually(ready, timeout_s=20)
+    return made[0]
+
+
+def _student_calls(
+    student: str, plan: dict, assessment: str, service: str
+) -> list[tuple[str, str, dict | None]]:
+    """Every read and write of one student's data the issue names (student page, results, assignment,
+    progress, exit, flag, assign), as (path, method, body)."""
+    assessments = [
+        (f"/assessments/students/{student}", "GET", None),
+        (f"/assessments/results/{assessment}/{student}/1", "GET", None),
+    ]
+    a = f"{IV}/assignments/{plan['id']}"
+    interventions = [
+        (f"{IV}/students/{student}", "GET", None),
+        (a, "GET", None),
+        (f"{a}/progress", "GET", None),
+        (f"{IV}/assignments", "POST", {k: v for k, v in plan.items() if k not in ("id", "flag")}),
+        (f"{a}/progress", "POST", {"measured_on": "2026-09-14", "score": 30}),
+        (f"{IV}/flags/{plan['flag']}/resolve", "POST", {"reason": "retaught"}),
+    ]
+    return {"assessments": assessments, "interventions": interventions}.get(
+        service, assessments + interventions
+    )
+
+
+def _nobody(body: dict | None) -> dict | None:
+    return {**body, "student_id": "nobody"} if body and "student_id" in body else body

@@ -190,6 +190,7 @@ class Authenticator:
             role=Role.SIS_INTEGRATION,
             district_id=row.district_id,
             permissions=frozenset(row.permissions),
+            permission_bound=True,
         )
         return Caller(principal, cached.token, api_key_prefix=row.prefix)
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from plc_shared.auth import Role
+from plc_shared.auth import Permission, Role
 
 ADMIN, LEADER, TEACHER = Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER, Role.TEACHER
 REVIEWER, SIS, ANALYST, OPERATOR = Role.REVIEWER, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR
@@ -56,18 +56,6 @@ def public_route(path: str) -> PublicRoute | None:
         if path.startswith(prefix) or path == prefix.rstrip("/"):
             return PublicRoute(prefix, service, bulk=path in PUBLIC_UPLOADS)
     return None
-
-
-class Permission(StrEnum):
-    """What an API key may be allowed to do; a key calls a route only when the row's permission is in its set."""
-
-    ROSTERS_READ = "rosters:read"
-    ROSTERS_WRITE = "rosters:write"
-    RESULTS_READ = "results:read"
-    RESULTS_WRITE = "results:write"
-    ASSESSMENTS_READ = "assessments:read"
-    ASSESSMENTS_WRITE = "assessments:write"
-    FLAGS_READ = "flags:read"
 
 
 PERMISSIONS = frozenset(Permission)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from gateway.routes import Rule, Scope
+from gateway.testing import key_permissions
 from plc_shared.auth import Role
 
 from gateway import routes
@@ -152,3 +153,41 @@ def test_every_gateway_route_has_a_row_or_is_deliberately_public():
     assert ("GET", "/gateway/audit") in own
     in_table = {(m, r.pattern) for r in routes.ROUTES if r.service == routes.GATEWAY for m in r.methods}
     assert own - public == in_table
+
+
+KEY_CASES = [
+    (rule, method) for rule in routes.ROUTES for method in rule.methods if rule.service != routes.GATEWAY
+]
+
+
+@pytest.mark.parametrize(("rule", "method"), KEY_CASES, ids=lambda v: v.pattern if isinstance(v, Rule) else v)
+async def test_an_api_key_without_the_rows_permission_is_refused_on_every_row(rule, method, matrix_gateway):
+    """The SIS key of the scope matrix: every permission but the one the row names (every one when it names
+    none) gets a 403 on every row; the same key with the row's permission passes where the row admits the
+    SIS role (the refusal is the permission)."""
+    path = concrete_path(rule, "own")
+    lacking = key_permissions(method, path.split("?")[0])
+    refused = await matrix_gateway.request(
+        method, path, headers={"X-API-Key": await key_for(matrix_gateway, lacking)}
+    )
+    assert refused.status_code == 403, refused.text
+    if rule.permission is not None and Role.SIS_INTEGRATION in rule.roles:
+        allowed = await key_for(matrix_gateway, [rule.permission])
+        answer = await matrix_gateway.request(method, path, headers={"X-API-Key": allowed}, json=None)
+        assert answer.status_code < 400, answer.text
+
+
+KEYS: dict[tuple[str, ...], str] = {}
+
+
+async def key_for(gateway, permissions: list[str]) -> str:
+    held = tuple(sorted(permissions))
+    if held not in KEYS:
+        made = await gateway.post(
+            "/gateway/api-keys",
+            json={"name": "matrix", "permissions": list(held)},
+            headers=bearer(Role.DISTRICT_ADMIN, district=OWN),
+        )
+        assert made.status_code == 201, made.text
+        KEYS[held] = made.json()["key"]
+    return KEYS[held]

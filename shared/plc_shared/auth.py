@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -35,6 +36,20 @@ class Role(StrEnum):
 DISTRICT_WIDE = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION, Role.ANALYST, Role.OPERATOR})
 
 
+class Permission(StrEnum):
+    """What an API key may be allowed to do (`<area>:read` / `<area>:write`). The gateway lets a key call only
+    the route-table rows naming a permission it holds; the services hold a token that carries a `permissions`
+    claim (the gateway's token for an API key) to the same rule (`permission_area`)."""
+
+    ROSTERS_READ = "rosters:read"
+    ROSTERS_WRITE = "rosters:write"
+    RESULTS_READ = "results:read"
+    RESULTS_WRITE = "results:write"
+    ASSESSMENTS_READ = "assessments:read"
+    ASSESSMENTS_WRITE = "assessments:write"
+    FLAGS_READ = "flags:read"
+
+
 class Principal(BaseModel):
     """Who is calling and what they may see: a role scoped to one district and, below it, schools/classes."""
 
@@ -46,6 +61,9 @@ class Principal(BaseModel):
     school_ids: frozenset[str] = Field(default_factory=frozenset)
     class_ids: frozenset[str] = Field(default_factory=frozenset)
     permissions: frozenset[str] = Field(default_factory=frozenset)
+    # True when the token carries a `permissions` claim (the gateway's token for an API key): the caller may
+    # then do only what those permissions allow. A token without the claim is limited by its role alone.
+    permission_bound: bool = False
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
@@ -56,6 +74,7 @@ class Principal(BaseModel):
             school_ids=frozenset(claims.get("school_ids") or ()),
             class_ids=frozenset(claims.get("class_ids") or ()),
             permissions=frozenset(claims.get("permissions") or ()),
+            permission_bound="permissions" in claims,
         )
 
     @property
@@ -86,6 +105,10 @@ class Principal(BaseModel):
     def visible_classes(self) -> frozenset[str] | None:
         """Teachers see the students of their own classes only; None means no class filter."""
         return self.class_ids if self.role is Role.TEACHER else None
+
+    def holds(self, permission: str) -> bool:
+        """Whether an API key's permissions allow this; a caller not bound by permissions is judged by role."""
+        return not self.permission_bound or permission in self.permissions
 
 
 class TokenOutOfDate(Unauthorized):
@@ -171,8 +194,10 @@ def mint_dev_token(
     subject: str | None = None,
     ttl_seconds: int = 3600,
     audience: str | None = None,
+    permissions: list[str] | tuple[str, ...] | None = None,
 ) -> str:
-    """A development token signed with the dev HS256 key (what `plc token` prints)."""
+    """A development token signed with the dev HS256 key (what `plc token` prints). `permissions` (tests) makes
+    it a token bound by them, as the gateway's token for an API key is."""
     if settings.dev_signing_key is None or settings.environment != "dev":
         raise RuntimeError("dev tokens can only be minted with a dev signing key in dev")
     now = int(time.time())
@@ -187,6 +212,8 @@ def mint_dev_token(
         "school_ids": list(school_ids),
         "class_ids": list(class_ids),
     }
+    if permissions is not None:
+        claims["permissions"] = sorted(permissions)
     return jwt.encode(claims, settings.dev_signing_key.get_secret_value(), algorithm="HS256")
 
 
@@ -206,6 +233,20 @@ async def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def permission_area(area: str | Callable[[Request], str]):
+    """A router-wide dependency: a caller bound by permissions (an API key) needs `<area>:read` for GET/HEAD and
+    `<area>:write` for the other methods, as the gateway's route table asks of it (403 otherwise). `area` may
+    be a function of the request, for a router whose paths belong to several areas."""
+
+    async def dependency(request: Request, principal: CurrentPrincipal) -> None:
+        name = area(request) if callable(area) else area
+        wanted = f"{name}:{'read' if request.method in ('GET', 'HEAD') else 'write'}"
+        if not principal.holds(wanted):
+            raise Forbidden(f"This API key lacks the permission '{wanted}'.")
+
+    return dependency
 
 
 def require_roles(*roles: Role):

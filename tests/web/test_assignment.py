@@ -44,7 +44,7 @@ async def _assign(stack, district, intervention: dict, student: str, champion: s
         "goal": 70,
         "goal_date": (start + timedelta(weeks=6)).isoformat(),
     }
-    teacher = district.token(Role.TEACHER, schools=(district.schools[0],))
+    teacher = district.token(Role.TEACHER, schools=(district.schools[0],), classes=(district.classes[0],))
     answer = await stack.gateway.post(f"{IV}/assignments", json=body, headers=teacher)
     assert answer.status_code == 201, answer.text
     return answer.json()

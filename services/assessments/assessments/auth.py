@@ -7,7 +7,13 @@
 - Results: written by the SIS integration, district admins, school leaders and teachers, for students of
   schools they can see. Student-level reads are for district admins, school leaders and teachers (their
   schools) and the SIS integration; analysts see aggregates only.
+- Student-level data (results, a student's record, class lists, the analysis' student lists), read or written,
+  is scoped by `plc_shared.scope`, the one rule of every service: district → the caller's schools → for a
+  teacher, the students enrolled in one of their classes (`enrollments`). Out of scope is exactly as missing
+  (the same 404, or the same "unknown student" row error of a write).
 - Another district's data is "not found" (404), never "forbidden": its existence is not revealed.
+- An API key (a token with a `permissions` claim) needs the permission of the route's area
+  (`plc_shared.auth.permission_area` on each router), as at the gateway.
 - Every student-level read is audited (plc_shared.audit: one record shape for every service).
 
 Endpoints declare the role a route needs with the aliases below (403 before anything is read). The checks that
@@ -18,12 +24,17 @@ assessment), since those are reached from routes that admit more than one role.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import Depends
+from plc_shared import scope
 from plc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from plc_shared.errors import Forbidden
+from plc_shared.errors import Forbidden, ProblemError
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from assessments import models
 from assessments.exceptions import AssessmentNotFound
 
 DISTRICT_WRITERS = frozenset({Role.DISTRICT_ADMIN, Role.SIS_INTEGRATION})
@@ -50,8 +61,10 @@ __all__ = [
     "StudentReader",
     "check_assessment_manager",
     "check_assessment_visible",
+    "check_result",
     "require_district_writer",
     "require_role",
+    "result_scope",
     "sees_school",
 ]
 
@@ -87,3 +100,79 @@ def check_assessment_manager(principal: Principal, district_id: str, school_id: 
         raise Forbidden("Only district admins and the SIS integration manage district-wide assessments.")
     if not sees_school(principal, district_id, school_id):
         raise Forbidden("The assessment belongs to a school outside your scope.")
+
+
+def in_classes(district: ColumnElement, student: ColumnElement) -> Callable[[Sequence[str]], ColumnElement]:
+    """For `plc_shared.scope.student_filter`: the row's student is actively enrolled in one of the classes."""
+
+    def condition(classes: Sequence[str]) -> ColumnElement:
+        e = models.Enrollment
+        return exists().where(
+            e.district_id == district,
+            e.user_id == student,
+            e.role == "student",
+            e.status == "active",
+            e.class_id.in_(list(classes)),
+        )
+
+    return condition
+
+
+def result_scope(principal: Principal) -> list[ColumnElement]:
+    """WHERE conditions that keep the results the caller may see (plc_shared.scope)."""
+    r = models.Result
+    return scope.student_filter(
+        principal, school=r.school_id, in_classes=in_classes(r.district_id, r.student_id)
+    )
+
+
+async def student_classes(session: AsyncSession, district_id: str, student_id: str) -> list[str]:
+    """The classes the student is actively enrolled in (what scopes a teacher to them)."""
+    e = models.Enrollment
+    stmt = select(e.class_id).where(
+        e.district_id == district_id, e.user_id == student_id, e.role == "student", e.status == "active"
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def check_student(
+    session: AsyncSession,
+    principal: Principal,
+    district_id: str,
+    student_id: str,
+    schools,
+    missing: ProblemError,
+) -> None:
+    """Raise `missing` unless the caller may see this student's data at `schools` (plc_shared.scope)."""
+    classes = await student_classes(session, district_id, student_id) if principal.visible_classes() else []
+    scope.check_student(
+        principal, district_id=district_id, school_ids=schools, class_ids=classes, missing=missing
+    )
+
+
+async def check_result(
+    session: AsyncSession, principal: Principal, result: models.Result, missing: ProblemError
+) -> None:
+    """Raise `missing` unless the caller may see (and so change) this result: its school and student."""
+    await check_student(
+        session, principal, result.district_id, result.student_id, [result.school_id], missing
+    )
+
+
+async def students_in_scope(
+    session: AsyncSession, principal: Principal, district_id: str, student_ids: set[str]
+) -> set[str]:
+    """Those of `student_ids` (students of the caller's schools) whose data the caller may see: for a teacher,
+    the ones enrolled in one of their classes."""
+    classes = principal.visible_classes()
+    if classes is None or not student_ids:
+        return set(student_ids) if scope.reads_students(principal) else set()
+    e = models.Enrollment
+    stmt = select(e.user_id).where(
+        e.district_id == district_id,
+        e.user_id.in_(sorted(student_ids)),
+        e.role == "student",
+        e.status == "active",
+        e.class_id.in_(sorted(classes)),
+    )
+    return set((await session.scalars(stmt)).all())

@@ -31,10 +31,21 @@ class District:
         self.teachers = [f"{self.ids}-t1", f"{self.ids}-t2"]
 
     def token(
-        self, role: Role = Role.SIS_INTEGRATION, schools: tuple[str, ...] = (), district: str | None = None
+        self,
+        role: Role = Role.SIS_INTEGRATION,
+        schools: tuple[str, ...] = (),
+        district: str | None = None,
+        classes: tuple[str, ...] = (),
+        permissions: list[str] | None = None,
     ):
+        """A dev token; `permissions` makes it an API key's (bound by them, as the gateway mints)."""
         token = mint_dev_token(
-            self.settings.auth, role=role, district_id=district or self.id, school_ids=list(schools)
+            self.settings.auth,
+            role=role,
+            district_id=district or self.id,
+            school_ids=list(schools),
+            class_ids=list(classes),
+            permissions=permissions,
         )
         return {"Authorization": f"Bearer {token}"}
 

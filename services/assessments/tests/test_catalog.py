@@ -252,7 +252,7 @@ def _writable(a: dict) -> dict:
 
 
 async def test_roster_reads_are_scoped(district, other_district):
-    teacher = district.token(Role.TEACHER, schools=(district.schools[0],))
+    teacher = district.token(Role.TEACHER, schools=(district.schools[0],), classes=(district.classes[0],))
     schools = await district.http.get("/assessments/roster/schools", headers=teacher)
     assert [s["sourced_id"] for s in schools.json()] == [district.schools[0]]
     classes = await district.http.get("/assessments/roster/classes", headers=teacher)

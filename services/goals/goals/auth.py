@@ -1,10 +1,13 @@
 """Who may do what here; every read and write is filtered to the caller's district (`Principal.tenant`) and
-schools. Leaders write their schools' teams and goals; a teacher writes the goals of the teams they are a
-member of (`subject` is their roster user id); analysts read aggregates. Another district's school is a 404."""
+schools (`plc_shared.scope`, the one rule of every service). Leaders write their schools' teams and goals; a
+teacher writes the goals of the teams they are a member of (`subject` is their roster user id); reviewers and
+analysts read (goals and progress are aggregates: no student is named here). A school out of the caller's
+scope, another district's or unknown is the same 404 (its teams and goals too)."""
 
 from typing import Annotated
 
 from fastapi import Depends
+from plc_shared import scope
 from plc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from plc_shared.errors import Forbidden
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +17,7 @@ from goals.exceptions import SchoolNotFound
 
 LEADERS = (Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER)
 WRITERS = (*LEADERS, Role.TEACHER)
-READERS = (*WRITERS, Role.REVIEWER, Role.ANALYST, Role.OPERATOR)
+READERS = (*WRITERS, Role.REVIEWER, Role.ANALYST)
 
 Leader = Annotated[Principal, Depends(require_roles(*LEADERS))]
 Writer = Annotated[Principal, Depends(require_roles(*WRITERS))]
@@ -32,13 +35,11 @@ __all__ = [
 
 
 async def check_school(session: AsyncSession, principal: Principal, school_id: str) -> str:
-    """The caller's district when the school is its district's and the caller may see it: 404 for a school the
-    district does not have (another district's included), 403 for one of its own out of scope."""
+    """The caller's district when the school is its district's and in the caller's scope; else 404."""
     district = principal.tenant
     if await session.get(models.School, (district, school_id)) is None:
         raise SchoolNotFound(school_id)
-    if not principal.can_see_school(district, school_id):
-        raise Forbidden(f"No access to school {school_id}.")
+    scope.check_school(principal, district, school_id, SchoolNotFound(school_id))
     return district
 
 

@@ -47,7 +47,9 @@ FLAG_LATENCY = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
 LATENCIES = "flag_latencies_from"  # session.info: recorded_at of the results whose flags moved
-SEEN = "roster_seen"  # session.info: the (district, school)s and (district, student, school)s it wrote
+SEEN = (
+    "roster_seen"  # session.info: the (district, school)s and (district, student, school, classes) it wrote
+)
 KNOWN_LIMIT = 200_000  # schools and students remembered per process (about 30 MB at most)
 
 
@@ -69,17 +71,15 @@ class KnownRoster:
         self._students: dict[tuple[str, str], None] = {}
 
     def unknown(
-        self, schools: Collection[tuple[str, str]], students: Collection[tuple[str, str, str]]
-    ) -> tuple[set[tuple[str, str]], set[tuple[str, str, str]]]:
-        """The schools and (district, student, school)s of a batch that are not known to be stored."""
+        self, schools: Collection[tuple[str, str]], students: Collection[tuple]
+    ) -> tuple[set[tuple[str, str]], set[tuple]]:
+        """The schools and (district, student, school, classes) of a batch that are not known to be stored."""
         return (
             {s for s in schools if s not in self._schools},
             {s for s in students if s[:2] not in self._students},
         )
 
-    def remember(
-        self, schools: Collection[tuple[str, str]], students: Collection[tuple[str, str, str]]
-    ) -> None:
+    def remember(self, schools: Collection[tuple[str, str]], students: Collection[tuple]) -> None:
         for known, keys in ((self._schools, schools), (self._students, (s[:2] for s in students))):
             known.update(dict.fromkeys(keys))
             for key in list(itertools.islice(known, max(len(known) - self.limit, 0))):
@@ -112,7 +112,10 @@ async def handle_roster(session: AsyncSession, envelopes: Sequence[CloudEvent]) 
             schools[(event.district_id, event.school_id)] = row | {"school_id": event.school_id}
         else:
             key = (event.district_id, event.student_id)
-            students[key] = row | {"student_id": event.student_id, "school_ids": sorted(event.school_ids)}
+            row |= {"student_id": event.student_id, "school_ids": sorted(event.school_ids)}
+            if event.class_ids is not None:  # None: an event from before classes were published
+                row["class_ids"] = sorted(event.class_ids)
+            students[key] = row
     await RosterRepository(session).rostered(list(schools.values()), list(students.values()))
 
 
@@ -164,7 +167,7 @@ async def handle_results(
         engine.apply(change)
     extra = {c.head_key: _context(c) for c in changes}
     # the schools and students the results name, known from now on even before their roster event
-    seen = schools, {(*c.who, c.school_id) for c in changes}
+    seen = schools, {(*c.who, c.school_id, tuple(sorted(c.class_ids))) for c in changes}
     if known is not None:
         seen = known.unknown(*seen)
     for written, keys in zip(session.info.setdefault(SEEN, (set(), set())), seen, strict=True):

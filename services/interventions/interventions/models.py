@@ -249,13 +249,16 @@ class School(Base):
 
 
 class Student(Base):
-    """A student of a district: from `StudentRostered`, or first seen in a result event."""
+    """A student of a district: from `StudentRostered`, or first seen in a result event (its school and classes)."""
 
     __tablename__ = "students"
 
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     student_id: Mapped[str] = mapped_column(Text, primary_key=True)
     school_ids: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    # The roster's classes of the student (`StudentRostered.class_ids`; first seen in a result: its classes):
+    # what scopes a teacher to the students of their classes (plc_shared.scope).
+    class_ids: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     status: Mapped[str] = mapped_column(Text, default="active", comment="active | tobedeleted (OneRoster)")
     rostered_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=NEVER, comment="occurred_at of the roster event applied"

@@ -95,9 +95,14 @@ def voided(
 
 
 def rostered(
-    district: str, schools: tuple[str, ...] = (), students: dict[str, tuple[str, ...]] | None = None, **extra
+    district: str,
+    schools: tuple[str, ...] = (),
+    students: dict[str, tuple[str, ...]] | None = None,
+    classes: dict[str, tuple[str, ...]] | None = None,
+    **extra,
 ) -> list[SchoolRostered | StudentRostered]:
-    """Roster events: `schools`, and `students` as {student id: their school ids}."""
+    """Roster events: `schools`, and `students` as {student id: their school ids}, with `classes` as {student id:
+    their class ids} (a student not in it: an event without classes, as published before they were added)."""
     at = extra.pop("occurred_at", None) or datetime.now(UTC)
     events: list = [
         SchoolRostered(district_id=district, school_id=s, status="active", occurred_at=at, **extra)
@@ -109,6 +114,7 @@ def rostered(
                 district_id=district,
                 student_id=student,
                 school_ids=list(school_ids),
+                class_ids=list(classes[student]) if classes and student in classes else None,
                 status="active",
                 occurred_at=at,
             )

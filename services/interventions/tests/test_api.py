@@ -82,8 +82,9 @@ async def add_intervention(app, school: str) -> dict:
     return response.json()
 
 
-async def assign(app, school: str, intervention: dict, student: str, **extra) -> dict:
-    await roster(app, *rostered("district-1", students={student: (school,)}))
+async def assign(app, school: str, intervention: dict, student: str, classes=("class-1",), **extra) -> dict:
+    """Assigned by a teacher of the student's class (`classes`, as the roster says)."""
+    await roster(app, *rostered("district-1", students={student: (school,)}, classes={student: classes}))
     body = {
         "intervention_id": intervention["id"],
         "student_id": student,
@@ -97,7 +98,7 @@ async def assign(app, school: str, intervention: dict, student: str, **extra) ->
         "monitoring_every_days": 7,
         **extra,
     }
-    async with client(app, "teacher", [school]) as c:
+    async with client(app, "teacher", [school], classes=list(classes)) as c:
         response = await c.post("/interventions/v1/assignments", json=body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -105,13 +106,15 @@ async def assign(app, school: str, intervention: dict, student: str, **extra) ->
 
 async def test_the_catalog_is_per_school_and_only_leaders_add_to_it(app, school):
     created = await add_intervention(app, school)
-    async with client(app, "teacher", [school]) as c:
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
         assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).json() == [created]
         denied = await c.post(f"/interventions/v1/schools/{school}/interventions", json=CATALOG_ITEM)
         assert denied.status_code == 403
         assert denied.headers["content-type"] == "application/problem+json"
+    # Another school of the district is out of scope: the same 404 as a school nobody has (issue 21 changed
+    # this from a 403, which told the caller the school exists).
     async with client(app, "school_leader", ["another-school"]) as c:
-        assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).status_code == 403
+        assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).status_code == 404
     async with client(app, "district_admin", district="district-2") as c:  # district-2 has no such school
         assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).status_code == 404
 
@@ -121,7 +124,7 @@ async def test_progress_gives_the_rate_of_improvement_against_the_goal_line(app,
     intervention = await add_intervention(app, school)
     assignment = await assign(app, school, intervention, "stu-progress")
     assert await outbox_events(app, "stu-progress") == ["org.plc.interventions.intervention.assigned.v1"]
-    async with client(app, "teacher", [school]) as c:
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
         for week, score in enumerate([40, 44, 49, 52]):
             day = date(2026, 9, 7) + timedelta(weeks=week)
             r = await c.post(
@@ -145,7 +148,7 @@ async def test_exit_names_reason_and_evidence_can_lower_the_tier_and_happens_onc
     assignment = await assign(app, school, await add_intervention(app, school), student)
     evidence = "Zora Quist now reads 92 wpm"  # free text about a student, with her name in it
     body = {"exited_on": "2026-10-20", "reason": "Goal  met", "evidence": evidence, "to_tier": 1}
-    async with client(app, "teacher", [school]) as c:
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
         exited = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
         again = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
     assert exited.status_code == 200 and exited.json()["status"] == "exited"
@@ -307,7 +310,7 @@ async def test_student_level_reads_are_audited_with_who_read_which_students(app,
 async def test_an_assignment_reads_with_its_status_and_after_the_exit_its_reason(app, school):
     assignment = await assign(app, school, await add_intervention(app, school), "stu-read")
     path = f"/interventions/v1/assignments/{assignment['id']}"
-    async with client(app, "teacher", [school]) as c:
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
         active = await c.get(path)
         exit_body = {"exited_on": "2026-10-20", "reason": "goal met", "evidence": "three points above 70"}
         assert (await c.post(f"{path}/exit", json=exit_body)).status_code == 200
@@ -323,7 +326,7 @@ async def test_a_progress_point_out_of_range_or_before_the_start_is_a_422_and_no
 ):
     assignment = await assign(app, school, await add_intervention(app, school), "stu-range")
     path = f"/interventions/v1/assignments/{assignment['id']}"
-    async with client(app, "teacher", [school]) as c:
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
         too_high = await c.post(f"{path}/progress", json={"measured_on": "2026-09-14", "score": 140})
         negative = await c.post(f"{path}/progress", json={"measured_on": "2026-09-14", "score": -1})
         early = await c.post(f"{path}/progress", json={"measured_on": "2026-09-01", "score": 50})

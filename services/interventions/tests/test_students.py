@@ -21,7 +21,9 @@ async def school(app) -> str:
 async def flagged_student(app, school: str) -> str:
     """A student of class-mine below the cut on A, B and C: three support flags, escalated to tier 2."""
     student = f"stu-{uuid.uuid4().hex[:6]}"
-    await roster(app, *rostered("district-1", (school,), students={student: (school,)}))
+    await roster(
+        app, *rostered("district-1", (school,), {student: (school,)}, classes={student: ("class-mine",)})
+    )
     await results(app, recorded(student, {"A": 10, "B": 20, "C": 30}, school=school, classes=("class-mine",)))
     return student
 
@@ -39,7 +41,9 @@ async def test_the_record_has_the_tier_history_flags_and_interventions_with_prog
             f"/interventions/v1/flags/{flag_c['id']}/resolve", json={"reason": "retaught"}
         )
         assert resolved.status_code == 200
-    assignment = await assign(app, school, await add_intervention(app, school), student)
+    assignment = await assign(
+        app, school, await add_intervention(app, school), student, classes=("class-mine",)
+    )
     async with client(app, "teacher", [school], classes=["class-mine"]) as c:
         point = {"measured_on": "2026-09-14", "score": 50}
         assert (

@@ -226,11 +226,15 @@ async def test_every_read_route_on_another_districts_ids_is_a_404(app):
             assert (await d2.get(fill(template, world))).status_code == 200, template
 
 
-async def test_a_school_of_the_callers_own_district_outside_its_token_stays_a_403(app):
+async def test_a_school_of_the_callers_own_district_outside_its_token_is_a_404_like_a_missing_one(app):
+    """Issue 21 changed this from a 403 (which told the caller the school exists): out of scope is missing."""
     i = ids()
     await apply(app.state.sessionmaker, *rostered(D1, (i["school"],)))
     async with api(app, "school_leader", D1, schools=["elsewhere"]) as c:
-        assert (await c.get(f"/interventions/v1/schools/{i['school']}/rules")).status_code == 403
+        foreign = await c.get(f"/interventions/v1/schools/{i['school']}/rules")
+        missing = await c.get("/interventions/v1/schools/nowhere/rules")
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json()["detail"] == missing.json()["detail"].replace("nowhere", i["school"])
     async with api(
         app, "school_leader", D2, schools=[i["school"]]
     ) as c:  # the same id in d2's token: unknown there

@@ -1,13 +1,15 @@
 """Who may do what here; every read and write is filtered to the caller's district (`Principal.tenant`) and
 schools. Reviewers write reviews of the schools they are assigned to (the schools in their token); district
 admins manage the program and the rubric; district staff read; analysts read aggregates only (analytics).
-Another district's school is a 404 exactly like a missing one."""
+No route names a student. A school out of the caller's scope (`plc_shared.scope`), another district's or
+unknown is a 404 exactly like a missing one, and so are its reviews."""
 
 from typing import Annotated
 
 from fastapi import Depends
+from plc_shared import scope
 from plc_shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from plc_shared.errors import Forbidden
+from plc_shared.errors import ProblemError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reviews import models
@@ -30,15 +32,15 @@ __all__ = ["Admin", "AggregateReader", "CurrentPrincipal", "NarrativeWriter", "R
 async def check_program_school(
     session: AsyncSession, principal: Principal, school_id: str
 ) -> models.ProgramSchool:
-    """The caller's district's program school when the caller may see it: 404 for a school its district does
-    not have in the program (another district's included), 403 for one of its own out of scope."""
+    """The caller's district's program school when the caller may see it; else (another district's, out of
+    the caller's scope, not in the program) the same 404."""
     found = await session.get(models.ProgramSchool, (principal.tenant, school_id))
     if found is None:
         raise ProgramSchoolNotFound(school_id)
-    check_school_scope(principal, school_id)
+    check_school_scope(principal, school_id, ProgramSchoolNotFound(school_id))
     return found
 
 
-def check_school_scope(principal: Principal, school_id: str) -> None:
-    if not principal.can_see_school(principal.tenant, school_id):
-        raise Forbidden(f"No access to school {school_id}.")
+def check_school_scope(principal: Principal, school_id: str, missing: ProblemError) -> None:
+    """Raise `missing` (the 404 of what was asked for) unless the school is in the caller's scope."""
+    scope.check_school(principal, principal.tenant, school_id, missing)

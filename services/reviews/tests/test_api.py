@@ -177,8 +177,14 @@ async def test_another_districts_objects_are_404_like_missing_ones(program):
         assert (await other.get("/reviews/00000000-0000-0000-0000-000000000000")).status_code == 404
         assert (await other.get("/program/schools/s1")).status_code == 404
         assert (await other.get(f"/rubrics/{review['rubric_id']}")).status_code == 404
+    # A review of a school outside the reviewer's: the same 404 as one nobody has (issue 21: it was a 403).
     async with api(program, "reviewer", D, ["s3"]) as elsewhere:
-        assert (await elsewhere.get(f"/reviews/{review['id']}")).status_code == 403
+        foreign = await elsewhere.get(f"/reviews/{review['id']}")
+        missing = await elsewhere.get("/reviews/00000000-0000-0000-0000-000000000000")
+        assert foreign.status_code == missing.status_code == 404
+        assert foreign.json()["detail"] == missing.json()["detail"].replace(
+            "00000000-0000-0000-0000-000000000000", review["id"]
+        )
     async with api(
         program, "reviewer", D, ["s1"], subject="rev2"
     ) as not_on_it:  # assigned school, not its reviewer

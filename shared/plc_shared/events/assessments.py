@@ -151,13 +151,20 @@ class SchoolRostered(_RosterEvent):
 
 
 class StudentRostered(_RosterEvent):
-    """A student of the district's roster was created, changed or deleted: ids, schools and grades, no names."""
+    """A student of the district's roster was created, changed or deleted: ids, schools, grades and classes, no
+    names. Published again whenever the student's class enrollments change, so the latest event of a student
+    always says all of their classes."""
 
     type = "org.plc.assessments.student.rostered.v1"
 
     student_id: str
     school_ids: list[str] = Field(default_factory=list)
     grades: list[str] = Field(default_factory=list)
+    class_ids: list[str] | None = Field(
+        None,
+        description="every class the student is actively enrolled in (a teacher sees the data of the students "
+        "of their classes); absent in events published before it was added: unknown, keep what you have",
+    )
 
     def key(self) -> str:
         return f"{self.district_id}/{self.student_id}"

@@ -1,6 +1,7 @@
 """HTTP API of the analysis of one assessment."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -8,7 +9,12 @@ from assessments.analysis import schemas, service
 from assessments.auth import AnalysisReader
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
-router = APIRouter(prefix="/assessments/{assessment_id}/analysis", tags=["assessments"])
+# The analysis names students below the cut: an API key needs results:read.
+router = APIRouter(
+    prefix="/assessments/{assessment_id}/analysis",
+    tags=["assessments"],
+    dependencies=[Depends(permission_area("results"))],
+)
 
 
 @router.get("", response_model=schemas.Analysis, responses=ERRORS)

@@ -65,6 +65,25 @@ async def analyse_assessment(
     )
     filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
     if principal.role in auth.STUDENT_READERS:
-        named = sorted({sid for b in report["below_cut"] for sid in b["student_ids"] or ()})
+        visible = await auth.students_in_scope(session, principal, district_id, {r.student_id for r in rows})
+        named = sorted(only_students_in_scope(report, visible))
         audit_read(principal, "analysis.read", named, assessment_id=assessment_id)
     return {"assessment_id": assessment_id, "filters": filters, **report}
+
+
+def only_students_in_scope(report: Any, visible: set[str]) -> set[str]:
+    """Every student list of the report (`student_ids`, wherever it is) keeps the students the caller may see
+    (a teacher: those of their classes; plc_shared.scope); the aggregates stay the school's, as a team's data
+    meeting compares classes. Returns the students named."""
+    named: set[str] = set()
+    if isinstance(report, dict):
+        for key, value in report.items():
+            if key == "student_ids" and isinstance(value, list):
+                report[key] = [s for s in value if s in visible]
+                named.update(report[key])
+            else:
+                named |= only_students_in_scope(value, visible)
+    elif isinstance(report, list):
+        for value in report:
+            named |= only_students_in_scope(value, visible)
+    return named

@@ -1,6 +1,7 @@
 """HTTP API of the assessments: drafts with their objectives and items, publish and close."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -8,7 +9,9 @@ from assessments.auth import AssessmentManager, CurrentPrincipal
 from assessments.catalog import schemas, service
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
-router = APIRouter(prefix="/assessments", tags=["assessments"])
+router = APIRouter(
+    prefix="/assessments", tags=["assessments"], dependencies=[Depends(permission_area("assessments"))]
+)
 
 
 @router.post("", status_code=201, response_model=schemas.AssessmentRead, responses=ERRORS)

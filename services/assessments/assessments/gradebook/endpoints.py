@@ -9,9 +9,10 @@ import json
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_JSON, PROBLEM_RESPONSE, ProblemError
 from plc_shared.schemas import INT64_MAX
@@ -28,7 +29,16 @@ CREATED = {201: {"description": "Created", "content": {"application/json": {}}}}
 RESULT_ERRORS = {**ERRORS, 412: PROBLEM_RESPONSE, **CREATED}
 LIST_ERRORS = {**ERRORS, 400: PROBLEM_RESPONSE, 413: PROBLEM_RESPONSE}
 
-router = APIRouter(prefix=rules.PREFIX, tags=["oneroster gradebook"])
+
+def _area(request: Request) -> str:
+    """An API key needs results:* for results and assessmentResults, assessments:* for the line items."""
+    collection = request.url.path.removeprefix(rules.PREFIX).split("/")[1]
+    return "results" if collection in ("results", "assessmentResults") else "assessments"
+
+
+router = APIRouter(
+    prefix=rules.PREFIX, tags=["oneroster gradebook"], dependencies=[Depends(permission_area(_area))]
+)
 
 
 def _fields(allowed: frozenset[str]) -> Any:

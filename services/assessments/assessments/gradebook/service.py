@@ -171,8 +171,8 @@ async def list_line_items(
 async def delete_line_item(
     session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, base: str
 ) -> None:
+    auth.require_district_writer(principal)  # the role first: its 403 says nothing about the line item
     await get_line_item(session, principal=principal, collection=collection, sourced_id=sourced_id, base=base)
-    auth.require_district_writer(principal)
     assessment = await AssessmentRepository(session).get_in_district(principal.tenant, sourced_id)
     await _close(session, principal=principal, assessment=assessment)
 
@@ -258,7 +258,7 @@ async def list_results(
     district_id = auth.require_role(principal, auth.STUDENT_READERS, "read student results")
     kinds = LINE_ITEM_KINDS["lineItems" if collection == "results" else "assessmentLineItems"]
     found, total = await GradebookRepository(session).results(
-        district_id, kinds, principal.visible_schools(), query
+        district_id, kinds, auth.result_scope(principal), query
     )
     audit_read(principal, "oneroster.results.list", [x.student_id for x in found])
     objectives = await AssessmentRepository(session).objectives(
@@ -268,6 +268,7 @@ async def list_results(
 
 
 async def delete_result(session: AsyncSession, *, principal: Principal, sourced_id: str) -> None:
+    auth.require_role(principal, auth.RESULT_WRITERS, "void results")  # before anything is read
     stored = await _visible(session, principal=principal, sourced_id=sourced_id)
     await results_service.void_result(
         session,
@@ -285,10 +286,7 @@ async def _by_sourced_id(
 
 async def _visible(session: AsyncSession, *, principal: Principal, sourced_id: str) -> models.Result:
     stored = await _by_sourced_id(session, principal=principal, sourced_id=sourced_id)
-    if (
-        stored is None
-        or stored.voided_at is not None
-        or not auth.sees_school(principal, stored.district_id, stored.school_id)
-    ):
+    if stored is None or stored.voided_at is not None:
         raise ResultSourcedIdNotFound(sourced_id)
+    await auth.check_result(session, principal, stored, ResultSourcedIdNotFound(sourced_id))
     return stored

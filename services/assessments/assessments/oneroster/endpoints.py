@@ -1,6 +1,7 @@
 """HTTP API of the OneRoster 1.2 CSV binding: a package (the zip as the body) imported in one request."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -10,7 +11,7 @@ from assessments.results.endpoints import read_limited
 
 BULK_ERRORS = {code: PROBLEM_RESPONSE for code in (400, 401, 403, 404, 409, 413, 422)}
 
-router = APIRouter(prefix="/imports", tags=["imports"])
+router = APIRouter(prefix="/imports", tags=["imports"], dependencies=[Depends(permission_area("rosters"))])
 
 
 @router.post("/oneroster", response_model=schemas.ImportReport, responses=BULK_ERRORS)

@@ -25,6 +25,18 @@ class ImportRepository:
             {"d": district_id, "kept": kept},
         )
 
+    async def retire_enrollments(self, district_id: str, kept: list[str]) -> list[str]:
+        """`retire` for enrollments; returns the students whose active enrollments it retired (their classes
+        changed: their StudentRostered is published again)."""
+        found = await self.session.execute(
+            text(
+                "UPDATE enrollments SET status = 'tobedeleted' WHERE district_id = :d"
+                " AND NOT (sourced_id = ANY(:kept)) AND status <> 'tobedeleted' RETURNING user_id, role"
+            ),
+            {"d": district_id, "kept": kept},
+        )
+        return sorted({user for user, role in found.all() if role == "student"})
+
     async def live_results(
         self, district_id: str, sourced_id: str, assessment_id: str, student_id: str
     ) -> list[Any]:

@@ -66,7 +66,7 @@ from assessments.oneroster.rules import (
 )
 from assessments.results import service as results_service
 from assessments.roster.repository import RosterRepository
-from assessments.roster.service import roster_events
+from assessments.roster.service import roster_change_events
 
 
 async def import_oneroster(session: AsyncSession, *, principal: Principal, data: bytes) -> dict[str, Any]:
@@ -555,8 +555,11 @@ class Importer(GradebookFiles):
     async def _store(self, name: str, kind: str, model: type[models.Base], records: list[dict]) -> set[str]:
         """Upsert a file's converted rows of one kind, with their roster events; a bulk file retires the rest."""
         done = await RosterRepository(self.session).upsert(model, records) if records else set()
-        await models.outbox.add_all(self.session, roster_events(kind, records, datetime.now(UTC)))
-        if self.package.mode(name) == "bulk":
+        events = await roster_change_events(self.session, kind, records, datetime.now(UTC))
+        await models.outbox.add_all(self.session, events)
+        if self.package.mode(name) == "bulk" and model is models.Enrollment:
+            await self._retire_enrollments([r["sourced_id"] for r in records])
+        elif self.package.mode(name) == "bulk":
             await self._retire(model, [r["sourced_id"] for r in records])
         return done
 
@@ -592,6 +595,15 @@ class Importer(GradebookFiles):
             return "staff", self._staff(r, kept, roles, enrollments)
         raise Skip(
             "role", f"neither a student nor staff ({', '.join(sorted(named)) or 'no role'}): not stored"
+        )
+
+    async def _retire_enrollments(self, kept: list[str]) -> None:
+        """A bulk enrollments file retires the others; the students who lost a class are announced again
+        with the classes they keep (StudentRostered.class_ids: what scopes teachers elsewhere)."""
+        students = await ImportRepository(self.session).retire_enrollments(self.district_id, kept)
+        rows = [{"district_id": self.district_id, "user_id": s, "role": "student"} for s in students]
+        await models.outbox.add_all(
+            self.session, await roster_change_events(self.session, "enrollments", rows, datetime.now(UTC))
         )
 
     async def _retire(self, model: type[models.Base], kept: list[str]) -> None:

@@ -3,8 +3,9 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
+from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE, BadRequest, PayloadTooLarge
 from plc_shared.schemas import INT32_MAX, INT64_MAX
@@ -17,8 +18,11 @@ ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
 RESULT_ERRORS = {**ERRORS, 412: PROBLEM_RESPONSE}
 BULK_ERRORS = {**ERRORS, 400: PROBLEM_RESPONSE, 413: PROBLEM_RESPONSE}
 
-router = APIRouter(prefix="/results", tags=["results"])
-by_assessment = APIRouter(prefix="/assessments/{assessment_id}/results", tags=["assessments"])
+RESULTS_AREA = [Depends(permission_area("results"))]  # an API key needs results:read / results:write
+router = APIRouter(prefix="/results", tags=["results"], dependencies=RESULTS_AREA)
+by_assessment = APIRouter(
+    prefix="/assessments/{assessment_id}/results", tags=["assessments"], dependencies=RESULTS_AREA
+)
 
 IfMatch = Annotated[
     str | None, Header(description="an ETag from a previous read: 412 when the result changed")

@@ -210,16 +210,15 @@ class ResultRepository(Repository[models.Result]):
         district_id: str,
         assessment_id: str,
         *,
-        schools: frozenset[str] | None,
+        scope: Sequence[Any],
         class_id: str | None,
         limit: int,
         offset: int,
     ) -> list[models.Result]:
+        """`scope`: the conditions of what the caller may see (assessments.auth.result_scope)."""
         r = models.Result
         stmt = select(r).where(r.district_id == district_id, r.assessment_id == assessment_id)
-        stmt = stmt.where(r.voided_at.is_(None))
-        if schools is not None:
-            stmt = stmt.where(r.school_id.in_(schools))
+        stmt = stmt.where(r.voided_at.is_(None), *scope)
         if class_id:
             stmt = stmt.where(literal(class_id) == any_(r.class_ids))
         stmt = stmt.order_by(r.student_id, r.attempt).limit(limit).offset(offset)

@@ -221,8 +221,8 @@ def school_for(row: Row, student: Any, loaded: Loaded, schools: frozenset[str] |
         school_id = sorted(school_ids)[0]
     if loaded.school_id is not None and school_id != loaded.school_id:
         raise RowInvalid("school_id", f"assessment '{loaded.id}' belongs to another school")
-    if schools is not None and school_id not in schools:
-        raise RowInvalid("student_id", f"student '{row.student_id}' is outside your schools")
+    if schools is not None and school_id not in schools:  # out of scope reads as unknown (plc_shared.scope)
+        raise RowInvalid("student_id", f"unknown student '{row.student_id}'")
     return school_id
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.db import Serial
@@ -156,10 +157,20 @@ class Ingest:
             try:
                 loaded = assessment_for(row, assessments)
                 school_id = school_for(row, students.get(row.student_id), loaded, schools)
-                prepared.append(self._score(row, loaded, school_id, classes.get((row.student_id, school_id))))
+                enrolled = classes.get((row.student_id, school_id)) or []
+                self._check_scope(row, school_id, enrolled)
+                prepared.append(self._score(row, loaded, school_id, enrolled))
             except RowInvalid as exc:
                 self.reject(row.index, exc.field, exc.reason)
         return prepared
+
+    def _check_scope(self, row: Row, school_id: str, class_ids: list[str]) -> None:
+        """A teacher records results of the students of their classes only; another student reads as unknown
+        (plc_shared.scope), exactly like one the roster does not have."""
+        if not scope.sees_student(
+            self.principal, district_id=self.district_id, school_ids=[school_id], class_ids=class_ids
+        ):
+            raise RowInvalid("student_id", f"unknown student '{row.student_id}'")
 
     def _score(self, row: Row, loaded: Loaded, school_id: str, class_ids: list[str] | None) -> dict:
         definition = loaded.definition
@@ -313,7 +324,7 @@ async def list_results(
     found = await ResultRepository(session).for_assessment(
         district_id,
         assessment_id,
-        schools=principal.visible_schools(),
+        scope=auth.result_scope(principal),
         class_id=class_id,
         limit=limit,
         offset=offset,
@@ -357,12 +368,9 @@ async def _visible_result(
     if principal.role not in auth.STUDENT_READERS:
         raise Forbidden(f"The role '{principal.role}' may not read student results.")
     result = await ResultRepository(session).by_key(principal.tenant, *key)
-    if (
-        result is None
-        or result.voided_at is not None
-        or not auth.sees_school(principal, result.district_id, result.school_id)
-    ):
+    if result is None or result.voided_at is not None:
         raise ResultNotFound(*key)
+    await auth.check_result(session, principal, result, ResultNotFound(*key))
     return result
 
 

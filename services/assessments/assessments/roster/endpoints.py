@@ -1,6 +1,7 @@
 """HTTP API of the roster: OneRoster records by sourcedId, the schools and classes the caller sees."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -8,7 +9,7 @@ from assessments.auth import CurrentPrincipal, DistrictWriter, StaffReader, Stud
 from assessments.roster import schemas, service
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
-router = APIRouter(prefix="/roster", tags=["roster"])
+router = APIRouter(prefix="/roster", tags=["roster"], dependencies=[Depends(permission_area("rosters"))])
 
 
 def _roster_route(kind: str, record: type[schemas.RosterRecord]) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, cast, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import Text, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import models
@@ -99,3 +99,21 @@ class RosterReader:
         s = models.Staff
         stmt = select(s).where(s.district_id == district_id, s.status == "active", s.sourced_id.in_(ids))
         return {row.sourced_id: row for row in (await self.session.scalars(stmt)).all()}
+
+    async def students_with_classes(
+        self, district_id: str, student_ids: list[str]
+    ) -> list[tuple[models.Student, list[str]]]:
+        """The students (any status) with the classes each is actively enrolled in, by sourcedId."""
+        s, e = models.Student, models.Enrollment
+        enrolled = (
+            select(func.array_agg(aggregate_order_by(e.class_id, e.class_id)))
+            .where(e.district_id == s.district_id, e.user_id == s.sourced_id)
+            .where(e.role == "student", e.status == "active")
+            .scalar_subquery()
+        )
+        stmt = (
+            select(s, enrolled)
+            .where(s.district_id == district_id, s.sourced_id.in_(student_ids))
+            .order_by(s.sourced_id)
+        )
+        return [(row[0], list(row[1] or [])) for row in await self.session.execute(stmt)]

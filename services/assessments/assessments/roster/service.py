@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.events.assessments import ClassRostered, SchoolRostered, StudentRostered, UserRostered
@@ -43,7 +44,7 @@ async def upsert_roster(
     bad = {e["index"] for e in rejected}
     valid = [r for i, r in enumerate(rows) if i not in bad]
     await RosterRepository(session).upsert(model, valid)
-    await models.outbox.add_all(session, roster_events(kind, valid, datetime.now(UTC)))
+    await models.outbox.add_all(session, await roster_change_events(session, kind, valid, datetime.now(UTC)))
     return schemas.RosterUpserted(kind=kind, upserted=len(valid), rejected=rejected)
 
 
@@ -96,6 +97,34 @@ async def roster_references(
 
 
 STAFF_ROLES = frozenset({"teacher", "administrator", "aide", "proctor"})
+
+
+async def roster_change_events(
+    session: AsyncSession, kind: str, rows: list[dict[str, Any]], now: datetime
+) -> list[Event]:
+    """The events of rows just written (in this transaction). A student's event says all of their classes, so
+    it is built from the stored roster, and published again when their enrollments change: the services that
+    scope teachers to their classes' students learn the classes from it (plc_shared.scope)."""
+    events = [e for e in roster_events(kind, rows, now) if not isinstance(e, StudentRostered)]
+    students = {r["sourced_id"] for r in rows} if kind == "students" else set()
+    if kind == "enrollments":
+        students = {r["user_id"] for r in rows if r["role"] == "student"}
+    if students and rows:
+        district_id = rows[0]["district_id"]
+        found = await RosterReader(session).students_with_classes(district_id, sorted(students))
+        events += [
+            StudentRostered(
+                district_id=district_id,
+                student_id=student.sourced_id,
+                school_ids=list(student.school_ids),
+                grades=list(student.grades),
+                class_ids=classes,
+                status=student.status,
+                occurred_at=now,
+            )
+            for student, classes in found
+        ]
+    return events
 
 
 def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[Event]:
@@ -211,12 +240,17 @@ async def class_students(
 ) -> list[schemas.StudentRead]:
     """A class list (student-level data: audited; not for analysts)."""
     found = await session.get(models.Class, (principal.tenant, class_id))
-    if (
-        found is None
-        or found.status != "active"
-        or not auth.sees_school(principal, found.district_id, found.school_id)
-    ):
+    if found is None or found.status != "active":
         raise ClassNotFound(class_id)
+    # The class's students are the class's: whoever may see a student enrolled in it sees the list (a teacher,
+    # their own classes only; plc_shared.scope). Out of scope is the same 404 as a class nobody has.
+    scope.check_student(
+        principal,
+        district_id=found.district_id,
+        school_ids=[found.school_id],
+        class_ids=[class_id],
+        missing=ClassNotFound(class_id),
+    )
     students = await RosterReader(session).class_students(principal.tenant, class_id)
     audit_read(principal, "class.students.read", [s.sourced_id for s in students], class_id=class_id)
     return [schemas.StudentRead.model_validate(s) for s in students]

@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -10,7 +11,9 @@ from assessments.auth import AssessmentManager, CurrentPrincipal, DistrictWriter
 from assessments.standards import schemas, service
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
-router = APIRouter(prefix="/standards", tags=["standards"])
+router = APIRouter(
+    prefix="/standards", tags=["standards"], dependencies=[Depends(permission_area("assessments"))]
+)
 
 
 @router.post("", status_code=201, response_model=schemas.StandardRead, responses=ERRORS)

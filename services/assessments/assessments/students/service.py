@@ -1,9 +1,10 @@
-"""One student's record (student-level: audited), scoped like every student-level read: the caller's district;
-school roles only a student of one of their schools; teachers only a student enrolled in one of their classes.
-A student out of scope, of another district or not on the roster is the same 404."""
+"""One student's record (student-level: audited), scoped by plc_shared.scope like every student-level read: the
+caller's district; school roles only a student of one of their schools; teachers only a student enrolled in one
+of their classes. A student out of scope, of another district or not on the roster is the same 404."""
 
 from __future__ import annotations
 
+from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +23,15 @@ async def student_record(
     if student is None:
         raise StudentNotFound(student_id)
     classes = await repo.classes(district_id, student_id)
-    schools = visible_schools(principal, student, classes)
-    if not schools:
-        raise StudentNotFound(student_id)
+    schools = {*student.school_ids, *(c.school_id for c in classes)}
+    scope.check_student(
+        principal,
+        district_id=district_id,
+        school_ids=schools,
+        class_ids=[c.sourced_id for c in classes],
+        missing=StudentNotFound(student_id),
+    )
+    schools = {s for s in schools if scope.sees_school(principal, district_id, s)}
     names = await repo.schools(district_id, schools)
     found = await repo.results(district_id, student_id, schools)
     standards = await repo.standards(
@@ -45,16 +52,6 @@ async def student_record(
         ],
         results=[result_read(r, a, standards) for r, a in found],
     )
-
-
-def visible_schools(principal: Principal, student: models.Student, classes: list[models.Class]) -> set[str]:
-    """The student's schools (roster and classes) the caller sees; none when the student is not the caller's
-    (a teacher's student is one enrolled in one of the teacher's classes)."""
-    mine = principal.visible_classes()
-    if mine is not None and not any(c.sourced_id in mine for c in classes):
-        return set()
-    schools = {*student.school_ids, *(c.school_id for c in classes)}
-    return {s for s in schools if principal.can_see_school(student.district_id, s)}
 
 
 def result_read(

@@ -7,8 +7,9 @@ import uuid
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 
+from plc_shared import scope
 from plc_shared.auth import Principal
-from plc_shared.errors import Conflict, Forbidden
+from plc_shared.errors import Conflict
 from plc_shared.events.goals import GoalActivated, GoalVersioned, PdsaCycleCompleted
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -185,8 +186,7 @@ async def get_goal(session: AsyncSession, *, principal: Principal, goal_id: uuid
     goal = await GoalRepository(session).get_in_district(principal.tenant, goal_id)
     if goal is None:
         raise GoalNotFound(goal_id)
-    if not principal.can_see_school(goal.district_id, goal.school_id):
-        raise Forbidden(f"No access to school {goal.school_id}.")
+    scope.check_school(principal, goal.district_id, goal.school_id, GoalNotFound(goal_id))
     return goal
 
 

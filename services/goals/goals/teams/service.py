@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from plc_shared import scope
 from plc_shared.auth import Principal
-from plc_shared.errors import Conflict, Forbidden
+from plc_shared.errors import Conflict
 from plc_shared.events.goals import TeamChanged
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,8 +96,7 @@ async def get_team(session: AsyncSession, *, principal: Principal, team_id: uuid
     team = await TeamRepository(session).get_team(principal.tenant, team_id)
     if team is None:
         raise TeamNotFound(team_id)
-    if not principal.can_see_school(team.district_id, team.school_id):
-        raise Forbidden(f"No access to school {team.school_id}.")
+    scope.check_school(principal, team.district_id, team.school_id, TeamNotFound(team_id))
     return team
 
 

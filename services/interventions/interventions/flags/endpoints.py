@@ -3,16 +3,18 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 from plc_shared.schemas import INT64_MAX
 
-from interventions.auth import FeedReader, Reader, Staff
+from interventions.auth import FeedReader, Staff, StudentReader
 from interventions.flags import schemas, service
 from interventions.flags.repository import FlagFilters
 
-router = APIRouter(prefix="/v1", tags=["interventions"])
+# An API key (the SIS polling the feed) needs flags:read, as the gateway's route table asks.
+router = APIRouter(prefix="/v1", tags=["interventions"], dependencies=[Depends(permission_area("flags"))])
 ERRORS = {s: PROBLEM_RESPONSE for s in (401, 403, 404, 409, 422)}
 FlagStatus = Literal["open", "resolved", "all"]
 
@@ -20,7 +22,7 @@ FlagStatus = Literal["open", "resolved", "all"]
 @router.get("/flags", response_model=list[schemas.FlagRead], responses=ERRORS)
 async def list_flags(
     session: DbSession,
-    principal: Reader,
+    principal: StudentReader,
     status: FlagStatus = "open",
     school_id: str | None = None,
     class_id: str | None = None,

@@ -4,11 +4,11 @@ district: ids are unique within a district only."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from plc_shared.db import Repository
-from sqlalchemy import Uuid, and_, any_, func, literal, select, text, tuple_
+from sqlalchemy import ColumnElement, Uuid, and_, any_, func, literal, select, text, tuple_
 
 from interventions.models import Flag, StudentTier
 
@@ -54,10 +54,10 @@ class FlagRepository(Repository[Flag]):
 
 @dataclass(frozen=True)
 class FlagFilters:
-    """What a caller may see (schools, teachers' classes) and what they asked for."""
+    """What a caller may see (`scope`: conditions from plc_shared.scope) and what they asked for."""
 
-    school_ids: Collection[str] | None = None
-    class_ids: Collection[str] | None = None
+    scope: Sequence[ColumnElement] = ()
+    school_id: str | None = None
     class_id: str | None = None
     standard_id: str | None = None
     kind: str | None = None
@@ -65,14 +65,13 @@ class FlagFilters:
 
     def conditions(self) -> list:
         wanted = [
-            (self.school_ids is not None, lambda: Flag.school_id.in_(list(self.school_ids))),
-            (self.class_ids is not None, lambda: Flag.class_ids.overlap(list(self.class_ids))),
+            (self.school_id is not None, lambda: Flag.school_id == self.school_id),
             (self.class_id is not None, lambda: literal(self.class_id) == any_(Flag.class_ids)),
             (self.standard_id is not None, lambda: Flag.standard_id == self.standard_id),
             (self.kind is not None, lambda: Flag.kind == self.kind),
             (self.tier is not None, lambda: func.coalesce(StudentTier.tier, 1) == self.tier),
         ]
-        return [make() for want, make in wanted if want]
+        return [*self.scope, *(make() for want, make in wanted if want)]
 
 
 TIER = func.coalesce(StudentTier.tier, 1)

@@ -1,6 +1,6 @@
 """Flags over HTTP: the list (open, resolved or all) with each flag's resolution, a team's decision to resolve
-one, and the changes feed for integrators. Scoped like every read: the caller's district, schools and
-(teachers) classes; student-level reads are audited.
+one, and the changes feed for integrators. Scoped by plc_shared.scope like every student-level read and write:
+the caller's district, schools and (teachers) the students of their classes; student-level reads are audited.
 
 The changes feed orders flags by the position of their last change, (`change_xid`, flag id): the id of the
 transaction that wrote it (set by the database on every insert and update) and, within one transaction, the
@@ -18,18 +18,22 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.events.interventions import FlagResolved
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models
-from interventions.auth import check_school
+from interventions.auth import check_school, check_student
 from interventions.exceptions import FlagClosed, FlagNotFound, InvalidCursor
 from interventions.flags import schemas
 from interventions.flags.repository import FlagFilters, FlagRepository
+from interventions.models import Flag
+from interventions.roster.repository import in_classes
 
 START = (0, uuid.UUID(int=0))
 
@@ -83,8 +87,11 @@ async def resolve_flag(
     the cut on that standard opens a new one."""
     # the row lock orders this decision with a consumer batch touching the same flag (it locks open flags)
     flag = await FlagRepository(session).in_district(principal.tenant, flag_id, lock=True)
-    if flag is None or not principal.can_see_school(flag.district_id, flag.school_id):
+    if flag is None:
         raise FlagNotFound(flag_id)
+    await check_student(
+        session, principal, flag.student_id, school_ids=[flag.school_id], missing=FlagNotFound(flag_id)
+    )
     if flag.status != "open":
         raise FlagClosed(flag_id, flag.resolution)
     now = datetime.now(UTC)
@@ -130,16 +137,12 @@ async def _district(session: AsyncSession, principal: Principal, school_id: str 
 
 
 def _scoped(principal: Principal, school_id: str | None, filters: FlagFilters) -> FlagFilters:
-    """The caller's schools (or the one asked for) and, for teachers, classes, on top of the filters."""
-    schools = [school_id] if school_id else principal.visible_schools()
-    return FlagFilters(
-        school_ids=schools,
-        class_ids=principal.visible_classes(),
-        class_id=filters.class_id,
-        standard_id=filters.standard_id,
-        kind=filters.kind,
-        tier=filters.tier,
+    """The filters asked for, within what the caller may see (plc_shared.scope: the caller's schools and,
+    for teachers, the flags of the students of their classes)."""
+    visible = scope.student_filter(
+        principal, school=Flag.school_id, in_classes=in_classes(Flag.district_id, Flag.student_id)
     )
+    return replace(filters, scope=visible, school_id=school_id)
 
 
 def encode_cursor(position: tuple[int, uuid.UUID]) -> str:

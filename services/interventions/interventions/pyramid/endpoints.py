@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
-from interventions.auth import Leader, Reader, Staff
+from interventions.auth import Leader, Reader, Staff, StudentReader
 from interventions.pyramid import schemas, service
 
 router = APIRouter(prefix="/v1", tags=["interventions"])
@@ -41,7 +41,7 @@ async def assign(data: schemas.AssignmentCreate, session: DbSession, principal: 
 
 
 @router.get("/assignments/{assignment_id}", response_model=schemas.AssignmentRead, responses=ERRORS)
-async def get_assignment(assignment_id: uuid.UUID, session: DbSession, principal: Reader):
+async def get_assignment(assignment_id: uuid.UUID, session: DbSession, principal: StudentReader):
     """One assignment: intervention, student, goal, status and, once exited, the reason and evidence."""
     return await service.get_assignment(session, principal=principal, assignment_id=assignment_id)
 
@@ -55,7 +55,7 @@ async def add_progress(
 
 
 @router.get("/assignments/{assignment_id}/progress", response_model=schemas.ProgressRead, responses=ERRORS)
-async def get_progress(assignment_id: uuid.UUID, session: DbSession, principal: Reader):
+async def get_progress(assignment_id: uuid.UUID, session: DbSession, principal: StudentReader):
     """Progress points, rate of improvement and the goal line's rate."""
     return await service.progress(session, principal=principal, assignment_id=assignment_id)
 

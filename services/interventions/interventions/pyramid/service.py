@@ -9,13 +9,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.events.interventions import InterventionAssigned, StudentExitedV2
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models
-from interventions.auth import check_school
+from interventions.auth import check_school, check_student
 from interventions.exceptions import (
     AssignmentClosed,
     AssignmentNotFound,
@@ -26,7 +27,6 @@ from interventions.exceptions import (
 from interventions.models import Assignment, Intervention, ProgressPoint
 from interventions.pyramid import rules, schemas
 from interventions.pyramid.repository import AssignmentRepository, InterventionRepository
-from interventions.roster.repository import RosterRepository
 from interventions.tiers.service import set_tier
 
 
@@ -55,7 +55,10 @@ async def assign(
     session: AsyncSession, *, principal: Principal, data: schemas.AssignmentCreate
 ) -> Assignment:
     intervention = await _intervention(session, principal, data.intervention_id)
-    if await RosterRepository(session).student(intervention.district_id, data.student_id) is None:
+    # The student must be one of the intervention's school and one the caller may see there: else the same
+    # 404 as for an unknown id (so ids of other schools or classes cannot be probed).
+    student = await check_student(session, principal, data.student_id, school_ids=[intervention.school_id])
+    if intervention.school_id not in student.school_ids:
         raise StudentNotFound(data.student_id)
     assignment = Assignment(
         id=uuid.uuid4(),
@@ -161,15 +164,27 @@ async def _intervention(
     session: AsyncSession, principal: Principal, intervention_id: uuid.UUID
 ) -> Intervention:
     intervention = await InterventionRepository(session).in_district(principal.tenant, intervention_id)
-    if intervention is None or not principal.can_see_school(intervention.district_id, intervention.school_id):
+    if intervention is None:
         raise InterventionNotFound(intervention_id)
+    scope.check_school(
+        principal, intervention.district_id, intervention.school_id, InterventionNotFound(intervention_id)
+    )
     return intervention
 
 
 async def _assignment(session: AsyncSession, principal: Principal, assignment_id: uuid.UUID) -> Assignment:
+    """The assignment when the caller may see its student at its school (plc_shared.scope), else the 404 of
+    an assignment that does not exist: reads and writes (progress, exit) alike."""
     assignment = await AssignmentRepository(session).in_district(principal.tenant, assignment_id)
-    if assignment is None or not principal.can_see_school(assignment.district_id, assignment.school_id):
+    if assignment is None:
         raise AssignmentNotFound(assignment_id)
+    await check_student(
+        session,
+        principal,
+        assignment.student_id,
+        school_ids=[assignment.school_id],
+        missing=AssignmentNotFound(assignment_id),
+    )
     return assignment
 
 

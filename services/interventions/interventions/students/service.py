@@ -1,7 +1,6 @@
-"""One student's interventions record (student-level: audited). Scoped like every read here: the caller's
-district and schools, and for teachers the students of their classes (a student is a teacher's when one of the
-student's flags names one of the teacher's classes; the teacher sees those flags). A student out of scope, of
-another district or unknown here is the same 404.
+"""One student's interventions record (student-level: audited). Scoped by plc_shared.scope like every
+student-level read: the caller's district and schools, and for teachers the students of their classes (the
+roster's). A student out of scope, of another district or unknown here is the same 404.
 
 Functions take the session first and keyword-only arguments after it; they never commit."""
 
@@ -9,10 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from interventions.auth import check_student
 from interventions.exceptions import StudentNotFound
 from interventions.flags.service import flag_read
 from interventions.models import Assignment, Flag, Intervention, ProgressPoint, StudentTier, TierChange
@@ -33,12 +34,11 @@ async def student_interventions(
     flags, tier = await repo.flags(district, student_id), await repo.tier(district, student_id)
     assigned = await repo.assignments(district, student_id)
     schools = {*student.school_ids, *(f.school_id for f in flags), *(a.school_id for a, _ in assigned)}
-    schools = {
-        s for s in (schools | ({tier.school_id} if tier else set())) if principal.can_see_school(district, s)
-    }
-    flags = [f for f in flags if f.school_id in schools and in_classes(principal, f)]
-    if not schools or (principal.visible_classes() is not None and not flags):
-        raise StudentNotFound(student_id)
+    schools |= {tier.school_id} if tier else set()
+    # The student at any school their record has data of; then only what the caller sees of each school.
+    await check_student(session, principal, student_id, school_ids=sorted(schools))
+    schools = {s for s in schools if scope.sees_school(principal, district, s)}
+    flags = [f for f in flags if f.school_id in schools]
     assigned = [(a, i) for a, i in assigned if a.school_id in schools]
     points = await repo.points([a.id for a, _ in assigned])
     history = await repo.tier_changes(district, student_id)
@@ -57,11 +57,6 @@ async def student_interventions(
         ),
         assignments=[assignment_read(a, i, points[a.id]) for a, i in assigned],
     )
-
-
-def in_classes(principal: Principal, flag: Flag) -> bool:
-    mine = principal.visible_classes()
-    return mine is None or bool(mine.intersection(flag.class_ids))
 
 
 def student_flag(flag: Flag, tier: int, now: datetime) -> schemas.StudentFlagRead:

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
-from interventions.auth import Leader, Reader
+from interventions.auth import Leader, Reader, StudentReader
 from interventions.config import Defaults
 from interventions.tiers import schemas, service
 
@@ -25,6 +25,6 @@ async def tiers(school_id: str, session: DbSession, principal: Reader):
 
 
 @router.get("/schools/{school_id}/overdue", response_model=list[schemas.OverdueRead], responses=ERRORS)
-async def overdue(school_id: str, session: DbSession, principal: Reader, defaults: Defaults):
+async def overdue(school_id: str, session: DbSession, principal: StudentReader, defaults: Defaults):
     """Tier 2/3 students with no active intervention after the school's K school days."""
     return await service.overdue(session, principal=principal, school_id=school_id, defaults=defaults)

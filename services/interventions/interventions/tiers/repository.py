@@ -55,3 +55,10 @@ class TierRepository(Repository[StudentTier]):
             .limit(1)
         )
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def classes_of(self, district_id: str, student_ids: list[str]) -> dict[str, list[str]]:
+        """The roster's classes of these students."""
+        stmt = select(Student.student_id, Student.class_ids).where(
+            Student.district_id == district_id, Student.student_id.in_(student_ids)
+        )
+        return {row[0]: list(row[1]) for row in await self.session.execute(stmt)}

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
-from plc_shared.errors import Forbidden
 from plc_shared.events.interventions import TierChanged
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models
-from interventions.auth import check_school
+from interventions.auth import check_school, check_student
 from interventions.exceptions import StudentNotFound
 from interventions.flags.rules import Escalation
-from interventions.roster.repository import RosterRepository
+from interventions.models import Student
 from interventions.school_rules.repository import RulesRepository
 from interventions.tiers import rules, schemas
 from interventions.tiers.repository import TierRepository
@@ -28,9 +28,8 @@ async def decide_tier(
     session: AsyncSession, *, principal: Principal, student_id: str, data: schemas.TierDecision
 ) -> schemas.TierRead:
     district = principal.tenant
-    school = await _school_of(session, principal, district, student_id)
-    if not principal.can_see_school(district, school):
-        raise Forbidden(f"No access to school {school}.")
+    student = await check_student(session, principal, student_id)
+    school = await _school_of(session, principal, district, student)
     await set_tier(session, student_id, district, school, data.tier, "decision", principal, data.reason)
     await session.flush()
     row = await TierRepository(session).get((district, student_id))
@@ -38,23 +37,21 @@ async def decide_tier(
     return schemas.TierRead.model_validate(row, from_attributes=True)
 
 
-async def _school_of(session: AsyncSession, principal: Principal, district: str, student_id: str) -> str:
+async def _school_of(session: AsyncSession, principal: Principal, district: str, student: Student) -> str:
     """Where a tier decision about the student belongs: the school of their tier, else of their latest flag,
-    else of the roster (one the caller sees first). 404 for a student the district does not have."""
-    student = await RosterRepository(session).student(district, student_id)
-    if student is None:
-        raise StudentNotFound(student_id)
-    current = await TierRepository(session).get((district, student_id))
+    else of the roster (one the caller sees first). A school the caller does not see is the student's 404:
+    the decision would change another school's record."""
+    current = await TierRepository(session).get((district, student.student_id))
     school = (
         current.school_id
         if current
-        else await TierRepository(session).latest_flag_school(district, student_id)
+        else await TierRepository(session).latest_flag_school(district, student.student_id)
     )
     if school is None:
-        visible = [s for s in student.school_ids if principal.can_see_school(district, s)]
+        visible = [s for s in student.school_ids if scope.sees_school(principal, district, s)]
         school = next(iter(visible or student.school_ids), None)
-    if school is None:
-        raise StudentNotFound(student_id)
+    if school is None or not scope.sees_school(principal, district, school):
+        raise StudentNotFound(student.student_id)
     return school
 
 
@@ -140,5 +137,25 @@ async def overdue(
                     school_days=rules.school_days_between(since, today),
                 )
             )
+    late = await _visible(session, principal, school_id, late)
     audit_read(principal, "overdue", (o.student_id for o in late), school_id=school_id)
     return sorted(late, key=lambda o: (-o.school_days, o.student_id))
+
+
+async def _visible(
+    session: AsyncSession, principal: Principal, school_id: str, late: list[schemas.OverdueRead]
+) -> list[schemas.OverdueRead]:
+    """The overdue students the caller may see (a teacher: those of their classes; plc_shared.scope)."""
+    if principal.visible_classes() is None or not late:
+        return late
+    classes = await TierRepository(session).classes_of(principal.tenant, [o.student_id for o in late])
+    return [
+        o
+        for o in late
+        if scope.sees_student(
+            principal,
+            district_id=principal.tenant,
+            school_ids=[school_id],
+            class_ids=classes.get(o.student_id, []),
+        )
+    ]

@@ -25,7 +25,7 @@ async def enter_school(
     repo = ProgramRepository(session)
     if not await repo.rostered(district, school_id):
         raise SchoolNotFound(school_id)
-    auth.check_school_scope(principal, school_id)
+    auth.check_school_scope(principal, school_id, SchoolNotFound(school_id))
     roles = await repo.staff_roles(district, [school_id])
     leadership = _leadership(await repo.teams(district, [school_id]), roles, school_id)
     if leadership is None or not leadership.rule_met:

@@ -70,7 +70,7 @@ async def get_review(
     review = await ReviewRepository(session).get_review(principal.tenant, review_id, for_update=for_update)
     if review is None:
         raise ReviewNotFound(review_id)
-    auth.check_school_scope(principal, review.school_id)
+    auth.check_school_scope(principal, review.school_id, ReviewNotFound(review_id))
     return review
 
 
@@ -127,6 +127,7 @@ async def finalize(
 async def correct(session: AsyncSession, *, principal: Principal, review_id: uuid.UUID) -> schemas.ReviewRead:
     """A new draft version of a finalized review, linked to it; it supersedes it once finalized."""
     old = await get_review(session, principal=principal, review_id=review_id, for_update=True)
+    _check_reviewer(principal, old)
     if old.status != "finalized" or old.superseded_by_id is not None:
         raise WrongStatus(
             old.id, old.status if old.status != "finalized" else "superseded", "finalized and current"
@@ -143,11 +144,17 @@ async def correct(session: AsyncSession, *, principal: Principal, review_id: uui
 
 async def _editable(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> models.Review:
     review = await get_review(session, principal=principal, review_id=review_id, for_update=True)
+    _check_reviewer(principal, review)
     if review.status == "finalized":
         raise ReviewIsFinal(review.id)
+    return review
+
+
+def _check_reviewer(principal: Principal, review: models.Review) -> None:
+    """A reviewer changes (or corrects) only the reviews they are a reviewer of; checked before the review's
+    state, so the answer says nothing about a review that is not theirs."""
     if principal.role is Role.REVIEWER and principal.subject not in review.reviewer_ids:
         raise Forbidden(f"Only the reviewers of review {review.id} may change it.")
-    return review
 
 
 def _finalized_event(review: models.Review, scores: dict, now: datetime) -> ReviewFinalized:
