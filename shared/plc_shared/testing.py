@@ -111,6 +111,15 @@ async def migrated_database(create_database: DatabaseFactory, component: Compone
     return url
 
 
+@pytest.fixture(scope="session")
+async def web_db(create_database: DatabaseFactory) -> str:
+    """The web app's migrated `plc_web` database (its sessions), for web/tests (which cannot have a conftest of
+    their own: a second `tests` package with one clashes with gateway/tests' under importlib mode)."""
+    from plc_shared.components import WEB
+
+    return await migrated_database(create_database, WEB)
+
+
 async def engine_with_tables(url: str, metadata: MetaData) -> AsyncEngine:
     """For library tests: an engine on `url` with `metadata`'s tables created."""
     engine = create_engine(url, pool_size=5)

@@ -11,10 +11,12 @@ import pytest
 from gateway.config import Settings as GatewaySettings
 from gateway.main import create_app as gateway_app
 from plc_shared.components import GATEWAY
+from plc_shared.settings import AuthSettings
 from plc_shared.testing import migrated_database, serve_app
 from web.main import create_app
+from web.testing import web_settings
 
-from .conftest import AUTH, web_settings
+AUTH = AuthSettings(environment="dev")
 
 SIGN_IN = {"role": "teacher", "district": "d1", "school": "s1", "classes": "c1", "name": "Ms Rivera"}
 

@@ -11,10 +11,9 @@ import pytest
 from plc_shared.testing import serve_app
 from web.headers import CSP, _with_edge_headers
 from web.main import create_app
+from web.testing import web_settings
 
 import web
-
-from .conftest import web_settings
 
 PUBLIC = "https://plc.district.example"
 TEMPLATES = Path(web.__file__).parent / "templates"

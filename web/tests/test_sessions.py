@@ -17,8 +17,7 @@ from sqlalchemy import select, update
 from web.main import create_app
 from web.models import WebSession
 from web.sessions import SessionStore
-
-from .conftest import web_settings
+from web.testing import web_settings
 
 SIGN_IN = {"role": "teacher", "district": "d1", "school": "s1", "classes": "c1", "name": "Ms Rivera"}
 

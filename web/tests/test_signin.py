@@ -14,8 +14,7 @@ from plc_shared.testing import serve_app
 from web.config import Settings
 from web.main import create_app
 from web.oidc import OidcClient
-
-from .conftest import web_settings
+from web.testing import web_settings
 
 
 def csrf_from(html: str) -> str:

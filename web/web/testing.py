@@ -65,3 +65,20 @@ async def check_page(page: Any, name: str) -> None:
         violations = await axe_violations(page)
         assert violations == [], f"{name} at {width} width: {violations}"
     await page.set_viewport_size(VIEWPORTS["laptop"])
+
+
+def web_settings(database_url: str, **overrides: Any) -> Any:
+    """Settings of a web app for tests on `database_url` (its `plc_web` sessions), dev auth, a gateway nowhere
+    unless `gateway_url` is given."""
+    from plc_shared.settings import AuthSettings
+
+    from web.config import Settings
+
+    values = {
+        "auth": AuthSettings(environment="dev"),
+        "database_url": database_url,
+        "log_level": "WARNING",
+        "gateway_url": "http://127.0.0.1:9",
+        **overrides,
+    }
+    return Settings(**values)
