@@ -49,6 +49,10 @@ async def analyse_assessment(
             r.performance_level,
             tuple(r.standard_scores),
             r.item_scores,
+            attempt=r.attempt,
+            assessed_on=r.assessed_on,
+            score_status=r.score_status,
+            result_id=r.id,
         )
         for r in found
     ]
@@ -64,7 +68,7 @@ async def analyse_assessment(
         with_students=principal.role in auth.STUDENT_READERS,
     )
     filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
-    if principal.role in auth.STUDENT_READERS:
-        named = sorted({sid for b in report["below_cut"] for sid in b["student_ids"] or ()})
+    if principal.role in auth.STUDENT_READERS:  # every student in scope is named (their attempts listed)
+        named = [s["student_id"] for s in report["student_results"]]
         audit_read(principal, "analysis.read", named, assessment_id=assessment_id)
     return {"assessment_id": assessment_id, "filters": filters, **report}
