@@ -30,9 +30,13 @@ def test_no_score_calls_for_no_flag():
     assert flag_rules.wanted_kinds(None) == set()
 
 
-def test_latest_is_by_assessment_date_then_first_recording():
+def test_latest_is_by_assessment_date_then_attempt_not_by_recording_time():
     early, late = score(10, day=1), score(80, day=2)
     assert flag_rules.latest([late, early]) is late
+    first, retake = score(40, day=3), score(90, day=3)
+    retake = flag_rules.Score(*[getattr(retake, f) for f in retake.__slots__][:-1], attempt=2)
+    first = flag_rules.Score(*[getattr(first, f) for f in first.__slots__][:-1], attempt=1)
+    assert flag_rules.latest([retake, first]) is retake  # whichever was recorded first
 
 
 def test_assessment_override_beats_school_which_beats_the_event():
