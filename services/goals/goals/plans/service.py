@@ -24,6 +24,7 @@ from goals.exceptions import (
 )
 from goals.plans import rules, schemas
 from goals.plans.repository import CycleRepository, GoalRepository
+from goals.points.repository import PointRepository
 from goals.progress import rules as progress_rules
 from goals.progress import service as progress
 from goals.support import service as support
@@ -73,6 +74,7 @@ async def update_goal(
     if new_version:
         await _rebuild(session, goal, body)
         await models.outbox.add(session, _event(GoalVersioned, goal, body))
+        await progress.announce(session, goal.district_id, [goal], datetime.now(UTC))  # a new aimline
     return await read(session, goal)
 
 
@@ -87,6 +89,7 @@ async def activate(session: AsyncSession, *, principal: Principal, goal_id: uuid
     goal.status = "active"
     await _rebuild(session, goal, body)
     await models.outbox.add(session, _event(GoalActivated, goal, body))
+    await progress.announce(session, goal.district_id, [goal], datetime.now(UTC))  # its results so far
     return await read(session, goal)
 
 
@@ -169,7 +172,7 @@ async def check_goal(session: AsyncSession, goal: models.Goal, body: schemas.Goa
         linked_to_school_goal=goal.parent_goal_id is not None,
         assessments=assessments,
         standards=standards,
-        largest_gain=await repo.largest_gain(goal.district_id, goal.school_id),
+        largest_gain=await PointRepository(session).largest_gain(goal.district_id, goal.school_id),
     )
     return rules.smart(body, ctx)
 
