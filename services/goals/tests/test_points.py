@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 from goals import models
 from goals.points import rules as point_rules
 from goals.progress import rules
+from goals.support import rules as support_rules
 from goals.testing import api, apply, assessment, result, school, student, voided
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -83,9 +85,7 @@ def test_points_moved_change_by_change_are_the_measure_as_of_each_date(first, se
     before, after = entries_of(SPEC, first), entries_of(SPEC, second)
     changes: point_rules.Changes = {}
     for sid in sorted(set(before) | set(after)):
-        point_rules.add_student(
-            changes, ({}, point_rules.Counter()), rules.student_points(SPEC, before.get(sid, []))
-        )
+        point_rules.add_student(changes, ({}, Counter()), rules.student_points(SPEC, before.get(sid, [])))
         point_rules.add_student(
             changes,
             rules.student_points(SPEC, before.get(sid, [])),
@@ -228,3 +228,27 @@ async def test_a_threshold_change_announces_every_status_it_changes_and_only_tho
             assert len(await announced(sessions, moving)) == before[moving] + 1  # still on track: nothing new
         listed = (await leader.get("/schools/s1/goals")).json()
         assert {g["id"]: g["progress_status"] for g in listed}[moving] == events[-1]["status"]
+
+
+# --- support-exit points: a student's days add up to their contribution -------------------------------------------
+day = st.integers(-5, 40).map(lambda n: START + timedelta(days=n))
+states = st.builds(
+    lambda flags, exits, school: support_rules.State("x", school, flags, exits),
+    st.dictionaries(st.sampled_from("fgh"), st.lists(st.one_of(st.none(), day), min_size=2, max_size=2)),
+    st.dictionaries(st.sampled_from("ab"), day),
+    st.sampled_from(["s1", "s2"]),
+)
+SUPPORT = rules.Spec(uuid.uuid4(), "support_exit", START, START + timedelta(days=30), "s1")
+
+
+@settings(max_examples=200, deadline=None)
+@given(states, states)
+def test_a_support_students_days_sum_to_their_contribution_before_and_after_a_change(before, after):
+    changes: point_rules.Changes = {}
+    old, new = support_rules.student_points(SUPPORT, before), support_rules.student_points(SUPPORT, after)
+    point_rules.add_student(changes, ({}, Counter()), old)
+    point_rules.add_student(changes, old, new)
+    num = sum(row[0] for row in changes.values())
+    den = sum(row[1] for row in changes.values())
+    assert (num, den) == support_rules.contribution(SUPPORT, after)
+    assert all(SUPPORT.start <= on <= SUPPORT.deadline for on in point_rules.nonzero(changes))
