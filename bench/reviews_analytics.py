@@ -50,10 +50,16 @@ FROM di LEFT JOIN rec USING (district_id, school_id) GROUP BY 1
 """
 )
 CORR_SQL = """
-WITH ach AS (SELECT r.district_id, r.school_id, extract(year FROM r.assessed_on - interval '6 months')::int AS y,
-                    100.0 * count(*) FILTER (WHERE r.percent >= r.cut) / count(*) AS pct
-             FROM results r JOIN assessments a USING (district_id, assessment_id)
-             WHERE a.kind = 'common_summative' AND NOT r.voided AND r.percent IS NOT NULL GROUP BY 1, 2, 3),
+WITH counted AS (  -- each student once per summative and school year: the result that counts (plc_shared.counting)
+         SELECT DISTINCT ON (r.district_id, r.assessment_id, coalesce(r.student_id, r.result_id::text), y.y)
+                r.district_id, r.school_id, y.y, r.percent, r.cut
+         FROM results r JOIN assessments a USING (district_id, assessment_id)
+         CROSS JOIN LATERAL (SELECT extract(year FROM r.assessed_on - interval '6 months')::int AS y) y
+         WHERE a.kind = 'common_summative' AND NOT r.voided AND r.percent IS NOT NULL
+         ORDER BY r.district_id, r.assessment_id, coalesce(r.student_id, r.result_id::text), y.y,
+                  r.assessed_on DESC, r.attempt DESC, r.result_id DESC),
+     ach AS (SELECT district_id, school_id, y, 100.0 * count(*) FILTER (WHERE percent >= cut) / count(*) AS pct
+             FROM counted GROUP BY 1, 2, 3),
      rv AS (SELECT DISTINCT ON (v.district_id, v.school_id) v.district_id, v.school_id, v.school_year AS y,
                    (v.scores -> 'overall' ->> 'percent_proficient')::float AS impl
             FROM reviews v JOIN ach ON (ach.district_id, ach.school_id, ach.y) = (v.district_id, v.school_id, v.school_year)

@@ -1,7 +1,12 @@
 """Analysis of one assessment: numbers from known results, filters, and what each role may see."""
 
+import uuid
+from datetime import date
+
 import pytest
 from assessments.analysis.rules import ResultRow, analyse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from plc_shared.auth import Role
 
 
@@ -132,3 +137,169 @@ async def test_analysis_filters_and_roles(district, scored, other_district):
     assert (await district.http.get(path)).status_code == 401
     reviewer = district.token(Role.REVIEWER)
     assert (await district.http.get(path, headers=reviewer)).status_code == 403
+
+
+# --- each student once: retakes, partial retakes, unscored attempts (the counting rule, README) -----------------
+def _row(student, attempt, percent, standards=(), on=date(2026, 9, 14), status="fully graded", items=None):
+    level = None if percent is None else ("advanced" if percent >= 90 else "below")
+    return ResultRow(
+        student, "sch", ("c1",), percent, level, tuple(standards), items or {},
+        attempt=attempt, assessed_on=on, score_status=status, result_id=uuid.uuid4(),
+    )  # fmt: skip
+
+
+def _analyse(rows, with_students=True):
+    return analyse(
+        rows,
+        proficiency_cut=70,
+        mastery_cut=90,
+        levels=["below", "advanced"],
+        items={"q1": (2, "a")},
+        teachers={"c1": ["t1"]},
+        with_students=with_students,
+    )
+
+
+def test_a_retake_counts_the_student_once_by_the_latest_attempt():
+    """The issue's data meeting: attempt 1 below the cut, attempt 2 at 95 %: one student, not below."""
+    later = date(2026, 9, 21)
+    rows = [
+        _row("s1", 1, 40.0, [_std("a", 40, False)], items={"q1": 0}),
+        _row("s1", 2, 95.0, [_std("a", 95, True)], on=later, items={"q1": 2}),
+        _row("s2", 1, 50.0, [_std("a", 50, False)], items={"q1": 1}),
+    ]
+    report = _analyse(rows)
+    assert (report["students"], report["results"], report["attempts"], report["scored"]) == (2, 2, 3, 2)
+    assert report["below_cut"][0]["student_ids"] == ["s2"]
+    assert report["enrichment"][0]["student_ids"] == ["s1"]
+    assert report["standards"][0]["students"] == 2 and report["standards"][0]["mean_percent"] == 72.5
+    assert report["teachers"] == [
+        {"teacher_id": "t1", "students": 2, "mean_percent": 72.5, "percent_proficient": 50.0}
+    ]
+    assert report["items"][0]["responses"] == 2 and report["items"][0]["percent_correct"] == 75.0
+    assert report["mastered_all"] == ["s1"]
+    s1 = report["student_results"][0]
+    assert (s1["student_id"], s1["attempts"], s1["counted_attempt"], s1["percent"]) == ("s1", 2, 2, 95.0)
+    assert [a["attempt"] for a in s1["history"]] == [1, 2]
+
+
+def test_a_retake_of_one_standard_replaces_that_standard_only():
+    rows = [
+        _row("s1", 1, 60.0, [_std("a", 40, False), _std("b", 80, True)]),
+        _row("s1", 2, 45.0, [_std("a", 90, True)], on=date(2026, 9, 20)),
+    ]
+    report = _analyse(rows)
+    assert [b["students_below"] for b in report["below_cut"]] == [0, 0]
+    standards = {s["standard_id"]: s["attempt"] for s in report["student_results"][0]["standards"]}
+    assert standards == {"a": 2, "b": 1}
+
+
+def test_an_exempt_or_unscored_retake_leaves_the_first_score_counting():
+    for retake in (
+        _row("s1", 2, 100.0, [_std("a", 100, True)], status="exempt"),
+        _row("s1", 2, None, status="not submitted"),
+    ):
+        report = _analyse([_row("s1", 1, 40.0, [_std("a", 40, False)]), retake])
+        assert report["below_cut"][0]["student_ids"] == ["s1"]
+        assert (report["students"], report["scored"], report["attempts"]) == (1, 1, 2)
+        assert report["student_results"][0]["counted_attempt"] == 1
+
+
+def test_only_exempt_results_count_the_student_but_no_score():
+    report = _analyse([_row("s1", 1, 80.0, [_std("a", 80, True)], status="exempt")])
+    assert (report["students"], report["scored"], report["standards"], report["below_cut"]) == (1, 0, [], [])
+
+
+def test_on_one_day_the_higher_attempt_counts_and_aggregate_roles_get_no_ids():
+    rows = [_row("s1", 2, 30.0, [_std("a", 30, False)]), _row("s1", 1, 95.0, [_std("a", 95, True)])]
+    report = _analyse(rows, with_students=False)
+    assert report["below_cut"][0] == {
+        "standard_id": "a", "code": "A", "essential": True, "students_below": 1, "student_ids": None,
+    }  # fmt: skip
+    assert report["student_results"] is None and report["mastered_all"] is None
+
+
+students_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["s1", "s2", "s3"]),
+        st.integers(1, 3),
+        st.integers(0, 3),
+        st.sampled_from(["fully graded", "exempt", "not submitted"]),
+        st.dictionaries(st.sampled_from("ab"), st.integers(0, 100), max_size=2),
+    ),
+    max_size=12,
+    unique_by=lambda t: (t[0], t[1]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(students_rows)
+def test_every_list_names_each_student_once_by_the_latest_attempt_that_scored(spec):
+    rows = []
+    for student, attempt, day, status, scores in spec:
+        percent = None if not scores else sum(scores.values()) / len(scores)
+        standards = [_std(s, p, p >= 70) for s, p in sorted(scores.items())]
+        rows.append(_row(student, attempt, percent, standards, date(2026, 9, 1 + day), status))
+    report = _analyse(rows)
+    assert report["students"] == len({r.student_id for r in rows}) and report["attempts"] == len(rows)
+    for entry in report["below_cut"] + report["enrichment"]:
+        assert len(entry["student_ids"]) == len(set(entry["student_ids"]))
+    for standard in "ab":  # the naive model: sort each student's scoring attempts by (date, attempt)
+        latest = {}
+        for r in sorted(rows, key=lambda r: (r.assessed_on, r.attempt)):
+            for s in r.standards:
+                if s["standard_id"] == standard and r.score_status != "exempt":
+                    latest[r.student_id] = s["percent"]
+        below = next((b["student_ids"] for b in report["below_cut"] if b["standard_id"] == standard), [])
+        assert below == sorted(sid for sid, p in latest.items() if p < 70)
+
+
+async def test_the_data_meeting_after_a_retake_shows_each_student_once(district, scored):
+    """Attempt 2 for the three students below the cut on s1 (two now reach it); then a correction of an
+    attempt 1 (changes nothing that counts) and a void of one attempt 2 (its attempt 1 counts again)."""
+    a, (s1, _s2) = scored["id"], scored["standards"]
+    retakers = [district.students[2], district.students[3], district.students[5]]
+    retake = [(5, 5, 9), (1, 1, 2), (4, 4, 9)]  # s1: 100 %, 20 %, 80 %
+    rows = [
+        {"assessment_id": a, "student_id": s, "attempt": 2, "item_scores": {"Q1": q1, "Q2": q2, "Q3": q3}}
+        for s, (q1, q2, q3) in zip(retakers, retake, strict=True)
+    ]  # assessed today, as attempt 1 was: on the same day the higher attempt counts
+    sent = await district.post("/assessments/results/bulk", {"results": rows})
+    assert sent.json()["accepted"] == 3, sent.text
+    path = f"/assessments/assessments/{a}/analysis"
+
+    async def analysis() -> dict:
+        response = await district.http.get(path, headers=district.sis)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    body = await analysis()
+    assert (body["students"], body["results"], body["attempts"], body["scored"]) == (6, 6, 9, 6)
+    below = {b["standard_id"]: b["student_ids"] for b in body["below_cut"]}
+    assert below[s1] == [district.students[3]]
+    assert sum(lv["students"] for lv in body["levels"]) <= 6
+    assert sum(b["students"] for b in body["distribution"]["bins"]) == 6
+    assert all(i["responses"] == 6 for i in body["items"])
+    per_student = {s["student_id"]: s for s in body["student_results"]}
+    assert len(per_student) == 6 and per_student[retakers[0]]["attempts"] == 2
+    assert per_student[retakers[0]]["counted_attempt"] == 2
+    assert [h["attempt"] for h in per_student[retakers[0]]["history"]] == [1, 2]
+
+    fix = {
+        "assessment_id": a,
+        "student_id": retakers[0],
+        "attempt": 1,
+        "item_scores": {"Q1": 0, "Q2": 0, "Q3": 0},
+    }
+    assert (
+        await district.http.put("/assessments/results", json=fix, headers=district.sis)
+    ).status_code == 200
+    assert {b["standard_id"]: b["student_ids"] for b in (await analysis())["below_cut"]}[s1] == below[s1]
+
+    voided = await district.http.delete(f"/assessments/results/{a}/{retakers[2]}/2", headers=district.sis)
+    assert voided.status_code == 204, voided.text
+    after = await analysis()
+    assert (after["students"], after["attempts"]) == (6, 8)
+    assert {b["standard_id"]: b["student_ids"] for b in after["below_cut"]}[s1] == sorted(
+        [district.students[3], retakers[2]]
+    )

@@ -201,13 +201,18 @@ class GoalEntry(Base):
 
 
 class ProgressPoint(Base):
+    """One date of a goal's series, stored as what that date changes (progress.points): a point's numerator
+    and denominator are the running sums of `dnum` / `dden` up to its date; `entries` counts the results (for
+    support-exit goals, the flag events) of that date, and a date without any has no row."""
+
     __tablename__ = "progress_points"
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     goal_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     on: Mapped[date] = mapped_column(Date, primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
-    value: Mapped[float | None] = mapped_column(Float)
-    n: Mapped[int] = mapped_column(Integer)
+    dnum: Mapped[float] = mapped_column(Float, server_default="0")
+    dden: Mapped[int] = mapped_column(Integer, server_default="0")
+    entries: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Cycle(Base):

@@ -23,6 +23,7 @@ from plc_shared.events.assessments import (
     StudentRostered,
     UserRostered,
 )
+from plc_shared.ids import new_id
 
 NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 YEAR_START, YEAR_END = date(2026, 8, 20), date(2027, 5, 28)
@@ -67,13 +68,14 @@ def assessment(district: str, assessment_id: str, standards: list[str]) -> Asses
 def result(
     district: str, student_id: str, school_id: str, assessment_id: str, scores: dict[str, float], *,
     on: date, classes: tuple[str, ...] = (), result_id: uuid.UUID | None = None, revision: int = 1,
-    corrected: bool = False, exempt: bool = False,
+    corrected: bool = False, exempt: bool = False, attempt: int = 1,
 ) -> ResultRecorded | ResultCorrected:  # fmt: skip
+    """A result event; its id is time-ordered like the assessments service's (a later one sorts after)."""
     model = ResultCorrected if corrected else ResultRecorded
     percent = sum(scores.values()) / len(scores) if scores else None
     return model(
-        result_id=result_id or uuid.uuid4(), revision=revision, student_id=student_id, district_id=district,
-        school_id=school_id, class_ids=list(classes), assessment_id=assessment_id, attempt=1,
+        result_id=result_id or new_id(), revision=revision, student_id=student_id, district_id=district,
+        school_id=school_id, class_ids=list(classes), assessment_id=assessment_id, attempt=attempt,
         score_status="exempt" if exempt else "fully graded", total_score=percent, max_score=100, percent=percent,
         proficiency_cut=70, mastery_cut=90,
         standards=[
@@ -88,7 +90,8 @@ def result(
 def voided(event: ResultRecorded | ResultCorrected, revision: int) -> ResultVoided:
     return ResultVoided(
         result_id=event.result_id, revision=revision, student_id=event.student_id, district_id=event.district_id,
-        school_id=event.school_id, class_ids=event.class_ids, assessment_id=event.assessment_id, attempt=1,
+        school_id=event.school_id, class_ids=event.class_ids, assessment_id=event.assessment_id,
+        attempt=event.attempt,
         standard_ids=[s.standard_id for s in event.standards], voided_at=datetime.now(UTC),
     )  # fmt: skip
 

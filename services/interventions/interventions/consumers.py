@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
+from plc_shared import counting
 from plc_shared.db import Serial
 from plc_shared.events import CloudEvent
 from plc_shared.events.assessments import (
@@ -187,7 +188,7 @@ async def handle_results(
 
 def normalise(kind: str, p, school_rules: dict, assessment_rules: dict) -> ResultChange:
     scores = {}
-    if kind != "voided" and p.score_status != "exempt":
+    if kind != "voided" and p.score_status not in counting.NOT_COUNTED_STATUSES:
         override = _cuts(assessment_rules.get((p.district_id, p.school_id, p.assessment_id)))
         school = _cuts(school_rules.get((p.district_id, p.school_id)))
         for s in p.standards:
@@ -202,6 +203,7 @@ def normalise(kind: str, p, school_rules: dict, assessment_rules: dict) -> Resul
                 p.recorded_at,  # first_recorded_at (FlagEngine keeps the first one of a result it holds)
                 p.recorded_at,
                 p.assessment_id,
+                p.attempt,
             )
     return ResultChange(
         kind=kind,

@@ -77,6 +77,7 @@ class ResultScore(Base):
     assessed_on: Mapped[date] = mapped_column(Date)
     first_recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempt: Mapped[int] = mapped_column(Integer, server_default="1")  # orders by the counting rule
 
 
 class Flag(Base):

@@ -19,6 +19,7 @@ from plc_shared.events.assessments import (
     StandardScore,
     StudentRostered,
 )
+from plc_shared.ids import new_id
 
 from interventions.consumers import handle_results, handle_roster
 
@@ -53,18 +54,20 @@ def recorded(
     corrected: bool = False,
     classes: tuple[str, ...] = ("class-1",),
     district: str = "district-1",
+    attempt: int = 1,
 ) -> ResultRecorded | ResultCorrected:
+    """A result event; its id is time-ordered like the assessments service's (a later one sorts after)."""
     model = ResultCorrected if corrected else ResultRecorded
     at = recorded_at or datetime.now(UTC)
     return model(
-        result_id=result_id or uuid.uuid4(),
+        result_id=result_id or new_id(),
         revision=revision,
         student_id=student,
         district_id=district,
         school_id=school,
         class_ids=list(classes),
         assessment_id=assessment,
-        attempt=1,
+        attempt=attempt,
         score_status="fully graded",
         total_score=None,
         max_score=100,
@@ -88,7 +91,7 @@ def voided(
         school_id=event.school_id,
         class_ids=event.class_ids,
         assessment_id=event.assessment_id,
-        attempt=1,
+        attempt=event.attempt,
         standard_ids=[s.standard_id for s in event.standards],
         voided_at=at or datetime.now(UTC),
     )

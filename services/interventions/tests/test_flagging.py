@@ -115,17 +115,20 @@ def test_a_reflag_within_the_window_moves_up_and_tiers_never_pass_three():
     assert changes == [(1, 2), (2, 3)]
 
 
-# --- property: open support flag on a standard <=> the latest result on it is below the cut -------------
+# --- property: open support flag on a standard <=> the score that counts on it is below the cut -------------
+# The counting rule (plc_shared.counting): per standard, the latest live result that scored it, by assessment
+# date, then attempt, then result id. (Until 2026-12-07 this model ordered by first recording instead of the
+# attempt; the rule changed deliberately so flags count as the data meeting, goals and reviews do.)
 
 operations = st.lists(
     st.one_of(
         st.tuples(
             st.just("record"),
             st.dictionaries(st.sampled_from("ABC"), st.integers(0, 100), min_size=1, max_size=3),
-            st.just(0),
+            st.tuples(st.sampled_from(["a1", "a2"]), st.integers(1, 3)),  # assessment, attempt
             st.integers(0, 5),
         ),
-        st.tuples(st.just("correct"), st.integers(0, 30), st.integers(0, 100), st.just(0)),
+        st.tuples(st.just("correct"), st.integers(0, 30), st.integers(0, 100), st.integers(-3, 3)),
         st.tuples(st.just("void"), st.integers(0, 30), st.just(0), st.just(0)),
         st.tuples(st.just("replay"), st.integers(0, 30), st.just(0), st.just(0)),
     ),
@@ -134,14 +137,27 @@ operations = st.lists(
 
 
 def build(ops) -> list:
-    """Turn operations into events, as assessments would publish them (revisions grow per result)."""
-    events, results = [], []  # results: [latest event of each result]
+    """Turn operations into events as assessments would publish them: results keyed by (assessment, attempt)
+    (a write to a key held is a correction, or after a void a new recording of the same result), revisions
+    growing per result; a correction may move the result's assessment date (back-dated or forward)."""
+    events, results, by_key = [], [], {}  # results: [latest event of each result]
     clock = datetime(2026, 9, 1, tzinfo=UTC)
     for op, a, b, c in ops:
         clock += timedelta(minutes=1)
         if op == "record":
-            event = recorded("s1", a, assessed_on=(clock + timedelta(days=c)).date(), recorded_at=clock)
-            results.append(event)
+            prev_i = by_key.get(b)
+            prev = results[prev_i] if prev_i is not None else None
+            event = recorded(
+                "s1", a, assessment=b[0], attempt=b[1], assessed_on=(clock + timedelta(days=c)).date(),
+                recorded_at=clock, result_id=prev.result_id if prev else None,
+                revision=prev.revision + 1 if prev else 1,
+                corrected=prev is not None and not prev.type.endswith("voided.v1"),
+            )  # fmt: skip
+            if prev is None:
+                by_key[b] = len(results)
+                results.append(event)
+            else:
+                results[prev_i] = event
         elif not results:
             continue
         else:
@@ -154,14 +170,10 @@ def build(ops) -> list:
             elif op == "correct":
                 std = prev.standards[0].standard_id
                 event = recorded(
-                    "s1",
-                    {std: b},
-                    result_id=prev.result_id,
-                    revision=prev.revision + 1,
-                    corrected=True,
-                    assessed_on=prev.assessed_on,
-                    recorded_at=clock,
-                )
+                    "s1", {std: b}, result_id=prev.result_id, revision=prev.revision + 1, corrected=True,
+                    assessment=prev.assessment_id, attempt=prev.attempt,
+                    assessed_on=prev.assessed_on + timedelta(days=c), recorded_at=clock,
+                )  # fmt: skip
                 results[i] = event
             else:
                 event = voided(prev, revision=prev.revision + 1, at=clock)
@@ -171,16 +183,13 @@ def build(ops) -> list:
 
 
 def expected_flags(events, results) -> tuple[set[str], set[str]]:
-    """The naive model: per standard, the latest (assessment date, first recording) live result; support
-    below 70, enrichment at or above 90."""
-    first_seen = {}
-    for e in events:
-        first_seen.setdefault(e.result_id, getattr(e, "recorded_at", None))
+    """The naive model: per standard, the score of the latest (assessment date, attempt, result id) live
+    result that scored it; support below 70, enrichment at or above 90."""
     latest = {}
     for r in results:
         if r.type.endswith("voided.v1"):
             continue
-        key = (r.assessed_on, first_seen[r.result_id], str(r.result_id))
+        key = (r.assessed_on, r.attempt, str(r.result_id))
         for std in r.standards:
             if std.standard_id not in latest or key > latest[std.standard_id][0]:
                 latest[std.standard_id] = (key, std.percent)
@@ -200,3 +209,21 @@ def test_open_support_flag_iff_latest_result_is_below_the_cut(ops):
     flagged = sum(type(e).__name__ == "StudentFlagged" and e.kind == "support" for e in engine.changes.events)
     resolved = sum(type(e).__name__ == "FlagResolved" and e.kind == "support" for e in engine.changes.events)
     assert flagged - resolved == len(support)
+
+
+def test_a_retake_on_the_same_day_counts_whichever_was_recorded_first():
+    """Attempt 2 arrives before attempt 1 (a SIS re-sending out of order): attempt 2 still counts."""
+    retake = recorded("s1", {"A": 85}, attempt=2, recorded_at=later(1))
+    first = recorded("s1", {"A": 40}, attempt=1, recorded_at=later(1) + timedelta(hours=1))
+    assert open_flags(run(retake, first)) == {}
+
+
+def test_correcting_an_older_attempt_after_a_retake_changes_no_flag():
+    first = recorded("s1", {"A": 40}, recorded_at=later(1))
+    retake = recorded("s1", {"A": 80}, attempt=2, recorded_at=later(2))
+    fixed = recorded(
+        "s1", {"A": 30}, result_id=first.result_id, revision=2, corrected=True, recorded_at=later(3),
+        assessed_on=first.assessed_on,
+    )  # fmt: skip
+    engine = run(first, retake, fixed)
+    assert open_flags(engine) == {} and event_types(engine) == ["StudentFlagged", "FlagResolved"]

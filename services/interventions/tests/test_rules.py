@@ -1,6 +1,7 @@
 """The pure rules, on plain values."""
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -30,9 +31,12 @@ def test_no_score_calls_for_no_flag():
     assert flag_rules.wanted_kinds(None) == set()
 
 
-def test_latest_is_by_assessment_date_then_first_recording():
+def test_latest_is_by_assessment_date_then_attempt_not_by_recording_time():
     early, late = score(10, day=1), score(80, day=2)
     assert flag_rules.latest([late, early]) is late
+    retake = replace(score(90, day=3), attempt=2)
+    first = replace(score(40, day=3), first_recorded_at=retake.first_recorded_at + timedelta(hours=1))
+    assert flag_rules.latest([retake, first]) is retake  # though attempt 1 was recorded after it
 
 
 def test_assessment_override_beats_school_which_beats_the_event():

@@ -1,7 +1,8 @@
 """The consumers, on the shared ConsumerRunner and inbox (effects and inbox rows in one transaction), each a
 table event type → handler; every handler upserts the latest state the event tells (ids, roles, scores):
 
-- results (`plc.assessments.results`): each result's latest revision (percent, cut, classes) — the achievement
+- results (`plc.assessments.results`): each result's latest revision (student, attempt, percent, cut, classes) —
+  the achievement
   criterion and the common assessments given;
 - facts: the roster (schools: a district's building count; staff roles: the leadership rule), assessments
   (kind, standards), goals' teams and goals (progress status), interventions' support flags, assignments, exits.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from plc_shared import counting
 from plc_shared.events import CloudEvent
 from plc_shared.events import assessments as a
 from plc_shared.events import goals as g
@@ -28,12 +30,13 @@ Rows = dict[type, dict[tuple, dict[str, Any]]]
 
 
 def _result(e: a.ResultRecorded | a.ResultCorrected | a.ResultVoided) -> tuple[type, tuple, dict]:
-    row = {"result_id": e.result_id, "revision": e.revision, "school_id": e.school_id,
-           "assessment_id": e.assessment_id, "class_ids": e.class_ids}  # fmt: skip
+    row = {"result_id": e.result_id, "revision": e.revision, "school_id": e.school_id, "student_id": e.student_id,
+           "attempt": e.attempt, "assessment_id": e.assessment_id, "class_ids": e.class_ids}  # fmt: skip
     if isinstance(e, a.ResultVoided):
         row |= {"voided": True}
     else:
-        row |= {"assessed_on": e.assessed_on, "percent": e.percent, "cut": e.proficiency_cut, "voided": False}
+        percent = e.percent if counting.scores(e.score_status, e.percent) else None  # exempt: no score
+        row |= {"assessed_on": e.assessed_on, "percent": percent, "cut": e.proficiency_cut, "voided": False}
     return models.Result, (e.district_id, e.result_id), row
 
 

@@ -199,7 +199,8 @@ class Assessment(Base):
 
 
 class Result(Base):
-    """The latest revision of each result (percent and cut): a school's percent proficient per year."""
+    """The latest revision of each result (student, attempt, percent and cut): a school's percent proficient per
+    year, each student once per assessment by the counting rule."""
 
     __tablename__ = "results"
     __table_args__ = (Index("ix_results_district_school", "district_id", "school_id"),)
@@ -207,10 +208,12 @@ class Result(Base):
     result_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
     school_id: Mapped[str] = mapped_column(Text)
+    student_id: Mapped[str | None] = mapped_column(Text)  # None: stored before 2026-12-07 (counts alone)
+    attempt: Mapped[int] = mapped_column(Integer, server_default="1")
     assessment_id: Mapped[str] = mapped_column(Text)
     class_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
     assessed_on: Mapped[date | None] = mapped_column(Date)
-    percent: Mapped[float | None] = mapped_column(Float)
+    percent: Mapped[float | None] = mapped_column(Float)  # None: not scored (exempt, none given)
     cut: Mapped[float | None] = mapped_column(Float)
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
 

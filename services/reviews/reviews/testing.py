@@ -21,6 +21,7 @@ from plc_shared.events.assessments import (
 )
 from plc_shared.events.goals import GoalActivated, GoalProgressUpdated, TeamChanged
 from plc_shared.events.interventions import InterventionAssigned, StudentFlagged
+from plc_shared.ids import new_id
 
 NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
@@ -57,10 +58,10 @@ def assessment(district: str, assessment_id: str, kind: str = "common_summative"
 
 
 def result(district: str, student: str, school_id: str, assessment_id: str, percent: float, on: date,
-           classes: tuple[str, ...] = ()) -> ResultRecorded:  # fmt: skip
+           classes: tuple[str, ...] = (), attempt: int = 1, status: str = "fully graded") -> ResultRecorded:  # fmt: skip
     return ResultRecorded(
-        result_id=uuid.uuid4(), revision=1, student_id=student, district_id=district, school_id=school_id,
-        class_ids=list(classes), assessment_id=assessment_id, attempt=1, score_status="fully graded",
+        result_id=new_id(), revision=1, student_id=student, district_id=district, school_id=school_id,
+        class_ids=list(classes), assessment_id=assessment_id, attempt=attempt, score_status=status,
         total_score=percent, max_score=100, percent=percent, proficiency_cut=70, mastery_cut=90,
         standards=[StandardScore(standard_id="std1", points=percent, max_points=100, percent=percent,
                                  proficiency_cut=70, mastery_cut=90, proficient=percent >= 70, mastered=percent >= 90)],

@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import pytest
 from plc_shared.events import goals as g
 from plc_shared.events import interventions as i
+from plc_shared.events.assessments import ResultVoided
+from reviews.analytics.repository import AnalyticsRepository
 from reviews.config import Settings
 from reviews.evidence import rules
 from reviews.models import Goal, Result
@@ -163,3 +165,29 @@ async def test_a_late_progress_update_does_not_reopen_a_decided_goal(app, sessio
     async with sessions() as session:
         row = await session.get(Goal, ("d1", goal_id))
     assert (row.status, row.decided_on) == ("achieved", date(2027, 5, 2))
+
+
+async def test_the_achievement_counts_each_student_once_per_summative_by_the_result_that_counts(
+    app, sessions
+):
+    """A retake counts instead of the first attempt (on the same day too), an exempt retake never counts, a
+    voided retake brings the first attempt back; the program analytics count the same students."""
+    day, later = date(2026, 11, 2), date(2026, 11, 20)
+    voided_retake = result("d1", "r3", "s9", "sum9", 95.0, later, attempt=2)
+    await apply(
+        sessions,
+        assessment("d1", "sum9"),
+        result("d1", "r1", "s9", "sum9", 40.0, day), result("d1", "r1", "s9", "sum9", 85.0, later, attempt=2),
+        result("d1", "r2", "s9", "sum9", 90.0, day, attempt=2), result("d1", "r2", "s9", "sum9", 30.0, day),
+        result("d1", "r3", "s9", "sum9", 20.0, day), voided_retake,
+        result("d1", "r4", "s9", "sum9", 50.0, day), result("d1", "r4", "s9", "sum9", 99.0, later, attempt=2, status="exempt"),
+        ResultVoided(
+            result_id=voided_retake.result_id, revision=2, student_id="r3", district_id="d1", school_id="s9",
+            assessment_id="sum9", attempt=2, voided_at=T0,
+        ),
+    )  # fmt: skip
+    async with sessions() as session:
+        got = await recognition.achievement(session, "d1", "s9", 2026, Settings(achievement_threshold=70))
+        by_school = await AnalyticsRepository(session).achievement("d1")
+    assert (got.value, got.n) == (50.0, 4)  # r1 85 and r2 90 at or above 70; r3 20 and r4 50 below
+    assert by_school[("d1", "s9", 2026)] == {"percent": 50.0, "n": 4}

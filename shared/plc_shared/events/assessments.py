@@ -7,6 +7,11 @@ that sees a revision lower than the one it already applied ignores it.
 
 Cuts and percents are percentages of the maximum points (0-100). A standard is *proficient* when its percent
 is at or above the proficiency cut, *mastered* at or above the mastery cut.
+
+Which result counts (`plc_shared.counting`, the one rule every consumer applies): per student and per figure
+(an assessment's percent, one standard's score), the latest live attempt that scored it — voided results
+never, `exempt` results never, a result without a value for the figure never; latest by `assessed_on`, then
+`attempt`, then `result_id` (time-ordered). A correction keeps its result's `attempt`: it never reorders.
 """
 
 from __future__ import annotations
@@ -43,14 +48,20 @@ class StandardScore(BaseModel):
 
 
 class _ResultEvent(Event):
-    result_id: uuid.UUID
+    result_id: uuid.UUID = Field(
+        description="the result (assessment, student, attempt): stays the same through corrections and voids;"
+        " time-ordered, so the last tie-break of the counting rule"
+    )
     revision: int = Field(ge=1)
     student_id: str
     district_id: str
     school_id: str
     class_ids: list[str] = Field(default_factory=list)
     assessment_id: str
-    attempt: int = Field(ge=1)
+    attempt: int = Field(
+        ge=1,
+        description="1 for the first sitting, 2 for a retake...: on the same assessment date, the higher counts",
+    )
 
     def key(self) -> str:
         return f"{self.district_id}/{self.student_id}"
@@ -68,20 +79,24 @@ class _ScoredResult(_ResultEvent):
     proficiency_cut: float
     mastery_cut: float
     standards: list[StandardScore] = Field(default_factory=list)
-    assessed_on: date
+    assessed_on: date = Field(description="when the student sat it: the first key of which result counts")
     recorded_at: datetime = Field(
         description="when the service committed this revision (for latency metrics)"
     )
 
 
 class ResultRecorded(_ScoredResult):
+    """A result was recorded (or recorded again after a void). It counts for a figure when it is the student's
+    latest live attempt that scored that figure (the module's rule)."""
+
     type = "org.plc.assessments.result.recorded.v1"
     source = SOURCE
     topic = RESULTS.name
 
 
 class ResultCorrected(_ScoredResult):
-    """A result changed (new scores, status or standards): consumers re-evaluate from this revision."""
+    """A result changed (new scores, status, standards or date): consumers re-evaluate from this revision. Its
+    attempt never changes, so a correction moves what counts only through its own scores or `assessed_on`."""
 
     type = "org.plc.assessments.result.corrected.v1"
     source = SOURCE
@@ -89,7 +104,8 @@ class ResultCorrected(_ScoredResult):
 
 
 class ResultVoided(_ResultEvent):
-    """A result was deleted (entered in error): consumers undo what it caused."""
+    """A result was deleted (entered in error): consumers undo what it caused; where it counted, the student's
+    previous live attempt that scored the figure counts again."""
 
     type = "org.plc.assessments.result.voided.v1"
     source = SOURCE

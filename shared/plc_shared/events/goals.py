@@ -81,14 +81,23 @@ class GoalVersioned(_GoalEvent):
 
 
 class GoalProgressUpdated(_GoalEvent):
-    """The goal's value moved (sent on a status change, otherwise at most once a minute per goal)."""
+    """The goal's status as the goals API shows it, from the same series of progress points: sent whenever the
+    status changes (results, corrections back-dated or not, voids, a new version, the district's thresholds)
+    and at most once a minute while only the value moves. `value`, `n` and `as_of` are the series' last point
+    with a value. A point is the measure over the results assessed up to its date, each student counted once by
+    the counting rule (see the assessments events)."""
 
     type = "org.plc.goals.goal.progress.updated.v1"
     version: int
-    value: float | None
+    value: float | None = Field(description="the value of the last point with a value (None: none yet)")
     n: int = Field(description="students counted in the value")
-    status: GoalStatus
-    as_of: date
+    status: GoalStatus = Field(
+        description="as GET /goals/v1/goals/{id}/progress shows it: fewer than 3 points with a value is"
+        " insufficient data; else the last one against the aimline read at its date"
+    )
+    as_of: date = Field(
+        description="the assessment date of that point (the day it was sent when there is none)"
+    )
 
 
 class GoalAchieved(_GoalEvent):

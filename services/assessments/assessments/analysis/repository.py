@@ -1,4 +1,5 @@
-"""SQL of the analysis: an assessment's live results as the aggregation reads them, and class teachers."""
+"""SQL of the analysis: an assessment's live results (every attempt: the rules pick the one that counts per
+student and figure) as the aggregation reads them, and class teachers."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ class AnalysisRepository:
     ) -> list[Any]:
         r = models.Result
         stmt = select(
+            r.id,
+            r.attempt,
+            r.assessed_on,
+            r.score_status,
             r.student_id,
             r.school_id,
             r.class_ids,

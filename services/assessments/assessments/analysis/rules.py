@@ -1,19 +1,31 @@
 """The data-meeting view of one assessment, computed from its live results (pure: rows in, numbers out).
 
-Shares are percentages of the students with a score (exempt / not submitted results are counted, not scored).
+Every figure counts students, each once, with the attempt the counting rule picks for that figure
+(`students` below, `plc_shared.counting`): the overall figures (distribution, proficiency, levels, classes,
+teachers) the latest attempt with a percent; a standard's figures (per standard, below the cut, mastery) the
+latest attempt with a score on that standard; an item's figures the latest attempt with points on that item.
+Shares are percentages of the students with a score (a student whose results are all exempt or unscored is
+counted in `students`, not scored). `attempts` counts the live results behind the students.
 """
 
 from __future__ import annotations
 
 import statistics
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from plc_shared import counting
 
+
+# --- each student once: which attempt counts for each figure -------------------------------------------------
 @dataclass(frozen=True)
 class ResultRow:
+    """One live (not voided) result: one attempt of one student."""
+
     student_id: str
     school_id: str
     class_ids: tuple[str, ...]
@@ -21,6 +33,60 @@ class ResultRow:
     level: str | None
     standards: tuple[dict[str, Any], ...]
     items: Mapping[str, float]
+    attempt: int = 1
+    assessed_on: date = date.min
+    score_status: str = "fully graded"
+    result_id: uuid.UUID = field(default_factory=lambda: uuid.UUID(int=0))
+
+    @property
+    def order(self) -> tuple[date, int, int]:
+        return counting.order(self.assessed_on, self.attempt, self.result_id)
+
+
+@dataclass
+class Student:
+    """One student's attempts (oldest first, by the rule's order) and the attempt that counts per figure."""
+
+    student_id: str
+    attempts: list[ResultRow]
+    overall: ResultRow | None = None  # percent, level, distribution, classes, teachers
+    standards: dict[str, tuple[ResultRow, dict[str, Any]]] = field(default_factory=dict)
+    items: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def school_id(self) -> str:
+        return (self.overall or self.attempts[-1]).school_id
+
+    @property
+    def class_ids(self) -> tuple[str, ...]:
+        return (self.overall or self.attempts[-1]).class_ids
+
+
+def students(rows: Iterable[ResultRow]) -> list[Student]:
+    """Every student with a live result, once, by student id."""
+    by_student: dict[str, list[ResultRow]] = defaultdict(list)
+    for row in rows:
+        by_student[row.student_id].append(row)
+    return [_counted(sid, attempts) for sid, attempts in sorted(by_student.items())]
+
+
+def _counted(student_id: str, attempts: list[ResultRow]) -> Student:
+    """Walking the attempts oldest first, a later attempt that scored a figure replaces the earlier one for
+    that figure: what is left is, per figure, the latest attempt that scored it (`counting.latest`)."""
+    attempts.sort(key=lambda r: r.order)
+    student = Student(student_id, attempts)
+    for row in attempts:
+        if row.score_status in counting.NOT_COUNTED_STATUSES:
+            continue  # exempt: counted as a result, never as a score
+        if row.percent is not None:
+            student.overall = row
+        for score in row.standards:
+            student.standards[score["standard_id"]] = (row, score)
+        student.items.update(row.items)
+    return student
+
+
+# --- the figures ---------------------------------------------------------------------------------------------
 
 
 def share(part: int, whole: int) -> float | None:
@@ -37,23 +103,31 @@ def analyse(
     teachers: Mapping[str, list[str]],
     with_students: bool,
 ) -> dict[str, Any]:
-    scored = [r for r in rows if r.percent is not None]
-    percents = [r.percent for r in scored]
+    """`rows`: the live results (every attempt); `with_students`: name the students (roles that read them)."""
+    people = students(rows)
+    scored = [s for s in people if s.overall is not None]
+    percents = [s.overall.percent for s in scored]  # type: ignore[union-attr]
+    below, mastered = _standard_lists(people, with_students)
     return {
-        "results": len(rows),
+        "students": len(people),
+        "results": len(people),
+        "attempts": len(rows),
         "scored": len(scored),
         "distribution": _distribution(percents),
         "percent_proficient": share(sum(p >= proficiency_cut for p in percents), len(scored)),
         "percent_mastered": share(sum(p >= mastery_cut for p in percents), len(scored)),
         "levels": [
             {"level": name, "students": n, "percent": share(n, len(scored))}
-            for name, n in ((name, sum(r.level == name for r in scored)) for name in levels)
+            for name, n in ((name, sum(s.overall.level == name for s in scored)) for name in levels)  # type: ignore[union-attr]
         ],
-        "standards": _standards(scored),
+        "standards": _standards(people),
         "classes": _classes(scored, proficiency_cut, teachers),
         "teachers": _teachers(scored, proficiency_cut, teachers),
-        "items": _items(scored, items),
-        "below_cut": _below_cut(scored, with_students),
+        "items": _items(people, items),
+        "below_cut": below,
+        "enrichment": mastered,
+        "mastered_all": _mastered_all(people, below) if with_students else None,
+        "student_results": [student_view(s) for s in people] if with_students else None,
     }
 
 
@@ -70,30 +144,35 @@ def _distribution(percents: list[float]) -> dict[str, Any]:
     }
 
 
-def _standards(scored: list[ResultRow]) -> list[dict[str, Any]]:
-    by_standard: dict[str, list[dict]] = defaultdict(list)
-    for r in scored:
-        for s in r.standards:
-            by_standard[s["standard_id"]].append(s)
+def _by_standard(people: list[Student]) -> dict[str, list[tuple[str, dict]]]:
+    """standard id → (student id, the student's counting score on it), one per student."""
+    out: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    for s in people:
+        for standard_id, (_row, score) in s.standards.items():
+            out[standard_id].append((s.student_id, score))
+    return out
+
+
+def _standards(people: list[Student]) -> list[dict[str, Any]]:
     return [
         {
             "standard_id": sid,
-            "code": scores[0]["code"],
-            "essential": scores[0]["essential"],
+            "code": scores[0][1]["code"],
+            "essential": scores[0][1]["essential"],
             "students": len(scores),
-            "mean_percent": round(statistics.fmean(s["percent"] for s in scores), 2),
-            "percent_proficient": share(sum(s["proficient"] for s in scores), len(scores)),
-            "percent_mastered": share(sum(s["mastered"] for s in scores), len(scores)),
+            "mean_percent": round(statistics.fmean(s["percent"] for _, s in scores), 2),
+            "percent_proficient": share(sum(s["proficient"] for _, s in scores), len(scores)),
+            "percent_mastered": share(sum(s["mastered"] for _, s in scores), len(scores)),
         }
-        for sid, scores in sorted(by_standard.items())
+        for sid, scores in sorted(_by_standard(people).items())
     ]
 
 
-def _classes(scored: list[ResultRow], cut: float, teachers: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+def _classes(scored: list[Student], cut: float, teachers: Mapping[str, list[str]]) -> list[dict[str, Any]]:
     by_class: dict[str, list[float]] = defaultdict(list)
-    for r in scored:
-        for class_id in r.class_ids:
-            by_class[class_id].append(r.percent)  # type: ignore[arg-type]
+    for s in scored:
+        for class_id in s.class_ids:
+            by_class[class_id].append(s.overall.percent)  # type: ignore[union-attr, arg-type]
     return [
         {
             "class_id": class_id,
@@ -106,13 +185,13 @@ def _classes(scored: list[ResultRow], cut: float, teachers: Mapping[str, list[st
     ]
 
 
-def _teachers(scored: list[ResultRow], cut: float, teachers: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+def _teachers(scored: list[Student], cut: float, teachers: Mapping[str, list[str]]) -> list[dict[str, Any]]:
     """One common assessment compared across teachers (a student counts once per teacher)."""
     by_teacher: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in scored:
-        for class_id in r.class_ids:
+    for s in scored:
+        for class_id in s.class_ids:
             for teacher_id in teachers.get(class_id, []):
-                by_teacher[teacher_id][r.student_id] = r.percent  # type: ignore[assignment]
+                by_teacher[teacher_id][s.student_id] = s.overall.percent  # type: ignore[union-attr, assignment]
     return [
         {
             "teacher_id": teacher_id,
@@ -124,12 +203,10 @@ def _teachers(scored: list[ResultRow], cut: float, teachers: Mapping[str, list[s
     ]
 
 
-def _items(
-    scored: Iterable[ResultRow], items: Mapping[str, tuple[float, str | None]]
-) -> list[dict[str, Any]]:
+def _items(people: list[Student], items: Mapping[str, tuple[float, str | None]]) -> list[dict[str, Any]]:
     points: dict[str, list[float]] = defaultdict(list)
-    for r in scored:
-        for code, value in r.items.items():
+    for s in people:
+        for code, value in s.items.items():
             points[code].append(value)
     analysed = []
     for code, (max_points, standard_id) in sorted(items.items()):
@@ -152,25 +229,71 @@ def _items(
     return analysed
 
 
-def _below_cut(scored: list[ResultRow], with_students: bool) -> list[dict[str, Any]]:
-    """Students below the proficiency cut on every standard the results measured: the essential standards
-    first (marked), then the others, each by code (question 3 of a PLC is asked of every standard)."""
-    below: dict[str, list[str]] = defaultdict(list)
+def _standard_lists(people: list[Student], with_students: bool) -> tuple[list[dict], list[dict]]:
+    """Per standard the students below the proficiency cut (question 3) and those at or above the mastery cut
+    (question 4), on every standard the results measured: the essential standards first (marked), then the
+    others, each by code (a team asks both questions of every standard)."""
+    by_standard = _by_standard(people)
     standards: dict[str, tuple[str | None, bool]] = {}
-    for r in scored:
-        for s in r.standards:
-            code, essential = standards.get(s["standard_id"], (s["code"], False))
-            standards[s["standard_id"]] = (code, essential or s["essential"])
-            if not s["proficient"]:
-                below[s["standard_id"]].append(r.student_id)
+    for sid, scores in by_standard.items():
+        code = next((s["code"] for _, s in scores if s["code"] is not None), None)
+        standards[sid] = (code, any(s["essential"] for _, s in scores))
     order = sorted(standards, key=lambda sid: (not standards[sid][1], standards[sid][0] or "", sid))
-    return [
-        {
+
+    def listed(sid: str, wanted: str, keep: bool) -> dict[str, Any]:
+        ids = sorted(student for student, s in by_standard[sid] if bool(s[wanted]) == keep)
+        count_key = "students_below" if wanted == "proficient" else "students_mastered"
+        return {
             "standard_id": sid,
             "code": standards[sid][0],
             "essential": standards[sid][1],
-            "students_below": len(below.get(sid, [])),
-            "student_ids": sorted(below.get(sid, [])) if with_students else None,
+            count_key: len(ids),
+            "student_ids": ids if with_students else None,
         }
-        for sid in order
+
+    return [listed(sid, "proficient", False) for sid in order], [
+        listed(sid, "mastered", True) for sid in order
     ]
+
+
+def _mastered_all(people: list[Student], below: list[dict]) -> list[str]:
+    """Ready for more: the students at or above the mastery cut on every standard the analysis reports."""
+    every = {b["standard_id"] for b in below}
+    return [
+        s.student_id
+        for s in people
+        if every and set(s.standards) == every and all(sc["mastered"] for _, sc in s.standards.values())
+    ]
+
+
+def attempt_view(row: ResultRow) -> dict[str, Any]:
+    return {
+        "attempt": row.attempt,
+        "assessed_on": row.assessed_on,
+        "score_status": row.score_status,
+        "percent": row.percent,
+        "performance_level": row.level,
+    }
+
+
+def student_view(student: Student) -> dict[str, Any]:
+    """What the data meeting shows of one student: the figures that count, and every attempt behind them."""
+    overall = student.overall
+    return {
+        "student_id": student.student_id,
+        "school_id": student.school_id,
+        "class_ids": list(student.class_ids),
+        "attempts": len(student.attempts),
+        "counted_attempt": overall.attempt if overall else None,
+        "percent": overall.percent if overall else None,
+        "performance_level": overall.level if overall else None,
+        "standards": [
+            {
+                "standard_id": sid,
+                "attempt": row.attempt,
+                **{k: score.get(k) for k in ("points", "max_points", "percent", "proficient", "mastered")},
+            }
+            for sid, (row, score) in sorted(student.standards.items())
+        ],
+        "history": [attempt_view(r) for r in student.attempts],
+    }

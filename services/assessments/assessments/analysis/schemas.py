@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessments.schemas import Schema
@@ -63,7 +65,8 @@ class ItemAnalysis(Schema):
 
 
 class BelowCut(Schema):
-    """Students below the proficiency cut on one standard; essential standards come first."""
+    """Students below the proficiency cut on one standard (each once, by the score that counts on it);
+    essential standards come first."""
 
     standard_id: str
     code: str | None
@@ -72,11 +75,62 @@ class BelowCut(Schema):
     student_ids: list[str] | None = Field(description="absent for roles that see aggregates only")
 
 
+class Mastered(Schema):
+    """Students at or above the mastery cut on one standard (each once); in the order of `below_cut`."""
+
+    standard_id: str
+    code: str | None
+    essential: bool
+    students_mastered: int
+    student_ids: list[str] | None = Field(description="absent for roles that see aggregates only")
+
+
+class Attempt(Schema):
+    attempt: int
+    assessed_on: date
+    score_status: str
+    percent: float | None
+    performance_level: str | None
+
+
+class CountedStandard(Schema):
+    """A student's score on one standard: the one that counts (from attempt `attempt`)."""
+
+    standard_id: str
+    attempt: int
+    points: float | None = None
+    max_points: float | None = None
+    percent: float
+    proficient: bool
+    mastered: bool
+
+
+class StudentResult(Schema):
+    """One student, once: the figures that count and every live attempt behind them (oldest first)."""
+
+    student_id: str
+    school_id: str
+    class_ids: list[str]
+    attempts: int = Field(description="live (not voided) attempts")
+    counted_attempt: int | None = Field(description="the attempt whose percent counts (None: none scored)")
+    percent: float | None
+    performance_level: str | None
+    standards: list[CountedStandard]
+    history: list[Attempt]
+
+
 class Analysis(Schema):
+    """Every figure counts students, each once, with the attempt the counting rule picks for that figure
+    (the latest live attempt that scored it; see the assessments README)."""
+
     assessment_id: str
     filters: dict[str, str | None]
-    results: int
-    scored: int
+    students: int = Field(description="students with a live result, each counted once")
+    results: int = Field(
+        description="the same as `students` (kept for existing readers); attempts: `attempts`"
+    )
+    attempts: int = Field(description="live results (attempts) behind those students")
+    scored: int = Field(description="students whose counting result has a percent")
     distribution: Distribution
     percent_proficient: float | None
     percent_mastered: float | None
@@ -86,3 +140,10 @@ class Analysis(Schema):
     teachers: list[TeacherAnalysis]
     items: list[ItemAnalysis]
     below_cut: list[BelowCut]
+    enrichment: list[Mastered]
+    mastered_all: list[str] | None = Field(
+        description="students at or above the mastery cut on every standard reported (absent for aggregate roles)"
+    )
+    student_results: list[StudentResult] | None = Field(
+        description="each student once, with their attempts (absent for roles that see aggregates only)"
+    )

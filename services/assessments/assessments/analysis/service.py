@@ -49,6 +49,10 @@ async def analyse_assessment(
             r.performance_level,
             tuple(r.standard_scores),
             r.item_scores,
+            attempt=r.attempt,
+            assessed_on=r.assessed_on,
+            score_status=r.score_status,
+            result_id=r.id,
         )
         for r in found
     ]
@@ -64,23 +68,31 @@ async def analyse_assessment(
         with_students=principal.role in auth.STUDENT_READERS,
     )
     filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
-    if principal.role in auth.STUDENT_READERS:
+    if principal.role in auth.STUDENT_READERS:  # every student in scope is named (their attempts listed)
         visible = await auth.students_in_scope(session, principal, district_id, {r.student_id for r in rows})
         named = sorted(only_students_in_scope(report, visible))
         audit_read(principal, "analysis.read", named, assessment_id=assessment_id)
     return {"assessment_id": assessment_id, "filters": filters, **report}
 
 
+ID_LISTS = frozenset({"student_ids", "mastered_all"})
+RECORD_LISTS = frozenset({"student_results"})
+
+
 def only_students_in_scope(report: Any, visible: set[str]) -> set[str]:
-    """Every student list of the report (`student_ids`, wherever it is) keeps the students the caller may see
-    (a teacher: those of their classes; plc_shared.scope); the aggregates stay the school's, as a team's data
-    meeting compares classes. Returns the students named."""
+    """Every student list of the report keeps the students the caller may see (a teacher: those of their
+    classes; plc_shared.scope): lists of ids (`student_ids`, `mastered_all`) and lists of per-student records
+    (`student_results`), wherever they are; the aggregates stay the school's, as a team's data meeting compares
+    classes. Returns the students named."""
     named: set[str] = set()
     if isinstance(report, dict):
         for key, value in report.items():
-            if key == "student_ids" and isinstance(value, list):
+            if key in ID_LISTS and isinstance(value, list):
                 report[key] = [s for s in value if s in visible]
                 named.update(report[key])
+            elif key in RECORD_LISTS and isinstance(value, list):
+                report[key] = [r for r in value if r.get("student_id") in visible]
+                named.update(r["student_id"] for r in report[key])
             else:
                 named |= only_students_in_scope(value, visible)
     elif isinstance(report, list):

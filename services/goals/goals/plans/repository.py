@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from plc_shared.db import Repository
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from goals import models
 
@@ -34,20 +34,6 @@ class GoalRepository(Repository[models.Goal]):
         )
         rows = (await self.session.execute(stmt)).all()
         return frozenset(r[0] for r in rows), frozenset(s for r in rows for s in r[1])
-
-    async def largest_gain(self, district_id: str, school_id: str) -> float | None:
-        """The largest gain a finished goal of the school reached (from its first to its last point)."""
-        p, g = models.ProgressPoint, models.Goal
-        first_last = (
-            select(p.goal_id, (func.max(p.value) - func.min(p.value)).label("gain"))
-            .join(g, (g.district_id == p.district_id) & (g.id == p.goal_id))
-            .where(
-                p.district_id == district_id, g.school_id == school_id, g.status.in_(("achieved", "missed"))
-            )
-            .group_by(p.goal_id)
-            .subquery()
-        )
-        return (await self.session.execute(select(func.max(first_last.c.gain)))).scalar_one_or_none()
 
 
 class CycleRepository(Repository[models.Cycle]):

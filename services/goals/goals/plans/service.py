@@ -25,6 +25,8 @@ from goals.exceptions import (
 )
 from goals.plans import rules, schemas
 from goals.plans.repository import CycleRepository, GoalRepository
+from goals.points import service as point_service
+from goals.points.repository import PointRepository
 from goals.progress import rules as progress_rules
 from goals.progress import service as progress
 from goals.support import service as support
@@ -74,6 +76,7 @@ async def update_goal(
     if new_version:
         await _rebuild(session, goal, body)
         await models.outbox.add(session, _event(GoalVersioned, goal, body))
+        await point_service.announce(session, goal.district_id, [goal], datetime.now(UTC))  # a new aimline
     return await read(session, goal)
 
 
@@ -88,6 +91,7 @@ async def activate(session: AsyncSession, *, principal: Principal, goal_id: uuid
     goal.status = "active"
     await _rebuild(session, goal, body)
     await models.outbox.add(session, _event(GoalActivated, goal, body))
+    await point_service.announce(session, goal.district_id, [goal], datetime.now(UTC))  # its results so far
     return await read(session, goal)
 
 
@@ -170,7 +174,7 @@ async def check_goal(session: AsyncSession, goal: models.Goal, body: schemas.Goa
         linked_to_school_goal=goal.parent_goal_id is not None,
         assessments=assessments,
         standards=standards,
-        largest_gain=await repo.largest_gain(goal.district_id, goal.school_id),
+        largest_gain=await PointRepository(session).largest_gain(goal.district_id, goal.school_id),
     )
     return rules.smart(body, ctx)
 
@@ -211,7 +215,7 @@ async def list_goals(
 ) -> list[schemas.GoalRead]:
     district = await auth.check_school(session, principal, school_id)
     goals = await GoalRepository(session).of_school(district, school_id, team_id)
-    thresholds = await progress.thresholds_of(session, district)
+    thresholds = await point_service.thresholds_of(session, district)
     return [await read(session, g, smart=False, thresholds=thresholds) for g in goals]
 
 
@@ -227,15 +231,15 @@ async def read(
     session: AsyncSession, goal: models.Goal, *, smart: bool = True, thresholds=None
 ) -> schemas.GoalRead:
     body = schemas.GoalBody.model_validate(goal.body)
-    thresholds = thresholds or await progress.thresholds_of(session, goal.district_id)
-    points = await progress.series(session, goal)
+    thresholds = thresholds or await point_service.thresholds_of(session, goal.district_id)
+    points = await point_service.series(session, goal)
     today = date.today()
     projection = progress_rules.projection([(p[0], p[1]) for p in points], body.deadline)
     return schemas.GoalRead(
         **body.model_dump(), id=goal.id, school_id=goal.school_id, team_id=goal.team_id,
         parent_goal_id=goal.parent_goal_id, level="team" if goal.team_id else "school", status=goal.status,
         version=goal.version, value=progress_rules.value(body.measure.kind, goal.numerator, goal.denominator),
-        n=goal.denominator, progress_status=progress.status_now(goal, body, points, today, thresholds),
+        n=goal.denominator, progress_status=point_service.status_now(goal, body, points, today, thresholds),
         projection=projection, smart=await check_goal(session, goal, body) if smart else None,
     )  # fmt: skip
 
@@ -389,7 +393,7 @@ async def _study(
     end = min((date.fromisoformat(b) for b in bounds if b), default=date.max)
     points = [
         schemas.StudyPoint(on=on, value=value, n=n)
-        for on, value, n, _version in await progress.series(session, goal)
+        for on, value, n, _version in await point_service.series(session, goal)
         if cycle.started_on <= on <= end
     ]
     values = [p.value for p in points if p.value is not None]

@@ -10,6 +10,7 @@ from plc_shared.errors import PROBLEM_RESPONSE
 from goals.auth import DistrictAdmin, Reader
 from goals.plans.schemas import GoalBody
 from goals.plans.service import get_goal
+from goals.points import service as point_service
 from goals.progress import rules, schemas, service
 
 router = APIRouter(tags=["progress"])
@@ -21,13 +22,13 @@ async def goal_series(goal_id: uuid.UUID, session: DbSession, principal: Reader)
     """One goal's progress points with the expected value on the aimline, its status and projection."""
     goal = await get_goal(session, principal=principal, goal_id=goal_id)
     body = GoalBody.model_validate(goal.body)
-    points = await service.series(session, goal)
+    points = await point_service.series(session, goal)
     base = body.baseline.value if body.baseline else None
     return schemas.Series(
         goal_id=goal.id, version=goal.version, baseline=base, target=body.target, start=body.start,
         deadline=body.deadline,
-        status=service.status_now(
-            goal, body, points, date.today(), await service.thresholds_of(session, goal.district_id)
+        status=point_service.status_now(
+            goal, body, points, date.today(), await point_service.thresholds_of(session, goal.district_id)
         ),
         projection=rules.projection([(p[0], p[1]) for p in points], body.deadline),
         points=[

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from datetime import date
-from typing import Any
 
 from plc_shared.db import driver
 from sqlalchemy import delete, func, select, update
@@ -97,6 +95,11 @@ class ProgressRepository:
             g.status == "active",
             g.assessment_ids.overlap(sorted(assessments)) | g.standard_id.in_(sorted(standards)),
         )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def active_goals_of(self, district_id: str) -> list[models.Goal]:
+        g = models.Goal
+        stmt = select(g).where(g.district_id == district_id, g.status == "active").order_by(g.id)
         return list((await self.session.scalars(stmt)).all())
 
     async def goals(self, district_id: str, ids: Iterable[uuid.UUID]) -> list[models.Goal]:
@@ -195,42 +198,6 @@ class ProgressRepository:
         e = models.GoalEntry
         await self.session.execute(delete(e).where(e.district_id == district_id, e.goal_id == goal_id))
 
-    async def save_point(
-        self, district_id: str, goal_id: uuid.UUID, on: date, version: int, value, n: int
-    ) -> None:
-        table = models.ProgressPoint.__table__
-        stmt = insert(table).values(
-            district_id=district_id, goal_id=goal_id, on=on, version=version, value=value, n=n
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["district_id", "goal_id", "on"], set_={"version": version, "value": value, "n": n}
-        )
-        await self.session.execute(stmt)
-
-    async def save_points(self, district_id: str, rows: list[dict[str, Any]]) -> None:
-        """Upsert a point per goal (one statement for the batch)."""
-        if not rows:
-            return
-        table = models.ProgressPoint.__table__
-        stmt = insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["district_id", "goal_id", "on"],
-            set_={c: stmt.excluded[c] for c in ("version", "value", "n")},
-        )
-        await self.session.execute(stmt, [{"district_id": district_id, **r} for r in rows])
-
-    async def points(self, district_id: str, goal_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[tuple]]:
-        p = models.ProgressPoint
-        stmt = (
-            select(p.goal_id, p.on, p.value, p.n, p.version)
-            .where(p.district_id == district_id, p.goal_id.in_(set(goal_ids)))
-            .order_by(p.goal_id, p.on)
-        )
-        out: dict[uuid.UUID, list[tuple]] = {}
-        for goal_id, on, value, n, version in (await self.session.execute(stmt)).all():
-            out.setdefault(goal_id, []).append((on, value, n, version))
-        return out
-
     async def set_sums(
         self, district_id: str, goal_id: uuid.UUID, numerator: float, denominator: int
     ) -> None:
@@ -269,15 +236,6 @@ class ProgressRepository:
             match = match | r.standards.has_key(standard_id)
         stmt = select(r).where(r.district_id == district_id, match)
         return list((await self.session.scalars(stmt)).all())
-
-    async def count_points(self, district_id: str, goal_ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
-        p = models.ProgressPoint
-        stmt = (
-            select(p.goal_id, func.count())
-            .where(p.district_id == district_id, p.goal_id.in_(goal_ids))
-            .group_by(p.goal_id)
-        )
-        return {k: v for k, v in (await self.session.execute(stmt)).all()}
 
     async def thresholds(self, district_id: str) -> models.DistrictThresholds | None:
         return await self.session.get(models.DistrictThresholds, district_id)

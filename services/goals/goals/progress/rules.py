@@ -10,8 +10,11 @@ after it (O(goals touched); corrections and voids move the value back by the sam
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+
+from plc_shared import counting
 
 PERCENT_KINDS = frozenset({"proficient", "growth", "support_exit"})
 
@@ -84,7 +87,8 @@ class Entry:
 
     @property
     def order(self) -> tuple:
-        return (self.assessed_on, self.attempt, str(self.result_id))
+        """The counting rule's order (plc_shared.counting): assessment date, then attempt, then result id."""
+        return counting.order(self.assessed_on, self.attempt, self.result_id)
 
 
 def entry_for(spec: Spec, fact: Fact, grades: frozenset[str] = frozenset()) -> Entry:
@@ -147,7 +151,20 @@ def contribution(spec: Spec, entries: list[Entry]) -> tuple[float, int]:
 
 
 def _latest(entries: list[Entry]) -> Entry | None:
-    return max(entries, key=lambda e: e.order, default=None)
+    """The entry that counts: the latest of the student's scored ones (voided and unscored ones have no role)."""
+    return counting.latest(entries, key=lambda e: e.order)
+
+
+def student_points(spec: Spec, entries: list[Entry]) -> tuple[dict[date, tuple[float, int]], Counter]:
+    """One student's contribution as it stood on each date of their counting entries (as of that date: the
+    entries assessed up to it), and how many entries each date holds (progress.points)."""
+    counted = [e for e in entries if e.role is not None]
+    per_day = Counter(e.assessed_on for e in counted)
+
+    def as_of(on: date) -> tuple[float, int]:
+        return contribution(spec, [e for e in counted if e.assessed_on <= on])
+
+    return {on: as_of(on) for on in sorted(per_day)}, per_day
 
 
 def value(kind: str, numerator: float, denominator: int) -> float | None:

@@ -1,25 +1,27 @@
 """Progress, incremental: a batch of result events moves every active goal it touches by the difference each
 event makes to one student's contribution (never a recomputation over all results). A goal activated or
-versioned is built once from the results store. Views: a goal's series, status and projection."""
+versioned is built once from the results store; each batch moves the point rows of the dates it touches
+(points.rules) and announces the statuses it changes (points.service). The chart and the thresholds."""
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from plc_shared import counting
 from plc_shared.auth import Principal
-from plc_shared.events.goals import GoalProgressUpdated
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import models
 from goals.exceptions import InvalidField
 from goals.plans.schemas import GoalBody
+from goals.points import rules as point_rules
+from goals.points.repository import PointRepository
+from goals.points.service import announce
 from goals.progress import rules, schemas
 from goals.progress.repository import ProgressRepository
-
-THROTTLE = timedelta(minutes=1)  # progress events: on a status change, else at most once a minute per goal
 
 
 def spec_of(goal: models.Goal, body: GoalBody | None = None) -> rules.Spec:
@@ -48,7 +50,7 @@ def fact_of(kind: str, event) -> rules.Fact:
             event.result_id, event.revision, event.student_id, event.school_id, tuple(event.class_ids),
             event.assessment_id, event.attempt, date.min, None, None, {}, voided=True,
         )  # fmt: skip
-    scored = event.score_status != "exempt"
+    scored = event.score_status not in counting.NOT_COUNTED_STATUSES  # exempt: never a score
     standards = {s.standard_id: (s.percent, s.proficiency_cut) for s in event.standards} if scored else {}
     return rules.Fact(
         event.result_id, event.revision, event.student_id, event.school_id, tuple(event.class_ids),
@@ -71,10 +73,10 @@ class Touched:
     body: GoalBody
     spec: rules.Spec
     goal_id: uuid.UUID = field(init=False)  # the goal's id, read once (not through the ORM per fact)
-    as_of: date = date.min
     students: dict[str, list[rules.Entry]] = field(default_factory=dict)
     # what the batch changes in the goal's sums, fact by fact (added to the sums read under the goal's lock)
     deltas: list[tuple[float, int]] = field(default_factory=list)
+    changes: point_rules.Changes = field(default_factory=dict)  # per date: what the batch changes there
 
     def __post_init__(self) -> None:
         self.goal_id = self.goal.id
@@ -191,6 +193,7 @@ def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: 
     twice per fact over a scan of the entries)."""
     dirty: list[tuple] = []
     by_result: dict[tuple, dict] = {}  # (goal, student) → result id → entry
+    moved: dict[tuple, Touched] = {}  # the (goal, student)s whose entries changed
     now: dict[tuple, tuple[float, int]] = {}  # (goal, student) → its contribution
     no_grades: frozenset[str] = frozenset()
     part, contribution, Entry = rules.part, rules.contribution, rules.Entry
@@ -214,52 +217,27 @@ def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: 
             index[f.result_id] = new
             num, den = now[key] = contribution(t.spec, list(index.values()))
             t.deltas.append((num - old[0], den - old[1]))
-            if f.assessed_on > t.as_of:
-                t.as_of = f.assessed_on
+            moved[key] = t
             dirty.append((t.goal_id, student, new, mine is None))
+    for (_, student), t in moved.items():  # the points: the student's dates, before the batch and after it
+        before = rules.student_points(t.spec, t.students.get(student, []))
+        after = rules.student_points(t.spec, list(by_result[(t.goal_id, student)].values()))
+        point_rules.add_student(t.changes, before, after)
     return dirty
 
 
 async def record(session: AsyncSession, district_id: str, moved: list[Touched], now: datetime) -> None:
-    """Sums, a point per goal (on the latest date the batch's results were assessed) and throttled events."""
-    repo, today, events = ProgressRepository(session), now.date(), []
-    counts = await repo.count_points(district_id, {t.goal.id for t in moved})
-    thresholds = await thresholds_of(session, district_id)
-    points = []
-    for t in sorted(moved, key=lambda t: t.goal.id):
-        g, b = t.goal, t.body
-        g.numerator = round(g.numerator, 9)
-        value = rules.value(b.measure.kind, g.numerator, g.denominator)
-        on = t.as_of if t.as_of != date.min else today
-        points.append({"goal_id": g.id, "on": on, "version": g.version, "value": value, "n": g.denominator})
-        baseline = b.baseline.value if b.baseline and b.baseline.value is not None else 0.0
-        last = (on, value) if value is not None else None
-        status = rules.status_of(
-            counts.get(g.id, 0) + 1,
-            last,
-            baseline,
-            b.target,
-            b.start,
-            b.deadline,
-            b.direction,
-            today,
-            thresholds,
-        )
-        changed = status != g.progress_status
-        if changed or g.progress_sent_at is None or now - g.progress_sent_at >= THROTTLE:
-            g.progress_status, g.progress_sent_at = status, now
-            events.append(_progress_event(g, value, status, on, now))
-    await repo.save_points(district_id, points)
-    await repo.save_sums(district_id, [t.goal for t in moved])
-    if events:
-        await models.outbox.add_all(session, events)
-
-
-def _progress_event(g: models.Goal, value, status: str, on: date, now: datetime) -> GoalProgressUpdated:
-    return GoalProgressUpdated(
-        district_id=g.district_id, goal_id=g.id, school_id=g.school_id, team_id=g.team_id, occurred_at=now,
-        version=g.version, value=value, n=g.denominator, status=status, as_of=on,
-    )  # fmt: skip
+    """The moved goals' sums and point rows (each point the batch touched, back-dated ones included), then
+    their status announced as the API will show it (`announce`)."""
+    rows = []
+    for t in sorted(moved, key=lambda t: t.goal_id):
+        t.goal.numerator = round(t.goal.numerator, 9)
+        version = t.goal.version
+        rows += [(t.goal_id, version, on, *row) for on, row in point_rules.nonzero(t.changes).items()]
+    await PointRepository(session).add_point_changes(district_id, rows)
+    goals = [t.goal for t in moved]
+    await announce(session, district_id, goals, now, moved=True)
+    await ProgressRepository(session).save_sums(district_id, goals)
 
 
 def _entry(e: models.GoalEntry) -> rules.Entry:
@@ -294,10 +272,10 @@ async def rebuild(session: AsyncSession, goal: models.Goal, now: datetime | None
         goal.district_id, [(goal.id, s, e, False) for s, es in students.items() for e in es]
     )
     goal.numerator, goal.denominator = round(num, 9), den
-    if den:
-        on = max((e.assessed_on for es in students.values() for e in es), default=spec.start)
-        value = rules.value(spec.kind, num, den)
-        await repo.save_point(goal.district_id, goal.id, on, goal.version, value, den)
+    changes: point_rules.Changes = {}
+    for entries in students.values():
+        point_rules.add_student(changes, ({}, Counter()), rules.student_points(spec, entries))
+    await PointRepository(session).replace_points(goal.district_id, goal.id, goal.version, changes)
 
 
 async def computed_baseline(
@@ -321,31 +299,6 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-async def series(session: AsyncSession, goal: models.Goal) -> list[tuple]:
-    """The goal's progress points (on, value, n, version), oldest first, every version's included."""
-    return (await ProgressRepository(session).points(goal.district_id, [goal.id])).get(goal.id, [])
-
-
-def status_now(
-    goal: models.Goal, body: GoalBody, points: list[tuple], today: date, thresholds: rules.Thresholds
-) -> str:
-    if goal.status == "draft":
-        return "insufficient data"
-    if goal.status in ("achieved", "missed"):
-        return goal.status  # settled at the deadline (deadlines.service)
-    baseline = body.baseline.value if body.baseline and body.baseline.value is not None else 0.0
-    return rules.status(
-        [(p[0], p[1]) for p in points], baseline=baseline, target=body.target, start=body.start,
-        deadline=body.deadline, direction=body.direction, today=today, thresholds=thresholds,
-    )  # fmt: skip
-
-
-async def thresholds_of(session: AsyncSession, district_id: str) -> rules.Thresholds:
-    """The district's status thresholds, or the defaults when it has not set its own."""
-    row = await ProgressRepository(session).thresholds(district_id)
-    return rules.Thresholds() if row is None else rules.Thresholds(on_track=row.on_track, at_risk=row.at_risk)
-
-
 async def get_thresholds(session: AsyncSession, *, principal: Principal) -> schemas.ThresholdsRead:
     row = await ProgressRepository(session).thresholds(principal.tenant)
     if row is None:
@@ -358,9 +311,13 @@ async def set_thresholds(
     session: AsyncSession, *, principal: Principal, data: schemas.ThresholdsUpdate
 ) -> schemas.ThresholdsRead:
     """A district admin sets the district's thresholds (0 < at_risk < on_track <= 1, else a 422 naming the
-    field); every status computed from then on uses them."""
+    field); every status computed from then on uses them, and each active goal whose status they change is
+    announced again (GoalProgressUpdated), so the readers of the events follow."""
     errors = rules.threshold_errors(data.on_track, data.at_risk)
     if errors:
         raise InvalidField(*errors[0])
-    await ProgressRepository(session).save_thresholds(principal.tenant, data.on_track, data.at_risk)
+    repo = ProgressRepository(session)
+    await repo.save_thresholds(principal.tenant, data.on_track, data.at_risk)
+    goals = await repo.active_goals_of(principal.tenant)
+    await announce(session, principal.tenant, goals, now_utc())
     return schemas.ThresholdsRead(on_track=data.on_track, at_risk=data.at_risk, source="district")

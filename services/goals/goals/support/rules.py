@@ -10,6 +10,7 @@ contribution (as result events do for the other measures), so a goal is never re
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -56,6 +57,28 @@ def contribution(spec: Spec, state: State, grades: frozenset[str] = frozenset())
     all_resolved = all(done is not None and done <= spec.deadline for _, done in raised)
     left = any(last <= on <= spec.deadline for on in state.exits.values())
     return (1.0 if all_resolved or left else 0.0), 1
+
+
+def as_of(state: State, on: date) -> State:
+    """The state as it stood on `on`: flags raised by then (a resolution only if it came by then), exits by then."""
+    flags = {
+        k: [raised, done if done is not None and done <= on else None]
+        for k, (raised, done) in state.flags.items()
+        if raised is not None and raised <= on
+    }
+    return State(state.student_id, state.school_id, flags, {k: d for k, d in state.exits.items() if d <= on})
+
+
+def student_points(
+    spec: Spec, state: State, grades: frozenset[str] = frozenset()
+) -> tuple[dict[date, tuple[float, int]], Counter]:
+    """A student's contribution as it stood on each day of the goal's window on which they had a support flag
+    raised or resolved or left an intervention, and how many such events each day holds (points.rules)."""
+    if state.school_id != spec.school_id or (spec.grades and not spec.grades & grades):
+        return {}, Counter()
+    dated = [d for raised, done in state.flags.values() for d in (raised, done)] + list(state.exits.values())
+    days = Counter(d for d in dated if d is not None and spec.start <= d <= spec.deadline)
+    return {on: contribution(spec, as_of(state, on), grades) for on in sorted(days)}, days
 
 
 def to_json(state: State) -> tuple[dict, dict]:

@@ -6,6 +6,8 @@ keyed by their ids), and the inbox makes redelivery a no-op anyway."""
 
 from __future__ import annotations
 
+import copy
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 from plc_shared.events.interventions import (
@@ -19,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import models
 from goals.plans.schemas import GoalBody
+from goals.points import rules as point_rules
+from goals.points.repository import PointRepository
 from goals.progress import rules as progress_rules
 from goals.progress import service as progress
 from goals.progress.repository import ProgressRepository
@@ -44,37 +48,44 @@ async def apply_flags(session: AsyncSession, district_id: str, events: list[Flag
     grades = {}
     if any(t.spec.grades for t in touched.values()):
         grades = await ProgressRepository(session).grades(district_id, students)
-    moved = set()
+    moved, initial = set(), {s: copy.deepcopy(states.get(s)) for s in students}
     for e in events:
         state = states.setdefault(e.student_id, rules.State(e.student_id, e.school_id))
         mine = [t for t in touched.values() if t.spec.school_id in (state.school_id, e.school_id)]
         g = grades.get(e.student_id, frozenset())
         before = [rules.contribution(t.spec, state, g) for t in mine]
-        on = _apply(state, e)
+        _apply(state, e)
         for t, (num0, den0) in zip(mine, before, strict=True):
             num, den = rules.contribution(t.spec, state, g)
             if (num, den) != (num0, den0):
                 t.goal.numerator += num - num0
                 t.goal.denominator += den - den0
-                t.as_of = max(t.as_of, on)
                 moved.add(t.goal.id)
+    for student in students:  # the points: each student's days before the batch and after it
+        _points(touched, initial[student], states.get(student), grades.get(student, frozenset()), moved)
     await repo.save_states(district_id, [states[s] for s in students if s in states])
     await progress.record(session, district_id, [touched[g] for g in sorted(moved)], now)
     return len(moved)
 
 
-def _apply(state: rules.State, e: FlagEvent) -> date:
+def _points(touched: dict, before: rules.State | None, after: rules.State | None, grades, moved: set) -> None:
+    """Add one student's change to the points of the goals of their school (before or after the batch)."""
+    for t in touched.values():
+        old = rules.student_points(t.spec, before, grades) if before else ({}, Counter())
+        new = rules.student_points(t.spec, after, grades) if after else ({}, Counter())
+        if old != new:
+            point_rules.add_student(t.changes, old, new)
+            moved.add(t.goal.id)
+
+
+def _apply(state: rules.State, e: FlagEvent) -> None:
     state.school_id = e.school_id
     if isinstance(e, StudentFlagged):
-        on = e.flagged_at.date()
-        rules.flagged(state, str(e.flag_id), on)
+        rules.flagged(state, str(e.flag_id), e.flagged_at.date())
     elif isinstance(e, FlagResolved):
-        on = e.resolved_at.date()
-        rules.resolved(state, str(e.flag_id), on)
+        rules.resolved(state, str(e.flag_id), e.resolved_at.date())
     else:
-        on = e.exited_on
-        rules.exited(state, str(e.assignment_id), on)
-    return on
+        rules.exited(state, str(e.assignment_id), e.exited_on)
 
 
 def measure_over(spec: progress_rules.Spec, states: list[rules.State], grades: dict) -> tuple[float, int]:
@@ -92,14 +103,11 @@ async def rebuild(session: AsyncSession, goal: models.Goal) -> None:
     grades = await _grades(session, goal.district_id, spec, states)
     num, den = measure_over(spec, states, grades)
     goal.numerator, goal.denominator = round(num, 9), den
-    if den:
-        on = max(
-            (d for s in states for d, _ in s.flags.values() if d and d <= spec.deadline), default=spec.start
-        )
-        value = progress_rules.value(spec.kind, num, den)
-        await ProgressRepository(session).save_point(
-            goal.district_id, goal.id, max(on, spec.start), goal.version, value, den
-        )
+    changes: point_rules.Changes = {}
+    for state in states:
+        new = rules.student_points(spec, state, grades.get(state.student_id, frozenset()))
+        point_rules.add_student(changes, ({}, Counter()), new)
+    await PointRepository(session).replace_points(goal.district_id, goal.id, goal.version, changes)
 
 
 async def computed_baseline(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from plc_shared import counting
+
 Kind = Literal["support", "enrichment"]
 
 
@@ -37,14 +39,15 @@ class Score:
     proficiency_cut: float
     mastery_cut: float
     assessed_on: date
-    first_recorded_at: datetime  # when the result was first recorded: orders results of the same day
+    first_recorded_at: datetime  # when the result was first recorded (kept as evidence; never orders)
     recorded_at: datetime  # when this revision was recorded (latency, re-flag windows)
     assessment_id: str = ""
+    attempt: int = 1
 
     @property
-    def order(self) -> tuple[date, datetime, int]:
-        # result_id.int orders as str(result_id) does (fixed-width lowercase hex), without building a string
-        return (self.assessed_on, self.first_recorded_at, self.result_id.int)
+    def order(self) -> tuple[date, int, int]:
+        """The counting rule's order (plc_shared.counting): assessment date, then attempt, then result id."""
+        return counting.order(self.assessed_on, self.attempt, self.result_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +57,15 @@ class Cuts:
 
 
 def latest(scores: Collection[Score]) -> Score | None:
-    """The student's latest result on a standard: by assessment date, then by when it was first recorded."""
+    """The score that counts on a standard: the student's latest live result that scored it, by the one
+    counting rule (`plc_shared.counting`: assessment date, then attempt; voids and exempt results never get
+    here). Results of every assessment measuring the standard compete."""
     if len(scores) == 1:
         return next(iter(scores))
-    return max(scores, key=_order, default=None)
+    return counting.latest(scores, key=_order)
 
 
-def _order(score: Score) -> tuple[date, datetime, int]:
+def _order(score: Score) -> tuple[date, int, int]:
     return score.order
 
 

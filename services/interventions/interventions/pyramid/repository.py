@@ -45,7 +45,9 @@ class AssignmentRepository(Repository[Assignment]):
                 ResultScore.standard_id == Assignment.standard_id,
                 ResultScore.assessed_on >= Assignment.start_on,
             )
-            .order_by(ResultScore.assessed_on, ResultScore.first_recorded_at)
+            .order_by(
+                ResultScore.assessed_on, ResultScore.attempt, ResultScore.result_id
+            )  # the counting order
             .limit(1)
             .lateral()
         )

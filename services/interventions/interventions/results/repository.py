@@ -109,7 +109,7 @@ class FlagStateRepository:
         scores = await conn.fetch(
             f"SELECT p.district_id, p.student_id, p.standard_id, s.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT"
             " result_id, revision, percent, proficiency_cut, mastery_cut, assessed_on, first_recorded_at,"
-            " recorded_at, assessment_id FROM result_scores s"
+            " recorded_at, assessment_id, attempt FROM result_scores s"
             f" WHERE {_PAIR_MATCH.format('s')} OFFSET 0) s",
             *columns,
         )

@@ -49,6 +49,7 @@ SCORE_COLUMNS = (
     "first_recorded_at",
     "recorded_at",
     "assessment_id",
+    "attempt",
 )
 
 
@@ -64,6 +65,7 @@ def score_values(score: rules.Score) -> tuple:
         score.first_recorded_at,
         score.recorded_at,
         score.assessment_id,
+        score.attempt,
     )
 
 

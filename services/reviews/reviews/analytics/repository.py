@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from plc_shared.db import Repository
-from sqlalchemy import Float, Integer, Text, and_, case, cast, column, extract, func, select, true, tuple_
+from sqlalchemy import Float, Integer, Text, case, cast, column, func, select, true, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 
 from reviews import models
+from reviews.recognition.repository import counted_summative, school_year
 
 PS, R = models.ProgramSchool, models.Review
 
@@ -63,18 +64,14 @@ class AnalyticsRepository(Repository[models.ProgramSchool]):
         return [tuple(r) for r in (await self.session.execute(stmt)).all()]
 
     async def achievement(self, district: str | None) -> dict[tuple[str, str, int], dict[str, Any]]:
-        """(district, school, school year) → percent of summative results at or above their cut, and n."""
-        res, a = models.Result, models.Assessment
-        year = cast(extract("year", res.assessed_on - func.make_interval(0, 6)), Integer)
-        stmt = (
-            select(
-                res.district_id, res.school_id, year,
-                cast(func.count().filter(res.percent >= res.cut), Float) * 100 / func.count(), func.count(),
-            )
-            .join(a, and_(a.district_id == res.district_id, a.assessment_id == res.assessment_id))
-            .where(a.kind == "common_summative", ~res.voided, res.percent.is_not(None), *_in(res.district_id, district))
-            .group_by(res.district_id, res.school_id, year)
-        )  # fmt: skip
+        """(district, school, school year) → percent of the students' summative results at or above their cut
+        (each student once per assessment and year: the result that counts), and n."""
+        c = counted_summative(*_in(models.Result.district_id, district), per_year=True)
+        year = school_year(c.c.assessed_on)
+        stmt = select(
+            c.c.district_id, c.c.school_id, year,
+            cast(func.count().filter(c.c.percent >= c.c.cut), Float) * 100 / func.count(), func.count(),
+        ).group_by(c.c.district_id, c.c.school_id, year)  # fmt: skip
         return {
             (d, s, y): {"percent": p, "n": n} for d, s, y, p, n in (await self.session.execute(stmt)).all()
         }
