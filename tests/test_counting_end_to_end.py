@@ -52,7 +52,7 @@ from plc_shared.topics import ALL, GOALS
 from reviews.config import Settings as ReviewsSettings
 from reviews.main import create_app as reviews_app
 
-AUTH = AuthSettings(environment="test")
+AUTH = AuthSettings(environment="dev")
 EXAMPLES = int(os.environ.get("COUNTING_EXAMPLES", "6"))
 DAY0 = date(2026, 9, 7)
 PROGRESS = "org.plc.goals.goal.progress.updated.v1"
