@@ -68,23 +68,23 @@ async def test_a_valid_dev_token_gives_the_principal():
 
 
 @pytest.mark.parametrize(
-    ("token", "detail"),
+    ("make_token", "detail"),
     [
-        (None, "A bearer token is required."),
-        (jwt.encode(claims(exp=int(time.time()) - 120), DEV_SIGNING_KEY, "HS256"), "expired"),
-        (jwt.encode(claims(aud="another-app"), DEV_SIGNING_KEY, "HS256"), "another audience"),
-        (jwt.encode(claims(iss="https://evil.example"), DEV_SIGNING_KEY, "HS256"), "unknown issuer"),
+        (lambda: None, "A bearer token is required."),
+        (lambda: jwt.encode(claims(exp=int(time.time()) - 120), DEV_SIGNING_KEY, "HS256"), "expired"),
+        (lambda: jwt.encode(claims(aud="another-app"), DEV_SIGNING_KEY, "HS256"), "another audience"),
+        (lambda: jwt.encode(claims(iss="https://evil.example"), DEV_SIGNING_KEY, "HS256"), "unknown issuer"),
         (
-            jwt.encode(claims(), "some-other-key-that-is-long-enough-for-hs256", "HS256"),
+            lambda: jwt.encode(claims(), "some-other-key-that-is-long-enough-for-hs256", "HS256"),
             "The token's signature does not verify.",
         ),
-        (jwt.encode(claims(), None, "none"), "an algorithm this service does not accept"),
-        ("not-a-jwt", "The token cannot be read (not a JWT)."),
+        (lambda: jwt.encode(claims(), None, "none"), "an algorithm this service does not accept"),
+        (lambda: "not-a-jwt", "The token cannot be read (not a JWT)."),
         (
-            jwt.encode({k: v for k, v in claims().items() if k != "sub"}, DEV_SIGNING_KEY, "HS256"),
+            lambda: jwt.encode({k: v for k, v in claims().items() if k != "sub"}, DEV_SIGNING_KEY, "HS256"),
             "'sub' claim",
         ),
-        (jwt.encode(claims(role="headmaster"), DEV_SIGNING_KEY, "HS256"), "claims are not those"),
+        (lambda: jwt.encode(claims(role="headmaster"), DEV_SIGNING_KEY, "HS256"), "claims are not those"),
     ],
     ids=[
         "missing",
@@ -98,8 +98,9 @@ async def test_a_valid_dev_token_gives_the_principal():
         "role",
     ],
 )
-async def test_bad_tokens_are_refused_with_problem_json_in_our_words(token, detail):
-    response = await get(app_for(DEV), "/me", token)
+async def test_bad_tokens_are_refused_with_problem_json_in_our_words(make_token, detail):
+    # Minted when the test runs, not at collection: a long suite would otherwise see them expire first.
+    response = await get(app_for(DEV), "/me", make_token())
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["www-authenticate"].startswith("Bearer")
