@@ -257,11 +257,13 @@ async def test_replicas_in_one_group_split_the_partitions_and_handle_each_event_
     tasks = [await start(first), await start(second)]
 
     async def settled() -> bool:
+        # The group hands out partitions (`assignment`) a moment before a member's producer is up and it
+        # says it is consuming: wait for both.
         owned = [first.assignment, second.assignment]
-        return all(owned) and not (owned[0] & owned[1]) and len(owned[0] | owned[1]) == SAMPLES.partitions
+        split = all(owned) and not (owned[0] & owned[1]) and len(owned[0] | owned[1]) == SAMPLES.partitions
+        return split and first.consuming.is_set() and second.consuming.is_set()
 
     assert await eventually(settled, timeout_s=40)
-    assert first.consuming.is_set() and second.consuming.is_set()
     await publish(kafka, [sample(i, key=f"key-{i % 8}") for i in range(200)], key=None)
     assert await eventually(lambda: _has(engine, 200))
     for runner, task in zip((first, second), tasks, strict=True):
