@@ -58,6 +58,12 @@ def _kinds(annotation: Any) -> frozenset:
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+def storable(text: str) -> str:
+    """`text` with each character PostgreSQL cannot store (NUL, a lone surrogate) replaced by U+FFFD: for what
+    is recorded as it came (an audit entry's path), not refused."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def is_id(name: str | None) -> bool:
     """An id by its name: `id`, `*_id`, `*_ids` (`sourced_id`, `student_id`, `class_ids`...)."""
     return name is not None and (name == "id" or name.endswith(("_id", "_ids", "Id", "Ids")))
