@@ -339,3 +339,16 @@ async def test_a_nul_in_a_proxied_path_is_audited_and_does_not_block_the_audit(s
 async def _has_both(audited) -> bool:
     paths = {p for (p,) in await audited()}
     return {"/assessments/students/nul\ufffdhere", "/assessments/students/after-the-nul"} <= paths
+
+
+@pytest.mark.parametrize("via", ["gateway", "assessments"])
+async def test_a_number_over_pythons_digit_limit_in_a_bulk_body_is_a_400(stack, via):
+    """The bulk results body is read by hand: a 5,001-digit integer is valid JSON that Python's json refuses
+    to convert (ValueError, not JSONDecodeError; found by the fuzzer): a 400 naming it, nothing stored."""
+    clients, databases = stack
+    body = '{"results": [{"assessment_id": "a", "student_id": "s", "total_score": 1%s}]}' % ("0" * 5000)
+    response = await clients[via].post("/assessments/results/bulk", content=body, headers=headers(SIS))
+    assert response.status_code == 400, response.text[:300]
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "not JSON" in response.json()["detail"] and "4300" in response.json()["detail"]
+    assert await rows(databases["assessments"], "SELECT count(*) FROM results") == [(0,)]

@@ -76,8 +76,11 @@ def storable(text: str) -> str:
 
 
 def is_id(name: str | None) -> bool:
-    """An id by its name: `id`, `*_id`, `*_ids` (`sourced_id`, `student_id`, `class_ids`...)."""
-    return name is not None and (name == "id" or name.endswith(("_id", "_ids", "Id", "Ids")))
+    """An id by its name: `id`, `*_id`, `*_ids` (`sourced_id`, `student_id`, `class_ids`...), and a code
+    (`code`, `*_code`: a standard's or an objective's, kept in keys and unique indexes)."""
+    return name is not None and (
+        name in ("id", "code") or name.endswith(("_id", "_ids", "Id", "Ids", "_code", "Code"))
+    )
 
 
 def text_problem(value: Any, limit: int, depth: int = 0) -> tuple[str, str, dict] | None:

@@ -132,7 +132,7 @@ async def bulk_results(
     raw = await read_limited(request, limits.bulk_max_bytes)
     try:
         body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # not UTF-8, not JSON, or a number over Python's 4,300-digit limit
         raise BadRequest(f"The body is not JSON: {exc}") from None
     rows = body.get("results") if isinstance(body, dict) else None
     code, report = await service.bulk_results(

@@ -25,7 +25,7 @@ class StandardCreate(StandardBase):
 
 class EssentialFlag(Schema):
     scope: Literal["course", "grade"]
-    value: str = Field(min_length=1, description="a course sourcedId or a grade")
+    value: str = Field(min_length=1, max_length=255, description="a course sourcedId or a grade")
 
 
 class StandardRead(StandardBase):
