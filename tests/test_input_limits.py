@@ -52,6 +52,9 @@ GOAL = (
     ' "start": "2026-09-01", "deadline": "2027-05-20"}'
 )
 LONG_ID = "x" * 600_000
+# A fresh connection per request: a pooled one the server closed after its keep-alive (5 s, a long pause on a
+# loaded machine) would fail the next request with a ReadError that has nothing to do with the input.
+CLIENT = {"timeout": 60, "limits": httpx.Limits(max_keepalive_connections=0)}
 
 
 def headers(role: Role, schools: tuple[str, ...] = ("s1",)) -> dict[str, str]:
@@ -89,9 +92,9 @@ async def stack(create_database, kafka_settings):
         gateway = gateway_app(settings)
         async with (
             serve_app(gateway) as gateway_url,
-            httpx.AsyncClient(base_url=gateway_url, timeout=60) as gw,
+            httpx.AsyncClient(base_url=gateway_url, **CLIENT) as gw,
         ):
-            clients = {name: httpx.AsyncClient(base_url=url, timeout=60) for name, url in urls.items()}
+            clients = {name: httpx.AsyncClient(base_url=url, **CLIENT) for name, url in urls.items()}
             try:
                 yield {"gateway": gw, **clients}, databases
             finally:
