@@ -16,7 +16,7 @@ import pytest
 from assessments import models
 from assessments.config import Settings
 from assessments.main import create_app
-from gateway.testing import behind_gateway, prove_through_gateway, row_permission
+from gateway.testing import prove_scope, served_behind_gateway
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.components import by_name
 from plc_shared.events import CloudEvent
@@ -31,8 +31,6 @@ from plc_shared.scope_matrix import (
     Expect,
     expect,
     fill,
-    prove_straight,
-    table_rows,
 )
 from sqlalchemy import select
 
@@ -452,24 +450,13 @@ async def put_roster(admin: httpx.AsyncClient, w: dict[str, str]) -> None:
         assert answer.status_code == 200 and answer.json()["rejected"] == [], answer.text
 
 
-@pytest.fixture(scope="module")
-async def gateway_url(app, create_database):
-    """Another instance of the service (same database) served for real behind a real gateway."""
-    async with behind_gateway(create_database, "assessments", create_app(app.state.settings)) as url:
-        yield url
+gateway_url = served_behind_gateway("assessments", create_app)
 
 
 @pytest.mark.parametrize("via", ["service", "gateway"])
 async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-
-    async def snapshot():
-        return await table_rows(app.state.engine, models.Base.metadata)
-
-    if via == "service":
-        await prove_straight(CASES, w, (w["student"],), app, snapshot, row_permission)
-    else:
-        await prove_through_gateway(CASES, w, (w["student"],), gateway_url, app.state.settings.auth, snapshot)
+    await prove_scope(via, CASES, w, (w["student"],), app, gateway_url, models.Base.metadata)
     await owners_get_it(app, w)
 
 

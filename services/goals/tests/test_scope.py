@@ -11,7 +11,7 @@ from datetime import date
 
 import httpx
 import pytest
-from gateway.testing import behind_gateway, prove_through_gateway, row_permission
+from gateway.testing import prove_scope, served_behind_gateway
 from goals import models
 from goals.main import create_app
 from goals.testing import apply, assessment, result, school, staff
@@ -25,8 +25,6 @@ from plc_shared.scope_matrix import (
     Expect,
     expect,
     fill,
-    prove_straight,
-    table_rows,
 )
 
 M, F, A = Expect.MISSING, Expect.FORBIDDEN, Expect.ALLOWED
@@ -218,24 +216,13 @@ async def build_world(app) -> dict[str, str]:
     return w
 
 
-@pytest.fixture(scope="module")
-async def gateway_url(app, create_database):
-    """Another instance of the service (same database) served for real behind a real gateway."""
-    async with behind_gateway(create_database, "goals", create_app(app.state.settings)) as url:
-        yield url
+gateway_url = served_behind_gateway("goals", create_app)
 
 
 @pytest.mark.parametrize("via", ["service", "gateway"])
 async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-
-    async def snapshot():
-        return await table_rows(app.state.engine, models.Base.metadata)
-
-    if via == "service":
-        await prove_straight(CASES, w, (), app, snapshot, row_permission)
-    else:
-        await prove_through_gateway(CASES, w, (), gateway_url, app.state.settings.auth, snapshot)
+    await prove_scope(via, CASES, w, (), app, gateway_url, models.Base.metadata)
     await owners_get_it(app, w)
 
 

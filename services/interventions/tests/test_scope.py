@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
-from gateway.testing import behind_gateway, prove_through_gateway, row_permission
+from gateway.testing import prove_scope, served_behind_gateway
 from interventions.main import create_app
 from interventions.models import Base, Student, StudentTier
 from interventions.testing import apply, recorded, rostered
@@ -26,8 +26,6 @@ from plc_shared.scope_matrix import (
     Expect,
     expect,
     fill,
-    prove_straight,
-    table_rows,
 )
 from sqlalchemy import select, update
 
@@ -258,25 +256,13 @@ def client(app, role: Role, district: str, schools=(), classes=()) -> httpx.Asyn
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc", headers=headers)
 
 
-@pytest.fixture(scope="module")
-async def gateway_url(app, create_database):
-    """Another instance of the service (same database) served for real behind a real gateway."""
-    async with behind_gateway(create_database, "interventions", create_app(app.state.settings)) as url:
-        yield url
+gateway_url = served_behind_gateway("interventions", create_app)
 
 
 @pytest.mark.parametrize("via", ["service", "gateway"])
 async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-    secrets = (w["student"], w["late"])
-
-    async def snapshot():
-        return await table_rows(app.state.engine, Base.metadata)
-
-    if via == "service":
-        await prove_straight(CASES, w, secrets, app, snapshot, row_permission)
-    else:
-        await prove_through_gateway(CASES, w, secrets, gateway_url, app.state.settings.auth, snapshot)
+    await prove_scope(via, CASES, w, (w["student"], w["late"]), app, gateway_url, Base.metadata)
     await owners_get_it(app, w)
 
 
