@@ -135,6 +135,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, "/assessments/roster/classes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/staff", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/staff/{staff_id}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
+    rule(READ, "/assessments/roster/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/classes/{class_id}/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/standards{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
     rule(WRITE, "/assessments/standards{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),

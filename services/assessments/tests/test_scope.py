@@ -147,6 +147,13 @@ CASES = (
     case("GET", "/assessments/roster/staff", STAFF_LIST),
     case(
         "GET",
+        "/assessments/roster/students",
+        STUDENT_LIST,
+        Call("GET", "/assessments/roster/students"),
+        Call("GET", "/assessments/roster/students", params={"school_id": "{school_a}"}),
+    ),
+    case(
+        "GET",
         "/assessments/roster/staff/{staff_id}",
         ONE_STAFF,
         Call("GET", "/assessments/roster/staff/{staff}"),
