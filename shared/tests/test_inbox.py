@@ -178,6 +178,27 @@ async def test_consumer_started_before_the_broker_is_up_waits_and_then_consumes(
         await shutdown(runner, task)
 
 
+async def test_a_consumer_reads_a_new_broker_from_its_start_though_it_had_read_further_on_the_old_one(
+    engine, kafka
+):
+    """Issue 22: the in-memory broker restarted at the same address with empty logs. The consumer had read up
+    to offset 100 on the old one; the new one's first records sit at offsets 0..9, which it must not skip."""
+    from plc_shared import infra
+
+    port = infra.free_port()
+    local = kafka.model_copy(update={"bootstrap_servers": f"127.0.0.1:{port}"})
+    runner = runner_for(engine, local)
+    with infra.Tansu(port=port):
+        task = await start(runner)
+        await publish(local, [sample(i) for i in range(100)])
+        assert await eventually(lambda: _has(engine, 100), timeout_s=40)
+    with infra.Tansu(port=port):
+        await publish(local, [sample(100 + i) for i in range(10)])
+        assert await eventually(lambda: _has(engine, 110), timeout_s=60)
+        await shutdown(runner, task)
+    assert sorted(seq for _, seq in await samples(engine)) == list(range(110))
+
+
 async def _has(engine, n: int) -> bool:
     return len(await samples(engine)) >= n
 
