@@ -81,7 +81,8 @@ class BrokerWatch:
     earliest record of the new logs, the outbox relay by re-publishing what it retains).
 
     `async with BrokerWatch(settings) as watch:` reads the id; `await watch.changed()` asks again at most
-    every `every_s` and says whether it differs from the one read first."""
+    every `every_s` and says whether it differs from the one known (then `cluster_id` is the new one).
+    A broker that does not answer counts as unchanged: the one that comes back is asked."""
 
     def __init__(self, settings: KafkaSettings, every_s: float = 1.0) -> None:
         self.settings, self.every_s = settings, every_s
@@ -115,5 +116,6 @@ class BrokerWatch:
         self._checked_at = time.monotonic()
         if current != self.cluster_id:
             logger.warning("the broker changed: cluster id %r, was %r", current, self.cluster_id)
+            self.cluster_id = current
             return True
         return False
