@@ -12,6 +12,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiokafka import AIOKafkaClient
 from fastapi import APIRouter, Depends, FastAPI
@@ -117,6 +118,7 @@ def _background(app: FastAPI, settings: ServiceSettings, parts: ServiceParts) ->
             service=settings.service_name,
             batch_size=settings.relay_batch_size,
             poll_interval_s=settings.relay_poll_interval_s,
+            retention=timedelta(days=settings.outbox_retention_days),
         )
         app.state.relay = relay
         jobs.append(("outbox-relay", relay.run()))

@@ -31,7 +31,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text, Uuid, func, text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, Table, Text, Uuid, func, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from plc_shared.db import is_connection_error
@@ -69,6 +69,7 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("partition", Integer, nullable=False),
         Column("offset", BigInteger, nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Index("ix_inbox_processed_at", "processed_at"),  # pruning after the retention (outbox.Retention)
     )
 
 
