@@ -129,6 +129,13 @@ class Child:
 
 
 @dataclass
+class Restarts:
+    restarts: int = 0
+    restart_at: float | None = None
+    started_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
 class Stack:
     """What `plc up` started, so that it can stop exactly that."""
 
@@ -138,6 +145,7 @@ class Stack:
     postgres: infra.EmbeddedPostgres | None = None
     children: list[Child] = field(default_factory=list)
     logs: list[IO[bytes]] = field(default_factory=list)
+    servers: dict[str, Restarts] = field(default_factory=dict)  # the broker's and PostgreSQL's restarts
     free_ports: bool = False  # any free port rather than the documented ones (stacks side by side)
 
     def port(self, preferred: int) -> int:
@@ -165,9 +173,11 @@ class Stack:
         )
 
     def supervise(self, now: float) -> bool:
-        """Restart children that exited, with back-off (1 s doubling to 30 s; reset after a minute up).
-        The broker and the database keep running, so nothing they hold is lost. True if one restarted."""
-        restarted = False
+        """Restart children that exited, with back-off (1 s doubling to 30 s; reset after a minute up), and the
+        broker and embedded PostgreSQL that `plc up` started (blocking: run it in a thread). A restarted
+        PostgreSQL recovers from its WAL; a restarted broker is an empty one with a new cluster id, and the
+        services re-publish their retained events to it (plc_shared.outbox). True if something restarted."""
+        restarted = self._supervise_servers(now)
         for child in self.children:
             if child.restart_at is None and child.process.poll() is not None:
                 delay = min(RESTART_BACKOFF_S * 2**child.restarts, RESTART_BACKOFF_MAX_S)
@@ -183,6 +193,30 @@ class Stack:
                 restarted = True
             elif child.restarts and child.restart_at is None and now - child.started_at > RESTART_RESET_S:
                 child.restarts = 0  # it has stayed up: the next crash starts the back-off again
+        return restarted
+
+    def _supervise_servers(self, now: float) -> bool:
+        restarted = False
+        for name, server in (("tansu", self.tansu), ("postgres", self.postgres)):
+            if server is None:
+                continue
+            state = self.servers.setdefault(name, Restarts())
+            if state.restart_at is None and not server.is_running:
+                delay = min(RESTART_BACKOFF_S * 2**state.restarts, RESTART_BACKOFF_MAX_S)
+                state.restart_at = now + delay
+                say(f"{name} is not running; restarting in {delay:.0f} s")
+            elif state.restart_at is not None and now >= state.restart_at:
+                try:
+                    server.restart()
+                except Exception as exc:  # try again after a longer wait
+                    state.restarts, state.restart_at = state.restarts + 1, None
+                    say(f"{name} did not restart: {exc!r}")
+                    continue
+                state.restarts, state.restart_at, state.started_at = state.restarts + 1, None, now
+                say(f"{name} restarted (pid {server.pid}, restart {state.restarts})")
+                restarted = True
+            elif state.restarts and state.restart_at is None and now - state.started_at > RESTART_RESET_S:
+                state.restarts = 0
         return restarted
 
     def stop(self) -> None:
@@ -301,7 +335,7 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
     await asyncio.to_thread((stack.data_dir / "up.json").write_text, json.dumps(_describe(stack, bootstrap)))
 
     while not stop.is_set():  # only Ctrl-C / SIGTERM stops the stack; a child that dies is restarted
-        if stack.supervise(time.monotonic()):
+        if await asyncio.to_thread(stack.supervise, time.monotonic()):
             await asyncio.to_thread(
                 (stack.data_dir / "up.json").write_text, json.dumps(_describe(stack, bootstrap))
             )
@@ -317,11 +351,9 @@ def say(line: str) -> None:
 
 def _describe(stack: Stack, bootstrap: str) -> dict:
     pids = {c.component.name: c.process.pid for c in stack.children}
-    if stack.tansu is not None and stack.tansu._process is not None:
-        pids["tansu"] = stack.tansu._process.pid
-    pid_file = stack.data_dir / "pgdata" / "postmaster.pid"
-    if stack.postgres is not None and pid_file.exists():
-        pids["postgres"] = int(pid_file.read_text().split()[0])
+    for name, server in (("tansu", stack.tansu), ("postgres", stack.postgres)):
+        if server is not None and server.pid is not None:
+            pids[name] = server.pid
     return {
         "gateway": next(c.url for c in stack.children if c.component is GATEWAY),
         "services": {c.component.name: c.url for c in stack.children},

@@ -115,6 +115,18 @@ class Tansu:
     async def astart(self, timeout_s: float = 20.0) -> Tansu:
         return await asyncio.to_thread(self.start, timeout_s)
 
+    def restart(self) -> None:
+        """Start a broker again on the same port after it died: a new, empty one (its data was in memory)."""
+        self._process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.start()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self.is_running else None
+
     def pause(self) -> None:
         assert self._process is not None
         self._process.send_signal(signal.SIGSTOP)
@@ -165,6 +177,24 @@ class EmbeddedPostgres:
         server, self._server = self._server, None
         if server is not None:
             server._cleanup()
+
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's pid while it runs (from postmaster.pid)."""
+        pid_file = self.data_dir / "postmaster.pid"
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            pid = int(pid_file.read_text().split()[0])
+            return pid if running_pid(pid) else None
+        return None
+
+    @property
+    def is_running(self) -> bool:
+        return self.pid is not None
+
+    def restart(self) -> None:
+        """Start the server again on the same data (after a crash: PostgreSQL recovers from its WAL)."""
+        assert self._server is not None, "start() first"
+        self._server.ensure_postgres_running()
 
     @property
     def socket_dir(self) -> str:
