@@ -96,3 +96,21 @@ def test_every_api_path_is_under_the_service_prefix_so_the_gateway_can_route_it(
     assert stray == []
     operation_ids = [op["operationId"] for item in paths.values() for op in item.values()]
     assert len(operation_ids) == len(set(operation_ids)), "duplicate operationIds break generated clients"
+
+
+def test_the_topic_catalog_names_every_consumer_group_so_plc_topics_creates_their_dead_letter_topics():
+    from goals import consumers as goals
+    from interventions import consumers as interventions
+    from plc_shared import topics
+    from reviews import consumers as reviews
+
+    specs = [
+        goals.results_consumer(),
+        goals.roster_consumer(),
+        goals.flags_consumer(),
+        interventions.results_consumer(),
+        interventions.roster_consumer(),
+        reviews.results_consumer(),
+        reviews.facts_consumer(),
+    ]
+    assert sorted(s.name for s in specs) == sorted(topics.CONSUMER_GROUPS)

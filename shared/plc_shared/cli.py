@@ -2,7 +2,7 @@
 
 plc up                       everything, on embedded defaults (or on the infrastructure the environment names)
 plc migrate [--component X]  apply Alembic migrations (creates missing databases when it can)
-plc topics                   create the documented Kafka topics with their partitions
+plc topics                   create missing topics (dead-letter ones too); report partition drift
 plc token --role teacher --district d1 --school s1
 """
 
@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from plc_shared import infra, topics
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.components import GATEWAY, PROCESSES, SERVICES, WEB, Component, by_name
-from plc_shared.kafka import ensure_topics
+from plc_shared.kafka import ensure_topics, topic_drift
 from plc_shared.migrate import provision, upgrade_async
 from plc_shared.settings import AdminDatabaseSettings, AuthSettings, KafkaSettings, is_placeholder
 
@@ -90,11 +90,23 @@ async def migrate(components: Sequence[Component]) -> None:
         print(f"{component.name}: migrated to head")
 
 
-async def create_topics(settings: KafkaSettings) -> None:
-    created = await ensure_topics(settings, topics.ALL)
-    for topic in topics.ALL:
-        state = "created" if settings.topic(topic.name) in created else "exists"
-        print(f"{settings.topic(topic.name):40} partitions={topic.partitions:<3} {state}")
+async def create_topics(settings: KafkaSettings) -> int:
+    """Create the catalog's missing topics (dead-letter topics included), then report every topic whose
+    partition count differs from the catalog's (exit code 1: Kafka cannot shrink a topic, and growing one
+    moves keys to other partitions, so an operator decides)."""
+    catalog = topics.catalog()
+    created = await ensure_topics(settings, catalog)
+    drift = await topic_drift(settings, catalog)
+    for topic in catalog:
+        name = settings.topic(topic.name)
+        wanted = settings.partitions.get(topic.name, topic.partitions)
+        if name in drift:
+            actual = drift[name][1]
+            state = f"DRIFT: {'missing' if actual is None else f'{actual} partitions'}, catalog says {wanted}"
+        else:
+            state = "created" if name in created else "exists"
+        print(f"{name:48} partitions={wanted:<3} {state}")
+    return 1 if drift else 0
 
 
 def token(args: argparse.Namespace) -> str:
@@ -310,7 +322,7 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         enable_idempotence=False,
         topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
     )
-    await ensure_topics(kafka, topics.ALL)
+    await ensure_topics(kafka, topics.catalog())
 
     for component in PROCESSES:
         if stop.is_set():
@@ -394,7 +406,7 @@ def parser() -> argparse.ArgumentParser:
     p_migrate = sub.add_parser("migrate", help="apply database migrations")
     p_migrate.add_argument("--component", choices=[c.name for c in PROCESSES], help="only this component")
 
-    sub.add_parser("topics", help="create the Kafka topics")
+    sub.add_parser("topics", help="create the missing Kafka topics and report partition counts that drift")
 
     p_events = sub.add_parser("events", help="write the event catalog (JSON Schemas + AsyncAPI)")
     p_events.add_argument("action", choices=["export"])
@@ -439,8 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(migrate(components))
         return 0
     if args.command == "topics":
-        asyncio.run(create_topics(KafkaSettings()))
-        return 0
+        return asyncio.run(create_topics(KafkaSettings()))
     if args.command == "events":
         from plc_shared.events import catalog
 

@@ -69,6 +69,24 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> lis
         await admin.close()
 
 
+async def topic_drift(settings: KafkaSettings, topics: Iterable[Topic]) -> dict[str, tuple[int, int | None]]:
+    """Topics whose partition count on the broker is not the configured one: name -> (wanted, actual or None
+    when the topic is missing)."""
+    admin = AIOKafkaAdminClient(**settings.client_options(), request_timeout_ms=settings.request_timeout_ms)
+    await admin.start()
+    try:
+        wanted = {settings.topic(t.name): settings.partitions.get(t.name, t.partitions) for t in topics}
+        existing = set(await admin.list_topics())
+        present = [name for name in wanted if name in existing]
+        described = await admin.describe_topics(present) if present else []
+        actual = {d["topic"]: len(d["partitions"]) for d in described}
+        return {
+            name: (count, actual.get(name)) for name, count in wanted.items() if actual.get(name) != count
+        }
+    finally:
+        await admin.close()
+
+
 async def cluster_id(admin: AIOKafkaAdminClient) -> str:
     """The broker's cluster id (Metadata v2+). A broker that lost everything comes back with another one: the
     local Tansu broker gets a fresh id at every start (`infra.Tansu`), since it keeps its data in memory."""

@@ -262,7 +262,7 @@ class OutboxRelay:
             try:
                 # Topics exactly as the catalog says, before anything is produced (a produce to a missing
                 # topic would let the broker create it with its own defaults).
-                await ensure_topics(self.kafka, topics.ALL)
+                await ensure_topics(self.kafka, topics.catalog())
                 await producer.start()
                 # The hot path talks to asyncpg directly (decoding 2,000 rows through the ORM layer per batch
                 # costs more CPU than sending them); these two connections are used for nothing else.
