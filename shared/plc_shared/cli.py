@@ -2,6 +2,7 @@
 
 plc up                       everything, on embedded defaults (or on the infrastructure the environment names)
 plc migrate [--component X]  apply Alembic migrations (creates missing databases when it can)
+plc events replay --service S --since T [--type X]   publish a service's retained events again
 plc topics                   create missing topics (dead-letter ones too); report partition drift
 plc token --role teacher --district d1 --school s1
 """
@@ -21,6 +22,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import IO
@@ -107,6 +109,32 @@ async def create_topics(settings: KafkaSettings) -> int:
             state = "created" if name in created else "exists"
         print(f"{name:48} partitions={wanted:<3} {state}")
     return 1 if drift else 0
+
+
+def _timestamp(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def replay(component: Component, since: datetime, types: Sequence[str] = ()) -> int:
+    """Publish a service's retained events (outbox_sent) created since `since` again, in their original order:
+    they move back into its outbox and its running relay sends them. Every consumer of the suite, and the
+    warehouse, ignores an event id it has seen, so a replay only fills gaps (a warehouse that lost data, a
+    new consumer). Returns how many events were queued."""
+    from sqlalchemy import MetaData
+
+    from plc_shared.outbox import Retention, outbox_table
+
+    conn = await infra._admin(default_database_url(component))
+    try:
+        retained = Retention(outbox_table(MetaData()), timedelta(0))
+        if types:
+            return await retained.move_back(
+                conn, "created_at >= $1 AND event_type = ANY($2::text[])", since, types
+            )
+        return await retained.move_back(conn, "created_at >= $1", since)
+    finally:
+        await conn.close()
 
 
 def token(args: argparse.Namespace) -> str:
@@ -408,9 +436,21 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("topics", help="create the missing Kafka topics and report partition counts that drift")
 
-    p_events = sub.add_parser("events", help="write the event catalog (JSON Schemas + AsyncAPI)")
-    p_events.add_argument("action", choices=["export"])
-    p_events.add_argument("--dir", type=Path, default=Path("deploy/events"), help="default deploy/events")
+    p_events = sub.add_parser(
+        "events",
+        help="export: write the event catalog (JSON Schemas + AsyncAPI); replay: publish retained events again",
+    )
+    p_events.add_argument("action", choices=["export", "replay"])
+    p_events.add_argument(
+        "--dir", type=Path, default=Path("deploy/events"), help="export: default deploy/events"
+    )
+    p_events.add_argument("--service", choices=[c.name for c in SERVICES], help="replay: whose events")
+    p_events.add_argument(
+        "--since", type=_timestamp, help="replay: events created at or after this ISO time (UTC unless given)"
+    )
+    p_events.add_argument(
+        "--type", dest="types", action="append", default=[], help="replay: only this event type (repeatable)"
+    )
 
     for name, entry in component_commands().items():  # e.g. `plc import oneroster PATH` (assessments)
         dist = entry.dist.name if entry.dist else entry.value
@@ -452,6 +492,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "topics":
         return asyncio.run(create_topics(KafkaSettings()))
+    if args.command == "events" and args.action == "replay":
+        if not (args.service and args.since):
+            parser().error("events replay needs --service and --since")
+        moved = asyncio.run(replay(by_name(args.service), args.since, args.types))
+        print(
+            f"{args.service}: {moved} retained events since {args.since.isoformat()} queued to be published again"
+        )
+        return 0
     if args.command == "events":
         from plc_shared.events import catalog
 

@@ -7,14 +7,31 @@ import logging
 import time
 from collections.abc import Iterable
 
+import aiokafka.client
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.protocol.metadata import MetadataRequest
 
 from plc_shared.settings import KafkaSettings
 from plc_shared.topics import Topic
 
 logger = logging.getLogger(__name__)
+
+
+class _NoAutoCreate(MetadataRequest):
+    """Metadata requests that never ask the broker to create a topic (Kafka's `allow_auto_topic_creation`).
+
+    aiokafka always asks (v4+) and offers no option: a producer sending to a broker that lost its topics
+    would re-create them with the broker's defaults (4 partitions on Tansu; the catalog says 12 or 6).
+    Topics are created only by `ensure_topics`, with the catalog's partitions; a send to a missing topic
+    fails (UnknownTopicOrPartition) and the relay retries after creating the topics."""
+
+    def __init__(self, topics: list[str] | None = None, allow_auto_topic_creation: bool | None = None):
+        super().__init__(topics, allow_auto_topic_creation=False)
+
+
+aiokafka.client.MetadataRequest = _NoAutoCreate  # every client of every PLC process (see the class)
 
 
 def make_producer(settings: KafkaSettings, **overrides) -> AIOKafkaProducer:
