@@ -4,6 +4,7 @@ plc up                       everything, on embedded defaults (or on the infrast
 plc migrate [--component X]  apply Alembic migrations (creates missing databases when it can)
 plc topics                   create the documented Kafka topics with their partitions
 plc token --role teacher --district d1 --school s1
+plc demo [--gateway URL]     build the labelled demo district through the API (dev stacks only; plc_shared.demo)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import IO
 import httpx
 from sqlalchemy.engine import make_url
 
-from plc_shared import infra, topics
+from plc_shared import demo, infra, topics
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.components import GATEWAY, PROCESSES, SERVICES, WEB, Component, by_name
 from plc_shared.kafka import ensure_topics
@@ -38,6 +39,7 @@ from plc_shared.settings import AdminDatabaseSettings, AuthSettings, KafkaSettin
 logger = logging.getLogger("plc")
 
 ADMIN_URL_ENV = "PLC_POSTGRES_ADMIN_URL"
+DEMO_OFF_ENV = "PLC_NO_DEMO"  # set: a first `plc up` does not build the demo district
 DATA_DIR_ENV = "PLC_DATA_DIR"
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 20.0
@@ -139,6 +141,7 @@ class Stack:
     children: list[Child] = field(default_factory=list)
     logs: list[IO[bytes]] = field(default_factory=list)
     free_ports: bool = False  # any free port rather than the documented ones (stacks side by side)
+    demo: bool = False  # build the demo district once ready (a first start on the embedded default)
 
     def port(self, preferred: int) -> int:
         return infra.free_port() if self.free_ports else pick_port(preferred)
@@ -229,8 +232,10 @@ async def wait_ready(child: Child, stop: asyncio.Event, timeout_s: float) -> Non
         )
 
 
-async def up(data_dir: Path, host: str, free_ports: bool = False) -> int:
+async def up(data_dir: Path, host: str, free_ports: bool = False, with_demo: bool = True) -> int:
     stack = Stack(data_dir=data_dir, host=host, free_ports=free_ports)
+    # A first start (no data yet) builds the demo district once the stack is ready (docs: README quick start).
+    stack.demo = with_demo and not (data_dir / "pgdata").exists() and not os.environ.get(DEMO_OFF_ENV)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -297,6 +302,8 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
     if stop.is_set():
         return 130
     _print_ready(stack, time.monotonic() - t0)
+    if stack.demo and stack.postgres is not None:
+        await _first_start_demo(next(c.url for c in stack.children if c.component is GATEWAY))
     # For scripts and tests: where everything is and which processes plc started (removed on stop).
     await asyncio.to_thread((stack.data_dir / "up.json").write_text, json.dumps(_describe(stack, bootstrap)))
 
@@ -308,6 +315,24 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=0.5)
     return 0
+
+
+async def _first_start_demo(gateway_url: str) -> None:
+    """The demo district on a fresh embedded stack; a failure is reported, and the stack keeps running."""
+    try:
+        await demo.run(gateway_url, say=say)
+    except demo.DemoRefused as exc:
+        say(str(exc))
+    except Exception as exc:  # the stack is up and usable without the demo
+        say(f"demo: not built ({exc}); run `uv run plc demo` to try again")
+
+
+def gateway_url(data_dir: Path) -> str:
+    """Where the running stack's gateway is: `plc up` writes it to up.json; else the documented port."""
+    described = data_dir / "up.json"
+    if described.exists():
+        return json.loads(described.read_text())["gateway"]
+    return f"http://127.0.0.1:{GATEWAY.port}"
 
 
 def say(line: str) -> None:
@@ -359,6 +384,17 @@ def parser() -> argparse.ArgumentParser:
         help="bind free ports instead of 8000-8004 and 9092 (several stacks on one machine; see up.json)",
     )
 
+    p_up.add_argument("--no-demo", action="store_true", help="a first start does not build the demo district")
+
+    p_demo = sub.add_parser(
+        "demo", help="build the labelled demo district through the API (never production)"
+    )
+    p_demo.add_argument("--gateway", help="the gateway's URL (default: the running `plc up` stack's)")
+    p_demo.add_argument("--district", default="demo", help="the demo district's id (default demo)")
+    p_demo.add_argument(
+        "--data-dir", help=f"the `plc up` data directory to find the stack in (${DATA_DIR_ENV})"
+    )
+
     p_migrate = sub.add_parser("migrate", help="apply database migrations")
     p_migrate.add_argument("--component", choices=[c.name for c in PROCESSES], help="only this component")
 
@@ -401,7 +437,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "up":
         data_dir = Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or ".plc").resolve()
-        return asyncio.run(up(data_dir, args.host, args.free_ports))
+        return asyncio.run(up(data_dir, args.host, args.free_ports, with_demo=not args.no_demo))
+    if args.command == "demo":
+        demo.refuse_in_production()
+        data_dir = Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or ".plc").resolve()
+        asyncio.run(demo.run(args.gateway or gateway_url(data_dir), district=args.district))
+        return 0
     if args.command == "migrate":
         components = [by_name(args.component)] if args.component else list(PROCESSES)
         asyncio.run(migrate(components))
