@@ -11,6 +11,7 @@ import csv
 import io
 import uuid
 import zipfile
+from datetime import date
 from pathlib import Path
 
 from playwright.async_api import expect
@@ -190,6 +191,128 @@ async def test_a_data_lead_takes_a_new_district_from_nothing_to_its_first_data_m
     await expect(page.get_by_role("alert")).to_be_visible()
     await expect(page.get_by_label("Regional center")).to_have_value("Central")
     await check_page(page, "setup-program-refused")
+    await page.goto(f"{base}/app/teams/new?school_id={school}")
+    await page.get_by_label("Kind").select_option("leadership")
+    await page.get_by_label("Name").fill("Leadership team")
+    staff = ", ".join([f"{d}-principal", f"{d}-t0", f"{d}-t1", f"{d}-t2"])
+    await page.get_by_label("Other staff of the school").fill(staff)
+    await page.get_by_role("button", name="Form the team").click()
+    await expect(page.get_by_role("heading", name="Leadership team")).to_be_visible()
+
+    async def entered() -> bool:  # the reviews service learns the team from the goals service's events
+        await page.goto(f"{base}/app/setup/program")
+        await page.get_by_label("Regional center").fill("Central")
+        await page.get_by_label("Entry year").fill("2026")
+        await page.get_by_role("button", name="Enter the school").click()
+        return await page.get_by_role("row", name="Kennedy Middle").count() == 1
+
+    assert await eventually(entered, timeout_s=20, interval_s=0.5)
+    await expect(page.get_by_role("row", name="Kennedy Middle")).to_contain_text("4 members")
+    await check_page(page, "setup-program")
+    await context.close()
+
+    await _team_goal_with_a_pdsa_cycle(stack, browser, d, school, key)
+    await _finalized_site_review(stack, browser, d, school)
+
+
+async def _team_goal_with_a_pdsa_cycle(stack, browser, d: str, school: str, key: str) -> None:
+    """The principal forms the grade 6 team, writes its goal on the CFA, and runs a PDSA cycle; the SIS posts the
+    retakes after Do started, so Study has results."""
+    context = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    page = await context.new_page()
+    await sign_in(page, stack.base, "school_leader", d, school, name="Paula Ng")
+    await page.goto(f"{stack.base}/app/teams/new?school_id={school}")
+    await page.get_by_label("Name").fill("Math 6 team")
+    await page.get_by_label("Ray Diaz").check()
+    await page.get_by_label("Ivy Chen").check()
+    await page.get_by_label("Math 6 (Diaz)").check()
+    await page.locator(f'input[name="standard_ids"][value="{await _standard_id(stack, d, RATIO_1)}"]').check()
+    await page.get_by_role("button", name="Form the team").click()
+    await expect(page.get_by_role("heading", name="Math 6 team")).to_be_visible()
+    team_url = page.url
+    today = date.today()
+    year = today.year if today.month >= 8 else today.year - 1  # the school year now
+    school_goal = await _goal(page, "Kennedy: 70 % proficient on Ratios CFA 1", f"{d}-cfa1", year, "70")
+    await page.goto(team_url)
+    await page.get_by_role("link", name="Write a team goal").click()
+    await page.get_by_label("School goal it serves").select_option(school_goal)
+    goal_id = await _goal(
+        page, "Math 6 team: 80 % proficient on Ratios CFA 1", f"{d}-cfa1", year, "80", new=False
+    )
+    goal_url = page.url
+    await page.get_by_label("Question").fill("Do ratio-table warm-ups raise proficiency?")
+    await page.get_by_label("Change idea").fill("Five minutes of ratio tables every lesson")
+    await page.get_by_label("Task 1: who").fill("Math 6 team")
+    await page.get_by_label("Task 1: what").fill("Run the warm-ups")
+    await page.get_by_role("button", name="Start the cycle").click()
+    await page.get_by_role("button", name="Record Do").click()  # the service's gate: a prediction first
+    await page.get_by_label("Predicted value of the measure (%)").fill("60")
+    await page.get_by_label("By", exact=True).fill(date(year + 1, 1, 31).isoformat())
+    await page.get_by_role("button", name="Save the plan").click()
+    await page.get_by_label("Observations").fill("Both classes ran them.")
+    await page.get_by_role("button", name="Record Do").click()
+    await expect(page.locator("#cycle-1 .phase")).to_have_text("Do")
+
+    retakes = [{"assessment_id": f"{d}-cfa1", "student_id": f"{d}-s{n}", "attempt": 2,
+                "item_scores": {"Q1": 4, "Q2": 4, "Q3": 8}} for n in range(3)]  # fmt: skip
+    posted = await stack.gateway.post(
+        "/assessments/results/bulk", json={"results": retakes}, headers={"X-API-Key": key}
+    )
+    assert posted.json()["accepted"] == 3, posted.text
+    leader = {
+        "Authorization": f"Bearer {mint_dev_token(stack.settings.auth, role=Role.SCHOOL_LEADER, district_id=d, school_ids=[school])}"
+    }
+
+    async def progress_after_do() -> bool:
+        series = (await stack.gateway.get(f"/goals/v1/goals/{goal_id}/progress", headers=leader)).json()
+        return any(p["value"] is not None and p["on"] >= today.isoformat() for p in series["points"])
+
+    assert await eventually(progress_after_do, timeout_s=20, interval_s=0.3)
+    await page.goto(goal_url)
+    await page.get_by_label("Notes").fill("The retakes after the warm-ups.")
+    await page.get_by_role("button", name="Study the results").click()
+    await expect(page.locator("#cycle-1 .phase")).to_have_text("Study")
+    await page.get_by_label("Adopt").check()
+    await page.get_by_label("Rationale").fill("Keep the warm-ups all year.")
+    await page.get_by_role("button", name="Record the decision").click()
+    await expect(page.locator("#cycle-1 .phase")).to_have_text("Closed")
+    await context.close()
+
+
+async def _goal(page, title: str, assessment: str, year: int, target: str, new: bool = True) -> str:
+    """Write a goal on the goal form (a school goal from the Goals page, or the form already open), activate it."""
+    if new:
+        await page.get_by_role("link", name="Goals").first.click()
+        await page.get_by_role("link", name="Write a new goal").click()
+    await page.get_by_label("Title").fill(title)
+    await page.get_by_label("Measure").select_option("proficient")
+    await page.get_by_label("Assessment", exact=False).first.select_option(assessment)
+    await page.get_by_label("Baseline (%)").fill("40")
+    await page.get_by_label("Target (%)").fill(target)
+    await page.get_by_label("Start", exact=True).fill(date(year, 9, 1).isoformat())
+    await page.get_by_label("Deadline").fill(date(year + 1, 5, 31).isoformat())
+    await page.get_by_role("button", name="Save as draft").click()
+    await page.get_by_role("button", name="Activate the goal").click()
+    await expect(page.locator(".lead")).to_contain_text("active")
+    return page.url.rsplit("/", 1)[-1]
+
+
+async def _finalized_site_review(stack, browser, d: str, school: str) -> None:
+    context = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    page = await context.new_page()
+    await sign_in(page, stack.base, "reviewer", d, school, name="Dr Reyes")
+    await page.get_by_role("link", name="Reviews").first.click()
+    await page.get_by_label("Kind").select_option("site")
+    await page.get_by_role("button", name="Start a review").click()
+    indicators = page.locator("fieldset.indicator")
+    for n in range(await indicators.count()):
+        await indicators.nth(n).locator('input[type="radio"][value="2"]').check()
+        await indicators.nth(n).get_by_label("Evidence seen").fill("PLC meeting minutes")
+    await page.get_by_role("button", name="Save ratings").click()
+    await expect(page.get_by_role("status")).to_contain_text("saved")
+    await page.get_by_role("button", name="Submit the review").click()
+    await page.get_by_role("button", name="Finalize the review").click()
+    await expect(page.locator("#review-status")).to_contain_text("finalized")
     await context.close()
 
 
