@@ -182,6 +182,19 @@ async def test_a_data_lead_takes_a_new_district_from_nothing_to_its_first_data_m
     assert await eventually(flagged, timeout_s=20, interval_s=0.3)
     await page.goto(f"{base}/app/flags?school_id={school}")
     await expect(page.locator("main")).to_contain_text("Ava Park")
+    # A flag assigned the school's tier 2 intervention, and monitored: a progress point on it.
+    row = page.locator("#open-flags tr", has=page.get_by_role("rowheader", name="Ava Park")).first
+    await row.locator("summary").click()
+    pyramid = await stack.gateway.get(f"/interventions/v1/schools/{school}/interventions", headers=admin)
+    await row.get_by_label("Intervention").select_option(pyramid.json()[0]["id"])
+    await row.get_by_role("button", name="Assign intervention").click()
+    await expect(page.get_by_role("status")).to_contain_text("The intervention is assigned")
+    await page.get_by_role("link", name="See its progress").click()
+    progress = page.locator("form", has=page.get_by_role("button", name="Record progress"))
+    await progress.get_by_label("Date measured").fill(date.today().isoformat())
+    await progress.get_by_label("Score (%)").fill("45")
+    await progress.get_by_role("button", name="Record progress").click()
+    await expect(page.get_by_role("status")).to_contain_text("The progress point is recorded")
 
     # The review program: the school needs its leadership team (goals learns the staff from the roster).
     await page.goto(f"{base}/app/setup/program")
