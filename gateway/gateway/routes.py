@@ -36,7 +36,8 @@ GATEWAY = "gateway"
 # itself (a session cookie) and calls the API back through the gateway with the user's token, so every API call
 # it makes meets the table below with exactly the user's rights. No row of ROUTES lives under these prefixes.
 PUBLIC_PREFIXES: dict[str, str] = {"/app/": "web"}
-PUBLIC_UPLOADS = frozenset({"/app/import"})  # a OneRoster package: the bulk body limit applies
+# Uploads (a OneRoster package, a CASE framework): the bulk body limit applies.
+PUBLIC_UPLOADS = frozenset({"/app/import", "/app/setup/standards/case"})
 
 
 @dataclass(frozen=True)
