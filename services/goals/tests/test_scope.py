@@ -9,13 +9,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-import httpx
 import pytest
-from gateway.testing import behind_gateway, prove_through_gateway, row_permission
+from gateway.testing import prove_scope, served_behind_gateway
 from goals import models
 from goals.main import create_app
 from goals.testing import apply, assessment, result, school, staff
-from plc_shared.auth import Role, mint_dev_token
+from plc_shared.auth import Role
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.scope_matrix import (
     LEADER_WRITE,
@@ -23,10 +22,10 @@ from plc_shared.scope_matrix import (
     Call,
     Case,
     Expect,
+    as_role,
     expect,
     fill,
-    prove_straight,
-    table_rows,
+    service_routes,
 )
 
 M, F, A = Expect.MISSING, Expect.FORBIDDEN, Expect.ALLOWED
@@ -163,20 +162,7 @@ CASES = (
 
 
 def test_every_route_has_a_case(app):
-    paths = app.openapi()["paths"]
-    routes = {(m.upper(), p) for p, item in paths.items() for m in item if p not in ("/healthz", "/readyz")}
-    assert routes == {(c.method, c.route) for c in CASES}
-
-
-def http(app, headers: dict) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc", headers=headers)
-
-
-def token(app, role: Role, district: str, schools=(), subject=None) -> dict:
-    minted = mint_dev_token(
-        app.state.settings.auth, role=role, district_id=district, school_ids=schools, subject=subject
-    )
-    return {"Authorization": f"Bearer {minted}"}
+    assert service_routes(app) == {(c.method, c.route) for c in CASES}
 
 
 async def build_world(app) -> dict[str, str]:
@@ -198,7 +184,7 @@ async def build_world(app) -> dict[str, str]:
         events += [staff(d, w[t], "teacher", a) for t in ("t1", "t2", "t3")]
         events += [assessment(d, w["assessment"], ["std1"])]
         await apply(make_sessionmaker(engine), *events)
-        async with http(app, token(app, Role.SCHOOL_LEADER, d, [a])) as leader:
+        async with as_role(app, Role.SCHOOL_LEADER, d, [a]) as leader:
             made = await leader.post(f"{G}/schools/{a}/teams", json=team_body(w))
             assert made.status_code == 201, made.text
             w["team"] = made.json()["id"]
@@ -218,31 +204,20 @@ async def build_world(app) -> dict[str, str]:
     return w
 
 
-@pytest.fixture(scope="module")
-async def gateway_url(app, create_database):
-    """Another instance of the service (same database) served for real behind a real gateway."""
-    async with behind_gateway(create_database, "goals", create_app(app.state.settings)) as url:
-        yield url
+gateway_url = served_behind_gateway("goals", create_app)
 
 
 @pytest.mark.parametrize("via", ["service", "gateway"])
 async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-
-    async def snapshot():
-        return await table_rows(app.state.engine, models.Base.metadata)
-
-    if via == "service":
-        await prove_straight(CASES, w, (), app, snapshot, row_permission)
-    else:
-        await prove_through_gateway(CASES, w, (), gateway_url, app.state.settings.auth, snapshot)
+    await prove_scope(via, CASES, w, (), app, gateway_url, models.Base.metadata)
     await owners_get_it(app, w)
 
 
 async def owners_get_it(app, w: dict[str, str]) -> None:
     """The school's leader (a district admin for the district's thresholds) makes every call."""
-    leader = http(app, token(app, Role.SCHOOL_LEADER, w["district"], [w["school_a"]]))
-    admin = http(app, token(app, Role.DISTRICT_ADMIN, w["district"]))
+    leader = as_role(app, Role.SCHOOL_LEADER, w["district"], [w["school_a"]])
+    admin = as_role(app, Role.DISTRICT_ADMIN, w["district"])
     async with leader, admin:
         for c in CASES:
             owner = admin if c.expect is DISTRICT_ADMIN else leader

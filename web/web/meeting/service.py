@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from web.client import Api
+from web.client import Api, seg
 from web.roster import Names, names_for
 
 
@@ -39,7 +39,7 @@ class Meeting:
 
 
 async def meeting(api: Api, assessment_id: str, school_id: str | None) -> Meeting:
-    base = f"/assessments/assessments/{assessment_id}"
+    base = f"/assessments/assessments/{seg(assessment_id)}"
     assessment, analysis, names = await asyncio.gather(
         api.get(base),
         api.get(f"{base}/analysis", school_id=school_id),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plc_shared.db import Repository
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 
 from interventions.models import Assignment, Flag, Student, StudentTier
@@ -33,7 +33,7 @@ class TierRepository(Repository[StudentTier]):
         stmt = select(func.count()).where(
             Student.district_id == district_id,
             Student.status == "active",
-            Student.school_ids.any(school_id),
+            literal(school_id) == Student.school_ids.any_(),
         )
         return (await self.session.execute(stmt)).scalar_one()
 
