@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from web.auth import CurrentUser
-from web.client import Api, ApiError, UserApi
+from web.client import Api, ApiError, UserApi, seg
 from web.forms import field_errors, refusal
 from web.pages import render
 
@@ -85,7 +85,7 @@ async def build_cfa(
     try:
         created = await api.post("/assessments/assessments", form.body())
         if form.publish:
-            await api.post(f"/assessments/assessments/{created['id']}/publish")
+            await api.post(f"/assessments/assessments/{seg(created['id'])}/publish")
     except ApiError as exc:
         if not refusal(exc):
             raise

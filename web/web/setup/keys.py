@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from web.auth import CurrentUser
-from web.client import Api, ApiError, UserApi
+from web.client import Api, ApiError, UserApi, seg
 from web.forms import field_errors, refusal
 from web.pages import render
 
@@ -62,5 +62,5 @@ async def create_key(
 @router.post("/setup/keys/{key_id}/revoke")
 async def revoke_key(key_id: str, user: CurrentUser, api: UserApi) -> Response:
     """Revoke a key: the integration using it is refused from now on."""
-    await api.delete(f"/gateway/api-keys/{key_id}")
+    await api.delete(f"/gateway/api-keys/{seg(key_id)}")
     return RedirectResponse("/app/setup/keys", status_code=303)

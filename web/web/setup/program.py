@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from web.auth import CurrentUser
-from web.client import Api, ApiError, UserApi
+from web.client import Api, ApiError, UserApi, seg
 from web.forms import field_errors, refusal
 from web.pages import render
 
@@ -62,7 +62,7 @@ async def enter_school(
 ) -> Response:
     """Enter a school in the program (it needs its leadership team first: the service says so)."""
     try:
-        await api.put(f"{RV}/program/schools/{form.school_id}", form.body())
+        await api.put(f"{RV}/program/schools/{seg(form.school_id)}", form.body())
     except ApiError as exc:
         if not refusal(exc) and exc.status != 404:
             raise

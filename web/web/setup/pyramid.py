@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from web.auth import CurrentUser
-from web.client import Api, ApiError, UserApi
+from web.client import Api, ApiError, UserApi, seg
 from web.flags.endpoints import default_school
 from web.forms import field_errors, refusal
 from web.pages import render
@@ -45,7 +45,7 @@ async def _page(
     request: Request, user, api: Api, school_id: str | None, status: int = 200, **ctx
 ) -> Response:
     schools = await api.get_or([], "/assessments/roster/schools")
-    catalog = await api.get(f"{IV}/schools/{school_id}/interventions") if school_id else []
+    catalog = await api.get(f"{IV}/schools/{seg(school_id)}/interventions") if school_id else []
     ctx.setdefault("form", InterventionForm(school_id=school_id or ""))
     return render(request, "setup_pyramid.html", user, status_code=status, schools=schools, school_id=school_id,
                   catalog=catalog, errors=field_errors(ctx.get("problem")), **ctx)  # fmt: skip
@@ -65,7 +65,7 @@ async def add_intervention(
 ) -> Response:
     """Add an intervention to the school's pyramid; the API's refusal is shown on the form, as typed."""
     try:
-        await api.post(f"{IV}/schools/{form.school_id}/interventions", form.body())
+        await api.post(f"{IV}/schools/{seg(form.school_id)}/interventions", form.body())
     except ApiError as exc:
         if not refusal(exc):
             raise

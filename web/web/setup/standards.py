@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from web.auth import CurrentUser
-from web.client import Api, ApiError, UserApi
+from web.client import Api, ApiError, UserApi, seg
 from web.forms import field_errors, refusal
 from web.pages import render
 
@@ -87,7 +87,8 @@ async def mark_essential(
     """Mark a standard essential for a grade (an essential outcome the teams guarantee)."""
     try:
         await api.put(
-            f"/assessments/standards/{form.standard_id}/essential", {"scope": "grade", "value": form.grade}
+            f"/assessments/standards/{seg(form.standard_id)}/essential",
+            {"scope": "grade", "value": form.grade},
         )
     except ApiError as exc:
         if not refusal(exc) and exc.status != 404:
