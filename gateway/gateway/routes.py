@@ -36,7 +36,8 @@ GATEWAY = "gateway"
 # itself (a session cookie) and calls the API back through the gateway with the user's token, so every API call
 # it makes meets the table below with exactly the user's rights. No row of ROUTES lives under these prefixes.
 PUBLIC_PREFIXES: dict[str, str] = {"/app/": "web"}
-PUBLIC_UPLOADS = frozenset({"/app/import"})  # a OneRoster package: the bulk body limit applies
+# Uploads (a OneRoster package, a CASE framework): the bulk body limit applies.
+PUBLIC_UPLOADS = frozenset({"/app/import", "/app/setup/standards/case"})
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, "/assessments/roster/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/classes/{class_id}/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/standards{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    # A CASE framework (CFPackage) can be large: the bulk body limit, its CFItems counted as rows.
+    rule("POST", "/assessments/standards/case", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE, bulk=True),
     rule(WRITE, "/assessments/standards{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
     rule(READ, "/assessments/assessments/{assessment_id}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     # The analysis lists the students below each cut, so analysts (aggregates only) do not reach it here.

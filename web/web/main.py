@@ -36,6 +36,7 @@ from web.oidc import OidcClient
 from web.pages import install_pages_errors
 from web.reviews.endpoints import router as reviews_router
 from web.sessions import PRUNE_BATCH, SessionStore
+from web.setup.endpoints import router as setup_router
 from web.signin.endpoints import router as signin_router
 from web.students.endpoints import router as students_router
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports_router,
         reviews_router,
         students_router,
+        setup_router,
     ):
         app.include_router(router, prefix="/app")
     # Outermost first: the public address and the security headers, then CSRF on every unsafe request (the
