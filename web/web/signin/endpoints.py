@@ -13,7 +13,7 @@ from web.auth import MaybeUser
 from web.pages import render
 
 router = APIRouter(tags=["sign-in"])
-STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_LEADER, Role.DISTRICT_ADMIN, Role.REVIEWER)
+STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_LEADER, Role.DISTRICT_ADMIN, Role.REVIEWER, Role.ANALYST)
 
 
 def _safe_next(next_path: str | None) -> str:
