@@ -23,7 +23,9 @@ PLAIN = {
     "int_parsing": "must be a whole number",
     "date_from_datetime_parsing": "must be a date",
     "date_parsing": "must be a date",
+    "float_type": "must be a number",
     "uuid_parsing": "choose one of the options",
+    "uuid_type": "choose one of the options",
 }
 WHERE = {"body", "query", "path", "form", "header"}
 
