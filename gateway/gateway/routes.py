@@ -134,6 +134,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(WRITE, "/assessments/roster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ROSTERS_WRITE),
     rule(READ, "/assessments/roster/schools", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/classes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
+    rule(READ, "/assessments/roster/me", (*STAFF, ANALYST), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/staff", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/staff/{staff_id}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),

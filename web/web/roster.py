@@ -19,12 +19,16 @@ class Names:
     staff_roles: dict[str, str] = field(default_factory=dict)  # the school's staff: their first roster role
     students: dict[str, str] = field(default_factory=dict)
     standards: dict[str, str] = field(default_factory=dict)
+    standard_codes: dict[str, str] = field(default_factory=dict)  # "4.NF.A.1": a chip's words
 
     def student(self, student_id: str) -> str:
         return self.students.get(student_id) or student_id
 
     def standard(self, standard_id: str | None) -> str:
         return self.standards.get(standard_id or "", standard_id or "—")
+
+    def standard_code(self, standard_id: str | None) -> str:
+        return self.standard_codes.get(standard_id or "", standard_id or "—")
 
     def class_title(self, class_id: str) -> str:
         return self.classes.get(class_id, class_id)
@@ -77,6 +81,7 @@ async def names_for(api: Api, school_id: str | None) -> Names:
         },
         staff_roles={t["sourced_id"]: t["roles"][0] for t in staff if t.get("roles")},
         standards={s["id"]: standard_label(s) for s in standards},
+        standard_codes={s["id"]: s.get("code") or s["id"] for s in standards},
     )
     names.students.update({s["sourced_id"]: student_name(s) for s in students})
     return names

@@ -7,7 +7,7 @@ from typing import Any
 
 from plc_shared import scope
 from plc_shared.auth import Principal
-from sqlalchemy import Text, cast, func, literal, select
+from sqlalchemy import Text, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -111,6 +111,19 @@ class RosterReader:
         return list(
             (await self.session.scalars(stmt.order_by(s.family_name, s.given_name, s.sourced_id))).all()
         )
+
+    async def staff_of_subject(self, district_id: str, subject: str) -> models.Staff | None:
+        """The district's active staff member whose sourcedId, else whose identifier, is `subject`."""
+        s = models.Staff
+        stmt = select(s).where(
+            s.district_id == district_id,
+            s.status == "active",
+            or_(s.sourced_id == subject, s.identifier == subject),
+        )
+        found = list(
+            (await self.session.scalars(stmt.order_by((s.sourced_id != subject), s.sourced_id))).all()
+        )
+        return found[0] if found else None
 
     async def staff_by_id(self, district_id: str, ids: set[str]) -> dict[str, models.Staff]:
         """The district's active staff of these ids (the names of classes' teachers)."""
