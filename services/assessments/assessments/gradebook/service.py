@@ -155,7 +155,7 @@ async def get_line_item(
     await session.refresh(found)
     auth.check_assessment_visible(principal, found.district_id, found.school_id, sourced_id)
     objectives = await AssessmentRepository(session).objectives(principal.tenant, [sourced_id])
-    return line_item_json(found, objectives, base)
+    return line_item_json(found, objectives, base, collection)
 
 
 async def list_line_items(
@@ -165,7 +165,7 @@ async def list_line_items(
         principal.tenant, LINE_ITEM_KINDS[collection], principal.visible_schools(), query
     )
     objectives = await AssessmentRepository(session).objectives(principal.tenant, [a.id for a in found])
-    return [query.project(line_item_json(a, objectives, base)) for a in found], total
+    return [query.project(line_item_json(a, objectives, base, collection)) for a in found], total
 
 
 async def delete_line_item(
