@@ -256,3 +256,41 @@ async def test_every_gradebook_href_and_page_link_resolves(district):
                 if not followed.headers.get("x-total-count"):
                     assert _objects(followed.json())[0]["sourcedId"] == href.rsplit("/", 1)[1]
     assert any("/lineItems/" in h for h in seen) and any("/assessmentLineItems/" in h for h in seen)
+
+
+async def test_class_scoped_reads_match_the_binding_and_the_class_scope(district):
+    """getLineItemsForClass, getResultsForClass, getResultsForLineItemForClass, getResultsForStudentForClass:
+    same shapes, paging, filter, sort and fields; a teacher reads their own class only (another is a 404,
+    exactly as a class nobody has)."""
+    ids = await _seed(district)
+    http, sis = district.http, district.sis
+    c1, c2, li = district.classes[0], district.classes[1], ids["lineItems"]
+    student = district.students[0]
+    routes = {
+        f"{BASE}/classes/{c1}/lineItems": ("lineItems", {li}),
+        f"{BASE}/classes/{c1}/results": ("results", {f"{district.id}-r0", f"{district.id}-r1", f"{district.id}-r2"}),
+        f"{BASE}/classes/{c1}/lineItems/{li}/results": ("results", {f"{district.id}-r0", f"{district.id}-r1", f"{district.id}-r2"}),
+        f"{BASE}/classes/{c1}/students/{student}/results": ("results", {f"{district.id}-r0"}),
+    }  # fmt: skip
+    own = district.token(Role.TEACHER, schools=(district.schools[0],), classes=(c1,))
+    other = district.token(Role.TEACHER, schools=(district.schools[0],), classes=(c2,))
+    for url, (collection, expected) in routes.items():
+        for headers in (sis, own):
+            listed = await http.get(url, headers=headers)
+            check(listed, collection, many=True)
+            assert {o["sourcedId"] for o in listed.json()[collection]} == expected, (url, listed.text)
+        page = await http.get(
+            url, params={"limit": 1, "sort": "sourcedId", "fields": "sourcedId"}, headers=sis
+        )
+        check(page, collection, many=True, fields=["sourcedId"])
+        assert page.headers["x-total-count"] == str(len(expected))
+        for href in _links(page).values():
+            assert (await http.get(href.removeprefix("http://svc"), headers=sis)).status_code == 200
+        hidden = await http.get(url, headers=other)
+        nobody = await http.get(url.replace(c1, f"{c1}-nobody"), headers=sis)
+        assert hidden.status_code == nobody.status_code == 404
+        check(hidden, collection)
+        assert hidden.json()["imsx_description"] == nobody.json()["imsx_description"].replace("-nobody", "")
+    wrong_class = await http.get(f"{BASE}/classes/{c2}/lineItems/{li}/results", headers=sis)
+    assert wrong_class.status_code == 404
+    check(wrong_class, "results")

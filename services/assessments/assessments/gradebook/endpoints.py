@@ -34,9 +34,12 @@ LIST_ERRORS = {**ERRORS, 400: PROBLEM_RESPONSE, 413: PROBLEM_RESPONSE}
 
 
 def _area(request: Request) -> str:
-    """An API key needs results:* for results and assessmentResults, assessments:* for the line items."""
-    collection = request.url.path.removeprefix(rules.PREFIX).split("/")[1]
-    return "results" if collection in ("results", "assessmentResults") else "assessments"
+    """An API key needs results:* for results and assessmentResults (a class's too), assessments:* for the line
+    items."""
+    path = request.url.path
+    collection = path.removeprefix(rules.PREFIX).split("/")[1]
+    results = collection in ("results", "assessmentResults") or path.endswith("/results")
+    return "results" if results else "assessments"
 
 
 router = APIRouter(
@@ -463,6 +466,107 @@ async def delete_assessment_result(
     return Response(status_code=204)
 
 
+# --- class-scoped reads (plc_shared.scope: a teacher, their own classes; another class is a 404) -------------------
+@router.get("/classes/{class_id}/lineItems", responses=LIST_ERRORS, name="list_class_lineItems")
+async def list_class_line_items(
+    class_id: str,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: StudentReader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: LineItemSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: LineItemFields = None,
+):
+    """OneRoster getLineItemsForClass: the class's lineItems (limit, offset, sort, orderBy, filter, fields)."""
+    query = _page("lineItems", limit, offset, sort, order_by, filter_, fields)
+    found, total = await service.list_class_line_items(
+        session, principal=principal, class_id=class_id, query=query, base=_base(request)
+    )
+    _paged(request, response, query, total)
+    return {"lineItems": found}
+
+
+async def _class_results(request, response, session, principal, class_id, query, **which) -> dict:
+    found, total = await service.list_class_results(
+        session, principal=principal, class_id=class_id, query=query, base=_base(request), **which
+    )
+    _paged(request, response, query, total)
+    return {"results": found}
+
+
+@router.get("/classes/{class_id}/results", responses=LIST_ERRORS, name="list_class_results")
+async def list_class_results(
+    class_id: str,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: StudentReader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: ResultSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: ResultFields = None,
+):
+    """OneRoster getResultsForClass: results on the class's lineItems."""
+    query = _page("results", limit, offset, sort, order_by, filter_, fields)
+    return await _class_results(request, response, session, principal, class_id, query)
+
+
+@router.get(
+    "/classes/{class_id}/lineItems/{line_item_id}/results",
+    responses=LIST_ERRORS,
+    name="list_class_lineItem_results",
+)
+async def list_class_line_item_results(
+    class_id: str,
+    line_item_id: str,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: StudentReader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: ResultSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: ResultFields = None,
+):
+    """OneRoster getResultsForLineItemForClass: results on one of the class's lineItems."""
+    query = _page("results", limit, offset, sort, order_by, filter_, fields)
+    return await _class_results(
+        request, response, session, principal, class_id, query, line_item=line_item_id
+    )
+
+
+@router.get(
+    "/classes/{class_id}/students/{student_id}/results",
+    responses=LIST_ERRORS,
+    name="list_class_student_results",
+)
+async def list_class_student_results(
+    class_id: str,
+    student_id: str,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: StudentReader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: ResultSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: ResultFields = None,
+):
+    """OneRoster getResultsForStudentForClass: one student's results on the class's lineItems."""
+    query = _page("results", limit, offset, sort, order_by, filter_, fields)
+    return await _class_results(request, response, session, principal, class_id, query, student=student_id)
+
+
 # --- what the binding has that we do not serve ------------------------------------------------------------------
 # The gradebook service's operations (1EdTech OneRoster 1.2 Gradebook OpenAPI, as listed by LongsightGroup/oneroster
 # src/v1p2/rest/operation.generated.ts) that are not routes above: answered codeMajor `unsupported` (501), not 404.
@@ -474,11 +578,8 @@ UNSERVED = {
     "/scoreScales/{id}": ("GET", "PUT", "DELETE"),
     "/classes/{id}/academicSessions/{id}/results": ("POST",),
     "/classes/{id}/categories": ("GET",),
-    "/classes/{id}/lineItems": ("GET", "POST"),
-    "/classes/{id}/lineItems/{id}/results": ("GET",),
-    "/classes/{id}/results": ("GET",),
+    "/classes/{id}/lineItems": ("POST",),
     "/classes/{id}/scoreScales": ("GET",),
-    "/classes/{id}/students/{id}/results": ("GET",),
     "/lineItems/{id}/results": ("POST",),
     "/schools/{id}/lineItems": ("POST",),
     "/schools/{id}/scoreScales": ("GET",),
