@@ -109,3 +109,72 @@ async def test_an_unaligned_objective_score_costs_the_result_nothing(blank_distr
     assert stored.status_code == 200, stored.text
     assert stored.json()["result"]["score"] == 95.5
     assert "learningObjectiveSet" not in stored.json()["result"]
+
+
+def variant(name: str, changes: dict[str, tuple[str, str]]) -> bytes:
+    """The public package `name` with one textual change per file (file -> (old, new)), each checked to apply."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted((PACKAGES / name).glob("*.csv")):
+            text = path.read_text()
+            old, new = changes.get(path.stem, ("", ""))
+            assert old in text, (path.name, old)
+            archive.writestr(path.name, text.replace(old, new, 1) if old else text)
+    return buffer.getvalue()
+
+
+ROSTER = "longsight-1p2-rostering-bulk"
+
+
+@pytest.mark.parametrize(
+    ("changes", "note"),
+    [
+        # the README's leniency table, one row each
+        (
+            {"academicSessions": ("as-1,,,", "as-1,inactive,,")},
+            ("academicSessions.csv", 3, "status", "status 'inactive' is not a OneRoster 1.2 value"),
+        ),  # fmt: skip
+        (
+            {"classes": ("class-1,,,", "class-1,,15/06/2023,")},
+            ("classes.csv", 2, "dateLastModified", "'15/06/2023' is not an ISO 8601"),
+        ),  # fmt: skip
+        (
+            {"classes": (",course-1,", ",course-gone,")},
+            ("classes.csv", 2, "courseSourcedId", "'course-gone' is not in courses.csv"),
+        ),  # fmt: skip
+        (
+            {"classes": (",as-1,", ",term-gone,")},
+            ("classes.csv", 2, "termSourcedIds", "'term-gone' is not in academicSessions.csv"),
+        ),  # fmt: skip
+        (
+            {"orgs": ("North School,school", "North School,department")},
+            ("classes.csv", 2, "schoolSourcedId", "org 'org-1' is a department, not a school"),
+        ),  # fmt: skip
+        (
+            {"enrollments": ("user-1,teacher", "user-1,student")},
+            ("users.csv", 3, "role", "user-1 is staff (teacher) and a student: stored as a student"),
+        ),  # fmt: skip
+    ],
+)
+async def test_lenient_but_never_silent(blank_district, changes, note):
+    report = (await upload(blank_district, variant(ROSTER, changes))).json()
+    file, row, column, reason = note
+    found = [n for n in report["notes"] if (n["file"], n["row"], n["column"]) == (file, row, column)]
+    assert len(found) == 1 and found[0]["reason"].startswith(reason), report["notes"]
+    assert report["problems"] == [], report["problems"]
+    name = file.removesuffix(".csv")
+    assert report["files"][name]["accepted"] == report["files"][name]["rows"], report
+    assert accounting(report) == row_counts(ROSTER)
+
+
+async def test_a_1p1_package_keeps_importing_with_its_1p0_columns_noted(blank_district):
+    """oat-sa's OneRoster 1.1 sample: 1.0's `grade` column read as `grades`; its classes name term '1', which
+    its (empty, bulk) academicSessions.csv does not hold."""
+    report = (await upload(blank_district, zipped("oat-1p1-base"))).json()
+    notes = {(n["file"], n["row"], n["column"]): n["reason"] for n in report["notes"]}
+    assert (
+        notes[("classes.csv", None, "grade")]
+        == "column 'grade' is OneRoster 1.0/1.1's: read as 1.2's 'grades'"
+    )
+    assert all(("classes.csv", row, "termSourcedIds") in notes for row in (2, 3, 4))
+    assert {f: c["accepted"] for f, c in report["files"].items() if f in ("orgs", "classes", "users", "enrollments")} == {"orgs": 2, "classes": 3, "users": 2, "enrollments": 3}  # fmt: skip

@@ -28,7 +28,8 @@ Mapping (documented in the README of the endpoint):
 The report: `files` (rows and accepted rows per file), `problems` (rows or files that were refused: file, row —
 the header is row 1 —, column, reason; `rejected` counts them), `skipped` (rows deliberately not imported, with
 why) and `notes` (what was done that the SIS may not expect: a standard created from a CASE id, a second
-result of a student stored as attempt 2, ...). Every row of every file is accepted or in one of the lists.
+result of a student stored as attempt 2, what OneRoster 1.2 does not allow but was imported anyway: leniency.py).
+Every row of every file is accepted or in `problems` or `skipped`, never in both; a note only explains.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from assessments.catalog import service as catalog
 from assessments.catalog.repository import AssessmentRepository
 from assessments.catalog.rules import LineItem
 from assessments.exceptions import InvalidPackage, ResultNotFound
+from assessments.oneroster.leniency import lenient_notes
 from assessments.oneroster.repository import ImportRepository
 from assessments.oneroster.rules import (
     STAFF_ROLE_OF,
@@ -507,7 +509,9 @@ class Importer(GradebookFiles):
         self.district_id = auth.require_district_writer(principal)
         self.problems: list[dict] = list(package.problems)
         self.skipped: list[dict] = []
-        self.notes: list[dict] = []
+        self.notes: list[dict] = lenient_notes(
+            package
+        )  # what 1.2 does not allow, imported anyway (leniency.py)
         self.counts: dict[str, dict[str, int]] = {}
         self.enrollments_of: dict[str, list[dict]] = {}
         self.teachers_of: dict[str, list[str]] = {}
@@ -629,6 +633,11 @@ class Importer(GradebookFiles):
                 column, reason = exc.args if len(exc.args) == 2 else (None, str(exc))
                 self.reject("users", number, column, reason)
                 continue
+            user_id = record["sourcedId"]
+            named = user_roles(record, self.roles_of.get(user_id, []), self.enrollments_of.get(user_id, []))
+            if kind == "students" and (staff := staff_roles(named)):
+                reason = f"{user_id} is staff ({', '.join(staff)}) and a student: stored as a student only"
+                self.note("users", number, "role", reason)
             converted[kind].append({**row, "district_id": self.district_id})
         students = await self._store("users", "students", models.Student, converted["students"])
         staff = await self._store("users", "staff", models.Staff, converted["staff"])
