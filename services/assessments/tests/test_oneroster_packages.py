@@ -133,27 +133,27 @@ ROSTER = "longsight-1p2-rostering-bulk"
         (
             {"academicSessions": ("as-1,,,", "as-1,inactive,,")},
             ("academicSessions.csv", 3, "status", "status 'inactive' is not a OneRoster 1.2 value"),
-        ),  # fmt: skip
+        ),
         (
             {"classes": ("class-1,,,", "class-1,,15/06/2023,")},
             ("classes.csv", 2, "dateLastModified", "'15/06/2023' is not an ISO 8601"),
-        ),  # fmt: skip
+        ),
         (
             {"classes": (",course-1,", ",course-gone,")},
             ("classes.csv", 2, "courseSourcedId", "'course-gone' is not in courses.csv"),
-        ),  # fmt: skip
+        ),
         (
             {"classes": (",as-1,", ",term-gone,")},
             ("classes.csv", 2, "termSourcedIds", "'term-gone' is not in academicSessions.csv"),
-        ),  # fmt: skip
+        ),
         (
             {"orgs": ("North School,school", "North School,department")},
             ("classes.csv", 2, "schoolSourcedId", "org 'org-1' is a department, not a school"),
-        ),  # fmt: skip
+        ),
         (
             {"enrollments": ("user-1,teacher", "user-1,student")},
             ("users.csv", 3, "role", "user-1 is staff (teacher) and a student: stored as a student"),
-        ),  # fmt: skip
+        ),
     ],
 )
 async def test_lenient_but_never_silent(blank_district, changes, note):
