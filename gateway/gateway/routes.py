@@ -166,6 +166,9 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"/assessments{D}/aggregates{{rest:path}}", (*STAFF, ANALYST), Scope.DISTRICT),
     # --- OneRoster (the district is the token's). Gradebook permissions match what the call does: results are
     # results:*, line items (assessments) assessments:*; anything else under the binding is rostering.
+    # A class's gradebook: its staff read it too (the service scopes it: a teacher, their own classes).
+    rule(READ, "/ims/oneroster/gradebook/v1p2/classes/{class_id}/lineItems", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/classes/{class_id}/{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     rule(READ, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentResults{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     rule(WRITE, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),

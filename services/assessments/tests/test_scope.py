@@ -303,6 +303,31 @@ CASES = (
     ),
     case("GET", f"{GB}/results/{{sourced_id}}", STUDENT, Call("GET", f"{GB}/results/{{gb_result}}")),
     case("GET", f"{GB}/results", STUDENT_LIST),
+    # a class's gradebook: the target's class A1 (a line item of it with the target's result)
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/lineItems",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/lineItems"),
+    ),
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/results",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/results"),
+    ),
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/lineItems/{{line_item_id}}/results",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/lineItems/{{gb_class_item}}/results"),
+    ),
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/students/{{student_id}}/results",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/students/{{student}}/results"),
+    ),
     case(
         "PUT",
         f"{GB}/assessmentResults/{{sourced_id}}",
@@ -375,6 +400,7 @@ async def build_world(app) -> dict[str, str]:
         **{k: f"{k}-{tag}" for k in ("school_a", "school_b", "class_a1", "class_a2", "class_b1")},
         **{k: f"{k}-{tag}" for k in ("student", "classmate", "standard", "assessment", "draft", "staff")},
         **{k: f"{k}-{tag}" for k in ("summative", "gb_result", "gb_summative_result")},
+        **{k: f"{k}-{tag}" for k in ("gb_class_item", "gb_class_result")},
     }
     async with as_role(app, Role.DISTRICT_ADMIN, w["district"]) as admin:
         await put_roster(admin, w)
@@ -386,6 +412,14 @@ async def build_world(app) -> dict[str, str]:
             if publish:
                 assert (await admin.post(f"/assessments/assessments/{w[key]}/publish")).status_code == 200
         assert (await admin.put("/assessments/results", json=result(w))).status_code == 201
+        class_item = {"title": "A1 CFA", "resultValueMax": 10, "class": {"sourcedId": w["class_a1"]}}
+        made = await admin.put(f"{GB}/lineItems/{w['gb_class_item']}", json={"lineItem": class_item})
+        assert made.status_code == 201, made.text
+        made = await admin.put(
+            f"{GB}/results/{w['gb_class_result']}",
+            json={"result": gradebook_result(w, item="gb_class_item")},
+        )
+        assert made.status_code == 201, made.text
         summative = {"title": "S", "resultValueMax": 10, "class": {"sourcedId": w["class_a1"]}}
         made = await admin.put(
             f"{GB}/assessmentLineItems/{w['summative']}", json={"assessmentLineItem": summative}
