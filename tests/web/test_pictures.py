@@ -138,3 +138,132 @@ async def test_the_data_meeting_draws_the_scores_and_the_level_grid_exports_its_
     assert "Ana Lopez" not in (await answer.text())
     await other.close()
     await context.close()
+
+
+async def supported_school(stack) -> tuple:
+    """A school with two students flagged for support (Ana below the cut on both standards, Cleo too), Ana
+    assigned the tier 2 small group, monitored and exited with the goal met, Cleo decided tier 3."""
+    gateway = stack.gateway
+    district, assessment, intervention = await stack.seed_district()
+    school, klass = district.schools[0], district.classes[0]
+    await stack.post_result(district, assessment, f"{klass}-st0", 2)
+    await stack.post_result(district, assessment, f"{klass}-st1", 10)
+    await stack.post_result(district, assessment, f"{klass}-st2", 3)
+    admin, leader = district.token(Role.DISTRICT_ADMIN), district.token(Role.SCHOOL_LEADER, schools=(school,))
+
+    async def flagged() -> bool:
+        found = await gateway.get(
+            f"{IV}/flags", params={"school_id": school, "kind": "support"}, headers=admin
+        )
+        return {f["student_id"] for f in found.json()} == {f"{klass}-st0", f"{klass}-st2"}
+
+    assert await eventually(flagged, timeout_s=20)
+    body = {"intervention_id": intervention["id"], "student_id": f"{klass}-st0", "standard_id": None,
+            "start_on": "2026-09-07", "planned_weeks": 6, "champion": district.teachers[0], "baseline": 40,
+            "goal": 70, "goal_date": "2026-10-19", "monitoring_every_days": 7}  # fmt: skip
+    assigned = await gateway.post(f"{IV}/assignments", json=body, headers=leader)
+    assert assigned.status_code == 201, assigned.text
+    assignment = assigned.json()["id"]
+    for week, score in enumerate([40, 55, 72]):  # 16 points a week
+        point = {"measured_on": f"2026-09-{7 + 7 * week:02d}", "score": score}
+        r = await gateway.post(f"{IV}/assignments/{assignment}/progress", json=point, headers=leader)
+        assert r.status_code == 200, r.text
+    done = {"exited_on": "2026-10-20", "reason": "goal met", "evidence": "weekly probes at 72"}
+    r = await gateway.post(f"{IV}/assignments/{assignment}/exit", json=done, headers=leader)
+    assert r.status_code == 200, r.text
+    r = await gateway.put(f"{IV}/students/{klass}-st2/tier", json={"tier": 3, "reason": "x"}, headers=leader)
+    assert r.status_code == 200, r.text
+    return district, school, klass
+
+
+async def test_a_leader_sees_the_school_dashboard_in_pictures_and_tables_and_exports_them(stack, browser):
+    base = stack.base
+    district, school, _ = await supported_school(stack)
+    context = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    page = await context.new_page()
+    await sign_in(page, base, "school_leader", district.id, school, name="Dr Okafor")
+    await page.get_by_role(
+        "link", name=f"Dashboard of {school}"
+    ).click()  # the test roster names it by its id
+    await expect(page.get_by_role("heading", name=f"School dashboard: {school}")).to_be_visible()
+
+    tiers = page.get_by_role("img", name=f"Tiers at {school}, week by week")
+    await expect(tiers).to_have_accessible_description(
+        re.compile(r"^\d+ students\. Week ending .* tier 3 1 \(")
+    )
+    await expect(tiers.locator("text").filter(has_text="Tier in force")).to_have_count(1)
+    await expect(page.locator("#tiers-table tbody tr")).to_have_count(12)
+
+    flags = page.get_by_role("img", name="Open support flags by grade and class")
+    await expect(flags).to_have_accessible_description(re.compile(r": 2 students, \d+ flags\.$"))
+    row = page.locator("#flags-by-class tbody tr")
+    await expect(row).to_have_count(1)
+    await expect(row.locator("td").first).to_have_text("04")
+    await expect(row.locator("td").nth(1)).to_have_text("2")
+
+    works = page.get_by_role("img", name="Exits with the goal met, per intervention")
+    await expect(works).to_have_accessible_description(
+        "Exits with the goal met per intervention: Fractions small group: 1 of 1 exits with the goal met."
+    )
+    small_group = page.locator(
+        "#effectiveness tr", has=page.get_by_role("rowheader", name="Fractions small group")
+    )
+    await expect(small_group).to_contain_text("1 of 1 (100 %)")
+    await expect(small_group).to_contain_text("16 points")
+    await check_page(page, "pictures-dashboard")
+
+    exported = f"{base}/app/dashboard/export.csv?school_id={school}"
+    effectiveness = read_csv(await (await page.request.get(f"{exported}&table=effectiveness")).body())
+    assert effectiveness[0][:5] == ["Intervention", "Assigned", "Exited", "Exited with the goal met",
+                                    "Goal met % of exits"]  # fmt: skip
+    assert effectiveness[1][:7] == ["Fractions small group", "1", "1", "1", "100", "1", "16.0"]
+    flags_csv = read_csv(await (await page.request.get(f"{exported}&table=flags")).body())
+    assert flags_csv[0][0] == "Grade" and flags_csv[1][0] == "04" and flags_csv[1][2] == "2"
+    tiers_csv = read_csv(await (await page.request.get(f"{exported}&table=tiers")).body())
+    assert len(tiers_csv) == 13 and tiers_csv[-1][3] == "1"  # this week: Cleo at tier 3
+
+    other = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    stranger = await other.new_page()
+    await sign_in(stranger, base, "district_admin", f"other-{uuid.uuid4().hex[:6]}", name="Other admin")
+    for url in (f"{base}/app/dashboard?school_id={school}", f"{exported}&table=flags"):
+        answer = await stranger.request.get(url)
+        assert answer.status == 404, url
+    await other.close()
+    await context.close()
+
+
+async def test_the_review_evidence_panel_says_every_figure_in_words(stack, browser):
+    base = stack.base
+    district, school, _ = await supported_school(stack)
+    await stack.program_school(district)
+    context = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    page = await context.new_page()
+    await sign_in(page, base, "reviewer", district.id, school, name="Dr Reyes")
+    await page.goto(f"{base}/app/reviews?school_id={school}")
+    await page.get_by_label("Kind").select_option("site")
+    await page.get_by_role("button", name="Start a review").click()
+    await expect(page.get_by_role("heading", name=re.compile(f"^Site review of {school}, "))).to_be_visible()
+    panel = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Evidence from data")))
+
+    async def support_seen() -> bool:  # the reviews service learns flags and assignments from the events
+        await page.reload()
+        return "Students flagged for support" in await panel.inner_text()
+
+    assert await eventually(support_seen, timeout_s=20, interval_s=1)
+    figures = dict(
+        zip(
+            await panel.locator("dt").all_inner_texts(),
+            await panel.locator("dd").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert figures["Students flagged for support"] == "2"
+    assert re.fullmatch(r"\d+(\.\d+)? days?", figures["Median time from a flag to an intervention"]), figures
+    assert figures["Flagged students with an intervention"] == "50 %"
+    text = await panel.inner_text()
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-", text), "no UUID"
+    assert "{" not in text and "_" not in text
+    beside = page.locator('fieldset[data-indicator="respond.identification"] .from-data')
+    await expect(beside).to_contain_text("Median time from a flag to an intervention: ")
+    await check_page(page, "pictures-review-evidence")
+    await context.close()
