@@ -52,14 +52,17 @@ async def tiers_over_time_chart(history: dict, *, school: str) -> Markup:
 
 
 def flags_spec(rows: list[dict], *, title: str) -> alt.Chart:
+    drawn = [{**r, "axis": f"Grade {r['grade']}|{r['class']}" if r["grade"] else r["class"]} for r in rows]
     return (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.Data(values=drawn))
         .mark_bar(color=BAR)
         .encode(
-            y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
+            # the grade over the class (two lines: `|` splits them), so long class names keep clear of the edge
+            y=alt.Y("axis:N", title=None, sort=None,
+                    axis=alt.Axis(labelLimit=220, labelExpr="split(datum.label, '|')", labelLineHeight=14)),
             x=alt.X("students:Q", title="Students with an open support flag", axis=alt.Axis(format="d", tickMinStep=1)),
         )
-        .properties(title=title, width=320, height=max(24 * len(rows), 40))
+        .properties(title=title, width=320, height=max(36 * len(rows), 40))
     )  # fmt: skip
 
 
