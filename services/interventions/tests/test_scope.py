@@ -132,7 +132,7 @@ CASES = (
         "GET",
         f"{IV}/schools/{{school_id}}/tiers/history",
         SCHOOL_READ,
-        (Call("GET", f"{IV}/schools/{{school_a}}/tiers/history?weeks=4"),),
+        (Call("GET", f"{IV}/schools/{{school_a}}/tiers/history", params={"weeks": "4"}),),
     ),
     Case(
         "GET",
