@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from web.client import Api
+from web.client import Api, seg
 
 
 @dataclass
@@ -66,7 +66,7 @@ async def names_for(api: Api, school_id: str | None) -> Names:
         api.get_or([], "/assessments/roster/staff", school_id=school_id) if school_id else _nothing(),
     )
     rosters = await asyncio.gather(
-        *(api.get_or([], f"/assessments/roster/classes/{c['sourced_id']}/students") for c in classes)
+        *(api.get_or([], f"/assessments/roster/classes/{seg(c['sourced_id'])}/students") for c in classes)
     )
     names = Names(
         schools={s["sourced_id"]: s["name"] for s in schools},

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from web.charts import dashboard as charts
-from web.client import Api
+from web.client import Api, seg
 from web.export import Table, percent
 from web.roster import Names, names_for
 
@@ -35,9 +35,11 @@ class Dashboard:
 
 async def dashboard(api: Api, school_id: str, *, drawn: bool = True) -> Dashboard:
     history, flags, effectiveness, names, classes = await asyncio.gather(
-        api.get(f"{IV}/schools/{school_id}/tiers/history", weeks=WEEKS),  # a school out of scope: its 404
+        api.get(
+            f"{IV}/schools/{seg(school_id)}/tiers/history", weeks=WEEKS
+        ),  # a school out of scope: its 404
         api.get_or([], f"{IV}/flags", school_id=school_id, status="open", kind="support", limit=1000),
-        api.get_or(None, f"{IV}/schools/{school_id}/effectiveness"),
+        api.get_or(None, f"{IV}/schools/{seg(school_id)}/effectiveness"),
         names_for(api, school_id),
         api.get_or([], "/assessments/roster/classes", school_id=school_id),
     )

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from web.auth import CurrentUser
-from web.client import UserApi
+from web.client import UserApi, seg
 from web.flags.assignment_endpoints import router as assignment_router
 from web.flags.service import IV, FlagFilters, changed, flags_view
 from web.pages import render
@@ -91,7 +91,7 @@ async def resolve(
     reason: Annotated[str, Form(min_length=1, max_length=500)],
 ) -> Response:
     """Resolve a flag by the team's decision, with its reason."""
-    await api.post(f"{IV}/flags/{flag_id}/resolve", {"reason": reason})
+    await api.post(f"{IV}/flags/{seg(flag_id)}/resolve", {"reason": reason})
     return RedirectResponse(_back(school_id, done="resolved"), status_code=303)
 
 

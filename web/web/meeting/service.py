@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from web.charts import meeting as charts
-from web.client import Api
+from web.client import Api, seg
 from web.export import Table, percent
 from web.roster import Names, names_for
 
@@ -55,7 +55,7 @@ class Meeting:
 
 async def meeting(api: Api, assessment_id: str, school_id: str | None, *, drawn: bool = True) -> Meeting:
     """`drawn`: with the charts (the page; a CSV export needs the tables only)."""
-    base = f"/assessments/assessments/{assessment_id}"
+    base = f"/assessments/assessments/{seg(assessment_id)}"
     assessment, analysis, names = await asyncio.gather(
         api.get(base),
         api.get(f"{base}/analysis", school_id=school_id),
