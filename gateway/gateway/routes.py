@@ -186,6 +186,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"{IV}/schools/{{school_id}}/interventions", STAFF, Scope.TOKEN),
     rule(WRITE, f"{IV}/schools/{{school_id}}/interventions", (ADMIN, LEADER), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/tiers", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{IV}/schools/{{school_id}}/tiers/history", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/effectiveness", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/overdue", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(READ, f"{IV}/flags", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),

@@ -25,6 +25,7 @@ from web.auth import Sessions
 from web.charts.render import warm_up
 from web.config import Settings, get_settings
 from web.csrf import CsrfMiddleware
+from web.dashboard.endpoints import router as dashboard_router
 from web.flags.endpoints import router as flags_router
 from web.goals.endpoints import router as goals_router
 from web.goals.teams import router as teams_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         goals_router,
         teams_router,
         imports_router,
+        dashboard_router,
         reviews_router,
         students_router,
         setup_router,

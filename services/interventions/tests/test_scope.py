@@ -135,6 +135,12 @@ CASES = (
     ),
     Case(
         "GET",
+        f"{IV}/schools/{{school_id}}/tiers/history",
+        SCHOOL_READ,
+        (Call("GET", f"{IV}/schools/{{school_a}}/tiers/history", params={"weeks": "4"}),),
+    ),
+    Case(
+        "GET",
         f"{IV}/schools/{{school_id}}/overdue",
         STUDENT_LIST_OF_SCHOOL,
         (Call("GET", f"{IV}/schools/{{school_a}}/overdue"),),
