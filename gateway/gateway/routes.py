@@ -206,6 +206,15 @@ ROUTES: tuple[Rule, ...] = (
     rule("PATCH", f"{GV}/goals/{{goal_id}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule("POST", f"{GV}/goals/{{goal_id}}/activate", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule(("POST", "PATCH"), f"{GV}/goals/{{goal_id}}/cycles{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    # The process steps before goals: a school's foundation (its leaders write it), a team's norms and checklist
+    # of the 18 critical issues (its members write them; the service checks membership), the school's standing.
+    rule(READ, f"{GV}/schools/{{school_id}}/foundation{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("PUT", f"{GV}/schools/{{school_id}}/foundation", (ADMIN, LEADER), Scope.TOKEN),
+    rule(READ, f"{GV}/schools/{{school_id}}/process", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{GV}/teams/{{team_id}}/norms", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{GV}/teams/{{team_id}}/checklist", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("PUT", f"{GV}/teams/{{team_id}}/norms", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule("PUT", f"{GV}/teams/{{team_id}}/checklist", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     # The district's status thresholds: read by whoever reads goals, set by a district admin only.
     rule(READ, f"{GV}/thresholds", (*STAFF, ANALYST), Scope.TOKEN),
     rule("PUT", f"{GV}/thresholds", (ADMIN,), Scope.TOKEN),
