@@ -142,6 +142,7 @@ ROUTES: tuple[Rule, ...] = (
     # The analysis lists the students below each cut, so analysts (aggregates only) do not reach it here.
     rule(READ, "/assessments/assessments/{assessment_id}/analysis", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(READ, "/assessments/assessments{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(READ, "/assessments/quality-checks", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
     rule(WRITE, "/assessments/assessments{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
     rule("POST", "/assessments/results/bulk", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE, bulk=True),
     rule(WRITE, "/assessments/results{rest:path}", (ADMIN, TEACHER, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
