@@ -15,7 +15,11 @@ from web.client import Api, ApiError, seg
 
 GV, IV, RV = "/goals/v1", "/interventions/v1", "/reviews/v1"
 # pydantic's wording for the usual refusals of these forms, as a person reads them
-PLAIN = {"string_too_short": "cannot be blank", "too_short": "write at least one line", "missing": "is required"}
+PLAIN = {
+    "string_too_short": "cannot be blank",
+    "too_short": "write at least one line",
+    "missing": "is required",
+}
 IN_PLACE, UNDER_WAY, NOT_STARTED = "In place", "Under way", "Not started"
 
 
