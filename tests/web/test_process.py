@@ -114,7 +114,7 @@ async def test_a_school_works_through_the_plc_process_and_the_process_page_shows
     await page.get_by_role("textbox", name=re.compile(r"^Norms")).fill(
         "Start and end on time\nAssume good intent"
     )
-    await page.get_by_label("Protocols").fill("Data protocol for each CFA")
+    await page.get_by_role("textbox", name=re.compile(r"^Protocols")).fill("Data protocol for each CFA")
     await page.get_by_role("button", name="Save the norms").click()
     await expect(page.get_by_role("textbox", name=re.compile(r"^Norms"))).to_have_value(
         "Start and end on time\nAssume good intent"

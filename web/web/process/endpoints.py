@@ -85,9 +85,11 @@ async def _practice_page(
     request, user, api, team_id: uuid.UUID, norms_form: dict | None = None, checklist_form: dict | None = None,
     problem: ApiError | None = None, which: str = "",
 ) -> Response:  # fmt: skip
-    t = seg(team_id)
-    team, norms = await api.get(f"{GV}/teams/{t}"), await api.get(f"{GV}/teams/{t}/norms")
-    checklist = await api.get(f"{GV}/teams/{t}/checklist")
+    team, norms = (
+        await api.get(f"{GV}/teams/{seg(team_id)}"),
+        await api.get(f"{GV}/teams/{seg(team_id)}/norms"),
+    )
+    checklist = await api.get(f"{GV}/teams/{seg(team_id)}/checklist")
     names = await names_for(api, team["school_id"])
     if norms_form is None:
         norms_form = {"norms": "\n".join(norms["norms"]), "protocols": "\n".join(norms["protocols"])}
@@ -137,11 +139,8 @@ async def save_checklist(request: Request, team_id: uuid.UUID, user: CurrentUser
 async def _quality_page(
     request, user, api, assessment_id: str, form: dict | None, problem, sent: list[str]
 ) -> Response:
-    a = seg(assessment_id)
-    assessment, check = (
-        await api.get(f"/assessments/assessments/{a}"),
-        await api.get(f"/assessments/assessments/{a}/quality"),
-    )
+    assessment = await api.get(f"/assessments/assessments/{seg(assessment_id)}")
+    check = await api.get(f"/assessments/assessments/{seg(assessment_id)}/quality")
     if form is None:
         form = {k["key"]: {"rating": k["rating"] or "", "note": k["note"]} for k in check["keys"]}
     return render(

@@ -151,11 +151,10 @@ def _pyramid(s: str, pyramid: list[dict] | None) -> Step:
 
 async def standing(api: Api, school_id: str) -> tuple[list[Step], dict[str, str]]:
     """The school's steps and the rubric's indicator texts (id → words)."""
-    s = seg(school_id)
     process, quality, pyramid, rubric = await asyncio.gather(
-        api.get(f"{GV}/schools/{s}/process"),
+        api.get(f"{GV}/schools/{seg(school_id)}/process"),
         api.get_or([], "/assessments/quality-checks", school_id=school_id),
-        api.get_or(None, f"{IV}/schools/{s}/interventions"),
+        api.get_or(None, f"{IV}/schools/{seg(school_id)}/interventions"),
         api.get_or({"strands": []}, f"{RV}/rubrics/current"),
     )
     words = {i["id"]: i["text"] for strand in rubric["strands"] for i in strand["indicators"]}
