@@ -148,7 +148,7 @@ async def test_a_school_works_through_the_plc_process_and_the_process_page_shows
     await page.get_by_role("link", name="Where the school stands on the PLC process").click()
     steps = {
         "priorities": ("In place", "Foundation version 2"),
-        "reality": ("Under way", "common assessment(s) to paint the picture with data"),
+        "reality": ("In place", "1 school-wide goal(s) set from the data"),
         "teams": ("Under way", "1 of 1 collaborative team(s) with norms and protocols"),
         "assessments": ("In place", "1 of 1 common formative assessment(s) checked against the five keys"),
         "goals": ("In place", "1 active school goal(s), 0 active team goal(s)"),

@@ -47,6 +47,11 @@ def test_a_school_well_on_its_way_shows_each_steps_evidence():
     assert ("Grade 4: 4 of 18 critical issues done, 2 in progress", "/app/teams/t1/practice") in steps[
         "teams"
     ].evidence
+    assert steps["reality"].status == "In place"
+    assert steps["reality"].evidence[0] == (
+        "The school dashboard: the picture of the school in data",
+        "/app/dashboard?school_id=s%201",
+    )
     assert steps["assessments"].status == "Under way"
     assert (
         steps["assessments"].evidence[0][0]

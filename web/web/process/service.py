@@ -41,7 +41,7 @@ def chart(school_id: str, process: dict, quality: list[dict], pyramid: list[dict
     s = seg(school_id)
     steps = [
         _priorities(s, process),
-        _current_reality(s, quality),
+        _current_reality(s, quality, process),
         _teams(s, process),
         _assessments(quality),
         _goals(s, process),
@@ -61,13 +61,21 @@ def _priorities(s: str, process: dict) -> Step:
     return step
 
 
-def _current_reality(s: str, quality: list[dict]) -> Step:
+def _current_reality(s: str, quality: list[dict], process: dict) -> Step:
+    """The picture painted with data (the leaders' school dashboard, the data meetings) and the school-wide goals
+    set from it."""
     step = Step("reality", "Examine current reality", ("culture.current_reality",))
-    given = len(quality)
-    step.status = _status(False, given > 0)
+    given, school_goals = len(quality), process["goals_active"]["school"]
     step.evidence.append(
-        (f"{given} common assessment(s) to paint the picture with data", f"/app/meetings?school_id={s}")
+        ("The school dashboard: the picture of the school in data", f"/app/dashboard?school_id={s}")
     )
+    step.evidence.append(
+        (f"{given} common assessment(s) to analyse in data meetings", f"/app/meetings?school_id={s}")
+    )
+    step.evidence.append(
+        (f"{school_goals} school-wide goal(s) set from the data", f"/app/goals/new?school_id={s}")
+    )
+    step.status = _status(given > 0 and school_goals > 0, given > 0)
     return step
 
 
