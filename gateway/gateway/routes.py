@@ -147,6 +147,7 @@ ROUTES: tuple[Rule, ...] = (
     # The analysis lists the students below each cut, so analysts (aggregates only) do not reach it here.
     rule(READ, "/assessments/assessments/{assessment_id}/analysis", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(READ, "/assessments/assessments{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(READ, "/assessments/quality-checks", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
     rule(WRITE, "/assessments/assessments{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
     rule("POST", "/assessments/results/bulk", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE, bulk=True),
     rule(WRITE, "/assessments/results{rest:path}", (ADMIN, TEACHER, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
@@ -215,6 +216,15 @@ ROUTES: tuple[Rule, ...] = (
     rule("PATCH", f"{GV}/goals/{{goal_id}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule("POST", f"{GV}/goals/{{goal_id}}/activate", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule(("POST", "PATCH"), f"{GV}/goals/{{goal_id}}/cycles{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    # The process steps before goals: a school's foundation (its leaders write it), a team's norms and checklist
+    # of the 18 critical issues (its members write them; the service checks membership), the school's standing.
+    rule(READ, f"{GV}/schools/{{school_id}}/foundation{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("PUT", f"{GV}/schools/{{school_id}}/foundation", (ADMIN, LEADER), Scope.TOKEN),
+    rule(READ, f"{GV}/schools/{{school_id}}/process", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{GV}/teams/{{team_id}}/norms", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{GV}/teams/{{team_id}}/checklist", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("PUT", f"{GV}/teams/{{team_id}}/norms", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule("PUT", f"{GV}/teams/{{team_id}}/checklist", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     # The district's status thresholds: read by whoever reads goals, set by a district admin only.
     rule(READ, f"{GV}/thresholds", (*STAFF, ANALYST), Scope.TOKEN),
     rule("PUT", f"{GV}/thresholds", (ADMIN,), Scope.TOKEN),

@@ -48,6 +48,14 @@ ONE_STAFF = expect(A, M, M, F, F, F)  # a staff member of school A
 ANALYSIS = expect(H, M, M, F, H, F)  # aggregates to analysts, no student named but to those who see them
 
 
+QUALITY = {
+    "ratings": [
+        {"key": "clear_purpose", "rating": "met"},
+        {"key": "sound_design", "rating": "partly met", "note": "Two items per target"},
+    ]
+}
+
+
 def roster(kind: str, record):
     return Call("PUT", f"/assessments/roster/{kind}", lambda w: {"records": [record(w)]})
 
@@ -212,6 +220,24 @@ CASES = (
         "/assessments/assessments/{assessment_id}",
         MANAGE_SCHOOL_ASSESSMENT,
         Call("PUT", "/assessments/assessments/{draft}", assessment),
+    ),
+    case(
+        "GET",
+        "/assessments/assessments/{assessment_id}/quality",
+        SCHOOL_ASSESSMENT,
+        Call("GET", "/assessments/assessments/{assessment}/quality"),
+    ),
+    case(
+        "PUT",
+        "/assessments/assessments/{assessment_id}/quality",
+        MANAGE_SCHOOL_ASSESSMENT,
+        Call("PUT", "/assessments/assessments/{assessment}/quality", lambda w: QUALITY),
+    ),
+    case(
+        "GET",
+        "/assessments/quality-checks",
+        EVERYONE_READS,
+        Call("GET", "/assessments/quality-checks", params={"school_id": "{school_a}"}),
     ),
     case(
         "POST",
