@@ -23,7 +23,7 @@ from fastapi.security.base import SecurityBase
 
 from plc_shared.db import get_session
 from plc_shared.errors import PROBLEM_JSON
-from plc_shared.schemas import ID_MAX, TEXT_MAX, is_id, limit_text
+from plc_shared.schemas import ID_MAX, is_id, limit_text
 
 PROBLEM = {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 NO_NUL = "^[^\\u0000]*$"
@@ -87,11 +87,11 @@ def document(app: FastAPI, schema: dict[str, Any]) -> None:
 
 
 def limit_parameters(parameters: list[dict[str, Any]]) -> None:
-    """The lengths `refuse_unstorable_parameters` enforces, as `maxLength` (every path parameter is an id)."""
+    """The id limit `refuse_unstorable_parameters` enforces, as `maxLength` (every path parameter is an id)."""
     for parameter in parameters:
-        if parameter.get("in") in ("path", "query") and isinstance(parameter.get("schema"), dict):
-            limit = ID_MAX if parameter["in"] == "path" or is_id(parameter.get("name")) else TEXT_MAX
-            limit_text(parameter["schema"], limit)
+        documented = parameter.get("in") == "path" or (parameter.get("in") == "query" and is_id(parameter.get("name")))
+        if documented and isinstance(parameter.get("schema"), dict):
+            limit_text(parameter["schema"], ID_MAX)
 
 
 def refuse_nul(node: Any) -> None:
