@@ -89,7 +89,9 @@ def document(app: FastAPI, schema: dict[str, Any]) -> None:
 def limit_parameters(parameters: list[dict[str, Any]]) -> None:
     """The id limit `refuse_unstorable_parameters` enforces, as `maxLength` (every path parameter is an id)."""
     for parameter in parameters:
-        documented = parameter.get("in") == "path" or (parameter.get("in") == "query" and is_id(parameter.get("name")))
+        documented = parameter.get("in") == "path" or (
+            parameter.get("in") == "query" and is_id(parameter.get("name"))
+        )
         if documented and isinstance(parameter.get("schema"), dict):
             limit_text(parameter["schema"], ID_MAX)
 
