@@ -15,6 +15,8 @@ from typing import Any
 
 from plc_shared.errors import ProblemError
 
+from web.client import ApiError
+
 # Pydantic's wording for the usual refusals, as a person reads them (the others are shown as they come).
 PLAIN = {
     "missing": "is required",
@@ -107,3 +109,25 @@ def _plain(error: Mapping[str, Any]) -> str:
         )
         return f"{where}: {error.get('reason') or error.get('message') or ''}"
     return PLAIN.get(str(error.get("type")), "") or str(error.get("message") or error.get("msg") or "")
+
+
+# The setup pages' simpler use: a refusal a person can fix re-renders the form, each message under its field.
+FORM_STATUSES = (400, 409, 422)  # refusals a person can fix on the form; anything else is an error page
+
+
+def refusal(exc: ApiError) -> bool:
+    return exc.status in FORM_STATUSES
+
+
+def field_errors(problem: ApiError | dict[str, Any] | None) -> dict[str, str]:
+    """The problem's messages by field name (the last non-numeric name of each error's location)."""
+    if problem is None:
+        return {}
+    errors = problem.errors if isinstance(problem, ApiError) else problem.get("errors")
+    out: dict[str, str] = {}
+    for error in errors or []:
+        names = [str(n) for n in error.get("location") or error.get("loc") or [] if not str(n).isdigit()]
+        message = _plain(error) or error.get("reason")
+        if names and message and names[-1] != "body":
+            out.setdefault(names[-1], str(message))
+    return out

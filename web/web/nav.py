@@ -20,8 +20,11 @@ class NavLink:
 NAV = (
     NavLink("Data meetings", "/app/meetings", STAFF | {Role.ANALYST}),  # assessments' analysis readers
     NavLink("Flags", "/app/flags", STAFF),  # flags are student-level: the school's staff only
+    NavLink("School dashboard", "/app/dashboard", frozenset({Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER})),
+    NavLink("PLC process", "/app/process", STAFF),  # where the school stands on the process chart
     NavLink("Goals", "/app/goals", STAFF | {Role.REVIEWER, Role.ANALYST}),
     NavLink("Reviews", "/app/reviews", STAFF | {Role.REVIEWER, Role.ANALYST}),  # analysts: the analytics
+    NavLink("Setup", "/app/setup", frozenset({Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER})),
     NavLink("Import", "/app/import", frozenset({Role.DISTRICT_ADMIN})),
 )
 

@@ -30,20 +30,6 @@ TEMPLATES.env.filters["pct"] = lambda value: "—" if value is None else f"{valu
 TEMPLATES.env.filters["num"] = lambda value: "—" if value is None else f"{value:g}"
 
 
-def _figure(value: Any) -> str:
-    """A figure from data as a person reads it: shares as percents, nothing as a dash, lists joined."""
-    if value is None:
-        return "—"
-    if isinstance(value, float) and 0 <= value <= 1:
-        return f"{value:.0%}"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "—"
-    return str(value)
-
-
-TEMPLATES.env.filters["figure"] = _figure
-
-
 def csrf_token(request: Request) -> str:
     """The page's CSRF token, bound to the browser's session (web.csrf): every form and htmx call echoes it."""
     return request.scope["csrftoken"]()

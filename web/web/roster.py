@@ -63,14 +63,13 @@ def standard_label(standard: dict) -> str:
 
 async def names_for(api: Api, school_id: str | None) -> Names:
     """The schools, the school's classes and their students, its staff, and the district's standards."""
-    schools, classes, standards, staff = await asyncio.gather(
+    # One call per kind, whatever the district's size: the students come in one list (never one call per class).
+    schools, classes, standards, staff, students = await asyncio.gather(
         api.get_or([], "/assessments/roster/schools"),
         api.get_or([], "/assessments/roster/classes", school_id=school_id),
         api.get_or([], "/assessments/standards"),
         api.get_or([], "/assessments/roster/staff", school_id=school_id) if school_id else _nothing(),
-    )
-    rosters = await asyncio.gather(
-        *(api.get_or([], f"/assessments/roster/classes/{c['sourced_id']}/students") for c in classes)
+        api.get_or([], "/assessments/roster/students", school_id=school_id),
     )
     names = Names(
         schools={s["sourced_id"]: s["name"] for s in schools},
@@ -84,8 +83,7 @@ async def names_for(api: Api, school_id: str | None) -> Names:
         standards={s["id"]: standard_label(s) for s in standards},
         standard_codes={s["id"]: s.get("code") or s["id"] for s in standards},
     )
-    for roster in rosters:
-        names.students.update({s["sourced_id"]: student_name(s) for s in roster})
+    names.students.update({s["sourced_id"]: student_name(s) for s in students})
     return names
 
 

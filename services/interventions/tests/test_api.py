@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 from interventions.consumers import handle_results, handle_roster
-from interventions.models import StudentTier, outbox
+from interventions.models import StudentTier, TierChange, outbox
 from interventions.testing import recorded, rostered
 from plc_shared.auth import mint_dev_token
 from plc_shared.events import CloudEvent
@@ -431,3 +431,54 @@ async def test_goal_met_needs_the_last_point_at_the_goal_or_a_confirmation(app, 
             json={**exit_body, "goal_met_confirmed": True},
         )
     assert answer.status_code == 200 and answer.json()["status"] == "exited"
+
+
+async def test_effectiveness_says_the_exits_with_the_goal_met_and_the_median_rate_of_improvement(app, school):
+    """Issue 24: a leader's dashboard reads per intervention the share of exits with the goal met and how fast
+    the monitored students gained (points per week, least squares over each assignment's progress points)."""
+    intervention = await add_intervention(app, school)
+    plans = {"eff-met": ([40, 55, 72], "goal met"), "eff-not": ([40, 41, 43], "goal not met: a different intervention"),
+             "eff-on": ([40, 50], None), "eff-new": ([], None)}  # fmt: skip
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
+        for student, (scores, reason) in plans.items():
+            assignment = await assign(app, school, intervention, student)
+            for week, score in enumerate(scores):
+                day = date(2026, 9, 7) + timedelta(weeks=week)
+                body = {"measured_on": str(day), "score": score}
+                r = await c.post(f"/interventions/v1/assignments/{assignment['id']}/progress", json=body)
+                assert r.status_code == 200, r.text
+            if reason:
+                body = {"exited_on": "2026-10-20", "reason": reason, "evidence": "weekly probes"}
+                r = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
+                assert r.status_code == 200, r.text
+    async with client(app, "school_leader", [school]) as c:
+        [row] = (await c.get(f"/interventions/v1/schools/{school}/effectiveness")).json()
+    assert (row["assigned"], row["exited"], row["exited_goal_met"], row["goal_met_share"]) == (4, 2, 1, 0.5)
+    # rates: 16 (40, 55, 72), 1.5 (40, 41, 43), 10 (40, 50) points a week; the new one has no rate yet
+    assert (row["monitored"], row["median_rate_of_improvement"]) == (3, 10.0)
+
+
+async def test_the_tier_history_gives_the_distribution_at_the_end_of_each_week(app, school):
+    students = [f"stu-{school}-h{i}" for i in range(4)]
+    await results(app, *[recorded(s, {"A": 80}, school=school) for s in students])
+    async with client(app, "school_leader", [school]) as c:
+        decided = await c.put(
+            f"/interventions/v1/students/{students[0]}/tier", json={"tier": 3, "reason": "x"}
+        )
+        assert decided.status_code == 200
+        async with app.state.engine.begin() as conn:  # the decision was three weeks ago
+            await conn.execute(
+                update(TierChange)
+                .where(TierChange.student_id == students[0])
+                .values(changed_at=datetime.now(UTC) - timedelta(days=20))
+            )
+        await c.put(f"/interventions/v1/students/{students[1]}/tier", json={"tier": 2, "reason": "y"})
+        history = (
+            await c.get(f"/interventions/v1/schools/{school}/tiers/history", params={"weeks": 5})
+        ).json()
+        too_many = await c.get(f"/interventions/v1/schools/{school}/tiers/history", params={"weeks": 53})
+    counts = [[t["count"] for t in w["tiers"]] for w in history["weeks"]]
+    assert history["students"] == 4 and len(counts) == 5
+    assert counts == [[4, 0, 0], [4, 0, 0], [3, 0, 1], [3, 0, 1], [2, 1, 1]]
+    assert history["weeks"][-1]["week_ending"] == str(datetime.now(UTC).date())
+    assert too_many.status_code == 422

@@ -10,7 +10,7 @@ from datetime import date
 from markupsafe import Markup
 
 from web.charts.progress import progress_chart
-from web.client import Api
+from web.client import Api, seg
 from web.flags.service import IV
 from web.roster import Names, names_for, teacher_name
 
@@ -55,12 +55,12 @@ class AssignmentView:
 
 
 async def assignment_view(api: Api, assignment_id: str) -> AssignmentView:
-    base = f"{IV}/assignments/{assignment_id}"
+    base = f"{IV}/assignments/{seg(assignment_id)}"
     assignment, progress = await asyncio.gather(api.get(base), api.get(f"{base}/progress"))
     school = assignment["school_id"]
     names, pyramid, staff = await asyncio.gather(
         names_for(api, school),
-        api.get_or([], f"{IV}/schools/{school}/interventions"),
+        api.get_or([], f"{IV}/schools/{seg(school)}/interventions"),
         api.get_or([], "/assessments/roster/staff", school_id=school),
     )
     intervention = next((i for i in pyramid if i["id"] == assignment["intervention_id"]), None)

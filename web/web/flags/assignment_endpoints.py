@@ -6,6 +6,7 @@ errors, e.g. a score above 100) is shown next to the form, with what the user ty
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from web.auth import CurrentUser
-from web.client import ApiError, UserApi
+from web.client import ApiError, UserApi, seg
 from web.flags.assignment import EXIT_REASONS, LABELS, assignment_view
 from web.flags.service import IV
 from web.forms import form_problem
@@ -87,7 +88,7 @@ async def _act(
     page. On the API's 409/422: the page or partial with the problem by the form and what was typed kept."""
     partial = request.headers.get("hx-request") == "true"
     try:
-        await api.post(f"{IV}/assignments/{assignment_id}/{action}", body)
+        await api.post(f"{IV}/assignments/{seg(assignment_id)}/{seg(action)}", body)
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
@@ -115,6 +116,7 @@ def _number(value: str) -> float | str | None:
     if not value:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         return value
+    return number if math.isfinite(number) else value  # NaN / Infinity cannot be sent as JSON

@@ -13,7 +13,7 @@ from plc_shared.errors import BadRequest
 from pydantic import BaseModel, Field, ValidationError
 
 from web.auth import CurrentUser
-from web.client import ApiError, UserApi
+from web.client import ApiError, UserApi, seg
 from web.flags.assignment_endpoints import router as assignment_router
 from web.flags.service import IV, FlagFilters, changed, flags_view
 from web.forms import form_problem
@@ -134,7 +134,7 @@ async def resolve(
 ) -> Response:
     """Resolve a flag by the team's decision, with its reason; back to the same filters."""
     kept = Kept.parse(back)
-    await api.post(f"{IV}/flags/{flag_id}/resolve", {"reason": reason})
+    await api.post(f"{IV}/flags/{seg(flag_id)}/resolve", {"reason": reason})
     return RedirectResponse(kept.url(done="resolved"), status_code=303)
 
 

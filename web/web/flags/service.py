@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from web.charts.tiers import tiers_chart
-from web.client import Api
+from web.client import Api, seg
 from web.roster import Names, names_for
 
 IV = "/interventions/v1"
@@ -126,10 +126,10 @@ async def flags_view(api: Api, filters: FlagFilters, cursor: str | None = None) 
     open_, resolved, pyramid, names, latest, tiers = await asyncio.gather(
         api.get(f"{IV}/flags", status="open", limit=1000, **query),
         api.get(f"{IV}/flags", status="resolved", limit=1000, **query),
-        api.get_or([], f"{IV}/schools/{filters.school_id}/interventions"),
+        api.get_or([], f"{IV}/schools/{seg(filters.school_id)}/interventions"),
         names_for(api, filters.school_id),
         feed_end(api, filters.school_id, cursor),
-        api.get_or(None, f"{IV}/schools/{filters.school_id}/tiers"),
+        api.get_or(None, f"{IV}/schools/{seg(filters.school_id)}/tiers"),
     )
     since = datetime.now(UTC) - RECENT
     recent = [f for f in resolved if _resolved_at(f) >= since]

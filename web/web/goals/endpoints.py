@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from web.auth import CurrentUser
 from web.charts.goals import goal_chart
-from web.client import Api, ApiError, UserApi
+from web.client import Api, ApiError, UserApi, seg
 from web.flags.endpoints import default_school
 from web.forms import form_problem
 from web.goals.service import (
@@ -64,12 +64,12 @@ async def new_goal(
 
 async def _new_goal_page(request: Request, user, api: Api, form: GoalForm, fp=None) -> Response:
     """The goal form with `form`'s values (what was typed, after a refusal: `fp` beside the fields)."""
-    team = await api.get(f"{GV}/teams/{form.team_id}") if form.team_id else None
+    team = await api.get(f"{GV}/teams/{seg(form.team_id)}") if form.team_id else None
     school_id = team["school_id"] if team else form.school_id or await default_school(api, user)
     assessments, standards, goals, names = await asyncio.gather(
         api.get_or([], "/assessments/assessments"),
         api.get_or([], "/assessments/standards"),
-        api.get_or([], f"{GV}/schools/{school_id}/goals") if team else asyncio.sleep(0, []),
+        api.get_or([], f"{GV}/schools/{seg(school_id)}/goals") if team else asyncio.sleep(0, []),
         names_for(api, school_id) if team else asyncio.sleep(0, None),
     )
     form = form.model_copy(update={"school_id": school_id or ""})
@@ -85,7 +85,7 @@ async def _new_goal_page(request: Request, user, api: Api, form: GoalForm, fp=No
 async def check(request: Request, user: CurrentUser, api: UserApi, form: GoalFields) -> Response:
     """The goals service's SMART check of the form as it is now (nothing is saved)."""
     try:
-        result = await api.post(f"{GV}/schools/{form.school_id}/goals/smart", form.body())
+        result = await api.post(f"{GV}/schools/{seg(form.school_id)}/goals/smart", form.body())
     except ApiError as exc:
         if exc.status != 422:
             raise
@@ -115,7 +115,7 @@ async def create(request: Request, user: CurrentUser, api: UserApi, form: GoalFi
     """Save the goal as a draft (a draft may still fail a letter; activating it may not); a refusal comes back on
     the form with what was typed and the messages by label."""
     try:
-        created = await api.post(f"{GV}/schools/{form.school_id}/goals", form.body())
+        created = await api.post(f"{GV}/schools/{seg(form.school_id)}/goals", form.body())
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
@@ -127,13 +127,13 @@ async def _goal_page(
     request: Request, user, api: Api, goal_id: uuid.UUID, *, problem: ApiError | None = None,
     problem_at: str | None = None,
 ) -> Response:  # fmt: skip
-    goal = await api.get(f"{GV}/goals/{goal_id}")
+    goal = await api.get(f"{GV}/goals/{seg(goal_id)}")
     series, versions, cycles, team, parent = await asyncio.gather(
-        api.get(f"{GV}/goals/{goal_id}/progress"),
-        api.get_or([], f"{GV}/goals/{goal_id}/versions"),
-        api.get_or([], f"{GV}/goals/{goal_id}/cycles"),
-        api.get_or(None, f"{GV}/teams/{goal['team_id']}") if goal["team_id"] else asyncio.sleep(0, None),
-        api.get_or(None, f"{GV}/goals/{goal['parent_goal_id']}")
+        api.get(f"{GV}/goals/{seg(goal_id)}/progress"),
+        api.get_or([], f"{GV}/goals/{seg(goal_id)}/versions"),
+        api.get_or([], f"{GV}/goals/{seg(goal_id)}/cycles"),
+        api.get_or(None, f"{GV}/teams/{seg(goal['team_id'])}") if goal["team_id"] else asyncio.sleep(0, None),
+        api.get_or(None, f"{GV}/goals/{seg(goal['parent_goal_id'])}")
         if goal.get("parent_goal_id")
         else asyncio.sleep(0, None),
     )
@@ -159,7 +159,7 @@ async def goal_page(request: Request, goal_id: uuid.UUID, user: CurrentUser, api
 async def activate(request: Request, goal_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """Activate a draft that passes every letter; a refusal is shown by the activate button, in words."""
     try:
-        await api.post(f"{GV}/goals/{goal_id}/activate")
+        await api.post(f"{GV}/goals/{seg(goal_id)}/activate")
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
@@ -170,7 +170,7 @@ async def activate(request: Request, goal_id: uuid.UUID, user: CurrentUser, api:
 @router.get("/goals/{goal_id}/edit")
 async def edit_goal(request: Request, goal_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """Edit the title, the target or the dates (an active goal's target or dates make a new version)."""
-    goal = await api.get(f"{GV}/goals/{goal_id}")
+    goal = await api.get(f"{GV}/goals/{seg(goal_id)}")
     form = {k: goal[k] for k in ("title", "target", "start", "deadline", "interim_targets")}
     return render(request, "goal_edit.html", user, goal=goal, form=form, problem=None)
 
@@ -179,11 +179,11 @@ async def edit_goal(request: Request, goal_id: uuid.UUID, user: CurrentUser, api
 async def save_goal(
     request: Request, goal_id: uuid.UUID, user: CurrentUser, api: UserApi, form: Annotated[EditForm, Form()]
 ) -> Response:
-    goal = await api.get(f"{GV}/goals/{goal_id}")
+    goal = await api.get(f"{GV}/goals/{seg(goal_id)}")
     changes = form.changes(goal)
     if changes:
         try:
-            await api.patch(f"{GV}/goals/{goal_id}", changes)
+            await api.patch(f"{GV}/goals/{seg(goal_id)}", changes)
         except ApiError as exc:
             if exc.status not in (409, 422):
                 raise
@@ -255,7 +255,7 @@ async def start_cycle(
 ) -> Response:
     """Start a PDSA cycle with its plan."""
     return await _step(
-        request, user, api, goal_id, "start", api.post(f"{GV}/goals/{goal_id}/cycles", form.body())
+        request, user, api, goal_id, "start", api.post(f"{GV}/goals/{seg(goal_id)}/cycles", form.body())
     )
 
 
@@ -264,7 +264,7 @@ async def edit_plan(
     request: Request, goal_id: uuid.UUID, cycle_id: uuid.UUID, user: CurrentUser, api: UserApi,
     form: Annotated[PlanForm, Form()],
 ) -> Response:  # fmt: skip
-    path = f"{GV}/goals/{goal_id}/cycles/{cycle_id}/plan"
+    path = f"{GV}/goals/{seg(goal_id)}/cycles/{seg(cycle_id)}/plan"
     return await _step(request, user, api, goal_id, "plan", api.patch(path, form.body()))
 
 
@@ -273,7 +273,7 @@ async def record_do(
     request: Request, goal_id: uuid.UUID, cycle_id: uuid.UUID, user: CurrentUser, api: UserApi,
     form: Annotated[DoForm, Form()],
 ) -> Response:  # fmt: skip
-    path = f"{GV}/goals/{goal_id}/cycles/{cycle_id}/do"
+    path = f"{GV}/goals/{seg(goal_id)}/cycles/{seg(cycle_id)}/do"
     return await _step(request, user, api, goal_id, "do", api.post(path, form.body()))
 
 
@@ -282,7 +282,7 @@ async def record_study(
     request: Request, goal_id: uuid.UUID, cycle_id: uuid.UUID, user: CurrentUser, api: UserApi,
     form: Annotated[StudyForm, Form()],
 ) -> Response:  # fmt: skip
-    path = f"{GV}/goals/{goal_id}/cycles/{cycle_id}/study"
+    path = f"{GV}/goals/{seg(goal_id)}/cycles/{seg(cycle_id)}/study"
     return await _step(
         request, user, api, goal_id, "study", api.post(path, {"notes": form.notes.strip() or None})
     )
@@ -293,6 +293,6 @@ async def record_act(
     request: Request, goal_id: uuid.UUID, cycle_id: uuid.UUID, user: CurrentUser, api: UserApi,
     form: Annotated[ActForm, Form()],
 ) -> Response:  # fmt: skip
-    path = f"{GV}/goals/{goal_id}/cycles/{cycle_id}/act"
+    path = f"{GV}/goals/{seg(goal_id)}/cycles/{seg(cycle_id)}/act"
     body = {"decision": form.decision or None, "rationale": form.rationale.strip()}
     return await _step(request, user, api, goal_id, "act", api.post(path, body))

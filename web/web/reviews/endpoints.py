@@ -12,14 +12,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from plc_shared.auth import Role
-from plc_shared.errors import NotFound
+from plc_shared.errors import NotFound, UnprocessableContent
 
 from web.auth import CurrentUser
-from web.client import ApiError, UserApi
+from web.client import ApiError, UserApi, seg
 from web.flags.endpoints import default_school as roster_default_school
 from web.forms import form_problem
 from web.pages import render
 from web.reviews import service
+from web.reviews.evidence import in_words
+from web.roster import names_for
 
 router = APIRouter(tags=["reviews"])
 RV = "/reviews/v1"
@@ -45,7 +47,7 @@ async def reviews_page(
         return RedirectResponse("/app/reviews/analytics", status_code=303)
     school_id = school_id or await default_school(api, user)
     # A school not (yet) in the review program is a 404 of the API: the page says so instead of a dead end.
-    reviews = await api.get_or(None, f"{RV}/schools/{school_id}/reviews") if school_id else []
+    reviews = await api.get_or(None, f"{RV}/schools/{seg(school_id)}/reviews") if school_id else []
     names = await service.school_names(api)
     return render(
         request,
@@ -67,7 +69,7 @@ async def start_review(
     on: Annotated[date, Form()],
 ) -> Response:
     """Start a review of the school on the district's current rubric (a draft)."""
-    created = await api.post(f"{RV}/schools/{school_id}/reviews", {"kind": kind, "on": on.isoformat()})
+    created = await api.post(f"{RV}/schools/{seg(school_id)}/reviews", {"kind": kind, "on": on.isoformat()})
     return RedirectResponse(f"/app/reviews/{created['id']}", status_code=303)
 
 
@@ -133,18 +135,34 @@ async def _review_page(
     typed: dict | None = None,
 ) -> Response:
     """The review; after a refusal (409/422) with what was typed and each message beside its indicator's field."""
-    review = await api.get(f"{RV}/reviews/{review_id}")
-    rubric, evidence = await asyncio.gather(
-        api.get(f"{RV}/rubrics/{review['rubric_id']}"),
-        api.get_or({}, f"{RV}/schools/{review['school_id']}/evidence/{review['school_year']}"),
+    review = await api.get(f"{RV}/reviews/{seg(review_id)}")
+    school_id = review["school_id"]
+    rubric, evidence, teams, names = await asyncio.gather(
+        api.get(f"{RV}/rubrics/{seg(review['rubric_id'])}"),
+        api.get_or({}, f"{RV}/schools/{seg(school_id)}/evidence/{seg(review['school_year'])}"),
+        api.get_or([], f"/goals/v1/schools/{seg(school_id)}/teams"),
+        names_for(api, school_id),
     )
     indicators = {i["id"]: (strand, i) for strand in rubric["strands"] for i in strand["indicators"]}
     data = review.get("data_evidence") or evidence or {}
-    fp = form_problem(failed, *_fields(indicators)) if failed else None
+    reviewers = [
+        user.name if who == user.principal.subject else names.teacher(who) for who in review["reviewer_ids"]
+    ]
     return render(
-        request, "review.html", user, status_code=failed.status if failed else 200, review=review, rubric=rubric,
-        indicators=indicators, sections=_sections(data), beside=_beside(data), fp=fp, typed=typed,
-    )  # fmt: skip
+        request,
+        "review.html",
+        user,
+        status_code=failed.status if failed else 200,
+        review=review,
+        rubric=rubric,
+        indicators=indicators,
+        evidence=in_words(data, {str(t["id"]): t["name"] for t in teams}, names),
+        school=names.school(school_id),
+        kind=service.KINDS.get(review["kind"], review["kind"]),
+        reviewers=reviewers,
+        fp=form_problem(failed, *_fields(indicators)) if failed else None,
+        typed=typed,
+    )
 
 
 def _fields(indicators: dict) -> tuple[dict[str, str], dict[str, str]]:
@@ -158,20 +176,6 @@ def _fields(indicators: dict) -> tuple[dict[str, str], dict[str, str]]:
     return labels, aliases
 
 
-def _sections(data: dict) -> dict[str, dict]:
-    """The evidence from data by section (goals, support, ...), without the bookkeeping keys."""
-    return {k: v for k, v in data.items() if isinstance(v, dict) and k != "informs"}
-
-
-def _beside(data: dict) -> dict[str, list[tuple[str, object]]]:
-    """indicator id → the figures from data that inform it (the service's `informs` map), to show beside it."""
-    flat = {key: value for section in _sections(data).values() for key, value in section.items()}
-    return {
-        indicator: [(key, flat.get(key)) for key in keys if key in flat]
-        for indicator, keys in (data.get("informs") or {}).items()
-    }
-
-
 @router.post("/reviews/{review_id}/ratings")
 async def save_ratings(request: Request, review_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """Save the levels, notes and evidence the form holds (indicators left unrated are left out)."""
@@ -180,14 +184,19 @@ async def save_ratings(request: Request, review_id: uuid.UUID, user: CurrentUser
     for key, value in form.multi_items():
         if key.startswith("level.") and value != "":
             indicator = key.removeprefix("level.")
+            if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 4):
+                raise UnprocessableContent(
+                    f"The level of indicator {indicator!r} is not a level number.",
+                    errors=[{"location": ["form", key], "message": "A level is a whole number (0 to 3)"}],
+                )
             evidence = str(form.get(f"evidence.{indicator}", ""))
             ratings[indicator] = {
-                "level": int(str(value)),
+                "level": int(value),
                 "notes": str(form.get(f"notes.{indicator}", "")),
                 "evidence": [line.strip() for line in evidence.splitlines() if line.strip()],
             }
     try:
-        await api.put(f"{RV}/reviews/{review_id}/ratings", {"ratings": ratings})
+        await api.put(f"{RV}/reviews/{seg(review_id)}/ratings", {"ratings": ratings})
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
@@ -205,7 +214,7 @@ async def act(
     if action not in ACTIONS:
         raise NotFound(f"No review action {action!r}.")
     try:
-        await api.post(f"{RV}/reviews/{review_id}/{action}")
+        await api.post(f"{RV}/reviews/{seg(review_id)}/{seg(action)}")
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise

@@ -47,6 +47,13 @@ async def list_classes(session: DbSession, principal: CurrentPrincipal, school_i
     return await service.list_classes(session, principal=principal, school_id=school_id)
 
 
+@router.get("/students", response_model=list[schemas.StudentRead], responses=ERRORS)
+async def list_students(session: DbSession, principal: StudentReader, school_id: str | None = None):
+    """The active students the caller may see (a teacher: those enrolled in their classes), of one school or
+    of all the caller's schools, in one answer: what a page needs to name students (audited)."""
+    return await service.list_students(session, principal=principal, school_id=school_id)
+
+
 @router.get("/classes/{class_id}/students", response_model=list[schemas.StudentRead], responses=ERRORS)
 async def class_students(class_id: str, session: DbSession, principal: StudentReader):
     """The students enrolled in a class (audited)."""

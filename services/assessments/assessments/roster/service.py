@@ -245,6 +245,16 @@ async def get_staff(session: AsyncSession, *, principal: Principal, staff_id: st
     return schemas.StaffRead.model_validate(found)
 
 
+async def list_students(
+    session: AsyncSession, *, principal: Principal, school_id: str | None
+) -> list[schemas.StudentRead]:
+    """The students the caller may see (plc_shared.scope), of one school or of all the caller's schools; a
+    school out of scope lists nobody, as one with no students."""
+    students = await RosterReader(session).students_in_scope(principal, school_id)
+    audit_read(principal, "students.read", [s.sourced_id for s in students], school_id=school_id)
+    return [schemas.StudentRead.model_validate(s) for s in students]
+
+
 async def class_students(
     session: AsyncSession, *, principal: Principal, class_id: str
 ) -> list[schemas.StudentRead]:

@@ -94,6 +94,27 @@ class AssignmentRepository(Repository[Assignment]):
         )
         return (await self.session.execute(stmt)).all()
 
+    async def monitored(self, district_id: str, school_id: str) -> list[tuple[Assignment, list[tuple]]]:
+        """The school's assignments, each with its progress points (measured on, score), oldest first."""
+        assignments = list(
+            (
+                await self.session.scalars(
+                    select(Assignment).where(
+                        Assignment.district_id == district_id, Assignment.school_id == school_id
+                    )
+                )
+            ).all()
+        )
+        stmt = (
+            select(ProgressPoint.assignment_id, ProgressPoint.measured_on, ProgressPoint.score)
+            .where(ProgressPoint.assignment_id.in_([a.id for a in assignments]))
+            .order_by(ProgressPoint.measured_on, ProgressPoint.id)
+        )
+        points: dict[uuid.UUID, list[tuple]] = {a.id: [] for a in assignments}
+        for assignment_id, on, score in (await self.session.execute(stmt)).all() if assignments else []:
+            points[assignment_id].append((on, score))
+        return [(a, points[a.id]) for a in assignments]
+
 
 async def _one(session: AsyncSession, model, district_id: str, id_: uuid.UUID):
     """The row with this id in this district; None for a missing one and for another district's alike."""

@@ -93,3 +93,10 @@ class EffectivenessRead(Schema):
     with_next_result: int
     reached_proficiency: int
     share: float | None
+    exited: int = Field(0, description="assignments exited")
+    exited_goal_met: int = Field(0, description="exits with the reason 'goal met'")
+    goal_met_share: float | None = Field(None, description="exited_goal_met / exited (None: no exit yet)")
+    monitored: int = Field(0, description="assignments with two progress points or more")
+    median_rate_of_improvement: float | None = Field(
+        None, description="median over the monitored assignments of their points gained per week"
+    )

@@ -214,7 +214,9 @@ async def effectiveness(
     session: AsyncSession, *, principal: Principal, school_id: str
 ) -> list[schemas.EffectivenessRead]:
     district = await check_school(session, principal, school_id)
-    rows = await AssignmentRepository(session).effectiveness(district, school_id)
+    repo = AssignmentRepository(session)
+    rows = await repo.effectiveness(district, school_id)
+    outcomes = rules.outcomes(await repo.monitored(district, school_id))
     return [
         schemas.EffectivenessRead(
             intervention_id=i,
@@ -223,6 +225,7 @@ async def effectiveness(
             with_next_result=measured,
             reached_proficiency=reached,
             share=reached / measured if measured else None,
+            **outcomes.get(i, {}),
         )
         for i, name, assigned, measured, reached in rows
     ]
