@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 from plc_shared.auth import Role, mint_dev_token
 
-from web.client import Api, seg
+from web.client import Api, ApiError, seg
 from web.roster import teacher_name
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,10 @@ async def district_staff(request, district: str) -> list[dict]:
     try:
         staff = await api.get_or([], "/assessments/roster/staff")
         schools = await api.get_or([], "/assessments/roster/schools")
-    except httpx.TransportError as exc:  # no API (yet): a name can still be typed
+    except (
+        httpx.TransportError,
+        ApiError,
+    ) as exc:  # no API (yet), or it is failing: a name can still be typed
         logger.warning("the dev sign-in could not read the roster's staff: %r", exc)
         return []
     school_names = {s["sourced_id"]: s["name"] for s in schools}
