@@ -9,7 +9,7 @@ import uuid
 from datetime import date, timedelta
 
 from playwright.async_api import expect
-from plc_shared.auth import Role
+from plc_shared.auth import Role, mint_dev_token
 from plc_shared.testing import eventually
 from web.testing import VIEWPORTS, check_page, sign_in
 
@@ -49,7 +49,18 @@ async def test_a_teacher_follows_a_name_from_the_data_meeting_to_the_students_pa
 
     assert await eventually(flagged_and_assigned, timeout_s=20, interval_s=0.3)
     assignment = created[0]
-    leader = district.token(Role.SCHOOL_LEADER, schools=(school,))
+    # The decider is a staff member signed in as herself (her roster sourcedId): the page names her.
+    pat = {"sourced_id": f"{school}-pat", "given_name": "Pat", "family_name": "Lee", "roles": ["administrator"],
+           "school_ids": [school]}  # fmt: skip
+    assert (await district.put("/assessments/roster/staff", {"records": [pat]})).status_code == 200
+    leader_token = mint_dev_token(
+        stack.settings.auth,
+        role=Role.SCHOOL_LEADER,
+        district_id=district.id,
+        school_ids=[school],
+        subject=pat["sourced_id"],
+    )
+    leader = {"Authorization": f"Bearer {leader_token}"}
     decision = {"tier": 2, "reason": "below the cut on both standards"}
     response = await gateway.put(f"{IV}/students/{ana}/tier", json=decision, headers=leader)
     assert response.status_code == 200, response.text
@@ -91,6 +102,7 @@ async def test_a_teacher_follows_a_name_from_the_data_meeting_to_the_students_pa
     await expect(history).to_have_count(1)
     await expect(history.first).to_contain_text("tier 1 → 2")
     await expect(history.first).to_contain_text("decision: below the cut on both standards")
+    await expect(history.first).to_contain_text("Pat Lee")  # the decider by name, not her id (issue 24)
 
     plan_heading = page.get_by_role("heading", level=3, name="Fractions small group")
     await expect(plan_heading).to_be_visible()

@@ -36,6 +36,9 @@ MS_RIVERA = OpUser(
 )
 
 
+ROSTER: dict[str, dict] = {}  # the staff records the fake gateway's /roster/me knows, by subject
+
+
 def gateway_app(auth: AuthSettings) -> FastAPI:
     """Where the web app sends the user's token: it answers the start page's reads only for a token the suite's
     own verifier accepts (as the real gateway does), so the page shows the school only with the OP's token."""
@@ -51,6 +54,17 @@ def gateway_app(auth: AuthSettings) -> FastAPI:
     @app.get("/assessments/assessments")
     async def assessments() -> JSONResponse:
         return JSONResponse([])
+
+    @app.get("/assessments/roster/me")
+    async def me(request: Request) -> JSONResponse:
+        """As the assessments service's route: the staff record of the verified token's subject, else a 404."""
+        principal = await verifier.verify(request.headers.get("authorization", "").removeprefix("Bearer "))
+        found = ROSTER.get(principal.subject)
+        return (
+            JSONResponse(found)
+            if found
+            else JSONResponse({"title": "Not found", "status": 404}, status_code=404)
+        )
 
     return app
 
@@ -247,3 +261,21 @@ async def test_tokens_signed_with_an_unknown_key_or_for_another_audience_start_n
     assert refused.headers["content-type"].startswith("text/html")
     assert expected in refused.text, refused.text
     assert (await trip.web.get("/app/", headers=HTML)).headers.get("location") == "/app/signin"
+
+
+async def test_the_providers_subject_is_the_rosters_staff_member_and_the_header_names_them_so(trip):
+    """Issue 24 point 3: in production the OIDC subject maps to the roster's staff record (`GET
+    /assessments/roster/me`, by sourcedId or identifier; services/assessments/tests/test_staff.py proves the
+    route). The web app names the person as the roster does; without a record, as the id_token does (above)."""
+    ROSTER[MS_RIVERA.sub] = {"sourced_id": "t-0042", "given_name": "Maria", "family_name": "Rivera-Diaz",
+                             "roles": ["administrator"], "school_ids": ["lincoln"], "email": None,
+                             "identifier": MS_RIVERA.sub}  # fmt: skip
+    try:
+        location, _ = await trip.start("/app/")
+        signed_in = await trip.callback(await trip.authorize(location))
+        assert signed_in.status_code == 303, signed_in.text
+        home = await trip.web.get("/app/", headers=HTML)
+        assert "Welcome, Maria Rivera-Diaz" in home.text
+        assert re.search(r"Maria Rivera-Diaz · School leader · d-north", home.text)
+    finally:
+        ROSTER.clear()

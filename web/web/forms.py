@@ -56,9 +56,11 @@ def form_problem(
     problem: ProblemError | Mapping[str, Any],
     labels: Mapping[str, str],
     aliases: Mapping[str, str] | None = None,
+    whole: str | None = None,
 ) -> FormProblem:
     """The problem as the form shows it. `labels`: form field name → its label; `aliases`: API path (dotted,
-    without `body`) → form field name, for the fields whose name is not the API's."""
+    without `body`) → form field name, for the fields whose name is not the API's; `whole`: the field a problem
+    naming no field is about (an upload form's file: "not a zip file" is about the package)."""
     body = problem.to_problem() if isinstance(problem, ProblemError) else dict(problem)
     found = FormProblem(
         status=int(body.get("status") or 422),
@@ -77,6 +79,9 @@ def form_problem(
             found.fields.setdefault(name, []).append(message)
     if not found.fields and not found.other and found.detail:
         found.other.append(found.detail)
+    if whole and not found.fields:
+        # The detail says it for the whole ("The package has no manifest.csv."); else the errors do.
+        found.fields[whole], found.other = ([found.detail] if found.detail else found.other), []
     return found
 
 
@@ -96,6 +101,13 @@ def field_for(
 
 
 def _plain(error: Mapping[str, Any]) -> str:
+    if "file" in error:  # a bulk upload's row error: where in the package, and why
+        where = ", ".join(
+            str(x)
+            for x in (error["file"], error.get("row") and f"row {error['row']}", error.get("column"))
+            if x
+        )
+        return f"{where}: {error.get('reason') or error.get('message') or ''}"
     return PLAIN.get(str(error.get("type")), "") or str(error.get("message") or error.get("msg") or "")
 
 

@@ -89,3 +89,11 @@ async def names_for(api: Api, school_id: str | None) -> Names:
 
 async def _nothing() -> list:
     return []
+
+
+async def staff_names(api: Api, school_id: str | None = None) -> dict[str, str]:
+    """The staff the user may read, by name, keyed by sourcedId and by identifier (an identity provider's subject
+    kept on the roster): how champions, deciders and reviewers, stored as subjects, are shown by name."""
+    staff = await api.get_or([], "/assessments/roster/staff", school_id=school_id)
+    names = {s["identifier"]: teacher_name(s) for s in staff if s.get("identifier")}
+    return names | {s["sourced_id"]: teacher_name(s) for s in staff}

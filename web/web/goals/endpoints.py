@@ -16,6 +16,7 @@ from web.auth import CurrentUser
 from web.charts.goals import goal_chart
 from web.client import Api, ApiError, UserApi, seg
 from web.flags.endpoints import default_school
+from web.forms import form_problem
 from web.goals.service import (
     GV,
     MEASURES,
@@ -53,23 +54,30 @@ async def new_goal(
 ) -> Response:
     """The goal form (a team goal with `team_id`: it names the school goal it serves and covers the team's
     classes); the SMART letters update as it is filled in."""
-    team = await api.get(f"{GV}/teams/{seg(team_id)}") if team_id else None
-    school_id = team["school_id"] if team else school_id or await default_school(api, user)
+    today = date.today()
+    form = GoalForm(
+        school_id=school_id or "", team_id=str(team_id or ""), start=today.isoformat(),
+        deadline=date(today.year + 1, 5, 31).isoformat(),
+    )  # fmt: skip
+    return await _new_goal_page(request, user, api, form)
+
+
+async def _new_goal_page(request: Request, user, api: Api, form: GoalForm, fp=None) -> Response:
+    """The goal form with `form`'s values (what was typed, after a refusal: `fp` beside the fields)."""
+    team = await api.get(f"{GV}/teams/{seg(form.team_id)}") if form.team_id else None
+    school_id = team["school_id"] if team else form.school_id or await default_school(api, user)
     assessments, standards, goals, names = await asyncio.gather(
         api.get_or([], "/assessments/assessments"),
         api.get_or([], "/assessments/standards"),
         api.get_or([], f"{GV}/schools/{seg(school_id)}/goals") if team else asyncio.sleep(0, []),
         names_for(api, school_id) if team else asyncio.sleep(0, None),
     )
-    today = date.today()
-    form = GoalForm(
-        school_id=school_id or "", team_id=str(team_id or ""), start=today.isoformat(),
-        deadline=date(today.year + 1, 5, 31).isoformat(),
-    )  # fmt: skip
+    form = form.model_copy(update={"school_id": school_id or ""})
     school_goals_ = [g for g in goals if g["team_id"] is None]
     return render(
-        request, "goal_new.html", user, school_id=school_id, assessments=assessments, standards=standards,
-        form=form, team=team, school_goals=school_goals_, names=names, measures=MEASURES,
+        request, "goal_new.html", user, status_code=fp.status if fp else 200, school_id=school_id,
+        assessments=assessments, standards=standards, form=form, team=team, school_goals=school_goals_,
+        names=names, measures=MEASURES, fp=fp,
     )  # fmt: skip
 
 
@@ -85,10 +93,33 @@ async def check(request: Request, user: CurrentUser, api: UserApi, form: GoalFie
     return render(request, "_smart.html", user, smart=result, missing=[])
 
 
+# The goal and PDSA forms' fields by label, for the API's refusals (web/forms.py); the API's paths to them.
+GOAL_LABELS = {"title": "Title", "measure": "Measure", "assessment_id": "Assessment", "standard_id": "Standard",
+               "pre_assessment_id": "Pre-test", "post_assessment_id": "Post-test", "min_growth": "Grew by at least",
+               "grades": "Grades", "baseline": "Baseline (%)", "target": "Target (%)", "start": "Start",
+               "deadline": "Deadline", "parent_goal_id": "School goal it serves", "interim_targets": "Interim targets",
+               "question": "Question", "change_idea": "Change idea", "prediction": "Prediction", "tasks": "Tasks",
+               "started_on": "Started on", "ended_on": "Ended on", "as_planned": "As planned",
+               "observations": "Observations", "notes": "Notes", "decision": "Decision", "rationale": "Rationale",
+               "smart": "SMART check", "status": "Status"}  # fmt: skip
+GOAL_ALIASES = {"measure.kind": "measure", "baseline.value": "baseline", "population.grades": "grades",
+                "measure.min_growth": "min_growth"}  # fmt: skip
+
+
+def goal_problem(exc: ApiError):
+    return form_problem(exc, GOAL_LABELS, GOAL_ALIASES)
+
+
 @router.post("/goals")
-async def create(user: CurrentUser, api: UserApi, form: GoalFields) -> Response:
-    """Save the goal as a draft (a draft may still fail a letter; activating it may not)."""
-    created = await api.post(f"{GV}/schools/{seg(form.school_id)}/goals", form.body())
+async def create(request: Request, user: CurrentUser, api: UserApi, form: GoalFields) -> Response:
+    """Save the goal as a draft (a draft may still fail a letter; activating it may not); a refusal comes back on
+    the form with what was typed and the messages by label."""
+    try:
+        created = await api.post(f"{GV}/schools/{seg(form.school_id)}/goals", form.body())
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        return await _new_goal_page(request, user, api, form, goal_problem(exc))
     return RedirectResponse(f"/app/goals/{created['id']}", status_code=303)
 
 
@@ -114,6 +145,7 @@ async def _goal_page(
         request, "goal.html", user, status_code=problem.status if problem else 200, goal=goal, chart=chart,
         versions=version_changes(versions), cycles=cycles, open_cycle=open_cycle, team=team, parent=parent,
         problem=problem, problem_at=problem_at, today=date.today().isoformat(),
+        fp=goal_problem(problem) if problem else None,
     )  # fmt: skip
 
 
@@ -124,9 +156,14 @@ async def goal_page(request: Request, goal_id: uuid.UUID, user: CurrentUser, api
 
 
 @router.post("/goals/{goal_id}/activate")
-async def activate(goal_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
-    """Activate a draft that passes every letter."""
-    await api.post(f"{GV}/goals/{seg(goal_id)}/activate")
+async def activate(request: Request, goal_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
+    """Activate a draft that passes every letter; a refusal is shown by the activate button, in words."""
+    try:
+        await api.post(f"{GV}/goals/{seg(goal_id)}/activate")
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        return await _goal_page(request, user, api, goal_id, problem=exc, problem_at="activate")
     return RedirectResponse(f"/app/goals/{goal_id}", status_code=303)
 
 
@@ -153,6 +190,7 @@ async def save_goal(
             return render(
                 request, "goal_edit.html", user, status_code=exc.status, goal=goal,
                 form={**form.model_dump(), "interim_targets": form.interim_targets()}, problem=exc,
+                fp=goal_problem(exc),
             )  # fmt: skip
     return RedirectResponse(f"/app/goals/{goal_id}#versions", status_code=303)
 

@@ -6,13 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
-from plc_shared.errors import BadRequest
+from plc_shared.errors import UnprocessableContent
 
 from web.auth import CurrentUser
 from web.client import ApiError, UserApi
+from web.forms import form_problem
 from web.pages import render
 
 router = APIRouter(tags=["import"])
+LABELS = {"package": "Package (.zip)"}
 
 
 @router.get("/import")
@@ -27,18 +29,20 @@ async def upload(
 ) -> Response:
     """Send the package to the assessments service; show what was accepted and every refused row, with why."""
     data = await package.read()
-    if not data:
-        raise BadRequest("Choose a OneRoster package (a .zip file) to upload.")
     partial = request.headers.get("hx-request") == "true"
     try:
+        if not data:
+            raise UnprocessableContent(
+                "Choose a OneRoster package (a .zip file) to upload: this one is empty."
+            )
         report = await api.post_bytes("/assessments/imports/oneroster", data, "application/zip")
-    except ApiError as exc:
-        if not partial:
+    except (ApiError, UnprocessableContent) as exc:
+        if exc.status >= 500:
             raise
-        # The form swaps error answers too (hx-on::before-swap): the problem shows where the report would.
-        problem = exc.to_problem(request.url.path)
-        return render(
-            request, "_import_report.html", user, exc.status, report=None, problem=problem, partial=True
-        )
+        # The problem shows where the report would, and beside the package field (the form swaps error answers
+        # too: data-swap-errors).
+        fp = form_problem(exc, LABELS, whole="package")
+        page = "_import_report.html" if partial else "import.html"
+        return render(request, page, user, exc.status, report=None, fp=fp, partial=partial)
     page = "_import_report.html" if partial else "import.html"
     return render(request, page, user, report=report, filename=package.filename, partial=partial)

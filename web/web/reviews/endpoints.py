@@ -15,8 +15,9 @@ from plc_shared.auth import Role
 from plc_shared.errors import NotFound, UnprocessableContent
 
 from web.auth import CurrentUser
-from web.client import UserApi, seg
+from web.client import ApiError, UserApi, seg
 from web.flags.endpoints import default_school as roster_default_school
+from web.forms import form_problem
 from web.pages import render
 from web.reviews import service
 from web.reviews.evidence import in_words
@@ -121,6 +122,19 @@ async def analytics_page(
 @router.get("/reviews/{review_id}")
 async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """The rubric form: every indicator (targeted first) with its level descriptors, notes and evidence."""
+    return await _review_page(request, user, api, review_id)
+
+
+async def _review_page(
+    request: Request,
+    user,
+    api,
+    review_id: uuid.UUID,
+    *,
+    failed: ApiError | None = None,
+    typed: dict | None = None,
+) -> Response:
+    """The review; after a refusal (409/422) with what was typed and each message beside its indicator's field."""
     review = await api.get(f"{RV}/reviews/{seg(review_id)}")
     school_id = review["school_id"]
     rubric, evidence, teams, names = await asyncio.gather(
@@ -138,6 +152,7 @@ async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser,
         request,
         "review.html",
         user,
+        status_code=failed.status if failed else 200,
         review=review,
         rubric=rubric,
         indicators=indicators,
@@ -145,7 +160,20 @@ async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser,
         school=names.school(school_id),
         kind=service.KINDS.get(review["kind"], review["kind"]),
         reviewers=reviewers,
+        fp=form_problem(failed, *_fields(indicators)) if failed else None,
+        typed=typed,
     )
+
+
+def _fields(indicators: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """The rubric form's fields by label, and the API's paths to them (`ratings.<indicator>.evidence`)."""
+    labels, aliases = {}, {}
+    for indicator, (strand, ind) in indicators.items():
+        for part, words in (("level", "Level"), ("notes", "Notes"), ("evidence", "Evidence seen")):
+            labels[f"{part}.{indicator}"] = f"{words} — {strand['name']}: {ind['text']}"
+            aliases[f"ratings.{indicator}.{part}"] = f"{part}.{indicator}"
+        aliases[f"ratings.{indicator}"] = f"level.{indicator}"  # "a site review rates every indicator"
+    return labels, aliases
 
 
 @router.post("/reviews/{review_id}/ratings")
@@ -167,14 +195,28 @@ async def save_ratings(request: Request, review_id: uuid.UUID, user: CurrentUser
                 "notes": str(form.get(f"notes.{indicator}", "")),
                 "evidence": [line.strip() for line in evidence.splitlines() if line.strip()],
             }
-    await api.put(f"{RV}/reviews/{seg(review_id)}/ratings", {"ratings": ratings})
+    try:
+        await api.put(f"{RV}/reviews/{seg(review_id)}/ratings", {"ratings": ratings})
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        typed = {k: str(v) for k, v in form.multi_items() if k != "csrftoken"}
+        return await _review_page(request, user, api, review_id, failed=exc, typed=typed)
     return RedirectResponse(f"/app/reviews/{review_id}?saved=1", status_code=303)
 
 
 @router.post("/reviews/{review_id}/{action}")
-async def act(review_id: uuid.UUID, action: str, user: CurrentUser, api: UserApi) -> Response:
-    """Submit a draft (every required evidence present) or finalize a submitted review (immutable after)."""
+async def act(
+    request: Request, review_id: uuid.UUID, action: str, user: CurrentUser, api: UserApi
+) -> Response:
+    """Submit a draft (every required evidence present) or finalize a submitted review (immutable after); a
+    refusal comes back on the rubric form, each message beside its indicator's field."""
     if action not in ACTIONS:
         raise NotFound(f"No review action {action!r}.")
-    await api.post(f"{RV}/reviews/{seg(review_id)}/{seg(action)}")
+    try:
+        await api.post(f"{RV}/reviews/{seg(review_id)}/{seg(action)}")
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        return await _review_page(request, user, api, review_id, failed=exc)
     return RedirectResponse(f"/app/reviews/{review_id}", status_code=303)

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from web.charts import reviews as charts
 from web.client import Api, ApiError, seg
+from web.roster import staff_names
 
 RV = "/reviews/v1"
 LEVELS = ("Minimal/No", "Partial", "Proficient", "Deep Implementation")
@@ -68,15 +69,16 @@ class History:
 
 
 async def history(api: Api, school_id: str, user_subject: str, user_name: str) -> History:
-    reviews, names, program = await asyncio.gather(
+    reviews, names, program, people = await asyncio.gather(
         api.get(f"{RV}/schools/{seg(school_id)}/reviews"),
         school_names(api),
         api.get_or([], f"{RV}/program/schools"),
+        staff_names(api, school_id),
     )
     rows = []
     for r in sorted(reviews, key=lambda r: (r["on"], r["version"])):
         mean, level = level_of(r["scores"]["overall"]["points"])
-        reviewers = [user_name if who == user_subject else who for who in r["reviewer_ids"]]
+        reviewers = [user_name if who == user_subject else people.get(who, who) for who in r["reviewer_ids"]]
         rows.append(HistoryRow(r, KINDS.get(r["kind"], r["kind"]), mean, level, reviewers))
     current = [
         row for row in rows if row.review["status"] == "finalized" and not row.review["superseded_by_id"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 from plc_shared.auth import Role, mint_dev_token
 
-from web.client import Api, seg
+from web.client import Api, ApiError, seg
 from web.roster import teacher_name
 
 logger = logging.getLogger(__name__)
@@ -37,10 +37,10 @@ class Person:
 
 def typed_subject(district: str, name: str) -> str:
     """A stable subject for a typed name: the same words (any case or spacing) in the same district, the same
-    subject, so a reviewer who signs in again finds their draft."""
+    subject, so a reviewer who signs in again finds their draft. A digest, not the name: subjects go into audit
+    logs and the services' records, which carry ids, not names."""
     said = re.sub(r"\s+", " ", name).strip().casefold()
-    slug = re.sub(r"[^a-z0-9]+", "-", said).strip("-")[:40] or "person"
-    return f"dev-{slug}-{hashlib.sha256(f'{district}|{said}'.encode()).hexdigest()[:8]}"
+    return f"dev-person-{hashlib.sha256(f'{district}|{said}'.encode()).hexdigest()[:16]}"
 
 
 def reader_api(request, district: str) -> Api:
@@ -58,7 +58,10 @@ async def district_staff(request, district: str) -> list[dict]:
     try:
         staff = await api.get_or([], "/assessments/roster/staff")
         schools = await api.get_or([], "/assessments/roster/schools")
-    except httpx.TransportError as exc:  # no API (yet): a name can still be typed
+    except (
+        httpx.TransportError,
+        ApiError,
+    ) as exc:  # no API (yet), or it is failing: a name can still be typed
         logger.warning("the dev sign-in could not read the roster's staff: %r", exc)
         return []
     school_names = {s["sourced_id"]: s["name"] for s in schools}

@@ -12,7 +12,9 @@
   // swaps those answers in like a success instead of dropping them.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    var wanted = swapsErrors(event.detail.elt) || swapsErrors(event.target);
+    // The form that sent the request says so (htmx gives the target as `elt` here: the form is the request's).
+    var sender = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    var wanted = swapsErrors(sender) || swapsErrors(event.detail.elt) || swapsErrors(event.target);
     if (status >= 400 && wanted && (wanted === "all" || wanted.split(" ").indexOf(String(status)) !== -1)) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;

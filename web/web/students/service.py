@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from web.charts.progress import progress_chart
 from web.client import Api, seg
-from web.roster import standard_label
+from web.roster import staff_names, standard_label
 
 IV = "/interventions/v1"
 
@@ -23,6 +23,10 @@ class StudentView:
     standards: dict[str, str] = field(default_factory=dict)
     assessments: dict[str, str] = field(default_factory=dict)
     charts: dict[str, Markup] = field(default_factory=dict)  # assignment id → its progress chart
+    people: dict[str, str] = field(default_factory=dict)  # staff by name: deciders and champions
+
+    def person(self, subject: str | None) -> str:
+        return self.people.get(subject or "", subject or "—")
 
     def standard(self, standard_id: str | None) -> str:
         return self.standards.get(standard_id or "", standard_id or "—")
@@ -36,10 +40,11 @@ class StudentView:
 
 
 async def student_view(api: Api, student_id: str) -> StudentView:
-    record, interventions, standards = await asyncio.gather(
+    record, interventions, standards, people = await asyncio.gather(
         api.get(f"/assessments/students/{seg(student_id)}"),
         api.get_or(None, f"{IV}/students/{seg(student_id)}"),
         api.get_or([], "/assessments/standards"),
+        staff_names(api),
     )
     labels = {s["id"]: standard_label(s) for s in standards}
     for result in record["results"]:  # the codes and statements the record carries, for standards not listed
@@ -50,7 +55,12 @@ async def student_view(api: Api, student_id: str) -> StudentView:
     assignments = (interventions or {}).get("assignments", [])
     charts = await asyncio.gather(*(_chart(a, record["name"]) for a in assignments))
     return StudentView(
-        record, interventions, labels, titles, {a["id"]: c for a, c in zip(assignments, charts, strict=True)}
+        record,
+        interventions,
+        labels,
+        titles,
+        {a["id"]: c for a, c in zip(assignments, charts, strict=True)},
+        people,
     )
 
 
