@@ -466,6 +466,48 @@ async def delete_assessment_result(
     return Response(status_code=204)
 
 
+# --- scoreScales (imported from CSV; read here so a line item's scoreScale href resolves) ---------------------------
+ScoreScaleSort, ScoreScaleFields = _sort(rules.SCORE_SCALE_FILTERS), _fields(rules.SCORE_SCALE_FIELDS)
+
+
+@router.get("/scoreScales/{sourced_id}", responses=ERRORS, name="get_scoreScale")
+async def get_score_scale(
+    sourced_id: str,
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    fields: ScoreScaleFields = None,
+):
+    """OneRoster getScoreScale."""
+    query = _one("scoreScales", fields)
+    found = await service.get_score_scale(
+        session, principal=principal, sourced_id=sourced_id, base=_base(request)
+    )
+    return {"scoreScale": query.project(found)}
+
+
+@router.get("/scoreScales", responses=LIST_ERRORS, name="list_scoreScales")
+async def list_score_scales(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: ScoreScaleSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: ScoreScaleFields = None,
+):
+    """OneRoster getAllScoreScales: the district's score scales."""
+    query = _page("scoreScales", limit, offset, sort, order_by, filter_, fields)
+    found, total = await service.list_score_scales(
+        session, principal=principal, query=query, base=_base(request)
+    )
+    _paged(request, response, query, total)
+    return {"scoreScales": found}
+
+
 # --- class-scoped reads (plc_shared.scope: a teacher, their own classes; another class is a 404) -------------------
 @router.get("/classes/{class_id}/lineItems", responses=LIST_ERRORS, name="list_class_lineItems")
 async def list_class_line_items(
@@ -574,8 +616,7 @@ async def list_class_student_results(
 UNSERVED = {
     "/categories": ("GET",),
     "/categories/{id}": ("GET", "PUT", "DELETE"),
-    "/scoreScales": ("GET",),
-    "/scoreScales/{id}": ("GET", "PUT", "DELETE"),
+    "/scoreScales/{id}": ("PUT", "DELETE"),
     "/classes/{id}/academicSessions/{id}/results": ("POST",),
     "/classes/{id}/categories": ("GET",),
     "/classes/{id}/lineItems": ("POST",),
