@@ -25,6 +25,7 @@ from plc_shared.errors import (
     ServiceUnavailable,
     problem_response,
 )
+from plc_shared.schemas import storable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
@@ -297,18 +298,22 @@ class Gateway:
                 "subject": principal.subject,
                 "role": principal.role.value,
                 "api_key_prefix": caller.api_key_prefix,
-                "district_id": params.get("district_id")
-                or (query or {}).get("district_id")
-                or principal.district_id,
+                "district_id": _storable(
+                    params.get("district_id") or (query or {}).get("district_id") or principal.district_id
+                ),
                 "caller_district_id": principal.district_id,
-                "school_id": params.get("school_id"),
+                "school_id": _storable(params.get("school_id")),
                 "method": scope["method"],
-                "path": scope["path"],
+                "path": storable(scope["path"]),  # a NUL in the path (%00) would fail the whole batch
                 "query": query_string,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             }
         )
+
+
+def _storable(value: str | None) -> str | None:
+    return None if value is None else storable(value)
 
 
 TENANT_KEYS = frozenset({"district_id", "school_id", "class_id"})

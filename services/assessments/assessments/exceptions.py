@@ -301,3 +301,17 @@ class PackageTooLarge(PayloadTooLarge):
 
 
 MAX_RATIO = 200  # CSV compresses 5-20x; past this a member is a bomb, not a roster
+
+
+class QualityNoteMissing(UnprocessableContent):
+    title = "A note is needed"
+
+    def __init__(self, assessment_id: str, rows: list[tuple[int, str]]) -> None:
+        keys = ", ".join(k for _, k in rows)
+        super().__init__(
+            f"Assessment '{assessment_id}': a key not met says what the team will change ({keys}).",
+            errors=[
+                {"location": ["body", "ratings", i, "note"], "message": "say what the team will change"}
+                for i, _ in rows
+            ],
+        )
