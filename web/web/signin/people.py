@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 from plc_shared.auth import Role, mint_dev_token
 
-from web.client import Api
+from web.client import Api, seg
 from web.roster import teacher_name
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ async def chosen_person(request, district: str, staff_id: str, role: str) -> Per
     """The staff member chosen, signed in as themselves: their sourcedId, name, schools and (teachers) the classes
     the roster says they teach; `role` overrides the roster's (e.g. a staff member who reviews)."""
     api = reader_api(request, district)
-    staff = await api.get_or(None, f"/assessments/roster/staff/{staff_id}")
+    staff = await api.get_or(None, f"/assessments/roster/staff/{seg(staff_id)}")
     if staff is None:
         return None
     as_role = Role(role) if role else ROSTER_ROLES.get((staff.get("roles") or [""])[0], Role.TEACHER)

@@ -9,7 +9,7 @@ refused by the database too:
 PostgreSQL orders NaN above every number and counts NaN = NaN as true, so the CHECK names the three values.
 
 Revision ID: 9e4b7a1c2d35
-Revises: 7c1d2e9f4a60
+Revises: 601b870c9de4 (the retained outbox)
 Create Date: 2026-12-07 13:00:00.000000
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "9e4b7a1c2d35"
-down_revision: str | None = "7c1d2e9f4a60"
+down_revision: str | None = "601b870c9de4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
