@@ -3,7 +3,7 @@
 lineItems and results map onto common formative assessments and their results; assessmentLineItems and
 assessmentResults onto common summative and benchmark ones. Errors on these routes are the binding's
 imsx_StatusInfo (install_error_payload, plc_shared.oneroster); a part of the binding we do not serve answers
-codeMajor `unsupported` (UNSERVED). Hrefs are built on the address the caller used (plc_shared.oneroster.
+codeMajor `unsupported` (UNSERVED, in place of the router's 404 / 405). Hrefs are built on the address the caller used (plc_shared.oneroster.
 public_base); paged lists carry X-Total-Count and a Link header (first, prev, next, last).
 """
 
@@ -642,13 +642,11 @@ def _template(path: str) -> str:
     return "/" + "/".join("{id}" if i % 2 else p for i, p in enumerate(parts))
 
 
-@router.api_route("/{rest:path}", methods=["GET", "PUT", "POST", "DELETE"], include_in_schema=False)
-async def unserved(request: Request) -> Response:
-    """A path of the binding we do not serve: `unsupported`; anything else under the prefix: unknownobject."""
-    path = request.url.path
-    if request.method in UNSERVED.get(_template(path), ()):
-        raise Unsupported(request.method, path.removeprefix(rules.PREFIX))
-    raise StarletteHTTPException(404, f"No OneRoster route {request.method} {path}.")
+def unserved(method: str, path: str) -> Unsupported | None:
+    """A method and path of the binding we do not serve (no route of ours: 404 or 405): `unsupported`."""
+    if path.startswith(rules.PREFIX) and method in UNSERVED.get(_template(path), ()):
+        return Unsupported(method, path.removeprefix(rules.PREFIX))
+    return None
 
 
 # --- the binding's error payload ---------------------------------------------------------------------------------
@@ -656,10 +654,15 @@ def install_error_payload(app: FastAPI) -> None:
     """Errors on /ims/oneroster/... are exactly the binding's imsx_StatusInfo (plc_shared.oneroster), not RFC
     9457. The app's handlers still render first (the transaction is rolled back before they run; they log);
     this only says their answer in the binding's terms on the binding's paths."""
+    problem_default = app.exception_handlers[ProblemError]
     for exc_class in (ProblemError, RequestValidationError, StarletteHTTPException, Exception):
         default = app.exception_handlers[exc_class]
 
         async def handler(request: Request, exc: Exception, default=default) -> Any:
+            if isinstance(exc, StarletteHTTPException) and exc.status_code in (404, 405):
+                unsupported = unserved(request.method, request.url.path)
+                if unsupported is not None:
+                    exc, default = unsupported, problem_default
             response = await default(request, exc)
             if not oneroster.is_oneroster(request.url.path):
                 return response
