@@ -175,6 +175,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(WRITE, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
     rule(WRITE, "/ims/oneroster/gradebook/v1p2/assessmentResults{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
     rule(READ, "/ims/oneroster/gradebook/v1p2/lineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/scoreScales{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
     rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
     rule(WRITE, "/ims/oneroster/gradebook/v1p2/lineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
     rule(WRITE, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),

@@ -30,6 +30,11 @@ class StandardNotFound(NotFound):
         super().__init__(f"Standard '{standard_id}' was not found.")
 
 
+class ScoreScaleNotFound(NotFound):
+    def __init__(self, scale_id: str) -> None:
+        super().__init__(f"Score scale '{scale_id}' was not found.")
+
+
 class ClassNotFound(NotFound):
     def __init__(self, class_id: str) -> None:
         super().__init__(f"Class '{class_id}' was not found.")

@@ -35,6 +35,7 @@ async def test_the_public_client_reads_everything_through_the_gateway(district, 
         "studentId": district.students[0],
         "assessmentLineItemId": ids["assessmentLineItems"],
         "assessmentResultId": ids["assessmentResults"],
+        "scoreScaleId": f"{district.id}-scale",
     }
     bearer = district.sis["Authorization"].removeprefix("Bearer ")
     process = await asyncio.create_subprocess_exec(
@@ -49,7 +50,7 @@ async def test_the_public_client_reads_everything_through_the_gateway(district, 
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, err.decode()
     calls = [json.loads(line) for line in out.decode().splitlines() if line.strip()]
-    assert len(calls) == 16, out.decode()
+    assert len(calls) == 18, out.decode()
     failed = [c for c in calls if not c["ok"]]
     assert failed == [], json.dumps(failed, indent=1)
     counts = {c["call"]: c.get("count") for c in calls}

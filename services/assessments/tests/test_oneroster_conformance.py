@@ -23,6 +23,7 @@ SINGULAR = {
     "assessmentLineItems": ("assessmentLineItem", "AssessmentLineItem"),
     "results": ("result", "Result"),
     "assessmentResults": ("assessmentResult", "AssessmentResult"),
+    "scoreScales": ("scoreScale", "ScoreScale"),
 }
 
 
@@ -92,12 +93,28 @@ def _line_item(district, title: str, **extra) -> dict:
         "school": {"sourcedId": district.schools[0]},
         "category": {"sourcedId": f"{district.id}-cat-cfa"},
         "resultValueMax": 10,
+        "scoreScale": {"sourcedId": f"{district.id}-scale"},
         **extra,
     }
 
 
+async def _score_scale(district) -> str:
+    """Score scales come from CSV (scoreScales.csv, delta)."""
+    from .test_oneroster import csv_text, package, upload
+
+    scale = f"{district.id}-scale"
+    header = ["sourcedId", "status", "dateLastModified", "title", "type", "orgSourcedId", "courseSourcedId", "classSourcedId", "scoreScaleValue"]  # fmt: skip
+    row = [scale, "active", "", "CFA levels", "performance", "", "", district.classes[0], "{0:Beginning},{7:Proficient},{9:Advanced}"]  # fmt: skip
+    imported = await upload(
+        district, package({"scoreScales": csv_text(header, [row])}, {"scoreScales": "delta"})
+    )
+    assert imported.status_code == 200 and imported.json()["problems"] == [], imported.text
+    return scale
+
+
 async def _seed(district) -> dict[str, str]:
     http, sis = district.http, district.sis
+    await _score_scale(district)
     li, ali = f"{district.id}-li", f"{district.id}-ali"
     r, ar = f"{district.id}-r", f"{district.id}-ar"
     created = await http.put(
@@ -206,7 +223,7 @@ async def test_every_answer_of_every_route_matches_the_binding(district):
     ("method", "path"),
     [
         ("GET", "/categories/cat-1"),
-        ("GET", "/scoreScales"),
+        ("PUT", "/scoreScales/scale-1"),
         ("POST", "/lineItems/li-1/results"),
         ("POST", "/schools/s-1/lineItems"),
     ],
@@ -237,7 +254,8 @@ async def test_pages_link_first_prev_next_last_on_the_callers_address(district):
 
 async def test_every_gradebook_href_and_page_link_resolves(district):
     """Follow every href (and Link) of every answer that points into the gradebook service; each answers 200
-    with the object it names. (Rostering, category and scoreScale hrefs: see the README's conformance table.)"""
+    with the object it names. (Rostering and category hrefs do not resolve here: see the README's conformance
+    table.)"""
     ids = await _seed(district)
     http, sis = district.http, district.sis
     seen: set[str] = set()
@@ -246,9 +264,7 @@ async def test_every_gradebook_href_and_page_link_resolves(district):
             answer = await http.get(url, headers=sis)
             targets = _hrefs(answer.json()) + list(_links(answer).values())
             for href in targets:
-                if f"{BASE}/" not in href or any(
-                    f"{BASE}/{x}/" in href for x in ("categories", "scoreScales")
-                ):
+                if f"{BASE}/" not in href or f"{BASE}/categories/" in href:
                     continue
                 seen.add(href)
                 followed = await http.get(href.removeprefix("http://svc"), headers=sis)
@@ -256,6 +272,30 @@ async def test_every_gradebook_href_and_page_link_resolves(district):
                 if not followed.headers.get("x-total-count"):
                     assert _objects(followed.json())[0]["sourcedId"] == href.rsplit("/", 1)[1]
     assert any("/lineItems/" in h for h in seen) and any("/assessmentLineItems/" in h for h in seen)
+    assert any("/scoreScales/" in h for h in seen), seen
+
+
+async def test_score_scales_read_as_the_binding_says(district):
+    scale = await _score_scale(district)
+    http, sis = district.http, district.sis
+    one = await http.get(f"{BASE}/scoreScales/{scale}", headers=sis)
+    check(one, "scoreScales")
+    assert one.json()["scoreScale"]["scoreScaleValue"][1] == {
+        "itemValueLHS": "7",
+        "itemValueRHS": "Proficient",
+    }
+    check(await http.get(f"{BASE}/scoreScales", headers=sis), "scoreScales", many=True)
+    fields = ["sourcedId", "title"]
+    check(await http.get(f"{BASE}/scoreScales", params={"fields": "sourcedId,title"}, headers=sis), "scoreScales", many=True, fields=fields)  # fmt: skip
+    filtered = await http.get(f"{BASE}/scoreScales", params={"filter": f"sourcedId='{scale}'"}, headers=sis)
+    assert [s["sourcedId"] for s in filtered.json()["scoreScales"]] == [scale]
+    missing = await http.get(f"{BASE}/scoreScales/{scale}-nobody", headers=sis)
+    assert missing.status_code == 404
+    check(missing, "scoreScales")
+    other = await http.get(
+        f"{BASE}/scoreScales/{scale}", headers=district.token(district=f"{district.id}-other")
+    )
+    assert other.status_code == 404
 
 
 async def test_class_scoped_reads_match_the_binding_and_the_class_scope(district):

@@ -329,6 +329,11 @@ CASES = (
     ),
     case("GET", f"{GB}/results/{{sourced_id}}", STUDENT, Call("GET", f"{GB}/results/{{gb_result}}")),
     case("GET", f"{GB}/results", STUDENT_LIST),
+    # score scales: the district's reference data (no student's), imported from CSV
+    case("GET", f"{GB}/scoreScales", EVERYONE_READS),
+    case(
+        "GET", f"{GB}/scoreScales/{{sourced_id}}", EVERYONE_READS, Call("GET", f"{GB}/scoreScales/{{scale}}")
+    ),
     # a class's gradebook: the target's class A1 (a line item of it with the target's result)
     case(
         "GET",
@@ -426,7 +431,7 @@ async def build_world(app) -> dict[str, str]:
         **{k: f"{k}-{tag}" for k in ("school_a", "school_b", "class_a1", "class_a2", "class_b1")},
         **{k: f"{k}-{tag}" for k in ("student", "classmate", "standard", "assessment", "draft", "staff")},
         **{k: f"{k}-{tag}" for k in ("summative", "gb_result", "gb_summative_result")},
-        **{k: f"{k}-{tag}" for k in ("gb_class_item", "gb_class_result")},
+        **{k: f"{k}-{tag}" for k in ("gb_class_item", "gb_class_result", "scale")},
     }
     async with as_role(app, Role.DISTRICT_ADMIN, w["district"]) as admin:
         await put_roster(admin, w)
@@ -460,6 +465,19 @@ async def build_world(app) -> dict[str, str]:
         ):
             made = await admin.put(path, json=body)
             assert made.status_code in (200, 201), made.text
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("manifest.csv", "propertyName,value\r\nfile.scoreScales,delta\r\n")
+            z.writestr(
+                "scoreScales.csv",
+                f"sourcedId,title,type,classSourcedId,scoreScaleValue\r\n{w['scale']},L,x,{w['class_a1']},{{1:A}}\r\n",
+            )
+        imported = await admin.post(
+            "/assessments/imports/oneroster",
+            content=archive.getvalue(),
+            headers={"Content-Type": "application/zip"},
+        )
+        assert imported.status_code == 200 and imported.json()["rejected"] == 0, imported.text
     return w
 
 

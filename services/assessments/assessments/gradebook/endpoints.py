@@ -3,7 +3,7 @@
 lineItems and results map onto common formative assessments and their results; assessmentLineItems and
 assessmentResults onto common summative and benchmark ones. Errors on these routes are the binding's
 imsx_StatusInfo (install_error_payload, plc_shared.oneroster); a part of the binding we do not serve answers
-codeMajor `unsupported` (UNSERVED). Hrefs are built on the address the caller used (plc_shared.oneroster.
+codeMajor `unsupported` (UNSERVED, in place of the router's 404 / 405). Hrefs are built on the address the caller used (plc_shared.oneroster.
 public_base); paged lists carry X-Total-Count and a Link header (first, prev, next, last).
 """
 
@@ -466,6 +466,48 @@ async def delete_assessment_result(
     return Response(status_code=204)
 
 
+# --- scoreScales (imported from CSV; read here so a line item's scoreScale href resolves) ---------------------------
+ScoreScaleSort, ScoreScaleFields = _sort(rules.SCORE_SCALE_FILTERS), _fields(rules.SCORE_SCALE_FIELDS)
+
+
+@router.get("/scoreScales/{sourced_id}", responses=ERRORS, name="get_scoreScale")
+async def get_score_scale(
+    sourced_id: str,
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    fields: ScoreScaleFields = None,
+):
+    """OneRoster getScoreScale."""
+    query = _one("scoreScales", fields)
+    found = await service.get_score_scale(
+        session, principal=principal, sourced_id=sourced_id, base=_base(request)
+    )
+    return {"scoreScale": query.project(found)}
+
+
+@router.get("/scoreScales", responses=LIST_ERRORS, name="list_scoreScales")
+async def list_score_scales(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: ScoreScaleSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: ScoreScaleFields = None,
+):
+    """OneRoster getAllScoreScales: the district's score scales."""
+    query = _page("scoreScales", limit, offset, sort, order_by, filter_, fields)
+    found, total = await service.list_score_scales(
+        session, principal=principal, query=query, base=_base(request)
+    )
+    _paged(request, response, query, total)
+    return {"scoreScales": found}
+
+
 # --- class-scoped reads (plc_shared.scope: a teacher, their own classes; another class is a 404) -------------------
 @router.get("/classes/{class_id}/lineItems", responses=LIST_ERRORS, name="list_class_lineItems")
 async def list_class_line_items(
@@ -574,8 +616,7 @@ async def list_class_student_results(
 UNSERVED = {
     "/categories": ("GET",),
     "/categories/{id}": ("GET", "PUT", "DELETE"),
-    "/scoreScales": ("GET",),
-    "/scoreScales/{id}": ("GET", "PUT", "DELETE"),
+    "/scoreScales/{id}": ("PUT", "DELETE"),
     "/classes/{id}/academicSessions/{id}/results": ("POST",),
     "/classes/{id}/categories": ("GET",),
     "/classes/{id}/lineItems": ("POST",),
@@ -601,13 +642,11 @@ def _template(path: str) -> str:
     return "/" + "/".join("{id}" if i % 2 else p for i, p in enumerate(parts))
 
 
-@router.api_route("/{rest:path}", methods=["GET", "PUT", "POST", "DELETE"], include_in_schema=False)
-async def unserved(request: Request) -> Response:
-    """A path of the binding we do not serve: `unsupported`; anything else under the prefix: unknownobject."""
-    path = request.url.path
-    if request.method in UNSERVED.get(_template(path), ()):
-        raise Unsupported(request.method, path.removeprefix(rules.PREFIX))
-    raise StarletteHTTPException(404, f"No OneRoster route {request.method} {path}.")
+def unserved(method: str, path: str) -> Unsupported | None:
+    """A method and path of the binding we do not serve (no route of ours: 404 or 405): `unsupported`."""
+    if path.startswith(rules.PREFIX) and method in UNSERVED.get(_template(path), ()):
+        return Unsupported(method, path.removeprefix(rules.PREFIX))
+    return None
 
 
 # --- the binding's error payload ---------------------------------------------------------------------------------
@@ -615,10 +654,15 @@ def install_error_payload(app: FastAPI) -> None:
     """Errors on /ims/oneroster/... are exactly the binding's imsx_StatusInfo (plc_shared.oneroster), not RFC
     9457. The app's handlers still render first (the transaction is rolled back before they run; they log);
     this only says their answer in the binding's terms on the binding's paths."""
+    problem_default = app.exception_handlers[ProblemError]
     for exc_class in (ProblemError, RequestValidationError, StarletteHTTPException, Exception):
         default = app.exception_handlers[exc_class]
 
         async def handler(request: Request, exc: Exception, default=default) -> Any:
+            if isinstance(exc, StarletteHTTPException) and exc.status_code in (404, 405):
+                unsupported = unserved(request.method, request.url.path)
+                if unsupported is not None:
+                    exc, default = unsupported, problem_default
             response = await default(request, exc)
             if not oneroster.is_oneroster(request.url.path):
                 return response

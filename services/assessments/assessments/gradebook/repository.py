@@ -44,6 +44,18 @@ LINE_ITEM_COLUMNS: dict[str, Any] = {
 }
 
 
+_s = models.ScoreScale
+SCORE_SCALE_COLUMNS: dict[str, Any] = {
+    "sourcedId": _s.sourced_id,
+    "status": _s.status,
+    "dateLastModified": _s.updated_at,
+    "title": _s.title,
+    "type": _s.type,
+    "class.sourcedId": _s.class_id,
+    "course.sourcedId": _s.course_id,
+}
+
+
 class GradebookRepository:
     """Collections of the gradebook binding, always within one district and the caller's schools."""
 
@@ -89,6 +101,13 @@ class GradebookRepository:
         if schools is not None:
             stmt = stmt.where(or_(_a.school_id.is_(None), _a.school_id.in_(schools)))
         return await self._page(stmt, query, LINE_ITEM_COLUMNS, (_a.created_at, _a.id))
+
+    async def score_scales(self, district_id: str, query: Any) -> tuple[list[models.ScoreScale], int]:
+        stmt = select(_s).where(_s.district_id == district_id)
+        return await self._page(stmt, query, SCORE_SCALE_COLUMNS, (_s.sourced_id,))
+
+    async def score_scale_object(self, district_id: str, scale_id: str) -> models.ScoreScale | None:
+        return await self.session.get(models.ScoreScale, (district_id, scale_id))
 
     async def _page(self, stmt: Any, query: Any, fields: dict, default_order: tuple) -> tuple[list[Any], int]:
         if query.filter:

@@ -112,8 +112,19 @@ ASSESSMENT_RESULT_FIELDS = RESULT_FIELDS - {"lineItem"}
 RESULT_FIELDS = RESULT_FIELDS - {"assessmentLineItem"}
 ASSESSMENT_RESULT_FILTERS = {k: v for k, v in RESULT_FILTERS.items() if k != "lineItem.sourcedId"}
 RESULT_FILTERS = {k: v for k, v in RESULT_FILTERS.items() if k != "assessmentLineItem.sourcedId"}
+SCORE_SCALE_FILTERS = {
+    "sourcedId": "text",
+    "status": "text",
+    "dateLastModified": "datetime",
+    "title": "text",
+    "type": "text",
+    "class.sourcedId": "text",
+    "course.sourcedId": "text",
+}
+SCORE_SCALE_FIELDS = frozenset(["sourcedId", "status", "dateLastModified", "title", "type", "class", "course", "scoreScaleValue"])  # fmt: skip
 # collection -> (the fields `fields` selects, the fields `filter` and `sort` take)
 COLLECTION_FIELDS = {
+    "scoreScales": (SCORE_SCALE_FIELDS, SCORE_SCALE_FILTERS),
     "lineItems": (LINE_ITEM_FIELDS, LINE_ITEM_FILTERS),
     "assessmentLineItems": (ASSESSMENT_LINE_ITEM_FIELDS, ASSESSMENT_LINE_ITEM_FILTERS),
     "results": (RESULT_FIELDS, RESULT_FILTERS),
@@ -310,5 +321,23 @@ def result_json(
             "scoreDate": r.assessed_on.isoformat(),
             "comment": r.comment,
             "learningObjectiveSet": results,
+        }
+    )
+
+
+def score_scale_json(s: models.ScoreScale, base: str) -> dict[str, Any]:
+    """A scoreScale (imported from scoreScales.csv): its values as {itemValueLHS, itemValueRHS}."""
+    return compact(
+        {
+            "sourcedId": s.sourced_id,
+            "status": "tobedeleted" if s.status == "tobedeleted" else "active",
+            "dateLastModified": iso(s.updated_at),
+            "title": s.title,
+            "type": s.type,
+            "class": ref(base, f"{ROSTERING}/classes", "class", s.class_id),
+            "course": ref(base, f"{ROSTERING}/courses", "course", s.course_id),
+            "scoreScaleValue": [
+                {"itemValueLHS": v["itemValueLHS"], "itemValueRHS": v["itemValueRHS"]} for v in s.values
+            ],
         }
     )

@@ -38,6 +38,7 @@ from assessments.exceptions import (
     ResultSourcedIdNotFound,
     ResultSourcedIdTaken,
     ScoredResultKept,
+    ScoreScaleNotFound,
     StaleSourceWrite,
     UnknownLearningObjectives,
 )
@@ -49,6 +50,7 @@ from assessments.gradebook.rules import (
     line_item_json,
     moment,
     result_json,
+    score_scale_json,
 )
 from assessments.gradebook.schemas import LineItemIn, ResultIn
 from assessments.results import service as results_service
@@ -168,6 +170,23 @@ async def list_line_items(
     )
     objectives = await AssessmentRepository(session).objectives(principal.tenant, [a.id for a in found])
     return [query.project(line_item_json(a, objectives, base, collection)) for a in found], total
+
+
+async def get_score_scale(
+    session: AsyncSession, *, principal: Principal, sourced_id: str, base: str
+) -> dict[str, Any]:
+    """A score scale of the caller's district (reference data: no student's)."""
+    found = await GradebookRepository(session).score_scale_object(principal.tenant, sourced_id)
+    if found is None:
+        raise ScoreScaleNotFound(sourced_id)
+    return score_scale_json(found, base)
+
+
+async def list_score_scales(
+    session: AsyncSession, *, principal: Principal, query: Query, base: str
+) -> tuple[list[dict[str, Any]], int]:
+    found, total = await GradebookRepository(session).score_scales(principal.tenant, query)
+    return [query.project(score_scale_json(s, base)) for s in found], total
 
 
 async def visible_class(session: AsyncSession, *, principal: Principal, class_id: str) -> str:

@@ -28,7 +28,7 @@ Mapping (documented in the README of the endpoint):
 The report: `files` (rows and accepted rows per file), `problems` (rows or files that were refused: file, row —
 the header is row 1 —, column, reason; `rejected` counts them), `skipped` (rows deliberately not imported, with
 why) and `notes` (what was done that the SIS may not expect: a standard created from a CASE id, a second
-result of a student stored as attempt 2, what OneRoster 1.2 does not allow but was imported anyway: leniency.py).
+result of a student stored as attempt 2, what OneRoster 1.2 does not allow but was imported anyway: rules.py, leniency).
 Every row of every file is accepted or in `problems` or `skipped`, never in both; a note only explains.
 """
 
@@ -45,7 +45,6 @@ from assessments.catalog import service as catalog
 from assessments.catalog.repository import AssessmentRepository
 from assessments.catalog.rules import LineItem
 from assessments.exceptions import InvalidPackage, ResultNotFound
-from assessments.oneroster.leniency import lenient_notes
 from assessments.oneroster.repository import ImportRepository
 from assessments.oneroster.rules import (
     STAFF_ROLE_OF,
@@ -53,6 +52,7 @@ from assessments.oneroster.rules import (
     PackageInvalid,
     day,
     has_score,
+    lenient_notes,
     moment,
     numeric,
     ordered,
@@ -511,7 +511,7 @@ class Importer(GradebookFiles):
         self.skipped: list[dict] = []
         self.notes: list[dict] = lenient_notes(
             package
-        )  # what 1.2 does not allow, imported anyway (leniency.py)
+        )  # what 1.2 does not allow, imported anyway (rules.py, leniency)
         self.counts: dict[str, dict[str, int]] = {}
         self.enrollments_of: dict[str, list[dict]] = {}
         self.teachers_of: dict[str, list[str]] = {}

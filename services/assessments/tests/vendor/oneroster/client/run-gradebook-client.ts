@@ -1,7 +1,7 @@
 // Drives the public OneRoster 1.2 client LongsightGroup/oneroster (MIT) against a gradebook service: every
 // read of its gradebook and assessment-results clients that the service serves, each answer parsed by the
 // client's own strict parsers. Usage: node longsight-oneroster-client.mjs <gradebook base URL> <bearer token>
-// <json: {classId, lineItemId, resultId, studentId, assessmentLineItemId, assessmentResultId}>
+// <json: {classId, lineItemId, resultId, studentId, assessmentLineItemId, assessmentResultId, scoreScaleId}>
 // Not called: `fields` projections, which this client parses as whole objects (it reports the required
 // members a projection leaves out as missing); test_oneroster_conformance checks our projections instead.
 // Prints one JSON line per call: {"call", "ok", "count"?, "error"?}.
@@ -39,6 +39,8 @@ const calls: Array<[string, () => Promise<any>]> = [
   ["getResultsForClass", () => gb.getResultsForClass(ids.classId)],
   ["getResultsForLineItemForClass", () => gb.getResultsForLineItemForClass(ids.classId, ids.lineItemId)],
   ["getResultsForStudentForClass", () => gb.getResultsForStudentForClass(ids.classId, ids.studentId)],
+  ["getAllScoreScales", () => gb.getAllScoreScales()],
+  ["getScoreScale", () => gb.getScoreScale(ids.scoreScaleId)],
   ["getAllAssessmentLineItems", () => ar.getAllAssessmentLineItems()],
   ["getAssessmentLineItem", () => ar.getAssessmentLineItem(ids.assessmentLineItemId)],
   ["getAllAssessmentResults", () => ar.getAllAssessmentResults()],
