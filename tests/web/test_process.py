@@ -164,6 +164,7 @@ async def test_a_school_works_through_the_plc_process_and_the_process_page_shows
         "Every collaborative team has norms and protocols it uses and reviews."
     )
     await expect(page.locator("#step-goals")).to_contain_text("1 PDSA cycle(s) under way, 0 closed")
+    await expect(page.locator("#step-assessments")).to_contain_text("Fractions CFA: checked")
     await check_page(page, "process")
 
     # A teacher of another school finds the foundation missing.
