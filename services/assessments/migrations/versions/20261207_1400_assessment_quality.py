@@ -1,7 +1,7 @@
 """an assessment's ratings on the five keys of quality assessment
 
 Revision ID: 5d3a9e71c2b8
-Revises: 7e2b4c9d1f03
+Revises: 1aab55e6a1d6 (the retained outbox)
 Create Date: 2026-12-07 14:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5d3a9e71c2b8"
-down_revision: str | None = "7e2b4c9d1f03"
+down_revision: str | None = "1aab55e6a1d6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

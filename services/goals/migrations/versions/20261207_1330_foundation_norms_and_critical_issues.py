@@ -1,7 +1,7 @@
 """a school's foundation (versioned), a team's norms and protocols and its checklist of the 18 critical issues
 
 Revision ID: c4d81f2a7e60
-Revises: b6e0a4d2c913
+Revises: 9be161246787 (the retained outbox)
 Create Date: 2026-12-07 13:30:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "c4d81f2a7e60"
-down_revision: str | None = "b6e0a4d2c913"
+down_revision: str | None = "9be161246787"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
