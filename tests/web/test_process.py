@@ -74,7 +74,7 @@ async def test_a_school_works_through_the_plc_process_and_the_process_page_shows
     context = await browser.new_context(viewport=VIEWPORTS["laptop"])
     page = await context.new_page()
     await sign_in(page, stack.base, "school_leader", district.id, school, name="Ms Rivera")
-    await page.get_by_role("link", name="PLC process").click()
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="PLC process").click()
     priorities = page.locator("#step-priorities")
     await expect(priorities).to_contain_text("Not started")
     await expect(priorities).to_contain_text(
