@@ -174,7 +174,7 @@ async def test_a_school_works_through_the_plc_process_and_the_process_page_shows
     # A teacher of another school finds the foundation missing.
     other = await browser.new_context(viewport=VIEWPORTS["laptop"])
     stranger = await other.new_page()
-    await sign_in(stranger, stack.base, "teacher", district.id, district.schools[1])
+    await sign_in(stranger, stack.base, "teacher", district.id, district.schools[1], name="Mr Stone")
     answer = await stranger.goto(f"{stack.base}/app/schools/{school}/foundation")
     assert answer is not None and answer.status == 404
     await other.close()
