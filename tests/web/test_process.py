@@ -67,14 +67,14 @@ async def _collaborative_team(stack, district: District) -> None:
 async def test_a_school_works_through_the_plc_process_and_the_process_page_shows_each_step(stack, browser):
     district, _district_cfa, _intervention = await stack.seed_district()
     school = district.schools[0]
-    cfa = await district.assessment(name="school-cfa", school_id=school)
+    cfa = await district.assessment(name="school-cfa", school_id=school, title="Grade 4 fractions CFA")
     await _collaborative_team(stack, district)
     await _school_goal_with_a_cycle(stack, district, cfa)
 
     context = await browser.new_context(viewport=VIEWPORTS["laptop"])
     page = await context.new_page()
     await sign_in(page, stack.base, "school_leader", district.id, school, name="Ms Rivera")
-    await page.get_by_role("link", name="PLC process").click()
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="PLC process").click()
     priorities = page.locator("#step-priorities")
     await expect(priorities).to_contain_text("Not started")
     await expect(priorities).to_contain_text(
@@ -129,12 +129,16 @@ async def test_a_school_works_through_the_plc_process_and_the_process_page_shows
     await check_page(page, "team-practice")
 
     # The CFA's quality check: a key partly met without a note is refused beside that note.
-    await page.goto(f"{stack.base}/app/assessments/{cfa['id']}/quality")
+    await page.goto(f"{stack.base}/app/")
+    await page.get_by_role("link", name="quality check of Grade 4 fractions CFA").click()
     for key in ("Clear purpose", "Clear targets", "Effective communication", "Student involvement"):
         await page.locator("fieldset", has_text=key).get_by_label("Met", exact=True).check()
     await page.locator("fieldset", has_text="Sound design").get_by_label("Partly met").check()
     await page.get_by_role("button", name="Save the quality check").click()
     await expect(page.locator("#note-sound_design-error")).to_have_text("say what the team will change")
+    await expect(page.get_by_role("alert")).to_contain_text(
+        "Note on sound design: say what the team will change"
+    )
     await expect(
         page.locator("fieldset", has_text="Clear purpose").get_by_label("Met", exact=True)
     ).to_be_checked()
@@ -164,12 +168,13 @@ async def test_a_school_works_through_the_plc_process_and_the_process_page_shows
         "Every collaborative team has norms and protocols it uses and reviews."
     )
     await expect(page.locator("#step-goals")).to_contain_text("1 PDSA cycle(s) under way, 0 closed")
+    await expect(page.locator("#step-assessments")).to_contain_text("Grade 4 fractions CFA: checked")
     await check_page(page, "process")
 
     # A teacher of another school finds the foundation missing.
     other = await browser.new_context(viewport=VIEWPORTS["laptop"])
     stranger = await other.new_page()
-    await sign_in(stranger, stack.base, "teacher", district.id, district.schools[1])
+    await sign_in(stranger, stack.base, "teacher", district.id, district.schools[1], name="Mr Stone")
     answer = await stranger.goto(f"{stack.base}/app/schools/{school}/foundation")
     assert answer is not None and answer.status == 404
     await other.close()

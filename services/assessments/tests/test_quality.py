@@ -42,7 +42,7 @@ async def test_a_teacher_of_the_school_rates_the_five_keys_and_the_school_sees_i
         "/assessments/quality-checks", params={"school_id": school}, headers=teacher
     )
     mine = next(s for s in listed.json() if s["assessment_id"] == cfa["id"])
-    assert (mine["rated"], mine["met"], mine["checked"]) == (2, 1, False)
+    assert (mine["title"], mine["rated"], mine["met"], mine["checked"]) == (cfa["title"], 2, 1, False)
 
     rated = await district.put(
         f"/assessments/assessments/{cfa['id']}/quality", {"ratings": ALL_MET}, headers=teacher

@@ -117,7 +117,10 @@ def _assessments(quality: list[dict]) -> Step:
     for q in cfas:
         words = "checked" if q["checked"] else f"{q['rated']} of 5 keys rated"
         step.evidence.append(
-            (f"{q['assessment_id']}: {words}", f"/app/assessments/{seg(q['assessment_id'])}/quality")
+            (
+                f"{q.get('title') or q['assessment_id']}: {words}",
+                f"/app/assessments/{seg(q['assessment_id'])}/quality",
+            )
         )
     step.status = _status(bool(cfas) and len(checked) == len(cfas), any(q["rated"] for q in cfas))
     return step

@@ -52,6 +52,7 @@ class QualityRead(Schema):
 
 class QualitySummary(Schema):
     assessment_id: str
+    title: str
     school_id: str | None
     kind: str
     rated: int = Field(description="keys rated, of five")

@@ -69,7 +69,7 @@ async def summaries(
         by_assessment[row.assessment_id].append(row)
     return [
         schemas.QualitySummary(
-            assessment_id=x.id, school_id=x.school_id, kind=x.kind, rated=len(rows := by_assessment[x.id]),
+            assessment_id=x.id, title=x.title, school_id=x.school_id, kind=x.kind, rated=len(rows := by_assessment[x.id]),
             met=sum(r.rating == "met" for r in rows), checked=rules.is_checked({r.key for r in rows}),
             checked_at=max((r.rated_at for r in rows), default=None),
         )
