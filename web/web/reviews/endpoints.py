@@ -143,6 +143,7 @@ async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser,
         evidence=in_words(data, {str(t["id"]): t["name"] for t in teams}, names),
         school=names.school(school_id),
         kind=service.KINDS.get(review["kind"], review["kind"]),
+        year=service.school_year(review["school_year"]),
         reviewers=reviewers,
     )
 
