@@ -253,7 +253,9 @@ async def test_the_review_evidence_panel_says_every_figure_in_words(stack, brows
     await page.get_by_label("Kind").select_option("site")
     await page.get_by_role("button", name="Start a review").click()
     await expect(page.get_by_role("heading", name=re.compile(f"^Site review of {school}, "))).to_be_visible()
-    panel = page.locator("section", has=page.get_by_role("heading", name=re.compile(r"^Evidence from data \(20\d\d-\d\d\)$")))
+    panel = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile(r"^Evidence from data \(20\d\d-\d\d\)$"))
+    )
 
     async def support_seen() -> bool:  # the reviews service learns flags and assignments from the events
         await page.reload()
