@@ -70,6 +70,9 @@ class Api:
     async def patch(self, path: str, json: Any = None) -> Any:
         return _body(await self._http.patch(path, json=json, headers=self._headers))
 
+    async def delete(self, path: str) -> Any:
+        return _body(await self._http.delete(path, headers=self._headers))
+
 
 def _body(response: httpx.Response) -> Any:
     if response.status_code >= 400:

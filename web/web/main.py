@@ -36,8 +36,10 @@ from web.imports.endpoints import router as imports_router
 from web.meeting.endpoints import router as meeting_router
 from web.oidc import OidcClient
 from web.pages import install_pages_errors
+from web.process.endpoints import router as process_router
 from web.reviews.endpoints import router as reviews_router
 from web.sessions import PRUNE_BATCH, SessionStore
+from web.setup.endpoints import router as setup_router
 from web.signin.endpoints import router as signin_router
 from web.students.endpoints import router as students_router
 
@@ -92,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_router,
         reviews_router,
         students_router,
+        setup_router,
+        process_router,
     ):
         app.include_router(router, prefix="/app")
     # Outermost first: the public address and the security headers, then CSRF on every unsafe request (the

@@ -19,10 +19,13 @@ from plc_shared.errors import ProblemError, ServiceUnavailable, install_error_ha
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.auth import SignInRequired, User
+from web.nav import may_open, nav_for
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals["role_label"] = lambda role: str(role).replace("_", " ").capitalize()
+TEMPLATES.env.globals["nav_for"] = nav_for
+TEMPLATES.env.globals["may_open"] = may_open
 TEMPLATES.env.filters["pct"] = lambda value: "—" if value is None else f"{value:.0f} %"
 TEMPLATES.env.filters["num"] = lambda value: "—" if value is None else f"{value:g}"
 

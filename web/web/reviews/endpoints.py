@@ -45,7 +45,8 @@ async def reviews_page(
     if user.principal.role is Role.ANALYST:
         return RedirectResponse("/app/reviews/analytics", status_code=303)
     school_id = school_id or await default_school(api, user)
-    reviews = await api.get(f"{RV}/schools/{seg(school_id)}/reviews") if school_id else []
+    # A school not (yet) in the review program is a 404 of the API: the page says so instead of a dead end.
+    reviews = await api.get_or(None, f"{RV}/schools/{seg(school_id)}/reviews") if school_id else []
     names = await service.school_names(api)
     return render(
         request,

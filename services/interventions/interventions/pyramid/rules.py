@@ -39,6 +39,11 @@ def goal_rate(baseline: float, target: float, start: date, goal_date: date) -> f
     return (target - baseline) / weeks
 
 
+def goal_met(last_score: float | None, goal: float) -> bool:
+    """Does the data say the goal is met: the last progress point at or above the goal?"""
+    return last_score is not None and last_score >= goal
+
+
 # The documented exit reasons (the web app's choices) → the code StudentExitedV2 carries; the words stay here.
 EXIT_REASONS: dict[str, ExitReason] = {
     "goal met": "goal_met",
