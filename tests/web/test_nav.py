@@ -11,9 +11,26 @@ from web.nav import NAV, nav_for
 from web.testing import VIEWPORTS, check_page, sign_in
 
 EXPECTED = {
-    "teacher": ["Data meetings", "Flags", "Goals", "Reviews"],
-    "school_leader": ["Data meetings", "Flags", "Goals", "Reviews"],
-    "district_admin": ["Data meetings", "Flags", "Goals", "Reviews", "Import"],
+    "teacher": ["Data meetings", "Flags", "PLC process", "Goals", "Reviews"],
+    "school_leader": [
+        "Data meetings",
+        "Flags",
+        "School dashboard",
+        "PLC process",
+        "Goals",
+        "Reviews",
+        "Setup",
+    ],
+    "district_admin": [
+        "Data meetings",
+        "Flags",
+        "School dashboard",
+        "PLC process",
+        "Goals",
+        "Reviews",
+        "Setup",
+        "Import",
+    ],
     "reviewer": ["Goals", "Reviews"],
     "analyst": ["Data meetings", "Goals", "Reviews"],
 }
