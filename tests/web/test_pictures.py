@@ -222,6 +222,16 @@ async def test_a_leader_sees_the_school_dashboard_in_pictures_and_tables_and_exp
     tiers_csv = read_csv(await (await page.request.get(f"{exported}&table=tiers")).body())
     assert len(tiers_csv) == 13 and tiers_csv[-1][3] == "1"  # this week: Cleo at tier 3
 
+    # The flags page's open flags as CSV, with its filters: one row per flag, by name.
+    await page.goto(f"{base}/app/flags?school_id={school}&kind=support")
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name="Download the open flags (CSV)").click()
+    flag_rows = read_csv(await asyncio.to_thread(Path(await (await started.value).path()).read_bytes))
+    assert flag_rows[0][:5] == ["Student", "Classes", "Standard", "Kind", "Tier"]
+    assert {r[0] for r in flag_rows[1:]} == {"Ana Lopez", "Cleo Nguyen"} and {
+        r[3] for r in flag_rows[1:]
+    } == {"support"}
+
     other = await browser.new_context(viewport=VIEWPORTS["laptop"])
     stranger = await other.new_page()
     await sign_in(stranger, base, "district_admin", f"other-{uuid.uuid4().hex[:6]}", name="Other admin")
@@ -243,7 +253,9 @@ async def test_the_review_evidence_panel_says_every_figure_in_words(stack, brows
     await page.get_by_label("Kind").select_option("site")
     await page.get_by_role("button", name="Start a review").click()
     await expect(page.get_by_role("heading", name=re.compile(f"^Site review of {school}, "))).to_be_visible()
-    panel = page.locator("section", has=page.get_by_role("heading", name=re.compile("^Evidence from data")))
+    panel = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile(r"^Evidence from data \(20\d\d-\d\d\)$"))
+    )
 
     async def support_seen() -> bool:  # the reviews service learns flags and assignments from the events
         await page.reload()

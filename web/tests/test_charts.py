@@ -18,9 +18,11 @@ import pytest
 from goals.plans.schemas import CycleRead, GoalRead, VersionRead
 from goals.progress.schemas import Series
 from interventions.pyramid.schemas import AssignmentRead, ProgressRead
-from interventions.tiers.schemas import Distribution
+from interventions.tiers.schemas import Distribution, TierHistory
 from PIL import Image
 from reviews.analytics.schemas import DistrictImplementation, ImplementationAchievement, Trends
+from web.charts import dashboard as dashboard_charts
+from web.charts import meeting as meeting_charts
 from web.charts import render
 from web.charts import reviews as review_charts
 from web.charts.goals import GoalChart, goal_words
@@ -81,6 +83,44 @@ TRENDS = Trends.model_validate({"scope": "district", "method": "m", "by_training
                  "strands": {"culture": {"points": 0.6}, "teams": {"points": None}}}]}).model_dump(mode="json")  # fmt: skip
 STRANDS = {"culture": "A culture of learning", "teams": "Collaborative teams"}
 HISTORY = [("2026-09-15", "pre", 1.0), ("2027-03-02", "site", 2.0)]
+SCORES = {
+    "scored": 3,
+    "distribution": {
+        "median": 80.0,
+        "mean": 66.67,
+        "bins": [
+            {"from": i * 10, "to": i * 10 + 10, "students": n}
+            for i, n in enumerate([0, 0, 1, 0, 0, 0, 0, 0, 1, 1])
+        ],
+    },
+}
+CFA = {"title": "Fractions CFA", "proficiency_cut": 70.0, "mastery_cut": 90.0}
+GRID = [
+    {"student": who, "standard": code, "percent": p, "level": level}
+    for who, p, level in (
+        ("Ana Lopez", 20.0, "Below the cut"),
+        ("Ben Okafor", 100.0, "Mastery"),
+        ("Cleo Nguyen", 80.0, "Proficient"),
+    )
+    for code in ("4.NF.A.1", "4.NF.A.2")
+]
+WEEK = [
+    {"tier": 1, "count": 36, "share": 0.9, "guidance": 0.8},
+    {"tier": 2, "count": 3, "share": 0.075, "guidance": 0.15},
+    {"tier": 3, "count": 1, "share": 0.025, "guidance": 0.05},
+]
+HISTORY_TIERS = TierHistory.model_validate(
+    {
+        "school_id": "s1",
+        "students": 40,
+        "weeks": [{"week_ending": "2026-11-30", "tiers": WEEK}, {"week_ending": "2026-12-07", "tiers": WEEK}],
+    }
+).model_dump(mode="json")
+FLAGS_BY_CLASS = [{"grade": "04", "class": "Math 4 (Maria Rivera)", "label": "", "students": 2, "flags": 3}]
+WORKS = [
+    {"name": "Fractions small group", "exited": 2, "goal_met": 1, "share": 0.5},
+    {"name": "Reading club", "exited": 0, "goal_met": 0, "share": None},
+]
 
 CHARTS = {
     "progress": lambda: progress_spec(ASSIGNMENT, PROGRESS, title="Progress of Ana Lopez"),
@@ -94,6 +134,11 @@ CHARTS = {
     "scatter-empty": lambda: review_charts.scatter_spec([], title="t"),
     "trends": lambda: review_charts.trend_spec(TRENDS["by_year"], STRANDS, title="t"),
     "trends-empty": lambda: review_charts.trend_spec([], STRANDS, title="t"),
+    "distribution": lambda: meeting_charts.distribution_spec(SCORES, CFA, title="Scores on Fractions CFA"),
+    "grid": lambda: meeting_charts.grid_spec(GRID, title="Level per student and standard"),
+    "tiers-history": lambda: dashboard_charts.tiers_over_time_spec(HISTORY_TIERS, title="Tiers at Maple Grove, week by week"),
+    "flags-by-class": lambda: dashboard_charts.flags_spec(FLAGS_BY_CLASS, title="Open support flags by grade and class"),
+    "effectiveness": lambda: dashboard_charts.effectiveness_spec(WORKS, title="Exits with the goal met, per intervention"),
 }  # fmt: skip
 
 
@@ -133,6 +178,16 @@ def _drawn(name: str) -> str:
     ("trends", ["2025-26", "2 reviews", "In 2026-27", "A culture of learning: 60%", "Collaborative teams: 50%",
                 "Strand points (% of the maximum)"]),
     ("trends-empty", ["No finalized site review yet"]),
+    ("distribution", ["Scores on Fractions CFA", "Score on the assessment (%)", "Students", "Proficiency cut 70 %",
+                      "Mastery cut 90 %", "0", "100"]),
+    ("grid", ["Level per student and standard", "Standard", "4.NF.A.1", "Ana Lopez", "B 20 %", "M 100 %", "P 80 %",
+              "Level on the standard", "Below the cut", "Proficient", "Mastery"]),
+    ("tiers-history", ["Tiers at Maple Grove, week by week", "Week ending", "Students", "Tier in force", "Tier 3",
+                       "11-30", "12-07"]),
+    ("flags-by-class", ["Open support flags by grade and class", "Grade 04", "Math 4 (Maria Rivera)",
+                        "Students with an open support flag"]),
+    ("effectiveness", ["Exits with the goal met, per intervention", "Fractions small group", "1 of 2 exits",
+                       "Exits with the goal met", "50%"]),
 ])  # fmt: skip
 def test_each_chart_draws_its_title_axes_legend_and_values(name, words):
     drawn = _texts(_drawn(name))

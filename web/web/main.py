@@ -27,6 +27,7 @@ from web.config import Settings, get_settings
 from web.csrf import CsrfMiddleware
 from web.dashboard.endpoints import router as dashboard_router
 from web.flags.endpoints import router as flags_router
+from web.flags.export import router as flags_export_router
 from web.goals.endpoints import router as goals_router
 from web.goals.teams import router as teams_router
 from web.headers import EdgeHeaders
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         home_router,
         signin_router,
+        flags_export_router,  # before /flags/{...} routes
         flags_router,
         meeting_router,
         goals_router,

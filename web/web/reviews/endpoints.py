@@ -159,6 +159,7 @@ async def _review_page(
         evidence=in_words(data, {str(t["id"]): t["name"] for t in teams}, names),
         school=names.school(school_id),
         kind=service.KINDS.get(review["kind"], review["kind"]),
+        year=service.school_year(review["school_year"]),
         reviewers=reviewers,
         fp=form_problem(failed, *_fields(indicators)) if failed else None,
         typed=typed,
