@@ -31,7 +31,7 @@ from plc_shared.components import GATEWAY, by_name
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.kafka import ensure_topics
 from plc_shared.settings import AuthSettings
-from plc_shared.testing import migrated_database, serve_app
+from plc_shared.testing import eventually, migrated_database, serve_app
 from plc_shared.topics import ALL
 from reviews.config import Settings as ReviewsSettings
 from reviews.main import create_app as reviews_app
@@ -76,17 +76,17 @@ async def stack(create_database, kafka_settings):
         for name, (cls, factory) in SERVICES.items()
     }
     urls: dict[str, str] = {}
+    databases["gateway"] = await migrated_database(create_database, GATEWAY)
     async with (
         serve_app(apps["assessments"]) as urls["assessments"],
         serve_app(apps["goals"]) as urls["goals"],
         serve_app(apps["interventions"]) as urls["interventions"],
         serve_app(apps["reviews"]) as urls["reviews"],
     ):
-        gateway = gateway_app(
-            GatewaySettings(
-                database_url=await migrated_database(create_database, GATEWAY), upstreams=dict(urls), **common
-            )
+        settings = GatewaySettings(
+            database_url=databases["gateway"], upstreams=dict(urls), audit_flush_interval_s=0.05, **common
         )
+        gateway = gateway_app(settings)
         async with (
             serve_app(gateway) as gateway_url,
             httpx.AsyncClient(base_url=gateway_url, timeout=60) as gw,
@@ -318,3 +318,24 @@ async def test_an_over_long_id_in_a_oneroster_csv_is_a_row_problem_and_the_good_
     assert await rows(
         databases["assessments"], f"SELECT sourced_id FROM staff WHERE sourced_id = 'u-ok-{via}'"
     ) == [(f"u-ok-{via}",)]
+
+
+async def test_a_nul_in_a_proxied_path_is_audited_and_does_not_block_the_audit(stack):
+    """The gateway audits the call with the NUL shown as U+FFFD; it used to fail the whole batch insert, then
+    every later one (the entries are kept for the next try), so no call was audited any more."""
+    clients, databases = stack
+    response = await clients["gateway"].get("/assessments/students/nul%00here", headers=headers(ADMIN))
+    refused(response, ["path", "student_id"], "NUL")
+    after = await clients["gateway"].get("/assessments/students/after-the-nul", headers=headers(ADMIN))
+    assert after.status_code == 404, after.text
+
+    async def audited() -> list[tuple]:
+        sql = "SELECT path FROM audit_log WHERE path LIKE '/assessments/students/%' ORDER BY id"
+        return await rows(databases["gateway"], sql)
+
+    assert await eventually(lambda: _has_both(audited), timeout_s=10, interval_s=0.1)
+
+
+async def _has_both(audited) -> bool:
+    paths = {p for (p,) in await audited()}
+    return {"/assessments/students/nul\ufffdhere", "/assessments/students/after-the-nul"} <= paths

@@ -36,20 +36,33 @@ async def databases(create_database):
 
 @pytest.mark.parametrize("component", ALL, ids=lambda c: c.name)
 async def test_component_is_live_ready_and_exposes_metrics(component, databases, kafka_settings):
-    async with running(
-        component, settings_for(component, databases[component.name], kafka_settings)
-    ) as client:
+    settings = settings_for(component, databases[component.name], kafka_settings)
+    if component.name == "gateway":  # alone here: no upstream to wait for (the next test gives it one)
+        settings = settings.model_copy(update={"upstreams": {}})
+    async with running(component, settings) as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         ready = await client.get("/readyz")
         assert ready.status_code == 200, ready.text
         assert set(ready.json()["checks"]) == (  # background: the relay and consumers make progress
-            {"database"} if component.name == "gateway" else {"database", "broker", "background"}
+            {"database", "upstreams"} if component.name == "gateway" else {"database", "broker", "background"}
         )
         metrics = await client.get("/metrics")
         assert "plc_http_request_duration_seconds" in metrics.text
         response = await client.get("/healthz", headers={"X-Request-ID": "req-123"})
         assert response.headers["x-request-id"] == "req-123"
         assert (await client.get("/openapi.json")).json()["components"]["schemas"]["Problem"]
+
+
+async def test_the_gateway_is_not_ready_while_an_upstream_is_not_and_names_it(databases, kafka_settings):
+    """Issue 22: the gateway's /readyz was 200 while a service behind it was unreachable."""
+    gateway = next(c for c in ALL if c.name == "gateway")
+    settings = settings_for(gateway, databases["gateway"], kafka_settings)
+    settings = settings.model_copy(update={"upstreams": {"goals": f"http://127.0.0.1:{infra.free_port()}"}})
+    async with running(gateway, settings) as client:
+        ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"] == "ok"
+    assert "goals" in ready.json()["checks"]["upstreams"]
 
 
 @pytest.mark.parametrize("component", SERVICES, ids=lambda c: c.name)
@@ -96,3 +109,21 @@ def test_every_api_path_is_under_the_service_prefix_so_the_gateway_can_route_it(
     assert stray == []
     operation_ids = [op["operationId"] for item in paths.values() for op in item.values()]
     assert len(operation_ids) == len(set(operation_ids)), "duplicate operationIds break generated clients"
+
+
+def test_the_topic_catalog_names_every_consumer_group_so_plc_topics_creates_their_dead_letter_topics():
+    from goals import consumers as goals
+    from interventions import consumers as interventions
+    from plc_shared import topics
+    from reviews import consumers as reviews
+
+    specs = [
+        goals.results_consumer(),
+        goals.roster_consumer(),
+        goals.flags_consumer(),
+        interventions.results_consumer(),
+        interventions.roster_consumer(),
+        reviews.results_consumer(),
+        reviews.facts_consumer(),
+    ]
+    assert sorted(s.name for s in specs) == sorted(topics.CONSUMER_GROUPS)

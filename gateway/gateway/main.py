@@ -6,9 +6,11 @@ health, /openapi.json, /docs, the event catalog at /events/) by FastAPI behind i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -33,7 +35,12 @@ ALLOWED = ["Authorization", "Content-Type", "X-API-Key", "X-Request-ID", "Idempo
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    parts = ServiceParts(routers=[router], root_routers=[catalog.router()], description=DESCRIPTION)
+    parts = ServiceParts(
+        routers=[router],
+        root_routers=[catalog.router()],
+        description=DESCRIPTION,
+        checks={"upstreams": _upstreams_ready(settings.upstreams)},
+    )
     app = create_service_app(settings, parts)
     # Inside the request-id middleware (so proxied calls carry the id), outside FastAPI's routing.
     app.user_middleware.append(Middleware(ProxyMiddleware))
@@ -50,6 +57,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _serve_merged_openapi(app, OpenAPIMerger(settings.upstreams, settings.openapi_cache_seconds))
     app.router.lifespan_context = _with_gateway(app.router.lifespan_context, settings)
     return app
+
+
+def _upstreams_ready(upstreams: dict[str, str], timeout_s: float = 1.5):
+    """Readiness: the gateway is ready only when every upstream it routes to answers its /readyz with 200;
+    the failing ones are named."""
+
+    async def one(client: httpx.AsyncClient, name: str, base: str) -> str | None:
+        try:
+            response = await client.get(f"{base.rstrip('/')}/readyz")
+        except httpx.HTTPError as exc:
+            return f"{name}: {type(exc).__name__}"
+        return None if response.status_code == 200 else f"{name}: {response.status_code}"
+
+    async def check(app: FastAPI) -> None:
+        async with httpx.AsyncClient(timeout=timeout_s) as client:
+            failing = await asyncio.gather(*(one(client, n, b) for n, b in upstreams.items()))
+        if any(failing):
+            raise RuntimeError("not ready: " + ", ".join(f for f in failing if f))
+
+    return check
 
 
 def _with_gateway(inner, settings: Settings):

@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiokafka import AIOKafkaClient
 from fastapi import APIRouter, Depends, FastAPI
@@ -59,6 +60,9 @@ class ServiceParts:
     # Jobs every replica runs on a timer (each claims its rows, see plc_shared.periodic).
     periodic: Sequence[Periodic] = ()
     description: str = ""
+    # More readiness checks, by name: each is called with the app and raises while that dependency is not ready
+    # (the gateway's: every upstream it routes to answers its /readyz).
+    checks: Mapping[str, Callable[[FastAPI], Awaitable[None]]] = field(default_factory=dict)
     # Bodies a route reads by hand (e.g. a bulk upload validated row by row) that its `openapi_extra` refers
     # to as #/components/schemas/<Name>: added to the components with what they reference.
     documented_schemas: Sequence[type[BaseModel]] = ()
@@ -97,6 +101,8 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
     if parts.outbox is not None or parts.consumers or parts.periodic:
         checks["broker"] = lambda: app.state.broker_probe.check()
         checks["background"] = lambda: _check_background(app)
+    for name, check in parts.checks.items():
+        checks[name] = lambda check=check: check(app)
     app.include_router(observability.health_router(checks))
     for router in parts.routers:
         app.include_router(router, prefix=f"/{settings.service_name}")
@@ -117,6 +123,7 @@ def _background(app: FastAPI, settings: ServiceSettings, parts: ServiceParts) ->
             service=settings.service_name,
             batch_size=settings.relay_batch_size,
             poll_interval_s=settings.relay_poll_interval_s,
+            retention=timedelta(days=settings.outbox_retention_days),
         )
         app.state.relay = relay
         jobs.append(("outbox-relay", relay.run()))

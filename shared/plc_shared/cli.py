@@ -2,7 +2,8 @@
 
 plc up                       everything, on embedded defaults (or on the infrastructure the environment names)
 plc migrate [--component X]  apply Alembic migrations (creates missing databases when it can)
-plc topics                   create the documented Kafka topics with their partitions
+plc events replay --service S --since T [--type X]   publish a service's retained events again
+plc topics                   create missing topics (dead-letter ones too); report partition drift
 plc token --role teacher --district d1 --school s1
 plc demo [--gateway URL]     build the labelled demo district through the API (dev stacks only; plc_shared.demo)
 """
@@ -22,6 +23,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import IO
@@ -32,7 +34,7 @@ from sqlalchemy.engine import make_url
 from plc_shared import demo, infra, topics
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.components import GATEWAY, PROCESSES, SERVICES, WEB, Component, by_name
-from plc_shared.kafka import ensure_topics
+from plc_shared.kafka import ensure_topics, topic_drift
 from plc_shared.migrate import provision, upgrade_async
 from plc_shared.settings import AdminDatabaseSettings, AuthSettings, KafkaSettings, is_placeholder
 
@@ -92,11 +94,49 @@ async def migrate(components: Sequence[Component]) -> None:
         print(f"{component.name}: migrated to head")
 
 
-async def create_topics(settings: KafkaSettings) -> None:
-    created = await ensure_topics(settings, topics.ALL)
-    for topic in topics.ALL:
-        state = "created" if settings.topic(topic.name) in created else "exists"
-        print(f"{settings.topic(topic.name):40} partitions={topic.partitions:<3} {state}")
+async def create_topics(settings: KafkaSettings) -> int:
+    """Create the catalog's missing topics (dead-letter topics included), then report every topic whose
+    partition count differs from the catalog's (exit code 1: Kafka cannot shrink a topic, and growing one
+    moves keys to other partitions, so an operator decides)."""
+    catalog = topics.catalog()
+    created = await ensure_topics(settings, catalog)
+    drift = await topic_drift(settings, catalog)
+    for topic in catalog:
+        name = settings.topic(topic.name)
+        wanted = settings.partitions.get(topic.name, topic.partitions)
+        if name in drift:
+            actual = drift[name][1]
+            state = f"DRIFT: {'missing' if actual is None else f'{actual} partitions'}, catalog says {wanted}"
+        else:
+            state = "created" if name in created else "exists"
+        print(f"{name:48} partitions={wanted:<3} {state}")
+    return 1 if drift else 0
+
+
+def _timestamp(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def replay(component: Component, since: datetime, types: Sequence[str] = ()) -> int:
+    """Publish a service's retained events (outbox_sent) created since `since` again, in their original order:
+    they move back into its outbox and its running relay sends them. Every consumer of the suite, and the
+    warehouse, ignores an event id it has seen, so a replay only fills gaps (a warehouse that lost data, a
+    new consumer). Returns how many events were queued."""
+    from sqlalchemy import MetaData
+
+    from plc_shared.outbox import Retention, outbox_table
+
+    conn = await infra._admin(default_database_url(component))
+    try:
+        retained = Retention(outbox_table(MetaData()), timedelta(0))
+        if types:
+            return await retained.move_back(
+                conn, "created_at >= $1 AND event_type = ANY($2::text[])", since, types
+            )
+        return await retained.move_back(conn, "created_at >= $1", since)
+    finally:
+        await conn.close()
 
 
 def token(args: argparse.Namespace) -> str:
@@ -131,6 +171,13 @@ class Child:
 
 
 @dataclass
+class Restarts:
+    restarts: int = 0
+    restart_at: float | None = None
+    started_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
 class Stack:
     """What `plc up` started, so that it can stop exactly that."""
 
@@ -140,6 +187,7 @@ class Stack:
     postgres: infra.EmbeddedPostgres | None = None
     children: list[Child] = field(default_factory=list)
     logs: list[IO[bytes]] = field(default_factory=list)
+    servers: dict[str, Restarts] = field(default_factory=dict)  # the broker's and PostgreSQL's restarts
     free_ports: bool = False  # any free port rather than the documented ones (stacks side by side)
     demo: bool = False  # build the demo district once ready (a first start on the embedded default)
 
@@ -168,9 +216,11 @@ class Stack:
         )
 
     def supervise(self, now: float) -> bool:
-        """Restart children that exited, with back-off (1 s doubling to 30 s; reset after a minute up).
-        The broker and the database keep running, so nothing they hold is lost. True if one restarted."""
-        restarted = False
+        """Restart children that exited, with back-off (1 s doubling to 30 s; reset after a minute up), and the
+        broker and embedded PostgreSQL that `plc up` started (blocking: run it in a thread). A restarted
+        PostgreSQL recovers from its WAL; a restarted broker is an empty one with a new cluster id, and the
+        services re-publish their retained events to it (plc_shared.outbox). True if something restarted."""
+        restarted = self._supervise_servers(now)
         for child in self.children:
             if child.restart_at is None and child.process.poll() is not None:
                 delay = min(RESTART_BACKOFF_S * 2**child.restarts, RESTART_BACKOFF_MAX_S)
@@ -186,6 +236,30 @@ class Stack:
                 restarted = True
             elif child.restarts and child.restart_at is None and now - child.started_at > RESTART_RESET_S:
                 child.restarts = 0  # it has stayed up: the next crash starts the back-off again
+        return restarted
+
+    def _supervise_servers(self, now: float) -> bool:
+        restarted = False
+        for name, server in (("tansu", self.tansu), ("postgres", self.postgres)):
+            if server is None:
+                continue
+            state = self.servers.setdefault(name, Restarts())
+            if state.restart_at is None and not server.is_running:
+                delay = min(RESTART_BACKOFF_S * 2**state.restarts, RESTART_BACKOFF_MAX_S)
+                state.restart_at = now + delay
+                say(f"{name} is not running; restarting in {delay:.0f} s")
+            elif state.restart_at is not None and now >= state.restart_at:
+                try:
+                    server.restart()
+                except Exception as exc:  # try again after a longer wait
+                    state.restarts, state.restart_at = state.restarts + 1, None
+                    say(f"{name} did not restart: {exc!r}")
+                    continue
+                state.restarts, state.restart_at, state.started_at = state.restarts + 1, None, now
+                say(f"{name} restarted (pid {server.pid}, restart {state.restarts})")
+                restarted = True
+            elif state.restarts and state.restart_at is None and now - state.started_at > RESTART_RESET_S:
+                state.restarts = 0
         return restarted
 
     def stop(self) -> None:
@@ -281,7 +355,7 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         enable_idempotence=False,
         topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
     )
-    await ensure_topics(kafka, topics.ALL)
+    await ensure_topics(kafka, topics.catalog())
 
     for component in PROCESSES:
         if stop.is_set():
@@ -308,7 +382,7 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
     await asyncio.to_thread((stack.data_dir / "up.json").write_text, json.dumps(_describe(stack, bootstrap)))
 
     while not stop.is_set():  # only Ctrl-C / SIGTERM stops the stack; a child that dies is restarted
-        if stack.supervise(time.monotonic()):
+        if await asyncio.to_thread(stack.supervise, time.monotonic()):
             await asyncio.to_thread(
                 (stack.data_dir / "up.json").write_text, json.dumps(_describe(stack, bootstrap))
             )
@@ -342,11 +416,9 @@ def say(line: str) -> None:
 
 def _describe(stack: Stack, bootstrap: str) -> dict:
     pids = {c.component.name: c.process.pid for c in stack.children}
-    if stack.tansu is not None and stack.tansu._process is not None:
-        pids["tansu"] = stack.tansu._process.pid
-    pid_file = stack.data_dir / "pgdata" / "postmaster.pid"
-    if stack.postgres is not None and pid_file.exists():
-        pids["postgres"] = int(pid_file.read_text().split()[0])
+    for name, server in (("tansu", stack.tansu), ("postgres", stack.postgres)):
+        if server is not None and server.pid is not None:
+            pids[name] = server.pid
     return {
         "gateway": next(c.url for c in stack.children if c.component is GATEWAY),
         "services": {c.component.name: c.url for c in stack.children},
@@ -398,11 +470,23 @@ def parser() -> argparse.ArgumentParser:
     p_migrate = sub.add_parser("migrate", help="apply database migrations")
     p_migrate.add_argument("--component", choices=[c.name for c in PROCESSES], help="only this component")
 
-    sub.add_parser("topics", help="create the Kafka topics")
+    sub.add_parser("topics", help="create the missing Kafka topics and report partition counts that drift")
 
-    p_events = sub.add_parser("events", help="write the event catalog (JSON Schemas + AsyncAPI)")
-    p_events.add_argument("action", choices=["export"])
-    p_events.add_argument("--dir", type=Path, default=Path("deploy/events"), help="default deploy/events")
+    p_events = sub.add_parser(
+        "events",
+        help="export: write the event catalog (JSON Schemas + AsyncAPI); replay: publish retained events again",
+    )
+    p_events.add_argument("action", choices=["export", "replay"])
+    p_events.add_argument(
+        "--dir", type=Path, default=Path("deploy/events"), help="export: default deploy/events"
+    )
+    p_events.add_argument("--service", choices=[c.name for c in SERVICES], help="replay: whose events")
+    p_events.add_argument(
+        "--since", type=_timestamp, help="replay: events created at or after this ISO time (UTC unless given)"
+    )
+    p_events.add_argument(
+        "--type", dest="types", action="append", default=[], help="replay: only this event type (repeatable)"
+    )
 
     for name, entry in component_commands().items():  # e.g. `plc import oneroster PATH` (assessments)
         dist = entry.dist.name if entry.dist else entry.value
@@ -448,7 +532,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(migrate(components))
         return 0
     if args.command == "topics":
-        asyncio.run(create_topics(KafkaSettings()))
+        return asyncio.run(create_topics(KafkaSettings()))
+    if args.command == "events" and args.action == "replay":
+        if not (args.service and args.since):
+            parser().error("events replay needs --service and --since")
+        moved = asyncio.run(replay(by_name(args.service), args.since, args.types))
+        print(
+            f"{args.service}: {moved} retained events since {args.since.isoformat()} queued to be published again"
+        )
         return 0
     if args.command == "events":
         from plc_shared.events import catalog

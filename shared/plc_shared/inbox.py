@@ -8,6 +8,12 @@ back and the fetch is replayed one message per transaction, each tried `max_atte
 still fails goes to the consumer group's dead-letter topic with the error in its headers, and the consumer
 moves on. Offsets are committed only after the database commit, so a crash redelivers and the inbox turns
 the redelivery into a no-op.
+
+Offsets belong to one broker incarnation. A consumer that sees the broker's cluster id change (a broker that
+lost everything: `kafka.BrokerWatch`) drops what it fetched, leaves, and rejoins reading the new logs from
+their earliest record; a partition whose committed offset lies beyond its log's end (a topic re-created, or
+offsets committed into a new broker before anyone noticed) is read from its earliest record too. The outbox
+relays re-publish what they retain on a new broker, and the inbox turns every copy seen before into a no-op.
 """
 
 from __future__ import annotations
@@ -25,13 +31,13 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import ValidationError
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text, Uuid, func, text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, Table, Text, Uuid, func, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from plc_shared.db import is_connection_error
 from plc_shared.events import CloudEvent
 from plc_shared.events.envelope import EventParser
-from plc_shared.kafka import ensure_topics, make_producer
+from plc_shared.kafka import BrokerWatch, ensure_topics, make_producer
 from plc_shared.observability import Health
 from plc_shared.settings import KafkaSettings
 from plc_shared.topics import Topic, dead_letter
@@ -63,6 +69,7 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("partition", Integer, nullable=False),
         Column("offset", BigInteger, nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Index("ix_inbox_processed_at", "processed_at"),  # pruning after the retention (outbox.Retention)
     )
 
 
@@ -112,14 +119,15 @@ class Rebalance(ConsumerRebalanceListener):
     """Revocation waits for the batch in progress to commit, so no partition is handled by two owners.
     `runner.assignment` follows what the group gave this member."""
 
-    def __init__(self, runner: ConsumerRunner) -> None:
-        self.runner = runner
+    def __init__(self, runner: ConsumerRunner, consumer: AIOKafkaConsumer) -> None:
+        self.runner, self.consumer = runner, consumer
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         async with self.runner._lock:
             self.runner.assignment = frozenset()
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        await self.runner._start_positions(self.consumer, assigned)
         self.runner.assignment = frozenset(assigned)
 
 
@@ -146,6 +154,8 @@ class ConsumerRunner:
         self.assignment: frozenset[TopicPartition] = frozenset()  # the partitions this member owns
         self._parse_event = EventParser(consumer.event_types)
         self.health = Health(f"consumer {consumer.name}")  # readiness: app.py checks it
+        self.cluster_id: str | None = None  # the broker incarnation this consumer last read from
+        self._from_earliest = False  # the broker changed: read every assigned partition from its start
 
     def stop(self) -> None:
         """Graceful shutdown: finish and commit the batch in progress, then leave the group."""
@@ -157,10 +167,14 @@ class ConsumerRunner:
         committed are delivered again (the inbox makes that a no-op)."""
         async for attempt in self.health.retry_forever():
             with attempt:
-                if not self._stopping.is_set():
-                    await self._consume()
+                while not self._stopping.is_set():
+                    async with BrokerWatch(self.kafka) as watch:
+                        if self.cluster_id not in (None, watch.cluster_id):
+                            self._from_earliest = True
+                        self.cluster_id = watch.cluster_id
+                        await self._consume(watch)  # returns when stopped or when the broker changed
 
-    async def _consume(self) -> None:
+    async def _consume(self, watch: BrokerWatch) -> None:
         await ensure_topics(self.kafka, (*self.spec.topics, dead_letter(self.spec.name)))
         consumer = AIOKafkaConsumer(
             **self.kafka.client_options(),
@@ -170,7 +184,8 @@ class ConsumerRunner:
             max_poll_records=self.max_records,
             fetch_max_wait_ms=self.kafka.consumer_fetch_max_wait_ms,
         )
-        consumer.subscribe([self.kafka.topic(t.name) for t in self.spec.topics], listener=Rebalance(self))
+        listener = Rebalance(self, consumer)
+        consumer.subscribe([self.kafka.topic(t.name) for t in self.spec.topics], listener=listener)
         producer = make_producer(self.kafka)
         prefetch = None
         try:
@@ -183,6 +198,8 @@ class ConsumerRunner:
             prefetch = asyncio.create_task(self._fetch(consumer))
             while not self._stopping.is_set():
                 batches = await prefetch
+                if await watch.changed():  # what was fetched and where we are belong to the old broker
+                    return
                 # The next fetch (and parse) runs while this one waits on the database: CPU and database
                 # overlap. Nothing is committed out of order: offsets are committed here, one fetch at a time.
                 prefetch = asyncio.create_task(self._fetch(consumer))
@@ -192,6 +209,7 @@ class ConsumerRunner:
                     }
                     if owned:
                         await self._handle_fetch(consumer, producer, owned)
+                        self._from_earliest = False  # read and committed on the new broker
                 self.health.recovered()  # a fetch went through (and was committed)
         finally:
             joined = self.consuming.is_set()
@@ -206,6 +224,28 @@ class ConsumerRunner:
             else:  # a join still in flight holds nothing to commit or hand over: do not wait for it
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(consumer.stop(), timeout=1.0)
+
+    async def _start_positions(self, consumer: AIOKafkaConsumer, assigned: list[TopicPartition]) -> None:
+        """Where to read newly assigned partitions: from the earliest record after a broker change or when
+        the committed offset lies beyond the log's end (it was committed on another broker); else from the
+        committed offset (aiokafka's default)."""
+        if not assigned:
+            return
+        if self._from_earliest:
+            logger.warning(
+                "consumer %s reads %d partitions from their start (new broker)", self.group, len(assigned)
+            )
+            await consumer.seek_to_beginning(*assigned)
+            return
+        ends = await consumer.end_offsets(list(assigned))
+        for tp in assigned:
+            committed = await consumer.committed(tp)
+            if committed is not None and committed > ends[tp]:
+                logger.warning(
+                    "consumer %s: committed offset %d of %s lies beyond the log's end %d; reading from its start",
+                    self.group, committed, tp, ends[tp],
+                )  # fmt: skip
+                await consumer.seek_to_beginning(tp)
 
     async def _unless_stopped(self, awaitable: Awaitable[object]) -> bool:
         """Await `awaitable` unless stop() comes first (then it is cancelled): True if it completed."""

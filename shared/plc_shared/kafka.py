@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+import aiokafka.client
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.protocol.metadata import MetadataRequest
 
 from plc_shared.settings import KafkaSettings
 from plc_shared.topics import Topic
 
 logger = logging.getLogger(__name__)
+
+
+class _NoAutoCreate(MetadataRequest):
+    """Metadata requests that never ask the broker to create a topic (Kafka's `allow_auto_topic_creation`).
+
+    aiokafka always asks (v4+) and offers no option: a producer sending to a broker that lost its topics
+    would re-create them with the broker's defaults (4 partitions on Tansu; the catalog says 12 or 6).
+    Topics are created only by `ensure_topics`, with the catalog's partitions; a send to a missing topic
+    fails (UnknownTopicOrPartition) and the relay retries after creating the topics."""
+
+    def __init__(self, topics: list[str] | None = None, allow_auto_topic_creation: bool | None = None):
+        super().__init__(topics, allow_auto_topic_creation=False)
+
+
+aiokafka.client.MetadataRequest = _NoAutoCreate  # every client of every PLC process (see the class)
 
 
 def make_producer(settings: KafkaSettings, **overrides) -> AIOKafkaProducer:
@@ -62,6 +81,93 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> lis
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
                 logger.info("topics were created concurrently")
+            await _touch(settings, {t.name: t.num_partitions for t in missing})
         return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+async def _touch(settings: KafkaSettings, partitions: dict[str, int]) -> None:
+    """Ask for the offsets of every partition of topics just created, before anyone produces to them: the
+    in-memory broker (Tansu) set up a partition's log on the first request for it, and a produce racing a
+    consumer's offset request for the same fresh partition lost records (seen in the fault suite)."""
+    consumer = make_consumer(settings, group_id=None)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(name, p) for name, count in partitions.items() for p in range(count)]
+        await consumer.beginning_offsets(tps)
+        await consumer.end_offsets(tps)
+    except KafkaError as exc:  # a broker that does not know them yet: nothing to race with either
+        logger.info("new topics' offsets not read: %r", exc)
+    finally:
+        await consumer.stop()
+
+
+async def topic_drift(settings: KafkaSettings, topics: Iterable[Topic]) -> dict[str, tuple[int, int | None]]:
+    """Topics whose partition count on the broker is not the configured one: name -> (wanted, actual or None
+    when the topic is missing)."""
+    admin = AIOKafkaAdminClient(**settings.client_options(), request_timeout_ms=settings.request_timeout_ms)
+    await admin.start()
+    try:
+        wanted = {settings.topic(t.name): settings.partitions.get(t.name, t.partitions) for t in topics}
+        existing = set(await admin.list_topics())
+        present = [name for name in wanted if name in existing]
+        described = await admin.describe_topics(present) if present else []
+        actual = {d["topic"]: len(d["partitions"]) for d in described}
+        return {
+            name: (count, actual.get(name)) for name, count in wanted.items() if actual.get(name) != count
+        }
+    finally:
+        await admin.close()
+
+
+async def cluster_id(admin: AIOKafkaAdminClient) -> str:
+    """The broker's cluster id (Metadata v2+). A broker that lost everything comes back with another one: the
+    local Tansu broker gets a fresh id at every start (`infra.Tansu`), since it keeps its data in memory."""
+    return (await admin.describe_cluster())["cluster_id"] or ""
+
+
+class BrokerWatch:
+    """Which broker incarnation this process talks to. Offsets, positions and "already published" all belong
+    to one incarnation: when the cluster id changes, whoever holds them must start over (consumers from the
+    earliest record of the new logs, the outbox relay by re-publishing what it retains).
+
+    `async with BrokerWatch(settings) as watch:` reads the id; `await watch.changed()` asks again at most
+    every `every_s` and says whether it differs from the one known (then `cluster_id` is the new one).
+    A broker that does not answer counts as unchanged: the one that comes back is asked."""
+
+    def __init__(self, settings: KafkaSettings, every_s: float = 1.0) -> None:
+        self.settings, self.every_s = settings, every_s
+        self.cluster_id = ""
+        self._checked_at = 0.0
+
+    async def __aenter__(self) -> BrokerWatch:
+        s = self.settings
+        self._admin = AIOKafkaAdminClient(**s.client_options(), request_timeout_ms=s.request_timeout_ms)
+        await self._admin.start()
+        try:
+            self.cluster_id = await cluster_id(self._admin)
+        except BaseException:
+            await self._admin.close()
+            raise
+        self._checked_at = time.monotonic()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._admin.close()
+
+    async def changed(self) -> bool:
+        now = time.monotonic()
+        if now - self._checked_at < self.every_s:
+            return False
+        try:
+            current = await asyncio.wait_for(cluster_id(self._admin), timeout=self.every_s * 2)
+        except (KafkaError, TimeoutError, OSError) as exc:  # away for now: a broker that comes back answers
+            logger.info("broker identity not checked: %r", exc)
+            current = self.cluster_id
+        self._checked_at = time.monotonic()
+        if current != self.cluster_id:
+            logger.warning("the broker changed: cluster id %r, was %r", current, self.cluster_id)
+            self.cluster_id = current
+            return True
+        return False

@@ -164,9 +164,11 @@ class Health:
 
     `retry_forever()` is its supervisor: any failure is logged with the wait before the next try (exponential
     back-off with jitter, at most `max_wait_s`), the loop never dies of an error. The loop calls `recovered()`
-    after a step that needed everything it depends on; `check()` (a readiness check) raises in between."""
+    after a step that needed everything it depends on; `check()` (a readiness check) raises in between.
+    The wait is capped at 1 s: a loop resumes (and readiness recovers) within about a second of the database or
+    broker coming back; a retry costs one connection attempt."""
 
-    def __init__(self, what: str, *, max_wait_s: float = 10.0) -> None:
+    def __init__(self, what: str, *, max_wait_s: float = 1.0) -> None:
         self.what, self.max_wait_s = what, max_wait_s
         self.failing_since: float | None = None  # monotonic time of the first failure not yet healed
         self.last_error: str | None = None

@@ -2,8 +2,15 @@
 
 The relay holds a PostgreSQL advisory lock on its own connection, so exactly one relay per database
 publishes at a time (replicas wait as hot standbys): that single publisher, claiming rows in id order
-and sending them through one producer (acks=all), keeps the order per key. Rows are deleted only after
+and sending them through one producer (acks=all), keeps the order per key. Rows leave `outbox` only after
 the broker acknowledged them; while the broker is away they wait and the relay backs off.
+
+The outbox is the source of truth for events: acknowledged rows move to `outbox_sent` (same columns plus
+`sent_at`), partitioned by day, and stay there for the retention (`<SERVICE>_OUTBOX_RETENTION_DAYS`, 7 by default);
+old days are dropped whole, so keeping rows costs no deletes. `outbox_broker` holds the cluster id of the
+broker they were sent to: a relay that finds another broker (one that lost everything comes back with a
+new id) moves every retained row back into `outbox`, in id order, and so re-publishes it; consumers'
+inboxes (pruned after the same retention) turn the copies they saw already into no-ops.
 """
 
 from __future__ import annotations
@@ -12,10 +19,11 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 from aiokafka.errors import KafkaError
@@ -25,6 +33,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Identity,
+    Integer,
     LargeBinary,
     MetaData,
     Table,
@@ -38,11 +47,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from plc_shared import topics
 from plc_shared.db import driver
 from plc_shared.events import CloudEvent, Event
 from plc_shared.events.envelope import CONTENT_TYPE
 from plc_shared.ids import new_id
-from plc_shared.kafka import make_producer
+from plc_shared.kafka import BrokerWatch, ensure_topics, make_producer
 from plc_shared.observability import Health, current_traceparent
 from plc_shared.settings import KafkaSettings
 
@@ -52,6 +62,11 @@ PUBLISHED = Counter("plc_outbox_published_total", "Outbox events acknowledged by
 FAILURES = Counter("plc_outbox_publish_failures_total", "Outbox publish rounds that failed", ["service"])
 PENDING = Gauge("plc_outbox_pending", "Outbox rows not yet published", ["service"])
 OLDEST_AGE = Gauge("plc_outbox_oldest_pending_age_seconds", "Age of the oldest unpublished row", ["service"])
+REPUBLISHED = Counter(
+    "plc_outbox_new_broker_total",
+    "Times the relay found a new broker and re-published what it retains",
+    ["service"],
+)
 LEADER = Gauge("plc_outbox_relay_leader", "1 while this process is the database's active relay", ["service"])
 DELAY = Histogram(
     "plc_outbox_publish_delay_seconds",
@@ -89,6 +104,29 @@ def _exit_after_ack_if_armed(service: str) -> None:
 
 
 def outbox_table(metadata: MetaData) -> Table:
+    """The outbox, and beside it (same metadata) `outbox_sent` and `outbox_broker` (see the module doc)."""
+    Table(
+        "outbox_sent",
+        metadata,
+        Column("id", BigInteger, nullable=False),
+        Column("event_id", Uuid, nullable=False),
+        Column("topic", Text, nullable=False),
+        Column("key", Text, nullable=False),
+        Column("event_type", Text, nullable=False),
+        Column("payload", LargeBinary, nullable=False),
+        Column("traceparent", Text),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        comment="published outbox rows, kept for the retention; one partition per day (UTC) of sent_at",
+        postgresql_partition_by="RANGE (sent_at)",
+    )
+    Table(
+        "outbox_broker",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("cluster_id", Text, nullable=False, comment="the broker outbox_sent was published to"),
+        Column("seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
     return Table(
         "outbox",
         metadata,
@@ -156,9 +194,11 @@ class OutboxRelay:
         service: str,
         batch_size: int = 2_000,
         poll_interval_s: float = 0.05,
+        retention: timedelta = timedelta(days=7),
     ) -> None:
         self.engine, self.table, self.kafka, self.service = engine, table, kafka, service
-        self.batch_size, self.poll_interval_s = batch_size, poll_interval_s
+        self.batch_size, self.poll_interval_s, self.retention = batch_size, poll_interval_s, retention
+        self.retained = Retention(table, retention)
         self._stopping = asyncio.Event()
         self.leader = False
         self.health = Health(f"outbox relay for {service}")  # readiness: app.py checks it
@@ -175,8 +215,8 @@ class OutboxRelay:
         try:
             async for attempt in self.health.retry_forever():
                 with attempt:
-                    if not self._stopping.is_set():
-                        await self._lead_when_possible()
+                    while not self._stopping.is_set():
+                        await self._lead_when_possible()  # returns when stopped or when the broker changed
         finally:
             monitor.cancel()
             await asyncio.gather(monitor, return_exceptions=True)
@@ -218,29 +258,45 @@ class OutboxRelay:
 
     async def _publish_forever(self, lock_conn: AsyncConnection) -> None:
         producer = make_producer(self.kafka)
-        async with self.engine.connect() as second:
+        async with self.engine.connect() as second, BrokerWatch(self.kafka) as watch:
             try:
+                # Topics exactly as the catalog says, before anything is produced (a produce to a missing
+                # topic would let the broker create it with its own defaults).
+                await ensure_topics(self.kafka, topics.catalog())
                 await producer.start()
                 # The hot path talks to asyncpg directly (decoding 2,000 rows through the ORM layer per batch
                 # costs more CPU than sending them); these two connections are used for nothing else.
                 drivers = [(await c.get_raw_connection()).driver_connection for c in (lock_conn, second)]
-                await self._pipeline(producer, drivers)
+                for conn in drivers:
+                    # A relay commit lost in a PostgreSQL crash only means its rows are published again
+                    # (consumers' inboxes make that a no-op): it need not wait for its WAL to reach disk,
+                    # and moving rows to outbox_sent writes twice the WAL a delete did.
+                    await conn.execute("SET synchronous_commit TO off")
+                await self.retained.maintain(drivers[0])
+                if await self.retained.follow_broker(drivers[0], watch.cluster_id):
+                    REPUBLISHED.labels(self.service).inc()
+                await self._pipeline(producer, drivers, watch)
             finally:
                 await _stop_quietly(producer)
                 with contextlib.suppress(Exception):  # it may hold an open driver-level transaction
                     await second.invalidate()
 
-    async def _pipeline(self, producer, connections: list[asyncpg.Connection]) -> None:
+    async def _pipeline(self, producer, connections: list[asyncpg.Connection], watch: BrokerWatch) -> None:
         """Publish batches back to back, in id order.
 
         Batch N+1 is claimed (on the other connection) while batch N waits for its acks, and is sent only
         once every row of N is acknowledged, so a failure never lets a later event of a key overtake an
-        earlier one. N's rows are deleted while N+1 is on its way to the broker.
+        earlier one. N's rows move to outbox_sent while N+1 is on its way to the broker. Returns when stopped,
+        or when the broker changed (the batch in flight is released: it goes again, to the new broker).
         """
         claim_sql, delete_sql = self._statements()
         spare = list(connections)
         in_flight: _Batch | None = None
         while not (self._stopping.is_set() and in_flight is None):
+            if await watch.changed():
+                return
+            if in_flight is None and self.retained.due():
+                await self.retained.maintain(spare[-1])
             claiming = None
             if not self._stopping.is_set():
                 claiming = asyncio.ensure_future(_Batch.claim(spare.pop(), claim_sql, self.batch_size))
@@ -294,7 +350,12 @@ class OutboxRelay:
             f"SELECT id, topic, key, payload, traceparent, created_at FROM {table}"
             " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
         )
-        return claim, f"DELETE FROM {table} WHERE id = ANY($1::bigint[])"
+        columns = "id, event_id, topic, key, event_type, payload, traceparent, created_at"
+        move = (
+            f"WITH sent AS (DELETE FROM {table} WHERE id = ANY($1::bigint[]) RETURNING {columns})"
+            f" INSERT INTO {self.retained.sent} ({columns}) SELECT {columns} FROM sent"
+        )
+        return claim, move
 
     def _observe(self, rows: Sequence) -> None:
         if not rows:
@@ -342,7 +403,7 @@ class _Batch:
             raise
 
     async def finish(self, delete_sql: str, acked: int) -> None:
-        """Delete the acknowledged rows and commit; the rest of the claim is released for a retry."""
+        """Move the acknowledged rows to outbox_sent and commit; the rest of the claim is released for a retry."""
         if acked:
             await self.conn.execute(delete_sql, [r["id"] for r in self.rows[:acked]])
         await self.transaction.commit()
@@ -362,6 +423,92 @@ async def _acknowledged_prefix(futures: Sequence[asyncio.Future]) -> tuple[int, 
     return len(futures), None
 
 
+class Retention:
+    """`outbox_sent`'s daily partitions (created ahead, dropped after the retention), the inbox pruned after
+    the same retention (in batches), and the broker the retained rows were sent to. The active relay runs it."""
+
+    EVERY_S = 3600.0
+    AHEAD_DAYS = 2
+    INBOX_BATCH = 5_000
+
+    def __init__(self, outbox: Table, retention: timedelta) -> None:
+        self.outbox, self.retention = outbox.name, retention
+        self.sent, self.broker = f"{outbox.name}_sent", f"{outbox.name}_broker"
+        inbox = outbox.metadata.tables.get("inbox")
+        self.inbox = inbox.name if inbox is not None else None
+        self._done_at: float | None = None
+
+    def due(self) -> bool:
+        return self._done_at is None or time.monotonic() - self._done_at >= self.EVERY_S
+
+    def partition(self, day: date) -> str:
+        return f"{self.sent}_p{day:%Y%m%d}"
+
+    async def maintain(self, conn: asyncpg.Connection) -> None:
+        """Partitions from yesterday to AHEAD_DAYS ahead; older than the retention dropped; inbox pruned."""
+        today = datetime.now(UTC).date()
+        for offset in range(-1, self.AHEAD_DAYS + 1):
+            day = today + timedelta(days=offset)
+            await conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.partition(day)} PARTITION OF {self.sent}"
+                f" FOR VALUES FROM ('{day.isoformat()} 00:00+00') TO ('{(day + timedelta(days=1)).isoformat()} 00:00+00')"
+            )
+        cutoff = datetime.now(UTC) - self.retention
+        existing = await conn.fetch(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = $1::regclass",
+            self.sent,
+        )
+        for (name,) in existing:
+            day = datetime.strptime(name.rsplit("_p", 1)[1], "%Y%m%d").replace(tzinfo=UTC)
+            if day + timedelta(days=1) <= cutoff:  # every row in it is older than the retention
+                await conn.execute(f"DROP TABLE IF EXISTS {name}")
+                logger.info("outbox: dropped %s (older than the %s retention)", name, self.retention)
+        if self.inbox is not None:
+            while True:
+                result = await conn.execute(
+                    f"DELETE FROM {self.inbox} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {self.inbox}"
+                    f" WHERE processed_at < $1 LIMIT {self.INBOX_BATCH}))",
+                    cutoff,
+                )
+                if int(result.split()[-1]) < self.INBOX_BATCH:
+                    break
+        self._done_at = time.monotonic()
+
+    async def follow_broker(self, conn: asyncpg.Connection, cluster_id: str) -> int:
+        """Record the broker the relay publishes to. When it is another one than the retained rows were sent
+        to, move them all back into the outbox (their ids keep the order): they are published again. Returns
+        how many rows were moved back."""
+        async with conn.transaction():
+            known = await conn.fetchval(f"SELECT cluster_id FROM {self.broker} WHERE id = 1 FOR UPDATE")
+            if known == cluster_id:
+                return 0
+            await conn.execute(
+                f"INSERT INTO {self.broker} (id, cluster_id) VALUES (1, $1)"
+                " ON CONFLICT (id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, seen_at = now()",
+                cluster_id,
+            )
+            if known is None:  # the first broker this database publishes to
+                return 0
+            moved = await self.move_back(conn, "TRUE")
+        logger.warning(
+            "outbox: broker %r is not %r, the one the retained events were sent to: %d events re-published",
+            cluster_id, known, moved,
+        )  # fmt: skip
+        return moved
+
+    async def move_back(self, conn: asyncpg.Connection, where: str, *args: object) -> int:
+        """Move the retained rows matching `where` back into the outbox (published again, in id order)."""
+        columns = "id, event_id, topic, key, event_type, payload, traceparent, created_at"
+        result = await conn.execute(
+            f"WITH back AS (DELETE FROM {self.sent} WHERE {where} RETURNING {columns})"
+            f" INSERT INTO {self.outbox} ({columns}) OVERRIDING SYSTEM VALUE"
+            f" SELECT {columns} FROM back ORDER BY id ON CONFLICT DO NOTHING",
+            *args,
+        )
+        return int(result.split()[-1])
+
+
 _CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE.encode())
 _PLAIN_HEADERS = [_CONTENT_TYPE_HEADER]
 
@@ -377,3 +524,30 @@ async def _stop_quietly(producer) -> None:
         await asyncio.wait_for(producer.stop(), timeout=5)
     except (TimeoutError, KafkaError, OSError, OperationalError):
         logger.warning("producer did not stop cleanly", exc_info=True)
+
+
+def upgrade_to_retained_outbox(op) -> None:
+    """The migration every service runs (its Alembic revision calls this with `op`): outbox_sent, partitioned
+    by day (the relay creates the partitions), outbox_broker, and the inbox index its pruning uses."""
+    op.execute(
+        "CREATE TABLE outbox_sent (id bigint NOT NULL, event_id uuid NOT NULL, topic text NOT NULL,"
+        " key text NOT NULL, event_type text NOT NULL, payload bytea NOT NULL, traceparent text,"
+        " created_at timestamptz NOT NULL, sent_at timestamptz NOT NULL DEFAULT now())"
+        " PARTITION BY RANGE (sent_at)"
+    )
+    op.execute(
+        "COMMENT ON TABLE outbox_sent IS"
+        " 'published outbox rows, kept for the retention; one partition per day (UTC) of sent_at'"
+    )
+    op.execute(
+        "CREATE TABLE outbox_broker (id integer PRIMARY KEY, cluster_id text NOT NULL,"
+        " seen_at timestamptz NOT NULL DEFAULT now())"
+    )
+    op.execute("COMMENT ON COLUMN outbox_broker.cluster_id IS 'the broker outbox_sent was published to'")
+    op.create_index("ix_inbox_processed_at", "inbox", ["processed_at"])
+
+
+def downgrade_from_retained_outbox(op) -> None:
+    op.drop_index("ix_inbox_processed_at", table_name="inbox")
+    op.drop_table("outbox_broker")
+    op.execute("DROP TABLE outbox_sent")  # and its partitions

@@ -45,6 +45,17 @@ IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
 
 
 @functools.lru_cache(maxsize=4096)
+def _limit_of(model: type[BaseModel], name: str | None) -> int:
+    """A text field's own `max_length` (pydantic checks it), else ID_MAX for an id and TEXT_MAX for the rest."""
+    field = model.model_fields.get(name or "")
+    if field is not None and str in _kinds(field.annotation):
+        own = [m.max_length for m in field.metadata if getattr(m, "max_length", None) is not None]
+        if own:
+            return own[0]
+    return ID_MAX if is_id(name) else TEXT_MAX
+
+
+@functools.lru_cache(maxsize=4096)
 def _kinds(annotation: Any) -> frozenset:
     """The plain types an annotation admits (through Optional, unions, Annotated)."""
     args = typing.get_args(annotation)
@@ -56,6 +67,12 @@ def _kinds(annotation: Any) -> frozenset:
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` with each character PostgreSQL cannot store (NUL, a lone surrogate) replaced by U+FFFD: for what
+    is recorded as it came (an audit entry's path), not refused."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def is_id(name: str | None) -> bool:
@@ -148,7 +165,7 @@ class Schema(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _storable_text(cls, value: Any, info: ValidationInfo) -> Any:
-        problem = text_problem(value, ID_MAX if is_id(info.field_name) else TEXT_MAX)
+        problem = text_problem(value, _limit_of(cls, info.field_name))
         if problem is not None:
             raise PydanticCustomError(*problem)
         return value

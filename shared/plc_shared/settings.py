@@ -227,6 +227,9 @@ class ServiceSettings(DatabaseParts):
     run_periodic: bool = True
     relay_batch_size: int = 2_000
     relay_poll_interval_s: float = 0.05
+    # How long published events stay in outbox_sent (re-published to a broker that lost them, `plc events
+    # replay`) and events stay in the inboxes (duplicates recognised): <PREFIX>OUTBOX_RETENTION_DAYS.
+    outbox_retention_days: float = Field(default=7.0, gt=0)
     consumer_max_attempts: int = 3
     # Events handled per transaction at most (one fetch, all partitions).
     consumer_batch_size: int = 1_000

@@ -61,3 +61,21 @@ def dead_letter(consumer_group: str) -> Topic:
         description=f"Messages the '{consumer_group}' consumers could not handle, with the error in headers.",
         partitions=1,
     )
+
+
+# The suite's consumer groups (each service's `Consumer.name`s; tests/test_services.py checks the list), so
+# that their dead-letter topics are part of the catalog `plc topics` creates and checks.
+CONSUMER_GROUPS: tuple[str, ...] = (
+    "goals-results",
+    "goals-roster",
+    "goals-flags",
+    "interventions-results",
+    "interventions-roster",
+    "reviews-results",
+    "reviews-facts",
+)
+
+
+def catalog() -> tuple[Topic, ...]:
+    """Every topic the suite uses: the event topics and each consumer group's dead-letter topic."""
+    return (*ALL, *(dead_letter(group) for group in CONSUMER_GROUPS))

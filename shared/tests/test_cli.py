@@ -194,14 +194,37 @@ async def test_plc_topics_creates_every_documented_topic_with_its_partitions(boo
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
-        described = await admin.describe_topics([f"{prefix}{t.name}" for t in topics.ALL])
+        described = await admin.describe_topics([f"{prefix}{t.name}" for t in topics.catalog()])
     finally:
         await admin.close()
     partitions = {d["topic"]: len(d["partitions"]) for d in described}
-    assert partitions == {f"{prefix}{t.name}": t.partitions for t in topics.ALL}
+    assert partitions == {f"{prefix}{t.name}": t.partitions for t in topics.catalog()}
+    assert f"{prefix}plc.deadletter.interventions-results" in partitions  # dead-letter topics too
     # a second run is a no-op
     again = await asyncio.to_thread(subprocess.run, [*PLC, "topics"], env=env, capture_output=True, text=True)
-    assert again.returncode == 0 and "created" not in again.stdout
+    assert again.returncode == 0 and "created" not in again.stdout and "DRIFT" not in again.stdout
+
+
+async def test_plc_topics_reports_a_topic_whose_partitions_drift_from_the_catalog(bootstrap_servers, run_id):
+    """Issue 22: the results topic came back auto-created with 4 partitions where the catalog says 12."""
+    from aiokafka.admin import NewTopic
+
+    prefix = f"t{run_id}.drift."
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(f"{prefix}{topics.RESULTS.name}", 4, 1)])
+    finally:
+        await admin.close()
+    env = clean_env(KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers, KAFKA_TOPIC_PREFIX=prefix)
+    result = await asyncio.to_thread(
+        subprocess.run, [*PLC, "topics"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    drifting = [line for line in result.stdout.splitlines() if "DRIFT" in line]
+    assert drifting == [
+        f"{prefix}{topics.RESULTS.name}".ljust(48) + " partitions=12  DRIFT: 4 partitions, catalog says 12"
+    ]
 
 
 def test_default_database_url_follows_the_environment(monkeypatch):

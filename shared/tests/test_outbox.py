@@ -317,3 +317,77 @@ async def test_the_relay_heals_by_itself_when_the_database_goes_away_and_comes_b
 
 async def _equals(value, expected) -> bool:
     return await value == expected
+
+
+async def sent_rows(engine) -> list:
+    async with engine.connect() as conn:
+        return (await conn.execute(select(sample_outbox.table.metadata.tables["outbox_sent"]))).all()
+
+
+async def test_published_events_are_kept_and_published_again_to_a_broker_that_lost_them(engine, kafka):
+    """Issue 22: the in-memory broker was SIGKILLed and restarted at the same address with nothing in it.
+    Every event still within the retention reaches the new broker, in the original order, then new ones."""
+    port = infra.free_port()
+    local = kafka.model_copy(update={"bootstrap_servers": f"127.0.0.1:{port}", "request_timeout_ms": 3000})
+    topic = local.topic(SAMPLES.name)
+    task = await run_relay(relay_for(engine, local))
+    try:
+        with infra.Tansu(port=port) as old:
+            first = await write(engine, [SampleRecorded(sample_key=f"k{i % 3}", seq=i) for i in range(50)])
+            await consume(old.bootstrap_servers, topic, until=lambda r: len(r) >= 50)
+            assert await eventually(lambda: _equals(outbox_rows(engine), 0), timeout_s=15)
+            assert {r.event_id for r in await sent_rows(engine)} == set(first)  # kept, marked sent
+        with infra.Tansu(port=port) as new:
+            later = await write(
+                engine, [SampleRecorded(sample_key=f"k{i % 3}", seq=50 + i) for i in range(10)]
+            )
+            records = await consume(
+                new.bootstrap_servers, topic, until=lambda r: len(set(ids_of(r))) >= 60, timeout_s=60
+            )
+    finally:
+        await stop(task)
+    assert set(ids_of(records)) == {str(i) for i in first + later}
+    for key in ("k0", "k1", "k2"):  # the order per key is the original one, the replay first
+        seqs = [json.loads(r.value)["data"]["seq"] for r in records if r.key == key.encode()]
+        assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs), (key, seqs)
+
+
+async def test_retention_drops_whole_days_of_sent_rows_and_prunes_the_inbox(engine, kafka):
+    from datetime import UTC, datetime, timedelta
+
+    from plc_shared.outbox import Retention
+    from plc_shared.testing import sample_inbox
+
+    retention = Retention(sample_outbox.table, timedelta(days=2))
+    old_day = datetime.now(UTC).date() - timedelta(days=5)
+    async with engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        await retention.maintain(raw)
+        await raw.execute(
+            f"CREATE TABLE {retention.partition(old_day)} PARTITION OF outbox_sent"
+            f" FOR VALUES FROM ('{old_day} 00:00+00') TO ('{old_day + timedelta(days=1)} 00:00+00')"
+        )
+        await raw.execute(
+            "INSERT INTO outbox_sent (id, event_id, topic, key, event_type, payload, created_at, sent_at)"
+            " VALUES (1, gen_random_uuid(), 't', 'k', 'x', '', now(), $1), (2, gen_random_uuid(), 't', 'k', 'x',"
+            " '', now(), now())",
+            datetime.now(UTC) - timedelta(days=5),
+        )
+        await raw.executemany(
+            f'INSERT INTO {sample_inbox.name} (consumer, event_id, event_type, topic, partition, "offset",'
+            " processed_at) VALUES ('c', gen_random_uuid(), 'x', 't', 0, $1, $2)",
+            [(n, datetime.now(UTC) - timedelta(days=3 if n % 2 else 0)) for n in range(12_000)],
+        )
+        await retention.maintain(raw)
+        left = await raw.fetch("SELECT id FROM outbox_sent")
+        partitions = await raw.fetch(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = 'outbox_sent'::regclass"
+        )
+        inbox = await raw.fetchval(f"SELECT count(*) FROM {sample_inbox.name}")
+    assert [r["id"] for r in left] == [2]
+    names = {r["relname"] for r in partitions}
+    assert retention.partition(old_day) not in names
+    today = datetime.now(UTC).date()
+    assert {retention.partition(today + timedelta(days=d)) for d in range(-1, 3)} <= names
+    assert inbox == 6_000

@@ -5,6 +5,11 @@ stored in the DuckDB file (offset 0 for a partition it has never read; a broker 
 resets to its earliest record). Offsets are never committed to Kafka, so the file alone says where the sink
 is, and copying the file copies the position. One process per file (DuckDB locks it).
 
+The stored offsets belong to one broker incarnation, whose cluster id is stored beside them: on another broker
+(at the start, or noticed while running: `kafka.BrokerWatch`) they are forgotten and every partition is read
+from its start; the services' outbox relays re-publish what they retain there, and events loaded already are
+ignored by id.
+
 `--once` drains: it stops when no record has arrived for `idle_s`. It does not ask for end offsets, because
 the local broker (Tansu) answers them wrongly; on Apache Kafka the effect is the same.
 """
@@ -23,7 +28,7 @@ from typing import TextIO
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from plc_shared import topics
 from plc_shared.events import catalog
-from plc_shared.kafka import make_consumer
+from plc_shared.kafka import BrokerWatch, make_consumer
 from plc_shared.settings import KafkaSettings
 
 from plc_warehouse.store import Counts, Record, Store
@@ -72,11 +77,19 @@ async def run(options: Options, kafka: KafkaSettings, out: TextIO = sys.stderr) 
     progress = Progress(out, options.progress_every_s)
     try:
         await consumer.start()
-        assigned = await assign(consumer, store, kafka)
-        print(
-            f"warehouse: {options.path} ← {len(assigned)} partitions of {_names(kafka)}", file=out, flush=True
-        )
-        await _consume(consumer, store, kafka, options, progress, assigned)
+        async with BrokerWatch(kafka) as watch:
+            if store.follow_broker(watch.cluster_id):
+                print(
+                    "warehouse: another broker than last time: reading every partition from its start",
+                    file=out,
+                )
+            assigned = await assign(consumer, store, kafka)
+            print(
+                f"warehouse: {options.path} ← {len(assigned)} partitions of {_names(kafka)}",
+                file=out,
+                flush=True,
+            )
+            await _consume(consumer, store, kafka, options, progress, assigned, watch)
     finally:
         await consumer.stop()
         store.close()
@@ -84,11 +97,17 @@ async def run(options: Options, kafka: KafkaSettings, out: TextIO = sys.stderr) 
     return progress.total
 
 
-async def _consume(consumer, store, kafka, options, progress, assigned) -> None:
+async def _consume(consumer, store, kafka, options, progress, assigned, watch: BrokerWatch) -> None:
     idle_since = reassigned_at = time.monotonic()
     while True:
         batches = await consumer.getmany(timeout_ms=500, max_records=MAX_RECORDS)
         now = time.monotonic()
+        if await watch.changed():  # the batch and the positions belong to the old broker: drop them
+            store.follow_broker(watch.cluster_id)
+            print("warehouse: the broker changed: reading every partition from its start", file=sys.stderr)
+            assigned = await assign(consumer, store, kafka)
+            idle_since = reassigned_at = now
+            continue
         if batches:
             records = [_record(r) for batch in batches.values() for r in batch]
             progress.update(await _write(store, records))

@@ -20,6 +20,7 @@ import duckdb
 from plc_warehouse.tables import EventTable, quote
 
 OFFSETS = "_warehouse_offsets"
+BROKER = "_warehouse_broker"  # the cluster id of the broker the offsets belong to
 OTHER = "_other_events"  # well-formed CloudEvents of a type this sink has no schema for (e.g. a newer one)
 REJECTED = "_rejected"  # records that are not CloudEvents at all, kept with the error
 
@@ -86,6 +87,7 @@ class Store:
             f"CREATE TABLE IF NOT EXISTS {OFFSETS} (topic VARCHAR, partition INTEGER, next_offset BIGINT NOT NULL,"
             " updated_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp, PRIMARY KEY (topic, partition))"
         )
+        con.execute(f"CREATE TABLE IF NOT EXISTS {BROKER} (cluster_id VARCHAR NOT NULL)")
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {REJECTED} (topic VARCHAR, partition INTEGER, kafka_offset BIGINT,"
             " kafka_key VARCHAR, value BLOB, error VARCHAR NOT NULL,"
@@ -102,6 +104,25 @@ class Store:
             for column, sql_type in table.column_types().items():
                 if column not in existing:
                     con.execute(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column)} {sql_type}")
+
+    def follow_broker(self, cluster_id: str) -> bool:
+        """The offsets belong to the broker with this cluster id from now on. True when it is another broker
+        than the one they were read from: they are forgotten then (every partition is read from its start;
+        the events loaded already are ignored by id)."""
+        row = self.con.execute(f"SELECT cluster_id FROM {BROKER}").fetchone()
+        if row is not None and row[0] == cluster_id:
+            return False
+        self.con.begin()
+        try:
+            if row is not None:
+                self.con.execute(f"DELETE FROM {OFFSETS}")
+            self.con.execute(f"DELETE FROM {BROKER}")
+            self.con.execute(f"INSERT INTO {BROKER} VALUES (?)", [cluster_id])
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+        return row is not None
 
     def offsets(self) -> dict[tuple[str, int], int]:
         rows = self.con.execute(f"SELECT topic, partition, next_offset FROM {OFFSETS}").fetchall()

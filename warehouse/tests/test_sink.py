@@ -47,3 +47,45 @@ async def test_a_sink_started_before_the_topics_exist_loads_them_once_they_do(ka
 
 async def _said(out: io.StringIO, text: str) -> bool:
     return text in out.getvalue()
+
+
+async def test_the_sink_reads_a_new_broker_from_its_start_running_or_restarted(kafka, tmp_path):
+    """Issue 22: the stored offsets belong to the broker they were read from. A broker that lost everything
+    (Tansu restarted at the same address) holds its new events at offsets the sink had passed already."""
+    from plc_shared import infra
+
+    port = infra.free_port()
+    local = kafka.model_copy(update={"bootstrap_servers": f"127.0.0.1:{port}"})
+    topic = local.topic(topics.RESULTS.name)
+
+    async def publish_new(count: int) -> None:
+        await ensure_topics(local, [topics.RESULTS])
+        events = [CloudEvent.wrap(recorded(f"stu-{uuid.uuid4().hex[:6]}", {"A": 50})) for _ in range(count)]
+        await publish(local.bootstrap_servers, topic, events)
+
+    out = io.StringIO()
+    options = Options(tmp_path / "w.duckdb", progress_every_s=0.2, reassign_every_s=0.5)
+    with infra.Tansu(port=port):
+        await publish_new(60)
+        sink = asyncio.create_task(run(options, local, out))
+        try:
+            assert await eventually(lambda: _said(out, "loaded 60 "), timeout_s=60), out.getvalue()
+        except BaseException:
+            sink.cancel()
+            raise
+    try:
+        with infra.Tansu(port=port):  # noticed while running
+            await publish_new(5)
+            assert await eventually(lambda: _said(out, "loaded 65 "), timeout_s=60), out.getvalue()
+    finally:
+        sink.cancel()
+        await asyncio.gather(sink, return_exceptions=True)
+    with infra.Tansu(port=port):  # noticed at the start, from the cluster id stored beside the offsets
+        await publish_new(3)
+        counts = await run(Options(options.path, once=True, idle_s=2.0), local, io.StringIO())
+    assert counts.loaded == 3, counts
+    con = duckdb.connect(str(options.path))
+    try:
+        assert con.execute("SELECT count(*) FROM assessments_result_recorded_v1").fetchone() == (68,)
+    finally:
+        con.close()

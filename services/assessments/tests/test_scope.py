@@ -48,6 +48,14 @@ ONE_STAFF = expect(A, M, M, F, F, F)  # a staff member of school A
 ANALYSIS = expect(H, M, M, F, H, F)  # aggregates to analysts, no student named but to those who see them
 
 
+QUALITY = {
+    "ratings": [
+        {"key": "clear_purpose", "rating": "met"},
+        {"key": "sound_design", "rating": "partly met", "note": "Two items per target"},
+    ]
+}
+
+
 def roster(kind: str, record):
     return Call("PUT", f"/assessments/roster/{kind}", lambda w: {"records": [record(w)]})
 
@@ -144,7 +152,15 @@ CASES = (
     ),
     case("GET", "/assessments/roster/schools", EVERYONE_READS),
     case("GET", "/assessments/roster/classes", EVERYONE_READS),
+    case("GET", "/assessments/roster/me", expect(M, M, M, M, M, F)),  # the caller's own record: none here
     case("GET", "/assessments/roster/staff", STAFF_LIST),
+    case(
+        "GET",
+        "/assessments/roster/students",
+        STUDENT_LIST,
+        Call("GET", "/assessments/roster/students"),
+        Call("GET", "/assessments/roster/students", params={"school_id": "{school_a}"}),
+    ),
     case(
         "GET",
         "/assessments/roster/staff/{staff_id}",
@@ -204,6 +220,24 @@ CASES = (
         "/assessments/assessments/{assessment_id}",
         MANAGE_SCHOOL_ASSESSMENT,
         Call("PUT", "/assessments/assessments/{draft}", assessment),
+    ),
+    case(
+        "GET",
+        "/assessments/assessments/{assessment_id}/quality",
+        SCHOOL_ASSESSMENT,
+        Call("GET", "/assessments/assessments/{assessment}/quality"),
+    ),
+    case(
+        "PUT",
+        "/assessments/assessments/{assessment_id}/quality",
+        MANAGE_SCHOOL_ASSESSMENT,
+        Call("PUT", "/assessments/assessments/{assessment}/quality", lambda w: QUALITY),
+    ),
+    case(
+        "GET",
+        "/assessments/quality-checks",
+        EVERYONE_READS,
+        Call("GET", "/assessments/quality-checks", params={"school_id": "{school_a}"}),
     ),
     case(
         "POST",
@@ -295,6 +329,31 @@ CASES = (
     ),
     case("GET", f"{GB}/results/{{sourced_id}}", STUDENT, Call("GET", f"{GB}/results/{{gb_result}}")),
     case("GET", f"{GB}/results", STUDENT_LIST),
+    # a class's gradebook: the target's class A1 (a line item of it with the target's result)
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/lineItems",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/lineItems"),
+    ),
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/results",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/results"),
+    ),
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/lineItems/{{line_item_id}}/results",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/lineItems/{{gb_class_item}}/results"),
+    ),
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/students/{{student_id}}/results",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/students/{{student}}/results"),
+    ),
     case(
         "PUT",
         f"{GB}/assessmentResults/{{sourced_id}}",
@@ -367,6 +426,7 @@ async def build_world(app) -> dict[str, str]:
         **{k: f"{k}-{tag}" for k in ("school_a", "school_b", "class_a1", "class_a2", "class_b1")},
         **{k: f"{k}-{tag}" for k in ("student", "classmate", "standard", "assessment", "draft", "staff")},
         **{k: f"{k}-{tag}" for k in ("summative", "gb_result", "gb_summative_result")},
+        **{k: f"{k}-{tag}" for k in ("gb_class_item", "gb_class_result")},
     }
     async with as_role(app, Role.DISTRICT_ADMIN, w["district"]) as admin:
         await put_roster(admin, w)
@@ -378,6 +438,14 @@ async def build_world(app) -> dict[str, str]:
             if publish:
                 assert (await admin.post(f"/assessments/assessments/{w[key]}/publish")).status_code == 200
         assert (await admin.put("/assessments/results", json=result(w))).status_code == 201
+        class_item = {"title": "A1 CFA", "resultValueMax": 10, "class": {"sourcedId": w["class_a1"]}}
+        made = await admin.put(f"{GB}/lineItems/{w['gb_class_item']}", json={"lineItem": class_item})
+        assert made.status_code == 201, made.text
+        made = await admin.put(
+            f"{GB}/results/{w['gb_class_result']}",
+            json={"result": gradebook_result(w, item="gb_class_item")},
+        )
+        assert made.status_code == 201, made.text
         summative = {"title": "S", "resultValueMax": 10, "class": {"sourcedId": w["class_a1"]}}
         made = await admin.put(
             f"{GB}/assessmentLineItems/{w['summative']}", json={"assessmentLineItem": summative}
@@ -457,6 +525,8 @@ async def owners_get_it(app, w: dict[str, str]) -> None:
         for c in CASES:
             if c.method != "GET" and (c.expect is DISTRICT_WRITE or c.route.startswith(GB)):
                 continue  # district writes and the gradebook's writes: their own suites (roster, OneRoster)
+            if c.route == "/assessments/roster/me":
+                continue  # the caller's own record: its owner is a staff member (test_staff.py)
             for call in c.calls:
                 owner = teacher if Expect.HIDDEN in c.expect.values() or c.expect is STUDENT else admin
                 body = call.json(w) if call.json else None

@@ -51,6 +51,12 @@ def team_body(w) -> dict:
     return {"kind": "leadership", "name": "LT", "member_ids": [w["admin"], w["t1"], w["t2"], w["t3"]]}
 
 
+FOUNDATION = {
+    "mission": "Learning for all",
+    "vision": "Every student reads by grade 3",
+    "values": ["Students first"],
+    "collective_commitments": ["We monitor each student's learning"],
+}
 PLAN = {"question": "Do exit tickets help?", "change_idea": "Daily exit tickets"}
 
 
@@ -99,6 +105,50 @@ CASES = (
         f"{G}/goals/{{goal_id}}/cycles/{{cycle_id}}",
         SCHOOL_READ,
         Call("GET", f"{G}/goals/{{goal}}/cycles/{{cycle}}"),
+    ),
+    case(
+        "PUT",
+        f"{G}/schools/{{school_id}}/foundation",
+        LEADER_WRITE,
+        Call("PUT", f"{G}/schools/{{school_a}}/foundation", lambda w: FOUNDATION),
+    ),
+    case(
+        "GET",
+        f"{G}/schools/{{school_id}}/foundation",
+        SCHOOL_READ,
+        Call("GET", f"{G}/schools/{{school_a}}/foundation"),
+    ),
+    case(
+        "GET",
+        f"{G}/schools/{{school_id}}/foundation/versions",
+        SCHOOL_READ,
+        Call("GET", f"{G}/schools/{{school_a}}/foundation/versions"),
+    ),
+    case(
+        "GET",
+        f"{G}/schools/{{school_id}}/process",
+        SCHOOL_READ,
+        Call("GET", f"{G}/schools/{{school_a}}/process"),
+    ),
+    case("GET", f"{G}/teams/{{team_id}}/norms", SCHOOL_READ, Call("GET", f"{G}/teams/{{team}}/norms")),
+    case(
+        "PUT",
+        f"{G}/teams/{{team_id}}/norms",
+        WRITE_GOAL,
+        Call("PUT", f"{G}/teams/{{team}}/norms", lambda w: {"norms": ["Start on time"]}),
+    ),
+    case(
+        "GET", f"{G}/teams/{{team_id}}/checklist", SCHOOL_READ, Call("GET", f"{G}/teams/{{team}}/checklist")
+    ),
+    case(
+        "PUT",
+        f"{G}/teams/{{team_id}}/checklist",
+        WRITE_GOAL,
+        Call(
+            "PUT",
+            f"{G}/teams/{{team}}/checklist",
+            lambda w: {"items": [{"issue": 1, "status": "done", "note": "norms agreed"}]},
+        ),
     ),
     case("GET", f"{G}/thresholds", DISTRICT_READ),
     case(
@@ -166,8 +216,8 @@ def test_every_route_has_a_case(app):
 
 
 async def build_world(app) -> dict[str, str]:
-    """School A with its staff, a leadership team, an active school goal with a PDSA cycle, a draft goal and
-    results; school B. The adversaries are on no team."""
+    """School A with its staff, a leadership team, an active school goal with a PDSA cycle, a draft goal,
+    results and a foundation; school B. The adversaries are on no team."""
     tag = uuid.uuid4().hex[:6]
     w = {
         "district": f"dscope-{tag}",
@@ -199,6 +249,8 @@ async def build_world(app) -> dict[str, str]:
             cycle = await leader.post(f"{G}/goals/{w['goal']}/cycles", json=PLAN)
             assert cycle.status_code == 201, cycle.text
             w["cycle"] = cycle.json()["id"]
+            saved = await leader.put(f"{G}/schools/{a}/foundation", json=FOUNDATION)
+            assert saved.status_code == 200, saved.text
     finally:
         await engine.dispose()
     return w

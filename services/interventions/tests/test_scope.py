@@ -91,7 +91,12 @@ CASES = (
         SCHOOL_READ,
         (Call("GET", f"{IV}/schools/{{school_a}}/interventions"),),
     ),
-    Case("POST", f"{IV}/assignments", STUDENT, (Call("POST", f"{IV}/assignments", assignment_body),)),
+    Case(  # another standard: the world's assignment on "A" is still active (a second one would be a 409)
+        "POST",
+        f"{IV}/assignments",
+        STUDENT,
+        (Call("POST", f"{IV}/assignments", lambda w: {**assignment_body(w), "standard_id": "B"}),),
+    ),
     Case(
         "GET",
         f"{IV}/assignments/{{assignment_id}}",
@@ -127,6 +132,12 @@ CASES = (
         f"{IV}/schools/{{school_id}}/tiers",
         SCHOOL_READ,
         (Call("GET", f"{IV}/schools/{{school_a}}/tiers"),),
+    ),
+    Case(
+        "GET",
+        f"{IV}/schools/{{school_id}}/tiers/history",
+        SCHOOL_READ,
+        (Call("GET", f"{IV}/schools/{{school_a}}/tiers/history", params={"weeks": "4"}),),
     ),
     Case(
         "GET",
@@ -182,6 +193,7 @@ CASES = (
                     "exited_on": "2026-10-01",
                     "reason": "goal met",
                     "evidence": "three points above 70",
+                    "goal_met_confirmed": True,
                 },
             ),
         ),

@@ -22,6 +22,7 @@ LABELS = {
     "reason": "Reason",
     "evidence": "Evidence",
     "to_tier": "Tier after the exit",
+    "goal_met_confirmed": "The goal is met although the last point is below it",
 }
 EXIT_REASONS = (
     "Goal met",
@@ -76,14 +77,3 @@ async def assignment_view(api: Api, assignment_id: str) -> AssignmentView:
         champions.get(assignment["champion"]) or names.teacher(assignment["champion"]),
         chart,
     )
-
-
-def field_errors(problem: dict) -> list[str]:
-    """A problem's field errors as a person reads them: "Score (%): Input should be less than or equal to 100"."""
-    found = []
-    for error in problem.get("errors") or []:
-        location = error.get("location") or error.get("loc") or []
-        field = str(location[-1]) if location else ""
-        message = error.get("message") or error.get("msg") or ""
-        found.append(f"{LABELS.get(field, field)}: {message}" if field else message)
-    return found

@@ -15,8 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from web.auth import CurrentUser
 from web.client import ApiError, UserApi, seg
-from web.flags.assignment import EXIT_REASONS, assignment_view, field_errors
+from web.flags.assignment import EXIT_REASONS, LABELS, assignment_view
 from web.flags.service import IV
+from web.forms import form_problem
 from web.pages import render
 
 router = APIRouter(tags=["flags"])
@@ -64,10 +65,13 @@ async def exit_student(
     reason: Annotated[str, Form()],
     evidence: Annotated[str, Form()],
     to_tier: Annotated[str, Form()] = "",
+    goal_met_confirmed: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Exit the student with the reason, the evidence and optionally the tier after the exit."""
+    """Exit the student with the reason, the evidence and optionally the tier after the exit ("Goal met" below
+    the goal needs the confirmation box)."""
     typed = {"exited_on": exited_on, "reason": reason, "evidence": evidence, "to_tier": to_tier}
-    body = {**typed, "to_tier": _number(to_tier)}
+    body = {**typed, "to_tier": _number(to_tier), "goal_met_confirmed": goal_met_confirmed}
+    typed["goal_met_confirmed"] = "on" if goal_met_confirmed else ""
     return await _act(request, user, api, assignment_id, "exit", body, typed)
 
 
@@ -89,8 +93,7 @@ async def _act(
         if exc.status not in (409, 422):
             raise
         view = await assignment_view(api, str(assignment_id))
-        problem = exc.to_problem(request.url.path)
-        failed = {"form": action, "problem": problem, "errors": field_errors(problem), "typed": typed}
+        failed = {"form": action, "problem": form_problem(exc, LABELS), "typed": typed}
         return _render(request, user, view, partial=partial, failed=failed, status_code=exc.status)
     done = "progress" if action == "progress" else "exited"
     if not partial:

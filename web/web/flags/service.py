@@ -47,6 +47,79 @@ class FlagsView:
     cursor: str = ""
     tiers: Markup | None = None  # the school's tier distribution chart (None: not readable)
 
+    def tier(self, flag: dict) -> int:
+        return tier_in_force(flag)
+
+    def choices(self, flag: dict) -> list[dict]:
+        """The assign form's interventions for this flag (web.flags.service.fitting)."""
+        return fitting(self.pyramid, flag)
+
+    @property
+    def by_class(self) -> list[tuple[str, list[StudentRow]]]:
+        """The student-centred view: open flags by class, one row per student."""
+        return by_class(self.open, self.names)
+
+
+ENRICHMENT = (
+    "enrich"  # a catalog entry whose kind says enrichment ("enrichment", "enrichment challenge", ...)
+)
+
+
+def fitting(pyramid: list[dict], flag: dict) -> list[dict]:
+    """The interventions a team may assign on a flag: of the flag's kind (enrichment entries for an enrichment
+    flag, the others for a support flag) at the student's tier or one step up (a bigger step is a tier decision
+    on the student's page first). By tier, then name."""
+    enrichment, tier = flag["kind"] == "enrichment", tier_in_force(flag)
+    return sorted(
+        (
+            i
+            for i in pyramid
+            if (ENRICHMENT in i["kind"].casefold()) == enrichment and tier <= i["tier"] <= tier + 1
+        ),
+        key=lambda i: (i["tier"], i["name"]),
+    )
+
+
+@dataclass
+class StudentRow:
+    """One student in the student-centred view: every open flag of theirs (standards as chips), their support."""
+
+    student_id: str
+    flags: list[dict]
+
+    @property
+    def supports(self) -> list[dict]:
+        return self.flags[0].get("supports") or []
+
+    @property
+    def tier(self) -> int:
+        return max(tier_in_force(f) for f in self.flags)
+
+
+def tier_in_force(flag: dict) -> int:
+    """The student's tier as served now: the recorded tier, or an active intervention's when higher (the rule
+    of the interventions service's student record, `tier_in_force`)."""
+    return max([flag["tier"], *(s["tier"] for s in flag.get("supports") or [])])
+
+
+def by_class(flags: list[dict], names: Names) -> list[tuple[str, list[StudentRow]]]:
+    """Open flags grouped by class (a student's first class; "No class" last), one row per student, by name."""
+    rows: dict[str, dict[str, StudentRow]] = {}
+    for flag in flags:
+        klass = (flag.get("class_ids") or [""])[0]
+        row = rows.setdefault(klass, {}).setdefault(flag["student_id"], StudentRow(flag["student_id"], []))
+        row.flags.append(flag)
+    ordered = sorted(
+        rows.items(), key=lambda kv: (kv[0] == "", names.class_with_teachers(kv[0]) if kv[0] else "")
+    )
+    return [
+        (
+            names.class_with_teachers(k) if k else "No class",
+            sorted(v.values(), key=lambda r: names.student(r.student_id)),
+        )
+        for k, v in ordered
+    ]
+
 
 async def flags_view(api: Api, filters: FlagFilters, cursor: str | None = None) -> FlagsView:
     query = filters.query()

@@ -19,6 +19,8 @@ from web.client import UserApi, seg
 from web.flags.endpoints import default_school as roster_default_school
 from web.pages import render
 from web.reviews import service
+from web.reviews.evidence import in_words
+from web.roster import names_for
 
 router = APIRouter(tags=["reviews"])
 RV = "/reviews/v1"
@@ -43,7 +45,8 @@ async def reviews_page(
     if user.principal.role is Role.ANALYST:
         return RedirectResponse("/app/reviews/analytics", status_code=303)
     school_id = school_id or await default_school(api, user)
-    reviews = await api.get(f"{RV}/schools/{seg(school_id)}/reviews") if school_id else []
+    # A school not (yet) in the review program is a 404 of the API: the page says so instead of a dead end.
+    reviews = await api.get_or(None, f"{RV}/schools/{seg(school_id)}/reviews") if school_id else []
     names = await service.school_names(api)
     return render(
         request,
@@ -119,12 +122,18 @@ async def analytics_page(
 async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """The rubric form: every indicator (targeted first) with its level descriptors, notes and evidence."""
     review = await api.get(f"{RV}/reviews/{seg(review_id)}")
-    rubric, evidence = await asyncio.gather(
+    school_id = review["school_id"]
+    rubric, evidence, teams, names = await asyncio.gather(
         api.get(f"{RV}/rubrics/{seg(review['rubric_id'])}"),
-        api.get_or({}, f"{RV}/schools/{seg(review['school_id'])}/evidence/{seg(review['school_year'])}"),
+        api.get_or({}, f"{RV}/schools/{seg(school_id)}/evidence/{seg(review['school_year'])}"),
+        api.get_or([], f"/goals/v1/schools/{seg(school_id)}/teams"),
+        names_for(api, school_id),
     )
     indicators = {i["id"]: (strand, i) for strand in rubric["strands"] for i in strand["indicators"]}
     data = review.get("data_evidence") or evidence or {}
+    reviewers = [
+        user.name if who == user.principal.subject else names.teacher(who) for who in review["reviewer_ids"]
+    ]
     return render(
         request,
         "review.html",
@@ -132,23 +141,11 @@ async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser,
         review=review,
         rubric=rubric,
         indicators=indicators,
-        sections=_sections(data),
-        beside=_beside(data),
+        evidence=in_words(data, {str(t["id"]): t["name"] for t in teams}, names),
+        school=names.school(school_id),
+        kind=service.KINDS.get(review["kind"], review["kind"]),
+        reviewers=reviewers,
     )
-
-
-def _sections(data: dict) -> dict[str, dict]:
-    """The evidence from data by section (goals, support, ...), without the bookkeeping keys."""
-    return {k: v for k, v in data.items() if isinstance(v, dict) and k != "informs"}
-
-
-def _beside(data: dict) -> dict[str, list[tuple[str, object]]]:
-    """indicator id → the figures from data that inform it (the service's `informs` map), to show beside it."""
-    flat = {key: value for section in _sections(data).values() for key, value in section.items()}
-    return {
-        indicator: [(key, flat.get(key)) for key in keys if key in flat]
-        for indicator, keys in (data.get("informs") or {}).items()
-    }
 
 
 @router.post("/reviews/{review_id}/ratings")
