@@ -71,7 +71,7 @@ async def test_a_data_lead_takes_a_new_district_from_nothing_to_its_first_data_m
     context = await browser.new_context(viewport=VIEWPORTS["laptop"])
     page = await context.new_page()
     await sign_in(page, base, "district_admin", d, name="Dana Lead")
-    await page.get_by_role("navigation").get_by_role("link", name="Setup").click()
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Setup").click()
     await check_page(page, "setup")
 
     # An SIS API key: its secret is on the page once.
