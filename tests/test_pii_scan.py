@@ -175,9 +175,9 @@ class Seeds:
                 page=f"/app/assignments/{a}",
             )
             await _form(browser, f"/app/assignments/{a}/exit", {"exited_on": today, "reason": "Goal met",
-                        "evidence": TEXTS["evidence"], "to_tier": ""}, page=f"/app/assignments/{a}")  # fmt: skip
+                        "evidence": TEXTS["evidence"], "to_tier": "", "goal_met_confirmed": "true"}, page=f"/app/assignments/{a}")  # fmt: skip
             other = next(f for f in self.flags if f["student_id"] == self.students[1])
-            await _form(browser, f"/app/flags/{other['id']}/resolve", {"school_id": self.school,
+            await _form(browser, f"/app/flags/{other['id']}/resolve", {"back": f"school_id={self.school}",
                         "reason": TEXTS["resolution"]}, page=f"/app/flags?school_id={self.school}")  # fmt: skip
             self.browser_cookies = dict(browser.cookies)
 

@@ -24,6 +24,9 @@ class Settings(ServiceSettings):
     cors_origins: list[str] = Field(default_factory=list)
 
     # Upstream calls: a refused connection fails at once (503); a slow one is cut by these timeouts (504).
+    # The address clients reach the gateway at (scheme, host, path prefix), when a proxy in front of it changes it;
+    # unset: the scheme and Host the caller used. Services build public hrefs on it (X-Forwarded-*).
+    public_base_url: str | None = None
     upstream_connect_timeout_s: float = 2.0
     upstream_read_timeout_s: float = 30.0
     upstream_pool_size: int = 256

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import aiohttp
-from plc_shared import observability
+from plc_shared import observability, oneroster
 from plc_shared.errors import (
     BadRequest,
     Forbidden,
@@ -25,6 +25,7 @@ from plc_shared.errors import (
     ServiceUnavailable,
     problem_response,
 )
+from plc_shared.schemas import storable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
@@ -50,6 +51,9 @@ HOP_BY_HOP = frozenset(
     }
 )
 DROP_REQUEST = HOP_BY_HOP | {
+    b"x-forwarded-proto",  # the gateway says which address the caller used (oneroster.forwarded_headers)
+    b"x-forwarded-host",
+    b"x-forwarded-prefix",
     b"authorization",
     b"x-api-key",
     b"x-request-id",
@@ -237,6 +241,7 @@ class Gateway:
         if caller is not None:  # a public prefix (the web app) gets no identity from the gateway
             out.append(("Authorization", f"Bearer {caller.forward_token}"))
         out.append(("X-Request-ID", observability.request_id.get() or ""))
+        out.extend(self._forwarded(scope, headers))
         out.append(("traceparent", observability.current_traceparent.get() or ""))
         raw = scope.get("raw_path") or scope["path"].encode()
         target = base + raw.decode("latin-1")
@@ -257,6 +262,14 @@ class Gateway:
         except aiohttp.ClientError as exc:
             logger.warning("upstream %s failed: %r", service, exc)
             raise BadGateway(f"The {service} service did not answer properly; try again.") from exc
+
+    def _forwarded(self, scope: Scope, headers: list) -> list[tuple[str, str]]:
+        host = next((v.decode("latin-1") for n, v in headers if n == b"host"), None)
+        return list(
+            oneroster.forwarded_headers(
+                self.settings.public_base_url, scope.get("scheme", "http"), host, scope.get("root_path", "")
+            )
+        )
 
     async def _open(self, method: str, url: URL, headers: list, body: bytes) -> aiohttp.ClientResponse:
         """A pooled connection the service closed (or that died with it: a reset) just as it was reused fails
@@ -285,18 +298,22 @@ class Gateway:
                 "subject": principal.subject,
                 "role": principal.role.value,
                 "api_key_prefix": caller.api_key_prefix,
-                "district_id": params.get("district_id")
-                or (query or {}).get("district_id")
-                or principal.district_id,
+                "district_id": _storable(
+                    params.get("district_id") or (query or {}).get("district_id") or principal.district_id
+                ),
                 "caller_district_id": principal.district_id,
-                "school_id": params.get("school_id"),
+                "school_id": _storable(params.get("school_id")),
                 "method": scope["method"],
-                "path": scope["path"],
+                "path": storable(scope["path"]),  # a NUL in the path (%00) would fail the whole batch
                 "query": query_string,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             }
         )
+
+
+def _storable(value: str | None) -> str | None:
+    return None if value is None else storable(value)
 
 
 TENANT_KEYS = frozenset({"district_id", "school_id", "class_id"})
@@ -342,10 +359,15 @@ async def _relay(upstream: aiohttp.ClientResponse, send: Send) -> int:
 
 
 async def _send_problem(send: Send, exc: ProblemError, path: str, status: int | None = None) -> None:
+    """RFC 9457, except on the OneRoster binding's paths: its imsx_StatusInfo (401, 403, 413, 429, 503 ...)."""
     body = exc.to_problem(path)
     if status is not None:
         body.update(status=status, title="Internal server error")
-    response = problem_response(status or exc.status, body, exc.headers)
+    if oneroster.is_oneroster(path):
+        code = status or exc.status
+        response = oneroster.response(code, oneroster.from_problem(body, code), exc.headers)
+    else:
+        response = problem_response(status or exc.status, body, exc.headers)
 
     async def _receive() -> Message:  # pragma: no cover - a JSONResponse never reads the request
         return {"type": "http.disconnect"}

@@ -36,7 +36,8 @@ GATEWAY = "gateway"
 # itself (a session cookie) and calls the API back through the gateway with the user's token, so every API call
 # it makes meets the table below with exactly the user's rights. No row of ROUTES lives under these prefixes.
 PUBLIC_PREFIXES: dict[str, str] = {"/app/": "web"}
-PUBLIC_UPLOADS = frozenset({"/app/import"})  # a OneRoster package: the bulk body limit applies
+# Uploads (a OneRoster package, a CASE framework): the bulk body limit applies.
+PUBLIC_UPLOADS = frozenset({"/app/import", "/app/setup/standards/case"})
 
 
 @dataclass(frozen=True)
@@ -133,15 +134,20 @@ ROUTES: tuple[Rule, ...] = (
     rule(WRITE, "/assessments/roster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ROSTERS_WRITE),
     rule(READ, "/assessments/roster/schools", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/classes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
+    rule(READ, "/assessments/roster/me", (*STAFF, ANALYST), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/staff", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/staff/{staff_id}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ROSTERS_READ),
+    rule(READ, "/assessments/roster/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/roster/classes/{class_id}/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/standards{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    # A CASE framework (CFPackage) can be large: the bulk body limit, its CFItems counted as rows.
+    rule("POST", "/assessments/standards/case", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE, bulk=True),
     rule(WRITE, "/assessments/standards{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
     rule(READ, "/assessments/assessments/{assessment_id}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     # The analysis lists the students below each cut, so analysts (aggregates only) do not reach it here.
     rule(READ, "/assessments/assessments/{assessment_id}/analysis", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(READ, "/assessments/assessments{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(READ, "/assessments/quality-checks", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
     rule(WRITE, "/assessments/assessments{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
     rule("POST", "/assessments/results/bulk", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE, bulk=True),
     rule(WRITE, "/assessments/results{rest:path}", (ADMIN, TEACHER, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
@@ -161,6 +167,9 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"/assessments{D}/aggregates{{rest:path}}", (*STAFF, ANALYST), Scope.DISTRICT),
     # --- OneRoster (the district is the token's). Gradebook permissions match what the call does: results are
     # results:*, line items (assessments) assessments:*; anything else under the binding is rostering.
+    # A class's gradebook: its staff read it too (the service scopes it: a teacher, their own classes).
+    rule(READ, "/ims/oneroster/gradebook/v1p2/classes/{class_id}/lineItems", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    rule(READ, "/ims/oneroster/gradebook/v1p2/classes/{class_id}/{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     rule(READ, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentResults{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     rule(WRITE, "/ims/oneroster/gradebook/v1p2/results{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.RESULTS_WRITE),
@@ -178,6 +187,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"{IV}/schools/{{school_id}}/interventions", STAFF, Scope.TOKEN),
     rule(WRITE, f"{IV}/schools/{{school_id}}/interventions", (ADMIN, LEADER), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/tiers", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{IV}/schools/{{school_id}}/tiers/history", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/effectiveness", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/overdue", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(READ, f"{IV}/flags", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
@@ -206,6 +216,15 @@ ROUTES: tuple[Rule, ...] = (
     rule("PATCH", f"{GV}/goals/{{goal_id}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule("POST", f"{GV}/goals/{{goal_id}}/activate", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     rule(("POST", "PATCH"), f"{GV}/goals/{{goal_id}}/cycles{{rest:path}}", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    # The process steps before goals: a school's foundation (its leaders write it), a team's norms and checklist
+    # of the 18 critical issues (its members write them; the service checks membership), the school's standing.
+    rule(READ, f"{GV}/schools/{{school_id}}/foundation{{rest:path}}", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("PUT", f"{GV}/schools/{{school_id}}/foundation", (ADMIN, LEADER), Scope.TOKEN),
+    rule(READ, f"{GV}/schools/{{school_id}}/process", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{GV}/teams/{{team_id}}/norms", (*STAFF, ANALYST), Scope.TOKEN),
+    rule(READ, f"{GV}/teams/{{team_id}}/checklist", (*STAFF, ANALYST), Scope.TOKEN),
+    rule("PUT", f"{GV}/teams/{{team_id}}/norms", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
+    rule("PUT", f"{GV}/teams/{{team_id}}/checklist", (ADMIN, LEADER, TEACHER), Scope.TOKEN),
     # The district's status thresholds: read by whoever reads goals, set by a district admin only.
     rule(READ, f"{GV}/thresholds", (*STAFF, ANALYST), Scope.TOKEN),
     rule("PUT", f"{GV}/thresholds", (ADMIN,), Scope.TOKEN),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from plc_shared.schemas import Schema
+from pydantic import Field, field_validator
 
 from gateway.routes import Permission
 
 
-class ApiKeyBase(BaseModel):
+class ApiKeyBase(Schema):
     name: str = Field(min_length=1, max_length=200, description="What the key is for, e.g. the SIS name")
     permissions: list[Permission] = Field(min_length=1, description="What the key may do (the routes' rows)")
 
@@ -23,8 +24,6 @@ class ApiKeyCreate(ApiKeyBase):
 
 
 class ApiKeyRead(ApiKeyBase):
-    model_config = ConfigDict(from_attributes=True)
-
     id: uuid.UUID
     prefix: str
     district_id: str
@@ -38,9 +37,7 @@ class ApiKeyCreated(ApiKeyRead):
     key: str = Field(description="The key itself: shown once, never stored")
 
 
-class AuditRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AuditRead(Schema):
     id: int
     at: datetime
     request_id: str

@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
+import pytest
 from plc_shared import infra
 from plc_shared.auth import Permission, Role, mint_dev_token
 from plc_shared.components import GATEWAY, SERVICES
@@ -21,6 +22,8 @@ from plc_shared.scope_matrix import (
     adversary_headers,
     fill,
     prove,
+    prove_straight,
+    table_rows,
 )
 from plc_shared.settings import AuthSettings
 from plc_shared.testing import migrated_database, serve_app
@@ -138,3 +141,31 @@ async def behind_gateway(create_database, service: str, app) -> AsyncIterator[st
         gateway_in_front(create_database, {service: url}, app.state.settings.auth) as gw,
     ):
         yield gw
+
+
+def served_behind_gateway(service: str, create_app):
+    """The module fixture `gateway_url` of a service's scope suite: another instance of the service (same
+    database as the suite's `app`) served for real behind a real gateway. `gateway_url = served_behind_gateway(
+    "goals", create_app)` in the test module."""
+
+    @pytest.fixture(scope="module")
+    async def gateway_url(app, create_database):
+        async with behind_gateway(create_database, service, create_app(app.state.settings)) as url:
+            yield url
+
+    return gateway_url
+
+
+async def prove_scope(
+    via: str, cases, world: Mapping[str, str], secrets: tuple[str, ...], app, gateway_url: str, metadata
+) -> None:
+    """The scope matrix of `cases` straight to the service (`via="service"`) or through the real gateway, with
+    the service's tables (`metadata`) compared before and after every refused call."""
+
+    async def snapshot():
+        return await table_rows(app.state.engine, metadata)
+
+    if via == "service":
+        await prove_straight(cases, world, secrets, app, snapshot, row_permission)
+    else:
+        await prove_through_gateway(cases, world, secrets, gateway_url, app.state.settings.auth, snapshot)

@@ -19,12 +19,15 @@ from plc_shared.settings import DEV_SIGNING_KEY
 from .conftest import bearer, gateway_settings, running_gateway, token
 
 BUDGET = 20
+# An hour's window, so that a flood slowed down by a busy machine (2,000 requests can take over a minute) does
+# not see its first failures leave the window while it runs.
+WINDOW = "hour"
 PATH = "/assessments/districts/d1/assessments"
 
 
 @pytest.fixture(scope="module")
 async def throttled(gateway_db, upstream):
-    settings = gateway_settings(gateway_db, upstream, auth_failures_per_source=f"{BUDGET}/minute")
+    settings = gateway_settings(gateway_db, upstream, auth_failures_per_source=f"{BUDGET}/{WINDOW}")
     async with running_gateway(settings) as client:
         yield client
 
@@ -63,10 +66,10 @@ async def test_two_thousand_forged_tokens_meet_429_after_the_budget_and_others_a
             return [(await other.get(PATH, headers=bearer(Role.TEACHER))).status_code for _ in range(20)]
 
         *_, others = await asyncio.gather(*(flood(250) for _ in range(8)), another_network())
-        # 8 in flight at most; a minute boundary during the flood can free one more (the window slides)
+        # 8 in flight at most, and one more if a failure leaves the sliding window meanwhile
         assert BUDGET <= statuses.get(401, 0) <= BUDGET + 8 + 1
         assert statuses[429] == 2000 - statuses[401] and set(statuses) == {401, 429}
-        assert all(1 <= int(seconds) <= 60 for seconds in retry_after)
+        assert all(1 <= int(seconds) <= 3600 for seconds in retry_after)
         assert others == [200] * 20  # another address never notices
         # The flooded address: a caller it proved moments ago goes on; credentials it never proved wait.
         assert (await attacker.get(PATH, headers=good)).status_code == 200

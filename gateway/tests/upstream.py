@@ -67,6 +67,7 @@ def echo_router(service: str) -> APIRouter:
             "authorization": request.headers.get("authorization"),
             "api_key_header": request.headers.get("x-api-key"),
             "body_bytes": len(body),
+            "forwarded": [request.headers.get(f"x-forwarded-{h}") for h in ("proto", "host", "prefix")],
         }
 
     return router

@@ -22,7 +22,7 @@ from sqlalchemy import Table, text
 from plc_shared import observability, responses
 from plc_shared.auth import TokenVerifier
 from plc_shared.db import create_engine, make_sessionmaker
-from plc_shared.errors import install_error_handlers, refuse_nul_parameters
+from plc_shared.errors import install_error_handlers, refuse_unstorable_parameters
 from plc_shared.inbox import Consumer, ConsumerRunner
 from plc_shared.outbox import OutboxRelay
 from plc_shared.periodic import Periodic, PeriodicRunner
@@ -93,7 +93,7 @@ def create_service_app(settings: ServiceSettings, parts: ServiceParts) -> FastAP
         description=parts.description,
         version="1.0.0",
         lifespan=lifespan,
-        dependencies=[Depends(refuse_nul_parameters)],
+        dependencies=[Depends(refuse_unstorable_parameters)],
     )
     install_error_handlers(app)
     observability.install(app)

@@ -5,6 +5,7 @@ plc migrate [--component X]  apply Alembic migrations (creates missing databases
 plc events replay --service S --since T [--type X]   publish a service's retained events again
 plc topics                   create missing topics (dead-letter ones too); report partition drift
 plc token --role teacher --district d1 --school s1
+plc demo [--gateway URL]     build the labelled demo district through the API (dev stacks only; plc_shared.demo)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import IO
 import httpx
 from sqlalchemy.engine import make_url
 
-from plc_shared import infra, topics
+from plc_shared import demo, infra, topics
 from plc_shared.auth import Role, mint_dev_token
 from plc_shared.components import GATEWAY, PROCESSES, SERVICES, WEB, Component, by_name
 from plc_shared.kafka import ensure_topics, topic_drift
@@ -40,6 +41,7 @@ from plc_shared.settings import AdminDatabaseSettings, AuthSettings, KafkaSettin
 logger = logging.getLogger("plc")
 
 ADMIN_URL_ENV = "PLC_POSTGRES_ADMIN_URL"
+DEMO_OFF_ENV = "PLC_NO_DEMO"  # set: a first `plc up` does not build the demo district
 DATA_DIR_ENV = "PLC_DATA_DIR"
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 20.0
@@ -187,6 +189,7 @@ class Stack:
     logs: list[IO[bytes]] = field(default_factory=list)
     servers: dict[str, Restarts] = field(default_factory=dict)  # the broker's and PostgreSQL's restarts
     free_ports: bool = False  # any free port rather than the documented ones (stacks side by side)
+    demo: bool = False  # build the demo district once ready (a first start on the embedded default)
 
     def port(self, preferred: int) -> int:
         return infra.free_port() if self.free_ports else pick_port(preferred)
@@ -303,8 +306,10 @@ async def wait_ready(child: Child, stop: asyncio.Event, timeout_s: float) -> Non
         )
 
 
-async def up(data_dir: Path, host: str, free_ports: bool = False) -> int:
+async def up(data_dir: Path, host: str, free_ports: bool = False, with_demo: bool = True) -> int:
     stack = Stack(data_dir=data_dir, host=host, free_ports=free_ports)
+    # A first start (no data yet) builds the demo district once the stack is ready (docs: README quick start).
+    stack.demo = with_demo and not (data_dir / "pgdata").exists() and not os.environ.get(DEMO_OFF_ENV)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -371,6 +376,8 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
     if stop.is_set():
         return 130
     _print_ready(stack, time.monotonic() - t0)
+    if stack.demo and stack.postgres is not None:
+        await _first_start_demo(next(c.url for c in stack.children if c.component is GATEWAY))
     # For scripts and tests: where everything is and which processes plc started (removed on stop).
     await asyncio.to_thread((stack.data_dir / "up.json").write_text, json.dumps(_describe(stack, bootstrap)))
 
@@ -382,6 +389,24 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=0.5)
     return 0
+
+
+async def _first_start_demo(gateway_url: str) -> None:
+    """The demo district on a fresh embedded stack; a failure is reported, and the stack keeps running."""
+    try:
+        await demo.run(gateway_url, say=say)
+    except demo.DemoRefused as exc:
+        say(str(exc))
+    except Exception as exc:  # the stack is up and usable without the demo
+        say(f"demo: not built ({exc}); run `uv run plc demo` to try again")
+
+
+def gateway_url(data_dir: Path) -> str:
+    """Where the running stack's gateway is: `plc up` writes it to up.json; else the documented port."""
+    described = data_dir / "up.json"
+    if described.exists():
+        return json.loads(described.read_text())["gateway"]
+    return f"http://127.0.0.1:{GATEWAY.port}"
 
 
 def say(line: str) -> None:
@@ -429,6 +454,17 @@ def parser() -> argparse.ArgumentParser:
         "--free-ports",
         action="store_true",
         help="bind free ports instead of 8000-8004 and 9092 (several stacks on one machine; see up.json)",
+    )
+
+    p_up.add_argument("--no-demo", action="store_true", help="a first start does not build the demo district")
+
+    p_demo = sub.add_parser(
+        "demo", help="build the labelled demo district through the API (never production)"
+    )
+    p_demo.add_argument("--gateway", help="the gateway's URL (default: the running `plc up` stack's)")
+    p_demo.add_argument("--district", default="demo", help="the demo district's id (default demo)")
+    p_demo.add_argument(
+        "--data-dir", help=f"the `plc up` data directory to find the stack in (${DATA_DIR_ENV})"
     )
 
     p_migrate = sub.add_parser("migrate", help="apply database migrations")
@@ -485,7 +521,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "up":
         data_dir = Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or ".plc").resolve()
-        return asyncio.run(up(data_dir, args.host, args.free_ports))
+        return asyncio.run(up(data_dir, args.host, args.free_ports, with_demo=not args.no_demo))
+    if args.command == "demo":
+        demo.refuse_in_production()
+        data_dir = Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or ".plc").resolve()
+        asyncio.run(demo.run(args.gateway or gateway_url(data_dir), district=args.district))
+        return 0
     if args.command == "migrate":
         components = [by_name(args.component)] if args.component else list(PROCESSES)
         asyncio.run(migrate(components))

@@ -57,6 +57,12 @@ NOT_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def finite(column: str) -> str:
+    """A CHECK that a float column holds a number: PostgreSQL stores NaN and ±Infinity (which JSON cannot carry
+    and the schemas refuse), and counts NaN = NaN as true, so `x = x` would not keep NaN out."""
+    return f"{column} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)"
+
+
 def is_connection_error(exc: BaseException | None) -> bool:
     """True when `exc` (or what caused it) says the database could not be reached or the connection broke."""
     seen = set()

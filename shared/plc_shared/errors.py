@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from plc_shared.db import is_connection_error, unstorable_value
+from plc_shared.schemas import ID_MAX, TEXT_MAX, is_id, text_problem
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -164,20 +165,18 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(500, body)
 
 
-async def refuse_nul_parameters(request: Request) -> None:
-    """A NUL character (U+0000) in a query or path parameter is a 422 naming it: PostgreSQL cannot store or
-    compare it (bodies are checked by plc_shared.schemas.Schema). An app-wide dependency (create_service_app)."""
-    named = [("query", k, v) for k, v in request.query_params.multi_items()]
-    named += [("path", k, v) for k, v in request.path_params.items() if isinstance(v, str)]
-    errors = [
-        {
-            "location": [where, name],
-            "message": "Text may not contain the NUL character (U+0000)",
-            "type": "nul_character",
-        }
-        for where, name, value in named
-        if "\x00" in value or "\x00" in name
-    ]
+async def refuse_unstorable_parameters(request: Request) -> None:
+    """A query or path parameter PostgreSQL cannot store or compare is a 422 naming it, as a body field is
+    (plc_shared.schemas): a NUL or a lone surrogate, an id (every path parameter; a query parameter named as
+    an id) longer than ID_MAX, any other text longer than TEXT_MAX. An app-wide dependency (create_service_app)."""
+    named = [("query", k, v, ID_MAX if is_id(k) else TEXT_MAX) for k, v in request.query_params.multi_items()]
+    named += [("path", k, v, ID_MAX) for k, v in request.path_params.items() if isinstance(v, str)]
+    errors = []
+    for where, name, value, limit in named:
+        problem = text_problem(value, limit) or text_problem(name, ID_MAX)
+        if problem is not None:
+            kind, message, context = problem
+            errors.append({"location": [where, name], "message": message.format(**context), "type": kind})
     if errors:
         raise UnprocessableContent("The request does not match the expected schema.", errors=errors)
 

@@ -23,6 +23,7 @@ from fastapi.security.base import SecurityBase
 
 from plc_shared.db import get_session
 from plc_shared.errors import PROBLEM_JSON
+from plc_shared.schemas import ID_MAX, TEXT_MAX, is_id, limit_text
 
 PROBLEM = {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 NO_NUL = "^[^\\u0000]*$"
@@ -71,6 +72,7 @@ def document(app: FastAPI, schema: dict[str, Any]) -> None:
             operation = item.get(method.lower())
             if operation is None:
                 continue
+            limit_parameters(operation.get("parameters", []))
             responses = operation.setdefault("responses", {})
             for status in statuses(route):
                 responses.setdefault(status, {"description": DESCRIPTIONS[status]})
@@ -82,6 +84,14 @@ def document(app: FastAPI, schema: dict[str, Any]) -> None:
         if name != "Problem":  # a problem's detail may quote the refused input
             refuse_nul(component)
     refuse_nul(paths)
+
+
+def limit_parameters(parameters: list[dict[str, Any]]) -> None:
+    """The lengths `refuse_unstorable_parameters` enforces, as `maxLength` (every path parameter is an id)."""
+    for parameter in parameters:
+        if parameter.get("in") in ("path", "query") and isinstance(parameter.get("schema"), dict):
+            limit = ID_MAX if parameter["in"] == "path" or is_id(parameter.get("name")) else TEXT_MAX
+            limit_text(parameter["schema"], limit)
 
 
 def refuse_nul(node: Any) -> None:

@@ -1,9 +1,18 @@
 """The base of every request and response body of every service (each service's `Schema` derives from it).
 
-Text that PostgreSQL cannot store is refused here, where the error can name the field (and, in a list, the
-row): a NUL character (U+0000) anywhere in a string, a list or a mapping of strings is a 422 for that field.
+What PostgreSQL cannot store is refused here, where the error can name the field (and, in a list, the row),
+as a 422, never a 500 from the database:
+- a NUL character (U+0000) or a lone UTF-16 surrogate (U+D800..U+DFFF, which JSON's `\ud800` escapes can
+  carry and UTF-8 cannot encode) anywhere in a string, a list or a mapping of strings;
+- a string longer than its limit: `ID_MAX` for an id (a field named `id`, `*_id` or `*_ids`; an index entry
+  must fit a btree page), `TEXT_MAX` for any other text without a `max_length` of its own;
+- a number that is not finite (`NaN`, `Infinity`, which Python's json accepts): `allow_inf_nan=False`.
+The limits are in the JSON Schema too (`maxLength`), so clients and the fuzzer see them.
 Numbers and dates are what the schema says they are: `false` is not a 0, and `0` is not 1970-01-01 (pydantic's
 lax mode would take both).
+
+`Patch` is the base of PATCH bodies (JSON merge patch, RFC 7396): a field left out keeps its value, `null`
+clears a field typed `X | None`, and is a 422 naming the field for one typed without `None`.
 """
 
 from __future__ import annotations
@@ -12,13 +21,16 @@ import functools
 import re
 import typing
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 INT32_MAX = 2**31 - 1  # an `integer` column
 INT64_MAX = 2**63 - 1  # a `bigint` column, and LIMIT/OFFSET
+ID_MAX = 255  # an id (body field, path or query parameter)
+TEXT_MAX = 10_000  # any other text without a limit of its own
 
 
 def _not_a_number(value: Any) -> Any:
@@ -32,8 +44,111 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
 
 
+@functools.lru_cache(maxsize=4096)
+def _limit_of(model: type[BaseModel], name: str | None) -> int:
+    """A text field's own `max_length` (pydantic checks it), else ID_MAX for an id and TEXT_MAX for the rest."""
+    field = model.model_fields.get(name or "")
+    if field is not None and str in _kinds(field.annotation):
+        own = [m.max_length for m in field.metadata if getattr(m, "max_length", None) is not None]
+        if own:
+            return own[0]
+    return ID_MAX if is_id(name) else TEXT_MAX
+
+
+@functools.lru_cache(maxsize=4096)
+def _kinds(annotation: Any) -> frozenset:
+    """The plain types an annotation admits (through Optional, unions, Annotated)."""
+    args = typing.get_args(annotation)
+    if not args:
+        return frozenset({annotation}) if isinstance(annotation, type) else frozenset()
+    if typing.get_origin(annotation) in (list, dict, set, tuple, frozenset):
+        return frozenset()
+    return frozenset().union(*(_kinds(arg) for arg in args))
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` with each character PostgreSQL cannot store (NUL, a lone surrogate) replaced by U+FFFD: for what
+    is recorded as it came (an audit entry's path), not refused."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def is_id(name: str | None) -> bool:
+    """An id by its name: `id`, `*_id`, `*_ids` (`sourced_id`, `student_id`, `class_ids`...)."""
+    return name is not None and (name == "id" or name.endswith(("_id", "_ids", "Id", "Ids")))
+
+
+def text_problem(value: Any, limit: int, depth: int = 0) -> tuple[str, str, dict] | None:
+    """(type, message, context) of the first string PostgreSQL cannot store or that is longer than `limit`,
+    in a string or in the strings of a list, tuple, set or dict (models check their own fields); None if
+    all are fine."""
+    if isinstance(value, str):
+        found = _UNSTORABLE.search(value)
+        if found is not None and found.group() == "\x00":
+            return "nul_character", "Text may not contain the NUL character (U+0000)", {}
+        if found is not None:
+            return (
+                "surrogate_character",
+                "Text may not contain a lone surrogate (U+D800 to U+DFFF): it is not valid Unicode text",
+                {},
+            )
+        if len(value) > limit:
+            return (
+                "string_too_long",
+                "String should have at most {max_length} characters",
+                {"max_length": limit},
+            )
+        return None
+    if depth > 32:
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    elif isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    else:
+        return None
+    for item in items:
+        problem = text_problem(item, limit, depth + 1)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _document_limits(schema: dict[str, Any], model: type) -> None:
+    """`maxLength` on every string property that has none of its own: `ID_MAX` for ids, `TEXT_MAX` else."""
+    for name, prop in schema.get("properties", {}).items():
+        limit_text(prop, ID_MAX if is_id(name) else TEXT_MAX)
+
+
+def limit_text(prop: dict[str, Any], limit: int) -> None:
+    if prop.get("type") == "string" and "format" not in prop and "enum" not in prop and "const" not in prop:
+        prop.setdefault("maxLength", limit)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in prop.get(key, []):
+            limit_text(option, limit)
+    for key in ("items", "additionalProperties"):
+        if isinstance(prop.get(key), dict):
+            limit_text(prop[key], limit)
+    if isinstance(prop.get("propertyNames"), dict):
+        limit_text(prop["propertyNames"], limit)
+
+
+def _document_patch(schema: dict[str, Any], model: type) -> None:
+    """The limits, and no `default: null` on a field that may not be null (the JSON Schema would contradict
+    itself, and a generator could send the default)."""
+    _document_limits(schema, model)
+    for prop in schema.get("properties", {}).values():
+        nullable = any(option.get("type") == "null" for option in prop.get("anyOf", []))
+        if prop.get("default", "") is None and not nullable:
+            del prop["default"]
+
+
 class Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    model_config = ConfigDict(
+        extra="forbid", from_attributes=True, allow_inf_nan=False, json_schema_extra=_document_limits
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -49,31 +164,39 @@ class Schema(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _storable_text(cls, value: Any) -> Any:
-        if holds_nul(value):
-            raise PydanticCustomError("nul_character", "Text may not contain the NUL character (U+0000)")
+    def _storable_text(cls, value: Any, info: ValidationInfo) -> Any:
+        problem = text_problem(value, _limit_of(cls, info.field_name))
+        if problem is not None:
+            raise PydanticCustomError(*problem)
         return value
 
 
-@functools.lru_cache(maxsize=4096)
-def _kinds(annotation: Any) -> frozenset:
-    """The plain types an annotation admits (through Optional, unions, Annotated)."""
-    args = typing.get_args(annotation)
-    if not args:
-        return frozenset({annotation}) if isinstance(annotation, type) else frozenset()
-    if typing.get_origin(annotation) in (list, dict, set, tuple, frozenset):
-        return frozenset()
-    return frozenset().union(*(_kinds(arg) for arg in args))
+class Patch(Schema):
+    """A PATCH body (JSON merge patch, RFC 7396): declare every field with a default of None; type it
+    `X | None` when `null` may clear it, plain `X` when it may not (then `null` is a 422 naming the field)."""
+
+    model_config = ConfigDict(json_schema_extra=_document_patch)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_clearable(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if value is None and field is not None and type(None) not in _kinds(field.annotation):
+            raise PydanticCustomError(
+                "null_not_allowed",
+                "`{field}` cannot be null (it cannot be cleared); leave it out to keep its value",
+                {"field": info.field_name},
+            )
+        return value
 
 
-def holds_nul(value: Any, depth: int = 0) -> bool:
-    """A NUL in a string, or in the strings of a list, tuple, set or dict (models check their own fields)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if depth > 32:
-        return False
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return any(holds_nul(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return any(holds_nul(k, depth + 1) or holds_nul(v, depth + 1) for k, v in value.items())
-    return False
+M = TypeVar("M", bound=BaseModel)
+
+
+def merge_patch(model: type[M], current: dict[str, Any], patch: Patch) -> M:
+    """The stored `current` with a PATCH body applied (RFC 7396), validated as a whole: what the result breaks
+    (a rule across fields) is a 422 naming the body's fields, as a schema error is."""
+    try:
+        return model.model_validate({**current, **patch.model_dump(exclude_unset=True)})
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc

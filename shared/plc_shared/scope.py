@@ -80,6 +80,23 @@ def check_student(
         raise missing
 
 
+def sees_class(principal: Principal, *, district_id: str, school_id: str, class_id: str) -> bool:
+    """A class's student-level data (its gradebook): the class's school among the caller's and, for a
+    teacher, one of their own classes."""
+    if principal.role not in STUDENT_ROLES or not principal.can_see_school(district_id, school_id):
+        return False
+    classes = principal.visible_classes()
+    return classes is None or class_id in classes
+
+
+def check_class(
+    principal: Principal, *, district_id: str, school_id: str, class_id: str, missing: ProblemError
+) -> None:
+    """Raise `missing` (the service's NotFound for the class) unless the caller sees the class."""
+    if not sees_class(principal, district_id=district_id, school_id=school_id, class_id=class_id):
+        raise missing
+
+
 def check_school(principal: Principal, district_id: str, school_id: str, missing: ProblemError) -> None:
     """Raise `missing` (the service's NotFound) unless the caller sees the school."""
     if not sees_school(principal, district_id, school_id):

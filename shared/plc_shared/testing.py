@@ -120,6 +120,25 @@ async def web_db(create_database: DatabaseFactory) -> str:
     return await migrated_database(create_database, WEB)
 
 
+@contextlib.asynccontextmanager
+async def upgraded_from(
+    create_database: DatabaseFactory, component: Component, before: str, statements: Sequence[str]
+) -> AsyncIterator[AsyncEngine]:
+    """A migration's test: a database of `component` at revision `before`, `statements` run on it (rows as
+    the old schema held them), then upgraded to head; yields an engine on it."""
+    url = await create_database(f"{component.name}_migration_{uuid.uuid4().hex[:6]}")
+    await upgrade_async(component, url, revision=before)
+    engine = create_engine(url, pool_size=2)
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.exec_driver_sql(statement)
+        await upgrade_async(component, url)
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 async def engine_with_tables(url: str, metadata: MetaData) -> AsyncEngine:
     """For library tests: an engine on `url` with `metadata`'s tables created."""
     engine = create_engine(url, pool_size=5)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.security import HTTPBearer
 from plc_shared import responses
 from plc_shared.db import DbSession
-from plc_shared.errors import install_error_handlers, refuse_nul_parameters
+from plc_shared.errors import install_error_handlers, refuse_unstorable_parameters
 from plc_shared.schemas import Schema
 from pydantic import ValidationError
 
@@ -32,7 +32,7 @@ async def open_route() -> dict:
 
 
 def make_app() -> FastAPI:
-    app = FastAPI(dependencies=[Depends(refuse_nul_parameters)])
+    app = FastAPI(dependencies=[Depends(refuse_unstorable_parameters)])
     install_error_handlers(app)
     app.include_router(reads, prefix="/svc")
     app.include_router(writes, prefix="/svc")

@@ -1,8 +1,8 @@
 """The shared body base: text PostgreSQL cannot store is a 422 naming the field."""
 
 import pytest
-from plc_shared.schemas import Schema
-from pydantic import ValidationError
+from plc_shared.schemas import Patch, Schema
+from pydantic import Field, ValidationError
 
 
 class Row(Schema):
@@ -33,3 +33,56 @@ def test_a_nul_character_is_refused_naming_the_field_and_row(data, location):
 def test_ordinary_text_passes_untouched():
     bulk = Bulk.model_validate({"rows": [{"student_id": "s1", "tags": ["é", "\t"], "scores": {"O1": 2}}]})
     assert bulk.rows[0].student_id == "s1"
+
+
+class Limits(Schema):
+    student_id: str
+    class_ids: list[str] = []
+    notes: str | None = None
+    narrative: str = ""
+    scores: dict[str, float] = {}
+
+
+@pytest.mark.parametrize(
+    ("data", "location", "kind"),
+    [
+        ({"student_id": "s" * 256}, ("student_id",), "string_too_long"),  # an id: 255
+        ({"student_id": "s", "class_ids": ["c", "c" * 256]}, ("class_ids",), "string_too_long"),
+        ({"student_id": "s", "notes": "n" * 10_001}, ("notes",), "string_too_long"),  # other text: 10,000
+        ({"student_id": "\ud800"}, ("student_id",), "surrogate_character"),
+        ({"student_id": "s", "notes": "a\udfffb"}, ("notes",), "surrogate_character"),
+        ({"student_id": "s", "scores": {"O1": float("nan")}}, ("scores", "O1"), "finite_number"),
+        ({"student_id": "s", "scores": {"O1": float("inf")}}, ("scores", "O1"), "finite_number"),
+    ],
+)
+def test_unstorable_text_and_non_finite_numbers_are_refused_naming_the_field(data, location, kind):
+    with pytest.raises(ValidationError) as raised:
+        Limits.model_validate(data)
+    (error,) = raised.value.errors()
+    assert error["loc"] == location and error["type"] == kind
+
+
+def test_a_field_with_its_own_max_length_keeps_it_and_the_limits_are_in_the_json_schema():
+    class Narrative(Schema):
+        text: str = Field(max_length=50_000)
+
+    assert len(Narrative(text="t" * 20_000).text) == 20_000
+    properties = Limits.model_json_schema()["properties"]
+    assert properties["student_id"]["maxLength"] == 255
+    assert properties["class_ids"]["items"]["maxLength"] == 255
+    assert properties["notes"]["anyOf"][0]["maxLength"] == 10_000
+    assert Narrative.model_json_schema()["properties"]["text"]["maxLength"] == 50_000
+
+
+class GoalPatch(Patch):
+    title: str = Field(None, min_length=1)
+    baseline: float | None = None
+
+
+def test_a_patch_takes_null_only_for_a_field_that_may_be_empty():
+    assert GoalPatch.model_validate({"baseline": None}).model_dump(exclude_unset=True) == {"baseline": None}
+    with pytest.raises(ValidationError) as raised:
+        GoalPatch.model_validate({"title": None})
+    (error,) = raised.value.errors()
+    assert error["loc"] == ("title",) and error["type"] == "null_not_allowed"
+    assert "default" not in GoalPatch.model_json_schema()["properties"]["title"]

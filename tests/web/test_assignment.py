@@ -134,14 +134,43 @@ async def test_a_teacher_records_progress_sees_it_charted_and_exits_the_student(
     await expect(alert).to_contain_text("less than or equal to 100")
     await expect(page.get_by_label("Score (%)")).to_have_value("150")
     await expect(page.get_by_label("Score (%)")).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_label("Score (%)")).to_have_accessible_description(
+        re.compile("less than or equal to 100")
+    )  # the message beside the field, tied to it
     await expect(points).to_have_count(2)
     await check_page(page, "assignment-problem")
 
-    # Exit: the status says exited, with the reason and the evidence; the forms are gone.
+    # Issue 24: a point dated two weeks ahead is refused (the service's 422), shown by "Date measured".
+    form = page.locator("form", has=page.get_by_role("button", name="Record progress"))
+    await form.evaluate("f => { f.noValidate = true; }")
+    await _record(page, date.today() + timedelta(weeks=2), "90")
+    await expect(page.get_by_label("Date measured")).to_have_accessible_description("not after today")
+    await expect(page.get_by_label("Score (%)")).to_have_value("90")
+    await expect(points).to_have_count(2)
+
+    # Issue 24: evidence of spaces, and "Goal met" at 52.5 against a goal of 70, are refused (the service's
+    # 422s), each message beside its field; what was typed stays. Then the team confirms, and the exit is made.
     exit_form = page.locator("form", has=page.get_by_role("button", name="Exit the student"))
+    await exit_form.evaluate("f => { f.noValidate = true; }")
     await exit_form.get_by_label("Reason").select_option("Goal met")
+    await exit_form.get_by_label("Evidence").fill("   ")
+    await exit_form.get_by_role("button", name="Exit the student").click()
+    exit_form = page.locator("form", has=page.get_by_role("button", name="Exit the student"))
+    await expect(exit_form.get_by_label("Evidence")).to_have_accessible_description(
+        re.compile("^cannot be blank")
+    )
+    await expect(page.get_by_role("alert")).to_contain_text("Evidence: cannot be blank")
     await exit_form.get_by_label("Evidence").fill("Two points above the trend line; 52.5 % on the last probe")
     await exit_form.get_by_label("Tier after the exit").select_option("1")
+    await exit_form.get_by_role("button", name="Exit the student").click()
+    exit_form = page.locator("form", has=page.get_by_role("button", name="Exit the student"))
+    await expect(exit_form.get_by_label("Reason")).to_have_accessible_description(
+        "the last progress point is 52.5, below the goal of 70"
+    )
+    await expect(exit_form.get_by_label("Reason")).to_have_value("Goal met")
+    await expect(exit_form.get_by_label("Evidence")).to_have_value(re.compile("^Two points above"))
+    await check_page(page, "assignment-exit-problem")
+    await exit_form.get_by_label("The goal is met although the last point is below it").check()
     await exit_form.get_by_role("button", name="Exit the student").click()
     await expect(page.get_by_role("status")).to_contain_text("The student is exited from the intervention")
     await expect(page.locator("#assignment-status")).to_contain_text("Exited")

@@ -132,9 +132,9 @@ async def test_a_teacher_of_class_a_cannot_see_or_change_class_bs_students_by_li
         f"/app/assignments/{dans['assignment']}/exit": {
             "exited_on": date.today().isoformat(), "reason": "Goal met", "evidence": "e", "to_tier": "1",
         },
-        f"/app/flags/{dans['flag']}/resolve": {"school_id": school, "reason": "retaught"},
+        f"/app/flags/{dans['flag']}/resolve": {"back": f"school_id={school}", "reason": "retaught"},
         f"/app/flags/{dans['flag']}/assign": {
-            "school_id": school, "student_id": dan, "standard_id": assessment["standards"][0],
+            "back": f"school_id={school}", "student_id": dan, "standard_id": assessment["standards"][0],
             "intervention_id": intervention["id"], "baseline": "20", "goal": "70",
         },
     }  # fmt: skip

@@ -6,12 +6,22 @@ tenancy; the web app has no database and no identity of its own."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import Depends, Request
 from plc_shared.errors import ProblemError
 
 from web.auth import CurrentUser
+
+
+def seg(value: Any) -> str:
+    """One path segment of an API URL from a value a user can shape (an id from a page's URL or a form):
+    percent-encoded, `/`, `?` and `#` included, and `.` / `..` too (httpx would resolve them away), so the value
+    can only ever name a resource of the route the page meant to call. Every interpolated API path uses it
+    (web/tests/test_api_paths.py checks)."""
+    text = str(value)
+    return text.replace(".", "%2E") if text in (".", "..") else quote(text, safe="")
 
 
 class ApiError(ProblemError):
@@ -59,6 +69,9 @@ class Api:
 
     async def patch(self, path: str, json: Any = None) -> Any:
         return _body(await self._http.patch(path, json=json, headers=self._headers))
+
+    async def delete(self, path: str) -> Any:
+        return _body(await self._http.delete(path, headers=self._headers))
 
 
 def _body(response: httpx.Response) -> Any:

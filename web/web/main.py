@@ -25,6 +25,7 @@ from web.auth import Sessions
 from web.charts.render import warm_up
 from web.config import Settings, get_settings
 from web.csrf import CsrfMiddleware
+from web.dashboard.endpoints import router as dashboard_router
 from web.flags.endpoints import router as flags_router
 from web.goals.endpoints import router as goals_router
 from web.goals.teams import router as teams_router
@@ -34,8 +35,10 @@ from web.imports.endpoints import router as imports_router
 from web.meeting.endpoints import router as meeting_router
 from web.oidc import OidcClient
 from web.pages import install_pages_errors
+from web.process.endpoints import router as process_router
 from web.reviews.endpoints import router as reviews_router
 from web.sessions import PRUNE_BATCH, SessionStore
+from web.setup.endpoints import router as setup_router
 from web.signin.endpoints import router as signin_router
 from web.students.endpoints import router as students_router
 
@@ -86,8 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         goals_router,
         teams_router,
         imports_router,
+        dashboard_router,
         reviews_router,
         students_router,
+        setup_router,
+        process_router,
     ):
         app.include_router(router, prefix="/app")
     # Outermost first: the public address and the security headers, then CSRF on every unsafe request (the

@@ -19,26 +19,15 @@ from plc_shared.errors import ProblemError, ServiceUnavailable, install_error_ha
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.auth import SignInRequired, User
+from web.nav import may_open, nav_for
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals["role_label"] = lambda role: str(role).replace("_", " ").capitalize()
+TEMPLATES.env.globals["nav_for"] = nav_for
+TEMPLATES.env.globals["may_open"] = may_open
 TEMPLATES.env.filters["pct"] = lambda value: "—" if value is None else f"{value:.0f} %"
 TEMPLATES.env.filters["num"] = lambda value: "—" if value is None else f"{value:g}"
-
-
-def _figure(value: Any) -> str:
-    """A figure from data as a person reads it: shares as percents, nothing as a dash, lists joined."""
-    if value is None:
-        return "—"
-    if isinstance(value, float) and 0 <= value <= 1:
-        return f"{value:.0%}"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "—"
-    return str(value)
-
-
-TEMPLATES.env.filters["figure"] = _figure
 
 
 def csrf_token(request: Request) -> str:

@@ -19,12 +19,16 @@ class Names:
     staff_roles: dict[str, str] = field(default_factory=dict)  # the school's staff: their first roster role
     students: dict[str, str] = field(default_factory=dict)
     standards: dict[str, str] = field(default_factory=dict)
+    standard_codes: dict[str, str] = field(default_factory=dict)  # "4.NF.A.1": a chip's words
 
     def student(self, student_id: str) -> str:
         return self.students.get(student_id) or student_id
 
     def standard(self, standard_id: str | None) -> str:
         return self.standards.get(standard_id or "", standard_id or "—")
+
+    def standard_code(self, standard_id: str | None) -> str:
+        return self.standard_codes.get(standard_id or "", standard_id or "—")
 
     def class_title(self, class_id: str) -> str:
         return self.classes.get(class_id, class_id)
@@ -59,14 +63,13 @@ def standard_label(standard: dict) -> str:
 
 async def names_for(api: Api, school_id: str | None) -> Names:
     """The schools, the school's classes and their students, its staff, and the district's standards."""
-    schools, classes, standards, staff = await asyncio.gather(
+    # One call per kind, whatever the district's size: the students come in one list (never one call per class).
+    schools, classes, standards, staff, students = await asyncio.gather(
         api.get_or([], "/assessments/roster/schools"),
         api.get_or([], "/assessments/roster/classes", school_id=school_id),
         api.get_or([], "/assessments/standards"),
         api.get_or([], "/assessments/roster/staff", school_id=school_id) if school_id else _nothing(),
-    )
-    rosters = await asyncio.gather(
-        *(api.get_or([], f"/assessments/roster/classes/{c['sourced_id']}/students") for c in classes)
+        api.get_or([], "/assessments/roster/students", school_id=school_id),
     )
     names = Names(
         schools={s["sourced_id"]: s["name"] for s in schools},
@@ -78,9 +81,9 @@ async def names_for(api: Api, school_id: str | None) -> Names:
         },
         staff_roles={t["sourced_id"]: t["roles"][0] for t in staff if t.get("roles")},
         standards={s["id"]: standard_label(s) for s in standards},
+        standard_codes={s["id"]: s.get("code") or s["id"] for s in standards},
     )
-    for roster in rosters:
-        names.students.update({s["sourced_id"]: student_name(s) for s in roster})
+    names.students.update({s["sourced_id"]: student_name(s) for s in students})
     return names
 
 

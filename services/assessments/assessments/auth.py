@@ -52,6 +52,9 @@ ResultWriter = Annotated[Principal, Depends(require_roles(*RESULT_WRITERS))]
 StudentReader = Annotated[Principal, Depends(require_roles(*STUDENT_READERS))]
 AnalysisReader = Annotated[Principal, Depends(require_roles(*ANALYSIS_READERS))]
 StaffReader = Annotated[Principal, Depends(require_roles(*STAFF_READERS))]
+# Whoever signs in as a person (not the SIS): their own staff record, to be shown by name and scoped by it.
+PEOPLE = frozenset({Role.DISTRICT_ADMIN, Role.SCHOOL_LEADER, Role.TEACHER, Role.REVIEWER, Role.ANALYST})
+Person = Annotated[Principal, Depends(require_roles(*PEOPLE))]
 __all__ = [
     "AnalysisReader",
     "AssessmentManager",

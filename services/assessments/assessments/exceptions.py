@@ -225,7 +225,7 @@ class ScoredResultKept(Conflict):
 
 class OneRosterQueryInvalid(BadRequest):
     """A `filter`, `sort`, `orderBy` or `fields` the gradebook binding rejects; `code_minor` is the spec's
-    imsx_codeMinorFieldValue (invalid_filter_field, invalid_sort_field, invalid_selection_field, invaliddata)."""
+    imsx_codeMinorFieldValue (invalid_filter_field, invalid_selection_field, invaliddata)."""
 
     title = "Invalid query parameter"
     code_minor = "invaliddata"
@@ -256,14 +256,14 @@ class FilterValueInvalid(OneRosterQueryInvalid):
 
 
 class SortFieldUnknown(OneRosterQueryInvalid):
-    code_minor = "invalid_sort_field"
+    code_minor = "invaliddata"  # 1.2 has no invalid_sort_field (1.1 did)
 
     def __init__(self, field: str) -> None:
         super().__init__(f"'{field}' cannot be sorted on")
 
 
 class OrderByInvalid(OneRosterQueryInvalid):
-    code_minor = "invalid_sort_field"
+    code_minor = "invaliddata"  # 1.2 has no invalid_sort_field (1.1 did)
 
     def __init__(self, value: str) -> None:
         super().__init__(f"orderBy is asc or desc, not '{value}'")
@@ -296,3 +296,17 @@ class PackageTooLarge(PayloadTooLarge):
 
 
 MAX_RATIO = 200  # CSV compresses 5-20x; past this a member is a bomb, not a roster
+
+
+class QualityNoteMissing(UnprocessableContent):
+    title = "A note is needed"
+
+    def __init__(self, assessment_id: str, rows: list[tuple[int, str]]) -> None:
+        keys = ", ".join(k for _, k in rows)
+        super().__init__(
+            f"Assessment '{assessment_id}': a key not met says what the team will change ({keys}).",
+            errors=[
+                {"location": ["body", "ratings", i, "note"], "message": "say what the team will change"}
+                for i, _ in rows
+            ],
+        )

@@ -9,6 +9,7 @@ from assessments.catalog import endpoints as catalog
 from assessments.config import Settings, get_settings
 from assessments.gradebook import endpoints as gradebook
 from assessments.oneroster import endpoints as oneroster
+from assessments.quality import endpoints as quality
 from assessments.results import endpoints as results
 from assessments.results.schemas import BulkResults
 from assessments.roster import endpoints as roster
@@ -23,6 +24,7 @@ ROUTERS = (
     roster.router,
     standards.router,
     catalog.router,
+    quality.router,
     analysis.router,
     results.by_assessment,
     results.router,

@@ -340,3 +340,17 @@ class IdempotencyKey(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     response: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class QualityRating(Base):
+    """An assessment's rating on one of the five keys of quality assessment (quality.rules.KEYS): one row per
+    key rated, re-stamped when its rating or note changes."""
+
+    __tablename__ = "assessment_quality"
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    rating: Mapped[str] = mapped_column(Text)  # not met | partly met | met
+    note: Mapped[str] = mapped_column(Text, server_default="")
+    rated_by: Mapped[str] = mapped_column(Text)
+    rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

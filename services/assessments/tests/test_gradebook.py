@@ -24,7 +24,8 @@ async def test_line_item_put_creates_published_assessment_then_updates(district)
     assert (item["sourcedId"], item["resultValueMax"], item["status"]) == (li, 25.0, "active")
     body["lineItem"]["title"] = "Unit 3 CFA (v2)"
     updated = await district.http.put(f"{BASE}/lineItems/{li}", json=body, headers=district.sis)
-    assert updated.status_code == 200 and updated.json()["lineItem"]["title"] == "Unit 3 CFA (v2)"
+    # the binding's putLineItem answers 201 for a replaced object as for a created one
+    assert updated.status_code == 201 and updated.json()["lineItem"]["title"] == "Unit 3 CFA (v2)"
     listed = await district.http.get(f"{BASE}/lineItems", headers=district.sis)
     assert li in {x["sourcedId"] for x in listed.json()["lineItems"]}
     assert (
@@ -40,7 +41,7 @@ async def test_line_item_needs_a_maximum_and_a_wrapper(district):
     missing = await district.http.put(
         f"{BASE}/lineItems/{li}", json={"lineItem": {"title": "x"}}, headers=district.sis
     )
-    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "resultValueMax"
+    assert missing.status_code == 422 and "resultValueMax" in missing.json()["imsx_description"]
     unwrapped = await district.http.put(
         f"{BASE}/lineItems/{li}", json={"item": {"title": "x"}}, headers=district.sis
     )
@@ -69,7 +70,7 @@ async def test_results_put_get_delete_and_events(district, kafka_settings, boots
     assert created.json()["result"]["score"] == 7 and created.json()["result"]["metadata"]["percent"] == 70.0
     result["result"]["score"] = 8
     updated = await district.http.put(f"{BASE}/results/{district.id}-r1", json=result, headers=district.sis)
-    assert updated.status_code == 200 and updated.json()["result"]["metadata"]["revision"] == 2
+    assert updated.status_code == 201 and updated.json()["result"]["metadata"]["revision"] == 2
     read = await district.http.get(f"{BASE}/results/{district.id}-r1", headers=district.sis)
     assert read.json()["result"]["score"] == 8 and read.json()["result"]["scoreDate"] == "2026-11-20"
     listed = await district.http.get(f"{BASE}/results", headers=district.sis)
@@ -153,7 +154,7 @@ async def test_assessment_line_items_and_results(district):
     missing = await district.http.put(
         f"{BASE}/assessmentResults/{district.id}-ar2", json=wrong_reference, headers=district.sis
     )
-    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "assessmentLineItem"
+    assert missing.status_code == 422 and "assessmentLineItem" in missing.json()["imsx_description"]
     listed = await district.http.get(f"{BASE}/assessmentResults", headers=district.sis)
     assert [r["sourcedId"] for r in listed.json()["assessmentResults"]] == [f"{district.id}-ar1"]
 
@@ -377,7 +378,7 @@ async def test_collection_query_parameters_and_the_spec_error_payload(district, 
     for params, minor in (
         ({"filter": "shoeSize='9'"}, "invalid_filter_field"),
         ({"filter": "score=="}, "invalid_filter_field"),
-        ({"sort": "shoeSize"}, "invalid_sort_field"),
+        ({"sort": "shoeSize"}, "invaliddata"),  # 1.2 has no invalid_sort_field
         ({"fields": "sourcedId,shoeSize"}, "invalid_selection_field"),
         ({"filter": "score>'many'"}, "invaliddata"),
     ):

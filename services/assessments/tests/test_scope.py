@@ -16,8 +16,8 @@ import pytest
 from assessments import models
 from assessments.config import Settings
 from assessments.main import create_app
-from gateway.testing import behind_gateway, prove_through_gateway, row_permission
-from plc_shared.auth import Role, mint_dev_token
+from gateway.testing import prove_scope, served_behind_gateway
+from plc_shared.auth import Role
 from plc_shared.components import by_name
 from plc_shared.events import CloudEvent
 from plc_shared.events.assessments import StudentRostered
@@ -29,10 +29,10 @@ from plc_shared.scope_matrix import (
     Call,
     Case,
     Expect,
+    as_role,
     expect,
     fill,
-    prove_straight,
-    table_rows,
+    service_routes,
 )
 from sqlalchemy import select
 
@@ -46,6 +46,14 @@ ESSENTIAL = expect(A, A, A, F, F, F)  # any role that manages assessments marks 
 STAFF_LIST = expect(A, A, A, F, F, F)  # staff names: for the people who work with them
 ONE_STAFF = expect(A, M, M, F, F, F)  # a staff member of school A
 ANALYSIS = expect(H, M, M, F, H, F)  # aggregates to analysts, no student named but to those who see them
+
+
+QUALITY = {
+    "ratings": [
+        {"key": "clear_purpose", "rating": "met"},
+        {"key": "sound_design", "rating": "partly met", "note": "Two items per target"},
+    ]
+}
 
 
 def roster(kind: str, record):
@@ -144,7 +152,15 @@ CASES = (
     ),
     case("GET", "/assessments/roster/schools", EVERYONE_READS),
     case("GET", "/assessments/roster/classes", EVERYONE_READS),
+    case("GET", "/assessments/roster/me", expect(M, M, M, M, M, F)),  # the caller's own record: none here
     case("GET", "/assessments/roster/staff", STAFF_LIST),
+    case(
+        "GET",
+        "/assessments/roster/students",
+        STUDENT_LIST,
+        Call("GET", "/assessments/roster/students"),
+        Call("GET", "/assessments/roster/students", params={"school_id": "{school_a}"}),
+    ),
     case(
         "GET",
         "/assessments/roster/staff/{staff_id}",
@@ -204,6 +220,24 @@ CASES = (
         "/assessments/assessments/{assessment_id}",
         MANAGE_SCHOOL_ASSESSMENT,
         Call("PUT", "/assessments/assessments/{draft}", assessment),
+    ),
+    case(
+        "GET",
+        "/assessments/assessments/{assessment_id}/quality",
+        SCHOOL_ASSESSMENT,
+        Call("GET", "/assessments/assessments/{assessment}/quality"),
+    ),
+    case(
+        "PUT",
+        "/assessments/assessments/{assessment_id}/quality",
+        MANAGE_SCHOOL_ASSESSMENT,
+        Call("PUT", "/assessments/assessments/{assessment}/quality", lambda w: QUALITY),
+    ),
+    case(
+        "GET",
+        "/assessments/quality-checks",
+        EVERYONE_READS,
+        Call("GET", "/assessments/quality-checks", params={"school_id": "{school_a}"}),
     ),
     case(
         "POST",
@@ -295,6 +329,31 @@ CASES = (
     ),
     case("GET", f"{GB}/results/{{sourced_id}}", STUDENT, Call("GET", f"{GB}/results/{{gb_result}}")),
     case("GET", f"{GB}/results", STUDENT_LIST),
+    # a class's gradebook: the target's class A1 (a line item of it with the target's result)
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/lineItems",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/lineItems"),
+    ),
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/results",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/results"),
+    ),
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/lineItems/{{line_item_id}}/results",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/lineItems/{{gb_class_item}}/results"),
+    ),
+    case(
+        "GET",
+        f"{GB}/classes/{{class_id}}/students/{{student_id}}/results",
+        STUDENT,
+        Call("GET", f"{GB}/classes/{{class_a1}}/students/{{student}}/results"),
+    ),
     case(
         "PUT",
         f"{GB}/assessmentResults/{{sourced_id}}",
@@ -354,21 +413,8 @@ async def app(create_database, kafka_settings):
         yield app
 
 
-def http(app, headers: dict) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc", headers=headers)
-
-
-def token(app, role: Role, district: str, schools=(), classes=()) -> dict:
-    minted = mint_dev_token(
-        app.state.settings.auth, role=role, district_id=district, school_ids=schools, class_ids=classes
-    )
-    return {"Authorization": f"Bearer {minted}"}
-
-
 def test_every_route_has_a_case(app):
-    paths = app.openapi()["paths"]
-    routes = {(m.upper(), p) for p, item in paths.items() for m in item if p not in ("/healthz", "/readyz")}
-    assert routes == {(c.method, c.route) for c in CASES}
+    assert service_routes(app) == {(c.method, c.route) for c in CASES}
 
 
 async def build_world(app) -> dict[str, str]:
@@ -380,8 +426,9 @@ async def build_world(app) -> dict[str, str]:
         **{k: f"{k}-{tag}" for k in ("school_a", "school_b", "class_a1", "class_a2", "class_b1")},
         **{k: f"{k}-{tag}" for k in ("student", "classmate", "standard", "assessment", "draft", "staff")},
         **{k: f"{k}-{tag}" for k in ("summative", "gb_result", "gb_summative_result")},
+        **{k: f"{k}-{tag}" for k in ("gb_class_item", "gb_class_result")},
     }
-    async with http(app, token(app, Role.DISTRICT_ADMIN, w["district"])) as admin:
+    async with as_role(app, Role.DISTRICT_ADMIN, w["district"]) as admin:
         await put_roster(admin, w)
         body = {"id": w["standard"], "code": f"C.{tag}", "statement": "s", "grade": "04"}
         assert (await admin.post("/assessments/standards", json=body)).status_code == 201
@@ -391,6 +438,14 @@ async def build_world(app) -> dict[str, str]:
             if publish:
                 assert (await admin.post(f"/assessments/assessments/{w[key]}/publish")).status_code == 200
         assert (await admin.put("/assessments/results", json=result(w))).status_code == 201
+        class_item = {"title": "A1 CFA", "resultValueMax": 10, "class": {"sourcedId": w["class_a1"]}}
+        made = await admin.put(f"{GB}/lineItems/{w['gb_class_item']}", json={"lineItem": class_item})
+        assert made.status_code == 201, made.text
+        made = await admin.put(
+            f"{GB}/results/{w['gb_class_result']}",
+            json={"result": gradebook_result(w, item="gb_class_item")},
+        )
+        assert made.status_code == 201, made.text
         summative = {"title": "S", "resultValueMax": 10, "class": {"sourcedId": w["class_a1"]}}
         made = await admin.put(
             f"{GB}/assessmentLineItems/{w['summative']}", json={"assessmentLineItem": summative}
@@ -452,35 +507,26 @@ async def put_roster(admin: httpx.AsyncClient, w: dict[str, str]) -> None:
         assert answer.status_code == 200 and answer.json()["rejected"] == [], answer.text
 
 
-@pytest.fixture(scope="module")
-async def gateway_url(app, create_database):
-    """Another instance of the service (same database) served for real behind a real gateway."""
-    async with behind_gateway(create_database, "assessments", create_app(app.state.settings)) as url:
-        yield url
+gateway_url = served_behind_gateway("assessments", create_app)
 
 
 @pytest.mark.parametrize("via", ["service", "gateway"])
 async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-
-    async def snapshot():
-        return await table_rows(app.state.engine, models.Base.metadata)
-
-    if via == "service":
-        await prove_straight(CASES, w, (w["student"],), app, snapshot, row_permission)
-    else:
-        await prove_through_gateway(CASES, w, (w["student"],), gateway_url, app.state.settings.auth, snapshot)
+    await prove_scope(via, CASES, w, (w["student"],), app, gateway_url, models.Base.metadata)
     await owners_get_it(app, w)
 
 
 async def owners_get_it(app, w: dict[str, str]) -> None:
     """The teacher of class A1 reads and writes the target's data; district writes by the district admin."""
-    teacher = http(app, token(app, Role.TEACHER, w["district"], [w["school_a"]], [w["class_a1"]]))
-    admin = http(app, token(app, Role.DISTRICT_ADMIN, w["district"]))
+    teacher = as_role(app, Role.TEACHER, w["district"], [w["school_a"]], [w["class_a1"]])
+    admin = as_role(app, Role.DISTRICT_ADMIN, w["district"])
     async with teacher, admin:
         for c in CASES:
             if c.method != "GET" and (c.expect is DISTRICT_WRITE or c.route.startswith(GB)):
                 continue  # district writes and the gradebook's writes: their own suites (roster, OneRoster)
+            if c.route == "/assessments/roster/me":
+                continue  # the caller's own record: its owner is a staff member (test_staff.py)
             for call in c.calls:
                 owner = teacher if Expect.HIDDEN in c.expect.values() or c.expect is STUDENT else admin
                 body = call.json(w) if call.json else None
@@ -501,7 +547,7 @@ async def test_the_roster_publishes_every_students_classes_again_when_enrollment
         "user_id": w["student"],
         "role": "student",
     }
-    async with http(app, token(app, Role.DISTRICT_ADMIN, w["district"])) as admin:
+    async with as_role(app, Role.DISTRICT_ADMIN, w["district"]) as admin:
         assert (
             await admin.put("/assessments/roster/enrollments", json={"records": [moved]})
         ).status_code == 200
@@ -537,7 +583,7 @@ async def test_a_bulk_oneroster_enrollments_file_announces_the_students_it_moves
         )
         z.writestr("manifest.csv", manifest)
         z.writestr("enrollments.csv", header + rows)
-    async with http(app, token(app, Role.DISTRICT_ADMIN, w["district"])) as admin:
+    async with as_role(app, Role.DISTRICT_ADMIN, w["district"]) as admin:
         answer = await admin.post(
             "/assessments/imports/oneroster",
             content=archive.getvalue(),

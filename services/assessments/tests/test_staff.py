@@ -8,7 +8,7 @@ import uuid
 
 import asyncpg
 from assessments.testing import District
-from plc_shared.auth import Role
+from plc_shared.auth import Role, mint_dev_token
 
 
 def staff(district: District, n: int, given: str, family: str, school: int = 0, **extra) -> dict:
@@ -137,3 +137,42 @@ async def test_the_staff_event_carries_ids_and_the_role_never_a_name(district, s
         "teacher",
         [district.schools[0]],
     )
+
+
+def as_subject(
+    district: District, subject: str, role: Role = Role.TEACHER, district_id: str | None = None
+) -> dict:
+    token = mint_dev_token(
+        district.settings.auth, role=role, district_id=district_id or district.id, subject=subject,
+        school_ids=[district.schools[0]],
+    )  # fmt: skip
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_me_is_the_staff_record_of_the_tokens_subject_by_sourced_id_or_identifier(district):
+    """Issue 24: a person signs in as themselves. The token's subject is their roster sourcedId (dev sign-in), or
+    their identity provider's subject kept in the roster's `identifier` (OIDC in production)."""
+    await put_staff(
+        district,
+        staff(district, 0, "Maria", "Rivera"),
+        staff(district, 1, "Sam", "Chen", identifier="00u1a2b3c4-okta"),
+    )
+    by_id = await district.http.get(
+        "/assessments/roster/me", headers=as_subject(district, district.teachers[0])
+    )
+    by_identifier = await district.http.get(
+        "/assessments/roster/me", headers=as_subject(district, "00u1a2b3c4-okta", Role.REVIEWER)
+    )
+    nobody = await district.http.get("/assessments/roster/me", headers=as_subject(district, "dev-someone"))
+    elsewhere = await district.http.get(
+        "/assessments/roster/me",
+        headers=as_subject(district, district.teachers[0], district_id="another-district"),
+    )
+    sis = await district.http.get("/assessments/roster/me", headers=district.sis)
+    assert by_id.status_code == 200 and (by_id.json()["given_name"], by_id.json()["family_name"]) == (
+        "Maria",
+        "Rivera",
+    )
+    assert by_identifier.status_code == 200 and by_identifier.json()["sourced_id"] == district.teachers[1]
+    assert nobody.status_code == elsewhere.status_code == 404
+    assert sis.status_code == 403

@@ -97,3 +97,10 @@ class PhaseOrder(UnprocessableContent):
             step=step,
             phase=phase,
         )
+
+
+class FoundationNotFound(NotFound):
+    title = "Foundation not found"
+
+    def __init__(self, school_id: str) -> None:
+        super().__init__(f"School {school_id} has not written its foundation yet.")

@@ -227,3 +227,42 @@ class Cycle(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     started_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
+
+
+class FoundationVersion(Base):
+    """One saved version of a school's foundation (mission, vision, values, collective commitments): each save
+    is a new row, so the history is the table; the current foundation is the highest version."""
+
+    __tablename__ = "foundation_versions"
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    school_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)  # process.schemas.FoundationWrite
+    saved_by: Mapped[str] = mapped_column(Text)  # the saver's subject (a roster user id)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
+
+
+class TeamNorms(Base):
+    """A collaborative team's norms and protocols (one row per team, rewritten by its members)."""
+
+    __tablename__ = "team_norms"
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    norms: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    protocols: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    updated_by: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
+
+
+class CriticalIssue(Base):
+    """Where a team stands on one of the 18 critical issues for teams (process.rules.CRITICAL_ISSUES); an
+    issue without a row is not started."""
+
+    __tablename__ = "team_critical_issues"
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    issue: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(Text)  # not started | in progress | done
+    note: Mapped[str] = mapped_column(Text, server_default="")
+    updated_by: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)

@@ -9,9 +9,8 @@ import pytest
 from goals.points.repository import PointRepository
 from goals.testing import apply, assessment, result, school
 from plc_shared.components import by_name
-from plc_shared.db import create_engine, make_sessionmaker
-from plc_shared.migrate import upgrade_async
-from sqlalchemy import text
+from plc_shared.db import make_sessionmaker
+from plc_shared.testing import upgraded_from
 
 BEFORE = "9a2c6e0d4b17"  # roster classes: points stored as (value, n)
 PERCENT, AVERAGE = uuid.uuid4(), uuid.uuid4()
@@ -33,16 +32,8 @@ ROWS = [
 
 @pytest.fixture
 async def engine(create_database):
-    url = await create_database(f"goals_migration_{uuid.uuid4().hex[:6]}")
-    component = by_name("goals")
-    await upgrade_async(component, url, revision=BEFORE)
-    engine = create_engine(url, pool_size=2)
-    async with engine.begin() as conn:
-        for statement in ROWS:
-            await conn.execute(text(statement))
-    await upgrade_async(component, url)
-    yield engine
-    await engine.dispose()
+    async with upgraded_from(create_database, by_name("goals"), BEFORE, ROWS) as engine:
+        yield engine
 
 
 async def test_the_series_reads_as_before_and_ends_at_the_goals_sums(engine):

@@ -143,6 +143,8 @@ def test_a_student_counts_by_their_latest_result():
     ("values", "expected"),
     [
         ([40, 42], "insufficient data"),
+        ([40, 85], "on track"),  # at the target (80) from two points: not "insufficient data" (issue 24)
+        ([85], "on track"),
         ([40, 50, 60], "on track"),
         ([40, 45, 56], "at risk"),
         ([40, 41, 42], "off track"),

@@ -61,6 +61,38 @@ class ProgressBeforeStart(UnprocessableContent):
         )
 
 
+class AlreadyAssigned(Conflict):
+    title = "Already assigned"
+
+    def __init__(self, assignment_id: uuid.UUID) -> None:
+        super().__init__(
+            f"The student already has this intervention active on this standard (assignment {assignment_id}).",
+            errors=[{"location": ["body", "intervention_id"], "message": "already active for this student"}],
+        )
+
+
+class ProgressInTheFuture(UnprocessableContent):
+    title = "Progress point in the future"
+
+    def __init__(self, measured_on: object) -> None:
+        super().__init__(
+            f"A progress point cannot be dated {measured_on}: that day has not come yet.",
+            errors=[{"location": ["body", "measured_on"], "message": "not after today"}],
+        )
+
+
+class ExitReasonAgainstData(UnprocessableContent):
+    title = "Exit reason does not match the progress"
+
+    def __init__(self, last_score: float | None, goal: float) -> None:
+        seen = "no progress point" if last_score is None else f"the last progress point is {last_score:g}"
+        super().__init__(
+            f'"Goal met" needs the last progress point at or above the goal ({goal:g}); {seen}. '
+            "Record the point that shows it, or confirm that the goal is met.",
+            errors=[{"location": ["body", "reason"], "message": f"{seen}, below the goal of {goal:g}"}],
+        )
+
+
 class FlagClosed(Conflict):
     title = "Flag already resolved"
 

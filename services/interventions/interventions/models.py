@@ -15,12 +15,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from plc_shared.db import make_metadata
+from plc_shared.db import finite, make_metadata
 from plc_shared.inbox import inbox_table
 from plc_shared.outbox import Outbox, outbox_table
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -204,7 +205,11 @@ class Intervention(Base):
 
 class Assignment(Base):
     __tablename__ = "assignments"
-    __table_args__ = (Index("ix_assignments_district_student", "district_id", "student_id"),)
+    __table_args__ = (
+        Index("ix_assignments_district_student", "district_id", "student_id"),
+        CheckConstraint(finite("baseline"), name="baseline_finite"),
+        CheckConstraint(finite("goal"), name="goal_finite"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     district_id: Mapped[str] = mapped_column(Text)
@@ -228,6 +233,7 @@ class Assignment(Base):
 
 class ProgressPoint(Base):
     __tablename__ = "progress_points"
+    __table_args__ = (CheckConstraint(finite("score"), name="score_finite"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     assignment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assignments.id"), index=True)

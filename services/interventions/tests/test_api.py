@@ -1,5 +1,6 @@
 """The pyramid over HTTP on a migrated PostgreSQL: scope, catalog, assignments, progress, exits, views."""
 
+import asyncio
 import json
 import logging
 import uuid
@@ -8,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 from interventions.consumers import handle_results, handle_roster
-from interventions.models import StudentTier, outbox
+from interventions.models import StudentTier, TierChange, outbox
 from interventions.testing import recorded, rostered
 from plc_shared.auth import mint_dev_token
 from plc_shared.events import CloudEvent
@@ -148,6 +149,7 @@ async def test_exit_names_reason_and_evidence_can_lower_the_tier_and_happens_onc
     assignment = await assign(app, school, await add_intervention(app, school), student)
     evidence = "Zora Quist now reads 92 wpm"  # free text about a student, with her name in it
     body = {"exited_on": "2026-10-20", "reason": "Goal  met", "evidence": evidence, "to_tier": 1}
+    body["goal_met_confirmed"] = True  # no progress point recorded: "Goal met" needs the team's word
     async with client(app, "teacher", [school], classes=["class-1"]) as c:
         exited = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
         again = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
@@ -313,6 +315,7 @@ async def test_an_assignment_reads_with_its_status_and_after_the_exit_its_reason
     async with client(app, "teacher", [school], classes=["class-1"]) as c:
         active = await c.get(path)
         exit_body = {"exited_on": "2026-10-20", "reason": "goal met", "evidence": "three points above 70"}
+        exit_body["goal_met_confirmed"] = True  # no progress point recorded here
         assert (await c.post(f"{path}/exit", json=exit_body)).status_code == 200
         exited = await c.get(path)
     assert active.status_code == 200 and active.json() == assignment
@@ -330,7 +333,7 @@ async def test_a_progress_point_out_of_range_or_before_the_start_is_a_422_and_no
         too_high = await c.post(f"{path}/progress", json={"measured_on": "2026-09-14", "score": 140})
         negative = await c.post(f"{path}/progress", json={"measured_on": "2026-09-14", "score": -1})
         early = await c.post(f"{path}/progress", json={"measured_on": "2026-09-01", "score": 50})
-        exit_body = {"exited_on": "2026-10-20", "reason": "goal met", "evidence": "e"}
+        exit_body = {"exited_on": "2026-10-20", "reason": "left the school", "evidence": "e"}
         assert (await c.post(f"{path}/exit", json=exit_body)).status_code == 200
         closed = await c.post(f"{path}/progress", json={"measured_on": "2026-10-21", "score": 80})
         points = (await c.get(f"{path}/progress")).json()["points"]
@@ -342,3 +345,140 @@ async def test_a_progress_point_out_of_range_or_before_the_start_is_a_422_and_no
     ]
     assert closed.status_code == 409
     assert points == []
+
+
+async def test_a_second_active_assignment_of_the_same_intervention_and_standard_is_a_409(app, school):
+    """Issue 24: assigning the same one twice made two active assignments. Another standard, another
+    intervention, or the same one after the exit are new assignments; two at once (a double-click) make one."""
+    intervention = await add_intervention(app, school)
+    first = await assign(app, school, intervention, "stu-twice")
+    body = {**{k: first[k] for k in ("student_id", "standard_id", "start_on", "planned_weeks", "champion")}}
+    body |= {"intervention_id": intervention["id"], "baseline": 40, "goal": 70, "goal_date": "2026-10-19"}
+    path = "/interventions/v1/assignments"
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
+        again = await c.post(path, json=body)
+        other_standard = await c.post(path, json={**body, "standard_id": "B"})
+        exit_body = {"exited_on": "2026-10-20", "reason": "left the school", "evidence": "moved away"}
+        assert (await c.post(f"{path}/{first['id']}/exit", json=exit_body)).status_code == 200
+        after_exit = await c.post(path, json=body)
+        twice_at_once = await asyncio.gather(
+            *(c.post(path, json={**body, "standard_id": "C"}) for _ in range(2))
+        )
+    assert again.status_code == 409 and again.headers["content-type"] == "application/problem+json"
+    assert first["id"] in again.json()["detail"]
+    assert again.json()["errors"] == [
+        {"location": ["body", "intervention_id"], "message": "already active for this student"}
+    ]
+    assert other_standard.status_code == 201 and after_exit.status_code == 201
+    assert sorted(r.status_code for r in twice_at_once) == [201, 409]
+
+
+async def test_progress_dated_after_tomorrow_is_a_422(app, school):
+    """Issue 24: points dated two weeks ahead counted toward "on track". Tomorrow is allowed (a school east
+    of UTC is a day ahead of the server's date)."""
+    assignment = await assign(app, school, await add_intervention(app, school), "stu-future")
+    path = f"/interventions/v1/assignments/{assignment['id']}/progress"
+    today = datetime.now(UTC).date()
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
+        ahead = await c.post(path, json={"measured_on": str(today + timedelta(days=14)), "score": 90})
+        tomorrow = await c.post(path, json={"measured_on": str(today + timedelta(days=1)), "score": 50})
+    assert ahead.status_code == 422 and ahead.headers["content-type"] == "application/problem+json"
+    assert ahead.json()["errors"] == [{"location": ["body", "measured_on"], "message": "not after today"}]
+    assert tomorrow.status_code == 200 and [p["score"] for p in tomorrow.json()["points"]] == [50]
+
+
+async def test_exit_evidence_and_reason_must_say_something(app, school):
+    assignment = await assign(app, school, await add_intervention(app, school), "stu-blank")
+    path = f"/interventions/v1/assignments/{assignment['id']}/exit"
+    exit_body = {"exited_on": "2026-10-20", "reason": "left the school", "evidence": "   "}
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
+        blank = await c.post(path, json=exit_body)
+        no_reason = await c.post(path, json={**exit_body, "reason": " \t", "evidence": "moved"})
+        missing = await c.post(path, json={"exited_on": "2026-10-20", "reason": "left the school"})
+        still = await c.get(f"/interventions/v1/assignments/{assignment['id']}")
+    for answer, field in ((blank, "evidence"), (no_reason, "reason"), (missing, "evidence")):
+        assert answer.status_code == 422, answer.text
+        assert [e["location"] for e in answer.json()["errors"]] == [["body", field]]
+    assert still.json()["status"] == "active"
+
+
+async def test_goal_met_needs_the_last_point_at_the_goal_or_a_confirmation(app, school):
+    """Issue 24: "Goal met" at 60 against a goal of 70 was accepted. The last point decides (not the best)."""
+    assignment = await assign(app, school, await add_intervention(app, school), "stu-goal-met")
+    path = f"/interventions/v1/assignments/{assignment['id']}"
+    exit_body = {"exited_on": "2026-10-20", "reason": "Goal met", "evidence": "probe scores"}
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
+        no_points = await c.post(f"{path}/exit", json=exit_body)
+        for day, score in (("2026-09-14", 75), ("2026-09-21", 60)):
+            assert (
+                await c.post(f"{path}/progress", json={"measured_on": day, "score": score})
+            ).status_code == 200
+        below = await c.post(f"{path}/exit", json=exit_body)
+        assert (
+            await c.post(f"{path}/progress", json={"measured_on": "2026-09-28", "score": 70})
+        ).status_code == 200
+        at_goal = await c.post(f"{path}/exit", json=exit_body)
+    assert no_points.status_code == 422 and "no progress point" in no_points.json()["detail"]
+    assert below.status_code == 422 and below.json()["errors"] == [
+        {"location": ["body", "reason"], "message": "the last progress point is 60, below the goal of 70"}
+    ]
+    assert at_goal.status_code == 200 and at_goal.json()["exit_reason"] == "Goal met"
+
+    confirmed = await assign(app, school, await add_intervention(app, school), "stu-goal-confirmed")
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
+        answer = await c.post(
+            f"/interventions/v1/assignments/{confirmed['id']}/exit",
+            json={**exit_body, "goal_met_confirmed": True},
+        )
+    assert answer.status_code == 200 and answer.json()["status"] == "exited"
+
+
+async def test_effectiveness_says_the_exits_with_the_goal_met_and_the_median_rate_of_improvement(app, school):
+    """Issue 24: a leader's dashboard reads per intervention the share of exits with the goal met and how fast
+    the monitored students gained (points per week, least squares over each assignment's progress points)."""
+    intervention = await add_intervention(app, school)
+    plans = {"eff-met": ([40, 55, 72], "goal met"), "eff-not": ([40, 41, 43], "goal not met: a different intervention"),
+             "eff-on": ([40, 50], None), "eff-new": ([], None)}  # fmt: skip
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
+        for student, (scores, reason) in plans.items():
+            assignment = await assign(app, school, intervention, student)
+            for week, score in enumerate(scores):
+                day = date(2026, 9, 7) + timedelta(weeks=week)
+                body = {"measured_on": str(day), "score": score}
+                r = await c.post(f"/interventions/v1/assignments/{assignment['id']}/progress", json=body)
+                assert r.status_code == 200, r.text
+            if reason:
+                body = {"exited_on": "2026-10-20", "reason": reason, "evidence": "weekly probes"}
+                r = await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=body)
+                assert r.status_code == 200, r.text
+    async with client(app, "school_leader", [school]) as c:
+        [row] = (await c.get(f"/interventions/v1/schools/{school}/effectiveness")).json()
+    assert (row["assigned"], row["exited"], row["exited_goal_met"], row["goal_met_share"]) == (4, 2, 1, 0.5)
+    # rates: 16 (40, 55, 72), 1.5 (40, 41, 43), 10 (40, 50) points a week; the new one has no rate yet
+    assert (row["monitored"], row["median_rate_of_improvement"]) == (3, 10.0)
+
+
+async def test_the_tier_history_gives_the_distribution_at_the_end_of_each_week(app, school):
+    students = [f"stu-{school}-h{i}" for i in range(4)]
+    await results(app, *[recorded(s, {"A": 80}, school=school) for s in students])
+    async with client(app, "school_leader", [school]) as c:
+        decided = await c.put(
+            f"/interventions/v1/students/{students[0]}/tier", json={"tier": 3, "reason": "x"}
+        )
+        assert decided.status_code == 200
+        async with app.state.engine.begin() as conn:  # the decision was three weeks ago
+            await conn.execute(
+                update(TierChange)
+                .where(TierChange.student_id == students[0])
+                .values(changed_at=datetime.now(UTC) - timedelta(days=20))
+            )
+        await c.put(f"/interventions/v1/students/{students[1]}/tier", json={"tier": 2, "reason": "y"})
+        history = (
+            await c.get(f"/interventions/v1/schools/{school}/tiers/history", params={"weeks": 5})
+        ).json()
+        too_many = await c.get(f"/interventions/v1/schools/{school}/tiers/history", params={"weeks": 53})
+    counts = [[t["count"] for t in w["tiers"]] for w in history["weeks"]]
+    assert history["students"] == 4 and len(counts) == 5
+    assert counts == [[4, 0, 0], [4, 0, 0], [3, 0, 1], [3, 0, 1], [2, 1, 1]]
+    assert history["weeks"][-1]["week_ending"] == str(datetime.now(UTC).date())
+    assert too_many.status_code == 422

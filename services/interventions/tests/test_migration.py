@@ -7,8 +7,8 @@ import uuid
 import pytest
 from interventions.testing import apply, recorded
 from plc_shared.components import by_name
-from plc_shared.db import create_engine, make_sessionmaker
-from plc_shared.migrate import upgrade_async
+from plc_shared.db import make_sessionmaker
+from plc_shared.testing import upgraded_from
 from sqlalchemy import text
 
 BEFORE = "2fb31a5bd371"  # flags, tiers and the pyramid, keyed without the district
@@ -40,16 +40,8 @@ ROWS = [
 
 @pytest.fixture
 async def engine(create_database):
-    url = await create_database(f"interventions_migration_{uuid.uuid4().hex[:6]}")
-    component = by_name("interventions")
-    await upgrade_async(component, url, revision=BEFORE)
-    engine = create_engine(url, pool_size=2)
-    async with engine.begin() as conn:
-        for statement in ROWS:
-            await conn.execute(text(statement))
-    await upgrade_async(component, url)
-    yield engine
-    await engine.dispose()
+    async with upgraded_from(create_database, by_name("interventions"), BEFORE, ROWS) as engine:
+        yield engine
 
 
 async def rows(engine, sql: str) -> list[tuple]:

@@ -113,3 +113,52 @@ async def test_reading_the_record_is_audited(app, school, caplog):
         [student],
     )
     assert record["district_id"] == "district-1"
+
+
+async def test_the_tier_in_force_is_the_highest_of_the_record_and_the_active_interventions(app, school):
+    """Issue 24: the student page said "Tier 1" while two tier-2 interventions were active. The record keeps
+    tier 1 (nobody decided otherwise); the tier in force is 2 while a tier-2 intervention is active."""
+    student = f"stu-{uuid.uuid4().hex[:6]}"
+    await roster(
+        app, *rostered("district-1", (school,), {student: (school,)}, classes={student: ("class-mine",)})
+    )
+    assignment = await assign(
+        app, school, await add_intervention(app, school), student, classes=("class-mine",)
+    )
+    async with client(app, "teacher", [school], classes=["class-mine"]) as c:
+        during = (await c.get(f"/interventions/v1/students/{student}")).json()
+        exit_body = {"exited_on": "2026-10-20", "reason": "left the school", "evidence": "moved"}
+        assert (
+            await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=exit_body)
+        ).is_success
+        after = (await c.get(f"/interventions/v1/students/{student}")).json()
+    assert (during["tier"]["tier"], during["tier_in_force"]) == (1, 2)
+    assert (after["tier"]["tier"], after["tier_in_force"]) == (1, 1)
+
+
+async def test_an_open_flag_lists_the_support_already_in_place(app, school):
+    """Issue 24: nothing on a flag said it already had an intervention. The open flags list names the
+    student's active assignments (any standard); an exited one is no longer support in place."""
+    student = await flagged_student(app, school)
+    intervention = await add_intervention(app, school)
+    assignment = await assign(app, school, intervention, student, classes=("class-mine",))
+    async with client(app, "teacher", [school], classes=["class-mine"]) as c:
+        flags = (await c.get("/interventions/v1/flags", params={"school_id": school})).json()
+        exit_body = {"exited_on": "2026-10-20", "reason": "left the school", "evidence": "moved"}
+        assert (
+            await c.post(f"/interventions/v1/assignments/{assignment['id']}/exit", json=exit_body)
+        ).is_success
+        later = (await c.get("/interventions/v1/flags", params={"school_id": school})).json()
+    mine = [f for f in flags if f["student_id"] == student]
+    assert len(mine) == 3
+    for flag in mine:
+        assert flag["supports"] == [
+            {
+                "assignment_id": assignment["id"],
+                "intervention_id": intervention["id"],
+                "intervention_name": "Fractions small group",
+                "tier": 2,
+                "standard_id": "A",
+            }
+        ]
+    assert all(f["supports"] == [] for f in later if f["student_id"] == student)

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
-from gateway.testing import behind_gateway, prove_through_gateway, row_permission
-from plc_shared.auth import Role, mint_dev_token
+from gateway.testing import prove_scope, served_behind_gateway
+from plc_shared.auth import Role
 from plc_shared.db import create_engine, make_sessionmaker
 from plc_shared.scope_matrix import (
     LEADER_WRITE,
     Call,
     Case,
     Expect,
+    as_role,
     expect,
     fill,
-    prove_straight,
-    table_rows,
+    service_routes,
 )
 from reviews import models
 from reviews.main import create_app
@@ -137,20 +136,7 @@ CASES = (
 
 
 def test_every_route_has_a_case(app):
-    paths = app.openapi()["paths"]
-    routes = {(m.upper(), p) for p, item in paths.items() for m in item if p not in ("/healthz", "/readyz")}
-    assert routes == {(c.method, c.route) for c in CASES}
-
-
-def http(app, headers: dict) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc", headers=headers)
-
-
-def token(app, role: Role, district: str, schools=(), subject=None) -> dict:
-    minted = mint_dev_token(
-        app.state.settings.auth, role=role, district_id=district, school_ids=schools, subject=subject
-    )
-    return {"Authorization": f"Bearer {minted}"}
+    assert service_routes(app) == {(c.method, c.route) for c in CASES}
 
 
 async def build_world(app) -> dict[str, str]:
@@ -166,43 +152,32 @@ async def build_world(app) -> dict[str, str]:
         await apply(make_sessionmaker(engine), *staffed_school(d, a), school(d, w["school_b"]))
     finally:
         await engine.dispose()
-    async with http(app, token(app, Role.DISTRICT_ADMIN, d)) as admin:
+    async with as_role(app, Role.DISTRICT_ADMIN, d) as admin:
         assert (await admin.put(f"{R}/program/schools/{a}", json=ENTRY)).status_code == 200
         w["rubric"] = (await admin.get(f"{R}/rubrics/current")).json()["id"]
-    async with http(app, token(app, Role.REVIEWER, d, [a], subject=w["reviewer"])) as reviewer:
+    async with as_role(app, Role.REVIEWER, d, [a], subject=w["reviewer"]) as reviewer:
         made = await reviewer.post(f"{R}/schools/{a}/reviews", json={"kind": "site", "on": "2026-10-15"})
         assert made.status_code == 201, made.text
         w["review"] = made.json()["id"]
     return w
 
 
-@pytest.fixture(scope="module")
-async def gateway_url(app, create_database):
-    """Another instance of the service (same database) served for real behind a real gateway."""
-    async with behind_gateway(create_database, "reviews", create_app(app.state.settings)) as url:
-        yield url
+gateway_url = served_behind_gateway("reviews", create_app)
 
 
 @pytest.mark.parametrize("via", ["service", "gateway"])
 async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-
-    async def snapshot():
-        return await table_rows(app.state.engine, models.Base.metadata)
-
-    if via == "service":
-        await prove_straight(CASES, w, (), app, snapshot, row_permission)
-    else:
-        await prove_through_gateway(CASES, w, (), gateway_url, app.state.settings.auth, snapshot)
+    await prove_scope(via, CASES, w, (), app, gateway_url, models.Base.metadata)
     await owners_get_it(app, w)
 
 
 async def owners_get_it(app, w: dict[str, str]) -> None:
     """The school's leader reads, its reviewer writes the review, the district admin runs the program."""
     d, a = w["district"], w["school_a"]
-    leader = http(app, token(app, Role.SCHOOL_LEADER, d, [a]))
-    admin = http(app, token(app, Role.DISTRICT_ADMIN, d))
-    reviewer = http(app, token(app, Role.REVIEWER, d, [a], subject=w["reviewer"]))
+    leader = as_role(app, Role.SCHOOL_LEADER, d, [a])
+    admin = as_role(app, Role.DISTRICT_ADMIN, d)
+    reviewer = as_role(app, Role.REVIEWER, d, [a], subject=w["reviewer"])
     async with leader, admin, reviewer:
         for c in CASES:
             owner = (

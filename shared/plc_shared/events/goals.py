@@ -92,8 +92,9 @@ class GoalProgressUpdated(_GoalEvent):
     value: float | None = Field(description="the value of the last point with a value (None: none yet)")
     n: int = Field(description="students counted in the value")
     status: GoalStatus = Field(
-        description="as GET /goals/v1/goals/{id}/progress shows it: fewer than 3 points with a value is"
-        " insufficient data; else the last one against the aimline read at its date"
+        description="as GET /goals/v1/goals/{id}/progress shows it: on track once the last point with a value"
+        " reaches the target; else fewer than 3 points with a value is insufficient data; else the last one"
+        " against the aimline read at its date"
     )
     as_of: date = Field(
         description="the assessment date of that point (the day it was sent when there is none)"

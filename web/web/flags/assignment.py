@@ -10,7 +10,7 @@ from datetime import date
 from markupsafe import Markup
 
 from web.charts.progress import progress_chart
-from web.client import Api
+from web.client import Api, seg
 from web.flags.service import IV
 from web.roster import Names, names_for, teacher_name
 
@@ -22,6 +22,7 @@ LABELS = {
     "reason": "Reason",
     "evidence": "Evidence",
     "to_tier": "Tier after the exit",
+    "goal_met_confirmed": "The goal is met although the last point is below it",
 }
 EXIT_REASONS = (
     "Goal met",
@@ -54,12 +55,12 @@ class AssignmentView:
 
 
 async def assignment_view(api: Api, assignment_id: str) -> AssignmentView:
-    base = f"{IV}/assignments/{assignment_id}"
+    base = f"{IV}/assignments/{seg(assignment_id)}"
     assignment, progress = await asyncio.gather(api.get(base), api.get(f"{base}/progress"))
     school = assignment["school_id"]
     names, pyramid, staff = await asyncio.gather(
         names_for(api, school),
-        api.get_or([], f"{IV}/schools/{school}/interventions"),
+        api.get_or([], f"{IV}/schools/{seg(school)}/interventions"),
         api.get_or([], "/assessments/roster/staff", school_id=school),
     )
     intervention = next((i for i in pyramid if i["id"] == assignment["intervention_id"]), None)
@@ -76,14 +77,3 @@ async def assignment_view(api: Api, assignment_id: str) -> AssignmentView:
         champions.get(assignment["champion"]) or names.teacher(assignment["champion"]),
         chart,
     )
-
-
-def field_errors(problem: dict) -> list[str]:
-    """A problem's field errors as a person reads them: "Score (%): Input should be less than or equal to 100"."""
-    found = []
-    for error in problem.get("errors") or []:
-        location = error.get("location") or error.get("loc") or []
-        field = str(location[-1]) if location else ""
-        message = error.get("message") or error.get("msg") or ""
-        found.append(f"{LABELS.get(field, field)}: {message}" if field else message)
-    return found

@@ -6,6 +6,7 @@ errors, e.g. a score above 100) is shown next to the form, with what the user ty
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Annotated, Any
 
@@ -13,9 +14,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from web.auth import CurrentUser
-from web.client import ApiError, UserApi
-from web.flags.assignment import EXIT_REASONS, assignment_view, field_errors
+from web.client import ApiError, UserApi, seg
+from web.flags.assignment import EXIT_REASONS, LABELS, assignment_view
 from web.flags.service import IV
+from web.forms import form_problem
 from web.pages import render
 
 router = APIRouter(tags=["flags"])
@@ -63,10 +65,13 @@ async def exit_student(
     reason: Annotated[str, Form()],
     evidence: Annotated[str, Form()],
     to_tier: Annotated[str, Form()] = "",
+    goal_met_confirmed: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Exit the student with the reason, the evidence and optionally the tier after the exit."""
+    """Exit the student with the reason, the evidence and optionally the tier after the exit ("Goal met" below
+    the goal needs the confirmation box)."""
     typed = {"exited_on": exited_on, "reason": reason, "evidence": evidence, "to_tier": to_tier}
-    body = {**typed, "to_tier": _number(to_tier)}
+    body = {**typed, "to_tier": _number(to_tier), "goal_met_confirmed": goal_met_confirmed}
+    typed["goal_met_confirmed"] = "on" if goal_met_confirmed else ""
     return await _act(request, user, api, assignment_id, "exit", body, typed)
 
 
@@ -83,13 +88,12 @@ async def _act(
     page. On the API's 409/422: the page or partial with the problem by the form and what was typed kept."""
     partial = request.headers.get("hx-request") == "true"
     try:
-        await api.post(f"{IV}/assignments/{assignment_id}/{action}", body)
+        await api.post(f"{IV}/assignments/{seg(assignment_id)}/{seg(action)}", body)
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
         view = await assignment_view(api, str(assignment_id))
-        problem = exc.to_problem(request.url.path)
-        failed = {"form": action, "problem": problem, "errors": field_errors(problem), "typed": typed}
+        failed = {"form": action, "problem": form_problem(exc, LABELS), "typed": typed}
         return _render(request, user, view, partial=partial, failed=failed, status_code=exc.status)
     done = "progress" if action == "progress" else "exited"
     if not partial:
@@ -112,6 +116,7 @@ def _number(value: str) -> float | str | None:
     if not value:
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         return value
+    return number if math.isfinite(number) else value  # NaN / Infinity cannot be sent as JSON

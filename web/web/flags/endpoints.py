@@ -5,21 +5,56 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from plc_shared.errors import BadRequest
+from pydantic import BaseModel, Field, ValidationError
 
 from web.auth import CurrentUser
-from web.client import UserApi
+from web.client import ApiError, UserApi, seg
 from web.flags.assignment_endpoints import router as assignment_router
 from web.flags.service import IV, FlagFilters, changed, flags_view
+from web.forms import form_problem
 from web.pages import render
 
 router = APIRouter(tags=["flags"])
 router.include_router(assignment_router)  # an assignment's page: progress, record a point, exit
 Tier = Annotated[str | None, Query(pattern="^[123]?$", description="1, 2, 3 or empty (every tier)")]
 Kind = Annotated[str | None, Query(pattern="^(support|enrichment)?$", description="empty: both kinds")]
+Layout = Annotated[
+    str | None, Query(pattern="^(flags|students)?$", description="one row per flag or per student")
+]
+ASSIGN_LABELS = {"intervention_id": "Intervention", "planned_weeks": "Weeks", "goal": "Goal score (%)"}
+
+
+class Kept(BaseModel):
+    """The page's filters and layout, carried by every action's form (a hidden `back` field), so that the answer
+    comes back to the same list: assigning or resolving no longer resets the filters."""
+
+    school_id: str = Field(min_length=1, max_length=100)
+    class_id: str = Field("", max_length=100)
+    standard_id: str = Field("", max_length=200)
+    tier: str = Field("", pattern="^[123]?$")
+    kind: str = Field("", pattern="^(support|enrichment)?$")
+    layout: str = Field("", pattern="^(flags|students)?$")
+
+    @classmethod
+    def parse(cls, back: str) -> Kept:
+        try:
+            return cls.model_validate(dict(parse_qsl(back)))
+        except ValidationError as exc:
+            raise BadRequest("The form's way back to the flags is not one this page wrote.") from exc
+
+    def query(self, **extra: str) -> str:
+        return urlencode({k: v for k, v in {**self.model_dump(), **extra}.items() if v})
+
+    def url(self, **extra: str) -> str:
+        return "/app/flags?" + self.query(**extra)
+
+    def filters(self) -> FlagFilters:
+        return _filters(self.school_id, self.class_id, self.standard_id, self.tier, self.kind)
 
 
 async def default_school(api: UserApi, user: CurrentUser) -> str | None:
@@ -48,15 +83,21 @@ async def flags_page(
     standard_id: str | None = None,
     tier: Tier = None,
     kind: Kind = None,
+    layout: Layout = None,
     done: Annotated[str | None, Query(pattern="^(resolved|assigned)$")] = None,
     assignment: uuid.UUID | None = None,
 ) -> Response:
-    """Open and recently resolved flags of a school, by class, standard and tier; updated live."""
+    """Open and recently resolved flags of a school, by class, standard and tier, one row per flag or per
+    student; updated live."""
     school_id = school_id or await default_school(api, user)
     if school_id is None:
-        return render(request, "flags.html", user, view=None, done=None, assignment=None)
-    view = await flags_view(api, _filters(school_id, class_id, standard_id, tier, kind))
-    return render(request, "flags.html", user, view=view, done=done, assignment=assignment)
+        return render(request, "flags.html", user, view=None, done=None, assignment=None, kept=None)
+    kept = Kept.model_validate(
+        {"school_id": school_id, "class_id": class_id or "", "standard_id": standard_id or "",
+         "tier": tier or "", "kind": kind or "", "layout": layout or ""}
+    )  # fmt: skip
+    view = await flags_view(api, kept.filters())
+    return render(request, "flags.html", user, view=view, done=done, assignment=assignment, kept=kept)
 
 
 @router.get("/flags/live")
@@ -70,16 +111,17 @@ async def flags_live(
     standard_id: str | None = None,
     tier: Tier = None,
     kind: Kind = None,
+    layout: Layout = None,
 ) -> Response:
     """What the page polls: 204 (nothing to swap) until a flag of the school opens or resolves."""
     if not await changed(api, school_id, cursor):
         return Response(status_code=204)
-    view = await flags_view(api, _filters(school_id, class_id, standard_id, tier, kind), cursor)
-    return render(request, "_flag_tables.html", user, view=view)
-
-
-def _back(school_id: str, **extra: str) -> str:
-    return "/app/flags?" + urlencode({"school_id": school_id, **extra})
+    kept = Kept.model_validate(
+        {"school_id": school_id, "class_id": class_id or "", "standard_id": standard_id or "",
+         "tier": tier or "", "kind": kind or "", "layout": layout or ""}
+    )  # fmt: skip
+    view = await flags_view(api, kept.filters(), cursor)
+    return render(request, "_flag_tables.html", user, view=view, kept=kept)
 
 
 @router.post("/flags/{flag_id}/resolve")
@@ -87,41 +129,62 @@ async def resolve(
     flag_id: uuid.UUID,
     user: CurrentUser,
     api: UserApi,
-    school_id: Annotated[str, Form()],
+    back: Annotated[str, Form(max_length=1000)],
     reason: Annotated[str, Form(min_length=1, max_length=500)],
 ) -> Response:
-    """Resolve a flag by the team's decision, with its reason."""
-    await api.post(f"{IV}/flags/{flag_id}/resolve", {"reason": reason})
-    return RedirectResponse(_back(school_id, done="resolved"), status_code=303)
+    """Resolve a flag by the team's decision, with its reason; back to the same filters."""
+    kept = Kept.parse(back)
+    await api.post(f"{IV}/flags/{seg(flag_id)}/resolve", {"reason": reason})
+    return RedirectResponse(kept.url(done="resolved"), status_code=303)
 
 
 @router.post("/flags/{flag_id}/assign")
 async def assign(
+    request: Request,
     flag_id: uuid.UUID,
     user: CurrentUser,
     api: UserApi,
-    school_id: Annotated[str, Form()],
+    back: Annotated[str, Form(max_length=1000)],
     student_id: Annotated[str, Form()],
     standard_id: Annotated[str, Form()],
-    intervention_id: Annotated[uuid.UUID, Form()],
     baseline: Annotated[float, Form()],
-    goal: Annotated[float, Form()],
-    planned_weeks: Annotated[int, Form(ge=1, le=52)] = 6,
+    intervention_id: Annotated[str, Form()] = "",
+    goal: Annotated[str, Form()] = "",
+    planned_weeks: Annotated[str, Form()] = "6",
 ) -> Response:
-    """Assign an intervention of the school's pyramid to the flagged student, on the flag's standard."""
+    """Assign an intervention of the school's pyramid to the flagged student, on the flag's standard; back to the
+    same filters. The API's refusal (already assigned: 409; a field: 422) comes back on the flag's form."""
+    kept = Kept.parse(back)
+    typed = {"intervention_id": intervention_id, "goal": goal, "planned_weeks": planned_weeks}
     start = date.today()
-    created = await api.post(
-        f"{IV}/assignments",
-        {
-            "intervention_id": str(intervention_id),
-            "student_id": student_id,
-            "standard_id": standard_id,
-            "start_on": start.isoformat(),
-            "planned_weeks": planned_weeks,
-            "champion": user.principal.subject,
-            "baseline": baseline,
-            "goal": goal,
-            "goal_date": (start + timedelta(weeks=planned_weeks)).isoformat(),
-        },
-    )
-    return RedirectResponse(_back(school_id, done="assigned", assignment=created["id"]), status_code=303)
+    weeks = int(planned_weeks) if planned_weeks.strip().isdigit() else 0
+    body = {
+        "intervention_id": intervention_id or None,
+        "student_id": student_id,
+        "standard_id": standard_id,
+        "start_on": start.isoformat(),
+        "planned_weeks": weeks or planned_weeks,
+        "champion": user.principal.subject,
+        "baseline": baseline,
+        "goal": goal or None,
+        "goal_date": (start + timedelta(weeks=weeks or 1)).isoformat(),
+    }
+    try:
+        created = await api.post(f"{IV}/assignments", body)
+    except ApiError as exc:
+        if exc.status not in (409, 422):
+            raise
+        view = await flags_view(api, kept.filters())
+        failed = {"flag_id": str(flag_id), "problem": form_problem(exc, ASSIGN_LABELS), "typed": typed}
+        return render(
+            request,
+            "flags.html",
+            user,
+            exc.status,
+            view=view,
+            kept=kept,
+            failed=failed,
+            done=None,
+            assignment=None,
+        )
+    return RedirectResponse(kept.url(done="assigned", assignment=created["id"]), status_code=303)

@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from web.charts.tiers import tiers_chart
-from web.client import Api
+from web.client import Api, seg
 from web.roster import Names, names_for
 
 IV = "/interventions/v1"
@@ -47,16 +47,89 @@ class FlagsView:
     cursor: str = ""
     tiers: Markup | None = None  # the school's tier distribution chart (None: not readable)
 
+    def tier(self, flag: dict) -> int:
+        return tier_in_force(flag)
+
+    def choices(self, flag: dict) -> list[dict]:
+        """The assign form's interventions for this flag (web.flags.service.fitting)."""
+        return fitting(self.pyramid, flag)
+
+    @property
+    def by_class(self) -> list[tuple[str, list[StudentRow]]]:
+        """The student-centred view: open flags by class, one row per student."""
+        return by_class(self.open, self.names)
+
+
+ENRICHMENT = (
+    "enrich"  # a catalog entry whose kind says enrichment ("enrichment", "enrichment challenge", ...)
+)
+
+
+def fitting(pyramid: list[dict], flag: dict) -> list[dict]:
+    """The interventions a team may assign on a flag: of the flag's kind (enrichment entries for an enrichment
+    flag, the others for a support flag) at the student's tier or one step up (a bigger step is a tier decision
+    on the student's page first). By tier, then name."""
+    enrichment, tier = flag["kind"] == "enrichment", tier_in_force(flag)
+    return sorted(
+        (
+            i
+            for i in pyramid
+            if (ENRICHMENT in i["kind"].casefold()) == enrichment and tier <= i["tier"] <= tier + 1
+        ),
+        key=lambda i: (i["tier"], i["name"]),
+    )
+
+
+@dataclass
+class StudentRow:
+    """One student in the student-centred view: every open flag of theirs (standards as chips), their support."""
+
+    student_id: str
+    flags: list[dict]
+
+    @property
+    def supports(self) -> list[dict]:
+        return self.flags[0].get("supports") or []
+
+    @property
+    def tier(self) -> int:
+        return max(tier_in_force(f) for f in self.flags)
+
+
+def tier_in_force(flag: dict) -> int:
+    """The student's tier as served now: the recorded tier, or an active intervention's when higher (the rule
+    of the interventions service's student record, `tier_in_force`)."""
+    return max([flag["tier"], *(s["tier"] for s in flag.get("supports") or [])])
+
+
+def by_class(flags: list[dict], names: Names) -> list[tuple[str, list[StudentRow]]]:
+    """Open flags grouped by class (a student's first class; "No class" last), one row per student, by name."""
+    rows: dict[str, dict[str, StudentRow]] = {}
+    for flag in flags:
+        klass = (flag.get("class_ids") or [""])[0]
+        row = rows.setdefault(klass, {}).setdefault(flag["student_id"], StudentRow(flag["student_id"], []))
+        row.flags.append(flag)
+    ordered = sorted(
+        rows.items(), key=lambda kv: (kv[0] == "", names.class_with_teachers(kv[0]) if kv[0] else "")
+    )
+    return [
+        (
+            names.class_with_teachers(k) if k else "No class",
+            sorted(v.values(), key=lambda r: names.student(r.student_id)),
+        )
+        for k, v in ordered
+    ]
+
 
 async def flags_view(api: Api, filters: FlagFilters, cursor: str | None = None) -> FlagsView:
     query = filters.query()
     open_, resolved, pyramid, names, latest, tiers = await asyncio.gather(
         api.get(f"{IV}/flags", status="open", limit=1000, **query),
         api.get(f"{IV}/flags", status="resolved", limit=1000, **query),
-        api.get_or([], f"{IV}/schools/{filters.school_id}/interventions"),
+        api.get_or([], f"{IV}/schools/{seg(filters.school_id)}/interventions"),
         names_for(api, filters.school_id),
         feed_end(api, filters.school_id, cursor),
-        api.get_or(None, f"{IV}/schools/{filters.school_id}/tiers"),
+        api.get_or(None, f"{IV}/schools/{seg(filters.school_id)}/tiers"),
     )
     since = datetime.now(UTC) - RECENT
     recent = [f for f in resolved if _resolved_at(f) >= since]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from web.auth import CurrentUser
 from web.charts.goals import goal_chart
-from web.client import Api, ApiError, UserApi
+from web.client import Api, ApiError, UserApi, seg
 from web.flags.endpoints import default_school
 from web.goals.service import (
     GV,
@@ -53,12 +53,12 @@ async def new_goal(
 ) -> Response:
     """The goal form (a team goal with `team_id`: it names the school goal it serves and covers the team's
     classes); the SMART letters update as it is filled in."""
-    team = await api.get(f"{GV}/teams/{team_id}") if team_id else None
+    team = await api.get(f"{GV}/teams/{seg(team_id)}") if team_id else None
     school_id = team["school_id"] if team else school_id or await default_school(api, user)
     assessments, standards, goals, names = await asyncio.gather(
         api.get_or([], "/assessments/assessments"),
         api.get_or([], "/assessments/standards"),
-        api.get_or([], f"{GV}/schools/{school_id}/goals") if team else asyncio.sleep(0, []),
+        api.get_or([], f"{GV}/schools/{seg(school_id)}/goals") if team else asyncio.sleep(0, []),
         names_for(api, school_id) if team else asyncio.sleep(0, None),
     )
     today = date.today()
@@ -77,7 +77,7 @@ async def new_goal(
 async def check(request: Request, user: CurrentUser, api: UserApi, form: GoalFields) -> Response:
     """The goals service's SMART check of the form as it is now (nothing is saved)."""
     try:
-        result = await api.post(f"{GV}/schools/{form.school_id}/goals/smart", form.body())
+        result = await api.post(f"{GV}/schools/{seg(form.school_id)}/goals/smart", form.body())
     except ApiError as exc:
         if exc.status != 422:
             raise
@@ -88,7 +88,7 @@ async def check(request: Request, user: CurrentUser, api: UserApi, form: GoalFie
 @router.post("/goals")
 async def create(user: CurrentUser, api: UserApi, form: GoalFields) -> Response:
     """Save the goal as a draft (a draft may still fail a letter; activating it may not)."""
-    created = await api.post(f"{GV}/schools/{form.school_id}/goals", form.body())
+    created = await api.post(f"{GV}/schools/{seg(form.school_id)}/goals", form.body())
     return RedirectResponse(f"/app/goals/{created['id']}", status_code=303)
 
 
@@ -96,13 +96,13 @@ async def _goal_page(
     request: Request, user, api: Api, goal_id: uuid.UUID, *, problem: ApiError | None = None,
     problem_at: str | None = None,
 ) -> Response:  # fmt: skip
-    goal = await api.get(f"{GV}/goals/{goal_id}")
+    goal = await api.get(f"{GV}/goals/{seg(goal_id)}")
     series, versions, cycles, team, parent = await asyncio.gather(
-        api.get(f"{GV}/goals/{goal_id}/progress"),
-        api.get_or([], f"{GV}/goals/{goal_id}/versions"),
-        api.get_or([], f"{GV}/goals/{goal_id}/cycles"),
-        api.get_or(None, f"{GV}/teams/{goal['team_id']}") if goal["team_id"] else asyncio.sleep(0, None),
-        api.get_or(None, f"{GV}/goals/{goal['parent_goal_id']}")
+        api.get(f"{GV}/goals/{seg(goal_id)}/progress"),
+        api.get_or([], f"{GV}/goals/{seg(goal_id)}/versions"),
+        api.get_or([], f"{GV}/goals/{seg(goal_id)}/cycles"),
+        api.get_or(None, f"{GV}/teams/{seg(goal['team_id'])}") if goal["team_id"] else asyncio.sleep(0, None),
+        api.get_or(None, f"{GV}/goals/{seg(goal['parent_goal_id'])}")
         if goal.get("parent_goal_id")
         else asyncio.sleep(0, None),
     )
@@ -126,14 +126,14 @@ async def goal_page(request: Request, goal_id: uuid.UUID, user: CurrentUser, api
 @router.post("/goals/{goal_id}/activate")
 async def activate(goal_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """Activate a draft that passes every letter."""
-    await api.post(f"{GV}/goals/{goal_id}/activate")
+    await api.post(f"{GV}/goals/{seg(goal_id)}/activate")
     return RedirectResponse(f"/app/goals/{goal_id}", status_code=303)
 
 
 @router.get("/goals/{goal_id}/edit")
 async def edit_goal(request: Request, goal_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """Edit the title, the target or the dates (an active goal's target or dates make a new version)."""
-    goal = await api.get(f"{GV}/goals/{goal_id}")
+    goal = await api.get(f"{GV}/goals/{seg(goal_id)}")
     form = {k: goal[k] for k in ("title", "target", "start", "deadline", "interim_targets")}
     return render(request, "goal_edit.html", user, goal=goal, form=form, problem=None)
 
@@ -142,11 +142,11 @@ async def edit_goal(request: Request, goal_id: uuid.UUID, user: CurrentUser, api
 async def save_goal(
     request: Request, goal_id: uuid.UUID, user: CurrentUser, api: UserApi, form: Annotated[EditForm, Form()]
 ) -> Response:
-    goal = await api.get(f"{GV}/goals/{goal_id}")
+    goal = await api.get(f"{GV}/goals/{seg(goal_id)}")
     changes = form.changes(goal)
     if changes:
         try:
-            await api.patch(f"{GV}/goals/{goal_id}", changes)
+            await api.patch(f"{GV}/goals/{seg(goal_id)}", changes)
         except ApiError as exc:
             if exc.status not in (409, 422):
                 raise
@@ -217,7 +217,7 @@ async def start_cycle(
 ) -> Response:
     """Start a PDSA cycle with its plan."""
     return await _step(
-        request, user, api, goal_id, "start", api.post(f"{GV}/goals/{goal_id}/cycles", form.body())
+        request, user, api, goal_id, "start", api.post(f"{GV}/goals/{seg(goal_id)}/cycles", form.body())
     )
 
 
@@ -226,7 +226,7 @@ async def edit_plan(
     request: Request, goal_id: uuid.UUID, cycle_id: uuid.UUID, user: CurrentUser, api: UserApi,
     form: Annotated[PlanForm, Form()],
 ) -> Response:  # fmt: skip
-    path = f"{GV}/goals/{goal_id}/cycles/{cycle_id}/plan"
+    path = f"{GV}/goals/{seg(goal_id)}/cycles/{seg(cycle_id)}/plan"
     return await _step(request, user, api, goal_id, "plan", api.patch(path, form.body()))
 
 
@@ -235,7 +235,7 @@ async def record_do(
     request: Request, goal_id: uuid.UUID, cycle_id: uuid.UUID, user: CurrentUser, api: UserApi,
     form: Annotated[DoForm, Form()],
 ) -> Response:  # fmt: skip
-    path = f"{GV}/goals/{goal_id}/cycles/{cycle_id}/do"
+    path = f"{GV}/goals/{seg(goal_id)}/cycles/{seg(cycle_id)}/do"
     return await _step(request, user, api, goal_id, "do", api.post(path, form.body()))
 
 
@@ -244,7 +244,7 @@ async def record_study(
     request: Request, goal_id: uuid.UUID, cycle_id: uuid.UUID, user: CurrentUser, api: UserApi,
     form: Annotated[StudyForm, Form()],
 ) -> Response:  # fmt: skip
-    path = f"{GV}/goals/{goal_id}/cycles/{cycle_id}/study"
+    path = f"{GV}/goals/{seg(goal_id)}/cycles/{seg(cycle_id)}/study"
     return await _step(
         request, user, api, goal_id, "study", api.post(path, {"notes": form.notes.strip() or None})
     )
@@ -255,6 +255,6 @@ async def record_act(
     request: Request, goal_id: uuid.UUID, cycle_id: uuid.UUID, user: CurrentUser, api: UserApi,
     form: Annotated[ActForm, Form()],
 ) -> Response:  # fmt: skip
-    path = f"{GV}/goals/{goal_id}/cycles/{cycle_id}/act"
+    path = f"{GV}/goals/{seg(goal_id)}/cycles/{seg(cycle_id)}/act"
     body = {"decision": form.decision or None, "rationale": form.rationale.strip()}
     return await _step(request, user, api, goal_id, "act", api.post(path, body))

@@ -5,11 +5,12 @@ one version of a goal to the next, and a PDSA cycle's study in a teacher's words
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from web.client import Api
+from web.client import Api, seg
 
 GV = "/goals/v1"
 # The form's measures: the service's kinds, with "proficient" split into on an assessment / on a standard.
@@ -95,7 +96,7 @@ class EditForm(BaseModel):
     active goal's target, dates or interim targets make a new version)."""
 
     title: str = Field(min_length=1, max_length=500)
-    target: float
+    target: float = Field(allow_inf_nan=False)  # NaN / Infinity cannot be sent as JSON
     start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     deadline: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     interim_value: list[str] = Field(default_factory=list, max_length=12)
@@ -140,16 +141,17 @@ class TeamForm(BaseModel):
 
 
 def _number(text: str) -> bool:
+    """A finite number (`nan`, `inf`, `1e999` are text to Python's float, but cannot be sent as JSON)."""
     try:
-        float(text)
+        return math.isfinite(float(text))
     except ValueError:
         return False
-    return True
 
 
 async def school_goals(api: Api, school_id: str) -> tuple[list[dict], dict[str, str]]:
     goals, teams = await asyncio.gather(
-        api.get(f"{GV}/schools/{school_id}/goals"), api.get_or([], f"{GV}/schools/{school_id}/teams")
+        api.get(f"{GV}/schools/{seg(school_id)}/goals"),
+        api.get_or([], f"{GV}/schools/{seg(school_id)}/teams"),
     )
     return goals, {t["id"]: t["name"] for t in teams}
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from web.auth import CurrentUser
-from web.client import Api, ApiError, UserApi
+from web.client import Api, ApiError, UserApi, seg
 from web.flags.endpoints import default_school
 from web.goals.service import GV, TeamForm
 from web.pages import render
@@ -29,7 +29,9 @@ async def teams_page(
     school_id = school_id or await default_school(api, user)
     if school_id is None:
         return render(request, "teams.html", user, school_id=None, teams=[], names=None)
-    teams, names = await asyncio.gather(api.get(f"{GV}/schools/{school_id}/teams"), names_for(api, school_id))
+    teams, names = await asyncio.gather(
+        api.get(f"{GV}/schools/{seg(school_id)}/teams"), names_for(api, school_id)
+    )
     return render(request, "teams.html", user, school_id=school_id, teams=teams, names=names)
 
 
@@ -43,7 +45,7 @@ async def _form_page(
     problem: ApiError | None,
 ) -> Response:
     names, teams = await asyncio.gather(
-        names_for(api, school_id), api.get_or([], f"{GV}/schools/{school_id}/teams")
+        names_for(api, school_id), api.get_or([], f"{GV}/schools/{seg(school_id)}/teams")
     )
     # The school's staff the pages can know: its staff on the roster, its classes' teachers and its teams'
     # members (with their roster role), by name; anyone else on the roster is typed in by id.
@@ -72,7 +74,7 @@ async def create_team(request: Request, user: CurrentUser, api: UserApi, form: T
     the form when it is broken."""
     school_id = form.school_id
     try:
-        team = await api.post(f"{GV}/schools/{school_id}/teams", form.body())
+        team = await api.post(f"{GV}/schools/{seg(school_id)}/teams", form.body())
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
@@ -83,9 +85,9 @@ async def create_team(request: Request, user: CurrentUser, api: UserApi, form: T
 @router.get("/teams/{team_id}")
 async def team_page(request: Request, team_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """One team: members with their roster role, classes, essential standards, and its goals."""
-    team = await api.get(f"{GV}/teams/{team_id}")
+    team = await api.get(f"{GV}/teams/{seg(team_id)}")
     goals, names = await asyncio.gather(
-        api.get(f"{GV}/schools/{team['school_id']}/goals", team_id=str(team_id)),
+        api.get(f"{GV}/schools/{seg(team['school_id'])}/goals", team_id=str(team_id)),
         names_for(api, team["school_id"]),
     )
     return render(request, "team.html", user, team=team, goals=goals, names=names)
@@ -93,7 +95,7 @@ async def team_page(request: Request, team_id: uuid.UUID, user: CurrentUser, api
 
 @router.get("/teams/{team_id}/edit")
 async def edit_team(request: Request, team_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
-    team = await api.get(f"{GV}/teams/{team_id}")
+    team = await api.get(f"{GV}/teams/{seg(team_id)}")
     form = TeamForm(
         school_id=team["school_id"], kind=team["kind"], name=team["name"], member_ids=[m["user_id"] for m in team["members"]],
         class_ids=team["class_ids"], standard_ids=team["standard_ids"], grades=", ".join(team["grades"]),
@@ -105,9 +107,9 @@ async def edit_team(request: Request, team_id: uuid.UUID, user: CurrentUser, api
 async def update_team(
     request: Request, team_id: uuid.UUID, user: CurrentUser, api: UserApi, form: TeamFields
 ) -> Response:
-    team = await api.get(f"{GV}/teams/{team_id}")
+    team = await api.get(f"{GV}/teams/{seg(team_id)}")
     try:
-        await api.put(f"{GV}/teams/{team_id}", {**form.body(), "kind": team["kind"]})
+        await api.put(f"{GV}/teams/{seg(team_id)}", {**form.body(), "kind": team["kind"]})
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise

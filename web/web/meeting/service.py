@@ -13,7 +13,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from web.client import Api
+from markupsafe import Markup
+
+from web.charts import meeting as charts
+from web.client import Api, seg
+from web.export import Table, percent
 from web.roster import Names, names_for
 
 
@@ -36,10 +40,22 @@ class Meeting:
     below: list[tuple[dict, list[Evidence]]] = field(default_factory=list)  # (below_cut entry, students)
     enrichment: list[tuple[str, str]] = field(default_factory=list)  # (student id, name)
     students: list[tuple[dict, str]] = field(default_factory=list)  # (student result, name), by name
+    codes: dict[str, str] = field(default_factory=dict)  # standard id → its code (the grid's columns)
+    distribution: Markup | None = None
+    grid: Markup | None = None
+
+    def grid_cells(self, student: dict) -> list[tuple[float, str] | None]:
+        """The student's (percent, level) on each standard of `codes`, in its order (None: not scored)."""
+        scores = {s["standard_id"]: s for s in student["standards"]}
+        return [
+            (scores[sid]["percent"], charts.level_of(scores[sid])) if sid in scores else None
+            for sid in self.codes
+        ]
 
 
-async def meeting(api: Api, assessment_id: str, school_id: str | None) -> Meeting:
-    base = f"/assessments/assessments/{assessment_id}"
+async def meeting(api: Api, assessment_id: str, school_id: str | None, *, drawn: bool = True) -> Meeting:
+    """`drawn`: with the charts (the page; a CSV export needs the tables only)."""
+    base = f"/assessments/assessments/{seg(assessment_id)}"
     assessment, analysis, names = await asyncio.gather(
         api.get(base),
         api.get(f"{base}/analysis", school_id=school_id),
@@ -59,7 +75,14 @@ async def meeting(api: Api, assessment_id: str, school_id: str | None) -> Meetin
         ((sid, names.student(sid)) for sid in analysis.get("mastered_all") or []), key=lambda p: p[1]
     )
     students = sorted(((s, names.student(s["student_id"])) for s in per_student.values()), key=lambda p: p[1])
-    return Meeting(assessment, analysis, names, below, ready, students)
+    codes = {s["standard_id"]: s["code"] or names.standard(s["standard_id"]) for s in analysis["standards"]}
+    found = Meeting(assessment, analysis, names, below, ready, students, codes)
+    if drawn and analysis["scored"]:
+        found.distribution = await charts.distribution_chart(analysis, assessment)
+    if drawn and students and codes:
+        rows = charts.grid_rows(students, codes)
+        found.grid = await charts.grid_chart(rows) if rows else None
+    return found
 
 
 def _evidence(student: dict, standard_id: str, names: Names) -> Evidence:
@@ -73,3 +96,37 @@ def _evidence(student: dict, standard_id: str, names: Names) -> Evidence:
         score["attempt"],
         student["attempts"],
     )
+
+
+def tables(m: Meeting) -> dict[str, Table]:
+    """Every table of the page, as its CSV export writes it (the same rows, names where the page shows them)."""
+    a = m.analysis
+    return {
+        "standards": (
+            ("Standard", "Essential", "Students", "Mean %", "Proficient %", "Mastery %"),
+            [(m.names.standard(s["standard_id"]), "yes" if s["essential"] else "no", s["students"],
+              percent(s["mean_percent"]), percent(s["percent_proficient"]), percent(s["percent_mastered"]))
+             for s in a["standards"]],
+        ),
+        "teachers": (
+            ("Teacher", "Students", "Mean %", "Proficient %"),
+            [(m.names.teacher(t["teacher_id"]), t["students"], percent(t["mean_percent"]),
+              percent(t["percent_proficient"])) for t in a["teachers"]],
+        ),
+        "grid": (
+            ("Student", *(f"{code} (level, %)" for code in m.codes.values())),
+            [(name, *("" if c is None else f"{c[1]} ({c[0]:.0f} %)" for c in m.grid_cells(s)))
+             for s, name in m.students],
+        ),
+        "below": (
+            ("Standard", "Student", "Points", "Max points", "Score %", "Attempt", "Attempts"),
+            [(m.names.standard(entry["standard_id"]), e.name, e.points, e.max_points, percent(e.percent),
+              e.attempt, e.attempts) for entry, students in m.below for e in students],
+        ),
+        "enrichment": (("Student",), [(name,) for _, name in m.enrichment]),
+        "items": (
+            ("Item", "Standard", "Responses", "Correct %", "Full credit %", "Most missed"),
+            [(i["code"], m.names.standard(i["standard_id"]), i["responses"], percent(i["percent_correct"]),
+              percent(i["percent_full_credit"]), "yes" if i["most_missed"] else "") for i in a["items"]],
+        ),
+    }  # fmt: skip

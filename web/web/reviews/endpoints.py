@@ -12,13 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from plc_shared.auth import Role
-from plc_shared.errors import NotFound
+from plc_shared.errors import NotFound, UnprocessableContent
 
 from web.auth import CurrentUser
-from web.client import UserApi
+from web.client import UserApi, seg
 from web.flags.endpoints import default_school as roster_default_school
 from web.pages import render
 from web.reviews import service
+from web.reviews.evidence import in_words
+from web.roster import names_for
 
 router = APIRouter(tags=["reviews"])
 RV = "/reviews/v1"
@@ -43,7 +45,8 @@ async def reviews_page(
     if user.principal.role is Role.ANALYST:
         return RedirectResponse("/app/reviews/analytics", status_code=303)
     school_id = school_id or await default_school(api, user)
-    reviews = await api.get(f"{RV}/schools/{school_id}/reviews") if school_id else []
+    # A school not (yet) in the review program is a 404 of the API: the page says so instead of a dead end.
+    reviews = await api.get_or(None, f"{RV}/schools/{seg(school_id)}/reviews") if school_id else []
     names = await service.school_names(api)
     return render(
         request,
@@ -65,7 +68,7 @@ async def start_review(
     on: Annotated[date, Form()],
 ) -> Response:
     """Start a review of the school on the district's current rubric (a draft)."""
-    created = await api.post(f"{RV}/schools/{school_id}/reviews", {"kind": kind, "on": on.isoformat()})
+    created = await api.post(f"{RV}/schools/{seg(school_id)}/reviews", {"kind": kind, "on": on.isoformat()})
     return RedirectResponse(f"/app/reviews/{created['id']}", status_code=303)
 
 
@@ -118,13 +121,19 @@ async def analytics_page(
 @router.get("/reviews/{review_id}")
 async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser, api: UserApi) -> Response:
     """The rubric form: every indicator (targeted first) with its level descriptors, notes and evidence."""
-    review = await api.get(f"{RV}/reviews/{review_id}")
-    rubric, evidence = await asyncio.gather(
-        api.get(f"{RV}/rubrics/{review['rubric_id']}"),
-        api.get_or({}, f"{RV}/schools/{review['school_id']}/evidence/{review['school_year']}"),
+    review = await api.get(f"{RV}/reviews/{seg(review_id)}")
+    school_id = review["school_id"]
+    rubric, evidence, teams, names = await asyncio.gather(
+        api.get(f"{RV}/rubrics/{seg(review['rubric_id'])}"),
+        api.get_or({}, f"{RV}/schools/{seg(school_id)}/evidence/{seg(review['school_year'])}"),
+        api.get_or([], f"/goals/v1/schools/{seg(school_id)}/teams"),
+        names_for(api, school_id),
     )
     indicators = {i["id"]: (strand, i) for strand in rubric["strands"] for i in strand["indicators"]}
     data = review.get("data_evidence") or evidence or {}
+    reviewers = [
+        user.name if who == user.principal.subject else names.teacher(who) for who in review["reviewer_ids"]
+    ]
     return render(
         request,
         "review.html",
@@ -132,23 +141,11 @@ async def review_page(request: Request, review_id: uuid.UUID, user: CurrentUser,
         review=review,
         rubric=rubric,
         indicators=indicators,
-        sections=_sections(data),
-        beside=_beside(data),
+        evidence=in_words(data, {str(t["id"]): t["name"] for t in teams}, names),
+        school=names.school(school_id),
+        kind=service.KINDS.get(review["kind"], review["kind"]),
+        reviewers=reviewers,
     )
-
-
-def _sections(data: dict) -> dict[str, dict]:
-    """The evidence from data by section (goals, support, ...), without the bookkeeping keys."""
-    return {k: v for k, v in data.items() if isinstance(v, dict) and k != "informs"}
-
-
-def _beside(data: dict) -> dict[str, list[tuple[str, object]]]:
-    """indicator id → the figures from data that inform it (the service's `informs` map), to show beside it."""
-    flat = {key: value for section in _sections(data).values() for key, value in section.items()}
-    return {
-        indicator: [(key, flat.get(key)) for key in keys if key in flat]
-        for indicator, keys in (data.get("informs") or {}).items()
-    }
 
 
 @router.post("/reviews/{review_id}/ratings")
@@ -159,13 +156,18 @@ async def save_ratings(request: Request, review_id: uuid.UUID, user: CurrentUser
     for key, value in form.multi_items():
         if key.startswith("level.") and value != "":
             indicator = key.removeprefix("level.")
+            if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 4):
+                raise UnprocessableContent(
+                    f"The level of indicator {indicator!r} is not a level number.",
+                    errors=[{"location": ["form", key], "message": "A level is a whole number (0 to 3)"}],
+                )
             evidence = str(form.get(f"evidence.{indicator}", ""))
             ratings[indicator] = {
-                "level": int(str(value)),
+                "level": int(value),
                 "notes": str(form.get(f"notes.{indicator}", "")),
                 "evidence": [line.strip() for line in evidence.splitlines() if line.strip()],
             }
-    await api.put(f"{RV}/reviews/{review_id}/ratings", {"ratings": ratings})
+    await api.put(f"{RV}/reviews/{seg(review_id)}/ratings", {"ratings": ratings})
     return RedirectResponse(f"/app/reviews/{review_id}?saved=1", status_code=303)
 
 
@@ -174,5 +176,5 @@ async def act(review_id: uuid.UUID, action: str, user: CurrentUser, api: UserApi
     """Submit a draft (every required evidence present) or finalize a submitted review (immutable after)."""
     if action not in ACTIONS:
         raise NotFound(f"No review action {action!r}.")
-    await api.post(f"{RV}/reviews/{review_id}/{action}")
+    await api.post(f"{RV}/reviews/{seg(review_id)}/{seg(action)}")
     return RedirectResponse(f"/app/reviews/{review_id}", status_code=303)

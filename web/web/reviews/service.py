@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from web.charts import reviews as charts
-from web.client import Api, ApiError
+from web.client import Api, ApiError, seg
 
 RV = "/reviews/v1"
 LEVELS = ("Minimal/No", "Partial", "Proficient", "Deep Implementation")
@@ -69,7 +69,7 @@ class History:
 
 async def history(api: Api, school_id: str, user_subject: str, user_name: str) -> History:
     reviews, names, program = await asyncio.gather(
-        api.get(f"{RV}/schools/{school_id}/reviews"),
+        api.get(f"{RV}/schools/{seg(school_id)}/reviews"),
         school_names(api),
         api.get_or([], f"{RV}/program/schools"),
     )

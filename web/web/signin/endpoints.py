@@ -10,10 +10,14 @@ from plc_shared.auth import Role, mint_dev_token
 from plc_shared.errors import BadRequest, NotFound, Unauthorized
 
 from web.auth import MaybeUser
+from web.client import Api
+from web.forms import form_problem
 from web.pages import render
+from web.signin.people import chosen_person, district_staff, my_name, typed_subject
 
 router = APIRouter(tags=["sign-in"])
-STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_LEADER, Role.DISTRICT_ADMIN, Role.REVIEWER)
+STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_LEADER, Role.DISTRICT_ADMIN, Role.REVIEWER, Role.ANALYST)
+LABELS = {"person": "Who you are", "name": "Or your name", "role": "Role", "district": "District id"}
 
 
 def _safe_next(next_path: str | None) -> str:
@@ -23,48 +27,81 @@ def _safe_next(next_path: str | None) -> str:
     return "/app/"
 
 
-@router.get("/signin")
-async def signin_page(request: Request, user: MaybeUser, next: str | None = None) -> Response:
-    """The sign-in page: a button to the district's identity provider, or the dev form."""
+def _dev(request: Request) -> bool:
     settings = request.app.state.settings
+    return settings.dev_sign_in and not settings.oidc_issuer
+
+
+@router.get("/signin")
+async def signin_page(
+    request: Request,
+    user: MaybeUser,
+    next: str | None = None,
+    district: Annotated[str, Query(max_length=100)] = "d1",
+) -> Response:
+    """The sign-in page: a button to the district's identity provider, or the dev form (the district's staff to
+    pick from, or a name to type)."""
+    return await _page(request, user, next=next, typed={"district": district})
+
+
+async def _page(request: Request, user, *, next: str | None, typed: dict, problem=None) -> Response:
+    dev = _dev(request)
+    district = (typed.get("district") or "").strip()
+    staff = await district_staff(request, district) if dev and district else []
     return render(
-        request,
-        "signin.html",
-        user,
-        next=_safe_next(next),
-        dev=settings.dev_sign_in and not settings.oidc_issuer,
-        oidc=bool(settings.oidc_issuer),
-        roles=STAFF_ROLES,
-    )
+        request, "signin.html", user, status_code=problem.status if problem else 200, next=_safe_next(next),
+        dev=dev, oidc=bool(request.app.state.settings.oidc_issuer), roles=STAFF_ROLES, staff=staff,
+        typed=typed, fp=problem,
+    )  # fmt: skip
 
 
 @router.post("/signin")
 async def dev_signin(
     request: Request,
-    role: Annotated[Role, Form()],
-    district: Annotated[str, Form(min_length=1, max_length=100)],
+    district: Annotated[str, Form(max_length=100)] = "",
+    person: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=30)] = "",
     school: Annotated[str, Form(max_length=100)] = "",
     classes: Annotated[str, Form(max_length=1000)] = "",
     name: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form()] = "/app/",
 ) -> Response:
-    """Dev mode: a token for the chosen role, district and school, signed with the dev key (as `plc token`)."""
-    settings = request.app.state.settings
-    if not settings.dev_sign_in or settings.oidc_issuer:
+    """Dev mode: a token signed with the dev key (as `plc token`) for a person of the roster's staff (as their
+    sourcedId, with their schools and classes) or a typed name (a subject derived from it): either way the same
+    person signing in twice is the same subject."""
+    if not _dev(request):
         raise NotFound("Dev sign-in is off here; sign in with your district's identity provider.")
+    typed = {"district": district, "person": person, "role": role, "school": school, "classes": classes,
+             "name": name}  # fmt: skip
+    district, errors = district.strip(), []
+    if not district:
+        errors.append({"location": ["body", "district"], "message": "is required"})
+    if role and role not in {r.value for r in Role}:
+        errors.append({"location": ["body", "role"], "message": "choose one of the roles"})
+    if not person and not name.strip():
+        errors.append(
+            {"location": ["body", "person"], "message": "choose who you are, or type your name below"}
+        )
+    found = await chosen_person(request, district, person, role) if person and not errors else None
+    if person and not errors and found is None:
+        errors.append({"location": ["body", "person"], "message": "not on this district's roster"})
+    if errors:
+        problem = form_problem({"status": 422, "title": "Not signed in", "errors": errors}, LABELS)
+        return await _page(request, None, next=next, typed=typed, problem=problem)
+    ids = lambda text: [x.strip() for x in text.split(",") if x.strip()]  # noqa: E731
+    as_role = found.role if found else Role(role or Role.TEACHER)
     token = mint_dev_token(
-        settings.auth,
-        role=role,
-        district_id=district.strip(),
-        school_ids=[s.strip() for s in school.split(",") if s.strip()],
-        class_ids=[c.strip() for c in classes.split(",") if c.strip()],
-        ttl_seconds=settings.session_max_age_s,
+        request.app.state.settings.auth,
+        role=as_role,
+        district_id=district,
+        school_ids=ids(school) or (list(found.schools) if found else []),
+        class_ids=ids(classes) or (list(found.classes) if found else []),
+        subject=found.subject if found else typed_subject(district, name),
+        ttl_seconds=request.app.state.settings.session_max_age_s,
     )
     response = RedirectResponse(_safe_next(next), status_code=303)
     # The session starts only for a token the gateway will accept (verified there, as on every request).
-    await request.app.state.sessions.start(
-        request, response, token, name.strip() or role.value.replace("_", " ")
-    )
+    await request.app.state.sessions.start(request, response, token, found.name if found else name.strip())
     return response
 
 
@@ -100,8 +137,10 @@ async def oidc_callback(
             "ask your administrator to check the sign-in settings."
         ) from exc
     response = RedirectResponse(_safe_next(flow.get("next")), status_code=303)
+    # The person as the roster names them (their staff record, by the subject), else as the issuer does.
+    roster_name = await my_name(Api(request.app.state.http, signed_in.access_token))
     await request.app.state.sessions.start(
-        request, response, signed_in.access_token, signed_in.name or principal.subject
+        request, response, signed_in.access_token, roster_name or signed_in.name or principal.subject
     )
     response.delete_cookie("plc_oidc", path="/app/signin")
     return response

@@ -41,4 +41,33 @@
       progress(100);
     }
   });
+
+  // The flags list stops polling while an action panel is open (so nothing typed is lost): it says so.
+  function liveNote() {
+    var note = document.getElementById("live-note");
+    if (note) {
+      var paused = document.querySelector("#flag-tables details[open]");
+      note.textContent = note.getAttribute(paused ? "data-paused" : "data-live");
+    }
+  }
+  document.addEventListener("toggle", liveNote, true); // toggle does not bubble: listen while it goes down
+  document.addEventListener("htmx:afterSettle", liveNote);
+
+  // A form marked data-once is sent once: a second click (a double-click) while the first is under way does
+  // nothing (the service refuses a duplicate anyway: this spares the user its message).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-once")) {
+      return;
+    }
+    if (form.getAttribute("data-sent")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sent", "true");
+    var button = form.querySelector("button[type=submit]");
+    if (button) {
+      button.setAttribute("aria-disabled", "true");
+    }
+  });
 })();

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from markupsafe import Markup
 
 from web.charts.progress import progress_chart
-from web.client import Api
+from web.client import Api, seg
 from web.roster import standard_label
 
 IV = "/interventions/v1"
@@ -37,10 +36,9 @@ class StudentView:
 
 
 async def student_view(api: Api, student_id: str) -> StudentView:
-    path = quote(student_id, safe="")
     record, interventions, standards = await asyncio.gather(
-        api.get(f"/assessments/students/{path}"),
-        api.get_or(None, f"{IV}/students/{path}"),
+        api.get(f"/assessments/students/{seg(student_id)}"),
+        api.get_or(None, f"{IV}/students/{seg(student_id)}"),
         api.get_or([], "/assessments/standards"),
     )
     labels = {s["id"]: standard_label(s) for s in standards}

@@ -1,20 +1,23 @@
 """HTTP API of the OneRoster 1.2 gradebook REST binding, at its standard path (not under /assessments).
 
 lineItems and results map onto common formative assessments and their results; assessmentLineItems and
-assessmentResults onto common summative and benchmark ones. Errors on these routes carry the binding's
-imsx_StatusInfo members next to the problem+json ones (install_error_payload).
+assessmentResults onto common summative and benchmark ones. Errors on these routes are the binding's
+imsx_StatusInfo (install_error_payload, plc_shared.oneroster); a part of the binding we do not serve answers
+codeMajor `unsupported` (UNSERVED). Hrefs are built on the address the caller used (plc_shared.oneroster.
+public_base); paged lists carry X-Total-Count and a Link header (first, prev, next, last).
 """
 
 import json
 import re
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from plc_shared import oneroster
 from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
-from plc_shared.errors import PROBLEM_JSON, PROBLEM_RESPONSE, ProblemError
+from plc_shared.errors import PROBLEM_RESPONSE, ProblemError
 from plc_shared.schemas import INT64_MAX
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -24,16 +27,19 @@ from assessments.gradebook import rules, service
 from assessments.gradebook.schemas import LineItemIn, ResultIn
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
-# A PUT answers 201 when it created the object, 200 when it replaced it.
+# A PUT answers 201, created or replaced, as the binding's put operations do.
 CREATED = {201: {"description": "Created", "content": {"application/json": {}}}}
 RESULT_ERRORS = {**ERRORS, 412: PROBLEM_RESPONSE, **CREATED}
 LIST_ERRORS = {**ERRORS, 400: PROBLEM_RESPONSE, 413: PROBLEM_RESPONSE}
 
 
 def _area(request: Request) -> str:
-    """An API key needs results:* for results and assessmentResults, assessments:* for the line items."""
-    collection = request.url.path.removeprefix(rules.PREFIX).split("/")[1]
-    return "results" if collection in ("results", "assessmentResults") else "assessments"
+    """An API key needs results:* for results and assessmentResults (a class's too), assessments:* for the line
+    items."""
+    path = request.url.path
+    collection = path.removeprefix(rules.PREFIX).split("/")[1]
+    results = collection in ("results", "assessmentResults") or path.endswith("/results")
+    return "results" if results else "assessments"
 
 
 router = APIRouter(
@@ -66,8 +72,12 @@ def _sort(allowed: dict[str, str]) -> Any:
 
 
 LineItemSort, ResultSort = _sort(rules.LINE_ITEM_FILTERS), _sort(rules.RESULT_FILTERS)
+AssessmentLineItemSort = _sort(rules.ASSESSMENT_LINE_ITEM_FILTERS)
+AssessmentResultSort = _sort(rules.ASSESSMENT_RESULT_FILTERS)
 LineItemFields = _fields(rules.LINE_ITEM_FIELDS)
+AssessmentLineItemFields = _fields(rules.ASSESSMENT_LINE_ITEM_FIELDS)
 ResultFields = _fields(rules.RESULT_FIELDS)
+AssessmentResultFields = _fields(rules.ASSESSMENT_RESULT_FIELDS)
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=INT64_MAX)]
 OrderBy = Annotated[
@@ -83,8 +93,26 @@ Filter = Annotated[
 
 
 def _base(request: Request) -> str:
-    """Where GUIDRef hrefs point: this service's (or, through the gateway, the gateway's) address."""
-    return str(request.base_url).rstrip("/")
+    """Where GUIDRef hrefs point: the address the caller used (through the gateway, the gateway's public one)."""
+    return oneroster.public_base(request.headers, str(request.base_url))
+
+
+def _paged(request: Request, response: Response, query: rules.Query, total: int) -> None:
+    """X-Total-Count and the Link header (first, prev, next, last) of a page, on the caller's address."""
+    response.headers["X-Total-Count"] = str(total)
+    url = _base(request) + request.url.path
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+    last = max(total - 1, 0) // query.limit * query.limit
+    pages = {"first": 0, "last": last}
+    if query.offset > 0:
+        pages["prev"] = max(query.offset - query.limit, 0)
+    if query.offset + query.limit < total:
+        pages["next"] = query.offset + query.limit
+    links = [
+        f'<{url}?{urlencode([*params, ("limit", query.limit), ("offset", offset)])}>; rel="{rel}"'
+        for rel, offset in pages.items()
+    ]
+    response.headers["Link"] = ", ".join(links)
 
 
 def _wrapped(wrapper: str, model: str, line_item: str | None = None) -> dict[str, Any]:
@@ -135,8 +163,8 @@ async def put_line_item(
     session: DbSession,
     principal: DistrictWriter,
 ):
-    """OneRoster: create or replace a lineItem (201 created, 200 updated)."""
-    item, created = await service.put_line_item(
+    """OneRoster: create or replace a lineItem (201, created or replaced)."""
+    item, _created = await service.put_line_item(
         session,
         principal=principal,
         collection="lineItems",
@@ -144,7 +172,7 @@ async def put_line_item(
         body=_unwrap(body, "lineItem"),
         base=_base(request),
     )
-    response.status_code = 201 if created else 200
+    response.status_code = 201
     return {"lineItem": item}
 
 
@@ -182,7 +210,7 @@ async def list_line_items(
     found, total = await service.list_line_items(
         session, principal=principal, collection="lineItems", query=query, base=_base(request)
     )
-    response.headers["X-Total-Count"] = str(total)
+    _paged(request, response, query, total)
     return {"lineItems": found}
 
 
@@ -212,8 +240,8 @@ async def put_assessment_line_item(
     session: DbSession,
     principal: DistrictWriter,
 ):
-    """OneRoster: create or replace a assessmentLineItem (201 created, 200 updated)."""
-    item, created = await service.put_line_item(
+    """OneRoster: create or replace a assessmentLineItem (201, created or replaced)."""
+    item, _created = await service.put_line_item(
         session,
         principal=principal,
         collection="assessmentLineItems",
@@ -221,7 +249,7 @@ async def put_assessment_line_item(
         body=_unwrap(body, "assessmentLineItem"),
         base=_base(request),
     )
-    response.status_code = 201 if created else 200
+    response.status_code = 201
     return {"assessmentLineItem": item}
 
 
@@ -231,7 +259,7 @@ async def get_assessment_line_item(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    fields: LineItemFields = None,
+    fields: AssessmentLineItemFields = None,
 ):
     """OneRoster: read a assessmentLineItem."""
     query = _one("assessmentLineItems", fields)
@@ -253,17 +281,17 @@ async def list_assessment_line_items(
     principal: CurrentPrincipal,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: LineItemSort = None,
+    sort: AssessmentLineItemSort = None,
     order_by: OrderBy = None,
     filter_: Filter = None,
-    fields: LineItemFields = None,
+    fields: AssessmentLineItemFields = None,
 ):
     """OneRoster: the assessmentLineItems the caller can see (limit, offset, sort, orderBy, filter, fields)."""
     query = _page("assessmentLineItems", limit, offset, sort, order_by, filter_, fields)
     found, total = await service.list_line_items(
         session, principal=principal, collection="assessmentLineItems", query=query, base=_base(request)
     )
-    response.headers["X-Total-Count"] = str(total)
+    _paged(request, response, query, total)
     return {"assessmentLineItems": found}
 
 
@@ -299,8 +327,8 @@ async def put_result(
     session: DbSession,
     principal: ResultWriter,
 ):
-    """OneRoster: create or replace a result (201 created, 200 updated)."""
-    item, created = await service.put_result(
+    """OneRoster: create or replace a result (201, created or replaced)."""
+    item, _created = await service.put_result(
         session,
         principal=principal,
         collection="results",
@@ -308,7 +336,7 @@ async def put_result(
         body=_unwrap(body, "result"),
         base=_base(request),
     )
-    response.status_code = 201 if created else 200
+    response.status_code = 201
     return {"result": item}
 
 
@@ -346,7 +374,7 @@ async def list_results(
     found, total = await service.list_results(
         session, principal=principal, collection="results", query=query, base=_base(request)
     )
-    response.headers["X-Total-Count"] = str(total)
+    _paged(request, response, query, total)
     return {"results": found}
 
 
@@ -372,8 +400,8 @@ async def put_assessment_result(
     session: DbSession,
     principal: ResultWriter,
 ):
-    """OneRoster: create or replace a assessmentResult (201 created, 200 updated)."""
-    item, created = await service.put_result(
+    """OneRoster: create or replace a assessmentResult (201, created or replaced)."""
+    item, _created = await service.put_result(
         session,
         principal=principal,
         collection="assessmentResults",
@@ -381,7 +409,7 @@ async def put_assessment_result(
         body=_unwrap(body, "assessmentResult"),
         base=_base(request),
     )
-    response.status_code = 201 if created else 200
+    response.status_code = 201
     return {"assessmentResult": item}
 
 
@@ -391,7 +419,7 @@ async def get_assessment_result(
     request: Request,
     session: DbSession,
     principal: StudentReader,
-    fields: ResultFields = None,
+    fields: AssessmentResultFields = None,
 ):
     """OneRoster: read a assessmentResult."""
     query = _one("assessmentResults", fields)
@@ -413,17 +441,17 @@ async def list_assessment_results(
     principal: StudentReader,
     limit: Limit = 100,
     offset: Offset = 0,
-    sort: ResultSort = None,
+    sort: AssessmentResultSort = None,
     order_by: OrderBy = None,
     filter_: Filter = None,
-    fields: ResultFields = None,
+    fields: AssessmentResultFields = None,
 ):
     """OneRoster: the assessmentResults the caller can see (limit, offset, sort, orderBy, filter, fields)."""
     query = _page("assessmentResults", limit, offset, sort, order_by, filter_, fields)
     found, total = await service.list_results(
         session, principal=principal, collection="assessmentResults", query=query, base=_base(request)
     )
-    response.headers["X-Total-Count"] = str(total)
+    _paged(request, response, query, total)
     return {"assessmentResults": found}
 
 
@@ -438,27 +466,171 @@ async def delete_assessment_result(
     return Response(status_code=204)
 
 
+# --- class-scoped reads (plc_shared.scope: a teacher, their own classes; another class is a 404) -------------------
+@router.get("/classes/{class_id}/lineItems", responses=LIST_ERRORS, name="list_class_lineItems")
+async def list_class_line_items(
+    class_id: str,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: StudentReader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: LineItemSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: LineItemFields = None,
+):
+    """OneRoster getLineItemsForClass: the class's lineItems (limit, offset, sort, orderBy, filter, fields)."""
+    query = _page("lineItems", limit, offset, sort, order_by, filter_, fields)
+    found, total = await service.list_class_line_items(
+        session, principal=principal, class_id=class_id, query=query, base=_base(request)
+    )
+    _paged(request, response, query, total)
+    return {"lineItems": found}
+
+
+async def _class_results(request, response, session, principal, class_id, query, **which) -> dict:
+    found, total = await service.list_class_results(
+        session, principal=principal, class_id=class_id, query=query, base=_base(request), **which
+    )
+    _paged(request, response, query, total)
+    return {"results": found}
+
+
+@router.get("/classes/{class_id}/results", responses=LIST_ERRORS, name="list_class_results")
+async def list_class_results(
+    class_id: str,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: StudentReader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: ResultSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: ResultFields = None,
+):
+    """OneRoster getResultsForClass: results on the class's lineItems."""
+    query = _page("results", limit, offset, sort, order_by, filter_, fields)
+    return await _class_results(request, response, session, principal, class_id, query)
+
+
+@router.get(
+    "/classes/{class_id}/lineItems/{line_item_id}/results",
+    responses=LIST_ERRORS,
+    name="list_class_lineItem_results",
+)
+async def list_class_line_item_results(
+    class_id: str,
+    line_item_id: str,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: StudentReader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: ResultSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: ResultFields = None,
+):
+    """OneRoster getResultsForLineItemForClass: results on one of the class's lineItems."""
+    query = _page("results", limit, offset, sort, order_by, filter_, fields)
+    return await _class_results(
+        request, response, session, principal, class_id, query, line_item=line_item_id
+    )
+
+
+@router.get(
+    "/classes/{class_id}/students/{student_id}/results",
+    responses=LIST_ERRORS,
+    name="list_class_student_results",
+)
+async def list_class_student_results(
+    class_id: str,
+    student_id: str,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: StudentReader,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    sort: ResultSort = None,
+    order_by: OrderBy = None,
+    filter_: Filter = None,
+    fields: ResultFields = None,
+):
+    """OneRoster getResultsForStudentForClass: one student's results on the class's lineItems."""
+    query = _page("results", limit, offset, sort, order_by, filter_, fields)
+    return await _class_results(request, response, session, principal, class_id, query, student=student_id)
+
+
+# --- what the binding has that we do not serve ------------------------------------------------------------------
+# The gradebook service's operations (1EdTech OneRoster 1.2 Gradebook OpenAPI, as listed by LongsightGroup/oneroster
+# src/v1p2/rest/operation.generated.ts) that are not routes above: answered codeMajor `unsupported` (501), not 404.
+# The README's conformance table lists them.
+UNSERVED = {
+    "/categories": ("GET",),
+    "/categories/{id}": ("GET", "PUT", "DELETE"),
+    "/scoreScales": ("GET",),
+    "/scoreScales/{id}": ("GET", "PUT", "DELETE"),
+    "/classes/{id}/academicSessions/{id}/results": ("POST",),
+    "/classes/{id}/categories": ("GET",),
+    "/classes/{id}/lineItems": ("POST",),
+    "/classes/{id}/scoreScales": ("GET",),
+    "/lineItems/{id}/results": ("POST",),
+    "/schools/{id}/lineItems": ("POST",),
+    "/schools/{id}/scoreScales": ("GET",),
+}
+
+
+class Unsupported(ProblemError):
+    status, title = 501, "Not served"
+    code_minor = "unsupported"
+
+    def __init__(self, method: str, path: str) -> None:
+        super().__init__(
+            f"{method} {path} is part of OneRoster 1.2 but not served here (see the conformance table)."
+        )
+
+
+def _template(path: str) -> str:
+    parts = path.removeprefix(rules.PREFIX).strip("/").split("/")
+    return "/" + "/".join("{id}" if i % 2 else p for i, p in enumerate(parts))
+
+
+@router.api_route("/{rest:path}", methods=["GET", "PUT", "POST", "DELETE"], include_in_schema=False)
+async def unserved(request: Request) -> Response:
+    """A path of the binding we do not serve: `unsupported`; anything else under the prefix: unknownobject."""
+    path = request.url.path
+    if request.method in UNSERVED.get(_template(path), ()):
+        raise Unsupported(request.method, path.removeprefix(rules.PREFIX))
+    raise StarletteHTTPException(404, f"No OneRoster route {request.method} {path}.")
+
+
 # --- the binding's error payload ---------------------------------------------------------------------------------
 def install_error_payload(app: FastAPI) -> None:
-    """Errors of the gradebook routes carry the binding's imsx_StatusInfo members (rules.imsx_body) next to the
-    RFC 9457 members every other route answers with. The app's handlers still render (the transaction is rolled
-    back before they run); this only reshapes their answer on the binding's paths."""
+    """Errors on /ims/oneroster/... are exactly the binding's imsx_StatusInfo (plc_shared.oneroster), not RFC
+    9457. The app's handlers still render first (the transaction is rolled back before they run; they log);
+    this only says their answer in the binding's terms on the binding's paths."""
     for exc_class in (ProblemError, RequestValidationError, StarletteHTTPException, Exception):
         default = app.exception_handlers[exc_class]
 
         async def handler(request: Request, exc: Exception, default=default) -> Any:
             response = await default(request, exc)
-            if not request.url.path.startswith(rules.PREFIX):
+            if not oneroster.is_oneroster(request.url.path):
                 return response
-            return _imsx(response)
+            problem = json.loads(response.body)
+            if isinstance(exc, ProblemError) and getattr(exc, "code_minor", None):
+                problem.setdefault("code_minor", exc.code_minor)
+            headers = {
+                k: v
+                for k, v in response.headers.items()
+                if k.lower() not in ("content-length", "content-type")
+            }
+            status = response.status_code
+            return oneroster.response(status, oneroster.from_problem(problem, status), headers)
 
         app.add_exception_handler(exc_class, handler)
-
-
-def _imsx(response: JSONResponse) -> JSONResponse:
-    body = rules.imsx_body(json.loads(response.body), response.status_code)
-    headers = {
-        k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")
-    }
-    # Still an RFC 9457 problem (the imsx members are extension members), so still problem+json.
-    return JSONResponse(body, status_code=response.status_code, headers=headers, media_type=PROBLEM_JSON)

@@ -63,22 +63,29 @@ class GradebookRepository:
         return list(found.values) if found is not None else None
 
     async def results(
-        self, district_id: str, kinds: Sequence[str], scope: Sequence[Any], query: Any
+        self, district_id: str, kinds: Sequence[str], scope: Sequence[Any], query: Any, within: Sequence = ()
     ) -> tuple[list[models.Result], int]:
         """Live results with a sourcedId (every OneRoster result, CSV or REST) of line items of these kinds,
-        within `scope` (what the caller may see: assessments.auth.result_scope)."""
+        within `scope` (what the caller may see: assessments.auth.result_scope) and `within` (a class's,
+        a line item's, a student's: conditions on Result and Assessment)."""
         stmt = (
             select(_r)
             .join(_a, (_a.district_id == _r.district_id) & (_a.id == _r.assessment_id))
             .where(_r.district_id == district_id, _r.sourced_id.is_not(None), _r.voided_at.is_(None))
-            .where(_a.kind.in_(kinds), *scope)
+            .where(_a.kind.in_(kinds), *scope, *within)
         )
         return await self._page(stmt, query, RESULT_COLUMNS, (_r.recorded_at, _r.id))
 
     async def line_items(
-        self, district_id: str, kinds: Sequence[str], schools: frozenset[str] | None, query: Any
+        self,
+        district_id: str,
+        kinds: Sequence[str],
+        schools: frozenset[str] | None,
+        query: Any,
+        within: Sequence = (),
     ) -> tuple[list[models.Assessment], int]:
         stmt = select(_a).where(_a.district_id == district_id, _a.kind.in_(kinds), _a.status != "draft")
+        stmt = stmt.where(*within)
         if schools is not None:
             stmt = stmt.where(or_(_a.school_id.is_(None), _a.school_id.in_(schools)))
         return await self._page(stmt, query, LINE_ITEM_COLUMNS, (_a.created_at, _a.id))

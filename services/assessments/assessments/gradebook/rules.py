@@ -31,6 +31,9 @@ LINE_ITEM_KINDS = {
     "assessmentLineItems": ("common_summative", "benchmark"),
 }
 RESULT_KEYS = {"results": "lineItem", "assessmentResults": "assessmentLineItem"}
+# The Assessment Results profile's assessmentLineItem has none of a lineItem's dates, school, category or
+# grading period (its shape: class, parentAssessmentLineItem, scoreScale, the value range, objectives).
+NOT_IN_ASSESSMENT_PROFILE = frozenset(["assignDate", "dueDate", "school", "category", "gradingPeriod"])
 LINE_ITEM_FIELDS = frozenset(
     [
         "sourcedId",
@@ -101,6 +104,21 @@ LINE_ITEM_FILTERS = {
     "resultValueMin": "number",
     "resultValueMax": "number",
 }
+ASSESSMENT_LINE_ITEM_FIELDS = LINE_ITEM_FIELDS - NOT_IN_ASSESSMENT_PROFILE
+ASSESSMENT_LINE_ITEM_FILTERS = {
+    k: v for k, v in LINE_ITEM_FILTERS.items() if k.split(".")[0] not in NOT_IN_ASSESSMENT_PROFILE
+}
+ASSESSMENT_RESULT_FIELDS = RESULT_FIELDS - {"lineItem"}
+RESULT_FIELDS = RESULT_FIELDS - {"assessmentLineItem"}
+ASSESSMENT_RESULT_FILTERS = {k: v for k, v in RESULT_FILTERS.items() if k != "lineItem.sourcedId"}
+RESULT_FILTERS = {k: v for k, v in RESULT_FILTERS.items() if k != "assessmentLineItem.sourcedId"}
+# collection -> (the fields `fields` selects, the fields `filter` and `sort` take)
+COLLECTION_FIELDS = {
+    "lineItems": (LINE_ITEM_FIELDS, LINE_ITEM_FILTERS),
+    "assessmentLineItems": (ASSESSMENT_LINE_ITEM_FIELDS, ASSESSMENT_LINE_ITEM_FILTERS),
+    "results": (RESULT_FIELDS, RESULT_FILTERS),
+    "assessmentResults": (ASSESSMENT_RESULT_FIELDS, ASSESSMENT_RESULT_FILTERS),
+}
 
 
 @dataclass(frozen=True)
@@ -116,9 +134,7 @@ class Query:
 
     @classmethod
     def parse(cls, *, collection: str, limit: int, offset: int, sort, order_by, filter_, fields) -> Query:
-        line_item = collection in LINE_ITEM_KINDS
-        filterable = LINE_ITEM_FILTERS if line_item else RESULT_FILTERS
-        selectable = LINE_ITEM_FIELDS if line_item else RESULT_FIELDS
+        selectable, filterable = COLLECTION_FIELDS[collection]
         if sort is not None and sort not in filterable:
             raise SortFieldUnknown(sort)
         if order_by is not None and order_by not in ("asc", "desc"):
@@ -128,7 +144,8 @@ class Query:
         return cls(limit, offset, sort, order_by == "desc", predicates, selection)
 
     def project(self, item: dict[str, Any]) -> dict[str, Any]:
-        return item if self.fields is None else {k: item.get(k) for k in self.fields}
+        """The selected fields an object has (an absent optional field stays absent, never null)."""
+        return item if self.fields is None else {k: item[k] for k in self.fields if k in item}
 
 
 # --- filter and fields --------------------------------------------------------------------------------------
@@ -210,7 +227,24 @@ def moment(value: datetime | date | None) -> datetime | None:
     return datetime.fromisoformat(f"{value.isoformat()}T00:00:00+00:00")
 
 
-def line_item_json(a: models.Assessment, objectives: list[models.Objective], base: str) -> dict[str, Any]:
+def compact(item: dict[str, Any]) -> dict[str, Any]:
+    """The binding types every optional field (string, object, array): one that has no value is omitted, never
+    null (a strict client rejects a null). Applied to metadata too."""
+    return {k: compact(v) if isinstance(v, dict) else v for k, v in item.items() if v is not None}
+
+
+def line_item_json(
+    a: models.Assessment, objectives: list[models.Objective], base: str, collection: str = "lineItems"
+) -> dict[str, Any]:
+    """A lineItem, or (collection assessmentLineItems) an assessmentLineItem in the Assessment Results
+    profile's shape."""
+    item = _line_item_json(a, objectives, base)
+    if collection == "assessmentLineItems":
+        item = {k: v for k, v in item.items() if k not in NOT_IN_ASSESSMENT_PROFILE}
+    return compact(item)
+
+
+def _line_item_json(a: models.Assessment, objectives: list[models.Objective], base: str) -> dict[str, Any]:
     mine = [o for o in objectives if o.assessment_id == a.id]
     return {
         "sourcedId": a.id,
@@ -256,53 +290,25 @@ def result_json(
         lambda o: {"learningObjectiveId": o.code, "score": r.objective_scores[o.code]},
         "learningObjectiveResults",
     )
-    return {
-        "sourcedId": r.sourced_id,
-        "status": "tobedeleted" if r.voided_at else "active",
-        "dateLastModified": iso(r.source_modified_at or r.recorded_at),
-        "metadata": {
-            "percent": r.percent,
-            "performanceLevel": r.performance_level,
-            "revision": r.revision,
-            "attempt": r.attempt,
-            "standardScores": r.standard_scores,
-        },
-        reference: ref(base, line_items, reference, r.assessment_id),
-        "student": ref(base, f"{ROSTERING}/students", "user", r.student_id),
-        "scoreStatus": r.score_status,
-        "score": r.total_score,
-        "textScore": r.text_score,
-        "scoreDate": r.assessed_on.isoformat(),
-        "comment": r.comment,
-        "learningObjectiveSet": results,
-    }
-
-
-# --- the binding's error payload --------------------------------------------------------------------------------
-CODE_MINOR = {400: "invaliddata", 401: "unauthorisedrequest", 403: "forbidden", 404: "unknownobject"}
-CODE_MINOR |= {
-    405: "unsupported",
-    409: "invaliddata",
-    413: "invaliddata",
-    422: "invaliddata",
-    429: "server_busy",
-}
-
-
-def imsx_body(problem: dict[str, Any], status: int) -> dict[str, Any]:
-    """A problem+json body with the binding's imsx_StatusInfo members (imsx_codeMajor, imsx_severity,
-    imsx_description, imsx_CodeMinor.imsx_codeMinorField[{imsx_codeMinorFieldName, imsx_codeMinorFieldValue}])
-    next to the RFC 9457 members, so OneRoster clients and our own read the same body."""
-    problem = dict(problem)
-    minor = problem.pop("code_minor", None) or CODE_MINOR.get(status, "internal_server_error")
-    return {
-        "imsx_codeMajor": "failure",
-        "imsx_severity": "error",
-        "imsx_description": problem.get("detail") or problem.get("title"),
-        "imsx_CodeMinor": {
-            "imsx_codeMinorField": [
-                {"imsx_codeMinorFieldName": "TargetEndSystem", "imsx_codeMinorFieldValue": minor}
-            ]
-        },
-        **problem,
-    }
+    return compact(
+        {
+            "sourcedId": r.sourced_id,
+            "status": "tobedeleted" if r.voided_at else "active",
+            "dateLastModified": iso(r.source_modified_at or r.recorded_at),
+            "metadata": {
+                "percent": r.percent,
+                "performanceLevel": r.performance_level,
+                "revision": r.revision,
+                "attempt": r.attempt,
+                "standardScores": r.standard_scores,
+            },
+            reference: ref(base, line_items, reference, r.assessment_id),
+            "student": ref(base, f"{ROSTERING}/students", "user", r.student_id),
+            "scoreStatus": r.score_status,
+            "score": r.total_score,
+            "textScore": r.text_score,
+            "scoreDate": r.assessed_on.isoformat(),
+            "comment": r.comment,
+            "learningObjectiveSet": results,
+        }
+    )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,7 @@ from assessments.catalog.repository import AssessmentRepository
 from assessments.catalog.rules import LineItem
 from assessments.exceptions import (
     AssessmentNotFound,
+    ClassNotFound,
     FieldRequired,
     InvalidResult,
     LineItemMaximumFixed,
@@ -155,7 +157,7 @@ async def get_line_item(
     await session.refresh(found)
     auth.check_assessment_visible(principal, found.district_id, found.school_id, sourced_id)
     objectives = await AssessmentRepository(session).objectives(principal.tenant, [sourced_id])
-    return line_item_json(found, objectives, base)
+    return line_item_json(found, objectives, base, collection)
 
 
 async def list_line_items(
@@ -165,7 +167,68 @@ async def list_line_items(
         principal.tenant, LINE_ITEM_KINDS[collection], principal.visible_schools(), query
     )
     objectives = await AssessmentRepository(session).objectives(principal.tenant, [a.id for a in found])
+    return [query.project(line_item_json(a, objectives, base, collection)) for a in found], total
+
+
+async def visible_class(session: AsyncSession, *, principal: Principal, class_id: str) -> str:
+    """The district of a class the caller may read the gradebook of (plc_shared.scope: a teacher, their own
+    classes); ClassNotFound otherwise, as for a class nobody has."""
+    district_id = auth.require_role(principal, auth.STUDENT_READERS, "read a class's gradebook")
+    school = await GradebookRepository(session).school_of_class(district_id, class_id)
+    missing = ClassNotFound(class_id)
+    if school is None:
+        raise missing
+    scope.check_class(
+        principal, district_id=district_id, school_id=school, class_id=class_id, missing=missing
+    )
+    return district_id
+
+
+async def list_class_line_items(
+    session: AsyncSession, *, principal: Principal, class_id: str, query: Query, base: str
+) -> tuple[list[dict], int]:
+    """getLineItemsForClass: the class's lineItems."""
+    district_id = await visible_class(session, principal=principal, class_id=class_id)
+    found, total = await GradebookRepository(session).line_items(
+        district_id,
+        LINE_ITEM_KINDS["lineItems"],
+        None,
+        query,
+        within=[models.Assessment.class_id == class_id],
+    )
+    objectives = await AssessmentRepository(session).objectives(district_id, [a.id for a in found])
     return [query.project(line_item_json(a, objectives, base)) for a in found], total
+
+
+async def list_class_results(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    class_id: str,
+    query: Query,
+    base: str,
+    line_item: str | None = None,
+    student: str | None = None,
+) -> tuple[list[dict], int]:
+    """getResultsForClass, getResultsForLineItemForClass, getResultsForStudentForClass: results on the class's
+    lineItems (of one of them, of one student), those the caller may see."""
+    district_id = await visible_class(session, principal=principal, class_id=class_id)
+    a, r = models.Assessment, models.Result
+    if line_item is not None:
+        found = await AssessmentRepository(session).get_in_district(district_id, line_item)
+        if found is None or found.class_id != class_id or found.kind not in LINE_ITEM_KINDS["lineItems"]:
+            raise AssessmentNotFound(line_item)
+    within = [a.class_id == class_id]
+    within += [r.assessment_id == line_item] if line_item is not None else []
+    within += [r.student_id == student] if student is not None else []
+    found_results, total = await GradebookRepository(session).results(
+        district_id, LINE_ITEM_KINDS["lineItems"], auth.result_scope(principal), query, within=within
+    )
+    audit_read(principal, "oneroster.results.list", [x.student_id for x in found_results])
+    objectives = await AssessmentRepository(session).objectives(
+        district_id, list({x.assessment_id for x in found_results})
+    )
+    return [query.project(result_json(x, "results", objectives, base)) for x in found_results], total
 
 
 async def delete_line_item(

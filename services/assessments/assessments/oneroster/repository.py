@@ -59,3 +59,12 @@ class ImportRepository:
     async def score_scale(self, district_id: str, scale_id: str) -> list[dict[str, str]] | None:
         found = await self.session.get(models.ScoreScale, (district_id, scale_id))
         return list(found.values) if found is not None else None
+
+    async def staff_roles(self, district_id: str, user_ids: list[str]) -> dict[str, list[str]]:
+        """The stored staff among `user_ids` (not students), with their roles."""
+        found = {}
+        for user_id in dict.fromkeys(user_ids):
+            staff = await self.session.get(models.Staff, (district_id, user_id))
+            if staff is not None and await self.session.get(models.Student, (district_id, user_id)) is None:
+                found[user_id] = list(staff.roles)
+        return found

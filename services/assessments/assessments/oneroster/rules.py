@@ -36,6 +36,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from plc_shared.schemas import ID_MAX, TEXT_MAX, is_id, text_problem
+
 from assessments.exceptions import MAX_RATIO, PackageTooLarge
 
 MANIFEST = "manifest.csv"
@@ -195,17 +197,31 @@ def _read_csv(
                     _problem(filename, number, None, f"{len(values)} fields, the header has {len(header)}")
                 )
                 continue
-            nul = next((column for column, v in zip(header, values, strict=True) if "\x00" in v), None)
-            if nul is not None:
-                problems.append(
-                    _problem(filename, number, nul, "text may not contain the NUL character (U+0000)")
-                )
+            unstorable = unstorable_field(header, values)
+            if unstorable is not None:
+                problems.append(_problem(filename, number, *unstorable))
                 continue
             rows.append((number, dict(zip(header, values, strict=True))))
     except csv.Error:  # a field over the csv module's limit (128 KiB): the rest of the file cannot be read
         reason = f"a field is longer than {csv.field_size_limit():,} characters; the file is not read past it"
         problems.append(_problem(filename, number + 1, None, reason))
     return rows
+
+
+def unstorable_field(header: list[str], values: list[str]) -> tuple[str, str] | None:
+    """(column, reason) of the first field of a row the database cannot store, as the API's schemas refuse it
+    (plc_shared.schemas): a NUL or a lone surrogate, an id (`sourcedId`, `*SourcedId`; each id of a
+    `*SourcedIds` list) longer than ID_MAX, any other text longer than TEXT_MAX."""
+    for column, value in zip(header, values, strict=True):
+        if column.endswith("Ids"):
+            items, limit = split_list(value), ID_MAX
+        else:
+            items, limit = [value], ID_MAX if is_id(column) else TEXT_MAX
+        problem = text_problem(items, limit)
+        if problem is not None:
+            reason = problem[1].format(**problem[2])
+            return column, reason[:1].lower() + reason[1:]
+    return None
 
 
 def _problem(file: str, row: int | None, column: str | None, reason: str) -> dict:

@@ -28,7 +28,8 @@ Mapping (documented in the README of the endpoint):
 The report: `files` (rows and accepted rows per file), `problems` (rows or files that were refused: file, row —
 the header is row 1 —, column, reason; `rejected` counts them), `skipped` (rows deliberately not imported, with
 why) and `notes` (what was done that the SIS may not expect: a standard created from a CASE id, a second
-result of a student stored as attempt 2, ...). Every row of every file is accepted or in one of the lists.
+result of a student stored as attempt 2, what OneRoster 1.2 does not allow but was imported anyway: leniency.py).
+Every row of every file is accepted or in `problems` or `skipped`, never in both; a note only explains.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from assessments.catalog import service as catalog
 from assessments.catalog.repository import AssessmentRepository
 from assessments.catalog.rules import LineItem
 from assessments.exceptions import InvalidPackage, ResultNotFound
+from assessments.oneroster.leniency import lenient_notes
 from assessments.oneroster.repository import ImportRepository
 from assessments.oneroster.rules import (
     STAFF_ROLE_OF,
@@ -321,25 +323,67 @@ class GradebookFiles:
                 continue
             found.setdefault(r["resultSourcedId"], {})[r["learningObjectiveId"].strip()] = (number, value)
             self.objective_rows.setdefault(r["resultSourcedId"], []).append(number)
-        self.objectives_written = 0
+        self.objectives_placed: set[int] = set()  # rows already in problems
+        self.results_written: set[str] = set()
         return found
 
     def _count_result_objectives(self) -> None:
+        """Each resultLearningObjectiveIds row with a score: accepted when its result was written, else a
+        problem (its result is not in the package) or skipped (its result was not imported: see that row)."""
         rows = self.package.rows(RESULT_OBJECTIVES)
         named = {
-            r["sourcedId"] for name in ("results", "assessmentResults") for _n, r in self.package.rows(name)
+            r["sourcedId"].strip(): (name, n)
+            for name in ("results", "assessmentResults")
+            for n, r in self.package.rows(name)
         }
+        accepted = 0
         for result, numbers in self.objective_rows.items():
-            if result not in named:
-                for number in numbers:
-                    self.reject(
-                        RESULT_OBJECTIVES,
-                        number,
-                        "resultSourcedId",
-                        f"result '{result}' is not in results.csv",
-                    )
+            for number in numbers:
+                if number in self.objectives_placed:
+                    continue
+                if result in self.results_written:
+                    accepted += 1
+                elif result not in named:
+                    reason = f"result '{result}' is not in results.csv"
+                    self.reject(RESULT_OBJECTIVES, number, "resultSourcedId", reason)
+                else:
+                    file, row = named[result]
+                    reason = f"result '{result}' ({file}.csv row {row}) was not imported: see that row"
+                    self.skip(RESULT_OBJECTIVES, number, "resultSourcedId", reason)
         if rows:
-            self.counts[RESULT_OBJECTIVES] = {"rows": len(rows), "accepted": self.objectives_written}
+            self.counts[RESULT_OBJECTIVES] = {"rows": len(rows), "accepted": accepted}
+
+    async def _unaligned_objectives(self, live: list[tuple[int, dict]], line_item_column: str) -> None:
+        """An objective score for an objective the line item is not aligned to: that resultLearningObjectiveIds
+        row is a problem; the result keeps its total and its aligned objectives."""
+        aligned: dict[str, set[str] | None] = {}
+        for _number, r in live:
+            objectives = self.objectives_of.get(r["sourcedId"].strip())
+            line_item = r[line_item_column]
+            if not objectives:
+                continue
+            if line_item not in aligned:
+                exists = await AssessmentRepository(self.session).get_in_district(self.district_id, line_item)
+                aligned[line_item] = (
+                    await catalog.objective_codes(
+                        self.session, district_id=self.district_id, assessment_id=line_item
+                    )
+                    if exists is not None
+                    else None
+                )
+            codes = aligned[line_item]
+            if codes is None:
+                continue  # the result itself is refused (unknown line item)
+            for lo, (row, _score) in list(objectives.items()):
+                if lo not in codes:
+                    del objectives[lo]
+                    self.objectives_placed.add(row)
+                    measured = ", ".join(sorted(codes)) or "none"
+                    reason = (
+                        f"line item '{line_item}' is not aligned to objective '{lo}' (it measures: {measured}): "
+                        "this objective score is not stored; the result's total and aligned scores are"
+                    )
+                    self.reject(RESULT_OBJECTIVES, row, "learningObjectiveId", reason)
 
     async def _results(self, name: str, line_item_column: str) -> None:
         rows = self.package.rows(name)
@@ -349,6 +393,7 @@ class GradebookFiles:
         for number, r in [x for x in live if status_of(x[1]) == "tobedeleted"]:
             voided += await self._void(name, number, r, line_item_column)
         live = [x for x in live if status_of(x[1]) != "tobedeleted"]
+        await self._unaligned_objectives(live, line_item_column)
         attempts = await results_service.assign_attempts(
             self.session,
             district_id=self.district_id,
@@ -365,15 +410,22 @@ class GradebookFiles:
             numbers.append(number)
         outcome = await results_service.Ingest(self.session, self.principal, oneroster=True).run(active)
         columns = {**RESULT_COLUMNS, "assessment_id": line_item_column}
+        staff = await ImportRepository(self.session).staff_roles(
+            self.district_id, [active[e["index"]]["student_id"] for e in outcome.rejected]
+        )
         for error in outcome.rejected:
             column = columns.get((error["field"] or "").split(".")[0], error["field"])
-            self.reject(name, numbers[error["index"]], column, error["reason"])
+            reason, user = error["reason"], active[error["index"]]["student_id"]
+            if column == "studentSourcedId" and user in staff:
+                roles = ", ".join(staff[user]) or "staff"
+                reason = f"{user} is staff ({roles}), not a student: a result needs a student"
+            self.reject(name, numbers[error["index"]], column, reason)
         for stale in outcome.stale:
             self.reject(name, numbers[stale["index"]], "dateLastModified", stale["reason"])
         for kept in outcome.kept:
             self.skip(name, numbers[kept["index"]], "score", kept["reason"])
         for written in outcome.written:
-            self.objectives_written += len(self.objectives_of.get(active[written.index]["sourced_id"], {}))
+            self.results_written.add(active[written.index]["sourced_id"])
         self.counts[name] = {"rows": len(rows), "accepted": len(outcome.written) + voided}
 
     def _dedupe(self, name: str, rows: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
@@ -457,7 +509,9 @@ class Importer(GradebookFiles):
         self.district_id = auth.require_district_writer(principal)
         self.problems: list[dict] = list(package.problems)
         self.skipped: list[dict] = []
-        self.notes: list[dict] = []
+        self.notes: list[dict] = lenient_notes(
+            package
+        )  # what 1.2 does not allow, imported anyway (leniency.py)
         self.counts: dict[str, dict[str, int]] = {}
         self.enrollments_of: dict[str, list[dict]] = {}
         self.teachers_of: dict[str, list[str]] = {}
@@ -579,6 +633,11 @@ class Importer(GradebookFiles):
                 column, reason = exc.args if len(exc.args) == 2 else (None, str(exc))
                 self.reject("users", number, column, reason)
                 continue
+            user_id = record["sourcedId"]
+            named = user_roles(record, self.roles_of.get(user_id, []), self.enrollments_of.get(user_id, []))
+            if kind == "students" and (staff := staff_roles(named)):
+                reason = f"{user_id} is staff ({', '.join(staff)}) and a student: stored as a student only"
+                self.note("users", number, "role", reason)
             converted[kind].append({**row, "district_id": self.district_id})
         students = await self._store("users", "students", models.Student, converted["students"])
         staff = await self._store("users", "staff", models.Staff, converted["staff"])

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, get_args
 
 from plc_shared.events.assessments import ScoreStatus
+from plc_shared.schemas import ID_MAX, TEXT_MAX, is_id, text_problem
 
 from assessments import events, rules
 from assessments.exceptions import NoResultToMatch, StaleResult
@@ -143,9 +144,17 @@ def _text(raw: dict, name: str) -> str:
     value = raw.get(name)
     if not isinstance(value, str) or not value:
         raise RowInvalid(name, "required text is missing" if value in (None, "") else "must be text")
-    if "\x00" in value:
-        raise RowInvalid(name, "text may not contain the NUL character (U+0000)")
+    _storable(name, value, ID_MAX if is_id(name) else TEXT_MAX)
     return value
+
+
+def _storable(name: str, value: Any, limit: int) -> None:
+    """What the API's schemas refuse (plc_shared.schemas) is this row's problem: NUL, a lone surrogate, over
+    the limit."""
+    problem = text_problem(value, limit)
+    if problem is not None:
+        reason = problem[1].format(**problem[2])
+        raise RowInvalid(name, reason[:1].lower() + reason[1:])
 
 
 def _optional_text(raw: dict, name: str) -> str | None:
@@ -168,6 +177,7 @@ def _mapping(raw: dict, name: str) -> dict[str, Any]:
     value = raw.get(name) or {}
     if not isinstance(value, dict):
         raise RowInvalid(name, "must be an object of code: score")
+    _storable(name, list(value), ID_MAX)  # the codes
     return value
 
 

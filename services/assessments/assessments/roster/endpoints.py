@@ -5,7 +5,7 @@ from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
-from assessments.auth import CurrentPrincipal, DistrictWriter, StaffReader, StudentReader
+from assessments.auth import CurrentPrincipal, DistrictWriter, Person, StaffReader, StudentReader
 from assessments.roster import schemas, service
 
 ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
@@ -47,10 +47,23 @@ async def list_classes(session: DbSession, principal: CurrentPrincipal, school_i
     return await service.list_classes(session, principal=principal, school_id=school_id)
 
 
+@router.get("/students", response_model=list[schemas.StudentRead], responses=ERRORS)
+async def list_students(session: DbSession, principal: StudentReader, school_id: str | None = None):
+    """The active students the caller may see (a teacher: those enrolled in their classes), of one school or
+    of all the caller's schools, in one answer: what a page needs to name students (audited)."""
+    return await service.list_students(session, principal=principal, school_id=school_id)
+
+
 @router.get("/classes/{class_id}/students", response_model=list[schemas.StudentRead], responses=ERRORS)
 async def class_students(class_id: str, session: DbSession, principal: StudentReader):
     """The students enrolled in a class (audited)."""
     return await service.class_students(session, principal=principal, class_id=class_id)
+
+
+@router.get("/me", response_model=schemas.StaffRead, responses=ERRORS)
+async def my_staff_record(session: DbSession, principal: Person):
+    """The caller's own staff record: the one whose sourcedId or identifier is the token's subject (404: none)."""
+    return await service.my_staff_record(session, principal=principal)
 
 
 @router.get("/staff", response_model=list[schemas.StaffRead], responses=ERRORS)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, cast, func, literal, select
+from plc_shared import scope
+from plc_shared.auth import Principal
+from sqlalchemy import Text, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import models
+from assessments.auth import in_classes
 
 
 class RosterRepository:
@@ -67,6 +70,23 @@ class RosterReader:
             stmt = stmt.where(c.school_id == school_id)
         return list((await self.session.scalars(stmt.order_by(c.title, c.sourced_id))).all())
 
+    async def students_in_scope(self, principal: Principal, school_id: str | None) -> list[models.Student]:
+        """Active students of the caller's district the caller may see (plc_shared.scope: their schools; a
+        teacher, the students actively enrolled in their classes), of `school_id` if given."""
+        s = models.Student
+        stmt = select(s).where(s.district_id == principal.tenant, s.status == "active")
+        stmt = stmt.where(
+            *scope.student_filter(principal, school=None, in_classes=in_classes(s.district_id, s.sourced_id))
+        )
+        schools = principal.visible_schools()
+        if schools is not None:
+            stmt = stmt.where(s.school_ids.op("&&")(cast(sorted(schools), ARRAY(Text))))
+        if school_id:
+            stmt = stmt.where(literal(school_id) == s.school_ids.any_())
+        return list(
+            (await self.session.scalars(stmt.order_by(s.family_name, s.given_name, s.sourced_id))).all()
+        )
+
     async def class_students(self, district_id: str, class_id: str) -> list[models.Student]:
         s, e = models.Student, models.Enrollment
         stmt = (
@@ -91,6 +111,19 @@ class RosterReader:
         return list(
             (await self.session.scalars(stmt.order_by(s.family_name, s.given_name, s.sourced_id))).all()
         )
+
+    async def staff_of_subject(self, district_id: str, subject: str) -> models.Staff | None:
+        """The district's active staff member whose sourcedId, else whose identifier, is `subject`."""
+        s = models.Staff
+        stmt = select(s).where(
+            s.district_id == district_id,
+            s.status == "active",
+            or_(s.sourced_id == subject, s.identifier == subject),
+        )
+        found = list(
+            (await self.session.scalars(stmt.order_by((s.sourced_id != subject), s.sourced_id))).all()
+        )
+        return found[0] if found else None
 
     async def staff_by_id(self, district_id: str, ids: set[str]) -> dict[str, models.Staff]:
         """The district's active staff of these ids (the names of classes' teachers)."""

@@ -223,6 +223,16 @@ async def list_staff(
     return [schemas.StaffRead.model_validate(s) for s in found]
 
 
+async def my_staff_record(session: AsyncSession, *, principal: Principal) -> schemas.StaffRead:
+    """Who the signed-in person is on the roster: the active staff record of the caller's district whose
+    sourcedId — or, for an identity provider whose subjects are not the SIS's ids, whose `identifier` — is the
+    token's subject. Whatever schools it names, it is the caller's own: no school scope applies."""
+    found = await RosterReader(session).staff_of_subject(principal.tenant, principal.subject)
+    if found is None:
+        raise StaffNotFound(principal.subject)
+    return schemas.StaffRead.model_validate(found)
+
+
 async def get_staff(session: AsyncSession, *, principal: Principal, staff_id: str) -> schemas.StaffRead:
     """One staff member of the caller's district at a school the caller sees; anything else is a 404."""
     found = await session.get(models.Staff, (principal.tenant, staff_id))
@@ -233,6 +243,16 @@ async def get_staff(session: AsyncSession, *, principal: Principal, staff_id: st
     ):
         raise StaffNotFound(staff_id)
     return schemas.StaffRead.model_validate(found)
+
+
+async def list_students(
+    session: AsyncSession, *, principal: Principal, school_id: str | None
+) -> list[schemas.StudentRead]:
+    """The students the caller may see (plc_shared.scope), of one school or of all the caller's schools; a
+    school out of scope lists nobody, as one with no students."""
+    students = await RosterReader(session).students_in_scope(principal, school_id)
+    audit_read(principal, "students.read", [s.sourced_id for s in students], school_id=school_id)
+    return [schemas.StudentRead.model_validate(s) for s in students]
 
 
 async def class_students(

@@ -22,6 +22,12 @@ async def create_standard(body: schemas.StandardCreate, session: DbSession, prin
     return await service.create_standard(session, principal=principal, body=body)
 
 
+@router.post("/case", response_model=schemas.CaseImportReport, responses={**ERRORS, 413: PROBLEM_RESPONSE})
+async def import_case(package: schemas.CasePackage, session: DbSession, principal: DistrictWriter):
+    """Import a CASE 1.0 framework (a CFPackage): its items become standards; a re-import updates them."""
+    return await service.import_case(session, principal=principal, package=package)
+
+
 @router.get("", response_model=list[schemas.StandardRead], responses=ERRORS)
 async def list_standards(
     session: DbSession, principal: CurrentPrincipal, subject: str | None = None, grade: str | None = None

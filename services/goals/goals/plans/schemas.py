@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from goals.schemas import Schema
+from goals.schemas import Patch, Schema
 
 MeasureKind = Literal["proficient", "average", "growth", "support_exit", "process"]
 
@@ -72,17 +72,20 @@ class GoalCreate(GoalBody):
     parent_goal_id: uuid.UUID | None = Field(None, description="the school goal a team goal serves")
 
 
-class GoalUpdate(Schema):
-    title: str | None = Field(None, min_length=1, max_length=500)
-    measure: Measure | None = None
-    population: Population | None = None
-    direction: Literal["increase", "decrease"] | None = None
+class GoalUpdate(Patch):
+    """JSON merge patch of a goal: a field left out keeps its value; `baseline: null` clears the baseline;
+    `null` for any other field is a 422."""
+
+    title: str = Field(None, min_length=1, max_length=500)
+    measure: Measure = None
+    population: Population = None
+    direction: Literal["increase", "decrease"] = None
     baseline: Baseline | None = None
-    target: float | None = None
-    interim_targets: list[InterimTarget] | None = None
-    start: date | None = None
-    deadline: date | None = None
-    strategies: list[Strategy] | None = None
+    target: float = None
+    interim_targets: list[InterimTarget] = None
+    start: date = None
+    deadline: date = None
+    strategies: list[Strategy] = None
 
 
 class Letter(Schema):
@@ -140,11 +143,13 @@ class CyclePlan(Schema):
     tasks: list[Task] = Field(default_factory=list)
 
 
-class CyclePlanUpdate(Schema):
-    question: str | None = Field(None, min_length=1, max_length=2000)
-    change_idea: str | None = Field(None, min_length=1, max_length=2000)
+class CyclePlanUpdate(Patch):
+    """JSON merge patch of a plan: `prediction: null` clears the prediction; `null` elsewhere is a 422."""
+
+    question: str = Field(None, min_length=1, max_length=2000)
+    change_idea: str = Field(None, min_length=1, max_length=2000)
     prediction: Prediction | None = None
-    tasks: list[Task] | None = None
+    tasks: list[Task] = None
 
 
 class CycleDo(Schema):

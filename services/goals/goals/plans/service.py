@@ -29,6 +29,7 @@ from goals.points import service as point_service
 from goals.points.repository import PointRepository
 from goals.progress import rules as progress_rules
 from goals.progress import service as progress
+from goals.schemas import merge_patch
 from goals.support import service as support
 from goals.teams.service import check_roster
 
@@ -65,7 +66,7 @@ async def update_goal(
     if goal.status in ("achieved", "missed"):
         raise Conflict(f"Goal {goal_id} is {goal.status}; it no longer changes.")
     changes = data.model_dump(exclude_unset=True)
-    body = schemas.GoalBody.model_validate({**goal.body, **changes})
+    body = merge_patch(schemas.GoalBody, goal.body, data)
     new_version = goal.status == "active" and any(k in changes for k in VERSIONED)
     if new_version:
         check = await check_goal(session, goal, body)
@@ -292,7 +293,7 @@ async def update_plan(
     cycle = await _cycle(session, goal, cycle_id)
     if cycle.phase != "plan":
         raise PhaseOrder(cycle.id, cycle.phase, "plan", "is done; the plan no longer changes")
-    plan = schemas.CyclePlan.model_validate({**cycle.body["plan"], **data.model_dump(exclude_unset=True)})
+    plan = merge_patch(schemas.CyclePlan, cycle.body["plan"], data)
     cycle.body = {**cycle.body, "plan": plan.model_dump(mode="json")}
     await session.flush()
     return await _cycle_read(session, cycle)

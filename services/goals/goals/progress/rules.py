@@ -199,7 +199,7 @@ def status(
     thresholds: Thresholds = Thresholds(),
 ) -> str:
     """`achieved`/`missed` after the deadline; before it, the actual gain as a share of the expected gain
-    at the last point (fewer than 3 points: insufficient data)."""
+    at the last point (fewer than 3 points: insufficient data, unless the last already reaches the target)."""
     known = [(d, v) for d, v in points if v is not None]
     last = known[-1] if known else None
     return status_of(len(known), last, baseline, target, start, deadline, direction, today, thresholds)
@@ -218,6 +218,8 @@ def status_of(
 ) -> str:
     if today > deadline:
         return "achieved" if last is not None and reached(last[1], target, direction) else "missed"
+    if last is not None and reached(last[1], target, direction):
+        return "on track"  # at the target already: no trend is needed to say so (even from 1 or 2 points)
     if count < 3 or last is None:
         return "insufficient data"
     on, actual = last

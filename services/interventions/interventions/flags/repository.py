@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from plc_shared.db import Repository
 from sqlalchemy import ColumnElement, Uuid, and_, any_, func, literal, select, text, tuple_
 
-from interventions.models import Flag, StudentTier
+from interventions.models import Assignment, Flag, Intervention, StudentTier
 
 
 class FlagRepository(Repository[Flag]):
@@ -44,6 +44,20 @@ class FlagRepository(Repository[Flag]):
         )
         stmt = stmt.add_columns(Flag.change_xid, Flag.id)
         stmt = stmt.order_by(Flag.change_xid, Flag.id).limit(limit)
+        return (await self.session.execute(stmt)).all()
+
+    async def supports(self, district_id: str, student_ids: set[str]) -> Sequence:
+        """(assignment, intervention) of the students' active assignments, newest first."""
+        stmt = (
+            select(Assignment, Intervention)
+            .join(Intervention, Intervention.id == Assignment.intervention_id)
+            .where(
+                Assignment.district_id == district_id,
+                Assignment.student_id.in_(sorted(student_ids)),
+                Assignment.status == "active",
+            )
+            .order_by(Assignment.start_on.desc(), Assignment.created_at.desc())
+        )
         return (await self.session.execute(stmt)).all()
 
     async def tier_of(self, district_id: str, student_id: str) -> int:

@@ -21,6 +21,16 @@ class FlagResolutionRead(Schema):
     note: str | None = Field(description="the team's reason, for a decision")
 
 
+class FlagSupportRead(Schema):
+    """An intervention the flagged student is in now (an active assignment), whatever its standard."""
+
+    assignment_id: uuid.UUID
+    intervention_id: uuid.UUID
+    intervention_name: str
+    tier: int
+    standard_id: str | None
+
+
 class FlagRead(Schema):
     id: uuid.UUID
     student_id: str
@@ -37,6 +47,10 @@ class FlagRead(Schema):
     age_days: float = Field(description="days open (until its resolution for a resolved flag)")
     tier: int
     resolution: FlagResolutionRead | None = None
+    supports: list[FlagSupportRead] = Field(
+        default_factory=list,
+        description="the student's active interventions (the support already in place); in the list, not the feed",
+    )
 
 
 class FlagChanges(Schema):

@@ -57,7 +57,13 @@ async def flagged(
         offset=offset,
     )
     audit_read(principal, "flags", (f.student_id for f, *_ in rows), status=status)
-    return [flag_read(f, t, age) for f, t, age in rows]
+    supports: dict[str, list[schemas.FlagSupportRead]] = {}
+    if rows and status == "open":  # what is in place already, beside each flag a team acts on
+        for assignment, intervention in await FlagRepository(session).supports(
+            district, {f.student_id for f, *_ in rows}
+        ):
+            supports.setdefault(assignment.student_id, []).append(support_read(assignment, intervention))
+    return [flag_read(f, t, age, supports.get(f.student_id, [])) for f, t, age in rows]
 
 
 async def changes(
@@ -115,7 +121,19 @@ async def resolve_flag(
     return flag_read(flag, tier, (now - flag.opened_at).total_seconds() / 86400)
 
 
-def flag_read(flag: models.Flag, tier: int, age_days: float) -> schemas.FlagRead:
+def support_read(assignment: models.Assignment, intervention: models.Intervention) -> schemas.FlagSupportRead:
+    return schemas.FlagSupportRead(
+        assignment_id=assignment.id,
+        intervention_id=intervention.id,
+        intervention_name=intervention.name,
+        tier=intervention.tier,
+        standard_id=assignment.standard_id,
+    )
+
+
+def flag_read(
+    flag: models.Flag, tier: int, age_days: float, supports: list[schemas.FlagSupportRead] | None = None
+) -> schemas.FlagRead:
     fields = {c: getattr(flag, c) for c in schemas.FlagRead.model_fields if hasattr(flag, c)}
     resolution = None
     if flag.status == "resolved":
@@ -128,7 +146,13 @@ def flag_read(flag: models.Flag, tier: int, age_days: float) -> schemas.FlagRead
             note=flag.resolution_note,
         )
     return schemas.FlagRead.model_validate(
-        {**fields, "tier": tier, "age_days": float(age_days), "resolution": resolution}
+        {
+            **fields,
+            "tier": tier,
+            "age_days": float(age_days),
+            "resolution": resolution,
+            "supports": supports or [],
+        }
     )
 
 

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 
 from plc_shared.db import Repository
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions.models import Assignment, Intervention, ProgressPoint, ResultScore
@@ -25,6 +25,29 @@ class AssignmentRepository(Repository[Assignment]):
 
     async def in_district(self, district_id: str, assignment_id: uuid.UUID) -> Assignment | None:
         return await _one(self.session, Assignment, district_id, assignment_id)
+
+    async def lock_student(self, district_id: str, student_id: str) -> None:
+        """A transaction-scoped advisory lock on one student's assignments (released at commit/rollback)."""
+        key = f"plc.interventions.assign/{district_id}/{student_id}"
+        await self.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
+
+    async def active(
+        self, district_id: str, student_id: str, intervention_id: uuid.UUID, standard_id: str | None
+    ) -> Assignment | None:
+        """The student's active assignment of this intervention on this standard (None: no standard), if any."""
+        same_standard = (
+            Assignment.standard_id.is_(None) if standard_id is None else Assignment.standard_id == standard_id
+        )
+        stmt = select(Assignment).where(
+            Assignment.district_id == district_id,
+            Assignment.student_id == student_id,
+            Assignment.intervention_id == intervention_id,
+            Assignment.status == "active",
+            same_standard,
+        )
+        return (await self.session.scalars(stmt.limit(1))).first()
 
     async def points(self, district_id: str, assignment_id: uuid.UUID) -> list[ProgressPoint]:
         stmt = (
@@ -70,6 +93,27 @@ class AssignmentRepository(Repository[Assignment]):
             .order_by(Intervention.name)
         )
         return (await self.session.execute(stmt)).all()
+
+    async def monitored(self, district_id: str, school_id: str) -> list[tuple[Assignment, list[tuple]]]:
+        """The school's assignments, each with its progress points (measured on, score), oldest first."""
+        assignments = list(
+            (
+                await self.session.scalars(
+                    select(Assignment).where(
+                        Assignment.district_id == district_id, Assignment.school_id == school_id
+                    )
+                )
+            ).all()
+        )
+        stmt = (
+            select(ProgressPoint.assignment_id, ProgressPoint.measured_on, ProgressPoint.score)
+            .where(ProgressPoint.assignment_id.in_([a.id for a in assignments]))
+            .order_by(ProgressPoint.measured_on, ProgressPoint.id)
+        )
+        points: dict[uuid.UUID, list[tuple]] = {a.id: [] for a in assignments}
+        for assignment_id, on, score in (await self.session.execute(stmt)).all() if assignments else []:
+            points[assignment_id].append((on, score))
+        return [(a, points[a.id]) for a in assignments]
 
 
 async def _one(session: AsyncSession, model, district_id: str, id_: uuid.UUID):

@@ -5,6 +5,7 @@ carries. No I/O."""
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Sequence
 from datetime import date
 
@@ -38,6 +39,11 @@ def goal_rate(baseline: float, target: float, start: date, goal_date: date) -> f
     return (target - baseline) / weeks
 
 
+def goal_met(last_score: float | None, goal: float) -> bool:
+    """Does the data say the goal is met: the last progress point at or above the goal?"""
+    return last_score is not None and last_score >= goal
+
+
 # The documented exit reasons (the web app's choices) → the code StudentExitedV2 carries; the words stay here.
 EXIT_REASONS: dict[str, ExitReason] = {
     "goal met": "goal_met",
@@ -53,3 +59,24 @@ def exit_reason_code(reason: str) -> ExitReason:
     if said in EXIT_REASONS.values():
         return said  # type: ignore[return-value]
     return EXIT_REASONS.get(said, "other")
+
+
+def outcomes(assignments: Sequence[tuple]) -> dict:
+    """Per intervention id, from (assignment, its progress points (date, score)): exits, exits with the goal
+    met and their share, the assignments monitored (2 points or more) and their median rate of improvement."""
+    by: dict = {}
+    for a, points in assignments:
+        by.setdefault(a.intervention_id, []).append((a, points))
+    out = {}
+    for intervention_id, these in by.items():
+        exited = [a for a, _ in these if a.status == "exited"]
+        met = sum(exit_reason_code(a.exit_reason or "") == "goal_met" for a in exited)
+        rates = [r for _, p in these if (r := rate_of_improvement(p)) is not None]
+        out[intervention_id] = {
+            "exited": len(exited),
+            "exited_goal_met": met,
+            "goal_met_share": met / len(exited) if exited else None,
+            "monitored": len(rates),
+            "median_rate_of_improvement": round(statistics.median(rates), 2) if rates else None,
+        }
+    return out

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from interventions.schemas import Schema
 
@@ -53,8 +54,12 @@ class AssignmentRead(AssignmentCreate):
     exit_evidence: str | None = None
 
 
+# Words a person must give: blank or spaces only is no answer (422), surrounding spaces are dropped.
+Said = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
 class ProgressCreate(Schema):
-    measured_on: date = Field(description="not before the assignment's start")
+    measured_on: date = Field(description="not before the assignment's start, not after today")
     score: float = Field(ge=0, le=100, description="percent, on the scale of the baseline and the goal")
 
 
@@ -73,8 +78,11 @@ class ProgressRead(Schema):
 
 class ExitCreate(Schema):
     exited_on: date
-    reason: str = Field(min_length=1)
-    evidence: str = Field(min_length=1, description="what shows the student no longer needs it")
+    reason: Said = Field(description='"Goal met" needs the last progress point at or above the goal')
+    evidence: Said = Field(description="what shows the student no longer needs it (not blank)")
+    goal_met_confirmed: bool = Field(
+        False, description='"Goal met" although the last progress point is below the goal (or there is none)'
+    )
     to_tier: int | None = Field(None, ge=1, le=3, description="the student's tier after the exit")
 
 
@@ -85,3 +93,10 @@ class EffectivenessRead(Schema):
     with_next_result: int
     reached_proficiency: int
     share: float | None
+    exited: int = Field(0, description="assignments exited")
+    exited_goal_met: int = Field(0, description="exits with the reason 'goal met'")
+    goal_met_share: float | None = Field(None, description="exited_goal_met / exited (None: no exit yet)")
+    monitored: int = Field(0, description="assignments with two progress points or more")
+    median_rate_of_improvement: float | None = Field(
+        None, description="median over the monitored assignments of their points gained per week"
+    )

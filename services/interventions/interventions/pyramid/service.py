@@ -7,7 +7,7 @@ session does, once). Events go to the outbox in the same transaction as the chan
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from plc_shared import scope
 from plc_shared.audit import audit_read
@@ -18,16 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from interventions import models
 from interventions.auth import check_school, check_student
 from interventions.exceptions import (
+    AlreadyAssigned,
     AssignmentClosed,
     AssignmentNotFound,
+    ExitReasonAgainstData,
     InterventionNotFound,
     ProgressBeforeStart,
+    ProgressInTheFuture,
     StudentNotFound,
 )
 from interventions.models import Assignment, Intervention, ProgressPoint
 from interventions.pyramid import rules, schemas
 from interventions.pyramid.repository import AssignmentRepository, InterventionRepository
 from interventions.tiers.service import set_tier
+
+# "Today" is the server's UTC date plus a day: a school east of UTC is already a day ahead of it.
+TIME_ZONES_AHEAD = timedelta(days=1)
 
 
 async def create_intervention(
@@ -60,6 +66,15 @@ async def assign(
     student = await check_student(session, principal, data.student_id, school_ids=[intervention.school_id])
     if intervention.school_id not in student.school_ids:
         raise StudentNotFound(data.student_id)
+    repository = AssignmentRepository(session)
+    # One active assignment per intervention, student and standard: the lock (held to the commit) makes two
+    # requests at once (a double-click, two replicas) queue, so the second one sees the first one's row.
+    await repository.lock_student(intervention.district_id, data.student_id)
+    existing = await repository.active(
+        intervention.district_id, data.student_id, intervention.id, data.standard_id
+    )
+    if existing is not None:
+        raise AlreadyAssigned(existing.id)
     assignment = Assignment(
         id=uuid.uuid4(),
         district_id=intervention.district_id,
@@ -67,7 +82,7 @@ async def assign(
         status="active",
         **data.model_dump(),
     )
-    await AssignmentRepository(session).add(assignment, flush=True)
+    await repository.add(assignment, flush=True)
     await models.outbox.add(
         session,
         InterventionAssigned(
@@ -95,6 +110,8 @@ async def add_progress(
         raise AssignmentClosed(assignment_id, assignment.exited_on)
     if data.measured_on < assignment.start_on:
         raise ProgressBeforeStart(assignment_id, data.measured_on, assignment.start_on)
+    if data.measured_on > datetime.now(UTC).date() + TIME_ZONES_AHEAD:
+        raise ProgressInTheFuture(data.measured_on)
     session.add(ProgressPoint(assignment_id=assignment.id, **data.model_dump()))
     await session.flush()
     return await progress(session, principal=principal, assignment_id=assignment_id)
@@ -132,6 +149,11 @@ async def exit_assignment(
     assignment = await _assignment(session, principal, assignment_id)
     if assignment.status != "active":
         raise AssignmentClosed(assignment_id, assignment.exited_on)
+    if rules.exit_reason_code(data.reason) == "goal_met" and not data.goal_met_confirmed:
+        points = await AssignmentRepository(session).points(assignment.district_id, assignment.id)
+        last = points[-1].score if points else None
+        if not rules.goal_met(last, assignment.goal):
+            raise ExitReasonAgainstData(last, assignment.goal)
     assignment.status, assignment.exited_on = "exited", data.exited_on
     assignment.exit_reason, assignment.exit_evidence = data.reason, data.evidence
     await models.outbox.add(
@@ -192,7 +214,9 @@ async def effectiveness(
     session: AsyncSession, *, principal: Principal, school_id: str
 ) -> list[schemas.EffectivenessRead]:
     district = await check_school(session, principal, school_id)
-    rows = await AssignmentRepository(session).effectiveness(district, school_id)
+    repo = AssignmentRepository(session)
+    rows = await repo.effectiveness(district, school_id)
+    outcomes = rules.outcomes(await repo.monitored(district, school_id))
     return [
         schemas.EffectivenessRead(
             intervention_id=i,
@@ -201,6 +225,7 @@ async def effectiveness(
             with_next_result=measured,
             reached_proficiency=reached,
             share=reached / measured if measured else None,
+            **outcomes.get(i, {}),
         )
         for i, name, assigned, measured, reached in rows
     ]

@@ -49,6 +49,10 @@ class StudentInterventionsRead(Schema):
     student_id: str
     school_ids: list[str] = Field(description="the student's schools the caller sees")
     tier: StudentTierRead
+    tier_in_force: int = Field(
+        description="the tier the student is served at now: the recorded tier, or the highest tier of an active "
+        "intervention when that is higher (a tier-2 intervention makes a tier-1 record tier 2 in force)"
+    )
     open_flags: list[StudentFlagRead] = Field(description="oldest first")
     resolved_flags: list[StudentFlagRead] = Field(description="most recently resolved first")
     assignments: list[StudentAssignmentRead] = Field(description="newest first")

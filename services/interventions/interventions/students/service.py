@@ -49,6 +49,7 @@ async def student_interventions(
         student_id=student_id,
         school_ids=sorted(schools),
         tier=tier_read(tier, history),
+        tier_in_force=max([current, *(i.tier for a, i in assigned if a.status == "active")]),
         open_flags=[f for f in flag_reads if f.status == "open"],
         resolved_flags=sorted(
             (f for f in flag_reads if f.status == "resolved"),

@@ -1,6 +1,8 @@
 """HTTP endpoints of tiers: a leader's decision, the school's distribution, the overdue list."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -22,6 +24,14 @@ async def decide_tier(student_id: str, data: schemas.TierDecision, session: DbSe
 async def tiers(school_id: str, session: DbSession, principal: Reader):
     """The school's tier distribution against the 80 / 15 / 5 guidance."""
     return await service.distribution(session, principal=principal, school_id=school_id)
+
+
+@router.get("/schools/{school_id}/tiers/history", response_model=schemas.TierHistory, responses=ERRORS)
+async def tiers_history(
+    school_id: str, session: DbSession, principal: Reader, weeks: Annotated[int, Query(ge=1, le=52)] = 12
+):
+    """The school's tier distribution at the end of each of the last `weeks` weeks (a leader's dashboard)."""
+    return await service.history(session, principal=principal, school_id=school_id, weeks=weeks)
 
 
 @router.get("/schools/{school_id}/overdue", response_model=list[schemas.OverdueRead], responses=ERRORS)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from plc_shared.db import Repository
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 
-from interventions.models import Assignment, Flag, Student, StudentTier
+from interventions.models import Assignment, Flag, Student, StudentTier, TierChange
 
 
 class TierRepository(Repository[StudentTier]):
@@ -33,7 +33,7 @@ class TierRepository(Repository[StudentTier]):
         stmt = select(func.count()).where(
             Student.district_id == district_id,
             Student.status == "active",
-            Student.school_ids.any(school_id),
+            literal(school_id) == Student.school_ids.any_(),
         )
         return (await self.session.execute(stmt)).scalar_one()
 
@@ -62,3 +62,12 @@ class TierRepository(Repository[StudentTier]):
             Student.district_id == district_id, Student.student_id.in_(student_ids)
         )
         return {row[0]: list(row[1]) for row in await self.session.execute(stmt)}
+
+    async def changes(self, district_id: str, school_id: str) -> list[tuple]:
+        """The school's tier changes (student, from tier, to tier, changed at), in the order they happened."""
+        stmt = (
+            select(TierChange.student_id, TierChange.from_tier, TierChange.to_tier, TierChange.changed_at)
+            .where(TierChange.district_id == district_id, TierChange.school_id == school_id)
+            .order_by(TierChange.changed_at, TierChange.id)
+        )
+        return [tuple(row) for row in await self.session.execute(stmt)]

@@ -44,3 +44,25 @@ def distribution(tiers: Iterable[int]) -> dict[int, dict[str, float]]:
         }
         for tier in counts
     }
+
+
+def weekly(
+    changes: Iterable[tuple[str, int | None, int, date]], students: int, weeks: int, today: date
+) -> list[tuple[date, dict[int, dict[str, float]]]]:
+    """The distribution at the end of each of the last `weeks` weeks (the last ends today), oldest first, from
+    the school's tier changes (student, from tier, to tier, on), in order. A student's tier on a day is the
+    last change's `to` up to that day (before their first change, its `from`, tier 1 when unknown); the other
+    students of the school (`students`, today's count) are tier 1."""
+    history: dict[str, list[tuple[date, int | None, int]]] = {}
+    for student, before, after, on in changes:
+        history.setdefault(student, []).append((on, before, after))
+    out = []
+    for n in range(weeks - 1, -1, -1):
+        end = today - timedelta(days=7 * n)
+        tiered = []
+        for steps in history.values():
+            done = [after for on, _, after in steps if on <= end]
+            tiered.append(done[-1] if done else (steps[0][1] or 1))
+        above = [t for t in tiered if t > 1]
+        out.append((end, distribution([*above, *([1] * max(students - len(above), 0))])))
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -36,6 +36,20 @@ class Distribution(Schema):
         description="the school's students: on its roster, or first seen in a result there (tier 1 unless decided)"
     )
     tiers: list[TierShare]
+
+
+class WeekTiers(Schema):
+    week_ending: date
+    tiers: list[TierShare]
+
+
+class TierHistory(Schema):
+    """The distribution at the end of each week, from the students' tier changes; every week counts today's
+    students of the school (tier 1 unless a change says otherwise)."""
+
+    school_id: str
+    students: int
+    weeks: list[WeekTiers] = Field(description="oldest first; the last week ends today")
 
 
 class OverdueRead(Schema):

@@ -113,6 +113,30 @@ async def distribution(
     )
 
 
+async def history(
+    session: AsyncSession, *, principal: Principal, school_id: str, weeks: int, today: date | None = None
+) -> schemas.TierHistory:
+    district = await check_school(session, principal, school_id)
+    repo = TierRepository(session)
+    changes = [
+        (s, before, after, at.date()) for s, before, after, at in await repo.changes(district, school_id)
+    ]
+    students = max(
+        await repo.students_in_school(district, school_id), len({c[0] for c in changes if c[2] > 1})
+    )
+    today = today or datetime.now(UTC).date()
+    return schemas.TierHistory(
+        school_id=school_id,
+        students=students,
+        weeks=[
+            schemas.WeekTiers(
+                week_ending=end, tiers=[schemas.TierShare(tier=t, **v) for t, v in shares.items()]
+            )
+            for end, shares in rules.weekly(changes, students, weeks, today)
+        ],
+    )
+
+
 async def overdue(
     session: AsyncSession,
     *,

@@ -1,0 +1,296 @@
+"""Every answer of every /ims/oneroster/gradebook/v1p2 route, checked against the vendored 1.2 schemas
+(tests/vendor/oneroster, README there: imsx_* verbatim from 1EdTech's OpenAPI, the gradebook objects as the
+strict public client LongsightGroup/oneroster parses them): successes, each error status, lists, `fields`
+projections; the Link header of every page; every href followed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from plc_shared.auth import Role
+
+BASE = "/ims/oneroster/gradebook/v1p2"
+VENDOR = Path(__file__).parent / "vendor" / "oneroster"
+IMSX = json.loads((VENDOR / "imsx_1edtech_rostering_v1p2.json").read_text())
+GRADEBOOK = json.loads((VENDOR / "gradebook_v1p2.json").read_text())
+SINGULAR = {
+    "lineItems": ("lineItem", "LineItem"),
+    "assessmentLineItems": ("assessmentLineItem", "AssessmentLineItem"),
+    "results": ("result", "Result"),
+    "assessmentResults": ("assessmentResult", "AssessmentResult"),
+}
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    return Draft202012Validator({"$defs": GRADEBOOK["$defs"], **schema}, format_checker=FormatChecker())
+
+
+def _object_schema(name: str, fields: list[str] | None = None) -> dict:
+    schema = dict(GRADEBOOK["$defs"][name])
+    if fields is not None:  # a projection: the selected members, none other, none required beyond them
+        schema["required"] = [f for f in schema["required"] if f in fields]
+    return schema
+
+
+STATUS_INFO = _validator({**IMSX, "$ref": "#/components/schemas/imsx_StatusInfoDType"})
+
+
+def check(response, collection: str, *, many: bool = False, fields: list[str] | None = None) -> None:
+    """The answer is exactly what the binding allows for its status."""
+    if response.status_code >= 400:
+        assert response.headers["content-type"] == "application/json", response.headers
+        STATUS_INFO.validate(response.json())
+        return
+    if response.status_code == 204:
+        assert response.content == b""
+        return
+    singular, name = SINGULAR[collection]
+    item = _object_schema(name, fields)
+    body = response.json()
+    if many:
+        envelope = {"type": "object", "properties": {collection: {"type": "array", "items": item}}}
+        _validator({**envelope, "required": [collection], "additionalProperties": False}).validate(body)
+        assert int(response.headers["x-total-count"]) >= len(body[collection])
+        assert {"first", "last"} <= set(_links(response))
+    else:
+        envelope = {"type": "object", "properties": {singular: item}, "required": [singular]}
+        _validator({**envelope, "additionalProperties": False}).validate(body)
+    for found in _objects(body):
+        if fields is not None:
+            assert set(found) <= set(fields)
+
+
+def _objects(body: dict) -> list[dict]:
+    (value,) = body.values()
+    return value if isinstance(value, list) else [value]
+
+
+def _links(response) -> dict[str, str]:
+    return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers.get("link", ""))}
+
+
+def _hrefs(value) -> list[str]:
+    if isinstance(value, dict):
+        return ([value["href"]] if "href" in value else []) + [h for v in value.values() for h in _hrefs(v)]
+    if isinstance(value, list):
+        return [h for v in value for h in _hrefs(v)]
+    return []
+
+
+def _line_item(district, title: str, **extra) -> dict:
+    """A lineItem with every member the 1.2 binding requires (class, school, category, dates)."""
+    return {
+        "title": title,
+        "assignDate": "2026-11-01T00:00:00Z",
+        "dueDate": "2026-11-20T00:00:00Z",
+        "class": {"sourcedId": district.classes[0]},
+        "school": {"sourcedId": district.schools[0]},
+        "category": {"sourcedId": f"{district.id}-cat-cfa"},
+        "resultValueMax": 10,
+        **extra,
+    }
+
+
+async def _seed(district) -> dict[str, str]:
+    http, sis = district.http, district.sis
+    li, ali = f"{district.id}-li", f"{district.id}-ali"
+    r, ar = f"{district.id}-r", f"{district.id}-ar"
+    created = await http.put(
+        f"{BASE}/lineItems/{li}", json={"lineItem": _line_item(district, "CFA 1")}, headers=sis
+    )
+    check(created, "lineItems")
+    assert created.status_code == 201
+    replaced = await http.put(
+        f"{BASE}/lineItems/{li}", json={"lineItem": _line_item(district, "CFA 1")}, headers=sis
+    )
+    assert replaced.status_code == 201, "the binding's putLineItem answers 201 for a replaced object too"
+    body = {"title": "Benchmark", "class": {"sourcedId": district.classes[0]}, "resultValueMax": 40}
+    put = await http.put(f"{BASE}/assessmentLineItems/{ali}", json={"assessmentLineItem": body}, headers=sis)
+    check(put, "assessmentLineItems")
+    assert put.status_code == 201 and "dueDate" not in put.json()["assessmentLineItem"]
+    for n, student in enumerate(district.students[:3]):
+        result = {
+            "lineItem": {"sourcedId": li},
+            "student": {"sourcedId": student},
+            "scoreStatus": "fully graded",
+            "score": 5 + n,
+            "scoreDate": "2026-11-20",
+        }
+        put = await http.put(f"{BASE}/results/{r}{n}", json={"result": result}, headers=sis)
+        check(put, "results")
+        assert put.status_code == 201
+        assert "textScore" not in put.json()["result"] and "comment" not in put.json()["result"]
+    again = await http.put(f"{BASE}/results/{r}0", json={"result": {**result, "student": {"sourcedId": district.students[0]}, "score": 5}}, headers=sis)  # fmt: skip
+    assert again.status_code == 201, "a re-PUT of an unchanged result answers 201, as the binding's putResult"
+    assessment_result = {
+        "assessmentLineItem": {"sourcedId": ali},
+        "student": {"sourcedId": district.students[0]},
+        "scoreStatus": "fully graded",
+        "score": 30,
+        "scoreDate": "2026-11-21",
+    }
+    put = await http.put(
+        f"{BASE}/assessmentResults/{ar}", json={"assessmentResult": assessment_result}, headers=sis
+    )
+    check(put, "assessmentResults")
+    return {"lineItems": li, "assessmentLineItems": ali, "results": f"{r}0", "assessmentResults": ar}
+
+
+async def test_every_answer_of_every_route_matches_the_binding(district):
+    ids = await _seed(district)
+    http, sis = district.http, district.sis
+    for collection, sourced_id in ids.items():
+        check(await http.get(f"{BASE}/{collection}/{sourced_id}", headers=sis), collection)
+        check(await http.get(f"{BASE}/{collection}", headers=sis), collection, many=True)
+        paged = await http.get(f"{BASE}/{collection}", params={"limit": 1, "offset": 1}, headers=sis)
+        check(paged, collection, many=True)
+        for fields in (["sourcedId"], ["sourcedId", "status", "dateLastModified"], ["sourcedId", "metadata"]):
+            query = {"fields": ",".join(fields)}
+            check(await http.get(f"{BASE}/{collection}", params=query, headers=sis), collection, many=True, fields=fields)  # fmt: skip
+            check(await http.get(f"{BASE}/{collection}/{sourced_id}", params=query, headers=sis), collection, fields=fields)  # fmt: skip
+        sorted_ = await http.get(f"{BASE}/{collection}", params={"sort": "sourcedId", "orderBy": "desc"}, headers=sis)  # fmt: skip
+        check(sorted_, collection, many=True)
+        filtered = await http.get(f"{BASE}/{collection}", params={"filter": f"sourcedId='{sourced_id}'"}, headers=sis)  # fmt: skip
+        check(filtered, collection, many=True)
+        assert [o["sourcedId"] for o in filtered.json()[collection]] == [sourced_id]
+        # every error status of the route
+        errors = {
+            400: [
+                ("GET", f"{BASE}/{collection}?sort=nope", "invaliddata"),
+                ("GET", f"{BASE}/{collection}?orderBy=up", "invaliddata"),
+                ("GET", f"{BASE}/{collection}?filter=nope='x'", "invalid_filter_field"),
+                ("GET", f"{BASE}/{collection}?fields=nope", "invalid_selection_field"),
+                ("PUT", f"{BASE}/{collection}/{sourced_id}", "invaliddata"),  # no wrapper
+            ],
+            401: [("GET", f"{BASE}/{collection}", "unauthorisedrequest")],
+            403: [("DELETE", f"{BASE}/{collection}/{sourced_id}", "forbidden")],
+            404: [("GET", f"{BASE}/{collection}/nope-{district.id}", "unknownobject")],
+        }
+        for status, calls in errors.items():
+            for method, url, minor in calls:
+                headers = {} if status == 401 else sis
+                if status == 403:
+                    headers = district.token(Role.ANALYST)
+                inner = {
+                    "title": "t",
+                    "resultValueMax": 1,
+                    "student": {"sourcedId": "x"},
+                    "scoreStatus": "submitted",
+                }
+                answer = await http.request(method, url, headers=headers, json={"wrong": inner})
+                assert answer.status_code == status, (method, url, answer.text)
+                check(answer, collection)
+                minor_field = answer.json()["imsx_CodeMinor"]["imsx_codeMinorField"][0]
+                assert minor_field["imsx_codeMinorFieldValue"] == minor, (url, answer.json())
+        check(await http.delete(f"{BASE}/{collection}/{sourced_id}", headers=sis), collection)
+    # 409 (a result's student changed), 422 (score above the maximum)
+    moved = {"lineItem": {"sourcedId": ids["lineItems"]}, "student": {"sourcedId": district.students[1]}, "scoreStatus": "fully graded", "score": 1, "scoreDate": "2026-11-20"}  # fmt: skip
+    clash = await http.put(f"{BASE}/results/{ids['results'][:-1]}2", json={"result": moved}, headers=sis)
+    assert clash.status_code == 409, clash.text
+    check(clash, "results")
+    too_high = {**moved, "student": {"sourcedId": district.students[2]}, "score": 99}
+    bad = await http.put(f"{BASE}/results/{ids['results'][:-1]}2", json={"result": too_high}, headers=sis)
+    assert bad.status_code == 422, bad.text
+    check(bad, "results")
+    missing = await http.put(f"{BASE}/lineItems/{district.id}-new", json={"lineItem": {"title": "x"}}, headers=sis)  # fmt: skip
+    assert missing.status_code == 422 and "resultValueMax" in missing.json()["imsx_description"]
+    check(missing, "lineItems")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/categories/cat-1"),
+        ("GET", "/scoreScales"),
+        ("POST", "/lineItems/li-1/results"),
+        ("POST", "/schools/s-1/lineItems"),
+    ],
+)
+async def test_an_unserved_part_of_the_binding_is_unsupported_not_404(district, method, path):
+    answer = await district.http.request(method, f"{BASE}{path}", headers=district.sis, json={})
+    assert answer.status_code == 501
+    STATUS_INFO.validate(answer.json())
+    assert answer.json()["imsx_codeMajor"] == "unsupported"
+    nowhere = await district.http.get(f"{BASE}/nothing/here/at/all", headers=district.sis)
+    assert nowhere.status_code == 404
+    STATUS_INFO.validate(nowhere.json())
+
+
+async def test_pages_link_first_prev_next_last_on_the_callers_address(district):
+    await _seed(district)
+    forwarded = {**district.sis, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "plc.example.org", "X-Forwarded-Prefix": "/api"}  # fmt: skip
+    page = await district.http.get(f"{BASE}/results", params={"limit": 1, "offset": 1, "sort": "sourcedId"}, headers=forwarded)  # fmt: skip
+    assert page.headers["x-total-count"] == "3"
+    links = _links(page)
+    assert set(links) == {"first", "prev", "next", "last"}
+    assert links["next"].startswith(f"https://plc.example.org/api{BASE}/results?")
+    assert "offset=2" in links["next"] and "offset=0" in links["prev"] and "offset=2" in links["last"]
+    assert "sort=sourcedId" in links["next"] and "limit=1" in links["next"]
+    for href in _hrefs(page.json()):
+        assert href.startswith("https://plc.example.org/api/ims/oneroster/"), href
+
+
+async def test_every_gradebook_href_and_page_link_resolves(district):
+    """Follow every href (and Link) of every answer that points into the gradebook service; each answers 200
+    with the object it names. (Rostering, category and scoreScale hrefs: see the README's conformance table.)"""
+    ids = await _seed(district)
+    http, sis = district.http, district.sis
+    seen: set[str] = set()
+    for collection, sourced_id in ids.items():
+        for url in (f"{BASE}/{collection}/{sourced_id}", f"{BASE}/{collection}?limit=1"):
+            answer = await http.get(url, headers=sis)
+            targets = _hrefs(answer.json()) + list(_links(answer).values())
+            for href in targets:
+                if f"{BASE}/" not in href or any(
+                    f"{BASE}/{x}/" in href for x in ("categories", "scoreScales")
+                ):
+                    continue
+                seen.add(href)
+                followed = await http.get(href.removeprefix("http://svc"), headers=sis)
+                assert followed.status_code == 200, (href, followed.text)
+                if not followed.headers.get("x-total-count"):
+                    assert _objects(followed.json())[0]["sourcedId"] == href.rsplit("/", 1)[1]
+    assert any("/lineItems/" in h for h in seen) and any("/assessmentLineItems/" in h for h in seen)
+
+
+async def test_class_scoped_reads_match_the_binding_and_the_class_scope(district):
+    """getLineItemsForClass, getResultsForClass, getResultsForLineItemForClass, getResultsForStudentForClass:
+    same shapes, paging, filter, sort and fields; a teacher reads their own class only (another is a 404,
+    exactly as a class nobody has)."""
+    ids = await _seed(district)
+    http, sis = district.http, district.sis
+    c1, c2, li = district.classes[0], district.classes[1], ids["lineItems"]
+    student = district.students[0]
+    routes = {
+        f"{BASE}/classes/{c1}/lineItems": ("lineItems", {li}),
+        f"{BASE}/classes/{c1}/results": ("results", {f"{district.id}-r0", f"{district.id}-r1", f"{district.id}-r2"}),
+        f"{BASE}/classes/{c1}/lineItems/{li}/results": ("results", {f"{district.id}-r0", f"{district.id}-r1", f"{district.id}-r2"}),
+        f"{BASE}/classes/{c1}/students/{student}/results": ("results", {f"{district.id}-r0"}),
+    }  # fmt: skip
+    own = district.token(Role.TEACHER, schools=(district.schools[0],), classes=(c1,))
+    other = district.token(Role.TEACHER, schools=(district.schools[0],), classes=(c2,))
+    for url, (collection, expected) in routes.items():
+        for headers in (sis, own):
+            listed = await http.get(url, headers=headers)
+            check(listed, collection, many=True)
+            assert {o["sourcedId"] for o in listed.json()[collection]} == expected, (url, listed.text)
+        page = await http.get(
+            url, params={"limit": 1, "sort": "sourcedId", "fields": "sourcedId"}, headers=sis
+        )
+        check(page, collection, many=True, fields=["sourcedId"])
+        assert page.headers["x-total-count"] == str(len(expected))
+        for href in _links(page).values():
+            assert (await http.get(href.removeprefix("http://svc"), headers=sis)).status_code == 200
+        hidden = await http.get(url, headers=other)
+        nobody = await http.get(url.replace(c1, f"{c1}-nobody"), headers=sis)
+        assert hidden.status_code == nobody.status_code == 404
+        check(hidden, collection)
+        assert hidden.json()["imsx_description"] == nobody.json()["imsx_description"].replace("-nobody", "")
+    wrong_class = await http.get(f"{BASE}/classes/{c2}/lineItems/{li}/results", headers=sis)
+    assert wrong_class.status_code == 404
+    check(wrong_class, "results")
