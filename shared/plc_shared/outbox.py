@@ -524,6 +524,14 @@ async def _stop_quietly(producer) -> None:
         await asyncio.wait_for(producer.stop(), timeout=5)
     except (TimeoutError, KafkaError, OSError, OperationalError):
         logger.warning("producer did not stop cleanly", exc_info=True)
+        # A stop cut short while flushing leaves aiokafka's sender task running: it would go on sending the
+        # abandoned batches (a broker that came back, a new one) while the next producer sends the same rows
+        # again. Two producers writing one partition at once is when the local broker (Tansu) gave records
+        # overlapping offsets and acknowledged events went missing, so nothing of this one may reach a broker.
+        with contextlib.suppress(Exception):
+            await producer._sender.close()  # cancels the sender task (aiokafka has no public abort)
+        with contextlib.suppress(Exception):
+            await producer.client.close()
 
 
 def upgrade_to_retained_outbox(op) -> None:
