@@ -199,6 +199,7 @@ class OutboxRelay:
         self.engine, self.table, self.kafka, self.service = engine, table, kafka, service
         self.batch_size, self.poll_interval_s, self.retention = batch_size, poll_interval_s, retention
         self.retained = Retention(table, retention)
+        self._topics_ensured: set[str] = set()  # logical names known to exist on the current broker
         self._stopping = asyncio.Event()
         self.leader = False
         self.health = Health(f"outbox relay for {service}")  # readiness: app.py checks it
@@ -263,6 +264,7 @@ class OutboxRelay:
                 # Topics exactly as the catalog says, before anything is produced (a produce to a missing
                 # topic would let the broker create it with its own defaults).
                 await ensure_topics(self.kafka, topics.catalog())
+                self._topics_ensured = {t.name for t in topics.catalog()}  # on this broker
                 await producer.start()
                 # The hot path talks to asyncpg directly (decoding 2,000 rows through the ORM layer per batch
                 # costs more CPU than sending them); these two connections are used for nothing else.
@@ -332,6 +334,10 @@ class OutboxRelay:
                 await self._stopped_within(self.poll_interval_s)
 
     async def _send(self, producer, rows: Sequence[asyncpg.Record]) -> list[asyncio.Future]:
+        missing = {r["topic"] for r in rows} - self._topics_ensured
+        if missing:  # no send ever creates a topic (plc_shared.kafka): whoever finds one missing creates it
+            await ensure_topics(self.kafka, [topics.by_name(name) for name in missing])
+            self._topics_ensured |= missing
         futures = []
         for r in rows:
             futures.append(
