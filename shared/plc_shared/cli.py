@@ -118,7 +118,7 @@ def _timestamp(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-async def replay(component: Component, since: datetime, types: Sequence[str] = ()) -> int:
+async def replay(database_url: str, since: datetime, types: Sequence[str] = ()) -> int:
     """Publish a service's retained events (outbox_sent) created since `since` again, in their original order:
     they move back into its outbox and its running relay sends them. Every consumer of the suite, and the
     warehouse, ignores an event id it has seen, so a replay only fills gaps (a warehouse that lost data, a
@@ -127,7 +127,7 @@ async def replay(component: Component, since: datetime, types: Sequence[str] = (
 
     from plc_shared.outbox import Retention, outbox_table
 
-    conn = await infra._admin(default_database_url(component))
+    conn = await infra._admin(database_url)
     try:
         retained = Retention(outbox_table(MetaData()), timedelta(0))
         if types:
@@ -536,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "events" and args.action == "replay":
         if not (args.service and args.since):
             parser().error("events replay needs --service and --since")
-        moved = asyncio.run(replay(by_name(args.service), args.since, args.types))
+        moved = asyncio.run(replay(default_database_url(by_name(args.service)), args.since, args.types))
         print(
             f"{args.service}: {moved} retained events since {args.since.isoformat()} queued to be published again"
         )

@@ -199,6 +199,7 @@ class OutboxRelay:
         self.engine, self.table, self.kafka, self.service = engine, table, kafka, service
         self.batch_size, self.poll_interval_s, self.retention = batch_size, poll_interval_s, retention
         self.retained = Retention(table, retention)
+        self._topics_ensured: set[str] = set()  # logical names known to exist on the current broker
         self._stopping = asyncio.Event()
         self.leader = False
         self.health = Health(f"outbox relay for {service}")  # readiness: app.py checks it
@@ -263,6 +264,7 @@ class OutboxRelay:
                 # Topics exactly as the catalog says, before anything is produced (a produce to a missing
                 # topic would let the broker create it with its own defaults).
                 await ensure_topics(self.kafka, topics.catalog())
+                self._topics_ensured = {t.name for t in topics.catalog()}  # on this broker
                 await producer.start()
                 # The hot path talks to asyncpg directly (decoding 2,000 rows through the ORM layer per batch
                 # costs more CPU than sending them); these two connections are used for nothing else.
@@ -332,6 +334,10 @@ class OutboxRelay:
                 await self._stopped_within(self.poll_interval_s)
 
     async def _send(self, producer, rows: Sequence[asyncpg.Record]) -> list[asyncio.Future]:
+        missing = {r["topic"] for r in rows} - self._topics_ensured
+        if missing:  # no send ever creates a topic (plc_shared.kafka): whoever finds one missing creates it
+            await ensure_topics(self.kafka, [topics.by_name(name) for name in missing])
+            self._topics_ensured |= missing
         futures = []
         for r in rows:
             futures.append(
@@ -524,6 +530,14 @@ async def _stop_quietly(producer) -> None:
         await asyncio.wait_for(producer.stop(), timeout=5)
     except (TimeoutError, KafkaError, OSError, OperationalError):
         logger.warning("producer did not stop cleanly", exc_info=True)
+        # A stop cut short while flushing leaves aiokafka's sender task running: it would go on sending the
+        # abandoned batches (a broker that came back, a new one) while the next producer sends the same rows
+        # again. Two producers writing one partition at once is when the local broker (Tansu) gave records
+        # overlapping offsets and acknowledged events went missing, so nothing of this one may reach a broker.
+        with contextlib.suppress(Exception):
+            await producer._sender.close()  # cancels the sender task (aiokafka has no public abort)
+        with contextlib.suppress(Exception):
+            await producer.client.close()
 
 
 def upgrade_to_retained_outbox(op) -> None:

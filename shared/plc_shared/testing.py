@@ -172,9 +172,25 @@ async def consume(
     return records
 
 
+async def ensure_topic_named(bootstrap_servers: str, topic: str, request_timeout_ms: int = 15_000) -> None:
+    """Create `topic` (a full, prefixed name) when it is missing, as a relay would before sending to it (no send
+    creates a topic: plc_shared.kafka): the catalog's partitions for a catalog topic, else the default."""
+    from plc_shared import topics
+    from plc_shared.kafka import ensure_topics
+
+    logical = next((t for t in topics.catalog() if topic.endswith(t.name)), None)
+    prefix = topic[: -len(logical.name)] if logical else ""
+    wanted = logical or topics.by_name(topic)
+    settings = KafkaSettings(
+        bootstrap_servers=bootstrap_servers, topic_prefix=prefix, request_timeout_ms=request_timeout_ms
+    )
+    await ensure_topics(settings, [wanted])
+
+
 async def publish(bootstrap_servers: str, topic: str, envelopes: list) -> None:
     """CloudEvents onto `topic` with a raw producer, keyed by their events' keys, as a service's relay
     publishes them (for consumer tests that feed a service what another one would send)."""
+    await ensure_topic_named(bootstrap_servers, topic)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5)
     await producer.start()
     try:

@@ -79,3 +79,11 @@ CONSUMER_GROUPS: tuple[str, ...] = (
 def catalog() -> tuple[Topic, ...]:
     """Every topic the suite uses: the event topics and each consumer group's dead-letter topic."""
     return (*ALL, *(dead_letter(group) for group in CONSUMER_GROUPS))
+
+
+def by_name(name: str) -> Topic:
+    """The catalog's topic of that (logical) name; one outside the catalog (a library test's) is created with
+    the default partitions."""
+    return next(
+        (t for t in catalog() if t.name == name), Topic(name, key="", description="outside the catalog")
+    )

@@ -16,6 +16,7 @@ from plc_shared import cli, infra, topics
 from plc_shared.auth import TokenVerifier
 from plc_shared.components import by_name
 from plc_shared.settings import AuthSettings
+from plc_shared.testing import eventually
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -80,6 +81,18 @@ async def restarted(data_dir: Path, name: str, old_pid: int, timeout_s: float = 
     raise AssertionError(f"{name} was not restarted within {timeout_s} s")
 
 
+async def server_restarted(data_dir: Path, name: str, old_pid: int, timeout_s: float = 60) -> dict:
+    """up.json once it names a new running process for the broker or PostgreSQL (`name`)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        described = json.loads((data_dir / "up.json").read_text())
+        pid = described["pids"].get(name)
+        if pid is not None and pid != old_pid and not gone(pid):
+            return described
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{name} was not restarted within {timeout_s} s")
+
+
 def interrupt(process: subprocess.Popen) -> str:
     """Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group. Stopping is quick because
     the broker and the database outlive the services that flush to them."""
@@ -119,12 +132,24 @@ async def test_plc_up_starts_everything_and_ctrl_c_leaves_no_process(tmp_path: P
             described = await restarted(data_dir, "interventions", killed)
             assert (await client.get(f"{described['services']['interventions']}/readyz")).status_code == 200
             assert (await client.get(f"{described['gateway']}/readyz")).status_code == 200
+            # Issue 22: the broker and the embedded PostgreSQL are supervised too, and the stack heals.
+            servers_killed = []
+            for name in ("tansu", "postgres"):
+                servers_killed.append(described["pids"][name])
+                os.kill(servers_killed[-1], signal.SIGKILL)
+                described = await server_restarted(data_dir, name, servers_killed[-1])
+
+            async def gateway_ready() -> bool:
+                return (await client.get(f"{described['gateway']}/readyz")).status_code == 200
+
+            assert await eventually(gateway_ready, timeout_s=60, interval_s=0.5)
     finally:
         output = interrupt(process)
     assert "created database plc_assessments" in output
     assert "interventions exited (code -9); restarting in 1 s" in output
     assert "interventions restarted" in output
-    assert gone(killed)
+    assert "tansu restarted" in output and "postgres restarted" in output
+    assert gone(killed) and all(gone(pid) for pid in servers_killed)
     for log in sorted((data_dir / "logs").glob("*.log")):  # JSON lines from the first line on
         if log.name != "tansu.log":
             for number, line in enumerate(log.read_text().splitlines(), 1):

@@ -391,3 +391,29 @@ async def test_retention_drops_whole_days_of_sent_rows_and_prunes_the_inbox(engi
     today = datetime.now(UTC).date()
     assert {retention.partition(today + timedelta(days=d)) for d in range(-1, 3)} <= names
     assert inbox == 6_000
+
+
+async def test_an_operators_replay_publishes_retained_events_since_a_time_again_with_their_ids(engine, kafka):
+    """`plc events replay --service S --since T [--type X]`: the retained events created since T (of type X)
+    go out again, in order and with their ids (consumers ignore ids they have: a replay only fills gaps)."""
+    from datetime import UTC, datetime
+
+    from plc_shared.cli import replay
+
+    topic = kafka.topic(SAMPLES.name)
+    task = await run_relay(relay_for(engine, kafka))
+    try:
+        await write(engine, [SampleRecorded(sample_key="r", seq=i) for i in range(5)])
+        await consume(kafka.bootstrap_servers, topic, until=lambda r: len(r) >= 5)
+        assert await eventually(lambda: _equals(outbox_rows(engine), 0), timeout_s=15)
+        since = datetime.now(UTC)
+        later = await write(engine, [SampleRecorded(sample_key="r", seq=5 + i) for i in range(3)])
+        await consume(kafka.bootstrap_servers, topic, until=lambda r: len(r) >= 8)
+        assert await eventually(lambda: _equals(outbox_rows(engine), 0), timeout_s=15)
+        url = engine.url.render_as_string(hide_password=False)
+        assert await replay(url, since, ["org.example.not-this-type"]) == 0
+        assert await replay(url, since, [SampleRecorded.type]) == 3
+        records = await consume(kafka.bootstrap_servers, topic, until=lambda r: len(r) >= 11)
+    finally:
+        await stop(task)
+    assert ids_of(records)[8:] == [str(i) for i in later]

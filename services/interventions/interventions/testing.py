@@ -157,6 +157,9 @@ def expected_open(events) -> set[tuple[str, str, str]]:
 
 async def publish(bootstrap_servers: str, topic: str, envelopes, **producer_options) -> None:
     """A raw aiokafka producer, keyed by the events' keys (district id/id), as the assessments relay publishes."""
+    from plc_shared.testing import ensure_topic_named
+
+    await ensure_topic_named(bootstrap_servers, topic, producer_options.get("request_timeout_ms", 15_000))
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5, **producer_options
     )
