@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 import aiohttp
+from plc_shared import oneroster
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from gateway import routes
@@ -134,7 +135,10 @@ def secure(paths: dict[str, Any]) -> None:
             for status, description in GATEWAY_ANSWERS.items():
                 if status == "413" and not rule.bulk and "requestBody" not in operation:
                     continue
-                responses.setdefault(status, {"description": description, **PROBLEM})
+                if oneroster.is_oneroster(path):  # the binding's own error payload on its paths
+                    responses.setdefault(status, oneroster.imsx_response(description))
+                else:
+                    responses.setdefault(status, {"description": description, **PROBLEM})
             operation["security"] = [{BEARER: []}] + ([{API_KEY: []}] if rule.permission else [])
             operation["x-roles"] = [role.value for role in rule.roles]
             if rule.permission:

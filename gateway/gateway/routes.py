@@ -141,7 +141,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, "/assessments/roster/classes/{class_id}/students", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(READ, "/assessments/standards{rest:path}", (*STAFF, ANALYST, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
     # A CASE framework (CFPackage) can be large: the bulk body limit, its CFItems counted as rows.
-    rule("POST", "/assessments/standards/case", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE, bulk=True),
+    rule("POST", "/assessments/imports/case", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE, bulk=True),
     rule(WRITE, "/assessments/standards{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
     rule(READ, "/assessments/assessments/{assessment_id}/results", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.RESULTS_READ),
     # The analysis lists the students below each cut, so analysts (aggregates only) do not reach it here.

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -36,6 +37,46 @@ CODE_MINOR = {
     503: "server_busy",
 }
 UNSUPPORTED = frozenset({405, 501})  # a method or operation of the binding we do not serve
+
+# The error payload in the OpenAPI documents (the service's and the gateway's merged one): what a client of the
+# binding reads on every refusal of a /ims/oneroster path, in place of RFC 9457's problem+json.
+IMSX_STATUS_INFO: dict[str, Any] = {
+    "title": "imsx_StatusInfo",
+    "type": "object",
+    "required": ["imsx_codeMajor", "imsx_severity"],
+    "additionalProperties": False,
+    "properties": {
+        "imsx_codeMajor": {"type": "string", "enum": ["success", "processing", "failure", "unsupported"]},
+        "imsx_severity": {"type": "string", "enum": ["status", "warning", "error"]},
+        "imsx_description": {"type": "string"},
+        "imsx_CodeMinor": {
+            "type": "object",
+            "required": ["imsx_codeMinorField"],
+            "additionalProperties": False,
+            "properties": {
+                "imsx_codeMinorField": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["imsx_codeMinorFieldName", "imsx_codeMinorFieldValue"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "imsx_codeMinorFieldName": {"type": "string"},
+                            "imsx_codeMinorFieldValue": {"type": "string", "enum": sorted(CODE_MINORS)},
+                        },
+                    },
+                }
+            },
+        },
+    },
+}
+IMSX_CONTENT = {"application/json": {"schema": IMSX_STATUS_INFO}}
+
+
+def imsx_response(description: str = "The request failed (imsx_StatusInfo)") -> dict[str, Any]:
+    """For an endpoint's `responses=` (and the gateway's own answers on these paths)."""
+    return {"description": description, "content": copy.deepcopy(IMSX_CONTENT)}
 
 
 def is_oneroster(path: str) -> bool:

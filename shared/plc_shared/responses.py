@@ -7,6 +7,7 @@ give are added here when the OpenAPI document is built, all as RFC 9457 problem+
 - 401 and 403 on every route with a security dependency (no valid token; a role or scope that may not),
 - 404 on every route with a path parameter (a missing object, or another district's),
 - 503 on every route that opens a database session (the database is away; see Retry-After).
+On the OneRoster binding's paths (/ims/oneroster/...) the same statuses carry its imsx_StatusInfo instead.
 
 And every free-text string of the document (bodies, parameters) carries `NO_NUL`: PostgreSQL cannot store
 U+0000, so every service refuses it with a 422 (plc_shared.schemas); the schema says so.
@@ -14,6 +15,7 @@ U+0000, so every service refuses it with a 422 (plc_shared.schemas); the schema 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from fastapi import FastAPI
@@ -21,6 +23,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 from fastapi.security.base import SecurityBase
 
+from plc_shared import oneroster
 from plc_shared.db import get_session
 from plc_shared.errors import PROBLEM_JSON
 from plc_shared.schemas import ID_MAX, is_id, limit_text
@@ -76,9 +79,11 @@ def document(app: FastAPI, schema: dict[str, Any]) -> None:
             responses = operation.setdefault("responses", {})
             for status in statuses(route):
                 responses.setdefault(status, {"description": DESCRIPTIONS[status]})
+            # The OneRoster binding's paths answer imsx_StatusInfo, every other path problem+json.
+            content = oneroster.IMSX_CONTENT if oneroster.is_oneroster(route.path_format) else PROBLEM["content"]
             for status, response in responses.items():
                 if status[:1] in ("4", "5"):
-                    response.update(PROBLEM)
+                    response["content"] = copy.deepcopy(content)
                     response.setdefault("description", DESCRIPTIONS.get(status, "Error"))
     for name, component in schema.get("components", {}).get("schemas", {}).items():
         if name != "Problem":  # a problem's detail may quote the refused input

@@ -23,6 +23,7 @@ DESCRIPTION = "Standards and essential outcomes, common formative and summative 
 ROUTERS = (
     roster.router,
     standards.router,
+    standards.imports,
     catalog.router,
     quality.router,
     analysis.router,

@@ -13,7 +13,7 @@ RATIO_1 = "b6f61076-aa12-450b-8f9d-b86bc071f85e"  # CCSS.Math.Content.6.RP.A.1 i
 
 
 async def test_a_case_package_becomes_standards_with_codes_and_statements(blank_district):
-    response = await blank_district.post("/assessments/standards/case", PACKAGE)
+    response = await blank_district.post("/assessments/imports/case", PACKAGE)
     assert response.status_code == 200, response.text
     report = response.json()
     assert (report["document"], report["created"], report["skipped"]) == ("What Standards Could Be", 16, [])
@@ -26,13 +26,13 @@ async def test_a_case_package_becomes_standards_with_codes_and_statements(blank_
 
 
 async def test_a_reimport_updates_changed_items_and_reports_the_ones_it_skips(blank_district):
-    await blank_district.post("/assessments/standards/case", PACKAGE)
+    await blank_district.post("/assessments/imports/case", PACKAGE)
     newer = copy.deepcopy(PACKAGE)
     item = next(i for i in newer["CFItems"] if i["identifier"] == RATIO_1)
     item["fullStatement"] = "Understand ratios (revised)."
     newer["CFItems"][0].pop("humanCodingScheme")  # a heading
     newer["CFItems"][1]["identifier"] = "00000000-0000-4000-8000-000000000001"  # another item, a taken code
-    report = (await blank_district.post("/assessments/standards/case", newer)).json()
+    report = (await blank_district.post("/assessments/imports/case", newer)).json()
     assert (report["created"], report["updated"], report["unchanged"]) == (0, 1, 13)
     assert [(s["row"], "humanCodingScheme" in s["reason"]) for s in report["skipped"]] == [
         (1, True),
@@ -45,7 +45,7 @@ async def test_a_reimport_updates_changed_items_and_reports_the_ones_it_skips(bl
 
 async def test_case_import_is_for_district_writers_and_refuses_a_package_without_a_document(blank_district):
     teacher = blank_district.token(Role.TEACHER, schools=("s",))
-    refused = await blank_district.post("/assessments/standards/case", PACKAGE, headers=teacher)
+    refused = await blank_district.post("/assessments/imports/case", PACKAGE, headers=teacher)
     assert refused.status_code == 403
-    bad = await blank_district.post("/assessments/standards/case", {"CFItems": PACKAGE["CFItems"]})
+    bad = await blank_district.post("/assessments/imports/case", {"CFItems": PACKAGE["CFItems"]})
     assert bad.status_code == 422 and bad.json()["errors"][0]["location"] == ["body", "CFDocument"]

@@ -288,6 +288,12 @@ CASES = (
         Call("POST", "/assessments/imports/oneroster", lambda w: {}),
     ),
     case(
+        "POST",
+        "/assessments/imports/case",
+        DISTRICT_WRITE,
+        Call("POST", "/assessments/imports/case", lambda w: {"CFDocument": {}, "CFItems": []}),
+    ),
+    case(
         "PUT",
         f"{GB}/lineItems/{{sourced_id}}",
         DISTRICT_WRITE,

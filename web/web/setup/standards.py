@@ -72,7 +72,7 @@ async def import_case(
             raise ApiError(
                 400, {"title": "No file", "detail": "Choose a CASE framework file (.json) to import."}
             )
-        report = await api.post_bytes("/assessments/standards/case", data, "application/json")
+        report = await api.post_bytes("/assessments/imports/case", data, "application/json")
     except ApiError as exc:
         if not refusal(exc):
             raise

@@ -17,7 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from plc_shared import oneroster
 from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
-from plc_shared.errors import PROBLEM_RESPONSE, ProblemError
+from plc_shared.errors import ProblemError
+from plc_shared.oneroster import imsx_response
 from plc_shared.schemas import INT64_MAX
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,11 +27,12 @@ from assessments.exceptions import BodyWrapperMissing
 from assessments.gradebook import rules, service
 from assessments.gradebook.schemas import LineItemIn, ResultIn
 
-ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
+# Every refusal on the binding's paths is imsx_StatusInfo (plc_shared.oneroster), never problem+json.
+ERRORS = {code: imsx_response() for code in (401, 403, 404, 409, 422)}
 # A PUT answers 201, created or replaced, as the binding's put operations do.
 CREATED = {201: {"description": "Created", "content": {"application/json": {}}}}
-RESULT_ERRORS = {**ERRORS, 412: PROBLEM_RESPONSE, **CREATED}
-LIST_ERRORS = {**ERRORS, 400: PROBLEM_RESPONSE, 413: PROBLEM_RESPONSE}
+RESULT_ERRORS = {**ERRORS, 412: imsx_response(), **CREATED}
+LIST_ERRORS = {**ERRORS, 400: imsx_response(), 413: imsx_response()}
 
 
 def _area(request: Request) -> str:

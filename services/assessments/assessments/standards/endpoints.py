@@ -14,6 +14,11 @@ ERRORS = {code: PROBLEM_RESPONSE for code in (401, 403, 404, 409, 422)}
 router = APIRouter(
     prefix="/standards", tags=["standards"], dependencies=[Depends(permission_area("assessments"))]
 )
+# Beside the OneRoster import (/assessments/imports/oneroster): not under /standards/, where "case" would be read
+# as a standard's id by the GET of one standard.
+imports = APIRouter(
+    prefix="/imports", tags=["standards"], dependencies=[Depends(permission_area("assessments"))]
+)
 
 
 @router.post("", status_code=201, response_model=schemas.StandardRead, responses=ERRORS)
@@ -22,7 +27,7 @@ async def create_standard(body: schemas.StandardCreate, session: DbSession, prin
     return await service.create_standard(session, principal=principal, body=body)
 
 
-@router.post("/case", response_model=schemas.CaseImportReport, responses={**ERRORS, 413: PROBLEM_RESPONSE})
+@imports.post("/case", response_model=schemas.CaseImportReport, responses={**ERRORS, 413: PROBLEM_RESPONSE})
 async def import_case(package: schemas.CasePackage, session: DbSession, principal: DistrictWriter):
     """Import a CASE 1.0 framework (a CFPackage): its items become standards; a re-import updates them."""
     return await service.import_case(session, principal=principal, package=package)
