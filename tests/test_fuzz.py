@@ -82,7 +82,8 @@ EXEMPTIONS = (
         "result's line item and student must exist",
     ),
     Exemption(
-        "^GET /ims/oneroster/gradebook/v1p2/(lineItems|assessmentLineItems|results|assessmentResults)$",
+        "^GET /ims/oneroster/gradebook/v1p2/(lineItems|assessmentLineItems|results|assessmentResults|scoreScales"
+        "|classes/{class_id}/.*)$",
         "positive_data_acceptance",
         ("400",),
         "`filter` is the binding's query language (field, operator, typed value; AND/OR), which JSON Schema "

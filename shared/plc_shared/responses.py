@@ -80,7 +80,9 @@ def document(app: FastAPI, schema: dict[str, Any]) -> None:
             for status in statuses(route):
                 responses.setdefault(status, {"description": DESCRIPTIONS[status]})
             # The OneRoster binding's paths answer imsx_StatusInfo, every other path problem+json.
-            content = oneroster.IMSX_CONTENT if oneroster.is_oneroster(route.path_format) else PROBLEM["content"]
+            content = (
+                oneroster.IMSX_CONTENT if oneroster.is_oneroster(route.path_format) else PROBLEM["content"]
+            )
             for status, response in responses.items():
                 if status[:1] in ("4", "5"):
                     response["content"] = copy.deepcopy(content)

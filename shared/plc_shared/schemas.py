@@ -50,9 +50,19 @@ def _limit_of(model: type[BaseModel], name: str | None) -> int:
     field = model.model_fields.get(name or "")
     if field is not None and str in _kinds(field.annotation):
         own = [m.max_length for m in field.metadata if getattr(m, "max_length", None) is not None]
+        own = own or _annotated_max_lengths(field.annotation)  # `Annotated[str, Field(max_length=…)] | None`
         if own:
             return own[0]
     return ID_MAX if is_id(name) else TEXT_MAX
+
+
+def _annotated_max_lengths(annotation: Any) -> list[int]:
+    found = []
+    for arg in typing.get_args(annotation):
+        for meta in getattr(arg, "__metadata__", ()):
+            inner = [*getattr(meta, "metadata", ()), meta]  # a FieldInfo holds its constraints in .metadata
+            found += [m.max_length for m in inner if getattr(m, "max_length", None) is not None]
+    return found
 
 
 @functools.lru_cache(maxsize=4096)

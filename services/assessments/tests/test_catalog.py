@@ -329,3 +329,23 @@ async def test_a_sourced_id_sent_twice_in_one_upsert_is_a_row_error_not_a_500(di
         "upserted": 2,
         "rejected": [{"index": 2, "field": "sourced_id", "reason": "repeats record 0"}],
     }
+
+
+async def test_codes_at_the_id_limit_make_longer_derived_ids_that_read_back(district):
+    """Found by the fuzzer (a 500): an objective's and an item's id join the assessment's id and their codes,
+    each within the 255-character id limit; the whole is longer and must still read back."""
+    code, child = "o" * 255, "c" * 255
+    body = {
+        "title": "Long codes",
+        "kind": "common_formative",
+        "max_score": 10,
+        "proficiency_cut": 70,
+        "mastery_cut": 90,
+        "objectives": [{"code": code, "max_points": 10, "objectives": [{"code": child, "max_points": 5}]}],
+        "items": [{"code": "i" * 255, "max_points": 10, "objective_code": child}],
+    }
+    made = await district.post("/assessments/assessments", body)
+    assert made.status_code == 201, made.text
+    objectives = {o["code"]: o for o in made.json()["objectives"]}
+    assert objectives[child]["parent_id"] == objectives[code]["id"] and len(objectives[child]["id"]) > 255
+    assert made.json()["items"][0]["objective_id"] == objectives[child]["id"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from plc_shared.events.assessments import AssessmentKind
+from plc_shared.schemas import ID_MAX
 from pydantic import Field, model_validator
 
 from assessments.schemas import Schema
@@ -69,9 +70,14 @@ class AssessmentUpdate(AssessmentFields):
     """A draft is replaced as a whole (objectives and items included)."""
 
 
+# An objective's or item's id is made of the assessment's and its own code ("{assessment}/item/{code}"): each part
+# is an id within the input limit (plc_shared.schemas.ID_MAX), the whole may be longer.
+DerivedId = Annotated[str, Field(max_length=2 * ID_MAX + len("/item/"))]
+
+
 class ObjectiveRead(Schema):
-    id: str
-    parent_id: str | None
+    id: DerivedId
+    parent_id: DerivedId | None
     code: str
     description: str | None
     max_points: float
@@ -81,8 +87,8 @@ class ObjectiveRead(Schema):
 
 
 class ItemRead(Schema):
-    id: str
-    objective_id: str | None
+    id: DerivedId
+    objective_id: DerivedId | None
     code: str
     max_points: float
     standard_id: str | None

@@ -613,7 +613,8 @@ async def list_class_student_results(
 
 # --- what the binding has that we do not serve ------------------------------------------------------------------
 # The gradebook service's operations (1EdTech OneRoster 1.2 Gradebook OpenAPI, as listed by LongsightGroup/oneroster
-# src/v1p2/rest/operation.generated.ts) that are not routes above: answered codeMajor `unsupported` (501), not 404.
+# src/v1p2/rest/operation.generated.ts) that are not routes above: answered codeMajor `unsupported`, not 404: with
+# 405 and its Allow header where we serve another method of the path, 501 where we serve none.
 # The README's conformance table lists them.
 UNSERVED = {
     "/categories": ("GET",),
@@ -633,10 +634,16 @@ class Unsupported(ProblemError):
     status, title = 501, "Not served"
     code_minor = "unsupported"
 
-    def __init__(self, method: str, path: str) -> None:
+    def __init__(self, method: str, path: str, router_said: StarletteHTTPException | None = None) -> None:
         super().__init__(
-            f"{method} {path} is part of OneRoster 1.2 but not served here (see the conformance table)."
+            f"{method} {path} is part of OneRoster 1.2 but not served here (see the conformance table).",
+            headers=dict(router_said.headers or {}) if router_said is not None else None,
         )
+        if router_said is not None and router_said.status_code == 405:
+            self.status, self.title = (
+                405,
+                "Method Not Allowed",
+            )  # the path is served: its other methods in Allow
 
 
 def _template(path: str) -> str:
@@ -644,10 +651,10 @@ def _template(path: str) -> str:
     return "/" + "/".join("{id}" if i % 2 else p for i, p in enumerate(parts))
 
 
-def unserved(method: str, path: str) -> Unsupported | None:
+def unserved(method: str, path: str, router_said: StarletteHTTPException | None = None) -> Unsupported | None:
     """A method and path of the binding we do not serve (no route of ours: 404 or 405): `unsupported`."""
     if path.startswith(rules.PREFIX) and method in UNSERVED.get(_template(path), ()):
-        return Unsupported(method, path.removeprefix(rules.PREFIX))
+        return Unsupported(method, path.removeprefix(rules.PREFIX), router_said)
     return None
 
 
@@ -662,7 +669,7 @@ def install_error_payload(app: FastAPI) -> None:
 
         async def handler(request: Request, exc: Exception, default=default) -> Any:
             if isinstance(exc, StarletteHTTPException) and exc.status_code in (404, 405):
-                unsupported = unserved(request.method, request.url.path)
+                unsupported = unserved(request.method, request.url.path, exc)
                 if unsupported is not None:
                     exc, default = unsupported, problem_default
             response = await default(request, exc)
