@@ -80,6 +80,7 @@ LineItemFields = _fields(rules.LINE_ITEM_FIELDS)
 AssessmentLineItemFields = _fields(rules.ASSESSMENT_LINE_ITEM_FIELDS)
 ResultFields = _fields(rules.RESULT_FIELDS)
 AssessmentResultFields = _fields(rules.ASSESSMENT_RESULT_FIELDS)
+ScoreScaleSort, ScoreScaleFields = _sort(rules.SCORE_SCALE_FILTERS), _fields(rules.SCORE_SCALE_FIELDS)
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=INT64_MAX)]
 OrderBy = Annotated[
@@ -150,6 +151,30 @@ def _one(collection: str, fields: str | None) -> rules.Query:
     return _page(collection, 1, 0, None, None, None, fields)
 
 
+def _page_of(collection: str, sort_type: Any, fields_type: Any) -> Any:
+    """The paging, sorting, filtering and projection a list route of `collection` takes (the binding's query
+    parameters), parsed into a `rules.Query` by one dependency."""
+
+    def query(
+        limit: Limit = 100,
+        offset: Offset = 0,
+        sort: sort_type = None,
+        order_by: OrderBy = None,
+        filter_: Filter = None,
+        fields: fields_type = None,
+    ) -> rules.Query:
+        return _page(collection, limit, offset, sort, order_by, filter_, fields)
+
+    return Annotated[rules.Query, Depends(query)]
+
+
+LineItemsPage = _page_of("lineItems", LineItemSort, LineItemFields)
+AssessmentLineItemsPage = _page_of("assessmentLineItems", AssessmentLineItemSort, AssessmentLineItemFields)
+ResultsPage = _page_of("results", ResultSort, ResultFields)
+AssessmentResultsPage = _page_of("assessmentResults", AssessmentResultSort, AssessmentResultFields)
+ScoreScalesPage = _page_of("scoreScales", ScoreScaleSort, ScoreScaleFields)
+
+
 # --- lineItems ---------------------------------------------------------------------------------------------------
 @router.put(
     "/lineItems/{sourced_id}",
@@ -200,15 +225,9 @@ async def list_line_items(
     response: Response,
     session: DbSession,
     principal: CurrentPrincipal,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: LineItemSort = None,
-    order_by: OrderBy = None,
-    filter_: Filter = None,
-    fields: LineItemFields = None,
+    query: LineItemsPage,
 ):
     """OneRoster: the lineItems the caller can see (limit, offset, sort, orderBy, filter, fields)."""
-    query = _page("lineItems", limit, offset, sort, order_by, filter_, fields)
     found, total = await service.list_line_items(
         session, principal=principal, collection="lineItems", query=query, base=_base(request)
     )
@@ -281,15 +300,9 @@ async def list_assessment_line_items(
     response: Response,
     session: DbSession,
     principal: CurrentPrincipal,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: AssessmentLineItemSort = None,
-    order_by: OrderBy = None,
-    filter_: Filter = None,
-    fields: AssessmentLineItemFields = None,
+    query: AssessmentLineItemsPage,
 ):
     """OneRoster: the assessmentLineItems the caller can see (limit, offset, sort, orderBy, filter, fields)."""
-    query = _page("assessmentLineItems", limit, offset, sort, order_by, filter_, fields)
     found, total = await service.list_line_items(
         session, principal=principal, collection="assessmentLineItems", query=query, base=_base(request)
     )
@@ -364,15 +377,9 @@ async def list_results(
     response: Response,
     session: DbSession,
     principal: StudentReader,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: ResultSort = None,
-    order_by: OrderBy = None,
-    filter_: Filter = None,
-    fields: ResultFields = None,
+    query: ResultsPage,
 ):
     """OneRoster: the results the caller can see (limit, offset, sort, orderBy, filter, fields)."""
-    query = _page("results", limit, offset, sort, order_by, filter_, fields)
     found, total = await service.list_results(
         session, principal=principal, collection="results", query=query, base=_base(request)
     )
@@ -441,15 +448,9 @@ async def list_assessment_results(
     response: Response,
     session: DbSession,
     principal: StudentReader,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: AssessmentResultSort = None,
-    order_by: OrderBy = None,
-    filter_: Filter = None,
-    fields: AssessmentResultFields = None,
+    query: AssessmentResultsPage,
 ):
     """OneRoster: the assessmentResults the caller can see (limit, offset, sort, orderBy, filter, fields)."""
-    query = _page("assessmentResults", limit, offset, sort, order_by, filter_, fields)
     found, total = await service.list_results(
         session, principal=principal, collection="assessmentResults", query=query, base=_base(request)
     )
@@ -469,7 +470,6 @@ async def delete_assessment_result(
 
 
 # --- scoreScales (imported from CSV; read here so a line item's scoreScale href resolves) ---------------------------
-ScoreScaleSort, ScoreScaleFields = _sort(rules.SCORE_SCALE_FILTERS), _fields(rules.SCORE_SCALE_FIELDS)
 
 
 @router.get("/scoreScales/{sourced_id}", responses=ERRORS, name="get_scoreScale")
@@ -494,15 +494,9 @@ async def list_score_scales(
     response: Response,
     session: DbSession,
     principal: CurrentPrincipal,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: ScoreScaleSort = None,
-    order_by: OrderBy = None,
-    filter_: Filter = None,
-    fields: ScoreScaleFields = None,
+    query: ScoreScalesPage,
 ):
     """OneRoster getAllScoreScales: the district's score scales."""
-    query = _page("scoreScales", limit, offset, sort, order_by, filter_, fields)
     found, total = await service.list_score_scales(
         session, principal=principal, query=query, base=_base(request)
     )
@@ -518,15 +512,9 @@ async def list_class_line_items(
     response: Response,
     session: DbSession,
     principal: StudentReader,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: LineItemSort = None,
-    order_by: OrderBy = None,
-    filter_: Filter = None,
-    fields: LineItemFields = None,
+    query: LineItemsPage,
 ):
     """OneRoster getLineItemsForClass: the class's lineItems (limit, offset, sort, orderBy, filter, fields)."""
-    query = _page("lineItems", limit, offset, sort, order_by, filter_, fields)
     found, total = await service.list_class_line_items(
         session, principal=principal, class_id=class_id, query=query, base=_base(request)
     )
@@ -549,15 +537,9 @@ async def list_class_results(
     response: Response,
     session: DbSession,
     principal: StudentReader,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: ResultSort = None,
-    order_by: OrderBy = None,
-    filter_: Filter = None,
-    fields: ResultFields = None,
+    query: ResultsPage,
 ):
     """OneRoster getResultsForClass: results on the class's lineItems."""
-    query = _page("results", limit, offset, sort, order_by, filter_, fields)
     return await _class_results(request, response, session, principal, class_id, query)
 
 
@@ -573,15 +555,9 @@ async def list_class_line_item_results(
     response: Response,
     session: DbSession,
     principal: StudentReader,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: ResultSort = None,
-    order_by: OrderBy = None,
-    filter_: Filter = None,
-    fields: ResultFields = None,
+    query: ResultsPage,
 ):
     """OneRoster getResultsForLineItemForClass: results on one of the class's lineItems."""
-    query = _page("results", limit, offset, sort, order_by, filter_, fields)
     return await _class_results(
         request, response, session, principal, class_id, query, line_item=line_item_id
     )
@@ -599,15 +575,9 @@ async def list_class_student_results(
     response: Response,
     session: DbSession,
     principal: StudentReader,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    sort: ResultSort = None,
-    order_by: OrderBy = None,
-    filter_: Filter = None,
-    fields: ResultFields = None,
+    query: ResultsPage,
 ):
     """OneRoster getResultsForStudentForClass: one student's results on the class's lineItems."""
-    query = _page("results", limit, offset, sort, order_by, filter_, fields)
     return await _class_results(request, response, session, principal, class_id, query, student=student_id)
 
 
