@@ -178,8 +178,12 @@ async def test_a_data_lead_takes_a_new_district_from_nothing_to_its_first_data_m
 
     # The data meeting, and the flags the interventions service raised.
     await page.goto(f"{base}/app/")
-    await page.get_by_role("link", name="Ratios CFA 1").click()
+    await page.get_by_role("link", name="Ratios CFA 1", exact=True).click()
     await expect(page.locator("main")).to_contain_text(RATIO_1)
+    # Its pictures: the spread of the scores and each student on each standard, drawn in the page.
+    for heading in ("#dist-h", "#grid-h"):
+        section = page.locator("section", has=page.locator(heading))
+        await expect(section.locator("figure.chart svg").first).to_be_visible()
 
     async def flagged() -> bool:
         answer = await stack.gateway.get(
@@ -236,6 +240,16 @@ async def test_a_data_lead_takes_a_new_district_from_nothing_to_its_first_data_m
 
     await _team_goal_with_a_pdsa_cycle(stack, browser, d, school, key)
     await _finalized_site_review(stack, browser, d, school)
+    # Readiness after the finalized site review: where the school stands toward recognition, and what it needs.
+    context = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    page = await context.new_page()
+    await sign_in(page, base, "district_admin", d, name="Dana Lead")
+    await page.goto(f"{base}/app/reviews/readiness")
+    standing = page.locator(f'#readiness li[data-school="{school}"]')
+    await expect(standing).to_contain_text("Next: Exemplary")
+    await expect(standing.get_by_role("link", name="The latest finalized site review")).to_be_visible()
+    await check_page(page, "setup-readiness")
+    await context.close()
 
 
 async def _team_goal_with_a_pdsa_cycle(stack, browser, d: str, school: str, key: str) -> None:
