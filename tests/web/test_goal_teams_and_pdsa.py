@@ -73,7 +73,8 @@ async def test_a_leader_runs_a_team_goal_through_a_version_and_a_pdsa_cycle(stac
     await page.get_by_role("button", name="Form the team").click()
     problem = page.get_by_role("alert")
     await expect(problem).to_contain_text("Leadership team rule")
-    await expect(problem).to_contain_text("administrator")
+    await expect(problem).to_contain_text("Members: ")  # named by the field's label
+    await expect(page.locator("#t-members-error")).to_contain_text("administrator")  # and beside the field
     await check_page(page, "team-form-rule")
     await page.get_by_label("Other staff of the school").fill(
         f"{school}-admin, {school}-t0, {school}-t1, {school}-t2"

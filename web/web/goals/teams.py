@@ -13,12 +13,16 @@ from fastapi.responses import RedirectResponse, Response
 from web.auth import CurrentUser
 from web.client import Api, ApiError, UserApi, seg
 from web.flags.endpoints import default_school
+from web.forms import form_problem
 from web.goals.service import GV, TeamForm
 from web.pages import render
 from web.roster import names_for
 
 router = APIRouter(tags=["teams"])
 TeamFields = Annotated[TeamForm, Form()]
+# The team form's fields by label (a refusal is named by them, web/forms.py).
+TEAM_LABELS = {"kind": "Kind", "name": "Name", "member_ids": "Members", "members": "Members",
+               "class_ids": "Classes", "standard_ids": "Essential standards the team owns", "grades": "Grades"}  # fmt: skip
 
 
 @router.get("/teams")
@@ -59,6 +63,7 @@ async def _form_page(
     return render(
         request, "team_form.html", user, status_code=422 if problem else 200, school_id=school_id, form=form,
         team=team, names=names, staff=staff, problem=problem,
+        fp=form_problem(problem, TEAM_LABELS) if problem else None,
     )  # fmt: skip
 
 
