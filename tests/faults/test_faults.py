@@ -260,3 +260,47 @@ async def _true_async(awaitable, expected) -> bool:
 def _metric(text: str, name: str) -> float | None:
     values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + "{")]
     return sum(values) if values else None
+
+
+async def test_gateway_killed_mid_bulk_the_retry_with_its_idempotency_key_applies_it_once(stack, ledgers):
+    """Issue 22 (what held, and must keep holding): the gateway SIGKILLed while a 20,000-row bulk is in flight.
+    The client's retry with the same Idempotency-Key, through the gateway `plc up` restarted, gets one answer:
+    the rows are stored, published and applied once, whatever the service had done when the gateway died."""
+    district = await seeded(stack, students=2_000, assessments=10)
+    rows = [district.row(n) for n in range(20_000)]
+    killed: list[int] = []
+
+    async def kill_while_in_flight() -> None:
+        await asyncio.sleep(0.5)
+        killed.append(stack.up.signal("gateway", signal.SIGKILL))
+
+    async with stack.gateway(timeout_s=300) as gateway:
+        killer = asyncio.create_task(kill_while_in_flight())
+        report, statuses = await post_bulk(gateway, district, rows)
+        await killer
+    assert statuses[0] == 0, f"the kill did not interrupt the first attempt: {statuses}"
+    assert statuses[-1] == 200 and report["created"] + report.get("unchanged", 0) == 20_000, (
+        statuses,
+        report,
+    )
+    assert stack.up.pid("gateway") != killed[0]
+    await close_books(stack, ledgers, "g. gateway SIGKILL mid-bulk, retried", district, 20_000)
+
+
+async def test_a_consumer_stopped_20s_catches_up_with_nothing_lost_or_doubled(stack, ledgers):
+    """Issue 22 (what held): the interventions consumer SIGSTOPped 20 s while results stream in, then resumed:
+    it is not restarted (a stopped process is not a dead one) and applies every result once."""
+    district = await seeded(stack, students=500, assessments=10)  # 5,000 slots
+    before = stack.up.pid("interventions")
+    stack.up.signal("interventions", signal.SIGSTOP)
+    try:
+        async with stack.gateway(timeout_s=300) as gateway:
+            report, statuses = await post_bulk(gateway, district, [district.row(n) for n in range(5_000)])
+        assert statuses == [200] and report["created"] == 5_000, (statuses, report)
+        await asyncio.sleep(20)
+    finally:
+        stack.up.signal("interventions", signal.SIGCONT)
+    resumed_at = time.monotonic()
+    await close_books(stack, ledgers, "h. interventions SIGSTOP 20 s", district, 5_000)
+    assert stack.up.pid("interventions") == before, "a stopped consumer was restarted instead of resumed"
+    print(f"every book exact {time.monotonic() - resumed_at:.0f} s after SIGCONT")
