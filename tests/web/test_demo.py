@@ -55,7 +55,7 @@ async def test_plc_demo_builds_every_kind_of_object_through_the_api(stack, brows
     page = await context.new_page()
     await sign_in(page, stack.base, "district_admin", district, name="Demo admin")
     await expect(page.get_by_role("link", name="Flags at Lincoln Elementary (demo)")).to_be_visible()
-    await expect(page.get_by_role("link", name=demo.CFAS["demo-cfa-1"][0])).to_be_visible()
+    await expect(page.get_by_role("link", name=demo.CFAS["demo-cfa-1"][0], exact=True)).to_be_visible()
     await check_page(page, "demo-home")
     await context.close()
 
