@@ -209,6 +209,18 @@ WRITES = {
     },
     ("POST", "/assessments/assessments"): lambda i: {"json": {**_assessment(i), "id": i["assessment"]}},
     ("PUT", "/assessments/assessments/{assessment_id}"): lambda i: {"json": _assessment(i)},
+    ("PUT", "/assessments/assessments/{assessment_id}/quality"): lambda i: {
+        "json": {"ratings": [{"key": "clear_purpose", "rating": "met"}]}
+    },
+    # A CASE item under the other district's standard id is this district's own standard.
+    ("POST", "/assessments/imports/case"): lambda i: {
+        "json": {
+            "CFDocument": {"identifier": "doc", "title": "D"},
+            "CFItems": [
+                {"identifier": i["standard"], "humanCodingScheme": i["standard"], "fullStatement": "s"}
+            ],
+        }
+    },
     ("POST", "/assessments/assessments/{assessment_id}/publish"): lambda i: {},
     ("POST", "/assessments/assessments/{assessment_id}/close"): lambda i: {},
     ("PUT", "/assessments/results"): lambda i: {"json": _result(i)},
