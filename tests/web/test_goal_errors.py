@@ -37,7 +37,10 @@ async def test_a_refused_goal_comes_back_on_its_form_and_a_refused_activation_sa
     await page.get_by_label("Target (%)").fill("80")
     await page.get_by_label("Start", exact=True).fill("2026-09-01")
     await page.get_by_label("Deadline").fill("2027-05-31")
-    for select in ("#g-pre", "#g-post"):  # the growth tests, shown for a growth measure only: typed all the same
+    for select in (
+        "#g-pre",
+        "#g-post",
+    ):  # the growth tests, shown for a growth measure only: typed all the same
         await page.locator(select).evaluate("(s, v) => { s.value = v; }", assessment["id"])
     await page.get_by_role("button", name="Save as draft").click()
     await expect(page.get_by_label("Title")).to_have_accessible_description("cannot be blank")
