@@ -187,6 +187,7 @@ ROUTES: tuple[Rule, ...] = (
     rule(WRITE, f"{IV}/schools/{{school_id}}/assessments/{{assessment_id}}/cuts", (ADMIN, LEADER), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/interventions", STAFF, Scope.TOKEN),
     rule(WRITE, f"{IV}/schools/{{school_id}}/interventions", (ADMIN, LEADER), Scope.TOKEN),
+    rule("PATCH", f"{IV}/interventions/{{intervention_id}}", (ADMIN, LEADER), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/tiers", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/tiers/history", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/effectiveness", (*STAFF, ANALYST), Scope.TOKEN),

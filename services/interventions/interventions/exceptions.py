@@ -30,6 +30,18 @@ class InterventionNotFound(NotFound):
         super().__init__(f"No intervention {intervention_id}.")
 
 
+class InterventionRetired(Conflict):
+    title = "Intervention retired"
+
+    def __init__(self, intervention_id: uuid.UUID) -> None:
+        super().__init__(
+            f"Intervention {intervention_id} is retired: it is no longer offered for new assignments.",
+            errors=[
+                {"location": ["body", "intervention_id"], "message": "retired: choose another intervention"}
+            ],
+        )
+
+
 class AssignmentNotFound(NotFound):
     title = "Assignment not found"
 

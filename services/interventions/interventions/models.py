@@ -30,6 +30,7 @@ from sqlalchemy import (
     Integer,
     Text,
     Uuid,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -200,6 +201,8 @@ class Intervention(Base):
     staff: Mapped[list[str]] = mapped_column(ARRAY(Text))
     schedule: Mapped[str] = mapped_column(Text)
     directive: Mapped[bool] = mapped_column(Boolean)
+    # Retired: no longer offered for new assignments; the assignments made keep it and its name.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=NOW)
 
 

@@ -120,6 +120,59 @@ async def test_the_catalog_is_per_school_and_only_leaders_add_to_it(app, school)
         assert (await c.get(f"/interventions/v1/schools/{school}/interventions")).status_code == 404
 
 
+async def test_a_catalog_entry_is_edited_and_retired_by_a_leader_and_its_assignments_keep_it(app, school):
+    """Issue 24: the pyramid's entries are edited (JSON merge patch) and retired; a retired entry is not
+    offered (listed only with include_retired, refused for a new assignment) and its assignments keep it."""
+    created = await add_intervention(app, school)
+    assignment = await assign(app, school, created, "stu-retired")
+    path = f"/interventions/v1/interventions/{created['id']}"
+    listing = f"/interventions/v1/schools/{school}/interventions"
+    async with client(app, "school_leader", [school]) as c:
+        renamed = await c.patch(
+            path, json={"name": "Fractions small group (Tue/Thu)", "dosage_minutes_per_week": 60}
+        )
+        assert renamed.status_code == 200, renamed.text
+        assert renamed.json() == {
+            **created,
+            "name": "Fractions small group (Tue/Thu)",
+            "dosage_minutes_per_week": 60,
+            "retired": False,
+        }
+        null = await c.patch(path, json={"name": None})
+        blank = await c.patch(path, json={"name": "", "tier": 4})
+        retired = await c.patch(path, json={"retired": True})
+        offered = (await c.get(listing)).json()
+        every = (await c.get(listing, params={"include_retired": "true"})).json()
+    assert null.status_code == 422 and null.headers["content-type"] == "application/problem+json"
+    assert blank.status_code == 422
+    assert {tuple(e["location"]) for e in blank.json()["errors"]} == {("body", "name"), ("body", "tier")}
+    assert retired.status_code == 200 and retired.json()["retired"] is True
+    assert offered == [] and [e["id"] for e in every] == [created["id"]]
+    body = {k: assignment[k] for k in ("student_id", "start_on", "planned_weeks", "champion", "goal_date")}
+    body |= {"intervention_id": created["id"], "standard_id": "B", "baseline": 40, "goal": 70}
+    async with client(app, "teacher", [school], classes=["class-1"]) as c:
+        refused = await c.post("/interventions/v1/assignments", json=body)
+        kept = await c.get(f"/interventions/v1/assignments/{assignment['id']}")
+        teacher_edit = await c.patch(path, json={"retired": False})
+    assert refused.status_code == 409
+    assert refused.json()["errors"] == [
+        {"location": ["body", "intervention_id"], "message": "retired: choose another intervention"}
+    ]
+    assert kept.status_code == 200 and kept.json()["intervention_id"] == created["id"]
+    assert teacher_edit.status_code == 403
+    # Another school's leader and another district: the 404 of an entry that does not exist.
+    async with client(app, "school_leader", ["another-school"]) as c:
+        other_school = await c.patch(path, json={"retired": False})
+    async with client(app, "district_admin", district="district-2") as c:
+        other_district = await c.patch(path, json={"retired": False})
+        missing = await c.patch(f"/interventions/v1/interventions/{uuid.uuid4()}", json={"retired": False})
+    assert other_school.status_code == other_district.status_code == missing.status_code == 404
+    async with client(app, "school_leader", [school]) as c:
+        restored = await c.patch(path, json={"retired": False})
+        assert [e["id"] for e in (await c.get(listing)).json()] == [created["id"]]
+    assert restored.json()["retired"] is False
+
+
 async def test_progress_gives_the_rate_of_improvement_against_the_goal_line(app, school):
     """The figures only: the web app draws the chart from them (the service has no chart route any more)."""
     intervention = await add_intervention(app, school)

@@ -91,6 +91,12 @@ CASES = (
         SCHOOL_READ,
         (Call("GET", f"{IV}/schools/{{school_a}}/interventions"),),
     ),
+    Case(  # an edit that leaves the entry offered (the assignment below uses it)
+        "PATCH",
+        f"{IV}/interventions/{{intervention_id}}",
+        LEADER_WRITE,
+        (Call("PATCH", f"{IV}/interventions/{{intervention}}", lambda w: {"schedule": "Tue/Thu"}),),
+    ),
     Case(  # another standard: the world's assignment on "A" is still active (a second one would be a 409)
         "POST",
         f"{IV}/assignments",

@@ -127,6 +127,7 @@ WRITE_BODIES = {
         "delivery": "d",
         "dosage_minutes_per_week": 1,
     },
+    ("PATCH", "/interventions/v1/interventions/{intervention_id}"): lambda w: {"name": "y", "retired": True},
     ("POST", "/interventions/v1/assignments"): lambda w: assignment_body(
         w["intervention_id"], w["student_id"]
     ),

@@ -2,7 +2,7 @@
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 
@@ -29,9 +29,29 @@ async def create_intervention(
 @router.get(
     "/schools/{school_id}/interventions", response_model=list[schemas.InterventionRead], responses=ERRORS
 )
-async def list_interventions(school_id: str, session: DbSession, principal: Reader):
-    """The school's catalog of interventions, by tier."""
-    return await service.list_interventions(session, principal=principal, school_id=school_id)
+async def list_interventions(
+    school_id: str,
+    session: DbSession,
+    principal: Reader,
+    include_retired: bool = Query(
+        False, description="also the retired entries (their assignments keep them)"
+    ),
+):
+    """The school's catalog of interventions, by tier: the ones offered, or every one with `include_retired`."""
+    return await service.list_interventions(
+        session, principal=principal, school_id=school_id, include_retired=include_retired
+    )
+
+
+@router.patch("/interventions/{intervention_id}", response_model=schemas.InterventionRead, responses=ERRORS)
+async def update_intervention(
+    intervention_id: uuid.UUID, data: schemas.InterventionUpdate, session: DbSession, principal: Leader
+):
+    """Edit a catalog entry (JSON merge patch) or retire it (`retired: true`; not offered for new
+    assignments, its assignments keep it). Another school's or district's entry is a 404 like a missing one."""
+    return await service.update_intervention(
+        session, principal=principal, intervention_id=intervention_id, data=data
+    )
 
 
 @router.post("/assignments", response_model=schemas.AssignmentRead, status_code=201, responses=ERRORS)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from interventions.schemas import Schema
+from interventions.schemas import Patch, Schema
 
 
 class InterventionBase(Schema):
@@ -26,7 +26,29 @@ class InterventionCreate(InterventionBase):
     pass
 
 
-class InterventionRead(InterventionBase):
+class InterventionRetirable(InterventionBase):
+    """A stored catalog entry's editable state: what a PATCH is merged into."""
+
+    retired: bool = Field(False, description="no longer offered for new assignments")
+
+
+class InterventionUpdate(Patch):
+    """JSON merge patch of a catalog entry: a field left out keeps its value; `null` is a 422 (nothing here
+    can be cleared). `retired: true` retires the entry (not offered for new assignments; the assignments made
+    keep it), `retired: false` offers it again."""
+
+    name: str = Field(None, min_length=1, max_length=200)
+    tier: int = Field(None, ge=1, le=3)
+    kind: str = Field(None, description="reteach, small group, tutoring, enrichment, ...", min_length=1)
+    delivery: str = Field(None, description="who/where: in class, pull-out, after school, online, ...")
+    dosage_minutes_per_week: int = Field(None, ge=0)
+    staff: list[str] = Field(None, description="staff ids")
+    schedule: str = None
+    directive: bool = Field(None, description="required (directive) or invitational")
+    retired: bool = Field(None, description="no longer offered for new assignments")
+
+
+class InterventionRead(InterventionRetirable):
     id: uuid.UUID
     school_id: str
     district_id: str

@@ -23,6 +23,7 @@ from interventions.exceptions import (
     AssignmentNotFound,
     ExitReasonAgainstData,
     InterventionNotFound,
+    InterventionRetired,
     ProgressBeforeStart,
     ProgressInTheFuture,
     StudentNotFound,
@@ -30,6 +31,7 @@ from interventions.exceptions import (
 from interventions.models import Assignment, Intervention, ProgressPoint
 from interventions.pyramid import rules, schemas
 from interventions.pyramid.repository import AssignmentRepository, InterventionRepository
+from interventions.schemas import merge_patch
 from interventions.tiers.service import set_tier
 
 # "Today" is the server's UTC date plus a day: a school east of UTC is already a day ahead of it.
@@ -46,14 +48,34 @@ async def create_intervention(
     return await InterventionRepository(session).add(intervention, flush=True)
 
 
+async def update_intervention(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    intervention_id: uuid.UUID,
+    data: schemas.InterventionUpdate,
+) -> Intervention:
+    """Edit or retire a catalog entry (JSON merge patch). Its assignments keep pointing at it: a retired entry
+    and a renamed one show as they are now wherever its assignments are shown."""
+    intervention = await _intervention(session, principal, intervention_id)
+    current = {c: getattr(intervention, c) for c in schemas.InterventionRetirable.model_fields}
+    body = merge_patch(schemas.InterventionRetirable, current, data)
+    for field, value in body.model_dump().items():
+        setattr(intervention, field, value)
+    await session.flush()
+    return intervention
+
+
 async def list_interventions(
-    session: AsyncSession, *, principal: Principal, school_id: str
+    session: AsyncSession, *, principal: Principal, school_id: str, include_retired: bool = False
 ) -> list[Intervention]:
     district = await check_school(session, principal, school_id)
+    offered = () if include_retired else (Intervention.retired.is_(False),)
     return await InterventionRepository(session).list(
         Intervention.district_id == district,
         Intervention.school_id == school_id,
-        order_by=[Intervention.tier],
+        *offered,
+        order_by=[Intervention.tier, Intervention.created_at, Intervention.id],
     )
 
 
@@ -61,6 +83,8 @@ async def assign(
     session: AsyncSession, *, principal: Principal, data: schemas.AssignmentCreate
 ) -> Assignment:
     intervention = await _intervention(session, principal, data.intervention_id)
+    if intervention.retired:
+        raise InterventionRetired(intervention.id)
     # The student must be one of the intervention's school and one the caller may see there: else the same
     # 404 as for an unknown id (so ids of other schools or classes cannot be probed).
     student = await check_student(session, principal, data.student_id, school_ids=[intervention.school_id])
