@@ -60,7 +60,7 @@ async def assignment_view(api: Api, assignment_id: str) -> AssignmentView:
     school = assignment["school_id"]
     names, pyramid, staff = await asyncio.gather(
         names_for(api, school),
-        api.get_or([], f"{IV}/schools/{seg(school)}/interventions"),
+        api.get_or([], f"{IV}/schools/{seg(school)}/interventions", include_retired="true"),
         api.get_or([], "/assessments/roster/staff", school_id=school),
     )
     intervention = next((i for i in pyramid if i["id"] == assignment["intervention_id"]), None)
