@@ -64,10 +64,16 @@ class Principal(BaseModel):
     # True when the token carries a `permissions` claim (the gateway's token for an API key): the caller may
     # then do only what those permissions allow. A token without the claim is limited by its role alone.
     permission_bound: bool = False
+    # The person's display name (the OpenID Connect standard claim `name`), when the token carries one: what a
+    # service may show to people who cannot read the roster (an external reviewer sees the other reviewers).
+    # Never an event's field, never logged.
+    name: str | None = None
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
+        name = claims.get("name")
         return cls(
+            name=(name.strip()[:200] or None) if isinstance(name, str) else None,
             subject=claims["sub"],
             role=claims["role"],
             district_id=claims.get("district_id"),
@@ -195,9 +201,10 @@ def mint_dev_token(
     ttl_seconds: int = 3600,
     audience: str | None = None,
     permissions: list[str] | tuple[str, ...] | None = None,
+    name: str | None = None,
 ) -> str:
     """A development token signed with the dev HS256 key (what `plc token` prints). `permissions` (tests) makes
-    it a token bound by them, as the gateway's token for an API key is."""
+    it a token bound by them, as the gateway's token for an API key is; `name` is the person's display name."""
     if settings.dev_signing_key is None or settings.environment != "dev":
         raise RuntimeError("dev tokens can only be minted with a dev signing key in dev")
     now = int(time.time())
@@ -214,6 +221,8 @@ def mint_dev_token(
     }
     if permissions is not None:
         claims["permissions"] = sorted(permissions)
+    if name:
+        claims["name"] = name  # the OpenID Connect standard claim (Core 1.0 §5.1): the display name
     return jwt.encode(claims, settings.dev_signing_key.get_secret_value(), algorithm="HS256")
 
 

@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, Depends, FastAPI
-from plc_shared.auth import CurrentPrincipal, Role, TokenVerifier, mint_dev_token, require_roles
+from plc_shared.auth import CurrentPrincipal, Principal, Role, TokenVerifier, mint_dev_token, require_roles
 from plc_shared.errors import install_error_handlers
 from plc_shared.settings import DEV_SIGNING_KEY, AuthSettings
 
@@ -65,6 +65,17 @@ async def test_a_valid_dev_token_gives_the_principal():
     response = await get(app_for(DEV), "/me", token)
     assert response.status_code == 200
     assert response.json() == {"role": "teacher", "district": "d1", "schools": ["s1", "s2"]}
+
+
+def test_the_name_claim_is_the_principals_display_name():
+    """OpenID Connect Core 1.0 §5.1 standard claim `name` (https://openid.net/specs/openid-connect-core-1_0.html
+    #StandardClaims): trimmed; absent, blank or not a string is no name."""
+    assert Principal.from_claims(claims(name="  Ada Reviewer ")).name == "Ada Reviewer"
+    assert Principal.from_claims(claims()).name is None
+    assert Principal.from_claims(claims(name="  ")).name is None
+    assert Principal.from_claims(claims(name=["x"])).name is None
+    token = mint_dev_token(DEV, role=Role.REVIEWER, district_id="d1", name="Bo Visitor")
+    assert jwt.decode(token, options={"verify_signature": False})["name"] == "Bo Visitor"
 
 
 @pytest.mark.parametrize(

@@ -159,6 +159,8 @@ class Review(Base):
     corrects_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     superseded_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     reviewer_ids: Mapped[list[str]] = mapped_column(TextArray, server_default="{}")
+    # reviewer id → display name (the token's `name` claim, recorded when they act on the review); never in events
+    reviewer_names: Mapped[dict[str, str]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     ratings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     scores: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

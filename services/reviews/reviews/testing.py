@@ -79,10 +79,17 @@ def ratings(rubric: dict, level: int = 2, *, evidence: bool = True, overrides: d
     return {"ratings": out}
 
 
-def api(app, role: str, district: str, schools=(), subject: str | None = None) -> httpx.AsyncClient:
-    """An HTTP client of the app (in process) with a dev token of `role` in `district`."""
+def api(
+    app, role: str, district: str, schools=(), subject: str | None = None, name: str | None = None
+) -> httpx.AsyncClient:
+    """An HTTP client of the app (in process) with a dev token of `role` in `district` (`name`: its name claim)."""
     token = mint_dev_token(
-        app.state.settings.auth, role=role, district_id=district, school_ids=schools, subject=subject
+        app.state.settings.auth,
+        role=role,
+        district_id=district,
+        school_ids=schools,
+        subject=subject,
+        name=name,
     )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc/reviews/v1",
                              headers={"Authorization": f"Bearer {token}"})  # fmt: skip

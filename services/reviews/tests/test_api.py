@@ -217,3 +217,42 @@ async def test_the_services_serve_figures_and_the_web_app_draws_them(program):
     assert trends["by_year"] and all("points" in v for t in trends["by_year"] for v in t["strands"].values())
     assert [r for r in history if r["status"] == "finalized" and r["scores"]["overall"]["points"] is not None]
     assert gone == [404, 404]
+
+
+async def test_reviewers_are_served_by_the_names_they_signed_in_with_and_events_carry_ids_only(
+    program, sessions
+):
+    """Issue 24: an external reviewer cannot read the roster, so the review names its reviewers itself: each
+    reviewer's name (the token's `name` claim) is recorded when they start, rate, submit or finalize it, and
+    a correction keeps them. A caller who is not one of its reviewers leaves no name. Events: ids only."""
+    body = {"kind": "site", "on": "2026-11-16", "reviewer_ids": ["rev-b"]}
+    async with api(program, "reviewer", D, ["s3"], subject="rev-a", name="Ada Reviewer") as a:
+        created = (await a.post("/schools/s3/reviews", json=body)).json()
+    assert created["reviewer_ids"] == ["rev-b", "rev-a"]
+    assert created["reviewers"] == [{"id": "rev-b", "name": None}, {"id": "rev-a", "name": "Ada Reviewer"}]
+    rid = created["id"]
+    rubric = None
+    async with api(program, "reviewer", D, ["s3"], subject="rev-b", name="Bo Visitor") as b:
+        rubric = (await b.get(f"/rubrics/{created['rubric_id']}")).json()
+        rated = (await b.put(f"/reviews/{rid}/ratings", json=ratings(rubric))).json()
+    assert rated["reviewers"] == [
+        {"id": "rev-b", "name": "Bo Visitor"},
+        {"id": "rev-a", "name": "Ada Reviewer"},
+    ]
+    async with api(program, "district_admin", D, name="Dee Admin") as admin:  # not a reviewer of it
+        assert (await admin.post(f"/reviews/{rid}/submit")).status_code == 200
+        finalized = (await admin.post(f"/reviews/{rid}/finalize")).json()
+        assert [r["name"] for r in finalized["reviewers"]] == ["Bo Visitor", "Ada Reviewer"]
+    async with api(program, "reviewer", D, ["s3"], subject="rev-a", name="Ada Lovelace-Reviewer") as a:
+        correction = (await a.post(f"/reviews/{rid}/corrections")).json()
+        seen = (await a.get(f"/reviews/{rid}")).json()
+    assert correction["reviewers"] == [
+        {"id": "rev-b", "name": "Bo Visitor"},
+        {"id": "rev-a", "name": "Ada Lovelace-Reviewer"},  # the name signed in with now
+    ]
+    assert seen["reviewers"][1]["name"] == "Ada Reviewer"  # the finalized review does not change
+    async with sessions() as session:
+        payloads = (
+            (await session.execute(text("SELECT convert_from(payload, 'UTF8') FROM outbox"))).scalars().all()
+        )
+    assert payloads and not any(n in p for p in payloads for n in ("Ada", "Bo Visitor", "Dee Admin"))

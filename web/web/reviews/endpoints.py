@@ -145,9 +145,7 @@ async def _review_page(
     )
     indicators = {i["id"]: (strand, i) for strand in rubric["strands"] for i in strand["indicators"]}
     data = review.get("data_evidence") or evidence or {}
-    reviewers = [
-        user.name if who == user.principal.subject else names.teacher(who) for who in review["reviewer_ids"]
-    ]
+    reviewers = service.reviewer_names(review, user.principal.subject, user.name, names.teacher)
     return render(
         request,
         "review.html",

@@ -68,6 +68,16 @@ class History:
     chart: Markup | None = None  # the level over time, titled with the school's name from the roster
 
 
+def reviewer_names(review: dict, user_subject: str, user_name: str, roster_name) -> list[str]:
+    """The review's reviewers by name: the signed-in user as themselves, the others by the name the review
+    recorded for them (what an external reviewer, who cannot read the roster, has), else the roster's."""
+    recorded = {r["id"]: r["name"] for r in review.get("reviewers") or [] if r.get("name")}
+    return [
+        user_name if who == user_subject else recorded.get(who) or roster_name(who)
+        for who in review["reviewer_ids"]
+    ]
+
+
 async def history(api: Api, school_id: str, user_subject: str, user_name: str) -> History:
     reviews, names, program, people = await asyncio.gather(
         api.get(f"{RV}/schools/{seg(school_id)}/reviews"),
@@ -78,7 +88,7 @@ async def history(api: Api, school_id: str, user_subject: str, user_name: str) -
     rows = []
     for r in sorted(reviews, key=lambda r: (r["on"], r["version"])):
         mean, level = level_of(r["scores"]["overall"]["points"])
-        reviewers = [user_name if who == user_subject else people.get(who, who) for who in r["reviewer_ids"]]
+        reviewers = reviewer_names(r, user_subject, user_name, lambda who: people.get(who, who))
         rows.append(HistoryRow(r, KINDS.get(r["kind"], r["kind"]), mean, level, reviewers))
     current = [
         row for row in rows if row.review["status"] == "finalized" and not row.review["superseded_by_id"]

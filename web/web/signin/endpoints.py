@@ -98,6 +98,7 @@ async def dev_signin(
         class_ids=ids(classes) or (list(found.classes) if found else []),
         subject=found.subject if found else typed_subject(district, name),
         ttl_seconds=request.app.state.settings.session_max_age_s,
+        name=found.name if found else name.strip(),
     )
     response = RedirectResponse(_safe_next(next), status_code=303)
     # The session starts only for a token the gateway will accept (verified there, as on every request).

@@ -69,6 +69,13 @@ class IndicatorRating(Schema):
     evidence_required: bool | None = Field(description="at the rated level")
 
 
+class Reviewer(Schema):
+    id: str
+    name: str | None = Field(
+        description="the name the reviewer signed in with (recorded when they act on the review); None until then"
+    )
+
+
 class ReviewRead(Schema):
     id: uuid.UUID
     school_id: str
@@ -82,6 +89,9 @@ class ReviewRead(Schema):
     corrects_id: uuid.UUID | None
     superseded_by_id: uuid.UUID | None
     reviewer_ids: list[str]
+    reviewers: list[Reviewer] = Field(
+        default_factory=list, description="the reviewers in the order of reviewer_ids, each with their name"
+    )
     indicators: list[IndicatorRating]
     scores: Scores
     change: Change | None

@@ -51,6 +51,7 @@ async def create_review(
         on=data.on, school_year=year, training_year=training or "1", status="draft", version=1,
         reviewer_ids=reviewers, ratings={}, created_at=datetime.now(UTC),
     )  # fmt: skip
+    _remember_name(principal, review)
     await ReviewRepository(session).add(review, flush=True)
     return await read(session, review)
 
@@ -136,8 +137,9 @@ async def correct(session: AsyncSession, *, principal: Principal, review_id: uui
         district_id=old.district_id, id=uuid.uuid4(), school_id=old.school_id, rubric_id=old.rubric_id, kind=old.kind,
         on=old.on, school_year=old.school_year, training_year=old.training_year, status="draft",
         version=old.version + 1, corrects_id=old.id, reviewer_ids=old.reviewer_ids, ratings=dict(old.ratings),
-        created_at=datetime.now(UTC),
+        reviewer_names=dict(old.reviewer_names or {}), created_at=datetime.now(UTC),
     )  # fmt: skip
+    _remember_name(principal, new)
     await ReviewRepository(session).add(new, flush=True)
     return await read(session, new)
 
@@ -147,7 +149,20 @@ async def _editable(session: AsyncSession, principal: Principal, review_id: uuid
     _check_reviewer(principal, review)
     if review.status == "finalized":
         raise ReviewIsFinal(review.id)
+    _remember_name(principal, review)
     return review
+
+
+def _remember_name(principal: Principal, review: models.Review) -> None:
+    """A reviewer of the review acting on it leaves the name they signed in with (the token's `name` claim):
+    the other reviewers, who cannot read the roster, see who they work with. Names stay here (events: ids)."""
+    known = review.reviewer_names or {}
+    if (
+        principal.name
+        and principal.subject in review.reviewer_ids
+        and known.get(principal.subject) != principal.name
+    ):
+        review.reviewer_names = {**known, principal.subject: principal.name}
 
 
 def _check_reviewer(principal: Principal, review: models.Review) -> None:
@@ -183,7 +198,9 @@ async def read(session: AsyncSession, review: models.Review) -> schemas.ReviewRe
         id=review.id, school_id=review.school_id, rubric_id=review.rubric_id, kind=review.kind, on=review.on,
         school_year=review.school_year, training_year=review.training_year, status=review.status,
         version=review.version, corrects_id=review.corrects_id, superseded_by_id=review.superseded_by_id,
-        reviewer_ids=review.reviewer_ids, indicators=_indicator_rows(rubric.body, review), scores=scores,
+        reviewer_ids=review.reviewer_ids,
+        reviewers=[{"id": r, "name": (review.reviewer_names or {}).get(r)} for r in review.reviewer_ids],
+        indicators=_indicator_rows(rubric.body, review), scores=scores,
         change={"previous_review_id": previous.id, **change} if change and previous else None,
         data_evidence=data, finalized_at=review.finalized_at,
     )  # fmt: skip
