@@ -33,6 +33,14 @@ def nav_for(role: Role | str) -> list[NavLink]:
     return [link for link in NAV if role in link.roles]
 
 
+# Pages under a link that fewer roles may open than the link's own page: a data meeting lists students below
+# each cut (the school's staff only), while the list of assessments is the analysts' too.
+NARROWER = (("/app/meetings/", STAFF),)
+
+
 def may_open(role: Role | str, path: str) -> bool:
-    """Is `path` (a page of the app) under a link the role is offered?"""
+    """Is `path` (a page of the app) under a link the role is offered (and not narrower than it)?"""
+    for prefix, roles in NARROWER:
+        if path.startswith(prefix):
+            return role in roles
     return any(path.startswith(link.path) for link in nav_for(role))
