@@ -275,3 +275,24 @@ def test_the_same_spec_is_drawn_once():
     render._drawn.cache_clear()
     first, again = _drawn("tiers"), _drawn("tiers")
     assert first == again and render._drawn.cache_info().hits == 1
+
+
+@pytest.mark.parametrize("title", [
+    "Scores on Fractions CFA 1: equivalence and comparison",  # the demo's CFA: it touched the chart's edge
+    "Scores on Grade 7 ratios and proportional relationships CFA 3: unit rates, tables, graphs and equations",
+])  # fmt: skip
+def test_a_long_title_wraps_within_the_chart_in_the_widest_font_a_browser_draws_it_with(title):
+    """The distribution chart's title drawn by a browser without Liberation Sans (DejaVu Sans Bold, Debian's
+    default face, wider): every line of it fits inside the drawing, its padding aside."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 15)
+    svg = render.svg_of(render.spec_of(meeting_charts.distribution_spec(SCORES, CFA, title=title)))
+    root = ET.fromstring(svg)  # noqa: S314 - vl-convert's output in a test
+    plot = 420  # the chart's plot width: the title must not run past it
+    lines = [t for t in _texts(svg) if len(t) > 3 and t in title]  # not the axes' numbers
+    assert " ".join(lines) == title
+    assert all(font.getlength(line) <= plot for line in lines), [
+        (line, font.getlength(line)) for line in lines
+    ]
+    assert float(root.get("width")) <= plot + 200  # the drawing is not widened by its title

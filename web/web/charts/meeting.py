@@ -8,7 +8,7 @@ from __future__ import annotations
 import altair as alt
 from markupsafe import Markup
 
-from web.charts.render import draw
+from web.charts.render import draw, title_lines
 
 BAR, PROFICIENT, MASTERY = "#4f83c2", "#8a4b00", "#0d4d1d"  # bars light, so the cut lines show on them
 # Levels of one student on one standard, each with the colour of its cell and the letter drawn in it.
@@ -49,7 +49,7 @@ def distribution_spec(analysis: dict, assessment: dict, *, title: str) -> alt.La
         .mark_rule(strokeWidth=3)
         .encode(x="at:Q", color=colour, strokeDash=dash)
     )
-    return alt.layer(bars, rules).properties(title=title, width=420, height=200)
+    return alt.layer(bars, rules).properties(title=title_lines(title, 420), width=420, height=200)
 
 
 def distribution_words(analysis: dict, assessment: dict) -> str:

@@ -17,6 +17,7 @@ import asyncio
 import functools
 import json
 import logging
+import textwrap
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -52,6 +53,17 @@ THEME: dict[str, Any] = {
 CACHE_SIZE = 256
 # The Vega-Lite release altair writes specs for ("v6.4.1" → "6.4"), so vl-convert compiles them with the same.
 VEGA_LITE = ".".join(SCHEMA_VERSION.removeprefix("v").split(".")[:2])
+
+
+# The widest a bold 15 px title's character is drawn on average (DejaVu Sans Bold, what a browser without
+# Liberation Sans falls back to, measures about 0.68 em a character on English words; Liberation Sans 0.6).
+TITLE_EM = 0.7
+
+
+def title_lines(title: str, width: int, font_size: int = 15) -> list[str]:
+    """A chart's title as the lines that fit its plot's `width` (px) in any of the app's fonts: a long
+    assessment title wraps instead of running past the chart's right edge (Vega-Lite draws a list as lines)."""
+    return textwrap.wrap(title, max(12, int(width / (font_size * TITLE_EM)))) or [title]
 
 
 def spec_of(chart: alt.TopLevelMixin) -> dict[str, Any]:
