@@ -142,9 +142,11 @@ class Demo:
     students: dict[str, list[str]] = field(default_factory=dict)  # class id → student ids
     teachers: dict[str, list[str]] = field(default_factory=dict)  # school id → teacher ids
 
-    def token(self, role: Role, schools: tuple[str, ...] = (), subject: str | None = None) -> dict[str, str]:
+    def token(
+        self, role: Role, schools: tuple[str, ...] = (), subject: str | None = None, name: str | None = None
+    ) -> dict[str, str]:
         token = mint_dev_token(
-            self.auth, role=role, district_id=self.district, school_ids=schools, subject=subject
+            self.auth, role=role, district_id=self.district, school_ids=schools, subject=subject, name=name
         )
         return {"Authorization": f"Bearer {token}"}
 
@@ -344,7 +346,9 @@ class Demo:
                 await self._review(school, kind, on, level)
 
     async def _review(self, school: str, kind: str, on: str, level: int) -> None:
-        reviewer = self.token(Role.REVIEWER, (school,), subject="demo-reviewer-reyes")
+        reviewer = self.token(
+            Role.REVIEWER, (school,), subject="demo-reviewer-reyes", name="Dr Elena Reyes (demo)"
+        )
         review = await self.call("POST", f"{RV}/schools/{school}/reviews", reviewer, {"kind": kind, "on": on})
         rubric = await self.call("GET", f"{RV}/rubrics/{review['rubric_id']}", reviewer)
         ratings = {i["id"]: {"level": min(3, level + (n % 3 == 0)), "notes": "", "evidence": ["PLC minutes"]}

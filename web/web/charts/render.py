@@ -41,7 +41,7 @@ THEME: dict[str, Any] = {
     "background": "#ffffff",
     "padding": 12,
     "view": {"stroke": "#cccccc"},
-    "title": {"fontSize": 15, "anchor": "start", "color": INK, "subtitleColor": MUTED, "subtitleFontSize": 12},
+    "title": {"fontSize": 15, "lineHeight": 19, "anchor": "start", "color": INK, "subtitleColor": MUTED, "subtitleFontSize": 12},
     "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": INK, "titleColor": INK,
              "titleFontWeight": "normal", "gridColor": "#e5e5e5", "domainColor": "#555555",
              "tickColor": "#555555"},
