@@ -150,6 +150,14 @@ class ScoreScale(RosterMixin, Base):
     )
 
 
+class Category(RosterMixin, Base):
+    """A OneRoster gradebook category (categories.csv): what a line item's `category` names."""
+
+    __tablename__ = "categories"
+    title: Mapped[str] = mapped_column(Text)
+    weight: Mapped[float | None] = mapped_column(Float)
+
+
 class Standard(Base):
     """A learning standard / essential outcome (CASE CFItem when it comes from a CASE framework)."""
 

@@ -10,6 +10,7 @@ Mapping (documented in the README of the endpoint):
   listed in the report's `skipped` with their row; roles.csv has its counts like every other file.
 - The gradebook files (GradebookFiles; the line item mapping they share with the gradebook binding is in
   catalog.service and catalog.rules, result identity in results.service.assign_attempts):
+  - categories → the district's gradebook categories (what a line item's category href resolves to).
   - scoreScales → the district's score scales; lineItemScoreScales names a line item's scale, from which a new
     line item takes its performance levels and cuts.
   - lineItemLearningObjectiveIds → the standards a new line item measures (applied when the line item is
@@ -22,7 +23,7 @@ Mapping (documented in the README of the endpoint):
     student on a line item are two attempts. A row without a score never replaces a scored result (skipped, with
     the kept score). `tobedeleted` voids the result with that sourcedId.
 - `bulk` files replace the district's rows of that kind (rows not in the file become tobedeleted); `delta`
-  files change only the rows they hold. A file the manifest names that is not imported (categories,
+  files change only the rows they hold. A file the manifest names that is not imported (
   demographics, resources, ...) and a CSV the manifest does not name are listed in `skipped`.
 
 The report: `files` (rows and accepted rows per file), `problems` (rows or files that were refused: file, row —
@@ -98,6 +99,7 @@ class GradebookFiles:
     async def gradebook(self) -> None:
         self.scales: dict[str, list[dict[str, str]]] = {}
         await self._roster("scoreScales", models.ScoreScale, self._scale)
+        await self._roster("categories", models.Category, self._category)
         self.scale_of = await self._line_item_scales()
         self.aligned: dict[str, list[tuple[int, str, str]]] = {}
         for number, r in self.package.rows(ALIGNMENTS):
@@ -151,6 +153,14 @@ class GradebookFiles:
             "class_id": r.get("classSourcedId") or None,
             "values": values,
         }
+
+    def _category(self, r: dict[str, str]) -> dict:
+        weight = (r.get("weight") or "").strip()
+        try:
+            weight_value = float(weight) if weight else None
+        except ValueError:
+            raise ValueError("weight", f"'{weight}' is not a number") from None
+        return {**record_base(r), "title": required(r, "title"), "weight": weight_value}
 
     async def _line_item_scales(self) -> dict[str, str]:
         rows, scale_of = self.package.rows("lineItemScoreScales"), {}
