@@ -53,6 +53,8 @@ from assessments.gradebook.rules import (
     score_scale_json,
 )
 from assessments.gradebook.schemas import LineItemIn, ResultIn
+from assessments.oneroster.repository import ImportRepository
+from assessments.oneroster.rules import not_aligned, staff_not_student
 from assessments.results import service as results_service
 
 
@@ -311,7 +313,7 @@ async def put_result(
         errors = [
             {**e, "field": names.get((e["field"] or "").split(".")[0], e["field"])} for e in outcome.rejected
         ]
-        raise InvalidResult(errors)
+        raise InvalidResult(await _said_as_csv(session, district_id, write, outcome.rejected, errors))
     if outcome.stale:
         raise StaleSourceWrite(
             outcome.stale[0]["source_modified_at"], outcome.stale[0]["stored_source_modified_at"]
@@ -321,6 +323,33 @@ async def put_result(
         raise ScoredResultKept(sourced_id, stored.total_score)
     objectives = await AssessmentRepository(session).objectives(district_id, [stored.assessment_id])
     return result_json(stored, collection, objectives, base), outcome.written[0].outcome == "created"
+
+
+async def _said_as_csv(
+    session: AsyncSession, district_id: str, write: dict, rejected: list[dict], errors: list[dict]
+) -> list[dict]:
+    """The reasons the CSV import gives for the same facts (oneroster.rules): a user who is staff, not a
+    student; an objective score for an objective the line item is not aligned to. The latter stays a 422 here,
+    where in CSV the result keeps its total and the objective's row is a problem: a PUT answers 201 with the
+    object as stored and the binding has no warning on a success (imsx_StatusInfo only on a failure), so
+    dropping an objective score would be silent; CSV has the report to say it."""
+    said = []
+    for raw, error in zip(rejected, errors, strict=True):
+        field = raw["field"] or ""
+        if field == "student_id":
+            user = write["student_id"]
+            staff = await ImportRepository(session).staff_roles(district_id, [user])
+            if user in staff:
+                error = {**error, "reason": staff_not_student(user, staff[user])}
+        elif field.startswith("objective_scores."):
+            objective = field.split(".", 1)[1]
+            measured = await catalog.objective_codes(
+                session, district_id=district_id, assessment_id=write["assessment_id"]
+            )
+            reason = f"{not_aligned(write['assessment_id'], objective, measured)}: the result is not stored"
+            error = {**error, "reason": reason}
+        said.append(error)
+    return said
 
 
 async def get_result(

@@ -239,6 +239,16 @@ def status_of(record: dict[str, str]) -> str:
     return "tobedeleted" if (record.get("status") or "").strip().lower() == "tobedeleted" else "active"
 
 
+# --- messages shared by the CSV import and the gradebook binding (the same fact, the same words) -------------
+def staff_not_student(user: str, roles: list[str]) -> str:
+    return f"{user} is staff ({', '.join(roles) or 'staff'}), not a student: a result needs a student"
+
+
+def not_aligned(line_item: str, objective: str, measured: set[str]) -> str:
+    codes = ", ".join(sorted(measured)) or "none"
+    return f"line item '{line_item}' is not aligned to objective '{objective}' (it measures: {codes})"
+
+
 # --- score scales (scoreScales.csv) --------------------------------------------------------
 _PAIR = re.compile(r"\{([^{}]*)\}")
 

@@ -55,6 +55,7 @@ from assessments.oneroster.rules import (
     has_score,
     lenient_notes,
     moment,
+    not_aligned,
     numeric,
     ordered,
     read_package,
@@ -63,6 +64,7 @@ from assessments.oneroster.rules import (
     required,
     scale_values,
     split_list,
+    staff_not_student,
     staff_roles,
     status_of,
     user_roles,
@@ -388,9 +390,8 @@ class GradebookFiles:
                 if lo not in codes:
                     del objectives[lo]
                     self.objectives_placed.add(row)
-                    measured = ", ".join(sorted(codes)) or "none"
                     reason = (
-                        f"line item '{line_item}' is not aligned to objective '{lo}' (it measures: {measured}): "
+                        f"{not_aligned(line_item, lo, codes)}: "
                         "this objective score is not stored; the result's total and aligned scores are"
                     )
                     self.reject(RESULT_OBJECTIVES, row, "learningObjectiveId", reason)
@@ -427,8 +428,7 @@ class GradebookFiles:
             column = columns.get((error["field"] or "").split(".")[0], error["field"])
             reason, user = error["reason"], active[error["index"]]["student_id"]
             if column == "studentSourcedId" and user in staff:
-                roles = ", ".join(staff[user]) or "staff"
-                reason = f"{user} is staff ({roles}), not a student: a result needs a student"
+                reason = staff_not_student(user, staff[user])
             self.reject(name, numbers[error["index"]], column, reason)
         for stale in outcome.stale:
             self.reject(name, numbers[stale["index"]], "dateLastModified", stale["reason"])
