@@ -246,6 +246,11 @@ class Assessment(Base):
     source_modified_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), comment="the source's modification time (dateLastModified)"
     )
+    oneroster: Mapped[bool] = mapped_column(
+        server_default="false",
+        comment="created through OneRoster (gradebook binding or CSV); a CFA made here (native) is not, and "
+        "is served as an assessmentLineItem (gradebook.rules.collection_of)",
+    )
 
 
 class Objective(Base):

@@ -249,7 +249,61 @@ async def _seed(district) -> dict[str, str]:
         f"{BASE}/assessmentResults/{ar}", json={"assessmentResult": assessment_result}, headers=sis
     )
     check(put, "assessmentResults")
+    await _native_cfa(district)
     return {"lineItems": li, "assessmentLineItems": ali, "results": f"{r}0", "assessmentResults": ar}
+
+
+async def _native_cfa(district) -> str:
+    """A CFA made through the assessments API (not OneRoster): no class, category or due date. Served as an
+    assessmentLineItem (gradebook.rules.collection_of), with a OneRoster result as an assessmentResult."""
+    native = f"{district.id}-native"
+    body = {"id": native, "title": "Team CFA", "kind": "common_formative", "school_id": district.schools[0], "max_score": 10, "proficiency_cut": 70, "mastery_cut": 90}  # fmt: skip
+    made = await district.post("/assessments/assessments", body)
+    assert made.status_code == 201, made.text
+    assert (await district.post(f"/assessments/assessments/{native}/publish")).status_code == 200
+    result = {"assessmentLineItem": {"sourcedId": native}, "student": {"sourcedId": district.students[1]}, "scoreStatus": "fully graded", "score": 8, "scoreDate": "2026-11-22"}  # fmt: skip
+    put = await district.http.put(f"{BASE}/assessmentResults/{native}-r", json={"assessmentResult": result}, headers=district.sis)  # fmt: skip
+    check(put, "assessmentResults")
+    assert put.status_code == 201, put.text
+    return native
+
+
+async def test_a_native_cfa_is_valid_in_every_list_it_appears_in(district):
+    """A native CFA lacks the class, category and dueDate a 1.2 lineItem requires: it is served in the
+    Assessment Results profile (assessmentLineItems, its results assessmentResults), valid there in every list,
+    page, projection and single read, and in no lineItems list."""
+    await _seed(district)
+    http, sis = district.http, district.sis
+    native = f"{district.id}-native"
+    for collection, sourced_id in (("assessmentLineItems", native), ("assessmentResults", f"{native}-r")):
+        check(await http.get(f"{BASE}/{collection}/{sourced_id}", headers=sis), collection)
+        for params in ({}, {"limit": 1, "sort": "sourcedId", "orderBy": "desc"}, {"fields": "sourcedId,title" if collection == "assessmentLineItems" else "sourcedId,score"}):  # fmt: skip
+            listed = await http.get(f"{BASE}/{collection}", params=params, headers=sis)
+            fields = params["fields"].split(",") if "fields" in params else None
+            check(listed, collection, many=True, fields=fields)
+        everything = await http.get(f"{BASE}/{collection}", params={"filter": f"sourcedId='{sourced_id}'"}, headers=sis)  # fmt: skip
+        check(everything, collection, many=True)
+        assert [o["sourcedId"] for o in everything.json()[collection]] == [sourced_id]
+    item = (await http.get(f"{BASE}/assessmentLineItems/{native}", headers=sis)).json()["assessmentLineItem"]
+    assert item["metadata"]["kind"] == "common_formative" and "class" not in item
+    for url in (f"{BASE}/lineItems", f"{BASE}/classes/{district.classes[0]}/lineItems"):
+        listed = await http.get(url, headers=sis)
+        check(listed, "lineItems", many=True)
+        assert native not in {o["sourcedId"] for o in listed.json()["lineItems"]}
+    results = await http.get(f"{BASE}/results", headers=sis)
+    assert f"{native}-r" not in {o["sourcedId"] for o in results.json()["results"]}
+    as_line_item = await http.get(f"{BASE}/lineItems/{native}", headers=sis)
+    assert as_line_item.status_code == 404
+    check(as_line_item, "lineItems")
+    as_result = await http.get(f"{BASE}/results/{native}-r", headers=sis)
+    assert as_result.status_code == 404
+    wrong = {"lineItem": {"sourcedId": native}, "student": {"sourcedId": district.students[1]}, "scoreStatus": "fully graded", "score": 8}  # fmt: skip
+    refused = await http.put(f"{BASE}/results/{native}-r2", json={"result": wrong}, headers=sis)
+    assert (
+        refused.status_code == 422
+        and "its results are assessmentResults" in refused.json()["imsx_description"]
+    )
+    check(refused, "results")
 
 
 async def test_every_answer_of_every_route_matches_the_binding(district):

@@ -82,7 +82,7 @@ def assessment(w) -> dict:
     }
 
 
-def gradebook_result(w, reference="lineItem", item="assessment") -> dict:
+def gradebook_result(w, reference="lineItem", item="gb_class_item") -> dict:
     return {
         reference: {"sourcedId": w[item]},
         "student": {"sourcedId": w["student"]},
@@ -305,7 +305,7 @@ CASES = (
         DISTRICT_WRITE,
         Call(
             "PUT",
-            f"{GB}/lineItems/{{assessment}}",
+            f"{GB}/lineItems/{{gb_class_item}}",
             lambda w: {"lineItem": {"title": "t", "resultValueMax": 10}},
         ),
     ),
@@ -313,7 +313,7 @@ CASES = (
         "GET",
         f"{GB}/lineItems/{{sourced_id}}",
         SCHOOL_ASSESSMENT,
-        Call("GET", f"{GB}/lineItems/{{assessment}}"),
+        Call("GET", f"{GB}/lineItems/{{gb_class_item}}"),
     ),
     case("GET", f"{GB}/lineItems", EVERYONE_READS),
     case(
@@ -441,7 +441,7 @@ CASES = (
         "DELETE",
         f"{GB}/lineItems/{{sourced_id}}",
         DISTRICT_WRITE,
-        Call("DELETE", f"{GB}/lineItems/{{assessment}}"),
+        Call("DELETE", f"{GB}/lineItems/{{gb_class_item}}"),
     ),
 )
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import and_, not_
+
 from assessments import models
 from assessments.exceptions import (
     FilterFieldUnknown,
@@ -31,6 +33,24 @@ LINE_ITEM_KINDS = {
     "assessmentLineItems": ("common_summative", "benchmark"),
 }
 RESULT_KEYS = {"results": "lineItem", "assessmentResults": "assessmentLineItem"}
+
+
+def collection_of(a: models.Assessment) -> str:
+    """Which collection serves an assessment: lineItems are the common formative assessments created through
+    OneRoster (the binding or CSV); a CFA made natively (the assessments API) has no class, category or due
+    date, which the 1.2 lineItem requires and we cannot make up, so it is served in the Assessment Results
+    profile (assessmentLineItems, where they are optional), with the summative and benchmark assessments. Its
+    results are assessmentResults."""
+    return "lineItems" if a.kind == "common_formative" and a.oneroster else "assessmentLineItems"
+
+
+def in_collection(collection: str) -> Any:
+    """collection_of as a SQL condition on Assessment."""
+    a = models.Assessment
+    line_item = and_(a.kind == "common_formative", a.oneroster.is_(True))
+    return line_item if collection == "lineItems" else not_(line_item)
+
+
 # The Assessment Results profile's assessmentLineItem has none of a lineItem's dates, school, category or
 # grading period (its shape: class, parentAssessmentLineItem, scoreScale, the value range, objectives).
 NOT_IN_ASSESSMENT_PROFILE = frozenset(["assignDate", "dueDate", "school", "category", "gradingPeriod"])
