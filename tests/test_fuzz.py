@@ -82,8 +82,9 @@ EXEMPTIONS = (
         "result's line item and student must exist",
     ),
     Exemption(
-        "^GET /ims/oneroster/gradebook/v1p2/(lineItems|assessmentLineItems|results|assessmentResults|scoreScales"
-        "|classes/{class_id}/.*)$",
+        "^GET /ims/oneroster/(gradebook/v1p2/(lineItems|assessmentLineItems|results|assessmentResults|scoreScales"
+        "|categories|classes/{class_id}/.*)|rostering/v1p2/(classes|orgs|schools|academicSessions|gradingPeriods"
+        "|terms|courses|users|students|teachers))$",
         "positive_data_acceptance",
         ("400",),
         "`filter` is the binding's query language (field, operator, typed value; AND/OR), which JSON Schema "

@@ -179,6 +179,11 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
     rule(WRITE, "/ims/oneroster/gradebook/v1p2/lineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
     rule(WRITE, "/ims/oneroster/gradebook/v1p2/assessmentLineItems{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_WRITE),
+    # Categories (categories.csv): reference data, read by whoever reads a class's line items.
+    rule(READ, "/ims/oneroster/gradebook/v1p2/categories{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, permission=Permission.ASSESSMENTS_READ),
+    # The rostering reads the gradebook's hrefs point to: the service scopes them (a teacher, their own classes
+    # and those classes' students; a leader, their schools) and audits the students read.
+    rule(READ, "/ims/oneroster/rostering/v1p2/{rest:path}", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(READ, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, student_level=True, permission=Permission.ROSTERS_READ),
     rule(WRITE, "/ims/oneroster/{rest:path}", (ADMIN, SIS), Scope.TOKEN, permission=Permission.ROSTERS_WRITE),
     # --- interventions: the service's routes (district from the token; the service checks schools/classes).

@@ -105,7 +105,7 @@ def from_problem(problem: Mapping[str, Any], status: int) -> dict[str, Any]:
     parts = [str(problem.get("detail") or problem.get("title") or "")]
     for error in problem.get("errors") or []:
         where = error.get("field") or ".".join(str(p) for p in (error.get("location") or [])[1:])
-        message = error.get("message") or error.get("detail") or ""
+        message = error.get("message") or error.get("reason") or error.get("detail") or ""
         parts.append(f"{where}: {message}" if where else str(message))
     description = "; ".join(p for p in parts if p)
     return status_info(status, description or None, problem.get("code_minor"))

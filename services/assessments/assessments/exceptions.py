@@ -40,6 +40,13 @@ class ClassNotFound(NotFound):
         super().__init__(f"Class '{class_id}' was not found.")
 
 
+class RosterObjectNotFound(NotFound):
+    """A OneRoster rostering object (or a gradebook category) that is missing or outside the caller's scope."""
+
+    def __init__(self, label: str, sourced_id: str) -> None:
+        super().__init__(f"{label} '{sourced_id}' was not found.")
+
+
 class StaffNotFound(NotFound):
     def __init__(self, staff_id: str) -> None:
         super().__init__(f"Staff member '{staff_id}' was not found.")

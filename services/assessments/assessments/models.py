@@ -150,6 +150,14 @@ class ScoreScale(RosterMixin, Base):
     )
 
 
+class Category(RosterMixin, Base):
+    """A OneRoster gradebook category (categories.csv): what a line item's `category` names."""
+
+    __tablename__ = "categories"
+    title: Mapped[str] = mapped_column(Text)
+    weight: Mapped[float | None] = mapped_column(Float)
+
+
 class Standard(Base):
     """A learning standard / essential outcome (CASE CFItem when it comes from a CASE framework)."""
 
@@ -237,6 +245,11 @@ class Assessment(Base):
     )
     source_modified_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), comment="the source's modification time (dateLastModified)"
+    )
+    oneroster: Mapped[bool] = mapped_column(
+        server_default="false",
+        comment="created through OneRoster (gradebook binding or CSV); a CFA made here (native) is not, and "
+        "is served as an assessmentLineItem (gradebook.rules.collection_of)",
     )
 
 

@@ -395,3 +395,32 @@ async def test_collection_query_parameters_and_the_spec_error_payload(district, 
         == "unknownobject"
     )
     assert (await district.http.get(f"{BASE}/results", headers=other_district.sis)).json()["results"] == []
+
+
+async def test_rest_results_say_what_the_csv_import_says(district):
+    """The same facts, the same words as the CSV import's report (oneroster.rules): a result for a user who is
+    staff names them as staff; an objective score for an objective the line item is not aligned to names the
+    line item and what it measures. In REST the latter stays a 422 (a PUT stores the whole result or nothing:
+    a 201 carries no warning in the binding), where the CSV import keeps the total and reports the objective."""
+    li, teacher = f"{district.id}-li-words", f"{district.id}-t1"
+    staff = {"sourced_id": teacher, "given_name": "T", "family_name": "One", "roles": ["teacher"], "school_ids": [district.schools[0]]}  # fmt: skip
+    assert (await district.put("/assessments/roster/staff", {"records": [staff]})).status_code == 200
+    body = {"title": "Aligned", "resultValueMax": 10, "learningObjectiveSet": [{"source": "case", "learningObjectiveIds": [CASE_ID]}]}  # fmt: skip
+    assert (await district.http.put(f"{BASE}/lineItems/{li}", json={"lineItem": body}, headers=district.sis)).status_code == 201  # fmt: skip
+    result = {"lineItem": {"sourcedId": li}, "student": {"sourcedId": teacher}, "scoreStatus": "fully graded", "score": 5}  # fmt: skip
+    refused = await district.http.put(
+        f"{BASE}/results/{li}-r1", json={"result": result}, headers=district.sis
+    )
+    assert refused.status_code == 422
+    assert f"{teacher} is staff (teacher), not a student: a result needs a student" in refused.json()["imsx_description"]  # fmt: skip
+    assert "unknown student" not in refused.json()["imsx_description"]
+    extra = "9f0e1d2c-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
+    scores = [{"learningObjectiveId": CASE_ID, "score": 4}, {"learningObjectiveId": extra, "score": 1}]
+    result = {**result, "student": {"sourcedId": district.students[0]}, "learningObjectiveSet": [{"source": "case", "learningObjectiveResults": scores}]}  # fmt: skip
+    refused = await district.http.put(
+        f"{BASE}/results/{li}-r1", json={"result": result}, headers=district.sis
+    )
+    assert refused.status_code == 422
+    said = refused.json()["imsx_description"]
+    assert f"line item '{li}' is not aligned to objective '{extra}' (it measures: {CASE_ID})" in said, said
+    assert (await district.http.get(f"{BASE}/results/{li}-r1", headers=district.sis)).status_code == 404

@@ -586,22 +586,24 @@ async def test_every_file_and_every_skipped_row_is_in_the_report(blank_district)
     files["categories"] = csv_text(
         ["sourcedId", "status", "title", "weight"], [["c1", "active", "Quizzes", "1"]]
     )
+    files["resources"] = csv_text(["sourcedId", "status", "title"], [["r1", "active", "A video"]])
     buffer = io.BytesIO(package(files))
     with zipfile.ZipFile(buffer, "a") as archive:
         archive.writestr("demographics.csv", "sourcedId,status\r\nx,active\r\n")
     report = (await upload(district, buffer.getvalue())).json()
     assert report["files"]["roles"] == {"rows": 4, "accepted": 2}  # the student's and the teacher's
     assert report["files"]["users"] == {"rows": 5, "accepted": 4}
-    assert report["files"]["categories"] == {"rows": 1, "accepted": 0}
+    assert report["files"]["categories"] == {"rows": 1, "accepted": 1}  # imported (getCategory reads it)
+    assert report["files"]["resources"] == {"rows": 1, "accepted": 0}
     skipped = {(s["file"], s["row"]): s["reason"] for s in report["skipped"]}
     assert set(skipped) == {
         ("users.csv", 6),
         ("roles.csv", 5),
-        ("categories.csv", None),
+        ("resources.csv", None),
         ("demographics.csv", None),
     }
     assert "guardian" in skipped[("users.csv", 6)] and "guardian" in skipped[("roles.csv", 5)]
-    assert next(s for s in report["skipped"] if s["file"] == "categories.csv")["reason"].startswith(
+    assert next(s for s in report["skipped"] if s["file"] == "resources.csv")["reason"].startswith(
         "not supported"
     )
     assert [(p["file"], p["row"]) for p in report["problems"]] == [("roles.csv", 4)]
@@ -609,7 +611,7 @@ async def test_every_file_and_every_skipped_row_is_in_the_report(blank_district)
         listed = [
             x for x in report["problems"] + report["skipped"] if x["file"] == f"{name}.csv" and x["row"]
         ]
-        assert count["accepted"] + len(listed) == count["rows"] or name == "categories", name
+        assert count["accepted"] + len(listed) == count["rows"] or name == "resources", name
 
 
 async def test_a_zip_bomb_is_refused_from_its_directory_with_413(blank_district):

@@ -1,7 +1,7 @@
 """Every answer of every /ims/oneroster/gradebook/v1p2 route, checked against the vendored 1.2 schemas
 (tests/vendor/oneroster, README there: imsx_* verbatim from 1EdTech's OpenAPI, the gradebook objects as the
 strict public client LongsightGroup/oneroster parses them): successes, each error status, lists, `fields`
-projections; the Link header of every page; every href followed.
+projections; the Link header of every page. Every href is followed in test_oneroster_rostering.py.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ SINGULAR = {
     "results": ("result", "Result"),
     "assessmentResults": ("assessmentResult", "AssessmentResult"),
     "scoreScales": ("scoreScale", "ScoreScale"),
+    "categories": ("category", "Category"),
 }
 
 
@@ -92,6 +93,7 @@ def _line_item(district, title: str, **extra) -> dict:
         "class": {"sourcedId": district.classes[0]},
         "school": {"sourcedId": district.schools[0]},
         "category": {"sourcedId": f"{district.id}-cat-cfa"},
+        "gradingPeriod": {"sourcedId": f"{district.id}-gp"},
         "resultValueMax": 10,
         "scoreScale": {"sourcedId": f"{district.id}-scale"},
         **extra,
@@ -112,8 +114,100 @@ async def _score_scale(district) -> str:
     return scale
 
 
+async def _rostered(district) -> dict[str, str]:
+    """What a SIS sends for the district's roster, every member the 1.2 objects require: org identifiers, a
+    school year > term > grading period, a course, classes with their course and term, names."""
+    d = district.id
+    year, term, period, course = f"{d}-y", f"{d}-term", f"{d}-gp", f"{d}-course"
+    orgs = [{"sourced_id": d, "name": "District", "type": "district", "identifier": "NCES-0"}] + [
+        {"sourced_id": s, "name": s, "type": "school", "parent_id": d, "identifier": f"NCES-{n}"}
+        for n, s in enumerate(district.schools, 1)
+    ]
+    sessions = [
+        {
+            "sourced_id": year,
+            "title": "2026-27",
+            "type": "schoolYear",
+            "start_date": "2026-08-01",
+            "end_date": "2027-07-31",
+            "school_year": "2027",
+        },
+        {
+            "sourced_id": term,
+            "title": "Fall",
+            "type": "term",
+            "start_date": "2026-08-01",
+            "end_date": "2026-12-31",
+            "parent_id": year,
+        },
+        {
+            "sourced_id": period,
+            "title": "Q2",
+            "type": "gradingPeriod",
+            "start_date": "2026-10-15",
+            "end_date": "2026-12-31",
+            "parent_id": term,
+        },
+    ]
+    courses = [{"sourced_id": course, "title": "Grade 4 Math", "course_code": "M4", "school_id": None}]
+    classes = [
+        {
+            "sourced_id": c,
+            "title": c,
+            "school_id": s,
+            "course_id": course,
+            "term_ids": [term],
+            "grades": ["04"],
+            "teacher_ids": [t],
+        }
+        for c, s, t in zip(district.classes, district.schools, district.teachers, strict=True)
+    ]
+    students = [
+        {
+            "sourced_id": sid,
+            "school_ids": [district.schools[n // 3]],
+            "grades": ["04"],
+            "given_name": f"Given{n}",
+            "family_name": f"Family{n}",
+            "identifier": f"ID{n}",
+        }
+        for n, sid in enumerate(district.students)
+    ]
+    staff = [
+        {
+            "sourced_id": t,
+            "given_name": "Teach",
+            "family_name": f"Er{n}",
+            "roles": ["teacher"],
+            "school_ids": [s],
+        }
+        for n, (t, s) in enumerate(zip(district.teachers, district.schools, strict=True))
+    ]
+    for kind, records in (("orgs", orgs), ("academic-sessions", sessions), ("courses", courses), ("classes", classes), ("students", students), ("staff", staff)):  # fmt: skip
+        written = await district.put(f"/assessments/roster/{kind}", {"records": records})
+        assert written.status_code == 200, written.text
+    return {"year": year, "term": term, "gradingPeriod": period, "course": course}
+
+
+async def _categories(district) -> None:
+    """Categories come from CSV (categories.csv, delta)."""
+    from .test_oneroster import csv_text, package, upload
+
+    header = ["sourcedId", "status", "dateLastModified", "title", "weight"]
+    rows = [[f"{district.id}-cat-cfa", "active", "", "Common formative", "20"]]
+    imported = await upload(
+        district, package({"categories": csv_text(header, rows)}, {"categories": "delta"})
+    )
+    assert imported.status_code == 200 and imported.json()["problems"] == [], imported.text
+    assert imported.json()["files"]["categories"] == {"rows": 1, "accepted": 1}
+
+
 async def _seed(district) -> dict[str, str]:
+    """Line items, results and their assessment-profile twins on a roster with every member the 1.2 objects
+    require, the score scale and category they name: every href they hold resolves."""
     http, sis = district.http, district.sis
+    await _rostered(district)
+    await _categories(district)
     await _score_scale(district)
     li, ali = f"{district.id}-li", f"{district.id}-ali"
     r, ar = f"{district.id}-r", f"{district.id}-ar"
@@ -155,7 +249,61 @@ async def _seed(district) -> dict[str, str]:
         f"{BASE}/assessmentResults/{ar}", json={"assessmentResult": assessment_result}, headers=sis
     )
     check(put, "assessmentResults")
+    await _native_cfa(district)
     return {"lineItems": li, "assessmentLineItems": ali, "results": f"{r}0", "assessmentResults": ar}
+
+
+async def _native_cfa(district) -> str:
+    """A CFA made through the assessments API (not OneRoster): no class, category or due date. Served as an
+    assessmentLineItem (gradebook.rules.collection_of), with a OneRoster result as an assessmentResult."""
+    native = f"{district.id}-native"
+    body = {"id": native, "title": "Team CFA", "kind": "common_formative", "school_id": district.schools[0], "max_score": 10, "proficiency_cut": 70, "mastery_cut": 90}  # fmt: skip
+    made = await district.post("/assessments/assessments", body)
+    assert made.status_code == 201, made.text
+    assert (await district.post(f"/assessments/assessments/{native}/publish")).status_code == 200
+    result = {"assessmentLineItem": {"sourcedId": native}, "student": {"sourcedId": district.students[1]}, "scoreStatus": "fully graded", "score": 8, "scoreDate": "2026-11-22"}  # fmt: skip
+    put = await district.http.put(f"{BASE}/assessmentResults/{native}-r", json={"assessmentResult": result}, headers=district.sis)  # fmt: skip
+    check(put, "assessmentResults")
+    assert put.status_code == 201, put.text
+    return native
+
+
+async def test_a_native_cfa_is_valid_in_every_list_it_appears_in(district):
+    """A native CFA lacks the class, category and dueDate a 1.2 lineItem requires: it is served in the
+    Assessment Results profile (assessmentLineItems, its results assessmentResults), valid there in every list,
+    page, projection and single read, and in no lineItems list."""
+    await _seed(district)
+    http, sis = district.http, district.sis
+    native = f"{district.id}-native"
+    for collection, sourced_id in (("assessmentLineItems", native), ("assessmentResults", f"{native}-r")):
+        check(await http.get(f"{BASE}/{collection}/{sourced_id}", headers=sis), collection)
+        for params in ({}, {"limit": 1, "sort": "sourcedId", "orderBy": "desc"}, {"fields": "sourcedId,title" if collection == "assessmentLineItems" else "sourcedId,score"}):  # fmt: skip
+            listed = await http.get(f"{BASE}/{collection}", params=params, headers=sis)
+            fields = params["fields"].split(",") if "fields" in params else None
+            check(listed, collection, many=True, fields=fields)
+        everything = await http.get(f"{BASE}/{collection}", params={"filter": f"sourcedId='{sourced_id}'"}, headers=sis)  # fmt: skip
+        check(everything, collection, many=True)
+        assert [o["sourcedId"] for o in everything.json()[collection]] == [sourced_id]
+    item = (await http.get(f"{BASE}/assessmentLineItems/{native}", headers=sis)).json()["assessmentLineItem"]
+    assert item["metadata"]["kind"] == "common_formative" and "class" not in item
+    for url in (f"{BASE}/lineItems", f"{BASE}/classes/{district.classes[0]}/lineItems"):
+        listed = await http.get(url, headers=sis)
+        check(listed, "lineItems", many=True)
+        assert native not in {o["sourcedId"] for o in listed.json()["lineItems"]}
+    results = await http.get(f"{BASE}/results", headers=sis)
+    assert f"{native}-r" not in {o["sourcedId"] for o in results.json()["results"]}
+    as_line_item = await http.get(f"{BASE}/lineItems/{native}", headers=sis)
+    assert as_line_item.status_code == 404
+    check(as_line_item, "lineItems")
+    as_result = await http.get(f"{BASE}/results/{native}-r", headers=sis)
+    assert as_result.status_code == 404
+    wrong = {"lineItem": {"sourcedId": native}, "student": {"sourcedId": district.students[1]}, "scoreStatus": "fully graded", "score": 8}  # fmt: skip
+    refused = await http.put(f"{BASE}/results/{native}-r2", json={"result": wrong}, headers=sis)
+    assert (
+        refused.status_code == 422
+        and "its results are assessmentResults" in refused.json()["imsx_description"]
+    )
+    check(refused, "results")
 
 
 async def test_every_answer_of_every_route_matches_the_binding(district):
@@ -222,7 +370,8 @@ async def test_every_answer_of_every_route_matches_the_binding(district):
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        ("GET", "/categories/cat-1", 501),
+        ("PUT", "/categories/cat-1", 405),  # getCategory is served (categories.csv): 405, GET in Allow
+        ("GET", "/classes/c-1/categories", 501),
         ("PUT", "/scoreScales/scale-1", 405),  # its GET is served: 405 with the path's methods in Allow
         ("POST", "/lineItems/li-1/results", 501),
         ("POST", "/schools/s-1/lineItems", 501),
@@ -254,27 +403,8 @@ async def test_pages_link_first_prev_next_last_on_the_callers_address(district):
         assert href.startswith("https://plc.example.org/api/ims/oneroster/"), href
 
 
-async def test_every_gradebook_href_and_page_link_resolves(district):
-    """Follow every href (and Link) of every answer that points into the gradebook service; each answers 200
-    with the object it names. (Rostering and category hrefs do not resolve here: see the README's conformance
-    table.)"""
-    ids = await _seed(district)
-    http, sis = district.http, district.sis
-    seen: set[str] = set()
-    for collection, sourced_id in ids.items():
-        for url in (f"{BASE}/{collection}/{sourced_id}", f"{BASE}/{collection}?limit=1"):
-            answer = await http.get(url, headers=sis)
-            targets = _hrefs(answer.json()) + list(_links(answer).values())
-            for href in targets:
-                if f"{BASE}/" not in href or f"{BASE}/categories/" in href:
-                    continue
-                seen.add(href)
-                followed = await http.get(href.removeprefix("http://svc"), headers=sis)
-                assert followed.status_code == 200, (href, followed.text)
-                if not followed.headers.get("x-total-count"):
-                    assert _objects(followed.json())[0]["sourcedId"] == href.rsplit("/", 1)[1]
-    assert any("/lineItems/" in h for h in seen) and any("/assessmentLineItems/" in h for h in seen)
-    assert any("/scoreScales/" in h for h in seen), seen
+# Every href (gradebook and rostering, categories included) is followed, none skipped, in
+# test_oneroster_rostering.py::test_every_href_of_every_answer_resolves.
 
 
 async def test_score_scales_read_as_the_binding_says(district):

@@ -82,6 +82,15 @@ async def test_the_gradebook_package_keeps_its_scores_and_names_what_is_wrong(bl
     assert "objective-1" in problems[("resultLearningObjectiveIds.csv", 2)]
     assert "line item 'line-item-1'" in problems[("resultLearningObjectiveIds.csv", 2)]
     assert report["files"]["roles"] == {"rows": 2, "accepted": 2}
+    # its categories.csv is imported: the line item's category href resolves to it (getCategory)
+    assert report["files"]["categories"] == {"rows": 1, "accepted": 1}
+    http, sis = blank_district.http, blank_district.sis
+    item = (await http.get("/ims/oneroster/gradebook/v1p2/lineItems/line-item-1", headers=sis)).json()[
+        "lineItem"
+    ]
+    category = await http.get(item["category"]["href"].removeprefix("http://svc"), headers=sis)
+    assert category.status_code == 200, category.text
+    assert category.json()["category"] == {**category.json()["category"], "sourcedId": "category-1", "title": "Homework", "weight": 20.0}  # fmt: skip
 
 
 async def test_an_unaligned_objective_score_costs_the_result_nothing(blank_district):

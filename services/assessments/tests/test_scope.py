@@ -45,7 +45,13 @@ MANAGE_SCHOOL_ASSESSMENT = expect(A, M, M, F, F, F)  # a teacher of the school m
 ESSENTIAL = expect(A, A, A, F, F, F)  # any role that manages assessments marks essential standards
 STAFF_LIST = expect(A, A, A, F, F, F)  # staff names: for the people who work with them
 ONE_STAFF = expect(A, M, M, F, F, F)  # a staff member of school A
-ANALYSIS = expect(H, M, M, F, H, F)  # aggregates to analysts, no student named but to those who see them
+ANALYSIS = expect(H, M, M, F, H, F)
+RO = "/ims/oneroster/rostering/v1p2"
+ROSTERING_LISTS = ("classes", "orgs", "schools", "academicSessions", "terms", "gradingPeriods", "courses", "teachers")  # fmt: skip
+OF_SCHOOL_A = expect(A, M, M, F, F, F)  # school A's own rostering object: its staff read it
+DISTRICT_READ = expect(
+    A, A, A, F, F, F
+)  # the district's academic sessions: every role that reads a class  # aggregates to analysts, no student named but to those who see them
 
 
 QUALITY = {
@@ -76,7 +82,7 @@ def assessment(w) -> dict:
     }
 
 
-def gradebook_result(w, reference="lineItem", item="assessment") -> dict:
+def gradebook_result(w, reference="lineItem", item="gb_class_item") -> dict:
     return {
         reference: {"sourcedId": w[item]},
         "student": {"sourcedId": w["student"]},
@@ -299,7 +305,7 @@ CASES = (
         DISTRICT_WRITE,
         Call(
             "PUT",
-            f"{GB}/lineItems/{{assessment}}",
+            f"{GB}/lineItems/{{gb_class_item}}",
             lambda w: {"lineItem": {"title": "t", "resultValueMax": 10}},
         ),
     ),
@@ -307,7 +313,7 @@ CASES = (
         "GET",
         f"{GB}/lineItems/{{sourced_id}}",
         SCHOOL_ASSESSMENT,
-        Call("GET", f"{GB}/lineItems/{{assessment}}"),
+        Call("GET", f"{GB}/lineItems/{{gb_class_item}}"),
     ),
     case("GET", f"{GB}/lineItems", EVERYONE_READS),
     case(
@@ -336,6 +342,35 @@ CASES = (
     case("GET", f"{GB}/results/{{sourced_id}}", STUDENT, Call("GET", f"{GB}/results/{{gb_result}}")),
     case("GET", f"{GB}/results", STUDENT_LIST),
     # score scales: the district's reference data (no student's), imported from CSV
+    case("GET", f"{GB}/categories", EVERYONE_READS),
+    case(
+        "GET", f"{GB}/categories/{{sourced_id}}", EVERYONE_READS, Call("GET", f"{GB}/categories/{{category}}")
+    ),
+    # the rostering reads: for the roles that read a class (a teacher, their own classes and those classes'
+    # students; a leader, their schools); the district's sessions are everyone's, a school's course its staff's
+    *(case("GET", f"{RO}/{path}", DISTRICT_READ) for path in ROSTERING_LISTS),  # filtered, no student in them
+    case("GET", f"{RO}/users", STUDENT_LIST),
+    case("GET", f"{RO}/students", STUDENT_LIST),
+    case("GET", f"{RO}/classes/{{sourced_id}}", STUDENT, Call("GET", f"{RO}/classes/{{class_a1}}")),
+    case("GET", f"{RO}/orgs/{{sourced_id}}", OF_SCHOOL_A, Call("GET", f"{RO}/orgs/{{school_a}}")),
+    case("GET", f"{RO}/schools/{{sourced_id}}", OF_SCHOOL_A, Call("GET", f"{RO}/schools/{{school_a}}")),
+    case(
+        "GET",
+        f"{RO}/academicSessions/{{sourced_id}}",
+        DISTRICT_READ,
+        Call("GET", f"{RO}/academicSessions/{{term}}"),
+    ),
+    case("GET", f"{RO}/terms/{{sourced_id}}", DISTRICT_READ, Call("GET", f"{RO}/terms/{{term}}")),
+    case(
+        "GET",
+        f"{RO}/gradingPeriods/{{sourced_id}}",
+        DISTRICT_READ,
+        Call("GET", f"{RO}/gradingPeriods/{{period}}"),
+    ),
+    case("GET", f"{RO}/courses/{{sourced_id}}", OF_SCHOOL_A, Call("GET", f"{RO}/courses/{{course}}")),
+    case("GET", f"{RO}/users/{{sourced_id}}", STUDENT, Call("GET", f"{RO}/users/{{student}}")),
+    case("GET", f"{RO}/students/{{sourced_id}}", STUDENT, Call("GET", f"{RO}/students/{{student}}")),
+    case("GET", f"{RO}/teachers/{{sourced_id}}", OF_SCHOOL_A, Call("GET", f"{RO}/teachers/{{staff}}")),
     case("GET", f"{GB}/scoreScales", EVERYONE_READS),
     case(
         "GET", f"{GB}/scoreScales/{{sourced_id}}", EVERYONE_READS, Call("GET", f"{GB}/scoreScales/{{scale}}")
@@ -406,7 +441,7 @@ CASES = (
         "DELETE",
         f"{GB}/lineItems/{{sourced_id}}",
         DISTRICT_WRITE,
-        Call("DELETE", f"{GB}/lineItems/{{assessment}}"),
+        Call("DELETE", f"{GB}/lineItems/{{gb_class_item}}"),
     ),
 )
 
@@ -438,6 +473,7 @@ async def build_world(app) -> dict[str, str]:
         **{k: f"{k}-{tag}" for k in ("student", "classmate", "standard", "assessment", "draft", "staff")},
         **{k: f"{k}-{tag}" for k in ("summative", "gb_result", "gb_summative_result")},
         **{k: f"{k}-{tag}" for k in ("gb_class_item", "gb_class_result", "scale")},
+        **{k: f"{k}-{tag}" for k in ("term", "period", "course", "category")},
     }
     async with as_role(app, Role.DISTRICT_ADMIN, w["district"]) as admin:
         await put_roster(admin, w)
@@ -473,7 +509,10 @@ async def build_world(app) -> dict[str, str]:
             assert made.status_code in (200, 201), made.text
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w") as z:
-            z.writestr("manifest.csv", "propertyName,value\r\nfile.scoreScales,delta\r\n")
+            z.writestr(
+                "manifest.csv", "propertyName,value\r\nfile.scoreScales,delta\r\nfile.categories,delta\r\n"
+            )
+            z.writestr("categories.csv", f"sourcedId,title,weight\r\n{w['category']},CFA,1\r\n")
             z.writestr(
                 "scoreScales.csv",
                 f"sourcedId,title,type,classSourcedId,scoreScaleValue\r\n{w['scale']},L,x,{w['class_a1']},{{1:A}}\r\n",
@@ -491,6 +530,11 @@ async def put_roster(admin: httpx.AsyncClient, w: dict[str, str]) -> None:
     a, b = w["school_a"], w["school_b"]
     records = {
         "orgs": [{"sourced_id": s, "name": s, "type": "school"} for s in (a, b)],
+        "academic-sessions": [
+            {"sourced_id": w["term"], "title": "Fall", "type": "term"},
+            {"sourced_id": w["period"], "title": "Q1", "type": "gradingPeriod", "parent_id": w["term"]},
+        ],
+        "courses": [{"sourced_id": w["course"], "title": "Math 4", "school_id": a}],
         "classes": [
             {"sourced_id": w["class_a1"], "title": "A1", "school_id": a, "teacher_ids": [w["staff"]]},
             {"sourced_id": w["class_a2"], "title": "A2", "school_id": a},

@@ -422,6 +422,7 @@ async def create_line_item(
         status="draft",
         created_by=principal.subject,
         created_at=datetime.now(UTC),
+        oneroster=True,
         **{k: v for k, v in item.fields.items() if k != "title"},
     )
     await AssessmentRepository(session).add(assessment, flush=True)

@@ -587,8 +587,7 @@ async def list_class_student_results(
 # 405 and its Allow header where we serve another method of the path, 501 where we serve none.
 # The README's conformance table lists them.
 UNSERVED = {
-    "/categories": ("GET",),
-    "/categories/{id}": ("GET", "PUT", "DELETE"),
+    "/categories/{id}": ("PUT", "DELETE"),
     "/scoreScales/{id}": ("PUT", "DELETE"),
     "/classes/{id}/academicSessions/{id}/results": ("POST",),
     "/classes/{id}/categories": ("GET",),

@@ -10,6 +10,7 @@ from sqlalchemy import Text, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import models
+from assessments.gradebook.rules import in_collection
 
 _r, _a = models.Result, models.Assessment
 # OneRoster field (filter / sort name; rules.RESULT_FILTERS / LINE_ITEM_FILTERS give its kind) -> SQL expression.
@@ -75,28 +76,31 @@ class GradebookRepository:
         return list(found.values) if found is not None else None
 
     async def results(
-        self, district_id: str, kinds: Sequence[str], scope: Sequence[Any], query: Any, within: Sequence = ()
+        self, district_id: str, collection: str, scope: Sequence[Any], query: Any, within: Sequence = ()
     ) -> tuple[list[models.Result], int]:
-        """Live results with a sourcedId (every OneRoster result, CSV or REST) of line items of these kinds,
+        """Live results with a sourcedId (every OneRoster result, CSV or REST) of the line items `collection`
+        (lineItems / assessmentLineItems: rules.in_collection) serves,
         within `scope` (what the caller may see: assessments.auth.result_scope) and `within` (a class's,
         a line item's, a student's: conditions on Result and Assessment)."""
         stmt = (
             select(_r)
             .join(_a, (_a.district_id == _r.district_id) & (_a.id == _r.assessment_id))
             .where(_r.district_id == district_id, _r.sourced_id.is_not(None), _r.voided_at.is_(None))
-            .where(_a.kind.in_(kinds), *scope, *within)
+            .where(in_collection(collection), *scope, *within)
         )
         return await self._page(stmt, query, RESULT_COLUMNS, (_r.recorded_at, _r.id))
 
     async def line_items(
         self,
         district_id: str,
-        kinds: Sequence[str],
+        collection: str,
         schools: frozenset[str] | None,
         query: Any,
         within: Sequence = (),
     ) -> tuple[list[models.Assessment], int]:
-        stmt = select(_a).where(_a.district_id == district_id, _a.kind.in_(kinds), _a.status != "draft")
+        stmt = select(_a).where(
+            _a.district_id == district_id, in_collection(collection), _a.status != "draft"
+        )
         stmt = stmt.where(*within)
         if schools is not None:
             stmt = stmt.where(or_(_a.school_id.is_(None), _a.school_id.in_(schools)))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import and_, not_
+
 from assessments import models
 from assessments.exceptions import (
     FilterFieldUnknown,
@@ -31,6 +33,24 @@ LINE_ITEM_KINDS = {
     "assessmentLineItems": ("common_summative", "benchmark"),
 }
 RESULT_KEYS = {"results": "lineItem", "assessmentResults": "assessmentLineItem"}
+
+
+def collection_of(a: models.Assessment) -> str:
+    """Which collection serves an assessment: lineItems are the common formative assessments created through
+    OneRoster (the binding or CSV); a CFA made natively (the assessments API) has no class, category or due
+    date, which the 1.2 lineItem requires and we cannot make up, so it is served in the Assessment Results
+    profile (assessmentLineItems, where they are optional), with the summative and benchmark assessments. Its
+    results are assessmentResults."""
+    return "lineItems" if a.kind == "common_formative" and a.oneroster else "assessmentLineItems"
+
+
+def in_collection(collection: str) -> Any:
+    """collection_of as a SQL condition on Assessment."""
+    a = models.Assessment
+    line_item = and_(a.kind == "common_formative", a.oneroster.is_(True))
+    return line_item if collection == "lineItems" else not_(line_item)
+
+
 # The Assessment Results profile's assessmentLineItem has none of a lineItem's dates, school, category or
 # grading period (its shape: class, parentAssessmentLineItem, scoreScale, the value range, objectives).
 NOT_IN_ASSESSMENT_PROFILE = frozenset(["assignDate", "dueDate", "school", "category", "gradingPeriod"])
@@ -122,8 +142,39 @@ SCORE_SCALE_FILTERS = {
     "course.sourcedId": "text",
 }
 SCORE_SCALE_FIELDS = frozenset(["sourcedId", "status", "dateLastModified", "title", "type", "class", "course", "scoreScaleValue"])  # fmt: skip
+CATEGORY_FIELDS = frozenset(["sourcedId", "status", "dateLastModified", "metadata", "title", "weight"])
+CATEGORY_FILTERS = {"sourcedId": "text", "status": "text", "dateLastModified": "datetime", "title": "text", "weight": "number"}  # fmt: skip
+# The rostering service's objects (1EdTech OneRoster 1.2 Rostering OpenAPI: ClassDType, OrgDType,
+# AcademicSessionDType, CourseDType, UserDType): every member `fields` may name, the ones filter / sort take.
+_BASE_FIELDS = ("sourcedId", "status", "dateLastModified", "metadata")
+_BASE_FILTERS = {"sourcedId": "text", "status": "text", "dateLastModified": "datetime"}
+CLASS_FIELDS = frozenset([*_BASE_FIELDS, "title", "classCode", "classType", "location", "grades", "subjects", "course", "school", "terms", "subjectCodes", "periods", "resources"])  # fmt: skip
+CLASS_FILTERS = {**_BASE_FILTERS, "title": "text", "classCode": "text", "course.sourcedId": "text", "school.sourcedId": "text"}  # fmt: skip
+ORG_FIELDS = frozenset([*_BASE_FIELDS, "name", "type", "identifier", "parent", "children"])
+ORG_FILTERS = {**_BASE_FILTERS, "name": "text", "type": "text", "identifier": "text", "parent.sourcedId": "text"}  # fmt: skip
+SESSION_FIELDS = frozenset([*_BASE_FIELDS, "title", "startDate", "endDate", "type", "parent", "children", "schoolYear"])  # fmt: skip
+SESSION_FILTERS = {**_BASE_FILTERS, "title": "text", "startDate": "date", "endDate": "date", "type": "text", "schoolYear": "text", "parent.sourcedId": "text"}  # fmt: skip
+COURSE_FIELDS = frozenset([*_BASE_FIELDS, "title", "schoolYear", "courseCode", "grades", "subjects", "org", "subjectCodes", "resources"])  # fmt: skip
+COURSE_FILTERS = {**_BASE_FILTERS, "title": "text", "courseCode": "text", "org.sourcedId": "text"}
+USER_FIELDS = frozenset([*_BASE_FIELDS, "userMasterIdentifier", "username", "userIds", "enabledUser", "givenName", "familyName", "middleName", "preferredFirstName", "preferredMiddleName", "preferredLastName", "pronouns", "roles", "userProfiles", "primaryOrg", "identifier", "email", "sms", "phone", "agents", "grades", "password", "resources"])  # fmt: skip
+USER_FILTERS = {
+    **_BASE_FILTERS,
+    "givenName": "text",
+    "familyName": "text",
+    "identifier": "text",
+    "email": "text",
+}
+ROSTERING_FIELDS = {
+    "classes": (CLASS_FIELDS, CLASS_FILTERS),
+    "orgs": (ORG_FIELDS, ORG_FILTERS),
+    "academicSessions": (SESSION_FIELDS, SESSION_FILTERS),
+    "courses": (COURSE_FIELDS, COURSE_FILTERS),
+    "users": (USER_FIELDS, USER_FILTERS),
+}
 # collection -> (the fields `fields` selects, the fields `filter` and `sort` take)
 COLLECTION_FIELDS = {
+    "categories": (CATEGORY_FIELDS, CATEGORY_FILTERS),
+    **ROSTERING_FIELDS,
     "scoreScales": (SCORE_SCALE_FIELDS, SCORE_SCALE_FILTERS),
     "lineItems": (LINE_ITEM_FIELDS, LINE_ITEM_FILTERS),
     "assessmentLineItems": (ASSESSMENT_LINE_ITEM_FIELDS, ASSESSMENT_LINE_ITEM_FILTERS),
@@ -267,9 +318,9 @@ def _line_item_json(a: models.Assessment, objectives: list[models.Objective], ba
         "assignDate": iso(a.assign_date or a.published_at),  # when it opened for results, if none was sent
         "dueDate": iso(a.due_date),
         "class": ref(base, f"{ROSTERING}/classes", "class", a.class_id),
-        "school": ref(base, f"{ROSTERING}/schools", "org", a.school_id),
+        "school": ref(base, f"{ROSTERING}/orgs", "org", a.school_id),
         "category": ref(base, f"{PREFIX}/categories", "category", a.category_id),
-        "gradingPeriod": ref(base, f"{ROSTERING}/gradingPeriods", "academicSession", a.grading_period_id),
+        "gradingPeriod": ref(base, f"{ROSTERING}/academicSessions", "academicSession", a.grading_period_id),
         "scoreScale": ref(base, f"{PREFIX}/scoreScales", "scoreScale", a.score_scale_id),
         "resultValueMin": a.result_value_min if a.result_value_min is not None else 0.0,
         "resultValueMax": a.max_score,

@@ -47,12 +47,15 @@ from assessments.gradebook.rules import (
     LINE_ITEM_KINDS,
     RESULT_KEYS,
     Query,
+    collection_of,
     line_item_json,
     moment,
     result_json,
     score_scale_json,
 )
 from assessments.gradebook.schemas import LineItemIn, ResultIn
+from assessments.oneroster.repository import ImportRepository
+from assessments.oneroster.rules import not_aligned, staff_not_student
 from assessments.results import service as results_service
 
 
@@ -154,7 +157,7 @@ async def get_line_item(
     session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, base: str
 ) -> dict[str, Any]:
     found = await AssessmentRepository(session).get_in_district(principal.tenant, sourced_id)
-    if found is None or found.kind not in LINE_ITEM_KINDS[collection] or found.status == "draft":
+    if found is None or collection_of(found) != collection or found.status == "draft":
         raise AssessmentNotFound(sourced_id)
     await session.refresh(found)
     auth.check_assessment_visible(principal, found.district_id, found.school_id, sourced_id)
@@ -166,7 +169,7 @@ async def list_line_items(
     session: AsyncSession, *, principal: Principal, collection: str, query: Query, base: str
 ) -> tuple[list[dict], int]:
     found, total = await GradebookRepository(session).line_items(
-        principal.tenant, LINE_ITEM_KINDS[collection], principal.visible_schools(), query
+        principal.tenant, collection, principal.visible_schools(), query
     )
     objectives = await AssessmentRepository(session).objectives(principal.tenant, [a.id for a in found])
     return [query.project(line_item_json(a, objectives, base, collection)) for a in found], total
@@ -210,7 +213,7 @@ async def list_class_line_items(
     district_id = await visible_class(session, principal=principal, class_id=class_id)
     found, total = await GradebookRepository(session).line_items(
         district_id,
-        LINE_ITEM_KINDS["lineItems"],
+        "lineItems",
         None,
         query,
         within=[models.Assessment.class_id == class_id],
@@ -235,13 +238,13 @@ async def list_class_results(
     a, r = models.Assessment, models.Result
     if line_item is not None:
         found = await AssessmentRepository(session).get_in_district(district_id, line_item)
-        if found is None or found.class_id != class_id or found.kind not in LINE_ITEM_KINDS["lineItems"]:
+        if found is None or found.class_id != class_id or collection_of(found) != "lineItems":
             raise AssessmentNotFound(line_item)
     within = [a.class_id == class_id]
     within += [r.assessment_id == line_item] if line_item is not None else []
     within += [r.student_id == student] if student is not None else []
     found_results, total = await GradebookRepository(session).results(
-        district_id, LINE_ITEM_KINDS["lineItems"], auth.result_scope(principal), query, within=within
+        district_id, "lineItems", auth.result_scope(principal), query, within=within
     )
     audit_read(principal, "oneroster.results.list", [x.student_id for x in found_results])
     objectives = await AssessmentRepository(session).objectives(
@@ -274,6 +277,12 @@ async def put_result(
     if line_item is None:
         raise FieldRequired(reference)
     district_id = auth.require_role(principal, auth.RESULT_WRITERS, "record results")
+    target = await AssessmentRepository(session).get_in_district(district_id, line_item.sourcedId)
+    served_in = "lineItems" if collection == "results" else "assessmentLineItems"
+    if target is not None and collection_of(target) != served_in:
+        other = "assessmentResults" if collection == "results" else "results"
+        reason = f"'{line_item.sourcedId}' is not one of the {served_in}: its results are {other}"
+        raise InvalidResult([{"field": reference, "reason": reason}])
     [attempt] = await results_service.assign_attempts(
         session, district_id=district_id, entries=[(sourced_id, line_item.sourcedId, body.student.sourcedId)]
     )
@@ -311,7 +320,7 @@ async def put_result(
         errors = [
             {**e, "field": names.get((e["field"] or "").split(".")[0], e["field"])} for e in outcome.rejected
         ]
-        raise InvalidResult(errors)
+        raise InvalidResult(await _said_as_csv(session, district_id, write, outcome.rejected, errors))
     if outcome.stale:
         raise StaleSourceWrite(
             outcome.stale[0]["source_modified_at"], outcome.stale[0]["stored_source_modified_at"]
@@ -323,11 +332,42 @@ async def put_result(
     return result_json(stored, collection, objectives, base), outcome.written[0].outcome == "created"
 
 
+async def _said_as_csv(
+    session: AsyncSession, district_id: str, write: dict, rejected: list[dict], errors: list[dict]
+) -> list[dict]:
+    """The reasons the CSV import gives for the same facts (oneroster.rules): a user who is staff, not a
+    student; an objective score for an objective the line item is not aligned to. The latter stays a 422 here,
+    where in CSV the result keeps its total and the objective's row is a problem: a PUT answers 201 with the
+    object as stored and the binding has no warning on a success (imsx_StatusInfo only on a failure), so
+    dropping an objective score would be silent; CSV has the report to say it."""
+    said = []
+    for raw, error in zip(rejected, errors, strict=True):
+        field = raw["field"] or ""
+        if field == "student_id":
+            user = write["student_id"]
+            staff = await ImportRepository(session).staff_roles(district_id, [user])
+            if user in staff:
+                error = {**error, "reason": staff_not_student(user, staff[user])}
+        elif field.startswith("objective_scores."):
+            objective = field.split(".", 1)[1]
+            measured = await catalog.objective_codes(
+                session, district_id=district_id, assessment_id=write["assessment_id"]
+            )
+            reason = f"{not_aligned(write['assessment_id'], objective, measured)}: the result is not stored"
+            error = {**error, "reason": reason}
+        said.append(error)
+    return said
+
+
 async def get_result(
     session: AsyncSession, *, principal: Principal, collection: str, sourced_id: str, base: str
 ) -> dict:
     auth.require_role(principal, auth.STUDENT_READERS, "read student results")
     stored = await _visible(session, principal=principal, sourced_id=sourced_id)
+    assessment = await AssessmentRepository(session).get_in_district(principal.tenant, stored.assessment_id)
+    served_in = "lineItems" if collection == "results" else "assessmentLineItems"
+    if assessment is None or collection_of(assessment) != served_in:
+        raise ResultSourcedIdNotFound(sourced_id)  # it is one of the other collection's
     audit_read(principal, "oneroster.result.read", [stored.student_id], sourced_id=sourced_id)
     objectives = await AssessmentRepository(session).objectives(principal.tenant, [stored.assessment_id])
     return result_json(stored, collection, objectives, base)
@@ -338,9 +378,9 @@ async def list_results(
 ) -> tuple[list[dict[str, Any]], int]:
     """Every OneRoster result (CSV or REST: they have a sourcedId) in the caller's scope, oldest first."""
     district_id = auth.require_role(principal, auth.STUDENT_READERS, "read student results")
-    kinds = LINE_ITEM_KINDS["lineItems" if collection == "results" else "assessmentLineItems"]
+    line_items = "lineItems" if collection == "results" else "assessmentLineItems"
     found, total = await GradebookRepository(session).results(
-        district_id, kinds, auth.result_scope(principal), query
+        district_id, line_items, auth.result_scope(principal), query
     )
     audit_read(principal, "oneroster.results.list", [x.student_id for x in found])
     objectives = await AssessmentRepository(session).objectives(

@@ -5,7 +5,7 @@
   what spreadsheet exports on Windows write. Quoted fields may hold newlines (the csv module handles them).
 - Row numbers count the header as row 1, so the first record is row 2 (as a spreadsheet shows it).
 - A file without one of its required columns is rejected as a whole (row 1, that column).
-- A file the manifest names (bulk or delta) that this service does not import (categories, demographics,
+- A file the manifest names (bulk or delta) that this service does not import (demographics,
   resources, ...) is listed in `Package.unsupported` with its row count, and a CSV in the zip that the
   manifest does not name in `Package.unnamed`: the import report says so instead of dropping them silently.
 
@@ -16,6 +16,7 @@ OneRoster 1.2 CSV parser declares them, `one-roster-csv-gradebook` headers; see 
   schoolSourcedId
 - results: sourcedId, status, dateLastModified, lineItemSourcedId, studentSourcedId, scoreStatus, score,
   scoreDate, comment, textScore, classSourcedId, inProgress, incomplete, late, missing
+- categories: sourcedId, status, dateLastModified, title, weight
 - scoreScales: sourcedId, status, dateLastModified, title, type, orgSourcedId, courseSourcedId,
   classSourcedId, scoreScaleValue (a list of `{itemValueLHS:itemValueRHS}`)
 - lineItemLearningObjectiveIds: sourcedId, status, dateLastModified, lineItemSourcedId, source
@@ -57,6 +58,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "results": ("sourcedId", "lineItemSourcedId", "studentSourcedId", "scoreStatus"),
     "assessmentResults": ("sourcedId", "assessmentLineItemSourcedId", "studentSourcedId", "scoreStatus"),
     "scoreScales": ("sourcedId", "title", "scoreScaleValue"),
+    "categories": ("sourcedId", "title"),
     "lineItemScoreScales": ("lineItemSourcedId", "scoreScaleSourcedId"),
     "lineItemLearningObjectiveIds": ("lineItemSourcedId", "source", "learningObjectiveId"),
     "resultLearningObjectiveIds": ("resultSourcedId", "source", "learningObjectiveId"),
@@ -235,6 +237,16 @@ def split_list(value: str | None) -> list[str]:
 
 def status_of(record: dict[str, str]) -> str:
     return "tobedeleted" if (record.get("status") or "").strip().lower() == "tobedeleted" else "active"
+
+
+# --- messages shared by the CSV import and the gradebook binding (the same fact, the same words) -------------
+def staff_not_student(user: str, roles: list[str]) -> str:
+    return f"{user} is staff ({', '.join(roles) or 'staff'}), not a student: a result needs a student"
+
+
+def not_aligned(line_item: str, objective: str, measured: set[str]) -> str:
+    codes = ", ".join(sorted(measured)) or "none"
+    return f"line item '{line_item}' is not aligned to objective '{objective}' (it measures: {codes})"
 
 
 # --- score scales (scoreScales.csv) --------------------------------------------------------

@@ -10,6 +10,7 @@ Mapping (documented in the README of the endpoint):
   listed in the report's `skipped` with their row; roles.csv has its counts like every other file.
 - The gradebook files (GradebookFiles; the line item mapping they share with the gradebook binding is in
   catalog.service and catalog.rules, result identity in results.service.assign_attempts):
+  - categories → the district's gradebook categories (what a line item's category href resolves to).
   - scoreScales → the district's score scales; lineItemScoreScales names a line item's scale, from which a new
     line item takes its performance levels and cuts.
   - lineItemLearningObjectiveIds → the standards a new line item measures (applied when the line item is
@@ -22,7 +23,7 @@ Mapping (documented in the README of the endpoint):
     student on a line item are two attempts. A row without a score never replaces a scored result (skipped, with
     the kept score). `tobedeleted` voids the result with that sourcedId.
 - `bulk` files replace the district's rows of that kind (rows not in the file become tobedeleted); `delta`
-  files change only the rows they hold. A file the manifest names that is not imported (categories,
+  files change only the rows they hold. A file the manifest names that is not imported (
   demographics, resources, ...) and a CSV the manifest does not name are listed in `skipped`.
 
 The report: `files` (rows and accepted rows per file), `problems` (rows or files that were refused: file, row —
@@ -54,6 +55,7 @@ from assessments.oneroster.rules import (
     has_score,
     lenient_notes,
     moment,
+    not_aligned,
     numeric,
     ordered,
     read_package,
@@ -62,6 +64,7 @@ from assessments.oneroster.rules import (
     required,
     scale_values,
     split_list,
+    staff_not_student,
     staff_roles,
     status_of,
     user_roles,
@@ -98,6 +101,7 @@ class GradebookFiles:
     async def gradebook(self) -> None:
         self.scales: dict[str, list[dict[str, str]]] = {}
         await self._roster("scoreScales", models.ScoreScale, self._scale)
+        await self._roster("categories", models.Category, self._category)
         self.scale_of = await self._line_item_scales()
         self.aligned: dict[str, list[tuple[int, str, str]]] = {}
         for number, r in self.package.rows(ALIGNMENTS):
@@ -151,6 +155,14 @@ class GradebookFiles:
             "class_id": r.get("classSourcedId") or None,
             "values": values,
         }
+
+    def _category(self, r: dict[str, str]) -> dict:
+        weight = (r.get("weight") or "").strip()
+        try:
+            weight_value = float(weight) if weight else None
+        except ValueError:
+            raise ValueError("weight", f"'{weight}' is not a number") from None
+        return {**record_base(r), "title": required(r, "title"), "weight": weight_value}
 
     async def _line_item_scales(self) -> dict[str, str]:
         rows, scale_of = self.package.rows("lineItemScoreScales"), {}
@@ -378,9 +390,8 @@ class GradebookFiles:
                 if lo not in codes:
                     del objectives[lo]
                     self.objectives_placed.add(row)
-                    measured = ", ".join(sorted(codes)) or "none"
                     reason = (
-                        f"line item '{line_item}' is not aligned to objective '{lo}' (it measures: {measured}): "
+                        f"{not_aligned(line_item, lo, codes)}: "
                         "this objective score is not stored; the result's total and aligned scores are"
                     )
                     self.reject(RESULT_OBJECTIVES, row, "learningObjectiveId", reason)
@@ -417,8 +428,7 @@ class GradebookFiles:
             column = columns.get((error["field"] or "").split(".")[0], error["field"])
             reason, user = error["reason"], active[error["index"]]["student_id"]
             if column == "studentSourcedId" and user in staff:
-                roles = ", ".join(staff[user]) or "staff"
-                reason = f"{user} is staff ({roles}), not a student: a result needs a student"
+                reason = staff_not_student(user, staff[user])
             self.reject(name, numbers[error["index"]], column, reason)
         for stale in outcome.stale:
             self.reject(name, numbers[stale["index"]], "dateLastModified", stale["reason"])
