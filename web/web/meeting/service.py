@@ -69,7 +69,7 @@ async def meeting(api: Api, assessment_id: str, school_id: str | None, *, drawn:
     assessment, analysis, names = await asyncio.gather(
         api.get(base),
         api.get(f"{base}/analysis", school_id=school_id),
-        names_for(api, school_id),
+        names_for(api, school_id, assessment_id),
     )
     per_student = {s["student_id"]: s for s in analysis.get("student_results") or []}
     below = []
