@@ -17,7 +17,8 @@ each read in process (ASGI: routing, auth, queries, serialisation; no gateway, n
 - reviews: the same assessments (kind) and results (percent, cut).
 
 Reads (role in brackets): teacher_analysis (teacher of the class: GET .../analysis of a school CFA),
-district_analysis (district admin: the analysis of `dw-cfa`), class_flags (teacher: open flags of their class),
+district_analysis (district admin: the analysis of `dw-cfa`, every student named with their attempts),
+district_analysis_aggregates (analyst: the same analysis, aggregates only), class_flags (teacher: open flags of their class),
 school_flags (school leader: a page of 1,000 of s0000's 10,000 open flags), student_results (school leader:
 GET /assessments/students/{id}), goal_read (GET /goals/v1/goals/{id}), implementation_achievement (district
 admin, GET /reviews/v1/analytics/implementation-achievement), and two web pages' data as the web app builds
@@ -230,6 +231,7 @@ class Router(httpx.AsyncBaseTransport):
     def __init__(self, apps: dict[str, object]) -> None:
         self.transports = {name: httpx.ASGITransport(app=app) for name, app in apps.items()}
         self.spans: list[tuple[float, float]] = []
+        self.by_path: dict[str, list[float]] = {}  # ms per API path (what a page's time goes to)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         service = request.url.path.split("/")[1]
@@ -237,6 +239,7 @@ class Router(httpx.AsyncBaseTransport):
         response = await self.transports[service].handle_async_request(request)
         await response.aread()
         self.spans.append((started, time.perf_counter()))
+        self.by_path.setdefault(request.url.path, []).append((self.spans[-1][1] - started) * 1000)
         return response
 
     def busy(self, since: float) -> float:
@@ -338,6 +341,8 @@ async def measure(urls: dict[str, str], shape: Shape, rounds: int) -> dict[str, 
         reads = {
             "teacher_analysis": get("assessments", f"/assessments/assessments/{shape.cfa(school, '04', 0)}/analysis", teacher),
             "district_analysis": get("assessments", f"/assessments/assessments/{DW}/analysis", admin),
+            "district_analysis_aggregates": get("assessments", f"/assessments/assessments/{DW}/analysis",
+                                                token("analyst")),
             "class_flags": get("interventions", "/interventions/v1/flags", teacher, class_id=klass),
             "school_flags": get("interventions", "/interventions/v1/flags", big_leader, school_id=BIG_SCHOOL, limit=1000),
             "student_results": get("assessments", f"/assessments/students/{student}", leader),
@@ -357,6 +362,8 @@ async def measure(urls: dict[str, str], shape: Shape, rounds: int) -> dict[str, 
                 await call()
                 took.append((time.perf_counter() - started) * 1000)
             times[name] = took
+        slowest = sorted(((statistics.median(v), p) for p, v in router.by_path.items()), reverse=True)[:6]
+        print("  the web pages' API calls, median ms: " + ", ".join(f"{p} {m:.0f}" for m, p in slowest))
     return times
 
 
