@@ -107,7 +107,8 @@ def analyse(
     people = students(rows)
     scored = [s for s in people if s.overall is not None]
     percents = [s.overall.percent for s in scored]  # type: ignore[union-attr]
-    below, mastered = _standard_lists(people, with_students)
+    by_standard = _by_standard(people)  # once: both the standards' figures and their lists read it
+    below, mastered = _standard_lists(people, with_students, by_standard)
     return {
         "students": len(people),
         "results": len(people),
@@ -120,7 +121,7 @@ def analyse(
             {"level": name, "students": n, "percent": share(n, len(scored))}
             for name, n in ((name, sum(s.overall.level == name for s in scored)) for name in levels)  # type: ignore[union-attr]
         ],
-        "standards": _standards(people),
+        "standards": _standards(people, by_standard),
         "classes": _classes(scored, proficiency_cut, teachers),
         "teachers": _teachers(scored, proficiency_cut, teachers),
         "items": _items(people, items),
@@ -153,7 +154,9 @@ def _by_standard(people: list[Student]) -> dict[str, list[tuple[str, dict]]]:
     return out
 
 
-def _standards(people: list[Student]) -> list[dict[str, Any]]:
+def _standards(
+    people: list[Student], by_standard: dict[str, list[tuple[str, dict]]] | None = None
+) -> list[dict[str, Any]]:
     return [
         {
             "standard_id": sid,
@@ -164,7 +167,7 @@ def _standards(people: list[Student]) -> list[dict[str, Any]]:
             "percent_proficient": share(sum(s["proficient"] for _, s in scores), len(scores)),
             "percent_mastered": share(sum(s["mastered"] for _, s in scores), len(scores)),
         }
-        for sid, scores in sorted(_by_standard(people).items())
+        for sid, scores in sorted((by_standard or _by_standard(people)).items())
     ]
 
 
@@ -229,11 +232,13 @@ def _items(people: list[Student], items: Mapping[str, tuple[float, str | None]])
     return analysed
 
 
-def _standard_lists(people: list[Student], with_students: bool) -> tuple[list[dict], list[dict]]:
+def _standard_lists(
+    people: list[Student], with_students: bool, by_standard: dict[str, list[tuple[str, dict]]] | None = None
+) -> tuple[list[dict], list[dict]]:
     """Per standard the students below the proficiency cut (question 3) and those at or above the mastery cut
     (question 4), on every standard the results measured: the essential standards first (marked), then the
     others, each by code (a team asks both questions of every standard)."""
-    by_standard = _by_standard(people)
+    by_standard = by_standard or _by_standard(people)
     standards: dict[str, tuple[str | None, bool]] = {}
     for sid, scores in by_standard.items():
         code = next((s["code"] for _, s in scores if s["code"] is not None), None)
