@@ -157,6 +157,23 @@ BENCHES: tuple[Bench, ...] = (
         ),
         source="issue 14 (no numeric goal set)",
     ),
+    Bench(
+        name="scale",
+        script="scale.py",
+        measures="reads over districts of 2,000 / 20,000 / 100,000 students seeded by COPY (in process): median"
+        " and p99 per read and size, growth largest ÷ smallest; web pages' data with the time they add over"
+        " their API calls",
+        compared_with="the same reads at the smallest size (growth factor)",
+        ratio="max_growth",
+        goals=(
+            Goal("district_analysis_ms", "<=", 200, " ms"),
+            Goal("flags_page_ms", "<=", 300, " ms"),
+            Goal("meeting_page_ms", "<=", 1_000, " ms"),
+            Goal("flags_page_added_ms", "<=", 50, " ms"),
+            Goal("meeting_page_added_ms", "<=", 50, " ms"),
+        ),
+        source="issue 25 (at 90,000 to 100,000 students; reads flat with district size)",
+    ),
 )
 
 

@@ -61,15 +61,16 @@ def standard_label(standard: dict) -> str:
     return f"{code} — {statement}" if statement and statement != code else code
 
 
-async def names_for(api: Api, school_id: str | None) -> Names:
-    """The schools, the school's classes and their students, its staff, and the district's standards."""
+async def names_for(api: Api, school_id: str | None, assessment_id: str | None = None) -> Names:
+    """The schools, the school's classes and their students, its staff, and the district's standards; with
+    `assessment_id`, only the students who took it (a district-wide data meeting's, not the whole district's)."""
     # One call per kind, whatever the district's size: the students come in one list (never one call per class).
     schools, classes, standards, staff, students = await asyncio.gather(
         api.get_or([], "/assessments/roster/schools"),
         api.get_or([], "/assessments/roster/classes", school_id=school_id),
         api.get_or([], "/assessments/standards"),
         api.get_or([], "/assessments/roster/staff", school_id=school_id) if school_id else _nothing(),
-        api.get_or([], "/assessments/roster/students", school_id=school_id),
+        api.get_or([], "/assessments/roster/students", school_id=school_id, assessment_id=assessment_id),
     )
     names = Names(
         schools={s["sourced_id"]: s["name"] for s in schools},

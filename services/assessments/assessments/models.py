@@ -316,6 +316,7 @@ class Result(Base):
         UniqueConstraint("district_id", "sourced_id"),
         ForeignKeyConstraint(["district_id", "assessment_id"], ["assessments.district_id", "assessments.id"]),
         Index("ix_results_district_id_school_id", "district_id", "school_id"),
+        Index("ix_results_district_id_student_id", "district_id", "student_id"),  # a student's record
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     assessment_id: Mapped[str] = mapped_column(Text)

@@ -325,3 +325,34 @@ async def test_integers_past_their_columns_are_a_422_naming_the_parameter(distri
         response = await district.http.get(path, params=params, headers=district.sis)
         assert response.status_code == 422, (path, response.text)
         assert response.json()["errors"][0]["location"] == where
+
+
+async def test_results_of_an_assessment_page_by_cursor_as_by_offset(district):
+    """Keyset paging (issue 25): a full page links the next one (`Link: <…cursor=…>; rel="next"`); walking the
+    links gives every result once in (student, attempt) order, as offsets do, each page from the index; a
+    cursor the list did not give is a 422 naming it."""
+    a = await district.assessment()
+    for n, student in enumerate(district.students):
+        assert (
+            await district.put("/assessments/results", result(a, student, total_score=n))
+        ).status_code == 201
+    retake = {**result(a, district.students[2], total_score=7), "attempt": 2}
+    assert (await district.put("/assessments/results", retake)).status_code == 201
+    path = f"/assessments/assessments/{a['id']}/results"
+    walked, url, links = [], f"{path}?limit=2", 0
+    while url:
+        response = await district.http.get(url, headers=district.sis)
+        assert response.status_code == 200, response.text
+        walked += [(r["student_id"], r["attempt"]) for r in response.json()]
+        link = response.headers.get("link")
+        url = link.split(">")[0].lstrip("<") if link else None
+        assert url is None or ('rel="next"' in link and "cursor=" in url and "limit=2" in url)
+        links += bool(link)
+    by_offset = (await district.http.get(path, params={"limit": 1000}, headers=district.sis)).json()
+    assert walked == [(r["student_id"], r["attempt"]) for r in by_offset]
+    assert len(walked) == len(district.students) + 1 and links == len(walked) // 2
+    assert walked == sorted(walked) and len(set(walked)) == len(walked)
+    for bad in ("not-a-cursor", "WzEsMl0", "WyJ4Iiwi"):  # garbage, [1,2], a truncated one
+        response = await district.http.get(path, params={"cursor": bad}, headers=district.sis)
+        assert response.status_code == 422, (bad, response.text)
+        assert response.json()["errors"][0]["location"] == ["query", "cursor"]

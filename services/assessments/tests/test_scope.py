@@ -166,6 +166,7 @@ CASES = (
         STUDENT_LIST,
         Call("GET", "/assessments/roster/students"),
         Call("GET", "/assessments/roster/students", params={"school_id": "{school_a}"}),
+        Call("GET", "/assessments/roster/students", params={"assessment_id": "{assessment}"}),
     ),
     case(
         "GET",

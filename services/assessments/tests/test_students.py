@@ -102,3 +102,35 @@ async def test_reading_a_record_is_audited(district, caplog):
     (record,) = [r for r in caplog.records if r.name == "plc.audit"]
     assert record.audit["action"] == "student.read" and record.audit["student_ids"] == [student]
     assert (record.audit["role"], record.audit["district_id"]) == ("teacher", district.id)
+
+
+async def test_the_roster_students_of_an_assessment_are_those_with_a_live_result_on_it(
+    district, other_district
+):
+    """`GET /roster/students?assessment_id=` (issue 25): the data meeting names the students who took the
+    assessment, not the whole district; a voided result leaves the list; scoped as the list (a teacher: their
+    classes); another district's assessment id lists nobody."""
+    a = await district.assessment()
+    takers = district.students[:4]
+    rows = [{"assessment_id": a["id"], "student_id": s, "item_scores": {"Q1": 1}} for s in takers]
+    assert (await district.post("/assessments/results/bulk", {"results": rows})).json()["accepted"] == 4
+    voided = await district.http.delete(f"/assessments/results/{a['id']}/{takers[3]}/1", headers=district.sis)
+    assert voided.status_code == 204
+    path = "/assessments/roster/students"
+    admin = district.token(Role.DISTRICT_ADMIN)
+
+    async def listed(headers, **params) -> list[str]:
+        response = await district.http.get(path, params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return sorted(s["sourced_id"] for s in response.json())
+
+    assert await listed(admin, assessment_id=a["id"]) == sorted(takers[:3])
+    assert len(await listed(admin)) == len(district.students) > 3
+    theirs = teacher(district, district.schools[0], [district.classes[0]])
+    in_their_classes = await listed(theirs)
+    assert await listed(theirs, assessment_id=a["id"]) == sorted(
+        s for s in takers[:3] if s in in_their_classes
+    )
+    assert set(in_their_classes) < set(district.students)
+    assert await listed(other_district.token(Role.DISTRICT_ADMIN), assessment_id=a["id"]) == []
+    assert await listed(admin, assessment_id="no-such-assessment") == []

@@ -99,6 +99,12 @@ class Flag(Base):
         Index("ix_flags_school_district_status", "school_id", "district_id", "status"),
         Index("ix_flags_district_student_standard", "district_id", "student_id", "standard_id"),
         Index("ix_flags_district_change", "district_id", "change_xid", "id"),
+        # A school's list, oldest first, read in order up to the page's LIMIT (not all its open flags sorted),
+        # and a school's changes feed (its tail and its end) without filtering the district's whole history.
+        Index(
+            "ix_flags_district_school_status_opened", "district_id", "school_id", "status", "opened_at", "id"
+        ),
+        Index("ix_flags_district_school_change", "district_id", "school_id", "change_xid", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

@@ -156,3 +156,35 @@ async def test_the_flags_of_one_transaction_page_by_id_without_a_gap_or_a_repeat
         assert (await c.get(CHANGES, params={"cursor": end})).json()["flags"] == []
     assert sorted(f["student_id"] for f in seen) == [f"stu-{n}" for n in range(7)]
     assert [f["id"] for f in seen] == sorted(f["id"] for f in seen)  # within a transaction, by flag id
+
+
+async def test_the_end_cursor_starts_a_reader_at_the_latest_change_in_its_scope(app, district):
+    """`end_cursor` (issue 25): a page that has just read the current flags follows the changes from now on
+    without walking the history; it is the end of the caller's scope (a teacher's end is not moved by flags of
+    other classes' students, so it never passes over a change of theirs they have not seen)."""
+    await apply(app.state.sessionmaker, *rostered(district, ("s1", "s2")))
+    for n in range(4):
+        await apply(app.state.sessionmaker, low(district, f"stu-{n}"))
+    await apply(
+        app.state.sessionmaker, recorded("stu-t", {"A": 30}, district=district, school="s2", classes=("c-2",))
+    )
+    async with (
+        api(app, "district_admin", district) as admin,
+        api(app, "teacher", district, schools=["s2"], classes=["c-2"]) as teacher,
+    ):
+        assert await eventually(lambda: _has(admin, 5), timeout_s=10)
+        history, walked_end = await read_all(admin, None, limit=2)
+        end = (await admin.get(CHANGES, params={"limit": 1, "school_id": "s1"})).json()["end_cursor"]
+        everywhere = (await admin.get(CHANGES, params={"limit": 1})).json()["end_cursor"]
+        teachers_end = (await teacher.get(CHANGES, params={"limit": 1})).json()["end_cursor"]
+        assert (await admin.get(CHANGES, params={"cursor": end, "school_id": "s1"})).json()["flags"] == []
+        assert everywhere == walked_end  # the end of the whole feed is where a full walk ends
+        assert (await teacher.get(CHANGES, params={"cursor": teachers_end})).json()["flags"] == []
+        await apply(app.state.sessionmaker, low(district, "stu-new"))
+        assert await eventually(lambda: _has(admin, 1, everywhere), timeout_s=10)
+        after, _ = await read_all(admin, everywhere, limit=10)
+        in_s1 = (await admin.get(CHANGES, params={"cursor": end, "school_id": "s1"})).json()["flags"]
+        teacher_after, _ = await read_all(teacher, teachers_end, limit=10)
+    assert len(history) == 5
+    assert [f["student_id"] for f in after] == [f["student_id"] for f in in_s1] == ["stu-new"]
+    assert teacher_after == []  # stu-new is not in the teacher's classes

@@ -205,7 +205,11 @@ class Result(Base):
     year, each student once per assessment by the counting rule."""
 
     __tablename__ = "results"
-    __table_args__ = (Index("ix_results_district_school", "district_id", "school_id"),)
+    __table_args__ = (
+        Index("ix_results_district_school", "district_id", "school_id"),
+        # the summative results that count, through the district's summative assessments (counted_summative)
+        Index("ix_results_district_assessment", "district_id", "assessment_id"),
+    )
     district_id: Mapped[str] = mapped_column(Text, primary_key=True)
     result_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)

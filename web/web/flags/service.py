@@ -16,7 +16,6 @@ from web.roster import Names, names_for
 
 IV = "/interventions/v1"
 RECENT = timedelta(days=14)
-FEED_PAGE = 1000
 
 
 @dataclass
@@ -139,12 +138,10 @@ async def flags_view(api: Api, filters: FlagFilters, cursor: str | None = None) 
 
 
 async def feed_end(api: Api, school_id: str, cursor: str | None) -> str:
-    """The changes feed's cursor after everything there is now (read from `cursor`, or from the start)."""
-    while True:
-        page = await api.get(f"{IV}/flags/changes", school_id=school_id, cursor=cursor, limit=FEED_PAGE)
-        cursor = page["next_cursor"]
-        if len(page["flags"]) < FEED_PAGE:
-            return cursor
+    """The changes feed's cursor after everything there is now: the feed's `end_cursor`, one call whatever the
+    school's history (walking the feed from the start grew with the school's year, issue 25)."""
+    page = await api.get(f"{IV}/flags/changes", school_id=school_id, cursor=cursor, limit=1)
+    return page["end_cursor"]
 
 
 async def changed(api: Api, school_id: str, cursor: str) -> bool:

@@ -20,6 +20,11 @@ from web.client import Api, seg
 from web.export import Table, percent
 from web.roster import Names, names_for
 
+# The level grid is drawn as a picture for a class- or school-sized meeting; beyond that (a district-wide CFA:
+# 3,333 students at 20,000) a picture of thousands of rows helps nobody and Vega's spec overflows its stack (the
+# page answered 500): the table below it has every student.
+GRID_CHART_MAX = 300
+
 
 @dataclass
 class Evidence:
@@ -44,6 +49,11 @@ class Meeting:
     distribution: Markup | None = None
     grid: Markup | None = None
 
+    @property
+    def grid_too_big(self) -> bool:
+        """Too many students for the grid's picture (GRID_CHART_MAX): the table shows them."""
+        return len(self.students) > GRID_CHART_MAX
+
     def grid_cells(self, student: dict) -> list[tuple[float, str] | None]:
         """The student's (percent, level) on each standard of `codes`, in its order (None: not scored)."""
         scores = {s["standard_id"]: s for s in student["standards"]}
@@ -59,7 +69,7 @@ async def meeting(api: Api, assessment_id: str, school_id: str | None, *, drawn:
     assessment, analysis, names = await asyncio.gather(
         api.get(base),
         api.get(f"{base}/analysis", school_id=school_id),
-        names_for(api, school_id),
+        names_for(api, school_id, assessment_id),
     )
     per_student = {s["student_id"]: s for s in analysis.get("student_results") or []}
     below = []
@@ -79,7 +89,7 @@ async def meeting(api: Api, assessment_id: str, school_id: str | None, *, drawn:
     found = Meeting(assessment, analysis, names, below, ready, students, codes)
     if drawn and analysis["scored"]:
         found.distribution = await charts.distribution_chart(analysis, assessment)
-    if drawn and students and codes:
+    if drawn and students and codes and not found.grid_too_big:
         rows = charts.grid_rows(students, codes)
         found.grid = await charts.grid_chart(rows) if rows else None
     return found

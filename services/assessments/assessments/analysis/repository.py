@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from plc_shared import counting
+from plc_shared.db import driver
 from sqlalchemy import any_, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +54,30 @@ class AnalysisRepository:
             )
         return list((await self.session.execute(stmt)).all())
 
+    async def aggregates(
+        self,
+        district_id: str,
+        assessment_id: str,
+        *,
+        schools: frozenset[str] | None,
+        school_id: str | None,
+        class_id: str | None,
+        grade: str | None,
+    ) -> list[Any]:
+        """The counting values per figure (AGGREGATES), one row per figure and key."""
+        conn = await driver(self.session)
+        visible = sorted(schools) if schools is not None else None
+        return await conn.fetch(
+            AGGREGATES,
+            district_id,
+            assessment_id,
+            visible,
+            school_id,
+            class_id,
+            grade,
+            sorted(counting.NOT_COUNTED_STATUSES),
+        )
+
     async def teachers(self, district_id: str, class_ids: set[str]) -> dict[str, list[str]]:
         if not class_ids:
             return {}
@@ -60,3 +86,66 @@ class AnalysisRepository:
             c.district_id == district_id, c.sourced_id.in_(class_ids)
         )
         return {row[0]: list(row[1]) for row in await self.session.execute(stmt)}
+
+
+# The aggregate analysis as one set-based statement (issue 25): PostgreSQL picks, per student, the attempt that
+# counts for each figure (plc_shared.counting: the latest live attempt, not exempt, that scored it: DISTINCT ON
+# ordered by assessed_on, attempt, id) and groups the picked values per figure into arrays ordered by student;
+# analysis.rules computes the figures from them with the same formulas as from the rows (rules.aggregates).
+# Only the picked values leave the database, never every attempt with its JSON documents.
+AGGREGATES = """
+WITH r AS (
+    SELECT r.id, r.attempt, r.assessed_on, r.score_status, r.student_id, r.class_ids, r.percent,
+           r.performance_level, r.standard_scores, r.item_scores
+    FROM results r
+    WHERE r.district_id = $1 AND r.assessment_id = $2 AND r.voided_at IS NULL
+      AND ($3::text[] IS NULL OR r.school_id = ANY($3::text[]))
+      AND ($4::text IS NULL OR r.school_id = $4)
+      AND ($5::text IS NULL OR $5 = ANY(r.class_ids))
+      AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM students s WHERE s.district_id = r.district_id
+                                       AND s.sourced_id = r.student_id AND $6 = ANY(s.grades)))
+), counted AS (SELECT * FROM r WHERE r.score_status <> ALL($7::text[])),
+overall AS (
+    SELECT DISTINCT ON (student_id COLLATE "C") student_id, class_ids, percent, performance_level
+    FROM counted WHERE percent IS NOT NULL
+    ORDER BY student_id COLLATE "C", assessed_on DESC, attempt DESC, id DESC
+), standard AS (  -- the scalars only: the sort moves small tuples, not each score's JSON
+    SELECT DISTINCT ON (c.student_id COLLATE "C", s.standard_id COLLATE "C") c.student_id, s.*
+    FROM counted c CROSS JOIN LATERAL (
+        SELECT e ->> 'standard_id' AS standard_id, (e ->> 'percent')::float8 AS percent, e ->> 'code' AS code,
+               (e ->> 'essential')::bool AS essential, (e ->> 'proficient')::bool AS proficient,
+               (e ->> 'mastered')::bool AS mastered
+        FROM jsonb_array_elements(c.standard_scores) e) s
+    ORDER BY c.student_id COLLATE "C", s.standard_id COLLATE "C", c.assessed_on DESC, c.attempt DESC, c.id DESC
+), item AS (
+    SELECT DISTINCT ON (c.student_id COLLATE "C", i.key COLLATE "C") c.student_id, i.key, i.value::float8 AS value
+    FROM counted c CROSS JOIN LATERAL jsonb_each_text(c.item_scores) i
+    ORDER BY c.student_id COLLATE "C", i.key COLLATE "C", c.assessed_on DESC, c.attempt DESC, c.id DESC
+), taught AS (
+    SELECT DISTINCT t.teacher_id, o.student_id, o.percent
+    FROM overall o CROSS JOIN LATERAL unnest(o.class_ids) AS k(class_id)
+    JOIN classes c ON c.district_id = $1 AND c.sourced_id = k.class_id
+    CROSS JOIN LATERAL unnest(c.teacher_ids) AS t(teacher_id)
+)
+SELECT 'people' AS kind, NULL AS key, count(DISTINCT student_id) AS n, count(*) AS m, NULL::float8[] AS numbers,
+       NULL::text[] AS texts, NULL::bool[] AS essential, NULL::bool[] AS proficient, NULL::bool[] AS mastered
+FROM r
+UNION ALL
+SELECT 'overall', NULL, count(*), 0, array_agg(percent ORDER BY student_id COLLATE "C"),
+       array_agg(performance_level ORDER BY student_id COLLATE "C"), NULL, NULL, NULL
+FROM overall
+UNION ALL
+SELECT 'class', k.class_id, count(*), 0, array_agg(o.percent ORDER BY o.student_id COLLATE "C"), NULL, NULL, NULL, NULL
+FROM overall o CROSS JOIN LATERAL unnest(o.class_ids) AS k(class_id) GROUP BY k.class_id
+UNION ALL
+SELECT 'teacher', teacher_id, count(*), 0, array_agg(percent ORDER BY student_id COLLATE "C"), NULL, NULL, NULL, NULL
+FROM taught GROUP BY teacher_id
+UNION ALL
+SELECT 'standard', standard_id, count(*), 0, array_agg(percent ORDER BY student_id COLLATE "C"),
+       array_agg(code ORDER BY student_id COLLATE "C"), array_agg(essential ORDER BY student_id COLLATE "C"),
+       array_agg(proficient ORDER BY student_id COLLATE "C"), array_agg(mastered ORDER BY student_id COLLATE "C")
+FROM standard GROUP BY standard_id
+UNION ALL
+SELECT 'item', key, count(*), 0, array_agg(value ORDER BY student_id COLLATE "C"), NULL, NULL, NULL, NULL
+FROM item GROUP BY key
+"""

@@ -107,7 +107,8 @@ def analyse(
     people = students(rows)
     scored = [s for s in people if s.overall is not None]
     percents = [s.overall.percent for s in scored]  # type: ignore[union-attr]
-    below, mastered = _standard_lists(people, with_students)
+    by_standard = _by_standard(people)  # once: both the standards' figures and their lists read it
+    below, mastered = _standard_lists(people, with_students, by_standard)
     return {
         "students": len(people),
         "results": len(people),
@@ -120,7 +121,7 @@ def analyse(
             {"level": name, "students": n, "percent": share(n, len(scored))}
             for name, n in ((name, sum(s.overall.level == name for s in scored)) for name in levels)  # type: ignore[union-attr]
         ],
-        "standards": _standards(people),
+        "standards": _standards(people, by_standard),
         "classes": _classes(scored, proficiency_cut, teachers),
         "teachers": _teachers(scored, proficiency_cut, teachers),
         "items": _items(people, items),
@@ -153,7 +154,9 @@ def _by_standard(people: list[Student]) -> dict[str, list[tuple[str, dict]]]:
     return out
 
 
-def _standards(people: list[Student]) -> list[dict[str, Any]]:
+def _standards(
+    people: list[Student], by_standard: dict[str, list[tuple[str, dict]]] | None = None
+) -> list[dict[str, Any]]:
     return [
         {
             "standard_id": sid,
@@ -164,7 +167,7 @@ def _standards(people: list[Student]) -> list[dict[str, Any]]:
             "percent_proficient": share(sum(s["proficient"] for _, s in scores), len(scores)),
             "percent_mastered": share(sum(s["mastered"] for _, s in scores), len(scores)),
         }
-        for sid, scores in sorted(_by_standard(people).items())
+        for sid, scores in sorted((by_standard or _by_standard(people)).items())
     ]
 
 
@@ -229,11 +232,13 @@ def _items(people: list[Student], items: Mapping[str, tuple[float, str | None]])
     return analysed
 
 
-def _standard_lists(people: list[Student], with_students: bool) -> tuple[list[dict], list[dict]]:
+def _standard_lists(
+    people: list[Student], with_students: bool, by_standard: dict[str, list[tuple[str, dict]]] | None = None
+) -> tuple[list[dict], list[dict]]:
     """Per standard the students below the proficiency cut (question 3) and those at or above the mastery cut
     (question 4), on every standard the results measured: the essential standards first (marked), then the
     others, each by code (a team asks both questions of every standard)."""
-    by_standard = _by_standard(people)
+    by_standard = by_standard or _by_standard(people)
     standards: dict[str, tuple[str | None, bool]] = {}
     for sid, scores in by_standard.items():
         code = next((s["code"] for _, s in scores if s["code"] is not None), None)
@@ -296,4 +301,102 @@ def student_view(student: Student) -> dict[str, Any]:
             for sid, (row, score) in sorted(student.standards.items())
         ],
         "history": [attempt_view(r) for r in student.attempts],
+    }
+
+
+# --- the same figures from the counting values the database picked (analysis.repository.AGGREGATES) -----------
+
+
+def aggregates(
+    rows: list[Mapping[str, Any]],
+    *,
+    proficiency_cut: float,
+    mastery_cut: float,
+    levels: list[str],
+    items: Mapping[str, tuple[float, str | None]],
+    teachers: Mapping[str, list[str]],
+) -> dict[str, Any]:
+    """`analyse(..., with_students=False)` from one row per figure and key: `numbers` (and the standards'
+    `texts`, `essential`, `proficient`, `mastered`) are the values that count, one per student, by student id.
+    The formulas are analyse's, on the same values in the same order (tests compare the two)."""
+    by: dict[str, dict[str | None, Mapping[str, Any]]] = defaultdict(dict)
+    for row in rows:
+        by[row["kind"]][row["key"]] = row
+    people, overall = by["people"][None], by["overall"].get(None)
+    percents = list(overall["numbers"] or []) if overall else []
+    named = list(overall["texts"] or []) if overall else []
+    scored = len(percents)
+    standards = sorted(by["standard"].items())
+    below, mastered = [], []
+    meta = {
+        sid: (next((c for c in r["texts"] if c is not None), None), any(r["essential"]))
+        for sid, r in standards
+    }
+    for sid in sorted(meta, key=lambda sid: (not meta[sid][1], meta[sid][0] or "", sid)):
+        r = by["standard"][sid]
+        base = {"standard_id": sid, "code": meta[sid][0], "essential": meta[sid][1]}
+        below.append({**base, "students_below": sum(not p for p in r["proficient"]), "student_ids": None})
+        mastered.append(
+            {**base, "students_mastered": sum(bool(m) for m in r["mastered"]), "student_ids": None}
+        )
+    analysed = []
+    for code, (max_points, standard_id) in sorted(items.items()):
+        values = list(by["item"][code]["numbers"]) if code in by["item"] else []
+        analysed.append(
+            {
+                "code": code,
+                "standard_id": standard_id,
+                "responses": len(values),
+                "percent_correct": round(sum(values) * 100.0 / (max_points * len(values)), 1)
+                if values
+                else None,
+                "percent_full_credit": share(sum(v >= max_points for v in values), len(values)),
+                "most_missed": False,
+            }
+        )
+    answered = [i for i in analysed if i["percent_correct"] is not None]
+    for item in sorted(answered, key=lambda i: i["percent_correct"])[:3]:
+        item["most_missed"] = item["percent_correct"] < 50
+
+    def group(name: str, cut: float) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (key, {"students": len(ps), "mean_percent": round(statistics.fmean(ps), 2),
+                   "percent_proficient": share(sum(p >= cut for p in ps), len(ps))})
+            for key, ps in sorted((k, list(r["numbers"])) for k, r in by[name].items())
+        ]  # fmt: skip
+
+    return {
+        "students": people["n"],
+        "results": people["n"],
+        "attempts": people["m"],
+        "scored": scored,
+        "distribution": _distribution(percents),
+        "percent_proficient": share(sum(p >= proficiency_cut for p in percents), scored),
+        "percent_mastered": share(sum(p >= mastery_cut for p in percents), scored),
+        "levels": [
+            {"level": name, "students": n, "percent": share(n, scored)}
+            for name, n in ((name, sum(level == name for level in named)) for name in levels)
+        ],
+        "standards": [
+            {
+                "standard_id": sid,
+                "code": r["texts"][0],
+                "essential": r["essential"][0],
+                "students": r["n"],
+                "mean_percent": round(statistics.fmean(r["numbers"]), 2),
+                "percent_proficient": share(sum(r["proficient"]), r["n"]),
+                "percent_mastered": share(sum(r["mastered"]), r["n"]),
+            }
+            for sid, r in standards
+        ],
+        "classes": [
+            {"class_id": k, "teacher_ids": teachers.get(k, []), **figures}
+            for k, figures in group("class", proficiency_cut)
+        ],
+        "teachers": [{"teacher_id": k, **figures} for k, figures in group("teacher", proficiency_cut)],
+        "items": analysed,
+        "below_cut": below,
+        "enrichment": mastered,
+        "mastered_all": None,
+        "student_results": None,
     }

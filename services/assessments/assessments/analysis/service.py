@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth
 from assessments.analysis.repository import AnalysisRepository
-from assessments.analysis.rules import ResultRow, analyse
+from assessments.analysis.rules import ResultRow, aggregates, analyse
 from assessments.catalog.repository import AssessmentRepository
 from assessments.exceptions import AssessmentNotFound
 
@@ -32,6 +32,9 @@ async def analyse_assessment(
         raise AssessmentNotFound(assessment_id)
     auth.check_assessment_visible(principal, assessment.district_id, assessment.school_id, assessment_id)
     results = AnalysisRepository(session)
+    with_students = principal.role in auth.STUDENT_READERS
+    if not with_students:  # aggregates only: one set-based statement, never every attempt in Python
+        return await _aggregates(session, principal, assessment, school_id, class_id, grade)
     found = await results.for_analysis(
         district_id,
         assessment_id,
@@ -65,7 +68,7 @@ async def analyse_assessment(
         levels=[lv["name"] for lv in assessment.performance_levels],
         items={i.code: (i.max_points, i.standard_id) for i in items},
         teachers=teachers,
-        with_students=principal.role in auth.STUDENT_READERS,
+        with_students=with_students,
     )
     filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
     if principal.role in auth.STUDENT_READERS:  # every student in scope is named (their attempts listed)
@@ -73,6 +76,40 @@ async def analyse_assessment(
         named = sorted(only_students_in_scope(report, visible))
         audit_read(principal, "analysis.read", named, assessment_id=assessment_id)
     return {"assessment_id": assessment_id, "filters": filters, **report}
+
+
+async def _aggregates(
+    session: AsyncSession,
+    principal: Principal,
+    assessment: Any,
+    school_id: str | None,
+    class_id: str | None,
+    grade: str | None,
+) -> dict[str, Any]:
+    """The report of a role that reads aggregates only (no student ids): the database picks the values that
+    count and groups them per figure (AnalysisRepository.aggregates); rules.aggregates applies analyse's
+    formulas to them."""
+    district_id, results = principal.tenant, AnalysisRepository(session)
+    rows = await results.aggregates(
+        district_id,
+        assessment.id,
+        schools=principal.visible_schools(),
+        school_id=school_id,
+        class_id=class_id,
+        grade=grade,
+    )
+    items = await AssessmentRepository(session).items(district_id, [assessment.id])
+    classes = {r["key"] for r in rows if r["kind"] == "class"}
+    report = aggregates(
+        [dict(r) for r in rows],
+        proficiency_cut=assessment.proficiency_cut,
+        mastery_cut=assessment.mastery_cut,
+        levels=[lv["name"] for lv in assessment.performance_levels],
+        items={i.code: (i.max_points, i.standard_id) for i in items},
+        teachers=await results.teachers(district_id, classes),
+    )
+    filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
+    return {"assessment_id": assessment.id, "filters": filters, **report}
 
 
 ID_LISTS = frozenset({"student_ids", "mastered_all"})

@@ -32,21 +32,37 @@ IfMatch = Annotated[
 @by_assessment.get("", response_model=list[schemas.ResultRead], responses=ERRORS)
 async def list_results(
     assessment_id: str,
+    request: Request,
+    response: Response,
     session: DbSession,
     principal: StudentReader,
     class_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=2000, description='the next page: from the `Link: <…>; rel="next"` of the previous one'
+        ),
+    ] = None,
 ):
-    """The assessment's results in the caller's schools, by student id (audited)."""
-    return await service.list_results(
+    """The assessment's results in the caller's schools, by student id (audited). A full page carries the next
+    page's address in `Link` (`rel="next"`, a `cursor`: keyset paging, each page as cheap as the first);
+    `offset` still works (each page then reads every row before it)."""
+    found, following = await service.list_results(
         session,
         principal=principal,
         assessment_id=assessment_id,
         class_id=class_id,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
+    if following is not None:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "offset")]
+        nxt = request.url.replace_query_params(**dict(params), cursor=following)
+        response.headers["Link"] = f'<{nxt.path}?{nxt.query}>; rel="next"'
+    return found
 
 
 @router.put(

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 from plc_shared.db import Repository, driver
-from sqlalchemy import any_, literal, select, update
+from sqlalchemy import any_, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -213,14 +213,20 @@ class ResultRepository(Repository[models.Result]):
         scope: Sequence[Any],
         class_id: str | None,
         limit: int,
-        offset: int,
+        offset: int = 0,
+        after: tuple[str, int] | None = None,
     ) -> list[models.Result]:
-        """`scope`: the conditions of what the caller may see (assessments.auth.result_scope)."""
+        """`scope`: the conditions of what the caller may see (assessments.auth.result_scope). In (student,
+        attempt) order: `after` (keyset) starts past that key, read from the (district, assessment, student,
+        attempt) index, so a page costs its own rows whatever its place; `offset` (kept for existing readers)
+        reads and skips every row before the page."""
         r = models.Result
         stmt = select(r).where(r.district_id == district_id, r.assessment_id == assessment_id)
         stmt = stmt.where(r.voided_at.is_(None), *scope)
         if class_id:
             stmt = stmt.where(literal(class_id) == any_(r.class_ids))
+        if after is not None:
+            stmt = stmt.where(tuple_(r.student_id, r.attempt) > tuple_(literal(after[0]), literal(after[1])))
         stmt = stmt.order_by(r.student_id, r.attempt).limit(limit).offset(offset)
         return list((await self.session.scalars(stmt)).all())
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from plc_shared import scope
 from plc_shared.auth import Principal
-from sqlalchemy import Text, cast, func, literal, or_, select
+from sqlalchemy import Text, cast, exists, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,9 +70,12 @@ class RosterReader:
             stmt = stmt.where(c.school_id == school_id)
         return list((await self.session.scalars(stmt.order_by(c.title, c.sourced_id))).all())
 
-    async def students_in_scope(self, principal: Principal, school_id: str | None) -> list[models.Student]:
+    async def students_in_scope(
+        self, principal: Principal, school_id: str | None, assessment_id: str | None = None
+    ) -> list[models.Student]:
         """Active students of the caller's district the caller may see (plc_shared.scope: their schools; a
-        teacher, the students actively enrolled in their classes), of `school_id` if given."""
+        teacher, the students actively enrolled in their classes), of `school_id` if given, with a live result
+        on `assessment_id` if given (a data meeting names its students, not the whole district's)."""
         s = models.Student
         stmt = select(s).where(s.district_id == principal.tenant, s.status == "active")
         stmt = stmt.where(
@@ -83,6 +86,16 @@ class RosterReader:
             stmt = stmt.where(s.school_ids.op("&&")(cast(sorted(schools), ARRAY(Text))))
         if school_id:
             stmt = stmt.where(literal(school_id) == s.school_ids.any_())
+        if assessment_id is not None:
+            r = models.Result
+            stmt = stmt.where(
+                exists().where(
+                    r.district_id == s.district_id,
+                    r.assessment_id == assessment_id,
+                    r.student_id == s.sourced_id,
+                    r.voided_at.is_(None),
+                )
+            )
         return list(
             (await self.session.scalars(stmt.order_by(s.family_name, s.given_name, s.sourced_id))).all()
         )

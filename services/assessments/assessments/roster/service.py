@@ -246,12 +246,19 @@ async def get_staff(session: AsyncSession, *, principal: Principal, staff_id: st
 
 
 async def list_students(
-    session: AsyncSession, *, principal: Principal, school_id: str | None
+    session: AsyncSession, *, principal: Principal, school_id: str | None, assessment_id: str | None = None
 ) -> list[schemas.StudentRead]:
     """The students the caller may see (plc_shared.scope), of one school or of all the caller's schools; a
-    school out of scope lists nobody, as one with no students."""
-    students = await RosterReader(session).students_in_scope(principal, school_id)
-    audit_read(principal, "students.read", [s.sourced_id for s in students], school_id=school_id)
+    school out of scope lists nobody, as one with no students; with `assessment_id`, those with a live result
+    on it (an assessment another district's or unknown lists nobody)."""
+    students = await RosterReader(session).students_in_scope(principal, school_id, assessment_id)
+    audit_read(
+        principal,
+        "students.read",
+        [s.sourced_id for s in students],
+        school_id=school_id,
+        assessment_id=assessment_id,
+    )
     return [schemas.StudentRead.model_validate(s) for s in students]
 
 

@@ -169,7 +169,9 @@ async def _set_body(session: AsyncSession, goal: models.Goal, body: schemas.Goal
 
 async def check_goal(session: AsyncSession, goal: models.Goal, body: schemas.GoalBody) -> schemas.SmartCheck:
     repo = GoalRepository(session)
-    assessments, standards = await repo.known(goal.district_id)
+    m = body.measure
+    named = [i for i in (m.assessment_id, m.pre_assessment_id, m.post_assessment_id) if i is not None]
+    assessments, standards = await repo.known(goal.district_id, named, m.standard_id)
     ctx = rules.Context(
         level="team" if goal.team_id else "school",
         linked_to_school_goal=goal.parent_goal_id is not None,

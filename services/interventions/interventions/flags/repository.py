@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from plc_shared.db import Repository
-from sqlalchemy import ColumnElement, Uuid, and_, any_, func, literal, select, text, tuple_
+from sqlalchemy import ColumnElement, Uuid, any_, func, literal, select, text, true, tuple_
 
 from interventions.models import Assignment, Flag, Intervention, StudentTier
 
@@ -45,6 +45,21 @@ class FlagRepository(Repository[Flag]):
         stmt = stmt.add_columns(Flag.change_xid, Flag.id)
         stmt = stmt.order_by(Flag.change_xid, Flag.id).limit(limit)
         return (await self.session.execute(stmt)).all()
+
+    async def end(self, *, district_id: str, filters: FlagFilters) -> tuple[int, uuid.UUID] | None:
+        """The position of the latest change the feed can give now (below the snapshot's xmin, as `changes`) in
+        the scope and filters: one backward probe of (district, school, change_xid, id), whatever the history."""
+        horizon = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        stmt = (
+            select(Flag.change_xid, Flag.id)
+            .where(Flag.district_id == district_id, *filters.conditions(), Flag.change_xid < horizon)
+            .order_by(Flag.change_xid.desc(), Flag.id.desc())
+            .limit(1)
+        )
+        if filters.tier is not None:
+            stmt = stmt.join(_TIER_OF, true(), isouter=True)
+        found = (await self.session.execute(stmt)).first()
+        return (found[0], found[1]) if found else None
 
     async def supports(self, district_id: str, student_ids: set[str]) -> Sequence:
         """(assignment, intervention) of the students' active assignments, newest first."""
@@ -83,17 +98,23 @@ class FlagFilters:
             (self.class_id is not None, lambda: literal(self.class_id) == any_(Flag.class_ids)),
             (self.standard_id is not None, lambda: Flag.standard_id == self.standard_id),
             (self.kind is not None, lambda: Flag.kind == self.kind),
-            (self.tier is not None, lambda: func.coalesce(StudentTier.tier, 1) == self.tier),
+            (self.tier is not None, lambda: func.coalesce(_TIER_OF.c.tier, 1) == self.tier),
         ]
         return [*self.scope, *(make() for want, make in wanted if want)]
 
 
-TIER = func.coalesce(StudentTier.tier, 1)
+# The flag's student's tier by one primary-key probe per flag returned (a lateral subquery): a join let the
+# planner hash the district's whole `student_tiers` (a sequential scan) and sort every open flag of the school
+# before the page's LIMIT (issue 25).
+_TIER_OF = (
+    select(StudentTier.tier)
+    .where(StudentTier.district_id == Flag.district_id, StudentTier.student_id == Flag.student_id)
+    .limit(1)  # at most one (the primary key); it keeps the planner from flattening it back into a hash join
+    .lateral("student_tier")
+)
+TIER = func.coalesce(_TIER_OF.c.tier, 1)
 
 
 def _with_tier(district_id: str):
     age = func.extract("epoch", func.coalesce(Flag.resolved_at, func.now()) - Flag.opened_at) / 86400
-    tiers = and_(StudentTier.district_id == Flag.district_id, StudentTier.student_id == Flag.student_id)
-    return (
-        select(Flag, TIER, age).join(StudentTier, tiers, isouter=True).where(Flag.district_id == district_id)
-    )
+    return select(Flag, TIER, age).join(_TIER_OF, true(), isouter=True).where(Flag.district_id == district_id)

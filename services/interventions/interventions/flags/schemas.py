@@ -56,6 +56,10 @@ class FlagRead(Schema):
 class FlagChanges(Schema):
     flags: list[FlagRead] = Field(description="flags opened or resolved after the cursor, in change order")
     next_cursor: str = Field(description="pass it back as `cursor` to get the changes after these")
+    end_cursor: str = Field(
+        description="the cursor after the latest change there is now (in the caller's scope): pass it as `cursor`"
+        " to follow only the changes from now on, without reading the history"
+    )
 
 
 class FlagResolution(Schema):

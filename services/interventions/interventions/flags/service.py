@@ -10,7 +10,9 @@ than the oldest one still in flight (`pg_snapshot_xmin(pg_current_snapshot())`):
 no change can ever appear before the cursor later, and the order is total (a transaction's rows all appear
 at once, ordered by id). A change still in flight (or behind a long transaction) shows up on a later call,
 never skipped; a flag changed again moves to its new position, so a feed reader sees its latest state. The
-cursor is opaque (base64 of "xid.flag-id"); an empty page gives back the same cursor.
+cursor is opaque (base64 of "xid.flag-id"); an empty page gives back the same cursor. Each page also gives
+`end_cursor`, the position of the latest change there is now: a reader that wants only what happens from now on
+(a page that has just read the current flags) starts there instead of walking the whole history.
 """
 
 from __future__ import annotations
@@ -76,13 +78,15 @@ async def changes(
 ) -> schemas.FlagChanges:
     district = await _district(session, principal, school_id)
     after = decode_cursor(cursor) if cursor else START
-    rows = await FlagRepository(session).changes(
-        district_id=district, after=after, filters=_scoped(principal, school_id, FlagFilters()), limit=limit
-    )
+    filters, repo = _scoped(principal, school_id, FlagFilters()), FlagRepository(session)
+    rows = await repo.changes(district_id=district, after=after, filters=filters, limit=limit)
     audit_read(principal, "flags.changes", (f.student_id for f, *_ in rows))
     last = (rows[-1][3], rows[-1][4]) if rows else after
+    end = max(last, await repo.end(district_id=district, filters=filters) or START)
     return schemas.FlagChanges(
-        flags=[flag_read(f, t, age) for f, t, age, *_ in rows], next_cursor=encode_cursor(last)
+        flags=[flag_read(f, t, age) for f, t, age, *_ in rows],
+        next_cursor=encode_cursor(last),
+        end_cursor=encode_cursor(end),
     )
 
 
