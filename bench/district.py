@@ -279,7 +279,10 @@ class Probe:
     async def watch(self, done: asyncio.Event, timeout_s: float = 900.0) -> None:
         """Until `done` is set and no probe is pending: which pending probes have their flag now."""
         conn = await asyncpg.connect(**infra._asyncpg_dsn(self.db), timeout=10)
-        sql = "SELECT DISTINCT student_id FROM flags WHERE district_id = $1 AND student_id = ANY($2::text[])"
+        sql = (  # one index probe per pending student (ix_flags_district_student_standard)
+            "SELECT s AS student_id FROM unnest($2::text[]) AS s"
+            " WHERE EXISTS (SELECT 1 FROM flags f WHERE f.district_id = $1 AND f.student_id = s)"
+        )
         started = time.monotonic()
         try:
             while not (done.is_set() and not self.pending) and time.monotonic() - started < timeout_s:
@@ -386,22 +389,24 @@ def stop_profiles(processes: list[subprocess.Popen], directory: Path, top: int =
             print(f"  {100 * n / max(total, 1):5.1f} %  {frame}")
 
 
-async def pg_statements(postgres: PrivatePostgres, top: int = 15) -> None:
+async def pg_statements(postgres: PrivatePostgres, directory: Path, top: int = 25) -> None:
     conn = await asyncpg.connect(**infra._asyncpg_dsn(postgres.admin_url), timeout=10)
     try:
         await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         rows = await conn.fetch(
-            "SELECT d.datname, s.calls, s.total_exec_time, s.rows, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160)"
+            "SELECT d.datname, s.calls, s.total_exec_time, s.rows, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 200)"
             " AS query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
-            " ORDER BY s.total_exec_time DESC LIMIT $1",
-            top,
+            " ORDER BY s.total_exec_time DESC"
         )
     finally:
         await conn.close()
-    print("\npg_stat_statements, top by total time during the load:")
-    for r in rows:
-        print(f"  {r['total_exec_time'] / 1000:7.2f} s {r['calls']:>8} calls {r['rows']:>9} rows  "
-              f"{r['datname']}: {r['query']}")  # fmt: skip
+    lines = [
+        f"  {r['total_exec_time'] / 1000:7.2f} s {r['calls']:>8} calls {r['rows']:>9} rows  {r['datname']}: {r['query']}"
+        for r in rows
+    ]
+    (directory / "pg_stat_statements.txt").write_text("\n".join(lines) + "\n")
+    print(f"\npg_stat_statements, top {top} by total time during the load (all: {directory}):")
+    print("\n".join(lines[:top]))
 
 
 # --- isolated ingest ----------------------------------------------------------------------------------------
@@ -510,7 +515,7 @@ async def bench(args: argparse.Namespace) -> None:
                 async def check() -> bool:
                     return tuple(await scalar(db, sql, district.id)) == target
 
-                applied[name] = await wait_until(f"{name} applies every result", check, 900, 0.5) - t0
+                applied[name] = await wait_until(f"{name} applies every result", check, 900, 1.0) - t0
 
             await asyncio.gather(*(caught_up(name) for name in CONSUMERS), watching)
             done_s = max(applied.values())
@@ -518,7 +523,7 @@ async def bench(args: argparse.Namespace) -> None:
         if profiles:
             stop_profiles(profiles, Path(args.profile))
             profiles = []
-            await pg_statements(postgres)
+            await pg_statements(postgres, Path(args.profile))
         iso_s = await isolated(postgres, described["kafka_bootstrap_servers"], district, bodies)
         ok = True
     finally:
