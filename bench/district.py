@@ -17,16 +17,17 @@ Starts `plc up` (supervisor, Tansu, the services, the gateway) on a private Post
 - while it posts, a probe puts a single result (scores below the cut) for a student of its own twice a second and
   watches the interventions database for the student's flag: result commit (the PUT's 200) → flag committed.
 
-It reports results/s until the last result is stored (the last post's answer: a bulk answer comes after its
-commit) and until every downstream effect is applied (each consumer's `results` table holds every result at its
-latest revision; flags and goal entries commit in the same transaction; the warehouse is not part of `plc up`
-and is not measured), the probes' p50/p99, and CPU seconds per 1,000 rows of every process tree of the stack
+It reports rows posted per second until the last result is stored (the last post's answer: a bulk answer comes
+after its commit) and until every downstream effect is applied (each consumer's `results` table holds every
+result at its latest revision, checked once a second from the last answer on; flags and goal entries commit in
+the same transaction as those rows; the warehouse is not part of `plc up` and is not measured), the probes' p50/p99, and CPU seconds per 1,000 rows of every process tree of the stack
 (/proc/<pid>/stat of each process and its children, dead children included, before and after; the relay and the
 consumers run inside their service's process). Then, on the same PostgreSQL with the stack idle, the same
 bodies are posted one after the other to an in-process assessments app on a fresh database with its relay off
 (bench/ingest.py's approach): the isolated ingest rate of the same rows, and ratio = end-to-end rows/s ÷ it.
 
-`--profile DIR` samples the stack's Python processes with py-spy during the load (when py-spy is installed) and
+`--profile DIR` samples the stack's Python processes with py-spy during the load (when py-spy is installed: it
+is no dependency of the project, `uv pip install py-spy`) and
 collects pg_stat_statements (the cluster is started with it), and prints the top lines of each.
 
 Last line: results_per_s=<end to end> stored_per_s=<n> isolated_per_s=<n> ratio=<e2e / isolated>
