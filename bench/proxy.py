@@ -6,11 +6,14 @@ through nginx as a plain reverse proxy in front of the same service, at 1 and 32
 The service is a real service assembly (create_service_app, shared token verification) with a typical
 authenticated list route; the gateway runs as deployed (uvicorn, its own migrated database, the real route
 table, authentication, authorisation, rate limiting — set high enough not to trip — and audit). nginx is the
-Debian package with one worker and upstream keep-alive. Every process is single-worker, so the comparison is
-per core. The load generator is aiohttp in this process and shares the machine's cores with the servers.
+Debian package with one worker and upstream keep-alive: the one on PATH (or /usr/sbin/nginx), else Debian's
+package unpacked into .tools/nginx (`apt-get download` + `dpkg -x`: no service is installed or started; as root
+`apt-get update` first when the package lists are missing). When none can be had, the output says
+`skipped: nginx comparison: <why>` and nginx_ratio/vs_nginx are left out. Every process is single-worker, so the
+comparison is per core. The load generator is aiohttp in this process and shares the machine's cores with the servers.
 Uses PLC_BENCH_POSTGRES_URL, else PostgreSQL on 127.0.0.1:5432.
 Last line: ratio=<gateway rps / direct rps at 32> added_p50_ms=<gateway p50 - direct p50 at 1>
-nginx_ratio=<nginx rps / direct rps at 32>.
+nginx_ratio=<nginx rps / direct rps at 32> vs_nginx=<gateway rps / nginx rps at 32>.
 """
 
 import argparse
@@ -34,6 +37,7 @@ from plc_shared.migrate import upgrade_async
 from plc_shared.settings import AuthSettings
 
 LOCAL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+UNPACKED = Path(__file__).resolve().parents[1] / ".tools" / "nginx"  # Debian's package, unpacked
 PATH = "/assessments/districts/d1/assessments"
 NGINX_CONF = """
 worker_processes 1;
@@ -114,15 +118,63 @@ def figures(latencies: list[float], seconds: float) -> dict[str, float]:
     }
 
 
+def find_nginx() -> tuple[str | None, str]:
+    """(nginx binary, "") or (None, why not): installed, unpacked before, or Debian's package unpacked now."""
+    installed = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if installed:
+        return installed, ""
+    binary = UNPACKED / "usr" / "sbin" / "nginx"
+    if not binary.exists():
+        if shutil.which("apt-get") is None or shutil.which("dpkg") is None:
+            return (
+                None,
+                "nginx is not installed and this is no Debian system (apt-get/dpkg missing): install nginx",
+            )
+        try:
+            unpack_nginx()
+        except (OSError, subprocess.CalledProcessError) as exc:
+            detail = getattr(exc, "stderr", "") or str(exc)
+            return (
+                None,
+                f"nginx is not installed and Debian's package could not be fetched: {detail.strip()[-300:]}",
+            )
+    check = subprocess.run([str(binary), "-v"], capture_output=True, text=True, check=False)
+    if check.returncode:
+        return None, f"the unpacked nginx does not run: {check.stderr.strip()[-300:]}"
+    return str(binary), ""
+
+
+def unpack_nginx() -> None:
+    """`apt-get download nginx` and `dpkg -x` it into .tools/nginx (nothing installed, no service started)."""
+    with tempfile.TemporaryDirectory(prefix="plc-nginx-deb-") as tmp:
+        download = ["apt-get", "download", "-q", "nginx"]
+        got = subprocess.run(download, cwd=tmp, capture_output=True, text=True, check=False)
+        if got.returncode and os.geteuid() == 0:  # a fresh machine: no package lists yet
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, check=True)
+            got = subprocess.run(download, cwd=tmp, capture_output=True, text=True, check=False)
+        got.check_returncode()
+        debs = sorted(Path(tmp).glob("nginx_*.deb"))
+        if not debs:
+            raise OSError(f"apt-get download left no nginx package: {got.stdout[-300:]}")
+        UNPACKED.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["dpkg", "-x", str(debs[-1]), str(UNPACKED)], capture_output=True, text=True, check=True
+        )
+    print(f"nginx: Debian's package unpacked into {UNPACKED}", flush=True)
+
+
 def start_nginx(tmp: Path, service_port: int) -> tuple[subprocess.Popen | None, int | None, str]:
-    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    binary, why_not = find_nginx()
     if binary is None:
-        return None, None, "nginx is not installed (apt-get install -y nginx)"
+        return None, None, why_not
     port = infra.free_port()
     user = "user root root;" if os.geteuid() == 0 else ""
     conf = tmp / "nginx.conf"
     conf.write_text(NGINX_CONF.format(user=user, tmp=tmp, service_port=service_port, port=port))
-    process = spawn([binary, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"])
+    # -e: the error log before the configuration is read (the default one may not exist: unpacked package)
+    process = spawn(
+        [binary, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf), "-g", "daemon off;"]
+    )
     return process, port, ""
 
 
@@ -210,11 +262,15 @@ async def measure_all(
             f"added p50={gateway['p50_ms'] - direct['p50_ms']:.3f} ms p99={gateway['p99_ms'] - direct['p99_ms']:.3f} ms"
         )
     if why_not:
-        print(f"nginx: not measured: {why_not}")
+        print(f"skipped: nginx comparison: {why_not}")
     ratio = results["gateway", 32]["rps"] / results["direct", 32]["rps"]
     added = results["gateway", 1]["p50_ms"] - results["direct", 1]["p50_ms"]
-    nginx_ratio = results["nginx", 32]["rps"] / results["direct", 32]["rps"] if nginx_port else float("nan")
-    print(f"ratio={ratio:.2f} added_p50_ms={added:.3f} nginx_ratio={nginx_ratio:.2f}")
+    line = f"ratio={ratio:.2f} added_p50_ms={added:.3f}"
+    if nginx_port:
+        nginx_rps = results["nginx", 32]["rps"]
+        line += f" nginx_ratio={nginx_rps / results['direct', 32]['rps']:.2f}"
+        line += f" vs_nginx={results['gateway', 32]['rps'] / nginx_rps:.2f}"
+    print(line)
 
 
 def main() -> None:

@@ -78,3 +78,24 @@ def test_the_table_says_met_not_met_and_failed_with_the_machine():
     ingest_row = next(line for line in text.splitlines() if line.startswith("| ingest |"))
     assert "failed (exit 1)" in ingest_row and "not measured" in ingest_row
     assert "## ingest failed" in text and "ConnectionRefusedError" in text
+
+
+def test_a_skipped_comparison_is_said_in_the_table_and_every_goal_is_listed_once(monkeypatch, capsys):
+    proxy = next(b for b in report.BENCHES if b.name == "proxy")
+    output = "skipped: nginx comparison: nginx is not installed\nratio=0.91 added_p50_ms=0.4\n"
+
+    class Done:
+        returncode, stdout, stderr = 0, output, ""
+
+    monkeypatch.setattr(report.subprocess, "run", lambda *a, **k: Done())
+    outcome = report.run(proxy)
+    assert outcome.notes == ("skipped: nginx comparison: nginx is not installed",)
+    text = report.render([outcome], {})
+    row = next(line for line in text.splitlines() if line.startswith("| proxy |"))
+    assert "**skipped: nginx comparison: nginx is not installed**" in row
+    assert row.endswith("| met; not measured; met |")  # vs_nginx: not measured, not a silent nan
+    goals = text.split("## Goals", 1)[1]
+    for bench in report.BENCHES:
+        for goal in bench.goals:
+            assert f"| {bench.name} | {goal} |" in goals
+    assert "ratio ≤ 1.5" in goals and "results_per_s ≥ 5000 results/s" in goals

@@ -167,10 +167,12 @@ async def _upsert(session: AsyncSession, model: Any, rows: list[dict]) -> None:
     for columns, group in by_columns.items():
         stmt = insert(table)
         update = {c: stmt.excluded[c] for c in columns if c not in keys}
-        await session.execute(
-            stmt.on_conflict_do_update(index_elements=keys, set_=update, where=_newer(model, stmt, table)),
-            group,
+        upsert = stmt.on_conflict_do_update(
+            index_elements=keys, set_=update, where=_newer(model, stmt, table)
         )
+        # RETURNING makes SQLAlchemy send the rows as multi-row VALUES statements (1,000 rows each,
+        # "insertmanyvalues") instead of one execution per row: a key occurs once per group (see _apply).
+        await session.execute(upsert.returning(*(table.c[k] for k in keys)), group)
 
 
 def _newer(model: Any, stmt: Any, table: Any) -> Any:

@@ -41,7 +41,9 @@ class SupportRepository:
             index_elements=["district_id", "student_id"],
             set_={c: stmt.excluded[c] for c in ("school_id", "flags", "exits")},
         )
-        await self.session.execute(stmt, rows)
+        # RETURNING: the rows go as multi-row VALUES statements ("insertmanyvalues"), not one execution per
+        # student; a student occurs once in `states`.
+        await self.session.execute(stmt.returning(models.SupportState.__table__.c.student_id), rows)
 
     async def active_goals(self, district_id: str, schools: set[str]) -> list[models.Goal]:
         g = models.Goal
