@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import logging
 
+import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from plc_shared.auth import Role
 
@@ -232,3 +233,28 @@ async def test_every_href_of_every_answer_resolves(district):
     }
     expected |= {("rostering", c) for c in ("classes", "orgs", "academicSessions", "courses", "students")}
     assert expected <= followed, followed
+
+
+# The rostering reads of the 1.2 binding that no gradebook href points to (LongsightGroup/oneroster
+# src/v1p2/rest/operation.generated.ts lists them: getAllEnrollments, getStudentsForClass, getClassesForSchool, ...):
+# the binding's `unsupported`, as the README's conformance table says, never a bare 404.
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/enrollments",
+        "/enrollments/e-1",
+        "/demographics/u-1",
+        "/classes/c-1/students",
+        "/schools/s-1/classes/c-1/teachers",
+        "/terms/t-1/gradingPeriods",
+        "/users/u-1/classes",
+    ],
+)
+async def test_an_unserved_rostering_read_is_unsupported_not_404(district, path):
+    answer = await district.http.get(f"{ROSTERING}{path}", headers=district.sis)
+    assert answer.status_code == 501, answer.text
+    STATUS_INFO.validate(answer.json())
+    assert answer.json()["imsx_codeMajor"] == "unsupported"
+    nowhere = await district.http.get(f"{ROSTERING}/nothing/here", headers=district.sis)
+    assert nowhere.status_code == 404
+    STATUS_INFO.validate(nowhere.json())

@@ -599,6 +599,33 @@ UNSERVED = {
 }
 
 
+# The rostering service's reads (same source) that are not served: we serve only the objects the gradebook's hrefs
+# point to (gradebook/rostering.py); enrollments, demographics and the nested reads answer `unsupported` too.
+UNSERVED_ROSTERING = {
+    "/demographics": ("GET",),
+    "/demographics/{id}": ("GET",),
+    "/enrollments": ("GET",),
+    "/enrollments/{id}": ("GET",),
+    "/classes/{id}/students": ("GET",),
+    "/classes/{id}/teachers": ("GET",),
+    "/courses/{id}/classes": ("GET",),
+    "/schools/{id}/classes": ("GET",),
+    "/schools/{id}/classes/{id}/enrollments": ("GET",),
+    "/schools/{id}/classes/{id}/students": ("GET",),
+    "/schools/{id}/classes/{id}/teachers": ("GET",),
+    "/schools/{id}/courses": ("GET",),
+    "/schools/{id}/enrollments": ("GET",),
+    "/schools/{id}/students": ("GET",),
+    "/schools/{id}/teachers": ("GET",),
+    "/schools/{id}/terms": ("GET",),
+    "/students/{id}/classes": ("GET",),
+    "/teachers/{id}/classes": ("GET",),
+    "/terms/{id}/classes": ("GET",),
+    "/terms/{id}/gradingPeriods": ("GET",),
+    "/users/{id}/classes": ("GET",),
+}
+
+
 class Unsupported(ProblemError):
     status, title = 501, "Not served"
     code_minor = "unsupported"
@@ -616,14 +643,15 @@ class Unsupported(ProblemError):
 
 
 def _template(path: str) -> str:
-    parts = path.removeprefix(rules.PREFIX).strip("/").split("/")
+    parts = path.strip("/").split("/")
     return "/" + "/".join("{id}" if i % 2 else p for i, p in enumerate(parts))
 
 
 def unserved(method: str, path: str, router_said: StarletteHTTPException | None = None) -> Unsupported | None:
     """A method and path of the binding we do not serve (no route of ours: 404 or 405): `unsupported`."""
-    if path.startswith(rules.PREFIX) and method in UNSERVED.get(_template(path), ()):
-        return Unsupported(method, path.removeprefix(rules.PREFIX), router_said)
+    for prefix, table in ((rules.PREFIX, UNSERVED), (rules.ROSTERING, UNSERVED_ROSTERING)):
+        if path.startswith(prefix + "/") and method in table.get(_template(path.removeprefix(prefix)), ()):
+            return Unsupported(method, path.removeprefix(prefix), router_said)
     return None
 
 
