@@ -348,6 +348,7 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         await stack.tansu.astart()
         bootstrap = stack.tansu.bootstrap_servers
         env["KAFKA_ENABLE_IDEMPOTENCE"] = "false"
+        env.update({f"KAFKA_{k.upper()}": str(v) for k, v in infra.TANSU_CONSUMER_GROUP.items()})
         print(f"kafka      tansu at {bootstrap} (events are kept in memory)", flush=True)
     env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
     kafka = KafkaSettings(
