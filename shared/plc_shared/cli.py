@@ -127,16 +127,17 @@ async def replay(database_url: str, since: datetime, types: Sequence[str] = ()) 
 
     from plc_shared.outbox import Retention, outbox_table
 
-    conn = await infra._admin(database_url)
+    conns = (await infra._admin(database_url), await infra._admin(database_url))
     try:
         retained = Retention(outbox_table(MetaData()), timedelta(0))
         if types:
             return await retained.move_back(
-                conn, "created_at >= $1 AND event_type = ANY($2::text[])", since, types
+                conns, "created_at >= $1 AND event_type = ANY($2::text[])", since, types
             )
-        return await retained.move_back(conn, "created_at >= $1", since)
+        return await retained.move_back(conns, "created_at >= $1", since)
     finally:
-        await conn.close()
+        for conn in conns:
+            await conn.close()
 
 
 def token(args: argparse.Namespace) -> str:
