@@ -100,7 +100,10 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> lis
             try:
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
+                # Tansu resets a new topic's partitions after it becomes visible: give the creator that
+                # moment before anyone here produces (see outbox.NEW_BROKER_SETTLE_S).
                 logger.info("topics were created concurrently")
+                await asyncio.sleep(0.5)
             await _touch(settings, {t.name: t.num_partitions for t in missing})
         return [t.name for t in missing]
     finally:

@@ -77,6 +77,13 @@ DELAY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
 
+# After a new broker, the relay waits this long before publishing. Every process creates the topics it finds
+# missing, all at once after a broker restart, and Tansu (0.6.0, storage dynostore.rs `create_topic`) commits a
+# new topic first and resets each partition's watermark after: a produce that got in between (the topic was
+# visible, created by a consumer) had its watermark reset, the next batch got the same base offset and
+# overwrote it - acknowledged events missing from the new broker's log (fault scenario e, 3-12 events).
+NEW_BROKER_SETTLE_S = 1.0
+
 LOG_CHECK_S = 1.0  # how often the relay compares the logs' ends with the offsets it was acknowledged
 
 RELAY_LOCK_SQL = text("SELECT pg_try_advisory_lock(hashtextextended('plc.outbox.relay', 0))")
@@ -292,6 +299,8 @@ class OutboxRelay:
                 if await self.retained.follow_broker((drivers[0], drivers[1]), watch.cluster_id):
                     REPUBLISHED.labels(self.service).inc()
                 if self._acked_on != watch.cluster_id:
+                    if self._acked_on is not None:  # a new broker: let the others' topic creations finish
+                        await asyncio.sleep(NEW_BROKER_SETTLE_S)
                     self._acked, self._ends, self._acked_on = set(), {}, watch.cluster_id
                 await offsets.start()
                 self._republish |= await self._shrunk_logs(offsets)
