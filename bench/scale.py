@@ -48,15 +48,17 @@ import uuid
 from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime, timedelta
 
-# bench/goals.py would shadow the goals service's package: this directory is not a package root.
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+# bench/goals.py would shadow the goals service's package (this script's directory comes first on the import path): run
+# again under `python -P` (safe path), as bench/goals.py does; the import path is never edited (tests/test_shape.py).
+if __name__ == "__main__" and not sys.flags.safe_path:
+    os.execv(sys.executable, [sys.executable, "-P", *sys.argv])  # noqa: S606 - this script, again
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-from plc_shared import infra  # noqa: E402
-from plc_shared.auth import mint_dev_token  # noqa: E402
-from plc_shared.components import by_name  # noqa: E402
-from plc_shared.migrate import upgrade_async  # noqa: E402
+import asyncpg
+import httpx
+from plc_shared import infra
+from plc_shared.auth import mint_dev_token
+from plc_shared.components import by_name
+from plc_shared.migrate import upgrade_async
 
 LOCAL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 SERVICES = ("assessments", "interventions", "goals", "reviews")

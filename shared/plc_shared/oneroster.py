@@ -88,7 +88,9 @@ def status_info(status: int, description: str | None, code_minor: str | None = N
     a code minor outside the binding's vocabulary falls back to the one its status implies."""
     body: dict[str, Any] = {"imsx_codeMajor": "failure", "imsx_severity": "error"}
     if description:
-        body["imsx_description"] = description
+        # It may quote what the caller sent (a query parameter's name): a NUL is never echoed back (the
+        # documented description has no NUL), it is said as U+FFFD, as the gateway's audit does.
+        body["imsx_description"] = description.replace("\x00", "\ufffd")
     if status in UNSUPPORTED or code_minor == "unsupported":
         body["imsx_codeMajor"] = "unsupported"
         return body

@@ -8,7 +8,6 @@ from assessments.analysis import endpoints as analysis
 from assessments.catalog import endpoints as catalog
 from assessments.config import Settings, get_settings
 from assessments.gradebook import endpoints as gradebook
-from assessments.gradebook import rostering
 from assessments.oneroster import endpoints as oneroster
 from assessments.quality import endpoints as quality
 from assessments.results import endpoints as results
@@ -33,7 +32,7 @@ ROUTERS = (
     students.router,
     oneroster.router,
 )
-ROOT_ROUTERS = (gradebook.router, rostering.categories_router, rostering.router)
+ROOT_ROUTERS = (gradebook.router, gradebook.categories_router, gradebook.rostering_router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -258,3 +258,13 @@ async def test_an_unserved_rostering_read_is_unsupported_not_404(district, path)
     nowhere = await district.http.get(f"{ROSTERING}/nothing/here", headers=district.sis)
     assert nowhere.status_code == 404
     STATUS_INFO.validate(nowhere.json())
+
+
+async def test_a_nul_the_caller_sent_is_not_echoed_in_the_description(district):
+    # Found by the gateway's fuzz run (schemathesis): a query parameter named with a NUL came back inside
+    # imsx_description, which the documented payload forbids.
+    answer = await district.http.get(f"{ROSTERING}/orgs/0", params={"a\x00b": "1"}, headers=district.sis)
+    assert answer.status_code == 422, answer.text
+    STATUS_INFO.validate(answer.json())
+    description = answer.json()["imsx_description"]
+    assert "\x00" not in description and "a\ufffdb" in description

@@ -25,7 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assessments.auth import CurrentPrincipal, DistrictWriter, ResultWriter, StudentReader
 from assessments.exceptions import BodyWrapperMissing
 from assessments.gradebook import rules, service
+from assessments.gradebook.repository import CATEGORIES, COLLECTIONS, USERS, Collection
+from assessments.gradebook.rules import PREFIX, ROSTERING
 from assessments.gradebook.schemas import LineItemIn, ResultIn
+from assessments.gradebook.service import get_object, get_user, list_objects, list_users
 
 # Every refusal on the binding's paths is imsx_StatusInfo (plc_shared.oneroster), never problem+json.
 ERRORS = {code: imsx_response() for code in (401, 403, 404, 409, 422)}
@@ -600,7 +603,7 @@ UNSERVED = {
 
 
 # The rostering service's reads (same source) that are not served: we serve only the objects the gradebook's hrefs
-# point to (gradebook/rostering.py); enrollments, demographics and the nested reads answer `unsupported` too.
+# point to (repository.COLLECTIONS); enrollments, demographics and the nested reads answer `unsupported` too.
 UNSERVED_ROSTERING = {
     "/demographics": ("GET",),
     "/demographics/{id}": ("GET",),
@@ -684,3 +687,123 @@ def install_error_payload(app: FastAPI) -> None:
             return oneroster.response(status, oneroster.from_problem(problem, status), headers)
 
         app.add_exception_handler(exc_class, handler)
+
+
+# --- the rostering reads and the categories (repository.COLLECTIONS) -----------------------------------------------------------------------------------------------------
+rostering_router = APIRouter(prefix=ROSTERING, tags=["oneroster rostering"], dependencies=[Depends(permission_area("rosters"))])  # fmt: skip
+categories_router = APIRouter(
+    prefix=PREFIX, tags=["oneroster gradebook"], dependencies=[Depends(permission_area("assessments"))]
+)
+
+
+def _page_dependency(fields_key: str) -> Any:
+    selectable, filterable = rules.COLLECTION_FIELDS[fields_key]
+    sort_type, fields_type = _sort(filterable), _fields(selectable)
+
+    def query(
+        limit: Limit = 100,
+        offset: Offset = 0,
+        sort: sort_type = None,
+        order_by: OrderBy = None,
+        filter_: Filter = None,
+        fields: fields_type = None,
+    ) -> rules.Query:
+        return _page(fields_key, limit, offset, sort, order_by, filter_, fields)
+
+    return Annotated[rules.Query, Depends(query)]
+
+
+def _object_routes(target: APIRouter, collection: Collection) -> None:
+    page_type = _page_dependency(collection.fields)
+    fields_type = _fields(rules.COLLECTION_FIELDS[collection.fields][0])
+    operation = collection.path[:-1] if collection.path != "classes" else "class"
+    name = operation[0].upper() + operation[1:]
+    reader = CurrentPrincipal if collection is CATEGORIES else StudentReader
+
+    async def list_route(
+        request: Request,
+        response: Response,
+        session: DbSession,
+        principal: reader,
+        query: page_type,
+    ) -> dict[str, Any]:
+        found, total = await list_objects(
+            session, principal=principal, collection=collection, query=query, base=_base(request)
+        )
+        _paged(request, response, query, total)
+        return {collection.plural: found}
+
+    async def get_route(
+        sourced_id: str,
+        request: Request,
+        session: DbSession,
+        principal: reader,
+        fields: fields_type = None,
+    ) -> dict[str, Any]:
+        query = _one(collection.fields, fields)
+        found = await get_object(
+            session, principal=principal, collection=collection, sourced_id=sourced_id, base=_base(request)
+        )
+        return {collection.singular: query.project(found)}
+
+    plural = collection.path[0].upper() + collection.path[1:]
+    list_route.__doc__ = f"OneRoster getAll{plural} (limit, offset, sort, orderBy, filter, fields)."
+    get_route.__doc__ = f"OneRoster get{name}."
+    target.add_api_route(
+        f"/{collection.path}",
+        list_route,
+        methods=["GET"],
+        responses=LIST_ERRORS,
+        name=f"list_{collection.path}",
+    )
+    target.add_api_route(
+        f"/{collection.path}/{{sourced_id}}",
+        get_route,
+        methods=["GET"],
+        responses=ERRORS,
+        name=f"get_{operation}",
+    )
+
+
+def _user_routes(path: str) -> None:
+    page_type = _page_dependency("users")
+    fields_type = _fields(rules.USER_FIELDS)
+    label = USERS[path][0]
+
+    async def list_route(
+        request: Request, response: Response, session: DbSession, principal: StudentReader, query: page_type
+    ) -> dict[str, Any]:
+        found, total = await list_users(
+            session, principal=principal, path=path, query=query, base=_base(request)
+        )
+        _paged(request, response, query, total)
+        return {"users": found}
+
+    async def get_route(
+        sourced_id: str,
+        request: Request,
+        session: DbSession,
+        principal: StudentReader,
+        fields: fields_type = None,
+    ) -> dict[str, Any]:
+        query = _one("users", fields)
+        found = await get_user(
+            session, principal=principal, path=path, sourced_id=sourced_id, base=_base(request)
+        )
+        return {"user": query.project(found)}
+
+    list_route.__doc__ = f"OneRoster getAll{label}s (limit, offset, sort, orderBy, filter, fields; audited)."
+    get_route.__doc__ = f"OneRoster get{label} (audited)."
+    rostering_router.add_api_route(
+        f"/{path}", list_route, methods=["GET"], responses=LIST_ERRORS, name=f"list_{path}"
+    )
+    rostering_router.add_api_route(
+        f"/{path}/{{sourced_id}}", get_route, methods=["GET"], responses=ERRORS, name=f"get_{label.lower()}"
+    )
+
+
+for _collection in COLLECTIONS.values():
+    _object_routes(rostering_router, _collection)
+for _path in USERS:
+    _user_routes(_path)
+_object_routes(categories_router, CATEGORIES)

@@ -22,6 +22,7 @@ from typing import Any
 from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, models
@@ -37,12 +38,21 @@ from assessments.exceptions import (
     LineItemStandardsFixed,
     ResultSourcedIdNotFound,
     ResultSourcedIdTaken,
+    RosterObjectNotFound,
     ScoredResultKept,
     ScoreScaleNotFound,
     StaleSourceWrite,
     UnknownLearningObjectives,
 )
-from assessments.gradebook.repository import GradebookRepository
+from assessments.gradebook import rules
+from assessments.gradebook.repository import (
+    USERS,
+    Collection,
+    GradebookRepository,
+    RosteringRepository,
+    staff_json,
+    student_json,
+)
 from assessments.gradebook.rules import (
     LINE_ITEM_KINDS,
     RESULT_KEYS,
@@ -412,3 +422,66 @@ async def _visible(session: AsyncSession, *, principal: Principal, sourced_id: s
         raise ResultSourcedIdNotFound(sourced_id)
     await auth.check_result(session, principal, stored, ResultSourcedIdNotFound(sourced_id))
     return stored
+
+
+# --- the rostering reads (the objects the gradebook's hrefs point to) ----------------------------------------------------------------------------------------------------
+async def list_objects(
+    session: AsyncSession, *, principal: Principal, collection: Collection, query: rules.Query, base: str
+) -> tuple[list[dict[str, Any]], int]:
+    found, total = await RosteringRepository(session).objects(
+        principal.tenant, collection, collection.within(principal), query
+    )
+    return [query.project(collection.to_json(x, base)) for x in found], total
+
+
+async def get_object(
+    session: AsyncSession, *, principal: Principal, collection: Collection, sourced_id: str, base: str
+) -> dict[str, Any]:
+    query = rules.Query(limit=1, filter=[[rules.Predicate("sourcedId", "=", sourced_id)]])
+    found, _total = await RosteringRepository(session).objects(
+        principal.tenant, collection, collection.within(principal), query
+    )
+    if not found:
+        raise RosterObjectNotFound(collection.label, sourced_id)
+    return collection.to_json(found[0], base)
+
+
+async def list_users(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    path: str,
+    query: rules.Query,
+    base: str,
+    sourced_id: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Users (students and staff) the caller may see; the students read are audited."""
+    auth.require_role(principal, auth.STUDENT_READERS, "read users")
+    _label, students, staff = USERS[path]
+    page, total = await RosteringRepository(session).users(
+        principal, query, students=students, staff=staff, sourced_id=sourced_id
+    )
+    ids = {kind: [sid for k, sid in page if k == kind] for kind in ("student", "staff")}
+    loaded: dict[tuple[str, str], Any] = {}
+    for kind, model in (("student", models.Student), ("staff", models.Staff)):
+        if ids[kind]:
+            stmt = select(model).where(model.district_id == principal.tenant, model.sourced_id.in_(ids[kind]))
+            loaded |= {(kind, x.sourced_id): x for x in (await session.scalars(stmt)).all()}
+    audit_read(principal, "oneroster.users.read", ids["student"])
+    out = []
+    for key in page:
+        x = loaded[key]
+        out.append(query.project(student_json(x, base) if key[0] == "student" else staff_json(x, base)))
+    return out, total
+
+
+async def get_user(
+    session: AsyncSession, *, principal: Principal, path: str, sourced_id: str, base: str
+) -> dict[str, Any]:
+    label = USERS[path][0]
+    found, _total = await list_users(
+        session, principal=principal, path=path, query=rules.Query(limit=1), base=base, sourced_id=sourced_id
+    )
+    if not found:
+        raise RosterObjectNotFound(label, sourced_id)
+    return found[0]
