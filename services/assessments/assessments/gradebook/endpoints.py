@@ -697,20 +697,9 @@ categories_router = APIRouter(
 
 
 def _page_dependency(fields_key: str) -> Any:
+    """The list dependency of a rostering collection or the categories (`_page_of` with their field tables)."""
     selectable, filterable = rules.COLLECTION_FIELDS[fields_key]
-    sort_type, fields_type = _sort(filterable), _fields(selectable)
-
-    def query(
-        limit: Limit = 100,
-        offset: Offset = 0,
-        sort: sort_type = None,
-        order_by: OrderBy = None,
-        filter_: Filter = None,
-        fields: fields_type = None,
-    ) -> rules.Query:
-        return _page(fields_key, limit, offset, sort, order_by, filter_, fields)
-
-    return Annotated[rules.Query, Depends(query)]
+    return _page_of(fields_key, _sort(filterable), _fields(selectable))
 
 
 def _object_routes(target: APIRouter, collection: Collection) -> None:
