@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import (
@@ -53,7 +54,7 @@ from plc_shared.db import driver
 from plc_shared.events import CloudEvent, Event
 from plc_shared.events.envelope import CONTENT_TYPE
 from plc_shared.ids import new_id
-from plc_shared.kafka import BrokerWatch, ensure_topics, make_producer
+from plc_shared.kafka import BrokerWatch, ensure_topics, make_consumer, make_producer
 from plc_shared.observability import Health, current_traceparent
 from plc_shared.settings import KafkaSettings
 
@@ -82,6 +83,8 @@ DELAY = Histogram(
 # visible, created by a consumer) had its watermark reset, the next batch got the same base offset and
 # overwrote it - acknowledged events missing from the new broker's log (fault scenario e, 3-12 events).
 NEW_BROKER_SETTLE_S = 1.0
+
+LOG_CHECK_S = 1.0  # how often the relay compares the logs' ends with the offsets it was acknowledged
 
 RELAY_LOCK_SQL = text("SELECT pg_try_advisory_lock(hashtextextended('plc.outbox.relay', 0))")
 
@@ -208,7 +211,15 @@ class OutboxRelay:
         self.batch_size, self.poll_interval_s, self.retention = batch_size, poll_interval_s, retention
         self.retained = Retention(table, retention)
         self._topics_ensured: set[str] = set()  # logical names known to exist on the current broker
-        self._acked_on: str | None = None  # the broker (cluster id) this relay last published to
+        # The partitions this relay published to on the broker `_acked_on`, and each one's log end when last
+        # read: a log that got shorter was re-created (or truncated) on the same cluster, and its topic's
+        # retained rows are published again (`_shrunk_logs`). (Acknowledged offsets cannot be compared with
+        # the ends: Tansu acknowledges a batch with offsets past its records.)
+        self._acked: set[tuple[str, int]] = set()
+        self._ends: dict[tuple[str, int], int] = {}
+        self._acked_on: str | None = None
+        self._acks_recorded_at = 0.0
+        self._republish: set[str] = set()  # logical topics found re-created, to publish again
         self._stopping = asyncio.Event()
         self.leader = False
         self.health = Health(f"outbox relay for {service}")  # readiness: app.py checks it
@@ -268,6 +279,7 @@ class OutboxRelay:
 
     async def _publish_forever(self, lock_conn: AsyncConnection) -> None:
         producer = make_producer(self.kafka)
+        offsets = make_consumer(self.kafka, group_id=None)  # reads the logs' ends (_shrunk_logs)
         async with self.engine.connect() as second, BrokerWatch(self.kafka) as watch:
             try:
                 # Topics exactly as the catalog says, before anything is produced (a produce to a missing
@@ -289,12 +301,68 @@ class OutboxRelay:
                 if self._acked_on != watch.cluster_id:
                     if self._acked_on is not None:  # a new broker: let the others' topic creations finish
                         await asyncio.sleep(NEW_BROKER_SETTLE_S)
-                    self._acked_on = watch.cluster_id
-                await self._pipeline(producer, drivers, watch)
+                    self._acked, self._ends, self._acked_on = set(), {}, watch.cluster_id
+                await offsets.start()
+                self._republish |= await self._shrunk_logs(offsets)
+                if self._republish:
+                    await self._republish_topics((drivers[0], drivers[1]))
+                logs = asyncio.create_task(self._watch_logs(offsets), name="outbox-logs")
+                try:
+                    await self._pipeline(producer, drivers, watch)
+                finally:
+                    logs.cancel()
+                    await asyncio.gather(logs, return_exceptions=True)
             finally:
+                await _stop_quietly(offsets)
                 await _stop_quietly(producer)
                 with contextlib.suppress(Exception):  # it may hold an open driver-level transaction
                     await second.invalidate()
+
+    async def _shrunk_logs(self, offsets) -> set[str]:
+        """Logical topics with a partition whose log now ends below where it ended at the last look: the
+        topic was deleted and re-created (or truncated) on the same cluster, so what the relay published to
+        it is gone. Asked at most every LOG_CHECK_S; a broker that does not answer counts as no news."""
+        self._acks_recorded_at = time.monotonic()
+        if not self._acked:
+            return set()
+        try:
+            # The client asks about the topics it is told of (one created since it started too).
+            await asyncio.wait_for(offsets._client.set_topics({topic for topic, _ in self._acked}), timeout=3)
+            ends = await asyncio.wait_for(
+                offsets.end_offsets([TopicPartition(*tp) for tp in self._acked]), timeout=3
+            )
+        except (KafkaError, TimeoutError, OSError) as exc:
+            logger.info("outbox: the logs' ends not read: %r", exc)
+            return set()
+        shrunk = set()
+        for tp, end in ends.items():
+            before = self._ends.get((tp.topic, tp.partition), 0)
+            if end < before:
+                logger.warning(
+                    "outbox: %s[%d] ends at %d, it ended at %d: the topic was re-created",
+                    tp.topic, tp.partition, end, before,
+                )  # fmt: skip
+                shrunk.add(tp.topic)
+            self._ends[(tp.topic, tp.partition)] = end
+        prefix = len(self.kafka.topic_prefix)
+        return {topic[prefix:] for topic in shrunk}
+
+    async def _watch_logs(self, offsets) -> None:
+        """Beside the pipeline (a slow broker answer never holds publishing up): sets `_republish`."""
+        while True:
+            await asyncio.sleep(LOG_CHECK_S)
+            self._republish |= await self._shrunk_logs(offsets)
+
+    async def _republish_topics(self, conns: tuple[asyncpg.Connection, asyncpg.Connection]) -> None:
+        names = sorted(self._republish)
+        moved = await self.retained.move_back(conns, "topic = ANY($1::text[])", names)
+        logger.warning("outbox: topics %s were re-created: %d retained events re-published", names, moved)
+        REPUBLISHED.labels(self.service).inc()
+        self._republish = set()
+
+    def _record_acks(self, futures: Sequence[asyncio.Future]) -> None:
+        """The partitions a batch whose futures all succeeded went to."""
+        self._acked.update((meta.topic, meta.partition) for meta in (f.result() for f in futures))
 
     async def _pipeline(self, producer, connections: list[asyncpg.Connection], watch: BrokerWatch) -> None:
         """Publish batches back to back, in id order.
@@ -307,9 +375,12 @@ class OutboxRelay:
         claim_sql, delete_sql = self._statements()
         spare = list(connections)
         in_flight: _Batch | None = None
+        unrecorded: Sequence[asyncio.Future] | None = None  # acks of the last batch not yet recorded
         while not (self._stopping.is_set() and in_flight is None):
             if await watch.changed():
                 return
+            if self._republish:  # a topic was re-created: the batch in flight is released; the caller
+                return  # re-publishes the topic's retained rows, then goes on
             if in_flight is None and self.retained.due():
                 await self.retained.maintain(spare[-1])
             claiming = None
@@ -334,6 +405,11 @@ class OutboxRelay:
                 claimed.futures = await self._send(producer, claimed.rows)
             if in_flight is not None:
                 await in_flight.finish(delete_sql, len(in_flight.rows))
+                # A pass over the batch's acks: for every batch when idle or small, else once a check is due.
+                unrecorded = in_flight.futures
+                if len(unrecorded) <= 100 or time.monotonic() - self._acks_recorded_at >= LOG_CHECK_S:
+                    self._record_acks(unrecorded)
+                    unrecorded = None
                 self._observe(in_flight.rows)
                 self.health.recovered()
                 spare.append(in_flight.conn)
@@ -341,6 +417,9 @@ class OutboxRelay:
             if claimed is not None and claimed.rows:
                 in_flight = claimed
             elif claimed is not None:  # nothing to publish: close the empty claim and wait a little
+                if unrecorded is not None:
+                    self._record_acks(unrecorded)
+                    unrecorded = None
                 await claimed.finish(delete_sql, 0)
                 self.health.recovered()
                 spare.append(claimed.conn)
