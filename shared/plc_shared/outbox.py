@@ -21,13 +21,11 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import asyncpg
-from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import (
@@ -54,7 +52,7 @@ from plc_shared.db import driver
 from plc_shared.events import CloudEvent, Event
 from plc_shared.events.envelope import CONTENT_TYPE
 from plc_shared.ids import new_id
-from plc_shared.kafka import BrokerWatch, ensure_topics, make_consumer, make_producer
+from plc_shared.kafka import BrokerWatch, ensure_topics, make_producer
 from plc_shared.observability import Health, current_traceparent
 from plc_shared.settings import KafkaSettings
 
@@ -76,15 +74,6 @@ DELAY = Histogram(
     ["service"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
-
-# After a new broker, the relay waits this long before publishing. Every process creates the topics it finds
-# missing, all at once after a broker restart, and Tansu (0.6.0, storage dynostore.rs `create_topic`) commits a
-# new topic first and resets each partition's watermark after: a produce that got in between (the topic was
-# visible, created by a consumer) had its watermark reset, the next batch got the same base offset and
-# overwrote it - acknowledged events missing from the new broker's log (fault scenario e, 3-12 events).
-NEW_BROKER_SETTLE_S = 1.0
-
-LOG_CHECK_S = 1.0  # how often the relay compares the logs' ends with the offsets it was acknowledged
 
 RELAY_LOCK_SQL = text("SELECT pg_try_advisory_lock(hashtextextended('plc.outbox.relay', 0))")
 
@@ -211,15 +200,6 @@ class OutboxRelay:
         self.batch_size, self.poll_interval_s, self.retention = batch_size, poll_interval_s, retention
         self.retained = Retention(table, retention)
         self._topics_ensured: set[str] = set()  # logical names known to exist on the current broker
-        # The partitions this relay published to on the broker `_acked_on`, and each one's log end when last
-        # read: a log that got shorter was re-created (or truncated) on the same cluster, and its topic's
-        # retained rows are published again (`_shrunk_logs`). (Acknowledged offsets cannot be compared with
-        # the ends: Tansu acknowledges a batch with offsets past its records.)
-        self._acked: set[tuple[str, int]] = set()
-        self._ends: dict[tuple[str, int], int] = {}
-        self._acked_on: str | None = None
-        self._acks_recorded_at = 0.0
-        self._republish: set[str] = set()  # logical topics found re-created, to publish again
         self._stopping = asyncio.Event()
         self.leader = False
         self.health = Health(f"outbox relay for {service}")  # readiness: app.py checks it
@@ -279,7 +259,6 @@ class OutboxRelay:
 
     async def _publish_forever(self, lock_conn: AsyncConnection) -> None:
         producer = make_producer(self.kafka)
-        offsets = make_consumer(self.kafka, group_id=None)  # reads the logs' ends (_shrunk_logs)
         async with self.engine.connect() as second, BrokerWatch(self.kafka) as watch:
             try:
                 # Topics exactly as the catalog says, before anything is produced (a produce to a missing
@@ -296,73 +275,13 @@ class OutboxRelay:
                     # and moving rows to outbox_sent writes twice the WAL a delete did.
                     await conn.execute("SET synchronous_commit TO off")
                 await self.retained.maintain(drivers[0])
-                if await self.retained.follow_broker((drivers[0], drivers[1]), watch.cluster_id):
+                if await self.retained.follow_broker(drivers[0], watch.cluster_id):
                     REPUBLISHED.labels(self.service).inc()
-                if self._acked_on != watch.cluster_id:
-                    if self._acked_on is not None:  # a new broker: let the others' topic creations finish
-                        await asyncio.sleep(NEW_BROKER_SETTLE_S)
-                    self._acked, self._ends, self._acked_on = set(), {}, watch.cluster_id
-                await offsets.start()
-                self._republish |= await self._shrunk_logs(offsets)
-                if self._republish:
-                    await self._republish_topics((drivers[0], drivers[1]))
-                logs = asyncio.create_task(self._watch_logs(offsets), name="outbox-logs")
-                try:
-                    await self._pipeline(producer, drivers, watch)
-                finally:
-                    logs.cancel()
-                    await asyncio.gather(logs, return_exceptions=True)
+                await self._pipeline(producer, drivers, watch)
             finally:
-                await _stop_quietly(offsets)
                 await _stop_quietly(producer)
                 with contextlib.suppress(Exception):  # it may hold an open driver-level transaction
                     await second.invalidate()
-
-    async def _shrunk_logs(self, offsets) -> set[str]:
-        """Logical topics with a partition whose log now ends below where it ended at the last look: the
-        topic was deleted and re-created (or truncated) on the same cluster, so what the relay published to
-        it is gone. Asked at most every LOG_CHECK_S; a broker that does not answer counts as no news."""
-        self._acks_recorded_at = time.monotonic()
-        if not self._acked:
-            return set()
-        try:
-            # The client asks about the topics it is told of (one created since it started too).
-            await asyncio.wait_for(offsets._client.set_topics({topic for topic, _ in self._acked}), timeout=3)
-            ends = await asyncio.wait_for(
-                offsets.end_offsets([TopicPartition(*tp) for tp in self._acked]), timeout=3
-            )
-        except (KafkaError, TimeoutError, OSError) as exc:
-            logger.info("outbox: the logs' ends not read: %r", exc)
-            return set()
-        shrunk = set()
-        for tp, end in ends.items():
-            before = self._ends.get((tp.topic, tp.partition), 0)
-            if end < before:
-                logger.warning(
-                    "outbox: %s[%d] ends at %d, it ended at %d: the topic was re-created",
-                    tp.topic, tp.partition, end, before,
-                )  # fmt: skip
-                shrunk.add(tp.topic)
-            self._ends[(tp.topic, tp.partition)] = end
-        prefix = len(self.kafka.topic_prefix)
-        return {topic[prefix:] for topic in shrunk}
-
-    async def _watch_logs(self, offsets) -> None:
-        """Beside the pipeline (a slow broker answer never holds publishing up): sets `_republish`."""
-        while True:
-            await asyncio.sleep(LOG_CHECK_S)
-            self._republish |= await self._shrunk_logs(offsets)
-
-    async def _republish_topics(self, conns: tuple[asyncpg.Connection, asyncpg.Connection]) -> None:
-        names = sorted(self._republish)
-        moved = await self.retained.move_back(conns, "topic = ANY($1::text[])", names)
-        logger.warning("outbox: topics %s were re-created: %d retained events re-published", names, moved)
-        REPUBLISHED.labels(self.service).inc()
-        self._republish = set()
-
-    def _record_acks(self, futures: Sequence[asyncio.Future]) -> None:
-        """The partitions a batch whose futures all succeeded went to."""
-        self._acked.update((meta.topic, meta.partition) for meta in (f.result() for f in futures))
 
     async def _pipeline(self, producer, connections: list[asyncpg.Connection], watch: BrokerWatch) -> None:
         """Publish batches back to back, in id order.
@@ -375,12 +294,9 @@ class OutboxRelay:
         claim_sql, delete_sql = self._statements()
         spare = list(connections)
         in_flight: _Batch | None = None
-        unrecorded: Sequence[asyncio.Future] | None = None  # acks of the last batch not yet recorded
         while not (self._stopping.is_set() and in_flight is None):
             if await watch.changed():
                 return
-            if self._republish:  # a topic was re-created: the batch in flight is released; the caller
-                return  # re-publishes the topic's retained rows, then goes on
             if in_flight is None and self.retained.due():
                 await self.retained.maintain(spare[-1])
             claiming = None
@@ -405,11 +321,6 @@ class OutboxRelay:
                 claimed.futures = await self._send(producer, claimed.rows)
             if in_flight is not None:
                 await in_flight.finish(delete_sql, len(in_flight.rows))
-                # A pass over the batch's acks: for every batch when idle or small, else once a check is due.
-                unrecorded = in_flight.futures
-                if len(unrecorded) <= 100 or time.monotonic() - self._acks_recorded_at >= LOG_CHECK_S:
-                    self._record_acks(unrecorded)
-                    unrecorded = None
                 self._observe(in_flight.rows)
                 self.health.recovered()
                 spare.append(in_flight.conn)
@@ -417,9 +328,6 @@ class OutboxRelay:
             if claimed is not None and claimed.rows:
                 in_flight = claimed
             elif claimed is not None:  # nothing to publish: close the empty claim and wait a little
-                if unrecorded is not None:
-                    self._record_acks(unrecorded)
-                    unrecorded = None
                 await claimed.finish(delete_sql, 0)
                 self.health.recovered()
                 spare.append(claimed.conn)
@@ -536,7 +444,6 @@ class Retention:
     EVERY_S = 3600.0
     AHEAD_DAYS = 2
     INBOX_BATCH = 5_000
-    MOVE_CHUNK = 5_000  # rows moved back into the outbox per transaction (a new broker, a replay)
 
     def __init__(self, outbox: Table, retention: timedelta) -> None:
         self.outbox, self.retention = outbox.name, retention
@@ -582,70 +489,38 @@ class Retention:
                     break
         self._done_at = time.monotonic()
 
-    async def follow_broker(
-        self, conns: tuple[asyncpg.Connection, asyncpg.Connection], cluster_id: str, **move: Any
-    ) -> int:
+    async def follow_broker(self, conn: asyncpg.Connection, cluster_id: str) -> int:
         """Record the broker the relay publishes to. When it is another one than the retained rows were sent
-        to, move them all back into the outbox (their ids keep the order): they are published again. The
-        move goes in chunks (`move_back`), and the new broker is recorded only once every row is back: a
-        relay that dies half-way moves the rest when it starts again. Returns how many rows were moved back."""
-        conn = conns[0]
-        known = await conn.fetchval(f"SELECT cluster_id FROM {self.broker} WHERE id = 1")
-        if known == cluster_id:
-            return 0
-        moved = 0 if known is None else await self.move_back(conns, "TRUE", **move)  # None: the first broker
-        await conn.execute(
-            f"INSERT INTO {self.broker} (id, cluster_id) VALUES (1, $1)"
-            " ON CONFLICT (id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, seen_at = now()",
-            cluster_id,
-        )
-        if known is not None:
-            logger.warning(
-                "outbox: broker %r is not %r, the one the retained events were sent to: %d events re-published",
-                cluster_id, known, moved,
-            )  # fmt: skip
+        to, move them all back into the outbox (their ids keep the order): they are published again. Returns
+        how many rows were moved back."""
+        async with conn.transaction():
+            known = await conn.fetchval(f"SELECT cluster_id FROM {self.broker} WHERE id = 1 FOR UPDATE")
+            if known == cluster_id:
+                return 0
+            await conn.execute(
+                f"INSERT INTO {self.broker} (id, cluster_id) VALUES (1, $1)"
+                " ON CONFLICT (id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, seen_at = now()",
+                cluster_id,
+            )
+            if known is None:  # the first broker this database publishes to
+                return 0
+            moved = await self.move_back(conn, "TRUE")
+        logger.warning(
+            "outbox: broker %r is not %r, the one the retained events were sent to: %d events re-published",
+            cluster_id, known, moved,
+        )  # fmt: skip
         return moved
 
-    async def move_back(
-        self,
-        conns: tuple[asyncpg.Connection, asyncpg.Connection],
-        where: str,
-        *args: object,
-        chunk: int | None = None,
-        after_chunk: Callable[[int], object] | None = None,
-    ) -> int:
-        """Move the retained rows matching `where` back into the outbox (published again, in id order), in
-        chunks of `chunk` rows in id order, each its own transaction: after 7 busy days the retained set is
-        large, and one transaction would hold its locks and WAL for all of it. The first connection reads the
-        rows' addresses through a cursor (one sort, in a snapshot), the second moves each chunk by address
-        (no index on outbox_sent needed) and commits it. Rows already back in the outbox stay as they are
-        (ON CONFLICT DO NOTHING). `after_chunk(moved so far)` is called after each commit (tests stop there
-        as a crash would). Returns how many rows were moved."""
-        reader, writer = conns
-        chunk = chunk or self.MOVE_CHUNK
+    async def move_back(self, conn: asyncpg.Connection, where: str, *args: object) -> int:
+        """Move the retained rows matching `where` back into the outbox (published again, in id order)."""
         columns = "id, event_id, topic, key, event_type, payload, traceparent, created_at"
-        moved = 0
-        async with reader.transaction(isolation="repeatable_read", readonly=True):
-            cursor = await reader.cursor(
-                f"SELECT tableoid::regclass::text AS part, ctid FROM {self.sent} WHERE {where} ORDER BY id",
-                *args,
-            )
-            while rows := await cursor.fetch(chunk):
-                parts: dict[str, list] = {}
-                for r in rows:
-                    parts.setdefault(r["part"], []).append(r["ctid"])
-                async with writer.transaction():
-                    for part, ctids in parts.items():
-                        moved += await writer.fetchval(
-                            f"WITH back AS (DELETE FROM {part} WHERE ctid = ANY($1::tid[]) RETURNING {columns}),"
-                            f" moved AS (INSERT INTO {self.outbox} ({columns}) OVERRIDING SYSTEM VALUE"
-                            f" SELECT {columns} FROM back ORDER BY id ON CONFLICT DO NOTHING RETURNING 1)"
-                            " SELECT count(*) FROM moved",
-                            ctids,
-                        )
-                if after_chunk is not None:
-                    after_chunk(moved)
-        return moved
+        result = await conn.execute(
+            f"WITH back AS (DELETE FROM {self.sent} WHERE {where} RETURNING {columns})"
+            f" INSERT INTO {self.outbox} ({columns}) OVERRIDING SYSTEM VALUE"
+            f" SELECT {columns} FROM back ORDER BY id ON CONFLICT DO NOTHING",
+            *args,
+        )
+        return int(result.split()[-1])
 
 
 _CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE.encode())
