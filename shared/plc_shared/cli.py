@@ -127,16 +127,17 @@ async def replay(database_url: str, since: datetime, types: Sequence[str] = ()) 
 
     from plc_shared.outbox import Retention, outbox_table
 
-    conn = await infra._admin(database_url)
+    conns = (await infra._admin(database_url), await infra._admin(database_url))
     try:
         retained = Retention(outbox_table(MetaData()), timedelta(0))
         if types:
             return await retained.move_back(
-                conn, "created_at >= $1 AND event_type = ANY($2::text[])", since, types
+                conns, "created_at >= $1 AND event_type = ANY($2::text[])", since, types
             )
-        return await retained.move_back(conn, "created_at >= $1", since)
+        return await retained.move_back(conns, "created_at >= $1", since)
     finally:
-        await conn.close()
+        for conn in conns:
+            await conn.close()
 
 
 def token(args: argparse.Namespace) -> str:
@@ -348,6 +349,7 @@ async def _run_stack(stack: Stack, stop: asyncio.Event) -> int:
         await stack.tansu.astart()
         bootstrap = stack.tansu.bootstrap_servers
         env["KAFKA_ENABLE_IDEMPOTENCE"] = "false"
+        env.update({f"KAFKA_{k.upper()}": str(v) for k, v in infra.TANSU_CONSUMER_GROUP.items()})
         print(f"kafka      tansu at {bootstrap} (events are kept in memory)", flush=True)
     env["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
     kafka = KafkaSettings(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 import traceback
@@ -43,6 +44,9 @@ from plc_shared.settings import KafkaSettings
 from plc_shared.topics import Topic, dead_letter
 
 logger = logging.getLogger(__name__)
+
+WATCH_EVERY_S = 0.25  # how often a consumer asks the broker for its cluster id (a new one: start over)
+DB_RETRY_MAX_S = 0.5  # the longest wait between two tries of a batch while the database is away
 
 MESSAGES = Counter("plc_consumer_messages_total", "Messages handled", ["consumer", "outcome"])
 LAG = Gauge("plc_consumer_lag_messages", "Highwater minus position, per partition", ["consumer", "partition"])
@@ -125,10 +129,13 @@ class Rebalance(ConsumerRebalanceListener):
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         async with self.runner._lock:
             self.runner.assignment = frozenset()
+            self.runner._joined = False
+            self.runner._epoch += 1  # what was fetched before is not committed (see _consume)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         await self.runner._start_positions(self.consumer, assigned)
         self.runner.assignment = frozenset(assigned)
+        self.runner._joined, self.runner._assigned_at = True, time.monotonic()
 
 
 class ConsumerRunner:
@@ -156,23 +163,34 @@ class ConsumerRunner:
         self.health = Health(f"consumer {consumer.name}")  # readiness: app.py checks it
         self.cluster_id: str | None = None  # the broker incarnation this consumer last read from
         self._from_earliest = False  # the broker changed: read every assigned partition from its start
+        # Bumped at each revocation and broker change: a fetch that started in an older epoch may hold
+        # records of positions reset since (or of the old broker); it is dropped, never committed.
+        self._epoch = 0
+        self._joined = False  # a member of its group with an assignment (possibly empty) right now
+        self._assigned_at = 0.0  # monotonic time of the last assignment
 
     def stop(self) -> None:
         """Graceful shutdown: finish and commit the batch in progress, then leave the group."""
         self._stopping.set()
 
     async def run(self) -> None:
-        """Consume until stopped. Any failure (broker or database away, a connection cut, ...) is logged and
-        retried with back-off: the consumer leaves its group, and rejoins once the retry starts; offsets not
-        committed are delivered again (the inbox makes that a no-op)."""
+        """Consume until stopped.
+
+        The Kafka consumer is kept whatever happens around it, so it never has to join its group again
+        from scratch (on Tansu a join takes half a session timeout, and a replaced member lingers): the
+        database away → the batch in hand is retried every half second at most until it commits (readiness
+        says so meanwhile); the broker away → aiokafka reconnects by itself; a new broker (its cluster id
+        changed) → the member rejoins (its heartbeat is refused) and every partition is read from its
+        start. Any other failure is logged and retried with back-off (at most 1 s): the consumer leaves its
+        group and rejoins; offsets not committed are delivered again (the inbox makes that a no-op)."""
         async for attempt in self.health.retry_forever():
             with attempt:
                 while not self._stopping.is_set():
-                    async with BrokerWatch(self.kafka) as watch:
+                    async with BrokerWatch(self.kafka, every_s=WATCH_EVERY_S) as watch:
                         if self.cluster_id not in (None, watch.cluster_id):
                             self._from_earliest = True
                         self.cluster_id = watch.cluster_id
-                        await self._consume(watch)  # returns when stopped or when the broker changed
+                        await self._consume(watch)  # returns when stopped
 
     async def _consume(self, watch: BrokerWatch) -> None:
         await ensure_topics(self.kafka, (*self.spec.topics, dead_letter(self.spec.name)))
@@ -183,6 +201,8 @@ class ConsumerRunner:
             auto_offset_reset="earliest",
             max_poll_records=self.max_records,
             fetch_max_wait_ms=self.kafka.consumer_fetch_max_wait_ms,
+            session_timeout_ms=self.kafka.consumer_session_timeout_ms,
+            heartbeat_interval_ms=self.kafka.consumer_heartbeat_interval_ms,
         )
         listener = Rebalance(self, consumer)
         consumer.subscribe([self.kafka.topic(t.name) for t in self.spec.topics], listener=listener)
@@ -197,20 +217,27 @@ class ConsumerRunner:
             self.consuming.set()
             prefetch = asyncio.create_task(self._fetch(consumer))
             while not self._stopping.is_set():
-                batches = await prefetch
+                epoch, batches = await prefetch
                 if await watch.changed():  # what was fetched and where we are belong to the old broker
-                    return
-                # The next fetch (and parse) runs while this one waits on the database: CPU and database
-                # overlap. Nothing is committed out of order: offsets are committed here, one fetch at a time.
-                prefetch = asyncio.create_task(self._fetch(consumer))
+                    await self._on_new_broker(consumer, watch)
+                elif not watch.reachable:
+                    self.health.failing(watch.last_error)
                 async with self._lock:
                     owned = {
                         tp: items for tp, items in batches.items() if items and tp in consumer.assignment()
                     }
-                    if owned:
+                    if owned and epoch != self._epoch:  # fetched before a rebalance or a broker change
+                        await self._rewind(consumer, list(owned))
+                        owned = {}
+                # The next fetch (and parse) runs while this one waits on the database: CPU and database
+                # overlap. Nothing is committed out of order: offsets are committed here, one fetch at a time.
+                prefetch = asyncio.create_task(self._fetch(consumer))
+                async with self._lock:
+                    if owned and epoch == self._epoch:
                         await self._handle_fetch(consumer, producer, owned)
                         self._from_earliest = False  # read and committed on the new broker
-                self.health.recovered()  # a fetch went through (and was committed)
+                if self._joined and watch.reachable:
+                    self.health.recovered()  # in its group on a broker that answers, its batch committed
         finally:
             joined = self.consuming.is_set()
             self.consuming.clear()
@@ -225,10 +252,34 @@ class ConsumerRunner:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(consumer.stop(), timeout=1.0)
 
-    async def _start_positions(self, consumer: AIOKafkaConsumer, assigned: list[TopicPartition]) -> None:
+    async def _on_new_broker(self, consumer: AIOKafkaConsumer, watch: BrokerWatch) -> None:
+        """The broker is another incarnation: nothing fetched so far is committed, every assigned partition
+        is read from its start, the topics are created if this broker lacks them. The member rejoins by
+        itself (the new broker refuses its heartbeat); readiness waits for that, unless it already happened
+        on the new broker."""
+        self.health.failing(
+            f"a new broker (cluster id {watch.cluster_id}): rejoining, reading from the start"
+        )
+        self.cluster_id, self._from_earliest = watch.cluster_id, True
+        self._epoch += 1
+        if self._assigned_at <= watch.changed_after:
+            self._joined = False
+        await ensure_topics(self.kafka, (*self.spec.topics, dead_letter(self.spec.name)))
+        assigned = list(consumer.assignment())
+        if assigned:
+            await consumer.seek_to_beginning(*assigned)
+
+    async def _rewind(self, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
+        """Read `partitions` again from their committed offsets (a fetch was dropped)."""
+        assigned = consumer.assignment()
+        await self._start_positions(consumer, [tp for tp in partitions if tp in assigned], rewind=True)
+
+    async def _start_positions(
+        self, consumer: AIOKafkaConsumer, assigned: list[TopicPartition], *, rewind: bool = False
+    ) -> None:
         """Where to read newly assigned partitions: from the earliest record after a broker change or when
         the committed offset lies beyond the log's end (it was committed on another broker); else from the
-        committed offset (aiokafka's default)."""
+        committed offset (aiokafka's default; `rewind` seeks there explicitly)."""
         if not assigned:
             return
         if self._from_earliest:
@@ -246,6 +297,10 @@ class ConsumerRunner:
                     self.group, committed, tp, ends[tp],
                 )  # fmt: skip
                 await consumer.seek_to_beginning(tp)
+            elif rewind and committed is None:
+                await consumer.seek_to_beginning(tp)
+            elif rewind:
+                consumer.seek(tp, committed)
 
     async def _unless_stopped(self, awaitable: Awaitable[object]) -> bool:
         """Await `awaitable` unless stop() comes first (then it is cancelled): True if it completed."""
@@ -261,7 +316,8 @@ class ConsumerRunner:
         work.result()
         return True
 
-    async def _fetch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Parsed]]:
+    async def _fetch(self, consumer: AIOKafkaConsumer) -> tuple[int, dict[TopicPartition, list[Parsed]]]:
+        epoch = self._epoch
         batches = await consumer.getmany(timeout_ms=200, max_records=self.max_records)
         parsed = {}
         for tp, records in batches.items():
@@ -269,14 +325,13 @@ class ConsumerRunner:
             for start in range(0, len(records), 500):
                 items += [self._parse(r) for r in records[start : start + 500]]
                 await asyncio.sleep(0)  # let the batch in progress go on between slices
-        return parsed
+        return epoch, parsed
 
     async def _handle_fetch(
         self, consumer: AIOKafkaConsumer, producer, owned: dict[TopicPartition, list[Parsed]]
     ) -> None:
         parsed = [p for items in owned.values() for p in items]
-        if not await self._apply_batch(parsed):
-            await self._apply_one_by_one(parsed)
+        await self._apply_until_done(parsed)
         dead = [p for p in parsed if p.error is not None]
         for p in dead:
             await self._dead_letter(producer, p)
@@ -290,6 +345,22 @@ class ConsumerRunner:
             if highwater is not None:
                 behind = max(highwater - items[-1].record.offset - 1, 0)
                 LAG.labels(self.spec.name, str(tp.partition)).set(behind)
+
+    async def _apply_until_done(self, parsed: list[Parsed]) -> None:
+        """Apply the fetch; while the database is away, try again (every 0.5 s at most) without leaving the
+        group, so the batch commits as soon as the database answers. A stop meanwhile raises."""
+        for retry in itertools.count():
+            try:
+                if not await self._apply_batch(parsed):
+                    await self._apply_one_by_one(parsed)
+                return
+            except Exception as exc:
+                if not is_infrastructure(exc) or self._stopping.is_set():
+                    raise
+                self.health.failing(f"database unreachable: {type(exc).__name__}: {exc}")
+                for p in parsed:
+                    p.attempts = 0  # the database's absence is no handler failure
+                await asyncio.sleep(min(0.05 * 2**retry, DB_RETRY_MAX_S))
 
     def _parse(self, record: ConsumerRecord) -> Parsed:
         try:

@@ -46,6 +46,13 @@ def die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+# Consumer group timing for Tansu (KafkaSettings fields). Tansu holds each JoinGroup for half the session
+# timeout (in 1 s steps) waiting for more members, and evicts a silent member only after a whole session
+# timeout: with aiokafka's 10 s a consumer took 5 s to join and a replaced one lingered 10 s. With 2 s a join
+# takes a second; the heartbeat (0.4 s) notices a restarted broker (unknown member) at once.
+TANSU_CONSUMER_GROUP = {"consumer_session_timeout_ms": 2_000, "consumer_heartbeat_interval_ms": 400}
+
+
 class Tansu:
     """A Tansu broker (Kafka protocol) bound to 127.0.0.1, keeping its data in memory.
 

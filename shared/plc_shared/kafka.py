@@ -10,7 +10,9 @@ from collections.abc import Iterable
 import aiokafka.client
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.consumer.group_coordinator import GroupCoordinator
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.protocol.group import LeaveGroupRequest
 from aiokafka.protocol.metadata import MetadataRequest
 
 from plc_shared.settings import KafkaSettings
@@ -32,6 +34,24 @@ class _NoAutoCreate(MetadataRequest):
 
 
 aiokafka.client.MetadataRequest = _NoAutoCreate  # every client of every PLC process (see the class)
+
+
+async def _maybe_leave_group(self: GroupCoordinator) -> None:
+    """aiokafka's GroupCoordinator._maybe_leave_group, leaving from generation 0 too.
+
+    aiokafka sends LeaveGroup only when `generation > 0` (Apache Kafka's first generation is 1); Tansu's
+    first generation is 0, so a consumer that stopped (a broker change, a restart, a replica scaled down)
+    stayed in its group until its session timed out, and the member that replaced it waited for it: its
+    SyncGroup was held and answered "rebalance in progress" (seen: 13 s). -1 is aiokafka's "no generation"."""
+    if self.generation >= 0 and self._group_instance_id is None:
+        try:
+            await self._send_req(LeaveGroupRequest(self.group_id, self.member_id))
+        except KafkaError as err:  # a minimal effort, as aiokafka's
+            logger.info("LeaveGroup request failed: %r", err)
+    self.reset_generation()
+
+
+GroupCoordinator._maybe_leave_group = _maybe_leave_group
 
 
 def make_producer(settings: KafkaSettings, **overrides) -> AIOKafkaProducer:
@@ -80,7 +100,10 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> lis
             try:
                 await admin.create_topics(missing)
             except TopicAlreadyExistsError:
+                # Tansu resets a new topic's partitions after it becomes visible: give the creator that
+                # moment before anyone here produces (see outbox.NEW_BROKER_SETTLE_S).
                 logger.info("topics were created concurrently")
+                await asyncio.sleep(0.5)
             await _touch(settings, {t.name: t.num_partitions for t in missing})
         return [t.name for t in missing]
     finally:
@@ -140,6 +163,11 @@ class BrokerWatch:
         self.settings, self.every_s = settings, every_s
         self.cluster_id = ""
         self._checked_at = 0.0
+        self.reachable = True  # the last check got an answer
+        self.last_error = ""
+        # When `changed()` last said True: the monotonic time of the check before, the last moment the old
+        # broker (or no broker) answered. Whatever happened after it happened on the new broker.
+        self.changed_after = 0.0
 
     async def __aenter__(self) -> BrokerWatch:
         s = self.settings
@@ -161,13 +189,16 @@ class BrokerWatch:
         if now - self._checked_at < self.every_s:
             return False
         try:
-            current = await asyncio.wait_for(cluster_id(self._admin), timeout=self.every_s * 2)
+            current = await asyncio.wait_for(cluster_id(self._admin), timeout=max(self.every_s * 2, 1.0))
+            self.reachable = True
         except (KafkaError, TimeoutError, OSError) as exc:  # away for now: a broker that comes back answers
-            logger.info("broker identity not checked: %r", exc)
+            if self.reachable:
+                logger.info("broker identity not checked: %r", exc)
+            self.reachable, self.last_error = False, f"broker unreachable: {type(exc).__name__}: {exc}"
             current = self.cluster_id
-        self._checked_at = time.monotonic()
+        before, self._checked_at = self._checked_at, time.monotonic()
         if current != self.cluster_id:
             logger.warning("the broker changed: cluster id %r, was %r", current, self.cluster_id)
-            self.cluster_id = current
+            self.cluster_id, self.changed_after = current, before
             return True
         return False

@@ -185,6 +185,9 @@ class Ledger:
     flags: int
     lost: int
     doubled: int
+    # Distinct result events in the goals and reviews consumers' inboxes (None: not counted).
+    goals: int | None = None
+    reviews: int | None = None
 
     HEADER = (
         "scenario",
@@ -193,6 +196,8 @@ class Ledger:
         "events",
         "re-sent",
         "consumed",
+        "goals",
+        "reviews",
         "flags want",
         "flags",
         "lost",
@@ -201,6 +206,7 @@ class Ledger:
 
     def row(self) -> tuple:
         return (self.name, self.accepted, self.stored, self.events, self.resent, self.consumed,
+                "-" if self.goals is None else self.goals, "-" if self.reviews is None else self.reviews,
                 self.flags_expected, self.flags, self.lost, self.doubled)  # fmt: skip
 
     @classmethod
@@ -222,6 +228,7 @@ class Ledger:
             self.lost == 0
             and self.doubled == 0
             and self.accepted == self.stored == self.events == self.consumed
+            and all(n is None or n == self.events for n in (self.goals, self.reviews))
             and self.flags == self.flags_expected
         )
 
@@ -229,9 +236,19 @@ class Ledger:
 class Books:
     """Reads the assessments and interventions databases and the results topic of a stack."""
 
-    def __init__(self, assessments_url: str, interventions_url: str, bootstrap: str, results_topic: str):
+    def __init__(
+        self,
+        assessments_url: str,
+        interventions_url: str,
+        bootstrap: str,
+        results_topic: str,
+        inboxes: dict[str, tuple[str, str]] | None = None,
+    ):
+        """`inboxes`: more consumers of the results topic to account for, as {"goals": (database url,
+        consumer name)} (the keys are the Ledger's columns: goals, reviews)."""
         self.assessments_url, self.interventions_url = assessments_url, interventions_url
         self.bootstrap, self.topic = bootstrap, results_topic
+        self.inboxes = inboxes or {}
 
     async def _fetch(self, url: str, sql: str, *args):
         conn = await asyncpg.connect(**_asyncpg_dsn(url), timeout=10)
@@ -293,6 +310,19 @@ class Books:
             await consumer.stop()
         return found
 
+    async def applied(self, label: str, event_ids: set[str], timeout_s: float = 120.0) -> set[str]:
+        """Which of `event_ids` the consumer `label` recorded in its inbox (each once: the inbox's key is
+        (consumer, event id)), waiting up to `timeout_s` for it to catch up."""
+        url, consumer = self.inboxes[label]
+        wanted = [uuid.UUID(i) for i in event_ids]
+        sql = "SELECT event_id FROM inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])"
+        deadline = time.monotonic() + timeout_s
+        while True:
+            seen = {str(r["event_id"]) for r in await self._fetch(url, sql, consumer, wanted)}
+            if seen >= event_ids or time.monotonic() > deadline:
+                return seen
+            await asyncio.sleep(1.0)
+
     async def account(self, name: str, districts: list[str], accepted: int) -> Ledger:
         stored = await self.stored_ids(districts)
         events = await self.events(districts, len(stored))
@@ -322,7 +352,13 @@ class Books:
             + sum((flags - expected).values())
             + max(len(stored) - accepted, 0)
         )
+        others: dict[str, int] = {}
+        for label in self.inboxes:  # every distinct event on the broker, in each consumer's inbox
+            seen = await self.applied(label, set(copies))
+            others[label] = len(seen)
+            lost += len(set(copies) - seen)
         return Ledger(
             name, accepted, len(stored), len(by_result), len(events) - len(copies), len(consumed),
             sum(expected.values()), sum(flags.values()), lost, doubled,
+            goals=others.get("goals"), reviews=others.get("reviews"),
         )  # fmt: skip

@@ -187,6 +187,14 @@ class Health:
         wait = state.next_action.sleep if state.next_action else 0.0
         logger.warning("%s failed (%s); retrying in %.1f s", self.what, self.last_error, wait)
 
+    def failing(self, reason: str) -> None:
+        """Not making progress for `reason` though nothing raised (e.g. a consumer waiting to rejoin its
+        group on a new broker): readiness reports it until `recovered()`."""
+        if self.failing_since is None:
+            logger.warning("%s not ready: %s", self.what, reason)
+        self.failing_since = self.failing_since or time.monotonic()
+        self.last_error = reason[:300]
+
     def recovered(self) -> None:
         if self.failing_since is not None:
             seconds = time.monotonic() - self.failing_since

@@ -21,9 +21,10 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import asyncpg
 from aiokafka.errors import KafkaError
@@ -74,6 +75,13 @@ DELAY = Histogram(
     ["service"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
+
+# After a new broker, the relay waits this long before publishing. Every process creates the topics it finds
+# missing, all at once after a broker restart, and Tansu (0.6.0, storage dynostore.rs `create_topic`) commits a
+# new topic first and resets each partition's watermark after: a produce that got in between (the topic was
+# visible, created by a consumer) had its watermark reset, the next batch got the same base offset and
+# overwrote it - acknowledged events missing from the new broker's log (fault scenario e, 3-12 events).
+NEW_BROKER_SETTLE_S = 1.0
 
 RELAY_LOCK_SQL = text("SELECT pg_try_advisory_lock(hashtextextended('plc.outbox.relay', 0))")
 
@@ -200,6 +208,7 @@ class OutboxRelay:
         self.batch_size, self.poll_interval_s, self.retention = batch_size, poll_interval_s, retention
         self.retained = Retention(table, retention)
         self._topics_ensured: set[str] = set()  # logical names known to exist on the current broker
+        self._acked_on: str | None = None  # the broker (cluster id) this relay last published to
         self._stopping = asyncio.Event()
         self.leader = False
         self.health = Health(f"outbox relay for {service}")  # readiness: app.py checks it
@@ -275,8 +284,12 @@ class OutboxRelay:
                     # and moving rows to outbox_sent writes twice the WAL a delete did.
                     await conn.execute("SET synchronous_commit TO off")
                 await self.retained.maintain(drivers[0])
-                if await self.retained.follow_broker(drivers[0], watch.cluster_id):
+                if await self.retained.follow_broker((drivers[0], drivers[1]), watch.cluster_id):
                     REPUBLISHED.labels(self.service).inc()
+                if self._acked_on != watch.cluster_id:
+                    if self._acked_on is not None:  # a new broker: let the others' topic creations finish
+                        await asyncio.sleep(NEW_BROKER_SETTLE_S)
+                    self._acked_on = watch.cluster_id
                 await self._pipeline(producer, drivers, watch)
             finally:
                 await _stop_quietly(producer)
@@ -444,6 +457,7 @@ class Retention:
     EVERY_S = 3600.0
     AHEAD_DAYS = 2
     INBOX_BATCH = 5_000
+    MOVE_CHUNK = 5_000  # rows moved back into the outbox per transaction (a new broker, a replay)
 
     def __init__(self, outbox: Table, retention: timedelta) -> None:
         self.outbox, self.retention = outbox.name, retention
@@ -489,38 +503,70 @@ class Retention:
                     break
         self._done_at = time.monotonic()
 
-    async def follow_broker(self, conn: asyncpg.Connection, cluster_id: str) -> int:
+    async def follow_broker(
+        self, conns: tuple[asyncpg.Connection, asyncpg.Connection], cluster_id: str, **move: Any
+    ) -> int:
         """Record the broker the relay publishes to. When it is another one than the retained rows were sent
-        to, move them all back into the outbox (their ids keep the order): they are published again. Returns
-        how many rows were moved back."""
-        async with conn.transaction():
-            known = await conn.fetchval(f"SELECT cluster_id FROM {self.broker} WHERE id = 1 FOR UPDATE")
-            if known == cluster_id:
-                return 0
-            await conn.execute(
-                f"INSERT INTO {self.broker} (id, cluster_id) VALUES (1, $1)"
-                " ON CONFLICT (id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, seen_at = now()",
-                cluster_id,
-            )
-            if known is None:  # the first broker this database publishes to
-                return 0
-            moved = await self.move_back(conn, "TRUE")
-        logger.warning(
-            "outbox: broker %r is not %r, the one the retained events were sent to: %d events re-published",
-            cluster_id, known, moved,
-        )  # fmt: skip
+        to, move them all back into the outbox (their ids keep the order): they are published again. The
+        move goes in chunks (`move_back`), and the new broker is recorded only once every row is back: a
+        relay that dies half-way moves the rest when it starts again. Returns how many rows were moved back."""
+        conn = conns[0]
+        known = await conn.fetchval(f"SELECT cluster_id FROM {self.broker} WHERE id = 1")
+        if known == cluster_id:
+            return 0
+        moved = 0 if known is None else await self.move_back(conns, "TRUE", **move)  # None: the first broker
+        await conn.execute(
+            f"INSERT INTO {self.broker} (id, cluster_id) VALUES (1, $1)"
+            " ON CONFLICT (id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, seen_at = now()",
+            cluster_id,
+        )
+        if known is not None:
+            logger.warning(
+                "outbox: broker %r is not %r, the one the retained events were sent to: %d events re-published",
+                cluster_id, known, moved,
+            )  # fmt: skip
         return moved
 
-    async def move_back(self, conn: asyncpg.Connection, where: str, *args: object) -> int:
-        """Move the retained rows matching `where` back into the outbox (published again, in id order)."""
+    async def move_back(
+        self,
+        conns: tuple[asyncpg.Connection, asyncpg.Connection],
+        where: str,
+        *args: object,
+        chunk: int | None = None,
+        after_chunk: Callable[[int], object] | None = None,
+    ) -> int:
+        """Move the retained rows matching `where` back into the outbox (published again, in id order), in
+        chunks of `chunk` rows in id order, each its own transaction: after 7 busy days the retained set is
+        large, and one transaction would hold its locks and WAL for all of it. The first connection reads the
+        rows' addresses through a cursor (one sort, in a snapshot), the second moves each chunk by address
+        (no index on outbox_sent needed) and commits it. Rows already back in the outbox stay as they are
+        (ON CONFLICT DO NOTHING). `after_chunk(moved so far)` is called after each commit (tests stop there
+        as a crash would). Returns how many rows were moved."""
+        reader, writer = conns
+        chunk = chunk or self.MOVE_CHUNK
         columns = "id, event_id, topic, key, event_type, payload, traceparent, created_at"
-        result = await conn.execute(
-            f"WITH back AS (DELETE FROM {self.sent} WHERE {where} RETURNING {columns})"
-            f" INSERT INTO {self.outbox} ({columns}) OVERRIDING SYSTEM VALUE"
-            f" SELECT {columns} FROM back ORDER BY id ON CONFLICT DO NOTHING",
-            *args,
-        )
-        return int(result.split()[-1])
+        moved = 0
+        async with reader.transaction(isolation="repeatable_read", readonly=True):
+            cursor = await reader.cursor(
+                f"SELECT tableoid::regclass::text AS part, ctid FROM {self.sent} WHERE {where} ORDER BY id",
+                *args,
+            )
+            while rows := await cursor.fetch(chunk):
+                parts: dict[str, list] = {}
+                for r in rows:
+                    parts.setdefault(r["part"], []).append(r["ctid"])
+                async with writer.transaction():
+                    for part, ctids in parts.items():
+                        moved += await writer.fetchval(
+                            f"WITH back AS (DELETE FROM {part} WHERE ctid = ANY($1::tid[]) RETURNING {columns}),"
+                            f" moved AS (INSERT INTO {self.outbox} ({columns}) OVERRIDING SYSTEM VALUE"
+                            f" SELECT {columns} FROM back ORDER BY id ON CONFLICT DO NOTHING RETURNING 1)"
+                            " SELECT count(*) FROM moved",
+                            ctids,
+                        )
+                if after_chunk is not None:
+                    after_chunk(moved)
+        return moved
 
 
 _CONTENT_TYPE_HEADER = ("content-type", CONTENT_TYPE.encode())

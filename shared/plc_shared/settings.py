@@ -66,6 +66,12 @@ class KafkaSettings(SecretFiles):
     # aiokafka's default (500 ms) every event waited about a tenth of a second more (measured: p50 115 ms
     # at 500, 18 ms at 100, 4 ms at 20). Idle consumers send one small fetch per wait.
     consumer_fetch_max_wait_ms: int = 50
+    # Consumer group liveness. Apache Kafka's defaults (10 s session, 3 s heartbeat) suit a Kafka cluster,
+    # whose brokers refuse sessions under 6 s. The local Tansu broker holds every JoinGroup for half the
+    # session timeout (it waits for other members, in 1 s steps), so `plc up` and the tests use 2 s / 0.4 s
+    # there: a consumer rejoins a restarted broker in about a second instead of five (issue 22).
+    consumer_session_timeout_ms: int = 10_000
+    consumer_heartbeat_interval_ms: int = 3_000
     # Partitions per topic, overriding the catalog's (plc_shared.topics), as JSON keyed by logical name:
     # KAFKA_PARTITIONS='{"plc.assessments.results": 48}'. Only used when a topic is created.
     partitions: dict[str, int] = Field(default_factory=dict)

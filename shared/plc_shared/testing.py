@@ -75,12 +75,14 @@ def bootstrap_servers(broker: infra.Tansu | None) -> str:
 
 @pytest.fixture(scope="session")
 def kafka_settings(bootstrap_servers: str, run_id: str) -> KafkaSettings:
+    broker_is_tansu = not os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     idempotence = os.environ.get("KAFKA_ENABLE_IDEMPOTENCE", "false").lower() == "true"
     return KafkaSettings(
         bootstrap_servers=bootstrap_servers,
         topic_prefix=f"t{run_id}.",
         enable_idempotence=idempotence,
         request_timeout_ms=5_000,
+        **(infra.TANSU_CONSUMER_GROUP if broker_is_tansu else {}),
     )
 
 

@@ -417,3 +417,45 @@ async def test_an_operators_replay_publishes_retained_events_since_a_time_again_
     finally:
         await stop(task)
     assert ids_of(records)[8:] == [str(i) for i in later]
+
+
+async def test_a_re_publish_moves_chunks_in_id_order_and_resumes_after_a_crash_half_way(engine):
+    """Issue 22: after 7 busy days the retained set is large. A new broker's re-publish moves the rows back into
+    the outbox in bounded chunks, lowest ids first, each committed on its own; the new broker is recorded only
+    when every row is back, so a relay that dies half-way moves the rest (and nothing twice) when it restarts."""
+    from datetime import timedelta
+
+    from plc_shared.outbox import Retention
+
+    class Crash(Exception):
+        pass
+
+    def crash_after_three_chunks(moved: int) -> None:
+        if moved >= 30:
+            raise Crash
+
+    retention = Retention(sample_outbox.table, timedelta(days=7))
+    retention.MOVE_CHUNK = 10
+    async with engine.connect() as first, engine.connect() as second:
+        reader = (await first.get_raw_connection()).driver_connection
+        writer = (await second.get_raw_connection()).driver_connection
+        await retention.maintain(reader)
+        # Stored in shuffled order, so that the rows' physical order is not their id order.
+        await reader.execute(
+            "INSERT INTO outbox_sent (id, event_id, topic, key, event_type, payload, created_at)"
+            " SELECT n, gen_random_uuid(), 'plc.testing.samples', 'k', 'x', ''::bytea, now()"
+            " FROM generate_series(1, 95) AS n ORDER BY random()"
+        )
+        await reader.execute("INSERT INTO outbox_broker (id, cluster_id) VALUES (1, 'old')")
+        with pytest.raises(Crash):
+            await retention.follow_broker((reader, writer), "new", after_chunk=crash_after_three_chunks)
+        back = [r["id"] for r in await reader.fetch("SELECT id FROM outbox ORDER BY id")]
+        assert back == list(range(1, 31))  # three chunks of ten, the lowest ids, committed
+        assert await reader.fetchval("SELECT count(*) FROM outbox_sent") == 65
+        assert await reader.fetchval("SELECT cluster_id FROM outbox_broker") == "old"  # not done yet
+        assert await retention.follow_broker((reader, writer), "new") == 65  # the restart moves the rest
+        back = [r["id"] for r in await reader.fetch("SELECT id FROM outbox ORDER BY id")]
+        assert back == list(range(1, 96))
+        assert await reader.fetchval("SELECT count(*) FROM outbox_sent") == 0
+        assert await reader.fetchval("SELECT cluster_id FROM outbox_broker") == "new"
+        assert await retention.follow_broker((reader, writer), "new") == 0

@@ -33,6 +33,10 @@ class Stack:
             self.postgres.url_for(by_name("interventions").database),
             described["kafka_bootstrap_servers"],
             topics.RESULTS.name,
+            inboxes={
+                "goals": (self.postgres.url_for(by_name("goals").database), "goals-results"),
+                "reviews": (self.postgres.url_for(by_name("reviews").database), "reviews-results"),
+            },
         )
 
     def gateway(self, timeout_s: float = 60.0) -> httpx.AsyncClient:
