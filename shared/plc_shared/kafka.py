@@ -10,10 +10,12 @@ from collections.abc import Iterable
 import aiokafka.client
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.conn import CloseReason
 from aiokafka.consumer.group_coordinator import GroupCoordinator
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.protocol.group import LeaveGroupRequest
 from aiokafka.protocol.metadata import MetadataRequest
+from aiokafka.protocol.produce import ProduceRequest
 
 from plc_shared.settings import KafkaSettings
 from plc_shared.topics import Topic
@@ -54,8 +56,22 @@ async def _maybe_leave_group(self: GroupCoordinator) -> None:
 GroupCoordinator._maybe_leave_group = _maybe_leave_group
 
 
-def make_producer(settings: KafkaSettings, **overrides) -> AIOKafkaProducer:
-    """acks=all always; idempotence as configured (Apache Kafka: on; the local Tansu broker rejects it)."""
+class BrokerLost(KafkaError):
+    """A producer of `make_producer(one_broker=True)` lost its connection to the broker: it sends nothing more."""
+
+    retriable = False  # aiokafka fails the batch at once instead of retrying it until it expires
+
+
+def make_producer(settings: KafkaSettings, *, one_broker: bool = False, **overrides) -> AIOKafkaProducer:
+    """acks=all always; idempotence as configured (Apache Kafka: on; the local Tansu broker rejects it).
+
+    `one_broker`: once a connection of this producer broke (the broker died, or a request timed out), every
+    send still pending fails with `BrokerLost` instead of being retried. aiokafka would retry it on the same
+    address, and after a broker restart that is another broker: its batches, queued for the old one, went out
+    the moment some other process had created the topic there, while Tansu was still resetting the new
+    partitions' watermarks (storage `dynostore.rs` `create_topic` makes a topic visible first), and the next
+    batch overwrote them - acknowledged events missing from the new log (fault scenario e). The owner makes a
+    new producer, which creates or waits for the topics before it sends (the outbox relay does)."""
     options = dict(
         **settings.client_options(),
         acks="all",
@@ -65,7 +81,32 @@ def make_producer(settings: KafkaSettings, **overrides) -> AIOKafkaProducer:
         max_batch_size=256 * 1024,
     )
     options.update(overrides)
-    return AIOKafkaProducer(**options)
+    producer = AIOKafkaProducer(**options)
+    if one_broker:
+        _send_to_one_broker(producer)
+    return producer
+
+
+def _send_to_one_broker(producer: AIOKafkaProducer) -> None:
+    client = producer.client
+    lost: list[CloseReason] = []
+    closed, send = (
+        client._on_connection_closed,
+        client.send,
+    )  # aiokafka passes it to every connection it opens
+
+    def on_connection_closed(conn, reason: CloseReason) -> None:
+        if reason in (CloseReason.CONNECTION_BROKEN, CloseReason.CONNECTION_TIMEOUT) and not lost:
+            logger.warning("producer's connection to the broker lost (%s): pending sends fail", reason.name)
+            lost.append(reason)
+        closed(conn, reason)
+
+    async def send_unless_lost(node_id, request, **kwargs):
+        if lost and isinstance(request, ProduceRequest):
+            raise BrokerLost(f"the producer's connection to the broker was lost ({lost[0].name})")
+        return await send(node_id, request, **kwargs)
+
+    client._on_connection_closed, client.send = on_connection_closed, send_unless_lost
 
 
 def make_consumer(settings: KafkaSettings, **overrides) -> AIOKafkaConsumer:

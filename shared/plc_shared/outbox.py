@@ -267,7 +267,7 @@ class OutboxRelay:
         return bool(locked)
 
     async def _publish_forever(self, lock_conn: AsyncConnection) -> None:
-        producer = make_producer(self.kafka)
+        producer = make_producer(self.kafka, one_broker=True)
         async with self.engine.connect() as second, BrokerWatch(self.kafka) as watch:
             try:
                 # Topics exactly as the catalog says, before anything is produced (a produce to a missing
