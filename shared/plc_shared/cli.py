@@ -421,12 +421,15 @@ def _describe(stack: Stack, bootstrap: str) -> dict:
     for name, server in (("tansu", stack.tansu), ("postgres", stack.postgres)):
         if server is not None and server.pid is not None:
             pids[name] = server.pid
-    return {
+    described = {
         "gateway": next(c.url for c in stack.children if c.component is GATEWAY),
         "services": {c.component.name: c.url for c in stack.children},
         "kafka_bootstrap_servers": bootstrap,
         "pids": pids,
     }
+    if stack.postgres is not None:  # the embedded server: a unix socket in the data directory, no password
+        described["postgres"] = stack.postgres.admin_url
+    return described
 
 
 def _print_ready(stack: Stack, elapsed: float) -> None:

@@ -188,6 +188,9 @@ class Ledger:
     # Distinct result events in the goals and reviews consumers' inboxes (None: not counted).
     goals: int | None = None
     reviews: int | None = None
+    warehouse: int | None = None  # distinct result events in the warehouse's DuckDB file (None: not counted)
+    # Seconds from the fault until these books closed exact (reading them included, ~3 s; None: not timed).
+    healed_s: float | None = None
 
     HEADER = (
         "scenario",
@@ -198,16 +201,21 @@ class Ledger:
         "consumed",
         "goals",
         "reviews",
+        "warehouse",
         "flags want",
         "flags",
         "lost",
         "doubled",
+        "healed s",
     )
 
     def row(self) -> tuple:
+        def shown(value):
+            return "-" if value is None else value
+
         return (self.name, self.accepted, self.stored, self.events, self.resent, self.consumed,
-                "-" if self.goals is None else self.goals, "-" if self.reviews is None else self.reviews,
-                self.flags_expected, self.flags, self.lost, self.doubled)  # fmt: skip
+                shown(self.goals), shown(self.reviews), shown(self.warehouse), self.flags_expected, self.flags,
+                self.lost, self.doubled, "-" if self.healed_s is None else f"{self.healed_s:.0f}")  # fmt: skip
 
     @classmethod
     def table(cls, ledgers: list[Ledger]) -> str:
@@ -228,7 +236,7 @@ class Ledger:
             self.lost == 0
             and self.doubled == 0
             and self.accepted == self.stored == self.events == self.consumed
-            and all(n is None or n == self.events for n in (self.goals, self.reviews))
+            and all(n is None or n == self.events for n in (self.goals, self.reviews, self.warehouse))
             and self.flags == self.flags_expected
         )
 
@@ -323,7 +331,11 @@ class Books:
                 return seen
             await asyncio.sleep(1.0)
 
-    async def account(self, name: str, districts: list[str], accepted: int) -> Ledger:
+    async def account(
+        self, name: str, districts: list[str], accepted: int, warehouse: set[str] | None = None
+    ) -> Ledger:
+        """`warehouse`: the result event ids a warehouse loaded for `districts` (each distinct event on the
+        broker must be among them, else it is lost)."""
         stored = await self.stored_ids(districts)
         events = await self.events(districts, len(stored))
         copies = Counter(e["id"] for e in events)
@@ -357,8 +369,11 @@ class Books:
             seen = await self.applied(label, set(copies))
             others[label] = len(seen)
             lost += len(set(copies) - seen)
+        if warehouse is not None:
+            lost += len(set(copies) - warehouse)
         return Ledger(
             name, accepted, len(stored), len(by_result), len(events) - len(copies), len(consumed),
             sum(expected.values()), sum(flags.values()), lost, doubled,
             goals=others.get("goals"), reviews=others.get("reviews"),
+            warehouse=None if warehouse is None else len(set(copies) & warehouse),
         )  # fmt: skip

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from plc_shared import infra
-from plc_shared.components import PROCESSES
+from plc_shared.components import PROCESSES, by_name
 
 PG_BIN_DIRS = ("/usr/local/bin", "/usr/lib/postgresql/18/bin", "/usr/lib/postgresql/17/bin")
 INFRA_ENV = ("KAFKA_BOOTSTRAP_SERVERS", "PLC_POSTGRES_ADMIN_URL", "PLC_DATA_DIR", "KAFKA_TOPIC_PREFIX")
@@ -98,19 +98,30 @@ class PrivatePostgres:
 
 
 class PlcUp:
-    """`python -m plc_shared.cli up` on `postgres`, in its own process group; `stop()` is Ctrl-C."""
+    """`python -m plc_shared.cli up` on `postgres`, in its own process group; `stop()` is Ctrl-C. Without
+    `postgres`, `plc up` runs its embedded PostgreSQL (and supervises it, as the broker)."""
 
-    def __init__(self, data_dir: Path, postgres: PrivatePostgres, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, postgres: PrivatePostgres | None, env: dict[str, str] | None = None
+    ) -> None:
         self.data_dir, self.postgres, self.extra_env = Path(data_dir), postgres, env or {}
         self.process: subprocess.Popen | None = None
         self.output_path = self.data_dir / "plc-up.out"
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and k not in INFRA_ENV}
-        env["PLC_POSTGRES_ADMIN_URL"] = self.postgres.admin_url
-        for component in PROCESSES:
-            env[component.database_url_env] = self.postgres.url_for(component.database)
+        if self.postgres is not None:
+            env["PLC_POSTGRES_ADMIN_URL"] = self.postgres.admin_url
+            for component in PROCESSES:
+                env[component.database_url_env] = self.postgres.url_for(component.database)
         return {**env, **self.extra_env}
+
+    def database_url(self, name: str) -> str:
+        """The database of component `name` (on the embedded server: from up.json)."""
+        component = by_name(name)
+        if self.postgres is not None:
+            return self.postgres.url_for(component.database)
+        return infra.url_with_database(self.describe()["postgres"], component.database)
 
     async def start(self, timeout_s: float = 180.0) -> dict:
         self.data_dir.mkdir(parents=True, exist_ok=True)

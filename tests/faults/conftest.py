@@ -9,7 +9,6 @@ from pathlib import Path
 import httpx
 import pytest
 from plc_shared import topics
-from plc_shared.components import by_name
 from plc_shared.ledger import Books, Ledger
 from plc_shared.outbox import FAULT_EXIT_AFTER_ACK_ENV
 from plc_shared.running import PlcUp, PrivatePostgres
@@ -18,24 +17,28 @@ LEDGERS: list[Ledger] = []
 
 
 class Stack:
-    def __init__(self, root: Path) -> None:
+    """`embedded`: `plc up` runs (and supervises) its own PostgreSQL, as on a developer's machine; else the
+    cluster is a `PrivatePostgres` the tests stop and start themselves."""
+
+    def __init__(self, root: Path, *, embedded: bool = False) -> None:
         self.faults = root / "faults"  # where a test arms the relay's exit-after-ack hook
         self.faults.mkdir(parents=True)
-        self.postgres = PrivatePostgres()
+        self.postgres = None if embedded else PrivatePostgres()
         self.up = PlcUp(root / "plc", self.postgres, env={FAULT_EXIT_AFTER_ACK_ENV: str(self.faults)})
         self.books: Books | None = None
 
     async def start(self) -> None:
-        await asyncio.to_thread(self.postgres.init)
+        if self.postgres is not None:
+            await asyncio.to_thread(self.postgres.init)
         described = await self.up.start()
         self.books = Books(
-            self.postgres.url_for(by_name("assessments").database),
-            self.postgres.url_for(by_name("interventions").database),
+            self.up.database_url("assessments"),
+            self.up.database_url("interventions"),
             described["kafka_bootstrap_servers"],
             topics.RESULTS.name,
             inboxes={
-                "goals": (self.postgres.url_for(by_name("goals").database), "goals-results"),
-                "reviews": (self.postgres.url_for(by_name("reviews").database), "reviews-results"),
+                "goals": (self.up.database_url("goals"), "goals-results"),
+                "reviews": (self.up.database_url("reviews"), "reviews-results"),
             },
         )
 
@@ -49,19 +52,32 @@ class Stack:
         try:
             self.up.stop()
         finally:
-            with contextlib.suppress(subprocess.CalledProcessError):  # a test may have left it stopped
-                self.postgres.stop()
-            self.postgres.remove()
+            if self.postgres is not None:
+                with contextlib.suppress(subprocess.CalledProcessError):  # a test may have left it stopped
+                    self.postgres.stop()
+                self.postgres.remove()
 
 
-@pytest.fixture(scope="module")
-async def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("faults"))
+@contextlib.asynccontextmanager
+async def running(stack: Stack):
     try:
         await stack.start()
         yield stack
     finally:
         await asyncio.to_thread(stack.stop)
+
+
+@pytest.fixture(scope="module")
+async def stack(tmp_path_factory):
+    async with running(Stack(tmp_path_factory.mktemp("faults"))) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+async def supervised_stack(tmp_path_factory):
+    """A stack on `plc up`'s embedded PostgreSQL, which `plc up` restarts when it dies."""
+    async with running(Stack(tmp_path_factory.mktemp("supervised"), embedded=True)) as started:
+        yield started
 
 
 @pytest.fixture

@@ -3,9 +3,13 @@ stored (2xx) is in the database, on the broker once (copies of the same event al
 interventions consumer, and raised exactly the flags its scores call for. Nothing lost, nothing doubled."""
 
 import asyncio
+import os
 import signal
+import subprocess
+import sys
 import time
 
+import duckdb
 import httpx
 import pytest
 from plc_shared.ledger import District, post_bulk
@@ -23,9 +27,21 @@ async def seeded(stack, *, students: int, assessments: int = 1, schools: int = 2
         return await District().seed(http, schools=schools, students=students, assessments=assessments)
 
 
-async def close_books(stack, ledgers, name: str, district: District, accepted: int, timeout_s: float = 240):
+async def close_books(
+    stack,
+    ledgers,
+    name: str,
+    district: District,
+    accepted: int,
+    timeout_s: float = 240,
+    *,
+    since: float,
+    warehouse: set[str] | None = None,
+):
+    """The scenario's books (`since`: the fault's monotonic time; the table says how long healing took)."""
     settled = await eventually(lambda: stack.books.settled([district.id], accepted), timeout_s, 0.5)
-    ledger = await stack.books.account(name, [district.id], accepted)
+    ledger = await stack.books.account(name, [district.id], accepted, warehouse=warehouse)
+    ledger.healed_s = time.monotonic() - since
     ledgers.append(ledger)
     print(ledger.table([ledger]))
     assert settled, ledger
@@ -79,12 +95,14 @@ async def test_interventions_killed_mid_stream_loses_and_doubles_no_flag(stack, 
         return len(await stack.books.consumed_ids([district.id])) >= at_least
 
     assert await eventually(lambda: consumed(2_000), timeout_s=180, interval_s=0.05)
-    killed = stack.up.signal("interventions", signal.SIGKILL)
+    killed, killed_at = stack.up.signal("interventions", signal.SIGKILL), time.monotonic()
     interrupted_at = len(await stack.books.consumed_ids([district.id]))
     assert interrupted_at < 20_000, "the kill came too late to interrupt the stream"
     print(f"SIGKILL after {interrupted_at} of 20,000 results were applied")
     await stack.up.restarted("interventions", killed)
-    await close_books(stack, ledgers, "b. interventions SIGKILL mid-stream", district, 20_000)
+    await close_books(
+        stack, ledgers, "b. interventions SIGKILL mid-stream", district, 20_000, since=killed_at
+    )
 
 
 async def test_the_relay_killed_between_the_ack_and_the_delete_resends_and_nothing_doubles(stack, ledgers):
@@ -93,6 +111,7 @@ async def test_the_relay_killed_between_the_ack_and_the_delete_resends_and_nothi
     # The seeding's roster events first: the batch the relay dies on must be one of results.
     assert await eventually(lambda: _true_async(stack.books.pending_outbox(), 0), timeout_s=120)
     arm_exit_after_ack(stack.faults, "assessments")
+    armed_at = time.monotonic()
     async with stack.gateway(timeout_s=300) as gateway:
         # The process may die before its answer is sent: the retry (same Idempotency-Key) gets the first one.
         report, statuses = await post_bulk(gateway, district, [district.row(n) for n in range(5_000)])
@@ -101,11 +120,26 @@ async def test_the_relay_killed_between_the_ack_and_the_delete_resends_and_nothi
     await stack.up.restarted("assessments", before)
     assert not (stack.faults / "assessments").exists(), "the hook did not fire"
     assert f"assessments exited (code {FAULT_EXIT_CODE})" in stack.up.output()
-    ledger = await close_books(stack, ledgers, "c. relay exit after ack, before delete", district, 5_000)
+    ledger = await close_books(
+        stack, ledgers, "c. relay exit after ack, before delete", district, 5_000, since=armed_at
+    )
     assert ledger.resent > 0, "the acknowledged batch was not sent again"
 
 
 async def test_postgres_restarted_during_writes_gives_503s_then_applies_each_retry_once(stack, ledgers):
+    async def outage() -> float:
+        await asyncio.to_thread(stack.postgres.stop, "fast")
+        down_at = time.monotonic()
+        await asyncio.sleep(5.0)  # a few seconds of outage
+        await asyncio.to_thread(stack.postgres.start)
+        return down_at
+
+    await _writes_through_a_database_outage(stack, ledgers, "d. PostgreSQL restarted during writes", outage)
+
+
+async def _writes_through_a_database_outage(stack, ledgers, name: str, outage) -> None:
+    """Single PUTs and 50-row bulk posts go on while `outage()` takes the database away and brings it back
+    (it returns when the database went away); every client retries a 503 (bulks with their Idempotency-Key)."""
     district = await seeded(stack, students=200, assessments=20)  # 4,000 (assessment, student) slots
     statuses: list[int] = []
     problems: list[tuple[str, str | None]] = []  # content type and Retry-After of every 503
@@ -150,11 +184,9 @@ async def test_postgres_restarted_during_writes_gives_503s_then_applies_each_ret
     tasks = [asyncio.create_task(singles()), asyncio.create_task(bulks())]
     try:
         assert await eventually(lambda: _true(len(accepted) >= 500), timeout_s=120)
-        await asyncio.to_thread(stack.postgres.stop, "fast")
-        down_at = time.monotonic()
+        down = asyncio.create_task(outage())
         assert await eventually(lambda: _true(503 in statuses), timeout_s=60), statuses[-20:]
-        await asyncio.sleep(max(0.0, 5.0 - (time.monotonic() - down_at)))  # a few seconds of outage
-        await asyncio.to_thread(stack.postgres.start)
+        down_at = await down
         back_at, count_at = time.monotonic(), len(accepted)
         assert await eventually(lambda: _true(len(accepted) >= count_at + 500), timeout_s=120)
     finally:
@@ -181,7 +213,7 @@ async def test_postgres_restarted_during_writes_gives_503s_then_applies_each_ret
     print(f"relay drained {time.monotonic() - back_at:.1f} s after PostgreSQL came back; "
           f"{statuses.count(503)} x 503 with Retry-After; {len(retried_bulks)} bulk posts retried "
           "with their Idempotency-Key")  # fmt: skip
-    await close_books(stack, ledgers, "d. PostgreSQL restarted during writes", district, len(accepted))
+    await close_books(stack, ledgers, name, district, len(accepted), since=down_at)
 
 
 async def test_broker_stopped_30s_during_a_50000_row_bulk_post(stack, ledgers):
@@ -204,49 +236,127 @@ async def test_broker_stopped_30s_during_a_50000_row_bulk_post(stack, ledgers):
         print(f"the 50,000-row post was answered {answered_after:.1f} s into the broker's stop")
     assert statuses == [200] and report["created"] == 50_000 and not report["rejected"], (statuses, report)
     await close_books(
-        stack, ledgers, "a. broker SIGSTOP 30 s, 50,000-row bulk", district, 50_000, timeout_s=300
-    )
+        stack, ledgers, "a. broker SIGSTOP 30 s, 50,000-row bulk", district, 50_000, timeout_s=300,
+        since=stopped_at,
+    )  # fmt: skip
     print(
         f"all 50,000 published, consumed and flagged {time.monotonic() - resumed_at:.0f} s after the broker resumed"
     )
 
 
 async def test_broker_killed_mid_stream_is_restarted_empty_and_every_event_reaches_the_consumers(
-    stack, ledgers
+    stack, ledgers, tmp_path
 ):
     """Issue 22: the in-memory broker SIGKILLed while 20,000 accepted results stream to the consumers. `plc up`
     restarts it (an empty broker, a new cluster id); the relays re-publish what their outboxes retain, the
     consumers read the new logs from the start, the inboxes drop what was applied already. Results posted
-    after the restart are not skipped either (the issue: 119 of 2,000 applied)."""
-    district = await seeded(stack, students=2_000, assessments=10)  # 20,000 slots
-    async with stack.gateway(timeout_s=300) as gateway:
-        report, statuses = await post_bulk(gateway, district, [district.row(n) for n in range(20_000)])
-    assert statuses == [200] and report["created"] == 20_000 and not report["rejected"], (statuses, report)
+    after the restart are not skipped either (the issue: 119 of 2,000 applied). A data team's warehouse sink
+    runs throughout and loads every result event once (the issue: it kept the old broker's offsets)."""
+    sink = WarehouseSink(stack, tmp_path / "warehouse.duckdb")
+    sink.start()
+    try:
+        district = await seeded(stack, students=2_000, assessments=10)  # 20,000 slots
+        async with stack.gateway(timeout_s=300) as gateway:
+            report, statuses = await post_bulk(gateway, district, [district.row(n) for n in range(20_000)])
+        assert statuses == [200] and report["created"] == 20_000 and not report["rejected"], (
+            statuses,
+            report,
+        )
 
-    async def consumed(at_least: int) -> bool:
-        return len(await stack.books.consumed_ids([district.id])) >= at_least
+        async def consumed(at_least: int) -> bool:
+            return len(await stack.books.consumed_ids([district.id])) >= at_least
 
-    assert await eventually(lambda: consumed(1_000), timeout_s=180, interval_s=0.05)
-    killed = stack.up.signal("tansu", signal.SIGKILL)
-    killed_at = time.monotonic()
-    interrupted_at = len(await stack.books.consumed_ids([district.id]))
-    assert interrupted_at < 20_000, "the kill came too late to interrupt the stream"
-    print(f"broker SIGKILL after {interrupted_at} of 20,000 results were applied")
+        assert await eventually(lambda: consumed(1_000), timeout_s=180, interval_s=0.05)
+        killed = stack.up.signal("tansu", signal.SIGKILL)
+        killed_at = time.monotonic()
+        interrupted_at = len(await stack.books.consumed_ids([district.id]))
+        assert interrupted_at < 20_000, "the kill came too late to interrupt the stream"
+        print(f"broker SIGKILL after {interrupted_at} of 20,000 results were applied")
 
-    async def broker_restarted() -> bool:
-        return stack.up.pid("tansu") != killed
+        async def broker_restarted() -> bool:
+            return stack.up.pid("tansu") != killed
 
-    assert await eventually(broker_restarted, timeout_s=60, interval_s=0.2), stack.up.output()[-3000:]
-    print(f"broker restarted by plc up {time.monotonic() - killed_at:.1f} s after the kill")
-    after = await seeded(stack, students=200, assessments=10)  # 2,000 slots, all after the restart
-    async with stack.gateway(timeout_s=300) as gateway:
-        report, statuses = await post_bulk(gateway, after, [after.row(n) for n in range(2_000)])
-    assert statuses[-1] == 200 and report["created"] == 2_000, (statuses, report)
+        assert await eventually(broker_restarted, timeout_s=60, interval_s=0.2), stack.up.output()[-3000:]
+        print(f"broker restarted by plc up {time.monotonic() - killed_at:.1f} s after the kill")
+        after = await seeded(stack, students=200, assessments=10)  # 2,000 slots, all after the restart
+        async with stack.gateway(timeout_s=300) as gateway:
+            report, statuses = await post_bulk(gateway, after, [after.row(n) for n in range(2_000)])
+        assert statuses[-1] == 200 and report["created"] == 2_000, (statuses, report)
+        for d, accepted in ((district, 20_000), (after, 2_000)):
+            assert await eventually(lambda d=d, n=accepted: stack.books.settled([d.id], n), 400, 0.5)
+            print(
+                f"{accepted:,} results stored and applied by interventions {time.monotonic() - killed_at:.0f} s after the kill"
+            )
+        loaded = await sink.result_events_after_stop([district.id, after.id])
+    finally:
+        sink.stop()
     await close_books(
-        stack, ledgers, "e. broker SIGKILL mid-stream, restarted", district, 20_000, timeout_s=400
-    )
-    await close_books(stack, ledgers, "f. results after the broker restart", after, 2_000, timeout_s=200)
+        stack, ledgers, "e. broker SIGKILL mid-stream, restarted", district, 20_000,
+        since=killed_at, warehouse=loaded[district.id],
+    )  # fmt: skip
+    await close_books(
+        stack, ledgers, "f. results after the broker restart", after, 2_000,
+        since=killed_at, warehouse=loaded[after.id],
+    )  # fmt: skip
     print(f"healed (every book exact) {time.monotonic() - killed_at:.0f} s after the broker SIGKILL")
+
+
+class WarehouseSink:
+    """`plc warehouse PATH` beside the stack, on its broker, as a data team runs it."""
+
+    def __init__(self, stack, path) -> None:
+        self.path, self.log = path, path.with_suffix(".log")
+        self.env = {
+            **stack.up.environment(),
+            "KAFKA_BOOTSTRAP_SERVERS": stack.up.describe()["kafka_bootstrap_servers"],
+            "KAFKA_ENABLE_IDEMPOTENCE": "false",
+        }
+        self.process: subprocess.Popen | None = None
+
+    def command(self, *options: str) -> list[str]:
+        return [sys.executable, "-m", "plc_shared.cli", "warehouse", str(self.path), *options]
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command(), env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)  # Ctrl-C: the batch in flight is rolled back
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    async def result_events_after_stop(self, districts: list[str]) -> dict[str, set[str]]:
+        """Stop the sink that ran through the fault, let a `--once` run load what it had not yet reached (from
+        the offsets it stored: events it skipped stay missing), then read the result events per district."""
+        assert self.process is not None and self.process.poll() is None, (
+            f"the warehouse sink died during the fault:\n{self.log.read_text(errors='replace')[-3000:]}"
+        )
+        await asyncio.to_thread(self.stop)
+        await asyncio.to_thread(
+            subprocess.run, self.command("--once", "--idle-seconds", "3"), env=self.env, check=True,
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=300,
+        )  # fmt: skip
+        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            return {
+                d: {
+                    str(row[0])
+                    for row in con.execute(
+                        "SELECT event_id FROM assessments_result_recorded_v1 WHERE kafka_key LIKE ?",
+                        [f"{d}/%"],
+                    ).fetchall()
+                }
+                for d in districts
+            }
+        finally:
+            con.close()
 
 
 async def _true(value: bool) -> bool:
@@ -273,6 +383,7 @@ async def test_gateway_killed_mid_bulk_the_retry_with_its_idempotency_key_applie
     async def kill_while_in_flight() -> None:
         await asyncio.sleep(0.5)
         killed.append(stack.up.signal("gateway", signal.SIGKILL))
+        killed.append(time.monotonic())
 
     async with stack.gateway(timeout_s=300) as gateway:
         killer = asyncio.create_task(kill_while_in_flight())
@@ -284,7 +395,9 @@ async def test_gateway_killed_mid_bulk_the_retry_with_its_idempotency_key_applie
         report,
     )
     assert stack.up.pid("gateway") != killed[0]
-    await close_books(stack, ledgers, "g. gateway SIGKILL mid-bulk, retried", district, 20_000)
+    await close_books(
+        stack, ledgers, "g. gateway SIGKILL mid-bulk, retried", district, 20_000, since=killed[1]
+    )
 
 
 async def test_a_consumer_stopped_20s_catches_up_with_nothing_lost_or_doubled(stack, ledgers):
@@ -293,6 +406,7 @@ async def test_a_consumer_stopped_20s_catches_up_with_nothing_lost_or_doubled(st
     district = await seeded(stack, students=500, assessments=10)  # 5,000 slots
     before = stack.up.pid("interventions")
     stack.up.signal("interventions", signal.SIGSTOP)
+    stopped_at = time.monotonic()
     try:
         async with stack.gateway(timeout_s=300) as gateway:
             report, statuses = await post_bulk(gateway, district, [district.row(n) for n in range(5_000)])
@@ -301,6 +415,31 @@ async def test_a_consumer_stopped_20s_catches_up_with_nothing_lost_or_doubled(st
     finally:
         stack.up.signal("interventions", signal.SIGCONT)
     resumed_at = time.monotonic()
-    await close_books(stack, ledgers, "h. interventions SIGSTOP 20 s", district, 5_000)
+    await close_books(stack, ledgers, "h. interventions SIGSTOP 20 s", district, 5_000, since=stopped_at)
     assert stack.up.pid("interventions") == before, "a stopped consumer was restarted instead of resumed"
     print(f"every book exact {time.monotonic() - resumed_at:.0f} s after SIGCONT")
+
+
+async def test_postgres_postmaster_killed_is_restarted_by_plc_up_and_each_retry_applies_once(
+    supervised_stack, ledgers
+):
+    """Issue 22: the postmaster of `plc up`'s embedded PostgreSQL SIGKILLed during writes. No one restarts it
+    but `plc up`; clients get 503 with Retry-After meanwhile, and their retries are applied once."""
+    stack = supervised_stack
+
+    async def outage() -> float:
+        killed = stack.up.signal("postgres", signal.SIGKILL)
+        killed_at = time.monotonic()
+
+        async def restarted() -> bool:
+            return stack.up.pid("postgres") != killed
+
+        assert await eventually(restarted, timeout_s=90, interval_s=0.2), stack.up.output()[-3000:]
+        print(
+            f"PostgreSQL restarted by plc up {time.monotonic() - killed_at:.1f} s after the postmaster's SIGKILL"
+        )
+        return killed_at
+
+    await _writes_through_a_database_outage(
+        stack, ledgers, "i. PostgreSQL postmaster SIGKILL, restarted by plc up", outage
+    )
