@@ -225,6 +225,17 @@ class BrokerWatch:
     async def __aexit__(self, *exc: object) -> None:
         await self._admin.close()
 
+    async def missing(self, names: Iterable[str]) -> set[str]:
+        """Which of the topics `names` (full names) this broker does not have; none if it does not answer."""
+        try:
+            existing = set(
+                await asyncio.wait_for(self._admin.list_topics(), timeout=max(self.every_s * 2, 1.0))
+            )
+        except (KafkaError, TimeoutError, OSError) as exc:
+            logger.info("topics not listed: %r", exc)
+            return set()
+        return set(names) - existing
+
     async def changed(self) -> bool:
         now = time.monotonic()
         if now - self._checked_at < self.every_s:

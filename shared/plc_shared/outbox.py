@@ -65,7 +65,7 @@ PENDING = Gauge("plc_outbox_pending", "Outbox rows not yet published", ["service
 OLDEST_AGE = Gauge("plc_outbox_oldest_pending_age_seconds", "Age of the oldest unpublished row", ["service"])
 REPUBLISHED = Counter(
     "plc_outbox_new_broker_total",
-    "Times the relay found a new broker and re-published what it retains",
+    "Times the relay found a new broker (or a topic re-created) and re-published what it retains",
     ["service"],
 )
 LEADER = Gauge("plc_outbox_relay_leader", "1 while this process is the database's active relay", ["service"])
@@ -82,6 +82,7 @@ DELAY = Histogram(
 # visible, created by a consumer) had its watermark reset, the next batch got the same base offset and
 # overwrote it - acknowledged events missing from the new broker's log (fault scenario e, 3-12 events).
 NEW_BROKER_SETTLE_S = 1.0
+TOPICS_CHECK_S = 1.0  # how often the relay looks whether a topic it published to was deleted
 
 RELAY_LOCK_SQL = text("SELECT pg_try_advisory_lock(hashtextextended('plc.outbox.relay', 0))")
 
@@ -209,6 +210,11 @@ class OutboxRelay:
         self.retained = Retention(table, retention)
         self._topics_ensured: set[str] = set()  # logical names known to exist on the current broker
         self._acked_on: str | None = None  # the broker (cluster id) this relay last published to
+        # Logical topics it published to on that broker, and those found deleted there since (a topic deleted
+        # and created again on the same cluster): their retained rows are published again (`_republish`).
+        self._published: set[str] = set()
+        self._deleted: set[str] = set()
+        self._topics_checked_at = 0.0
         self._stopping = asyncio.Event()
         self.leader = False
         self.health = Health(f"outbox relay for {service}")  # readiness: app.py checks it
@@ -272,8 +278,11 @@ class OutboxRelay:
             try:
                 # Topics exactly as the catalog says, before anything is produced (a produce to a missing
                 # topic would let the broker create it with its own defaults).
-                await ensure_topics(self.kafka, topics.catalog())
-                self._topics_ensured = {t.name for t in topics.catalog()}  # on this broker
+                wanted = {t.name: t for t in topics.catalog()} | {
+                    n: topics.by_name(n) for n in self._published
+                }
+                created = await ensure_topics(self.kafka, wanted.values())
+                self._topics_ensured = set(wanted)  # on this broker
                 await producer.start()
                 # The hot path talks to asyncpg directly (decoding 2,000 rows through the ORM layer per batch
                 # costs more CPU than sending them); these two connections are used for nothing else.
@@ -289,7 +298,12 @@ class OutboxRelay:
                 if self._acked_on != watch.cluster_id:
                     if self._acked_on is not None:  # a new broker: let the others' topic creations finish
                         await asyncio.sleep(NEW_BROKER_SETTLE_S)
-                    self._acked_on = watch.cluster_id
+                    self._acked_on, self._published, self._deleted = watch.cluster_id, set(), set()
+                else:  # the same broker: a topic it published to and that had to be created was deleted
+                    prefix = len(self.kafka.topic_prefix)
+                    self._deleted |= self._published & {name[prefix:] for name in created}
+                if self._deleted:
+                    await self._republish(drivers)
                 await self._pipeline(producer, drivers, watch)
             finally:
                 await _stop_quietly(producer)
@@ -308,7 +322,7 @@ class OutboxRelay:
         spare = list(connections)
         in_flight: _Batch | None = None
         while not (self._stopping.is_set() and in_flight is None):
-            if await watch.changed():
+            if await watch.changed() or await self._topics_deleted(watch):
                 return
             if in_flight is None and self.retained.due():
                 await self.retained.maintain(spare[-1])
@@ -346,11 +360,35 @@ class OutboxRelay:
                 spare.append(claimed.conn)
                 await self._stopped_within(self.poll_interval_s)
 
+    async def _topics_deleted(self, watch: BrokerWatch) -> bool:
+        """Every TOPICS_CHECK_S: whether a topic this relay published to on this broker is gone (deleted; it is
+        created again and gets its retained events again, `_publish_forever`)."""
+        if not self._published or time.monotonic() - self._topics_checked_at < TOPICS_CHECK_S:
+            return False
+        self._topics_checked_at = time.monotonic()
+        prefix = len(self.kafka.topic_prefix)
+        gone = {n[prefix:] for n in await watch.missing({self.kafka.topic(t) for t in self._published})}
+        if gone:
+            logger.warning("outbox: topics %s were deleted from the broker", sorted(gone))
+            self._deleted |= gone
+        return bool(gone)
+
+    async def _republish(self, conns: Sequence[asyncpg.Connection]) -> None:
+        """The retained rows of the topics found deleted go back into the outbox (published again, first)."""
+        await asyncio.sleep(NEW_BROKER_SETTLE_S)  # the topics were just created, perhaps by another process
+        names = sorted(self._deleted)
+        moved = await self.retained.move_back((conns[0], conns[1]), "topic = ANY($1::text[])", names)
+        logger.warning("outbox: topics %s were re-created: %d retained events published again", names, moved)
+        REPUBLISHED.labels(self.service).inc()
+        self._deleted = set()
+
     async def _send(self, producer, rows: Sequence[asyncpg.Record]) -> list[asyncio.Future]:
-        missing = {r["topic"] for r in rows} - self._topics_ensured
+        names = {r["topic"] for r in rows}
+        missing = names - self._topics_ensured
         if missing:  # no send ever creates a topic (plc_shared.kafka): whoever finds one missing creates it
             await ensure_topics(self.kafka, [topics.by_name(name) for name in missing])
             self._topics_ensured |= missing
+        self._published |= names
         futures = []
         for r in rows:
             futures.append(
