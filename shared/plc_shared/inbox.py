@@ -251,6 +251,9 @@ class ConsumerRunner:
             else:  # a join still in flight holds nothing to commit or hand over: do not wait for it
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(consumer.stop(), timeout=1.0)
+            # A rebalance that was under way when it stopped may have assigned partitions meanwhile (the
+            # listener runs during the stop): a stopped member owns none.
+            self.assignment, self._joined = frozenset(), False
 
     async def _on_new_broker(self, consumer: AIOKafkaConsumer, watch: BrokerWatch) -> None:
         """The broker is another incarnation: nothing fetched so far is committed, every assigned partition
