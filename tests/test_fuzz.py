@@ -110,6 +110,12 @@ EXEMPTIONS = (
         "`cursor` is opaque: only a cursor a page's Link handed out is valid, which a generator cannot produce",
     ),
     Exemption(
+        "^GET /interventions/v1/flags$",
+        "positive_data_acceptance",
+        ("422",),
+        "`cursor` is opaque: only a cursor a page's Link handed out is valid, which a generator cannot produce",
+    ),
+    Exemption(
         "^GET /interventions/v1/flags/changes$",
         "positive_data_acceptance",
         ("422",),

@@ -322,13 +322,3 @@ class QualityNoteMissing(UnprocessableContent):
                 for i, _ in rows
             ],
         )
-
-
-class InvalidCursor(UnprocessableContent):
-    title = "Invalid cursor"
-
-    def __init__(self, cursor: str, why: str = "not a cursor this list gave") -> None:
-        super().__init__(
-            f"The cursor {cursor[:100]!r} is {why}.",
-            errors=[{"location": ["query", "cursor"], "message": why}],
-        )

@@ -110,13 +110,3 @@ class FlagClosed(Conflict):
 
     def __init__(self, flag_id: uuid.UUID, resolution: str | None) -> None:
         super().__init__(f"Flag {flag_id} was resolved ({resolution}).")
-
-
-class InvalidCursor(UnprocessableContent):
-    title = "Invalid cursor"
-
-    def __init__(self, cursor: str) -> None:
-        super().__init__(
-            f"The cursor {cursor!r} is not one this feed gave.",
-            errors=[{"loc": ["query", "cursor"], "msg": "not a cursor of this feed"}],
-        )

@@ -3,12 +3,15 @@ resumable pages that neither drift nor repeat while flags keep arriving, and nev
 late by a transaction that started earlier)."""
 
 import uuid
+from datetime import datetime
 
 import pytest
 from interventions.consumers import handle_results
 from interventions.testing import api, apply, recorded, rostered
 from plc_shared.events import CloudEvent
+from plc_shared.paging import encode_cursor
 from plc_shared.testing import eventually
+from sqlalchemy import text
 
 FLAGS, CHANGES = "/interventions/v1/flags", "/interventions/v1/flags/changes"
 
@@ -58,6 +61,57 @@ async def test_the_status_filter_gives_open_resolved_or_all_and_rejects_anything
     assert got["open"][0]["resolution"] is None
     assert sorted(f["student_id"] for f in got["all"]) == ["stu-1", "stu-2"]
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+async def walk(client, params: dict) -> tuple[list[dict], int]:
+    """Every page by following `Link: <…>; rel="next"` from the first, and how many links there were."""
+    seen, url, links = [], FLAGS, 0
+    while url:
+        response = await client.get(url, params=params if url == FLAGS else None)
+        assert response.status_code == 200, response.text
+        seen += response.json()
+        link = response.headers.get("link")
+        url = link.split(">")[0].lstrip("<") if link else None
+        assert url is None or (link.endswith('; rel="next"') and "cursor=" in url and "offset" not in url)
+        links += bool(link)
+    return seen, links
+
+
+async def test_the_flags_list_pages_by_cursor_as_by_offset_in_opening_order(app, district):
+    """Keyset paging (issue 25): following the `Link` of each full page gives every flag once, oldest first
+    with ties in opening time broken by id, the same list as offsets give; a cursor the list did not give
+    (garbage, another list's, the feed's, a time without its offset) is a 422 naming it."""
+    students = {f"stu-{n:02}": ("s1",) for n in range(20)}
+    lows = [recorded(s, {"A": 30, "B": 30, "C": 30}, district=district, school="s1") for s in students]
+    await apply(app.state.sessionmaker, *rostered(district, ("s1", "s2"), students), *lows)
+    await apply(app.state.sessionmaker, recorded("stu-03", {"B": 80}, district=district, school="s1"))
+    async with app.state.engine.begin() as conn:  # 59 open flags opened at 5 instants: ties everywhere
+        await conn.execute(
+            text(
+                "UPDATE flags SET opened_at = timestamptz '2026-09-01' + (abs(hashtext(id::text)) % 5)"
+                " * interval '1 day' + interval '0.000001 second' WHERE district_id = :d"
+            ),
+            {"d": district},
+        )
+    async with api(app, "school_leader", district, schools=["s1"]) as c:
+        for params in ({"school_id": "s1", "limit": 7}, {"status": "all", "limit": 10}):
+            walked, links = await walk(c, params)
+            by_offset, offset = [], 0
+            while page := (await c.get(FLAGS, params={**params, "offset": offset})).json():
+                by_offset, offset = by_offset + page, offset + len(page)
+            keys = [(datetime.fromisoformat(f["opened_at"]), uuid.UUID(f["id"])) for f in walked]
+            assert [f["id"] for f in walked] == [f["id"] for f in by_offset]
+            assert keys == sorted(set(keys)) and len(walked) == (59 if "school_id" in params else 60)
+            assert links == len(walked) // params["limit"]
+        last = keys[-1]
+        assert (await c.get(FLAGS, params={"cursor": encode_cursor(last)})).json() == []
+        feed = (await c.get(CHANGES)).json()["next_cursor"]
+        naive = encode_cursor((last[0].replace(tzinfo=None), last[1]))
+        for bad in ("not-a-cursor", "WyJ4IiwxXQ", feed, naive, encode_cursor(last)[:-3], "W10"):
+            response = await c.get(FLAGS, params={"cursor": bad})
+            assert response.status_code == 422, (bad, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["errors"][0]["location"] == ["query", "cursor"]
 
 
 async def test_a_decision_carries_who_decided_and_why(app, district):
@@ -130,7 +184,7 @@ async def test_the_feed_is_scoped_like_the_flags_and_rejects_a_cursor_it_did_not
         theirs, _ = await read_all(other, None, limit=10)
     assert [f["student_id"] for f in mine] == ["stu-2"]
     assert theirs == []
-    assert bad.status_code == 422
+    assert bad.status_code == 422 and bad.json()["errors"][0]["location"] == ["query", "cursor"]
 
 
 async def _has(client, n: int, cursor: str | None = None) -> bool:

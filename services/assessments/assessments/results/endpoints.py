@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE, BadRequest, PayloadTooLarge
+from plc_shared.paging import Cursor, link_next
 from plc_shared.schemas import INT32_MAX, INT64_MAX
 
 from assessments.auth import ResultWriter, StudentReader
@@ -39,12 +40,7 @@ async def list_results(
     class_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
-    cursor: Annotated[
-        str | None,
-        Query(
-            max_length=2000, description='the next page: from the `Link: <…>; rel="next"` of the previous one'
-        ),
-    ] = None,
+    cursor: Cursor = None,
 ):
     """The assessment's results in the caller's schools, by student id (audited). A full page carries the next
     page's address in `Link` (`rel="next"`, a `cursor`: keyset paging, each page as cheap as the first);
@@ -58,10 +54,7 @@ async def list_results(
         offset=offset,
         cursor=cursor,
     )
-    if following is not None:
-        params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "offset")]
-        nxt = request.url.replace_query_params(**dict(params), cursor=following)
-        response.headers["Link"] = f'<{nxt.path}?{nxt.query}>; rel="next"'
+    link_next(request, response, following)
     return found
 
 

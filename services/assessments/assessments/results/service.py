@@ -9,10 +9,7 @@ transaction. Invalid rows are reported with their index, field and reason; they 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +22,7 @@ from plc_shared.db import Serial
 from plc_shared.errors import Forbidden
 from plc_shared.events.assessments import ResultVoided
 from plc_shared.ids import new_id
-from plc_shared.schemas import INT32_MAX
+from plc_shared.paging import decode_cursor, encode_cursor, int32, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth, events, models, rules
@@ -35,7 +32,6 @@ from assessments.exceptions import (
     AssessmentNotFound,
     AtomicBulkRejected,
     IdempotencyKeyReused,
-    InvalidCursor,
     InvalidResult,
     NotAResultsBody,
     ResultNotFound,
@@ -323,7 +319,7 @@ async def list_results(
 ) -> tuple[list[schemas.ResultRead], str | None]:
     """An assessment's live results in the caller's schools, by student (student-level: audited), and the
     cursor of the next page (None after the last one)."""
-    after = decode_cursor(cursor) if cursor else None
+    after = decode_cursor(cursor, text, int32) if cursor else None
     district_id = principal.tenant
     assessment = await AssessmentRepository(session).get_in_district(district_id, assessment_id)
     if assessment is None:
@@ -341,22 +337,6 @@ async def list_results(
     audit_read(principal, "results.list", [r.student_id for r in found], assessment_id=assessment_id)
     following = encode_cursor((found[-1].student_id, found[-1].attempt)) if len(found) == limit else None
     return [schemas.ResultRead.model_validate(r) for r in found], following
-
-
-def encode_cursor(key: tuple[str, int]) -> str:
-    """Opaque: the (student, attempt) key the page ended on."""
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[str, int]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidCursor(cursor) from exc
-    valid = isinstance(key, list) and len(key) == 2 and isinstance(key[0], str) and "\x00" not in key[0]
-    if not (valid and type(key[1]) is int and 0 <= key[1] <= INT32_MAX):
-        raise InvalidCursor(cursor)
-    return key[0], key[1]
 
 
 async def void_result(

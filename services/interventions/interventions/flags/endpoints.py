@@ -3,10 +3,11 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
+from plc_shared.paging import Cursor, link_next
 from plc_shared.schemas import INT64_MAX
 
 from interventions.auth import FeedReader, Staff, StudentReader
@@ -21,6 +22,8 @@ FlagStatus = Literal["open", "resolved", "all"]
 
 @router.get("/flags", response_model=list[schemas.FlagRead], responses=ERRORS)
 async def list_flags(
+    request: Request,
+    response: Response,
     session: DbSession,
     principal: StudentReader,
     status: FlagStatus = "open",
@@ -31,10 +34,13 @@ async def list_flags(
     tier: Annotated[int | None, Query(ge=1, le=3)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+    cursor: Cursor = None,
 ):
-    """Flags the caller may see (open by default), oldest first, with their age, tier and resolution."""
+    """Flags the caller may see (open by default), oldest first, with their age, tier and resolution. A full
+    page carries the next page's address in `Link` (`rel="next"`, a `cursor`: keyset paging, each page as cheap
+    as the first); `offset` still works (each page then reads every row before it)."""
     filters = FlagFilters(class_id=class_id, standard_id=standard_id, kind=kind, tier=tier)
-    return await service.flagged(
+    found, following = await service.flagged(
         session,
         principal=principal,
         status=status,
@@ -42,7 +48,10 @@ async def list_flags(
         filters=filters,
         limit=limit,
         offset=offset,
+        cursor=cursor,
     )
+    link_next(request, response, following)
+    return found
 
 
 @router.get("/flags/changes", response_model=schemas.FlagChanges, responses=ERRORS)

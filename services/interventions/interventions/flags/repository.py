@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from plc_shared.db import Repository
-from sqlalchemy import ColumnElement, Uuid, any_, func, literal, select, text, true, tuple_
+from sqlalchemy import ColumnElement, DateTime, Uuid, any_, func, literal, select, text, true, tuple_
 
 from interventions.models import Assignment, Flag, Intervention, StudentTier
 
@@ -21,12 +22,25 @@ class FlagRepository(Repository[Flag]):
         return (await self.session.scalars(stmt.with_for_update() if lock else stmt)).one_or_none()
 
     async def flags(
-        self, *, district_id: str, status: str, filters: FlagFilters, limit: int, offset: int
+        self,
+        *,
+        district_id: str,
+        status: str,
+        filters: FlagFilters,
+        limit: int,
+        offset: int = 0,
+        after: tuple[datetime, uuid.UUID] | None = None,
     ) -> Sequence:
-        """(flag, tier, age in days) in the district, scope and filters, oldest first."""
+        """(flag, tier, age in days) in the district, scope and filters, in (opened_at, id) order: `after`
+        (keyset) starts past that key, read from the (district, school, status, opened_at, id) index for a
+        school's open or resolved flags, so a page costs its own rows whatever its place; `offset` (kept for
+        existing readers) reads and skips every row before the page."""
         stmt = _with_tier(district_id).where(*filters.conditions())
         if status != "all":
             stmt = stmt.where(Flag.status == status)
+        if after is not None:
+            key = tuple_(literal(after[0], DateTime(timezone=True)), literal(after[1], Uuid))
+            stmt = stmt.where(tuple_(Flag.opened_at, Flag.id) > key)
         stmt = stmt.order_by(Flag.opened_at, Flag.id).limit(limit).offset(offset)
         return (await self.session.execute(stmt)).all()
 

@@ -27,11 +27,12 @@ from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.events.interventions import FlagResolved
+from plc_shared.paging import InvalidCursor, an_id, decode_cursor, encode_cursor, timestamp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interventions import models
 from interventions.auth import check_school, check_student
-from interventions.exceptions import FlagClosed, FlagNotFound, InvalidCursor
+from interventions.exceptions import FlagClosed, FlagNotFound
 from interventions.flags import schemas
 from interventions.flags.repository import FlagFilters, FlagRepository
 from interventions.models import Flag
@@ -49,7 +50,10 @@ async def flagged(
     filters: FlagFilters,
     limit: int,
     offset: int = 0,
-) -> list[schemas.FlagRead]:
+    cursor: str | None = None,
+) -> tuple[list[schemas.FlagRead], str | None]:
+    """The flags in the caller's scope, oldest first, and the cursor of the next page (None after the last)."""
+    after = decode_cursor(cursor, timestamp, an_id) if cursor else None
     district = await _district(session, principal, school_id)
     rows = await FlagRepository(session).flags(
         district_id=district,
@@ -57,6 +61,7 @@ async def flagged(
         filters=_scoped(principal, school_id, filters),
         limit=limit,
         offset=offset,
+        after=after,
     )
     audit_read(principal, "flags", (f.student_id for f, *_ in rows), status=status)
     supports: dict[str, list[schemas.FlagSupportRead]] = {}
@@ -65,7 +70,8 @@ async def flagged(
             district, {f.student_id for f, *_ in rows}
         ):
             supports.setdefault(assignment.student_id, []).append(support_read(assignment, intervention))
-    return [flag_read(f, t, age, supports.get(f.student_id, [])) for f, t, age in rows]
+    following = encode_cursor((rows[-1][0].opened_at, rows[-1][0].id)) if len(rows) == limit else None
+    return [flag_read(f, t, age, supports.get(f.student_id, [])) for f, t, age in rows], following
 
 
 async def changes(
@@ -77,7 +83,7 @@ async def changes(
     limit: int,
 ) -> schemas.FlagChanges:
     district = await _district(session, principal, school_id)
-    after = decode_cursor(cursor) if cursor else START
+    after = decode_feed_cursor(cursor) if cursor else START
     filters, repo = _scoped(principal, school_id, FlagFilters()), FlagRepository(session)
     rows = await repo.changes(district_id=district, after=after, filters=filters, limit=limit)
     audit_read(principal, "flags.changes", (f.student_id for f, *_ in rows))
@@ -85,8 +91,8 @@ async def changes(
     end = max(last, await repo.end(district_id=district, filters=filters) or START)
     return schemas.FlagChanges(
         flags=[flag_read(f, t, age) for f, t, age, *_ in rows],
-        next_cursor=encode_cursor(last),
-        end_cursor=encode_cursor(end),
+        next_cursor=encode_feed_cursor(last),
+        end_cursor=encode_feed_cursor(end),
     )
 
 
@@ -173,14 +179,15 @@ def _scoped(principal: Principal, school_id: str | None, filters: FlagFilters) -
     return replace(filters, scope=visible, school_id=school_id)
 
 
-def encode_cursor(position: tuple[int, uuid.UUID]) -> str:
+def encode_feed_cursor(position: tuple[int, uuid.UUID]) -> str:
+    """The feed's own cursor (integrators keep it between polls, so it keeps its first form)."""
     return base64.urlsafe_b64encode(f"{position[0]}.{position[1]}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[int, uuid.UUID]:
+def decode_feed_cursor(cursor: str) -> tuple[int, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         xid, flag_id = raw.split(".")
         return int(xid), uuid.UUID(flag_id)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidCursor(cursor) from exc
+        raise InvalidCursor(cursor, "not a cursor this feed gave") from exc
