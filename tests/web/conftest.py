@@ -38,11 +38,13 @@ NAMES = {"st0": ("Ana", "Lopez"), "st1": ("Ben", "Okafor"), "st2": ("Cleo", "Ngu
 
 @dataclass
 class WebStack:
-    """The running stack: a client of the gateway, the public base URL, and the assessments settings."""
+    """The running stack: a client of the gateway, the public base URL, the assessments settings and the web
+    app's (a test may shrink its page sizes for a while)."""
 
     gateway: httpx.AsyncClient
     base: str
     settings: AssessmentsSettings
+    web: WebSettings
 
     async def seed_district(self) -> tuple[District, dict, dict]:
         district = await District(self.gateway, self.settings).build()
@@ -176,7 +178,7 @@ async def stack(create_database, kafka_settings):
             serve_app(web_app(web_settings), port=web_port),
             httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway,
         ):
-            yield WebStack(gateway, gateway_url, assessments)
+            yield WebStack(gateway, gateway_url, assessments, web_settings)
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,11 @@ from urllib.parse import quote
 
 import httpx
 from fastapi import Depends, Request
-from plc_shared.errors import ProblemError
+from plc_shared.errors import ProblemError, UnprocessableContent
 
 from web.auth import CurrentUser
+
+MAX_PAGES = 100  # the most pages Api.every reads of one list
 
 
 def seg(value: Any) -> str:
@@ -33,6 +35,12 @@ class ApiError(ProblemError):
         self.title = problem.get("title") or "The request failed"
 
 
+class TooLong(UnprocessableContent):
+    """A list longer than the web app reads in one go (Api.every)."""
+
+    title = "The list is too long"
+
+
 class Api:
     def __init__(self, http: httpx.AsyncClient, token: str) -> None:
         self._http, self._headers = http, {"Authorization": f"Bearer {token}"}
@@ -40,6 +48,27 @@ class Api:
     async def get(self, path: str, **params: Any) -> Any:
         query = {k: v for k, v in params.items() if v not in (None, "")}
         return _body(await self.raw(path, **query))
+
+    async def page(self, path: str, **params: Any) -> tuple[Any, str | None]:
+        """One page of a keyset-paged list and the cursor of the next, as the API's `Link: <…>; rel="next"`
+        gives it (opaque: passed back as it came, never built here); None after the last page."""
+        query = {k: v for k, v in params.items() if v not in (None, "")}
+        response = await self.raw(path, **query)
+        following = response.links.get("next", {}).get("url")
+        return _body(response), httpx.URL(following).params.get("cursor") if following else None
+
+    async def every(self, path: str, *, max_pages: int = MAX_PAGES, **params: Any) -> list:
+        """Every item of a keyset-paged list: its pages one after the other by their `Link rel="next"`. A list
+        longer than `max_pages` pages is an error, not a silent cut."""
+        items, cursor = [], None
+        for _ in range(max_pages):
+            found, cursor = await self.page(path, **params, cursor=cursor)
+            items.extend(found)
+            if cursor is None:
+                return items
+        raise TooLong(
+            f"The list has more than {max_pages} pages of {params.get('limit')} items; narrow it down."
+        )
 
     async def get_or(self, default: Any, path: str, **params: Any) -> Any:
         """A read whose absence the page can live with (a 403/404 shows as `default`, not as an error)."""

@@ -59,6 +59,10 @@ class Settings(DatabaseSettings):
 
     # How often the flags page asks the changes feed for news (seconds).
     poll_interval_s: float = 2.0
+    # Open flags per page of the flags page (Next follows the API's cursor); flags per API page the CSV export
+    # reads, page after page, to the last.
+    flags_page_size: int = Field(200, ge=1, le=1000)
+    export_page_size: int = Field(1000, ge=1, le=1000)
 
     auth: AuthSettings = Field(default_factory=AuthSettings)
 

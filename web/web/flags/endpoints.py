@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 from web.auth import CurrentUser
 from web.client import ApiError, UserApi, seg
 from web.flags.assignment_endpoints import router as assignment_router
-from web.flags.service import IV, FlagFilters, changed, flags_view
+from web.flags.service import IV, FlagFilters, FlagsView, changed, flags_view
 from web.forms import form_problem
 from web.pages import render
 
@@ -25,6 +25,9 @@ Tier = Annotated[str | None, Query(pattern="^[123]?$", description="1, 2, 3 or e
 Kind = Annotated[str | None, Query(pattern="^(support|enrichment)?$", description="empty: both kinds")]
 Layout = Annotated[
     str | None, Query(pattern="^(flags|students)?$", description="one row per flag or per student")
+]
+After = Annotated[
+    str | None, Query(max_length=2000, description="the API's cursor the page of open flags starts after")
 ]
 ASSIGN_LABELS = {"intervention_id": "Intervention", "planned_weeks": "Weeks", "goal": "Goal score (%)"}
 
@@ -39,6 +42,7 @@ class Kept(BaseModel):
     tier: str = Field("", pattern="^[123]?$")
     kind: str = Field("", pattern="^(support|enrichment)?$")
     layout: str = Field("", pattern="^(flags|students)?$")
+    after: str = Field("", max_length=2000)  # the page of open flags: the API's cursor, opaque
 
     @classmethod
     def parse(cls, back: str) -> Kept:
@@ -64,6 +68,16 @@ async def default_school(api: UserApi, user: CurrentUser) -> str | None:
     return schools[0]["sourced_id"] if schools else None
 
 
+async def _view(request: Request, api: UserApi, kept: Kept, cursor: str | None = None) -> FlagsView:
+    size = request.app.state.settings.flags_page_size
+    return await flags_view(api, kept.filters(), cursor, after=kept.after or None, size=size)
+
+
+def _bad_cursor(exc: ApiError) -> bool:
+    """The API refused the page's cursor (cut, edited, or from another list)."""
+    return exc.status == 422 and any(e.get("location") == ["query", "cursor"] for e in exc.errors or [])
+
+
 def _filters(
     school_id: str, class_id: str | None, standard_id: str | None, tier: str | None, kind: str | None
 ) -> FlagFilters:
@@ -84,19 +98,26 @@ async def flags_page(
     tier: Tier = None,
     kind: Kind = None,
     layout: Layout = None,
+    after: After = None,
     done: Annotated[str | None, Query(pattern="^(resolved|assigned)$")] = None,
     assignment: uuid.UUID | None = None,
 ) -> Response:
-    """Open and recently resolved flags of a school, by class, standard and tier, one row per flag or per
-    student; updated live."""
+    """Open flags of a school a page at a time (Next follows the API's cursor) and the recently resolved ones,
+    by class, standard and tier, one row per flag or per student; updated live."""
     school_id = school_id or await default_school(api, user)
     if school_id is None:
         return render(request, "flags.html", user, view=None, done=None, assignment=None, kept=None)
     kept = Kept.model_validate(
         {"school_id": school_id, "class_id": class_id or "", "standard_id": standard_id or "",
-         "tier": tier or "", "kind": kind or "", "layout": layout or ""}
+         "tier": tier or "", "kind": kind or "", "layout": layout or "", "after": after or ""}
     )  # fmt: skip
-    view = await flags_view(api, kept.filters())
+    try:
+        view = await _view(request, api, kept)
+    except ApiError as exc:
+        if not _bad_cursor(exc):
+            raise
+        first = kept.url(after="")
+        return render(request, "flags.html", user, 422, view=None, done=None, assignment=None, first=first)
     return render(request, "flags.html", user, view=view, done=done, assignment=assignment, kept=kept)
 
 
@@ -112,15 +133,16 @@ async def flags_live(
     tier: Tier = None,
     kind: Kind = None,
     layout: Layout = None,
+    after: After = None,
 ) -> Response:
     """What the page polls: 204 (nothing to swap) until a flag of the school opens or resolves."""
     if not await changed(api, school_id, cursor):
         return Response(status_code=204)
     kept = Kept.model_validate(
         {"school_id": school_id, "class_id": class_id or "", "standard_id": standard_id or "",
-         "tier": tier or "", "kind": kind or "", "layout": layout or ""}
+         "tier": tier or "", "kind": kind or "", "layout": layout or "", "after": after or ""}
     )  # fmt: skip
-    view = await flags_view(api, kept.filters(), cursor)
+    view = await _view(request, api, kept, cursor)
     return render(request, "_flag_tables.html", user, view=view, kept=kept)
 
 
@@ -174,7 +196,7 @@ async def assign(
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise
-        view = await flags_view(api, kept.filters())
+        view = await _view(request, api, kept)
         failed = {"flag_id": str(flag_id), "problem": form_problem(exc, ASSIGN_LABELS), "typed": typed}
         return render(
             request,

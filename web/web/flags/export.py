@@ -1,12 +1,12 @@
 """The open flags as CSV (the flags page's filters, the same user's scope): one row per flag, names where the page
-shows them, for a team's meeting."""
+shows them, for a team's meeting. Every open flag: the API's pages one after the other (Api.every)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from web.auth import CurrentUser
@@ -21,6 +21,7 @@ HEADER = ("Student", "Classes", "Standard", "Kind", "Tier", "Score %", "Cut %", 
 
 @router.get("/flags/export.csv")
 async def flags_export(
+    request: Request,
     user: CurrentUser,
     api: UserApi,
     school_id: str,
@@ -33,7 +34,10 @@ async def flags_export(
         school_id, class_id or None, standard_id or None, int(tier) if tier else None, kind or None
     )
     flags, names = await asyncio.gather(
-        api.get(f"{IV}/flags", status="open", limit=1000, **filters.query()), names_for(api, school_id)
+        api.every(
+            f"{IV}/flags", status="open", limit=request.app.state.settings.export_page_size, **filters.query()
+        ),
+        names_for(api, school_id),
     )
     rows = [
         (names.student(f["student_id"]), ", ".join(names.class_title(c) for c in f["class_ids"]),

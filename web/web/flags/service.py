@@ -16,6 +16,9 @@ from web.roster import Names, names_for
 
 IV = "/interventions/v1"
 RECENT = timedelta(days=14)
+# The resolved flags read for "resolved in the last two weeks": one page, the API's most. The list is in order of
+# opening, so past that many the page says it may miss some (a filter on the time of resolution would need the API).
+RESOLVED_READ = 1000
 
 
 @dataclass
@@ -45,6 +48,9 @@ class FlagsView:
     pyramid: list[dict] = field(default_factory=list)
     cursor: str = ""
     tiers: Markup | None = None  # the school's tier distribution chart (None: not readable)
+    after: str | None = None  # the API's cursor this page of open flags starts after (None: the first page)
+    following: str | None = None  # the API's cursor of the next page of open flags (None: this is the last)
+    resolved_cut: int = 0  # more resolved flags than were read: how many were (the recent ones may miss some)
 
     def tier(self, flag: dict) -> int:
         return tier_in_force(flag)
@@ -120,11 +126,15 @@ def by_class(flags: list[dict], names: Names) -> list[tuple[str, list[StudentRow
     ]
 
 
-async def flags_view(api: Api, filters: FlagFilters, cursor: str | None = None) -> FlagsView:
+async def flags_view(
+    api: Api, filters: FlagFilters, cursor: str | None = None, *, after: str | None = None, size: int = 200
+) -> FlagsView:
+    """One page of `size` open flags, from the API's cursor `after` (the page's Next link carries it), so a
+    school with ten thousand open flags reads two hundred; `cursor` is the changes feed's (the live page)."""
     query = filters.query()
-    open_, resolved, pyramid, names, latest, tiers = await asyncio.gather(
-        api.get(f"{IV}/flags", status="open", limit=1000, **query),
-        api.get(f"{IV}/flags", status="resolved", limit=1000, **query),
+    (open_, following), (resolved, more), pyramid, names, latest, tiers = await asyncio.gather(
+        api.page(f"{IV}/flags", status="open", limit=size, cursor=after, **query),
+        api.page(f"{IV}/flags", status="resolved", limit=RESOLVED_READ, **query),
         api.get_or([], f"{IV}/schools/{seg(filters.school_id)}/interventions"),
         names_for(api, filters.school_id),
         feed_end(api, filters.school_id, cursor),
@@ -134,7 +144,18 @@ async def flags_view(api: Api, filters: FlagFilters, cursor: str | None = None) 
     recent = [f for f in resolved if _resolved_at(f) >= since]
     recent.sort(key=_resolved_at, reverse=True)
     chart = await tiers_chart(tiers, school=names.school(filters.school_id)) if tiers else None
-    return FlagsView(filters, names, open_, recent, pyramid, latest, chart)
+    return FlagsView(
+        filters,
+        names,
+        open_,
+        recent,
+        pyramid,
+        latest,
+        chart,
+        after,
+        following,
+        resolved_cut=len(resolved) if more else 0,
+    )
 
 
 async def feed_end(api: Api, school_id: str, cursor: str | None) -> str:
