@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import (
     BigInteger,
@@ -83,6 +83,7 @@ DELAY = Histogram(
 # overwrote it - acknowledged events missing from the new broker's log (fault scenario e, 3-12 events).
 NEW_BROKER_SETTLE_S = 1.0
 TOPICS_CHECK_S = 1.0  # how often the relay looks whether a topic it published to was deleted
+KEY_PARTITION_CACHE = 100_000  # keys whose partition the relay remembers per topic (then it starts over)
 
 RELAY_LOCK_SQL = text("SELECT pg_try_advisory_lock(hashtextextended('plc.outbox.relay', 0))")
 
@@ -215,6 +216,8 @@ class OutboxRelay:
         self._published: set[str] = set()
         self._deleted: set[str] = set()
         self._topics_checked_at = 0.0
+        # Full topic name -> (its partition count, {key: partition}), `_send`.
+        self._key_partitions: dict[str, tuple[int, dict[bytes, int]]] = {}
         self._stopping = asyncio.Event()
         self.leader = False
         self.health = Health(f"outbox relay for {service}")  # readiness: app.py checks it
@@ -315,8 +318,10 @@ class OutboxRelay:
 
         Batch N+1 is claimed (on the other connection) while batch N waits for its acks, and is sent only
         once every row of N is acknowledged, so a failure never lets a later event of a key overtake an
-        earlier one. N's rows move to outbox_sent while N+1 is on its way to the broker. Returns when stopped,
-        or when the broker changed (the batch in flight is released: it goes again, to the new broker).
+        earlier one. N's rows move to outbox_sent as soon as they are all acknowledged, while N+1's claim
+        completes and N+1 is built and sent (PostgreSQL moves rows while this process builds the batches).
+        Returns when stopped, or when the broker changed (the batch in flight is released: it goes again, to
+        the new broker).
         """
         claim_sql, delete_sql = self._statements()
         spare = list(connections)
@@ -326,7 +331,7 @@ class OutboxRelay:
                 return
             if in_flight is None and self.retained.due():
                 await self.retained.maintain(spare[-1])
-            claiming = None
+            claiming = finishing = None
             if not self._stopping.is_set():
                 claiming = asyncio.ensure_future(_Batch.claim(spare.pop(), claim_sql, self.batch_size))
             try:
@@ -338,16 +343,20 @@ class OutboxRelay:
                         self._observe(in_flight.rows[:acked])
                         raise error  # back off; the rows from the first failure on are retried in order
                     _exit_after_ack_if_armed(self.service)
+                    finishing = asyncio.ensure_future(in_flight.finish(delete_sql, len(in_flight.rows)))
+                    await asyncio.sleep(0)  # the move goes out before the CPU-bound building of N+1
                 claimed = await claiming if claiming is not None else None
+                if claimed is not None and claimed.rows:
+                    claimed.futures = await self._send(producer, claimed.rows)
             except BaseException:
                 if claiming is not None:
                     claiming.cancel()
                     await asyncio.gather(claiming, return_exceptions=True)
                 raise
-            if claimed is not None and claimed.rows:
-                claimed.futures = await self._send(producer, claimed.rows)
+            finally:
+                if finishing is not None:  # N was acknowledged whole: its move completes whatever happened
+                    await finishing
             if in_flight is not None:
-                await in_flight.finish(delete_sql, len(in_flight.rows))
                 self._observe(in_flight.rows)
                 self.health.recovered()
                 spare.append(in_flight.conn)
@@ -383,23 +392,58 @@ class OutboxRelay:
         self._deleted = set()
 
     async def _send(self, producer, rows: Sequence[asyncpg.Record]) -> list[asyncio.Future]:
+        """Send the rows in id order; returns one future per row (its record batch's: a batch is acknowledged
+        or fails as a whole, `_acknowledged_prefix` takes the rows before the first failed one).
+
+        The rows go as record batches built here, one chain per partition (aiokafka's `create_batch` and
+        `send_batch`), not one `producer.send` each: that call looked the partitions up and hashed the key for
+        every row, half of the relay's CPU (py-spy, bench/outbox.py). Each row goes to the partition the
+        producer's partitioner gives its key (the same as `send` would), and each partition's rows stay in id
+        order in its batches, which the producer sends one after the other."""
         names = {r["topic"] for r in rows}
         missing = names - self._topics_ensured
         if missing:  # no send ever creates a topic (plc_shared.kafka): whoever finds one missing creates it
             await ensure_topics(self.kafka, [topics.by_name(name) for name in missing])
             self._topics_ensured |= missing
         self._published |= names
-        futures = []
+        # Per topic: its full name, its partitions (sorted, as `send` hands them to the partitioner) and the
+        # partition of each key seen (a pure function of the key and the partition count: cached).
+        routes = {}
+        for name in names:
+            topic = self.kafka.topic(name)
+            partitions = sorted(await producer.partitions_for(topic))
+            cached = self._key_partitions.get(topic)
+            if cached is None or cached[0] != len(partitions) or len(cached[1]) > KEY_PARTITION_CACHE:
+                cached = self._key_partitions[topic] = (len(partitions), {})
+            routes[name] = (topic, partitions, cached[1])
+        partitioner, max_size = producer._partitioner, producer._max_request_size  # what `send` uses
+        chains: dict[tuple[str, int], list] = {}  # (topic, partition) -> its batches, in order
+        row_batch: list[tuple[tuple[str, int], int]] = []  # each row's batch: (topic, partition), index
         for r in rows:
-            futures.append(
-                await producer.send(
-                    self.kafka.topic(r["topic"]),
-                    value=r["payload"],
-                    key=r["key"].encode(),
-                    headers=_headers(r["traceparent"]),
-                )
-            )
-        return futures
+            topic, partitions, partition_of = routes[r["topic"]]
+            key = r["key"].encode()
+            partition = partition_of.get(key)
+            if partition is None:
+                partition = partition_of[key] = partitioner(key, partitions, partitions)
+            tp, payload, headers = (topic, partition), r["payload"], _headers(r["traceparent"])
+            chain = chains.setdefault(tp, [])
+            if not chain or chain[-1].append(timestamp=None, key=key, value=payload, headers=headers) is None:
+                chain.append(producer.create_batch())  # the first, or the last is full
+                chain[-1].append(timestamp=None, key=key, value=payload, headers=headers)
+                if chain[-1].size() > max_size:  # as `send` refuses it (a new batch takes any one record)
+                    raise MessageSizeTooLargeError(f"an outbox event of {chain[-1].size()} bytes")
+            row_batch.append((tp, len(chain) - 1))
+        # Closed batches go at once (no linger: nothing else goes into them). The first batch of every
+        # partition first, then the second ones...: one request carries a batch of each partition.
+        sent: dict[tuple[tuple[str, int], int], asyncio.Future] = {}
+        for index in range(max(len(chain) for chain in chains.values())):
+            for (topic, partition), chain in chains.items():
+                if index < len(chain):
+                    chain[index].close()
+                    sent[(topic, partition), index] = await producer.send_batch(
+                        chain[index], topic, partition=partition
+                    )
+        return [sent[b] for b in row_batch]
 
     def _statements(self) -> tuple[str, str]:
         table = self.table.name if self.table.schema is None else f"{self.table.schema}.{self.table.name}"

@@ -212,6 +212,60 @@ async def test_order_per_key_is_kept_across_batches_and_partitions(engine, kafka
     assert len({p for ps in partition_of.values() for p in ps}) > 1
 
 
+async def test_a_failed_record_batch_leaves_acknowledged_only_the_rows_before_its_first_one(engine, kafka):
+    """The relay sends a claim as record batches, a chain of them per partition (`OutboxRelay._send`), and
+    the broker acknowledges or fails a batch whole. When some fail (here the producer's second request, as a
+    connection lost then would), the acknowledged prefix ends at the first row not delivered: every row from
+    it on stays in the outbox, though later rows in later batches were delivered (at-least-once). What was
+    delivered is in id order per key, each key in the partition the producer's own partitioner gives it."""
+    from aiokafka.errors import KafkaError
+    from aiokafka.partitioner import DefaultPartitioner
+    from aiokafka.protocol.produce import ProduceRequest
+    from plc_shared.kafka import ensure_topics, make_producer
+    from plc_shared.outbox import _acknowledged_prefix
+
+    class Refused(KafkaError):
+        retriable = False
+
+    await ensure_topics(kafka, [SAMPLES])
+    relay = relay_for(engine, kafka)
+    padding = b"x" * 30_000  # 8 rows per 256 KiB batch: each partition's rows take three batches or so
+    rows = [
+        {"topic": SAMPLES.name, "key": f"k{i % 8}", "payload": b"%d:" % i + padding, "traceparent": None}
+        for i in range(80)
+    ]
+    producer = make_producer(kafka, one_broker=True)
+    send, produced = producer.client.send, []
+
+    async def second_request_refused(node_id, request, **kwargs):
+        if isinstance(request, ProduceRequest):
+            produced.append(request)
+            if len(produced) == 2:
+                raise Refused("the second produce request fails")
+        return await send(node_id, request, **kwargs)
+
+    producer.client.send = second_request_refused
+    await producer.start()
+    try:
+        partitions = sorted(await producer.partitions_for(kafka.topic(SAMPLES.name)))
+        acked, error = await asyncio.wait_for(_acknowledged_prefix(await relay._send(producer, rows)), 30)
+    finally:
+        await producer.stop()
+    assert isinstance(error, Refused) and len(produced) >= 3
+    records = await consume(
+        kafka.bootstrap_servers, kafka.topic(SAMPLES.name), until=lambda r: False, timeout_s=3
+    )
+    delivered = {int(r.value.split(b":")[0]) for r in records}
+    assert len(records) == len(delivered)
+    assert 0 < acked == min(set(range(80)) - delivered), (acked, sorted(delivered))
+    assert max(delivered) > acked  # delivered after the failure, yet not acknowledged: sent again later
+    seen: dict[bytes, list[int]] = {}
+    for record in records:
+        assert record.partition == DefaultPartitioner()(record.key, partitions, partitions)
+        seen.setdefault(record.key, []).append(int(record.value.split(b":")[0]))
+    assert all(seqs == sorted(seqs) for seqs in seen.values()), seen
+
+
 async def test_a_large_transaction_goes_in_by_copy_with_the_same_rows_and_order(engine, kafka):
     """From COPY_FROM_ROWS events on, add_all COPYs the rows: same envelopes, same order, same rollback."""
     events = [SampleRecorded(sample_key=f"k{i % 3}", seq=i) for i in range(COPY_FROM_ROWS * 4)]
