@@ -255,6 +255,7 @@ async def test_broker_killed_mid_stream_is_restarted_empty_and_every_event_reach
     sink = WarehouseSink(stack, tmp_path / "warehouse.duckdb")
     sink.start()
     try:
+        assert await eventually(sink.connected, timeout_s=120), sink.log.read_text(errors="replace")[-3000:]
         district = await seeded(stack, students=2_000, assessments=10)  # 20,000 slots
         async with stack.gateway(timeout_s=300) as gateway:
             report, statuses = await post_bulk(gateway, district, [district.row(n) for n in range(20_000)])
@@ -322,6 +323,10 @@ class WarehouseSink:
                 self.command(), env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )  # fmt: skip
+
+    async def connected(self) -> bool:
+        """It has assigned itself the topics' partitions on the broker (its log says so)."""
+        return self.log.exists() and " partitions of " in self.log.read_text(errors="replace")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -26,10 +26,19 @@ from pathlib import Path
 from typing import TextIO
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 from plc_shared import topics
 from plc_shared.events import catalog
 from plc_shared.kafka import BrokerWatch, make_consumer
 from plc_shared.settings import KafkaSettings
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_delay,
+    stop_never,
+    wait_exponential_jitter,
+)
 
 from plc_warehouse.store import Counts, Record, Store
 
@@ -45,6 +54,7 @@ class Options:
     idle_s: float = 3.0
     progress_every_s: float = 1.0
     reassign_every_s: float = 30.0  # continuous mode: pick up topics and partitions created after the start
+    give_up_s: float = 60.0  # `once`: how long a broker that does not answer is waited for
 
 
 class Progress:
@@ -72,9 +82,37 @@ class Progress:
 
 
 async def run(options: Options, kafka: KafkaSettings, out: TextIO = sys.stderr) -> Counts:
+    """Load until stopped (or drained, `once`). The broker away - at the start, or later - is waited for with
+    back-off (at most 5 s between tries); `once` gives up after `Options.give_up_s` of it."""
     store = Store.open(options.path, catalog.schemas(catalog.DEFAULT_CATALOG_URL))
-    consumer = make_consumer(kafka, group_id=None, max_poll_records=MAX_RECORDS)
     progress = Progress(out, options.progress_every_s)
+
+    def waiting(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        print(
+            f"warehouse: the broker is away ({type(error).__name__}); trying again in {wait:.1f} s", file=out
+        )
+
+    try:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type((KafkaError, OSError)),
+            wait=wait_exponential_jitter(initial=0.5, max=5.0),
+            stop=stop_after_delay(options.give_up_s) if options.once else stop_never,
+            before_sleep=waiting,
+            reraise=True,
+        ):
+            with attempt:
+                await _connected(options, kafka, store, progress, out)
+    finally:
+        store.close()
+        progress.update(Counts(), force=True)
+    return progress.total
+
+
+async def _connected(options: Options, kafka: KafkaSettings, store: Store, progress: Progress, out) -> None:
+    """One connection to the broker: the partitions assigned from the stored offsets, then consumed."""
+    consumer = make_consumer(kafka, group_id=None, max_poll_records=MAX_RECORDS)
     try:
         await consumer.start()
         async with BrokerWatch(kafka) as watch:
@@ -92,9 +130,6 @@ async def run(options: Options, kafka: KafkaSettings, out: TextIO = sys.stderr) 
             await _consume(consumer, store, kafka, options, progress, assigned, watch)
     finally:
         await consumer.stop()
-        store.close()
-        progress.update(Counts(), force=True)
-    return progress.total
 
 
 async def _consume(consumer, store, kafka, options, progress, assigned, watch: BrokerWatch) -> None:

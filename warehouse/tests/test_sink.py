@@ -89,3 +89,30 @@ async def test_the_sink_reads_a_new_broker_from_its_start_running_or_restarted(k
         assert con.execute("SELECT count(*) FROM assessments_result_recorded_v1").fetchone() == (68,)
     finally:
         con.close()
+
+
+async def test_a_sink_started_while_the_broker_is_away_waits_for_it_and_loads(kafka, tmp_path):
+    """Issue 22 (found by fault scenario e): a sink whose broker did not answer at its start exited with
+    KafkaConnectionError. It waits for the broker with back-off, continuous or `--once` (which gives up after
+    `give_up_s`), and loads once the broker is there."""
+    from aiokafka.errors import KafkaConnectionError
+    from plc_shared import infra
+
+    port = infra.free_port()
+    local = kafka.model_copy(update={"bootstrap_servers": f"127.0.0.1:{port}", "request_timeout_ms": 2000})
+    out = io.StringIO()
+    options = Options(tmp_path / "w.duckdb", progress_every_s=0.2, reassign_every_s=0.5)
+    sink = asyncio.create_task(run(options, local, out))
+    try:
+        assert await eventually(lambda: _said(out, "the broker is away"), timeout_s=30), out.getvalue()
+        assert not sink.done(), sink.exception() if sink.done() else None
+        with infra.Tansu(port=port):
+            await ensure_topics(local, [topics.RESULTS])
+            events = [CloudEvent.wrap(recorded(f"stu-{i}", {"A": 50})) for i in range(7)]
+            await publish(local.bootstrap_servers, local.topic(topics.RESULTS.name), events)
+            assert await eventually(lambda: _said(out, "loaded 7 "), timeout_s=60), out.getvalue()
+    finally:
+        sink.cancel()
+        await asyncio.gather(sink, return_exceptions=True)
+    with pytest.raises(KafkaConnectionError):  # --once on a broker that never comes: a clear failure
+        await run(Options(options.path, once=True, give_up_s=2.0), local, io.StringIO())
