@@ -24,7 +24,15 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 INT32_MAX = 2**31 - 1  # an `integer` column
@@ -42,6 +50,8 @@ def _not_a_number(value: Any) -> Any:
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 # A date-time parameter (query, path): ISO 8601 only; pydantic would read `0.5` as seconds since 1970.
 IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+# The same with its UTC offset required (a time without one is ambiguous: a 422).
+AwareIsoDateTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -3,7 +3,7 @@ resumable pages that neither drift nor repeat while flags keep arriving, and nev
 late by a transaction that started earlier)."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from interventions.consumers import handle_results
@@ -61,6 +61,30 @@ async def test_the_status_filter_gives_open_resolved_or_all_and_rejects_anything
     assert got["open"][0]["resolution"] is None
     assert sorted(f["student_id"] for f in got["all"]) == ["stu-1", "stu-2"]
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+async def test_resolved_since_keeps_the_flags_resolved_at_or_after_a_time(app, district):
+    """The web page's "resolved in the last two weeks" asks for exactly those: a school with a year of
+    resolved flags gave it the first thousand opened, and the recent ones were cut off."""
+    await apply(
+        app.state.sessionmaker, *rostered(district, ("s1",)), low(district, "stu-1"), low(district, "stu-2")
+    )
+    await apply(app.state.sessionmaker, recorded("stu-1", {"A": 80}, district=district, school="s1"))
+    async with app.state.sessionmaker() as session:  # stu-1's flag was resolved a month ago
+        await session.execute(
+            text("UPDATE flags SET resolved_at = now() - interval '30 days' WHERE district_id = :d"),
+            {"d": district},
+        )
+        await session.commit()
+    await apply(app.state.sessionmaker, recorded("stu-2", {"A": 80}, district=district, school="s1"))
+    async with api(app, "district_admin", district) as c:
+        two_weeks = (datetime.now(UTC) - timedelta(days=14)).isoformat()
+        recent = (await c.get(FLAGS, params={"status": "resolved", "resolved_since": two_weeks})).json()
+        every = (await c.get(FLAGS, params={"status": "resolved"})).json()
+        naive = await c.get(FLAGS, params={"status": "resolved", "resolved_since": "2026-11-01T00:00:00"})
+    assert [f["student_id"] for f in recent] == ["stu-2"]
+    assert sorted(f["student_id"] for f in every) == ["stu-1", "stu-2"]
+    assert naive.status_code == 422  # a time without its offset is ambiguous
 
 
 async def walk(client, params: dict) -> tuple[list[dict], int]:

@@ -16,8 +16,8 @@ from web.roster import Names, names_for
 
 IV = "/interventions/v1"
 RECENT = timedelta(days=14)
-# The resolved flags read for "resolved in the last two weeks": one page, the API's most. The list is in order of
-# opening, so past that many the page says it may miss some (a filter on the time of resolution would need the API).
+# The flags resolved in the last two weeks are read as one page, the API's most (`resolved_since`); past that
+# many the page says it shows the first of them (by opening).
 RESOLVED_READ = 1000
 
 
@@ -132,15 +132,17 @@ async def flags_view(
     """One page of `size` open flags, from the API's cursor `after` (the page's Next link carries it), so a
     school with ten thousand open flags reads two hundred; `cursor` is the changes feed's (the live page)."""
     query = filters.query()
+    since = datetime.now(UTC) - RECENT
     (open_, following), (resolved, more), pyramid, names, latest, tiers = await asyncio.gather(
         api.page(f"{IV}/flags", status="open", limit=size, cursor=after, **query),
-        api.page(f"{IV}/flags", status="resolved", limit=RESOLVED_READ, **query),
+        api.page(
+            f"{IV}/flags", status="resolved", resolved_since=since.isoformat(), limit=RESOLVED_READ, **query
+        ),
         api.get_or([], f"{IV}/schools/{seg(filters.school_id)}/interventions"),
         names_for(api, filters.school_id),
         feed_end(api, filters.school_id, cursor),
         api.get_or(None, f"{IV}/schools/{seg(filters.school_id)}/tiers"),
     )
-    since = datetime.now(UTC) - RECENT
     recent = [f for f in resolved if _resolved_at(f) >= since]
     recent.sort(key=_resolved_at, reverse=True)
     chart = await tiers_chart(tiers, school=names.school(filters.school_id)) if tiers else None

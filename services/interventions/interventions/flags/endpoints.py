@@ -8,7 +8,7 @@ from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
 from plc_shared.paging import Cursor, link_next
-from plc_shared.schemas import INT64_MAX
+from plc_shared.schemas import INT64_MAX, AwareIsoDateTime
 
 from interventions.auth import FeedReader, Staff, StudentReader
 from interventions.flags import schemas, service
@@ -32,6 +32,12 @@ async def list_flags(
     standard_id: str | None = None,
     kind: Literal["support", "enrichment"] | None = None,
     tier: Annotated[int | None, Query(ge=1, le=3)] = None,
+    resolved_since: Annotated[
+        AwareIsoDateTime | None,
+        Query(
+            description="Only flags resolved at or after this time (with its UTC offset), e.g. the last two weeks'"
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
     cursor: Cursor = None,
@@ -39,7 +45,9 @@ async def list_flags(
     """Flags the caller may see (open by default), oldest first, with their age, tier and resolution. A full
     page carries the next page's address in `Link` (`rel="next"`, a `cursor`: keyset paging, each page as cheap
     as the first); `offset` still works (each page then reads every row before it)."""
-    filters = FlagFilters(class_id=class_id, standard_id=standard_id, kind=kind, tier=tier)
+    filters = FlagFilters(
+        class_id=class_id, standard_id=standard_id, kind=kind, tier=tier, resolved_since=resolved_since
+    )
     found, following = await service.flagged(
         session,
         principal=principal,

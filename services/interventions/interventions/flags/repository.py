@@ -105,10 +105,12 @@ class FlagFilters:
     standard_id: str | None = None
     kind: str | None = None
     tier: int | None = None
+    resolved_since: datetime | None = None  # only flags resolved at or after it
 
     def conditions(self) -> list:
         wanted = [
             (self.school_id is not None, lambda: Flag.school_id == self.school_id),
+            (self.resolved_since is not None, lambda: Flag.resolved_at >= self.resolved_since),
             (self.class_id is not None, lambda: literal(self.class_id) == any_(Flag.class_ids)),
             (self.standard_id is not None, lambda: Flag.standard_id == self.standard_id),
             (self.kind is not None, lambda: Flag.kind == self.kind),
