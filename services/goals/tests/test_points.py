@@ -94,6 +94,54 @@ def test_points_moved_change_by_change_are_the_measure_as_of_each_date(first, se
     assert running(point_rules.nonzero(changes)) == naive(SPEC, after)
 
 
+SPECS = [
+    SPEC,
+    rules.Spec(uuid.uuid4(), "average", START, DEADLINE, "s1", assessment_id="a"),
+    rules.Spec(
+        uuid.uuid4(),
+        "growth",
+        START,
+        DEADLINE,
+        "s1",
+        pre_assessment_id="a",
+        post_assessment_id="b",
+        min_growth=5.0,
+    ),
+]
+results = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b"]),  # assessment
+        st.integers(1, 3),  # attempt
+        st.integers(-2, 6),  # day (before the start: out of the window)
+        st.one_of(st.none(), st.integers(0, 100)),  # percent (None: not scored)
+        st.booleans(),  # voided
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SPECS), results)
+def test_a_students_points_are_their_contribution_as_of_each_date_of_theirs(spec, rows):
+    """student_points (one pass in the counting order) against its definition: on each date of a counting
+    entry, the contribution over the entries assessed up to it; and how many entries each date holds."""
+    entries = []
+    for assessment_id, attempt, day, percent, void in rows:
+        fact = rules.Fact(
+            uuid.uuid4(), 1, "x", "s1", (), assessment_id, attempt, START + timedelta(days=day),
+            None if percent is None else float(percent), 70.0, voided=void,
+        )  # fmt: skip
+        entries.append(rules.entry_for(spec, fact))
+    counted = [e for e in entries if e.role is not None]
+    dates = sorted({e.assessed_on for e in counted})
+    timeline, per_day = rules.student_points(spec, entries)
+    assert timeline == {
+        on: rules.contribution(spec, [e for e in counted if e.assessed_on <= on]) for on in dates
+    }
+    assert list(timeline) == dates
+    assert per_day == Counter(e.assessed_on for e in counted)
+
+
 def test_the_status_reads_points_with_a_value_and_the_last_of_them():
     points = [
         (date(2026, 9, 10), None, 0, 1),

@@ -67,6 +67,22 @@ class GoalBody(Schema):
     strategies: list[Strategy] = Field(default_factory=list)
 
 
+_PARSED: dict[str, GoalBody] = {}
+
+
+def stored_body(body: dict) -> GoalBody:
+    """A goal's stored body (`goals.body`), validated once per distinct content in this process: the results
+    consumer reads every goal it moves on each batch (keyed by the body's repr, which equal JSON gives equally;
+    the cached object is shared, so read it, never change it)."""
+    key = repr(body)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        if len(_PARSED) >= 10_000:
+            _PARSED.clear()
+        parsed = _PARSED[key] = GoalBody.model_validate(body)
+    return parsed
+
+
 class GoalCreate(GoalBody):
     team_id: uuid.UUID | None = Field(None, description="the owner team; a team goal when given")
     parent_goal_id: uuid.UUID | None = Field(None, description="the school goal a team goal serves")

@@ -14,13 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from goals import models
 from goals.progress.rules import value
 
-# Every point row of the goals with the running sums of its changes up to its date (points.rules): the one
-# definition of a point's numerator and denominator, for the series (API) and the status (events) alike.
+# Every point row of one goal (`k.goal_id`, one of the unnested ids) with the running sums of its changes up to
+# its date (points.rules): the one definition of a point's numerator and denominator, for the series (API) and
+# the status (events) alike. Per goal (LATERAL): each goal's rows come from the primary key in date order, so
+# the sums need no sort of every goal's rows at once (nor a filter of every row through the array of ids).
 RUNNING = (
-    'SELECT goal_id, "on", version, sum(dnum) OVER w AS cnum, sum(dden) OVER w AS cden FROM progress_points'
-    " WHERE district_id = $1 AND goal_id = ANY($2::uuid[])"
-    ' WINDOW w AS (PARTITION BY goal_id ORDER BY "on" ROWS UNBOUNDED PRECEDING)'
+    'SELECT "on", version, sum(dnum) OVER w AS cnum, sum(dden) OVER w AS cden FROM progress_points'
+    " WHERE district_id = $1 AND goal_id = k.goal_id"
+    ' WINDOW w AS (ORDER BY "on" ROWS UNBOUNDED PRECEDING)'
 )
+GOALS = "unnest($2::uuid[]) AS k(goal_id)"
 
 
 class PointRepository:
@@ -67,7 +70,8 @@ class PointRepository:
     async def points(self, district_id: str, goal_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[tuple]]:
         """Per goal its point rows with the running sums: (on, numerator, denominator, version), oldest first."""
         rows = await (await driver(self.session)).fetch(
-            f'SELECT goal_id, "on", cnum, cden, version FROM ({RUNNING}) s ORDER BY goal_id, "on"',
+            f'SELECT k.goal_id, s."on", s.cnum, s.cden, s.version FROM {GOALS} CROSS JOIN LATERAL ({RUNNING}) s'
+            ' ORDER BY k.goal_id, s."on"',
             district_id,
             list(set(goal_ids)),
         )
@@ -81,8 +85,8 @@ class PointRepository:
         in PostgreSQL (no rows to ship): (points with a value, the last of them: on, numerator, denominator).
         Goals without a point with a value are absent."""
         rows = await (await driver(self.session)).fetch(
-            f'SELECT DISTINCT ON (goal_id) goal_id, count(*) OVER (PARTITION BY goal_id), "on", cnum, cden'
-            f' FROM ({RUNNING}) s WHERE cden > 0 ORDER BY goal_id, "on" DESC',
+            f"SELECT k.goal_id, s.* FROM {GOALS} CROSS JOIN LATERAL (SELECT count(*) OVER () AS n,"
+            f' "on", cnum, cden FROM ({RUNNING}) r WHERE cden > 0 ORDER BY "on" DESC LIMIT 1) s',
             district_id,
             list(set(goal_ids)),
         )

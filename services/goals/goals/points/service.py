@@ -10,7 +10,7 @@ from plc_shared.events.goals import GoalProgressUpdated
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import models
-from goals.plans.schemas import GoalBody
+from goals.plans.schemas import GoalBody, stored_body
 from goals.points import rules as point_rules
 from goals.points.repository import PointRepository
 from goals.progress import rules
@@ -63,7 +63,7 @@ async def announce(
     summaries = await PointRepository(session).summaries(district_id, [g.id for g in goals])
     thresholds, events = await thresholds_of(session, district_id), []
     for g in sorted(goals, key=lambda g: g.id):
-        body = GoalBody.model_validate(g.body)
+        body = stored_body(g.body)
         count, on, num, den = summaries.get(g.id, (0, None, 0.0, 0))
         last = None if on is None else (on, rules.value(body.measure.kind, round(num, 9), den))
         status = _status(g, body, count, last, now.date(), thresholds)

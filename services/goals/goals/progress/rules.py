@@ -10,7 +10,6 @@ after it (O(goals touched); corrections and voids move the value back by the sam
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -138,16 +137,22 @@ def contribution(spec: Spec, entries: list[Entry]) -> tuple[float, int]:
     """(numerator, denominator) of one student from their entries for the goal."""
     if spec.kind == "growth":
         pre = _latest([e for e in entries if e.role == "pre"])
-        post = _latest([e for e in entries if e.role == "post"])
-        if pre is None or post is None:
+        return counted(spec, pre, _latest([e for e in entries if e.role == "post"]))
+    return counted(spec, _latest([e for e in entries if e.role == "score"]))
+
+
+def counted(spec: Spec, latest: Entry | None, post: Entry | None = None) -> tuple[float, int]:
+    """(numerator, denominator) of one student from the entries that count: the latest score, or for a growth
+    goal the latest pre and post entries."""
+    if spec.kind == "growth":
+        if latest is None or post is None:
             return 0.0, 0
-        return (1.0 if post.percent - pre.percent >= spec.min_growth else 0.0), 1
-    last = _latest([e for e in entries if e.role == "score"])
-    if last is None:
+        return (1.0 if post.percent - latest.percent >= spec.min_growth else 0.0), 1
+    if latest is None:
         return 0.0, 0
     if spec.kind == "average":
-        return float(last.percent), 1
-    return (1.0 if last.percent >= last.cut else 0.0), 1
+        return float(latest.percent), 1
+    return (1.0 if latest.percent >= latest.cut else 0.0), 1
 
 
 def _latest(entries: list[Entry]) -> Entry | None:
@@ -155,16 +160,25 @@ def _latest(entries: list[Entry]) -> Entry | None:
     return counting.latest(entries, key=lambda e: e.order)
 
 
-def student_points(spec: Spec, entries: list[Entry]) -> tuple[dict[date, tuple[float, int]], Counter]:
+def student_points(spec: Spec, entries: list[Entry]) -> tuple[dict[date, tuple[float, int]], dict[date, int]]:
     """One student's contribution as it stood on each date of their counting entries (as of that date: the
-    entries assessed up to it), and how many entries each date holds (progress.points)."""
-    counted = [e for e in entries if e.role is not None]
-    per_day = Counter(e.assessed_on for e in counted)
+    entries assessed up to it), and how many entries each date holds (progress.points). One pass over the
+    entries in the counting rule's order: as of a date, the latest entry of each role is the last one seen (the
+    order starts with the date), and those are the entries that count."""
+    timeline: dict[date, tuple[float, int]] = {}
+    per_day: dict[date, int] = {}
+    latest: dict[str | None, Entry] = {}
+    first, second = ("pre", "post") if spec.kind == "growth" else ("score", None)
+    for e in sorted((e for e in entries if e.role is not None), key=_order):
+        latest[e.role] = e
+        on = e.assessed_on
+        per_day[on] = per_day.get(on, 0) + 1
+        timeline[on] = counted(spec, latest.get(first), latest.get(second))
+    return timeline, per_day
 
-    def as_of(on: date) -> tuple[float, int]:
-        return contribution(spec, [e for e in counted if e.assessed_on <= on])
 
-    return {on: as_of(on) for on in sorted(per_day)}, per_day
+def _order(e: Entry) -> tuple:
+    return e.order
 
 
 def value(kind: str, numerator: float, denominator: int) -> float | None:

@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from goals import models
 from goals.exceptions import InvalidField
-from goals.plans.schemas import GoalBody
+from goals.plans.schemas import GoalBody, stored_body
 from goals.points import rules as point_rules
 from goals.points.repository import PointRepository
 from goals.points.service import announce
 from goals.progress import rules, schemas
-from goals.progress.repository import ProgressRepository
+from goals.progress.repository import DEFINITION, ProgressRepository
 
 
 def spec_of(goal: models.Goal, body: GoalBody | None = None) -> rules.Spec:
@@ -108,13 +108,16 @@ async def apply_results(
     goals = await repo.active_goals(
         district_id, {f.assessment_id for f in facts}, {s for f in facts for s in f.standards}
     )
-    existing = await repo.entry_pairs_of_results(district_id, {f.result_id for f in facts})
-    goals += await repo.goals(district_id, {g for g, _ in existing} - {g.id for g in goals})
-    seen = {g.id: _definition(g) for g in goals}
+    existing = await repo.entries_of_results(district_id, {f.result_id for f in facts})
+    goals += await repo.goals(district_id, {r[0] for r in existing} - {g.id for g in goals})
+    seen = {g.id: [getattr(g, c) for c in DEFINITION] for g in goals}
     touched, dirty = await _work_out(repo, district_id, goals, facts, existing)
-    locked = await repo.lock_goals(district_id, touched) if touched else []
-    if len(locked) != len(touched) or any(_definition(g) != seen[g.id] for g in locked):
-        touched, dirty = await _work_out(repo, district_id, locked, facts, existing)  # under the locks
+    locked = await repo.lock_rows(district_id, touched) if touched else []
+    if len(locked) != len(touched) or any([r[c] for c in DEFINITION] != seen[r["id"]] for r in locked):
+        locked_goals = await repo.lock_goals(district_id, touched)  # held already: the goals read again
+        touched, dirty = await _work_out(repo, district_id, locked_goals, facts, existing)  # under the locks
+    else:
+        repo.take_sums({g: t.goal for g, t in touched.items()}, locked)
     moved = sorted({d[0] for d in dirty})
     for goal_id in moved:  # fact by fact onto the sums read under the lock (set on the ORM object once)
         g = touched[goal_id].goal
@@ -128,36 +131,38 @@ async def apply_results(
     return len(moved)
 
 
-def _definition(g: models.Goal) -> tuple:
-    """What a batch worked out for a goal depends on (a new version or a settled status changes it)."""
-    return g.status, g.version, g.body, tuple(g.class_ids), tuple(g.grades)
-
-
 async def _work_out(
     repo: ProgressRepository,
     district_id: str,
     goals: list[models.Goal],
     facts: list[rules.Fact],
-    existing: set,
+    existing: list[tuple],
 ) -> tuple[dict[uuid.UUID, Touched], list[tuple]]:
-    """The goals the facts touch with their sums' changes, and the entries to write (nothing written)."""
+    """The goals the facts touch with their sums' changes, and the entries to write (nothing written). A fact
+    moves the goals it may count for (the matcher's candidates) and those holding an entry of its result (a
+    correction or void takes it out of them): for any other goal it is nothing, before and after."""
     touched = {g.id: _touched(g) for g in goals}
     matcher = Matcher(touched.values())
-    pairs = {(t.goal_id, f.student_id) for f in facts for t in matcher.candidates(f)}
-    pairs |= {p for p in existing if p[0] in touched}
+    held: dict[uuid.UUID, list[Touched]] = defaultdict(list)  # result → the goals holding an entry of it
+    for goal_id, _, result_id in existing:
+        if goal_id in touched:
+            held[result_id].append(touched[goal_id])
+    goals_of = [(f, _unique([*matcher.candidates(f), *held.get(f.result_id, ())])) for f in facts]
+    pairs = {(t.goal_id, f.student_id) for f, ts in goals_of for t in ts}
     for goal_id, student_id, entry in await repo.entries(district_id, pairs):
         touched[goal_id].students.setdefault(student_id, []).append(entry)
     grades = {}
     if any(t.spec.grades for t in touched.values()):
         grades = await repo.grades(district_id, {s for _, s in pairs})
-    goals_of: dict[str, list[Touched]] = defaultdict(list)  # student → the goals to move for them
-    for goal_id, student_id in pairs:
-        goals_of[student_id].append(touched[goal_id])
-    return touched, _apply(goals_of, facts, grades)
+    return touched, _apply(goals_of, grades)
+
+
+def _unique(touched: list[Touched]) -> list[Touched]:
+    return list({t.goal_id: t for t in touched}.values()) if len(touched) > 1 else touched
 
 
 def _touched(goal: models.Goal) -> Touched:
-    body = GoalBody.model_validate(goal.body)
+    body = stored_body(goal.body)
     return Touched(goal, body, spec_of(goal, body))
 
 
@@ -186,7 +191,7 @@ class Matcher:
         return found
 
 
-def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: dict) -> list[tuple]:
+def _apply(goals_of: list[tuple[rules.Fact, list[Touched]]], grades: dict) -> list[tuple]:
     """Move the goals' sums by the difference each fact makes to its student's contribution; returns the
     entries to write as (goal, student, entry, new?). A (goal, student)'s entries are indexed by result and
     its contribution kept between facts (computed once before the first and once after each change, not
@@ -197,9 +202,9 @@ def _apply(goals_of: dict[str, list[Touched]], facts: list[rules.Fact], grades: 
     now: dict[tuple, tuple[float, int]] = {}  # (goal, student) → its contribution
     no_grades: frozenset[str] = frozenset()
     part, contribution, Entry = rules.part, rules.contribution, rules.Entry
-    for f in facts:  # one fact per result (the batch's latest revision)
+    for f, goals in goals_of:  # one fact per result (the batch's latest revision), in event order
         student = f.student_id
-        for t in goals_of.get(student, ()):
+        for t in goals:
             key = (t.goal_id, student)
             index = by_result.get(key)
             if index is None:
