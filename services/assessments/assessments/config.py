@@ -15,6 +15,9 @@ class Settings(ServiceSettings):
     bulk_max_rows: int = 50_000
     bulk_max_bytes: int = 64 * 1024 * 1024
     import_max_bytes: int = 256 * 1024 * 1024
+    # How often the standings of students whose results changed are computed (analysis.service); a read of the
+    # district-wide analysis computes those still stale itself.
+    standings_interval_s: float = 5.0
 
 
 @lru_cache

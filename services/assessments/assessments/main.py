@@ -5,6 +5,7 @@ from plc_shared.app import ServiceParts, create_service_app
 
 from assessments import models
 from assessments.analysis import endpoints as analysis
+from assessments.analysis.service import standings_job
 from assessments.catalog import endpoints as catalog
 from assessments.config import Settings, get_settings
 from assessments.gradebook import endpoints as gradebook
@@ -36,6 +37,7 @@ ROOT_ROUTERS = (gradebook.router, gradebook.categories_router, gradebook.rosteri
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     parts = ServiceParts(
         routers=ROUTERS,
         root_routers=ROOT_ROUTERS,
@@ -43,8 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         inbox=models.inbox,
         description=DESCRIPTION,
         documented_schemas=(BulkResults,),  # the bulk body, read row by row (results/endpoints.py)
+        periodic=[standings_job(settings.standings_interval_s)],
     )
-    settings = settings or get_settings()
     app = create_service_app(settings, parts)
     app.state.settings = settings  # request limits are read from here
     gradebook.install_error_payload(app)  # the OneRoster binding's error shape on its routes

@@ -18,6 +18,7 @@ from plc_shared.inbox import inbox_table
 from plc_shared.outbox import Outbox, outbox_table
 from sqlalchemy import (
     ARRAY,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -342,6 +343,50 @@ class Result(Base):
         DateTime(timezone=True), comment="the source's modification time (OneRoster dateLastModified)"
     )
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnalysisStudent(Base):
+    """One student's counting values on one assessment (analysis.rules: the attempt each figure counts), kept as
+    the results change: what the district-wide analysis aggregates instead of every attempt (issue 25). The
+    standards' and items' values are parallel arrays; `record` is the student's record in the analysis (JSON)."""
+
+    __tablename__ = "analysis_students"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["district_id", "assessment_id"],
+            ["assessments.district_id", "assessments.id"],
+            ondelete="CASCADE",
+        ),
+        {"info": {"derived": True}},  # computed from `results` by reads and a job: scope_matrix.table_rows
+    )
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    student_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    school_id: Mapped[str] = mapped_column(Text)
+    class_ids: Mapped[list[str]] = mapped_column(TextArray)
+    attempts: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[float | None] = mapped_column(Float)
+    performance_level: Mapped[str | None] = mapped_column(Text)
+    standard_ids: Mapped[list[str]] = mapped_column(TextArray)
+    standard_percents: Mapped[list[float]] = mapped_column(ARRAY(Float))
+    standard_codes: Mapped[list[str | None]] = mapped_column(TextArray)
+    standard_essential: Mapped[list[bool]] = mapped_column(ARRAY(Boolean))
+    standard_proficient: Mapped[list[bool]] = mapped_column(ARRAY(Boolean))
+    standard_mastered: Mapped[list[bool]] = mapped_column(ARRAY(Boolean))
+    item_codes: Mapped[list[str]] = mapped_column(TextArray)
+    item_points: Mapped[list[float]] = mapped_column(ARRAY(Float))
+    record: Mapped[str] = mapped_column(Text)
+
+
+class AnalysisStale(Base):
+    """A (district, assessment, student) whose results changed since its AnalysisStudent row was computed:
+    written by triggers on `results` (migration 5c1e7a9d3b20), taken by analysis.service."""
+
+    __tablename__ = "analysis_stale"
+    __table_args__ = ({"info": {"derived": True}},)
+    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    student_id: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
 class IdempotencyKey(Base):

@@ -1,7 +1,7 @@
 """Analysis of one assessment: numbers from known results, filters, and what each role may see."""
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from assessments.analysis.rules import ResultRow, analyse
@@ -347,3 +347,112 @@ async def test_the_set_based_aggregates_equal_the_rules_on_every_filter(district
     everyone = (await district.http.get(path, headers=analyst)).json()
     assert (everyone["students"], everyone["attempts"]) == (6, 9)
     assert any(i["responses"] for i in everyone["items"]) and everyone["teachers"]
+
+
+async def test_the_district_wide_analysis_from_the_standings_equals_the_rules_over_every_attempt(
+    district, scored, settings
+):
+    """A district-wide analysis is read from each student's standing (analysis_students, kept as results change:
+    issue 25), not from every attempt. After each kind of write (retakes in bulk, one re-testing a single item,
+    an exempt one, a void, a correction, a single PUT, every attempt of a student voided) the report a district
+    admin and an analyst get equals analysis.rules over every live attempt (service.from_attempts), for the
+    district and by grade; so it does after the periodic job computed the stale standings."""
+    import json
+
+    from assessments.analysis.repository import AnalysisRepository
+    from assessments.analysis.service import from_attempts, refresh, refresh_stale
+    from assessments.catalog.repository import AssessmentRepository
+    from plc_shared.auth import Principal
+    from plc_shared.db import create_engine, make_sessionmaker
+    from pydantic_core import to_json
+
+    a, st = scored["id"], district.students
+    path = f"/assessments/assessments/{a}/analysis"
+    admin, analyst = district.token(Role.DISTRICT_ADMIN), district.token(Role.ANALYST)
+    engine = create_engine(settings.database_url, pool_size=1)
+    sessions = make_sessionmaker(engine)
+
+    async def reference(grade: str | None) -> dict:
+        principal = Principal(subject="test", role=Role.DISTRICT_ADMIN, district_id=district.id)
+        async with sessions() as session, session.begin():
+            assessment = await AssessmentRepository(session).get_in_district(district.id, a)
+            report = await from_attempts(session, principal, assessment, None, None, grade)
+        return json.loads(to_json(report))
+
+    async def same(step: str) -> None:
+        for grade in (None, "04", "05"):
+            params = {"grade": grade} if grade else {}
+            expected = await reference(grade)
+            by_admin = await district.http.get(path, params=params, headers=admin)
+            by_analyst = await district.http.get(path, params=params, headers=analyst)
+            assert by_admin.status_code == by_analyst.status_code == 200, by_admin.text
+            body = by_admin.json()
+            assert (body.pop("assessment_id"), body.pop("filters")["grade"]) == (a, grade)
+            assert body == expected, (step, grade)
+            aggregates = by_analyst.json()
+            del aggregates["assessment_id"], aggregates["filters"]
+            assert aggregates == _aggregates_only(expected), (step, grade)
+
+    async def put(row: dict) -> None:
+        response = await district.http.put("/assessments/results", json=row, headers=district.sis)
+        assert response.status_code in (200, 201), response.text
+
+    async def void(student: str, attempt: int) -> None:
+        response = await district.http.delete(
+            f"/assessments/results/{a}/{student}/{attempt}", headers=district.sis
+        )
+        assert response.status_code == 204, response.text
+
+    try:
+        await same("first results")
+        retakes = [
+            {"assessment_id": a, "student_id": st[0], "attempt": 2, "item_scores": {"Q1": 1}},
+            {"assessment_id": a, "student_id": st[2], "attempt": 2, "item_scores": {"Q1": 5, "Q2": 5, "Q3": 10}},
+            {"assessment_id": a, "student_id": st[3], "attempt": 2, "score_status": "exempt",
+             "item_scores": {"Q1": 5, "Q2": 5, "Q3": 10}},
+            {"assessment_id": a, "student_id": st[5], "attempt": 2, "item_scores": {"Q1": 0, "Q2": 0, "Q3": 0}},
+        ]  # fmt: skip
+        sent = await district.post("/assessments/results/bulk", {"results": retakes})
+        assert sent.json()["accepted"] == 4, sent.text
+        await same("retakes")
+        await void(st[5], 2)
+        await same("a void")
+        await put(
+            {
+                "assessment_id": a,
+                "student_id": st[0],
+                "attempt": 1,
+                "item_scores": {"Q1": 0, "Q2": 5, "Q3": 1},
+            }
+        )
+        await same("a correction")
+        await put(
+            {
+                "assessment_id": a,
+                "student_id": st[4],
+                "attempt": 2,
+                "item_scores": {"Q1": 2, "Q2": 2, "Q3": 2},
+            }
+        )
+        await same("a single retake")
+        await void(st[1], 1)
+        await same("a student's only attempt voided")
+        assert (await district.http.get(path, headers=admin)).json()["students"] == 5
+
+        await put(
+            {
+                "assessment_id": a,
+                "student_id": st[1],
+                "attempt": 2,
+                "item_scores": {"Q1": 5, "Q2": 5, "Q3": 10},
+            }
+        )
+        async with sessions() as session, session.begin():  # the periodic job, as a replica runs it
+            while await refresh_stale(session, datetime.now(UTC)):
+                pass
+            assert await refresh(AnalysisRepository(session), district.id, a) == 0  # nothing left stale
+        await same("after the periodic job")
+        async with sessions() as session, session.begin():  # a read computed nothing: it read the standings
+            assert await refresh(AnalysisRepository(session), district.id, a) == 0
+    finally:
+        await engine.dispose()

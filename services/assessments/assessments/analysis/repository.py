@@ -7,7 +7,7 @@ from typing import Any
 
 from plc_shared import counting
 from plc_shared.db import driver
-from sqlalchemy import any_, literal, select
+from sqlalchemy import ARRAY, Text, any_, bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import models
@@ -23,10 +23,13 @@ class AnalysisRepository:
         assessment_id: str,
         *,
         schools: frozenset[str] | None,
-        school_id: str | None,
-        class_id: str | None,
-        grade: str | None,
+        school_id: str | None = None,
+        class_id: str | None = None,
+        grade: str | None = None,
+        student_ids: list[str] | None = None,
     ) -> list[Any]:
+        """The live results (every attempt) of the assessment, as the filters and the caller's schools keep them;
+        `student_ids`: only theirs."""
         r = models.Result
         stmt = select(
             r.id,
@@ -47,6 +50,8 @@ class AnalysisRepository:
             stmt = stmt.where(r.school_id == school_id)
         if class_id:
             stmt = stmt.where(literal(class_id) == any_(r.class_ids))
+        if student_ids is not None:
+            stmt = stmt.where(r.student_id == any_(bindparam("students", student_ids, type_=ARRAY(Text))))
         if grade:
             s = models.Student
             stmt = stmt.join(s, (s.district_id == r.district_id) & (s.sourced_id == r.student_id)).where(
@@ -77,6 +82,53 @@ class AnalysisRepository:
             grade,
             sorted(counting.NOT_COUNTED_STATUSES),
         )
+
+    # --- the standings (analysis_students), kept as results change ---------------------------------------
+
+    async def take_stale(self, district_id: str, assessment_id: str) -> list[str]:
+        """The assessment's students whose standing is stale, taken (the rows deleted in this transaction). A
+        job computing some of them holds their rows: this waits for it, then sees its standings."""
+        conn = await driver(self.session)
+        return [row[0] for row in await conn.fetch(TAKE_STALE, district_id, assessment_id)]
+
+    async def claim_stale(self, limit: int) -> list[tuple[str, str, str]]:
+        """Up to `limit` stale (district, assessment, student) keys no other transaction holds, taken."""
+        conn = await driver(self.session)
+        return [tuple(row) for row in await conn.fetch(CLAIM_STALE, limit)]
+
+    async def replace_standings(
+        self, district_id: str, assessment_id: str, student_ids: list[str], standings: list[dict[str, Any]]
+    ) -> None:
+        """The standings of `student_ids` on the assessment become `standings` (a student without live
+        results has none)."""
+        conn = await driver(self.session)
+        await conn.execute(
+            "DELETE FROM analysis_students WHERE district_id = $1 AND assessment_id = $2"
+            " AND student_id = ANY($3::text[])",
+            district_id,
+            assessment_id,
+            student_ids,
+        )
+        if standings:
+            await conn.copy_records_to_table(
+                "analysis_students",
+                columns=STANDING_COLUMNS,
+                records=[
+                    (district_id, assessment_id, *(s[c] for c in STANDING_COLUMNS[2:])) for s in standings
+                ],
+            )
+
+    async def standing_aggregates(self, district_id: str, assessment_id: str, grade: str | None) -> list[Any]:
+        """The counting values per figure from the standings (AGGREGATES' shape, and each standard's students
+        in `ids`), one row per figure and key."""
+        conn = await driver(self.session)
+        await conn.execute("SET LOCAL work_mem = '32MB'")  # the standards' 60,000 scores sorted in memory
+        return await conn.fetch(STANDING_AGGREGATES, district_id, assessment_id, grade)
+
+    async def records(self, district_id: str, assessment_id: str, grade: str | None) -> list[Any]:
+        """Each student's record (JSON text), by student id."""
+        conn = await driver(self.session)
+        return await conn.fetch(RECORDS, district_id, assessment_id, grade)
 
     async def teachers(self, district_id: str, class_ids: set[str]) -> dict[str, list[str]]:
         if not class_ids:
@@ -148,4 +200,79 @@ FROM standard GROUP BY standard_id
 UNION ALL
 SELECT 'item', key, count(*), 0, array_agg(value ORDER BY student_id COLLATE "C"), NULL, NULL, NULL, NULL
 FROM item GROUP BY key
+"""
+
+
+STANDING_COLUMNS = (
+    "district_id", "assessment_id", "student_id", "school_id", "class_ids", "attempts", "percent",
+    "performance_level", "standard_ids", "standard_percents", "standard_codes", "standard_essential",
+    "standard_proficient", "standard_mastered", "item_codes", "item_points", "record",
+)  # fmt: skip
+
+# Taken in student order (two readers of one assessment wait for each other, never deadlock); DELETE after the
+# lock, so a row a job took and committed is skipped.
+TAKE_STALE = """
+DELETE FROM analysis_stale s USING (
+    SELECT student_id FROM analysis_stale WHERE district_id = $1 AND assessment_id = $2
+    ORDER BY student_id FOR UPDATE
+) t
+WHERE s.district_id = $1 AND s.assessment_id = $2 AND s.student_id = t.student_id
+RETURNING s.student_id
+"""
+CLAIM_STALE = """
+DELETE FROM analysis_stale s USING (
+    SELECT district_id, assessment_id, student_id FROM analysis_stale
+    ORDER BY district_id, assessment_id, student_id LIMIT $1 FOR UPDATE SKIP LOCKED
+) t
+WHERE s.district_id = t.district_id AND s.assessment_id = t.assessment_id AND s.student_id = t.student_id
+RETURNING s.district_id, s.assessment_id, s.student_id
+"""
+IN_GRADE = """($3::text IS NULL OR EXISTS (SELECT 1 FROM students st WHERE st.district_id = a.district_id
+               AND st.sourced_id = a.student_id AND $3 = ANY(st.grades)))"""
+RECORDS = f"""
+SELECT a.student_id, a.record FROM analysis_students a
+WHERE a.district_id = $1 AND a.assessment_id = $2 AND {IN_GRADE}
+ORDER BY a.student_id COLLATE "C"
+"""
+# AGGREGATES over the standings: the values that count are picked already (one row per student), so nothing is
+# sorted per student and figure. The arrays are not ordered per aggregate (PostgreSQL 15 sorts the input of
+# every ordered aggregate separately: 900 ms for a district-wide CFA): within one row the arrays are parallel
+# (one input row feeds every aggregate of its group), the standards' come from input sorted by student, and
+# rules.in_student_order checks that order (and sorts if a plan ever changed it). The other figures do not
+# depend on the order of their values.
+STANDING_AGGREGATES = f"""
+WITH s AS (
+    SELECT a.* FROM analysis_students a WHERE a.district_id = $1 AND a.assessment_id = $2 AND {IN_GRADE}
+), overall AS (SELECT student_id, class_ids, percent, performance_level FROM s WHERE percent IS NOT NULL
+), standard AS (
+    SELECT s.student_id, u.* FROM s CROSS JOIN LATERAL unnest(s.standard_ids, s.standard_percents,
+        s.standard_codes, s.standard_essential, s.standard_proficient, s.standard_mastered)
+        AS u(standard_id, percent, code, essential, proficient, mastered)
+    ORDER BY u.standard_id COLLATE "C", s.student_id COLLATE "C"
+), taught AS (
+    SELECT DISTINCT t.teacher_id, o.student_id, o.percent
+    FROM overall o CROSS JOIN LATERAL unnest(o.class_ids) AS k(class_id)
+    JOIN classes c ON c.district_id = $1 AND c.sourced_id = k.class_id
+    CROSS JOIN LATERAL unnest(c.teacher_ids) AS t(teacher_id)
+)
+SELECT 'people' AS kind, NULL AS key, count(*) AS n, coalesce(sum(attempts), 0) AS m, NULL::float8[] AS numbers,
+       NULL::text[] AS texts, NULL::bool[] AS essential, NULL::bool[] AS proficient, NULL::bool[] AS mastered,
+       NULL::text[] AS ids
+FROM s
+UNION ALL
+SELECT 'overall', NULL, count(*), 0, array_agg(percent), array_agg(performance_level), NULL, NULL, NULL, NULL
+FROM overall
+UNION ALL
+SELECT 'class', k.class_id, count(*), 0, array_agg(o.percent), NULL, NULL, NULL, NULL, NULL
+FROM overall o CROSS JOIN LATERAL unnest(o.class_ids) AS k(class_id) GROUP BY k.class_id
+UNION ALL
+SELECT 'teacher', teacher_id, count(*), 0, array_agg(percent), NULL, NULL, NULL, NULL, NULL
+FROM taught GROUP BY teacher_id
+UNION ALL
+SELECT 'standard', standard_id, count(*), 0, array_agg(percent), array_agg(code), array_agg(essential),
+       array_agg(proficient), array_agg(mastered), array_agg(student_id)
+FROM standard GROUP BY standard_id
+UNION ALL
+SELECT 'item', u.key, count(*), 0, array_agg(u.value), NULL, NULL, NULL, NULL, NULL
+FROM s CROSS JOIN LATERAL unnest(s.item_codes, s.item_points) AS u(key, value) GROUP BY u.key
 """

@@ -10,6 +10,8 @@ counted in `students`, not scored). `attempts` counts the live results behind th
 
 from __future__ import annotations
 
+import itertools
+import math
 import statistics
 import uuid
 from collections import defaultdict
@@ -19,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from plc_shared import counting
+from pydantic_core import to_json
 
 
 # --- each student once: which attempt counts for each figure -------------------------------------------------
@@ -219,7 +222,7 @@ def _items(people: list[Student], items: Mapping[str, tuple[float, str | None]])
                 "code": code,
                 "standard_id": standard_id,
                 "responses": len(values),
-                "percent_correct": round(sum(values) * 100.0 / (max_points * len(values)), 1)
+                "percent_correct": round(math.fsum(values) * 100.0 / (max_points * len(values)), 1)
                 if values
                 else None,
                 "percent_full_credit": share(sum(v >= max_points for v in values), len(values)),
@@ -304,6 +307,64 @@ def student_view(student: Student) -> dict[str, Any]:
     }
 
 
+# --- a student's standing: what the analysis needs of them, kept as their results change ---------------------
+
+
+def standing(student: Student) -> dict[str, Any]:
+    """The values that count for each figure (`_counted`) as the columns of `analysis_students`, and the
+    student's record (`student_view`) as JSON: the district-wide analysis reads these, not every attempt."""
+    overall = student.overall
+    scores = [score for _sid, (_row, score) in sorted(student.standards.items())]
+    items = sorted(student.items.items())
+    return {
+        "student_id": student.student_id,
+        "school_id": student.school_id,
+        "class_ids": list(student.class_ids),
+        "attempts": len(student.attempts),
+        "percent": overall.percent if overall else None,
+        "performance_level": overall.level if overall else None,
+        "standard_ids": [s["standard_id"] for s in scores],
+        "standard_percents": [float(s["percent"]) for s in scores],
+        "standard_codes": [s["code"] for s in scores],
+        "standard_essential": [bool(s["essential"]) for s in scores],
+        "standard_proficient": [bool(s["proficient"]) for s in scores],
+        "standard_mastered": [bool(s["mastered"]) for s in scores],
+        "item_codes": [code for code, _ in items],
+        "item_points": [float(points) for _, points in items],
+        "record": to_json(student_view(student)).decode(),
+    }
+
+
+def in_student_order(row: dict[str, Any]) -> dict[str, Any]:
+    """A standard's row of the standings' aggregates with its parallel arrays in student order (the order
+    `aggregates` and analyse read a standard's first code in): checked, sorted only if it is not."""
+    ids = row.get("ids")
+    if ids and any(a > b for a, b in itertools.pairwise(ids)):
+        keys = ("ids", "numbers", "texts", "essential", "proficient", "mastered")
+        ordered = sorted(zip(*(row[k] for k in keys), strict=True))  # the ids are unique: sorted by id
+        for key, values in zip(keys, zip(*ordered, strict=True), strict=True):
+            row[key] = list(values)
+    return row
+
+
+def name_students(report: dict[str, Any], rows: list[Mapping[str, Any]]) -> None:
+    """The student lists `analyse(..., with_students=True)` gives, filled into a report of `aggregates` from
+    its rows: per standard the students below the cut and at mastery (each standard's `ids`, by student id)
+    and the students at mastery on every standard. `student_results` is the caller's (the stored records)."""
+    by_standard = {r["key"]: r for r in rows if r["kind"] == "standard"}
+    for entry in report["below_cut"]:
+        r = by_standard[entry["standard_id"]]
+        entry["student_ids"] = [sid for sid, ok in zip(r["ids"], r["proficient"], strict=True) if not ok]
+    mastered_on: dict[str, int] = defaultdict(int)
+    for entry in report["enrichment"]:
+        r = by_standard[entry["standard_id"]]
+        entry["student_ids"] = [sid for sid, ok in zip(r["ids"], r["mastered"], strict=True) if ok]
+        for sid in entry["student_ids"]:
+            mastered_on[sid] += 1
+    every = len(report["below_cut"])  # a student appears once per standard: on all of them, mastered
+    report["mastered_all"] = sorted(sid for sid, n in mastered_on.items() if every and n == every)
+
+
 # --- the same figures from the counting values the database picked (analysis.repository.AGGREGATES) -----------
 
 
@@ -347,7 +408,7 @@ def aggregates(
                 "code": code,
                 "standard_id": standard_id,
                 "responses": len(values),
-                "percent_correct": round(sum(values) * 100.0 / (max_points * len(values)), 1)
+                "percent_correct": round(math.fsum(values) * 100.0 / (max_points * len(values)), 1)
                 if values
                 else None,
                 "percent_full_credit": share(sum(v >= max_points for v in values), len(values)),

@@ -3,15 +3,26 @@ that read student data, and then audited)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
+from plc_shared.periodic import Periodic
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth
 from assessments.analysis.repository import AnalysisRepository
-from assessments.analysis.rules import ResultRow, aggregates, analyse
+from assessments.analysis.rules import (
+    ResultRow,
+    aggregates,
+    analyse,
+    in_student_order,
+    name_students,
+    standing,
+    students,
+)
 from assessments.catalog.repository import AssessmentRepository
 from assessments.exceptions import AssessmentNotFound
 
@@ -31,10 +42,29 @@ async def analyse_assessment(
     if assessment is None:
         raise AssessmentNotFound(assessment_id)
     auth.check_assessment_visible(principal, assessment.district_id, assessment.school_id, assessment_id)
-    results = AnalysisRepository(session)
     with_students = principal.role in auth.STUDENT_READERS
-    if not with_students:  # aggregates only: one set-based statement, never every attempt in Python
-        return await _aggregates(session, principal, assessment, school_id, class_id, grade)
+    filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
+    everyone = principal.visible_schools() is None and principal.visible_classes() is None
+    if everyone and not school_id and not class_id:  # the district-wide analysis: from the standings
+        report = await _from_standings(session, principal, assessment, grade, with_students)
+    elif not with_students:  # aggregates only: one set-based statement, never every attempt in Python
+        report = await _aggregates(session, principal, assessment, school_id, class_id, grade)
+    else:
+        report = await from_attempts(session, principal, assessment, school_id, class_id, grade)
+    return {"assessment_id": assessment_id, "filters": filters, **report}
+
+
+async def from_attempts(
+    session: AsyncSession,
+    principal: Principal,
+    assessment: Any,
+    school_id: str | None,
+    class_id: str | None,
+    grade: str | None,
+) -> dict[str, Any]:
+    """The report of a role that reads students, from every live attempt the filters keep (a school's, a
+    class's: bounded by a school's size), students named as far as the caller may see them."""
+    district_id, assessment_id, results = principal.tenant, assessment.id, AnalysisRepository(session)
     found = await results.for_analysis(
         district_id,
         assessment_id,
@@ -43,7 +73,27 @@ async def analyse_assessment(
         class_id=class_id,
         grade=grade,
     )
-    rows = [
+    rows = _rows(found)
+    items = await AssessmentRepository(session).items(district_id, [assessment_id])
+    teachers = await results.teachers(district_id, {c for r in rows for c in r.class_ids})
+    report = analyse(
+        rows,
+        proficiency_cut=assessment.proficiency_cut,
+        mastery_cut=assessment.mastery_cut,
+        levels=[lv["name"] for lv in assessment.performance_levels],
+        items={i.code: (i.max_points, i.standard_id) for i in items},
+        teachers=teachers,
+        with_students=True,
+    )
+    # every student in scope is named (their attempts listed)
+    visible = await auth.students_in_scope(session, principal, district_id, {r.student_id for r in rows})
+    named = sorted(only_students_in_scope(report, visible))
+    audit_read(principal, "analysis.read", named, assessment_id=assessment_id)
+    return report
+
+
+def _rows(found: list[Any]) -> list[ResultRow]:
+    return [
         ResultRow(
             r.student_id,
             r.school_id,
@@ -59,23 +109,78 @@ async def analyse_assessment(
         )
         for r in found
     ]
-    items = await AssessmentRepository(session).items(district_id, [assessment_id])
-    teachers = await results.teachers(district_id, {c for r in rows for c in r.class_ids})
-    report = analyse(
+
+
+class Records(list):
+    """Students' records as stored JSON texts (analysis_students.record), written into the response as they are
+    (analysis.endpoints), never parsed and serialised again."""
+
+
+async def _from_standings(
+    session: AsyncSession, principal: Principal, assessment: Any, grade: str | None, with_students: bool
+) -> dict[str, Any]:
+    """The district-wide report of a caller who sees the whole district: from each student's standing (one row
+    per student, kept as results change: `refresh`), so a request never reads every attempt of a sixth of the
+    district; the same figures and lists as analyse's from the attempts (tests compare the two)."""
+    district_id, results = principal.tenant, AnalysisRepository(session)
+    await refresh(results, district_id, assessment.id)
+    rows = [
+        in_student_order(dict(r))
+        for r in await results.standing_aggregates(district_id, assessment.id, grade)
+    ]
+    items = await AssessmentRepository(session).items(district_id, [assessment.id])
+    classes = {r["key"] for r in rows if r["kind"] == "class"}
+    report = aggregates(
         rows,
         proficiency_cut=assessment.proficiency_cut,
         mastery_cut=assessment.mastery_cut,
         levels=[lv["name"] for lv in assessment.performance_levels],
         items={i.code: (i.max_points, i.standard_id) for i in items},
-        teachers=teachers,
-        with_students=with_students,
+        teachers=await results.teachers(district_id, classes),
     )
-    filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
-    if principal.role in auth.STUDENT_READERS:  # every student in scope is named (their attempts listed)
-        visible = await auth.students_in_scope(session, principal, district_id, {r.student_id for r in rows})
-        named = sorted(only_students_in_scope(report, visible))
-        audit_read(principal, "analysis.read", named, assessment_id=assessment_id)
-    return {"assessment_id": assessment_id, "filters": filters, **report}
+    if with_students:  # the whole district is in the caller's scope: every student is named
+        name_students(report, rows)
+        found = await results.records(district_id, assessment.id, grade)
+        report["student_results"] = Records(r["record"] for r in found)
+        audit_read(principal, "analysis.read", [r["student_id"] for r in found], assessment_id=assessment.id)
+    return report
+
+
+# --- the standings, kept as results change --------------------------------------------------------------------
+
+STALE_BATCH = 5_000
+
+
+async def refresh(results: AnalysisRepository, district_id: str, assessment_id: str) -> int:
+    """Bring the assessment's stale standings up to date (in the caller's transaction): what a write changed
+    since the periodic job last ran. Returns how many students were computed."""
+    stale = await results.take_stale(district_id, assessment_id)
+    await _compute(results, district_id, assessment_id, stale)
+    return len(stale)
+
+
+async def refresh_stale(session: AsyncSession, now: datetime) -> int:
+    """The periodic job: up to STALE_BATCH stale standings of any assessment, computed (so a read finds few)."""
+    results = AnalysisRepository(session)
+    by_assessment: dict[tuple[str, str], list[str]] = defaultdict(list)
+    claimed = await results.claim_stale(STALE_BATCH)
+    for district_id, assessment_id, student_id in claimed:
+        by_assessment[district_id, assessment_id].append(student_id)
+    for (district_id, assessment_id), student_ids in by_assessment.items():
+        await _compute(results, district_id, assessment_id, student_ids)
+    return len(claimed)
+
+
+def standings_job(interval_s: float) -> Periodic:
+    return Periodic(name="analysis-standings", job=refresh_stale, interval_s=interval_s, batch=STALE_BATCH)
+
+
+async def _compute(results: AnalysisRepository, district_id: str, assessment_id: str, student_ids: list[str]):
+    if not student_ids:
+        return
+    found = await results.for_analysis(district_id, assessment_id, schools=None, student_ids=student_ids)
+    people = students(_rows(found))
+    await results.replace_standings(district_id, assessment_id, student_ids, [standing(p) for p in people])
 
 
 async def _aggregates(
@@ -108,8 +213,7 @@ async def _aggregates(
         items={i.code: (i.max_points, i.standard_id) for i in items},
         teachers=await results.teachers(district_id, classes),
     )
-    filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
-    return {"assessment_id": assessment.id, "filters": filters, **report}
+    return report
 
 
 ID_LISTS = frozenset({"student_ids", "mastered_all"})
