@@ -86,3 +86,26 @@ def test_a_patch_takes_null_only_for_a_field_that_may_be_empty():
     (error,) = raised.value.errors()
     assert error["loc"] == ("title",) and error["type"] == "null_not_allowed"
     assert "default" not in GoalPatch.model_json_schema()["properties"]["title"]
+
+
+def test_a_stored_row_skips_the_input_checks_but_not_the_types():
+    """Schema.from_stored (rows the service stored: they passed the input checks when written) skips the
+    per-field Python checks, nested models too; model_validate of the same values still applies them, and a
+    stored row of the wrong type is still refused."""
+
+    class Inner(Schema):
+        name: str
+
+    class Row(Schema):
+        name: str
+        count: int
+        inner: Inner
+
+    row = {"name": "a\x00b", "count": 1, "inner": {"name": "c\x00"}}
+    assert Row.from_stored(row).inner.name == "c\x00"
+    with pytest.raises(ValidationError, match="NUL"):
+        Row.model_validate(row)
+    with pytest.raises(ValidationError):
+        Row.from_stored({**row, "count": "many"})
+    with pytest.raises(ValidationError, match="NUL"):  # the context is not left behind
+        Row.model_validate(row)

@@ -61,23 +61,25 @@ class RosterReader:
 
     async def classes(
         self, district_id: str, schools: frozenset[str] | None, school_id: str | None
-    ) -> list[models.Class]:
+    ) -> list[Any]:
+        """Rows, not ORM objects: a district's thousands of classes are read, never changed."""
         c = models.Class
-        stmt = select(c).where(c.district_id == district_id, c.status == "active")
+        stmt = select(*c.__table__.columns).where(c.district_id == district_id, c.status == "active")
         if schools is not None:
             stmt = stmt.where(c.school_id.in_(schools))
         if school_id:
             stmt = stmt.where(c.school_id == school_id)
-        return list((await self.session.scalars(stmt.order_by(c.title, c.sourced_id))).all())
+        return list((await self.session.execute(stmt.order_by(c.title, c.sourced_id))).all())
 
     async def students_in_scope(
         self, principal: Principal, school_id: str | None, assessment_id: str | None = None
-    ) -> list[models.Student]:
+    ) -> list[Any]:
         """Active students of the caller's district the caller may see (plc_shared.scope: their schools; a
         teacher, the students actively enrolled in their classes), of `school_id` if given, with a live result
-        on `assessment_id` if given (a data meeting names its students, not the whole district's)."""
+        on `assessment_id` if given (a data meeting names its students, not the whole district's). Rows, not ORM
+        objects: a district-wide meeting reads 15,000 of them."""
         s = models.Student
-        stmt = select(s).where(s.district_id == principal.tenant, s.status == "active")
+        stmt = select(*s.__table__.columns).where(s.district_id == principal.tenant, s.status == "active")
         stmt = stmt.where(
             *scope.student_filter(principal, school=None, in_classes=in_classes(s.district_id, s.sourced_id))
         )
@@ -97,7 +99,7 @@ class RosterReader:
                 )
             )
         return list(
-            (await self.session.scalars(stmt.order_by(s.family_name, s.given_name, s.sourced_id))).all()
+            (await self.session.execute(stmt.order_by(s.family_name, s.given_name, s.sourced_id))).all()
         )
 
     async def class_students(self, district_id: str, class_id: str) -> list[models.Student]:

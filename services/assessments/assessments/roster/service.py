@@ -191,7 +191,7 @@ def roster_events(kind: str, rows: list[dict[str, Any]], now: datetime) -> list[
 
 async def list_schools(session: AsyncSession, *, principal: Principal) -> list[schemas.SchoolRead]:
     found = await RosterReader(session).schools(principal.tenant, principal.visible_schools())
-    return [schemas.SchoolRead.model_validate(o) for o in found]
+    return [schemas.SchoolRead.from_stored(o) for o in found]
 
 
 async def list_classes(
@@ -201,7 +201,7 @@ async def list_classes(
     found = await reader.classes(principal.tenant, principal.visible_schools(), school_id)
     staff = await reader.staff_by_id(principal.tenant, {t for c in found for t in c.teacher_ids})
     return [
-        schemas.ClassRead.model_validate(c).model_copy(
+        schemas.ClassRead.from_stored(c).model_copy(
             update={"teachers": [teacher(t, staff.get(t)) for t in c.teacher_ids]}
         )
         for c in found
@@ -220,7 +220,7 @@ async def list_staff(
     session: AsyncSession, *, principal: Principal, school_id: str | None
 ) -> list[schemas.StaffRead]:
     found = await RosterReader(session).staff(principal.tenant, principal.visible_schools(), school_id)
-    return [schemas.StaffRead.model_validate(s) for s in found]
+    return [schemas.StaffRead.from_stored(s) for s in found]
 
 
 async def my_staff_record(session: AsyncSession, *, principal: Principal) -> schemas.StaffRead:
@@ -230,7 +230,7 @@ async def my_staff_record(session: AsyncSession, *, principal: Principal) -> sch
     found = await RosterReader(session).staff_of_subject(principal.tenant, principal.subject)
     if found is None:
         raise StaffNotFound(principal.subject)
-    return schemas.StaffRead.model_validate(found)
+    return schemas.StaffRead.from_stored(found)
 
 
 async def get_staff(session: AsyncSession, *, principal: Principal, staff_id: str) -> schemas.StaffRead:
@@ -242,7 +242,7 @@ async def get_staff(session: AsyncSession, *, principal: Principal, staff_id: st
         or not any(auth.sees_school(principal, found.district_id, s) for s in found.school_ids)
     ):
         raise StaffNotFound(staff_id)
-    return schemas.StaffRead.model_validate(found)
+    return schemas.StaffRead.from_stored(found)
 
 
 async def list_students(
@@ -259,7 +259,7 @@ async def list_students(
         school_id=school_id,
         assessment_id=assessment_id,
     )
-    return [schemas.StudentRead.model_validate(s) for s in students]
+    return [schemas.StudentRead.from_stored(s) for s in students]
 
 
 async def class_students(
@@ -280,4 +280,4 @@ async def class_students(
     )
     students = await RosterReader(session).class_students(principal.tenant, class_id)
     audit_read(principal, "class.students.read", [s.sourced_id for s in students], class_id=class_id)
-    return [schemas.StudentRead.model_validate(s) for s in students]
+    return [schemas.StudentRead.from_stored(s) for s in students]
