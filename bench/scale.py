@@ -23,7 +23,8 @@ school_flags (school leader: a page of 1,000 of s0000's 10,000 open flags), stud
 GET /assessments/students/{id}), goal_read (GET /goals/v1/goals/{id}), implementation_achievement (district
 admin, GET /reviews/v1/analytics/implementation-achievement), and two web pages' data as the web app builds
 them (web.meeting.service.meeting for the district admin's district-wide data meeting of `dw-cfa`,
-web.flags.service.flags_view for s0000's leader) through an in-process router to the services: for those the
+web.flags.service.flags_view for s0000's leader, web.dashboard.service.dashboard, the school dashboard, for the
+same leader) through an in-process router to the services: for those the
 time the page adds over its API calls (wall time minus the time any API call was in flight) is printed too
 (`*_added`). Template rendering is not included.
 
@@ -298,6 +299,7 @@ async def measure(urls: dict[str, str], shape: Shape, rounds: int) -> dict[str, 
     from reviews.config import Settings as RSettings
     from reviews.main import create_app as reviews_app
     from web.client import Api
+    from web.dashboard.service import dashboard
     from web.flags.service import FlagFilters, flags_view
     from web.meeting.service import meeting
 
@@ -353,6 +355,8 @@ async def measure(urls: dict[str, str], shape: Shape, rounds: int) -> dict[str, 
                                               scope="district"),
             "meeting_page": await web(lambda api: meeting(api, DW, None), admin, "meeting_page"),
             "flags_page": await web(lambda api: flags_view(api, FlagFilters(BIG_SCHOOL)), big_leader, "flags_page"),
+            "dashboard_page": await web(lambda api: dashboard(api, BIG_SCHOOL), big_leader,
+                                        "dashboard_page"),
         }  # fmt: skip
         for name, call in reads.items():
             for _ in range(2):  # warm: connections, caches, first-call imports

@@ -198,6 +198,8 @@ ROUTES: tuple[Rule, ...] = (
     rule(READ, f"{IV}/schools/{{school_id}}/effectiveness", (*STAFF, ANALYST), Scope.TOKEN),
     rule(READ, f"{IV}/schools/{{school_id}}/overdue", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     rule(READ, f"{IV}/flags", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
+    # The list's counts per class (the dashboard's): scoped and recorded like the list itself.
+    rule(READ, f"{IV}/flags/by-class", (ADMIN, LEADER, TEACHER), Scope.TOKEN, student_level=True),
     # The changes feed is what integrations poll (an API key with flags:read).
     rule(READ, f"{IV}/flags/changes", (ADMIN, LEADER, TEACHER, SIS), Scope.TOKEN, student_level=True, permission=Permission.FLAGS_READ),
     rule(WRITE, f"{IV}/flags/{{flag_id}}/resolve", (ADMIN, LEADER, TEACHER), Scope.TOKEN),

@@ -45,6 +45,7 @@ class WebStack:
     base: str
     settings: AssessmentsSettings
     web: WebSettings
+    interventions: InterventionsSettings  # its database: a test may write rows straight into it
 
     async def seed_district(self) -> tuple[District, dict, dict]:
         district = await District(self.gateway, self.settings).build()
@@ -178,7 +179,7 @@ async def stack(create_database, kafka_settings):
             serve_app(web_app(web_settings), port=web_port),
             httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway,
         ):
-            yield WebStack(gateway, gateway_url, assessments, web_settings)
+            yield WebStack(gateway, gateway_url, assessments, web_settings, interventions)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
+from datetime import UTC, datetime
 
+import asyncpg
 import pytest
 from playwright.async_api import expect
 from plc_shared.auth import Role
@@ -112,4 +115,64 @@ async def test_a_leader_pages_through_the_open_flags_and_the_export_has_them_all
         )
     finally:
         stack.web.flags_page_size, stack.web.export_page_size = sizes
+        await context.close()
+
+
+async def test_the_dashboard_counts_every_open_support_flag_of_a_school_of_more_than_a_thousand(
+    stack, browser
+):
+    """The school dashboard counted open support flags per class from one page of 1,000 of them: a school with
+    more showed too few. It now asks the service for the counts of all of them (one call)."""
+    district, assessment, _ = await stack.seed_district()
+    school, klass = district.schools[0], district.classes[0]
+    for student, points in (("st0", 2), ("st2", 1)):  # two support flags each, the consumer's
+        await stack.post_result(district, assessment, f"{klass}-{student}", points)
+    admin = district.token(Role.DISTRICT_ADMIN)
+    api = Api(stack.gateway, admin["Authorization"].removeprefix("Bearer "))
+
+    async def flagged() -> bool:
+        return len(await api.every(f"{IV}/flags", school_id=school, kind="support")) == 4
+
+    assert await eventually(flagged, timeout_s=20)
+    # 1,200 more open support flags: 60 students on 20 standards, ten of them in a second class too
+    other, now = f"{klass}-other", datetime.now(UTC)
+    rows = [
+        (uuid.uuid4(), f"{klass}-x{i:02d}", district.id, school, [klass, other] if i < 10 else [klass],
+         f"std{k:02d}", "support", "open", "below_cut", uuid.uuid4(), 1, assessment["id"], 10.0, 70.0, now)
+        for i in range(60) for k in range(20)
+    ]  # fmt: skip
+    columns = ["id", "student_id", "district_id", "school_id", "class_ids", "standard_id", "kind", "status", "rule",
+               "result_id", "result_revision", "assessment_id", "score", "cut", "evidence_recorded_at"]  # fmt: skip
+    conn = await asyncpg.connect(stack.interventions.database_url.replace("+asyncpg", ""))
+    try:
+        await conn.copy_records_to_table("flags", columns=columns, records=rows)
+    finally:
+        await conn.close()
+    every = await api.every(f"{IV}/flags", school_id=school, kind="support", limit=1000)
+    assert len(every) == 1204
+    wanted = {  # the whole list counted: class → (students, flags)
+        c: (
+            len({f["student_id"] for f in every if c in f["class_ids"]}),
+            sum(c in f["class_ids"] for f in every),
+        )
+        for c in (klass, other)
+    }
+    assert wanted == {klass: (62, 1204), other: (10, 200)}
+
+    context = await browser.new_context(viewport=VIEWPORTS["laptop"])
+    try:
+        page = await context.new_page()
+        await sign_in(page, stack.base, "school_leader", district.id, school, name="Dr Okafor")
+        answer = await page.request.get(
+            f"{stack.base}/app/dashboard/export.csv?school_id={school}&table=flags"
+        )
+        assert answer.status == 200
+        exported = list(csv.reader(io.StringIO((await answer.body()).decode().removeprefix("\ufeff"))))
+        assert exported[0] == ["Grade", "Class", "Students with an open support flag", "Open support flags"]
+        counts = {r[1]: (int(r[2]), int(r[3])) for r in exported[1:]}
+        assert sorted(counts.values()) == sorted(wanted.values())
+        await page.goto(f"{stack.base}/app/dashboard?school_id={school}")
+        await expect(page.locator("#flags-by-class tbody tr")).to_have_count(2)
+        await expect(page.locator("#flags-by-class")).to_contain_text("1204")
+    finally:
         await context.close()

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from interventions.consumers import handle_results
+from interventions.models import Flag
 from interventions.testing import api, apply, recorded, rostered
 from plc_shared.events import CloudEvent
 from plc_shared.paging import encode_cursor
 from plc_shared.testing import eventually
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 FLAGS, CHANGES = "/interventions/v1/flags", "/interventions/v1/flags/changes"
 
@@ -266,3 +267,105 @@ async def test_the_end_cursor_starts_a_reader_at_the_latest_change_in_its_scope(
     assert len(history) == 5
     assert [f["student_id"] for f in after] == [f["student_id"] for f in in_s1] == ["stu-new"]
     assert teacher_after == []  # stu-new is not in the teacher's classes
+
+
+BY_CLASS = "/interventions/v1/flags/by-class"
+
+
+async def insert_flags(app, district: str, rows: list[tuple]) -> None:
+    """(student, school, class_ids, standard, kind, status) rows straight into `flags`: a school of more than a
+    thousand flags in a second (through the consumer it would take a burst of results)."""
+    now = datetime.now(UTC)
+    values = [
+        {"id": uuid.uuid4(), "student_id": s, "district_id": district, "school_id": sc, "class_ids": list(cl),
+         "standard_id": std, "kind": kind, "status": status, "rule": "below_cut", "result_id": uuid.uuid4(),
+         "result_revision": 1, "assessment_id": "cfa", "score": 30.0, "cut": 70.0, "evidence_recorded_at": now,
+         "resolution": "result" if status == "resolved" else None,
+         "resolved_at": now if status == "resolved" else None}
+        for s, sc, cl, std, kind, status in rows
+    ]  # fmt: skip
+    async with app.state.sessionmaker() as session, session.begin():
+        await session.execute(insert(Flag), values)
+
+
+async def every_flag(client, **params) -> list[dict]:
+    """The whole list, page after page (its `Link: rel="next"`)."""
+    found, url, query = [], FLAGS, {**params, "limit": 1000}
+    while url:
+        page = await client.get(url, params=query)
+        assert page.status_code == 200, page.text
+        found += page.json()
+        url, query = page.links.get("next", {}).get("url"), None
+    return found
+
+
+def counted(flags: list[dict]) -> dict:
+    """What the web dashboard counted from the list: per class of each flag, distinct students and flags."""
+    per: dict = {}
+    for f in flags:
+        for class_id in f["class_ids"] or [None]:
+            students, n = per.get(class_id, (set(), 0))
+            per[class_id] = (students | {f["student_id"]}, n + 1)
+    return {c: (len(s), n) for c, (s, n) in per.items()}
+
+
+def as_counts(answer) -> dict:
+    assert answer.status_code == 200, answer.text
+    return {r["class_id"]: (r["students"], r["flags"]) for r in answer.json()}
+
+
+async def test_the_counts_by_class_count_every_open_flag_of_a_school_of_more_than_a_thousand(app, district):
+    """The dashboard counted a school's open support flags per class from one page of 1,000: a school of more
+    got wrong figures. The counts come from all of them, exactly as the whole list gives them."""
+    a = [f"a{i:02d}" for i in range(60)]  # class c1; the first ten in c2 too
+    classes = {s: ("c1", "c2") if i < 10 else ("c1",) for i, s in enumerate(a)}
+    none = [f"n{i}" for i in range(5)]  # no class
+    students = {s: ("s1",) for s in [*a, *none]} | {"b0": ("s2",)}
+    await apply(
+        app.state.sessionmaker,
+        *rostered(
+            district, ("s1", "s2"), students, classes={**classes, **{s: () for s in none}, "b0": ("c9",)}
+        ),
+    )
+    rows = [(s, "s1", classes[s], f"std{k:02d}", "support", "open") for s in a for k in range(20)]  # 1,200
+    rows += [(s, "s1", (), f"std{k:02d}", "support", "open") for s in none for k in range(2)]
+    rows += [(s, "s1", classes[s], "E", "enrichment", "open") for s in a[:5]]
+    rows += [(s, "s1", classes[s], "R", "support", "resolved") for s in a[10:20]]
+    rows += [("b0", "s2", ("c9",), f"std{k:02d}", "support", "open") for k in range(3)]
+    await insert_flags(app, district, rows)
+    await insert_flags(app, f"{district}-2", [("a00", "s1", ("c1",), "X", "support", "open")])
+    support = {"school_id": "s1", "kind": "support"}
+    async with api(app, "district_admin", district) as admin:
+        got = as_counts(await admin.get(BY_CLASS, params=support))
+        assert got == {"c1": (60, 1200), "c2": (10, 200), None: (5, 10)}
+        assert [r["class_id"] for r in (await admin.get(BY_CLASS, params=support)).json()] == [
+            "c1",
+            "c2",
+            None,
+        ]
+        assert got == counted(await every_flag(admin, **support))  # the whole list, counted
+        assert len(await every_flag(admin, **support)) == 1210
+        for params, wanted in (  # the list's filters
+            ({"school_id": "s1", "kind": "enrichment"}, {"c1": (5, 5), "c2": (5, 5)}),
+            ({"school_id": "s1", "status": "resolved"}, {"c1": (10, 10)}),
+            ({"school_id": "s1", "status": "all", "standard_id": "std03"}, {"c1": (60, 60), "c2": (10, 10)}),
+            ({"school_id": "s1", "class_id": "c2", "kind": "support"}, {"c1": (10, 200), "c2": (10, 200)}),
+            ({"school_id": "s1", "tier": 1, "kind": "support"}, got),
+            ({"school_id": "s1", "tier": 2}, {}),
+            ({}, {**got, "c1": (60, 1205), "c2": (10, 205), "c9": (1, 3)}),
+        ):
+            answer = await admin.get(BY_CLASS, params=params)
+            assert as_counts(answer) == wanted, params
+            assert as_counts(answer) == counted(await every_flag(admin, **params)), params
+        assert (await admin.get(BY_CLASS, params={"status": "closed"})).status_code == 422
+    async with api(app, "teacher", district, ("s1",), ("c2",)) as teacher:  # the students of their class
+        got = as_counts(await teacher.get(BY_CLASS, params=support))
+        assert got == {"c1": (10, 200), "c2": (10, 200)} == counted(await every_flag(teacher, **support))
+    async with api(app, "school_leader", district, ("s2",)) as stranger:  # a school out of scope: missing
+        hidden = await stranger.get(BY_CLASS, params=support)
+        missing = await stranger.get(BY_CLASS, params={**support, "school_id": "nowhere"})
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.json() | {"detail": None} == missing.json() | {"detail": None}
+        assert as_counts(await stranger.get(BY_CLASS, params={"kind": "support"})) == {"c9": (1, 3)}
+    async with api(app, "reviewer", district) as reviewer:
+        assert (await reviewer.get(BY_CLASS, params=support)).status_code == 403

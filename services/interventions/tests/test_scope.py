@@ -166,6 +166,21 @@ CASES = (
         STUDENT_LIST_OF_SCHOOL,
         (Call("GET", f"{IV}/flags", params={"school_id": "{school_a}", "status": "all"}),),
     ),
+    Case(  # counts per class: a caller outside the target's classes gets none of A1's
+        "GET",
+        f"{IV}/flags/by-class",
+        STUDENT_LIST,
+        (
+            Call("GET", f"{IV}/flags/by-class", params={"status": "all"}),
+            Call("GET", f"{IV}/flags/by-class", params={"class_id": "{class_a1}"}),
+        ),
+    ),
+    Case(
+        "GET",
+        f"{IV}/flags/by-class",
+        STUDENT_LIST_OF_SCHOOL,
+        (Call("GET", f"{IV}/flags/by-class", params={"school_id": "{school_a}", "kind": "support"}),),
+    ),
     Case("GET", f"{IV}/flags/changes", STUDENT_LIST, (Call("GET", f"{IV}/flags/changes"),)),
     Case(
         "GET",
@@ -259,7 +274,9 @@ gateway_url = served_behind_gateway("interventions", create_app)
 @pytest.mark.parametrize("via", ["service", "gateway"])
 async def test_every_route_answers_every_adversary_as_documented_and_changes_nothing(app, via, gateway_url):
     w = await build_world(app)
-    await prove_scope(via, CASES, w, (w["student"], w["late"]), app, gateway_url, Base.metadata)
+    # the target's class is a secret too: the counts by class name classes, never students
+    secrets = (w["student"], w["late"], w["class_a1"])
+    await prove_scope(via, CASES, w, secrets, app, gateway_url, Base.metadata)
     await owners_get_it(app, w)
 
 
@@ -275,7 +292,9 @@ async def owners_get_it(app, w: dict[str, str]) -> None:
                 params = {k: fill(v, w) for k, v in call.params.items()}
                 answer = await owner.request(call.method, fill(call.path, w), json=body, params=params)
                 assert answer.is_success, (case.route, answer.text)
-                if Expect.HIDDEN in case.expect.values() and "overdue" not in case.route:
+                if case.route.endswith("/by-class"):  # counts name classes, never a student
+                    assert w["class_a1"] in answer.text, (case.route, "the owner's counts lack the class")
+                elif Expect.HIDDEN in case.expect.values() and "overdue" not in case.route:
                     assert w["student"] in answer.text, (case.route, "the owner's list lacks the target")
                 if "overdue" in case.route:
                     assert w["late"] in answer.text

@@ -149,6 +149,8 @@ READ_QUERIES = [
     ("/interventions/v1/flags", {"school_id": "{school_id}"}),
     ("/interventions/v1/flags", {"school_id": "{school_id}", "status": "all"}),
     ("/interventions/v1/flags/changes", {"school_id": "{school_id}"}),
+    ("/interventions/v1/flags/by-class", {"school_id": "{school_id}"}),
+    ("/interventions/v1/flags/by-class", {"school_id": "{school_id}", "status": "all", "kind": "support"}),
 ]
 
 

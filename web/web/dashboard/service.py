@@ -38,7 +38,8 @@ async def dashboard(api: Api, school_id: str, *, drawn: bool = True) -> Dashboar
         api.get(
             f"{IV}/schools/{seg(school_id)}/tiers/history", weeks=WEEKS
         ),  # a school out of scope: its 404
-        api.get_or([], f"{IV}/flags", school_id=school_id, status="open", kind="support", limit=1000),
+        # every open support flag of the school counted per class by the service (not a page of them counted here)
+        api.get_or([], f"{IV}/flags/by-class", school_id=school_id, status="open", kind="support"),
         api.get_or(None, f"{IV}/schools/{seg(school_id)}/effectiveness"),
         names_for(api, school_id),
         api.get_or([], "/assessments/roster/classes", school_id=school_id),
@@ -57,22 +58,23 @@ async def dashboard(api: Api, school_id: str, *, drawn: bool = True) -> Dashboar
     return found
 
 
-def by_class(flags: list[dict], grades: dict[str, str], names: Names) -> list[dict]:
-    """Per class of the flags (a flag of a student in two classes counts in both): students and flags, by grade
-    then class name; a flag with no class is under "No class"."""
-    per: dict[str, tuple[set, int]] = {}
-    for f in flags:
-        for class_id in f.get("class_ids") or [""]:
-            students, count = per.get(class_id, (set(), 0))
-            students.add(f["student_id"])
-            per[class_id] = (students, count + 1)
+def by_class(counts: list[dict], grades: dict[str, str], names: Names) -> list[dict]:
+    """The service's counts per class (a flag of a student in two classes counts in both) as the page shows
+    them: students and flags, by grade then class name; the flags of no class are under "No class"."""
     rows = []
-    for class_id, (students, count) in per.items():
+    for count in counts:
+        class_id = count["class_id"] or ""
         grade = grades.get(class_id, "")
         name = names.class_with_teachers(class_id) if class_id else "No class"
         label = f"Grade {grade} · {name}" if grade else name
         rows.append(
-            {"grade": grade, "class": name, "label": label, "students": len(students), "flags": count}
+            {
+                "grade": grade,
+                "class": name,
+                "label": label,
+                "students": count["students"],
+                "flags": count["flags"],
+            }
         )
     return sorted(rows, key=lambda r: (r["grade"] or "~", r["class"].lower()))
 

@@ -20,14 +20,7 @@ ERRORS = {s: PROBLEM_RESPONSE for s in (401, 403, 404, 409, 422)}
 FlagStatus = Literal["open", "resolved", "all"]
 
 
-@router.get("/flags", response_model=list[schemas.FlagRead], responses=ERRORS)
-async def list_flags(
-    request: Request,
-    response: Response,
-    session: DbSession,
-    principal: StudentReader,
-    status: FlagStatus = "open",
-    school_id: str | None = None,
+def flag_filters(
     class_id: str | None = None,
     standard_id: str | None = None,
     kind: Literal["support", "enrichment"] | None = None,
@@ -38,6 +31,25 @@ async def list_flags(
             description="Only flags resolved at or after this time (with its UTC offset), e.g. the last two weeks'"
         ),
     ] = None,
+) -> FlagFilters:
+    """The filters the flags list and its counts by class share."""
+    return FlagFilters(
+        class_id=class_id, standard_id=standard_id, kind=kind, tier=tier, resolved_since=resolved_since
+    )
+
+
+Filters = Annotated[FlagFilters, Depends(flag_filters)]
+
+
+@router.get("/flags", response_model=list[schemas.FlagRead], responses=ERRORS)
+async def list_flags(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    principal: StudentReader,
+    filters: Filters,
+    status: FlagStatus = "open",
+    school_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
     cursor: Cursor = None,
@@ -45,9 +57,6 @@ async def list_flags(
     """Flags the caller may see (open by default), oldest first, with their age, tier and resolution. A full
     page carries the next page's address in `Link` (`rel="next"`, a `cursor`: keyset paging, each page as cheap
     as the first); `offset` still works (each page then reads every row before it)."""
-    filters = FlagFilters(
-        class_id=class_id, standard_id=standard_id, kind=kind, tier=tier, resolved_since=resolved_since
-    )
     found, following = await service.flagged(
         session,
         principal=principal,
@@ -60,6 +69,24 @@ async def list_flags(
     )
     link_next(request, response, following)
     return found
+
+
+@router.get("/flags/by-class", response_model=list[schemas.FlagClassCount], responses=ERRORS)
+async def flags_by_class(
+    session: DbSession,
+    principal: StudentReader,
+    filters: Filters,
+    status: FlagStatus = "open",
+    school_id: str | None = None,
+):
+    """Per class, the flags the list would give for the same filters (every one of them, not a page): the number
+    of distinct students and of flags. A flag counts in each class of its student (`class_ids`), so a student in
+    two classes counts in both; a flag with no class is counted under `class_id: null`. Scoped like the list (a
+    teacher's counts are of the students of their classes; a school out of scope is a 404 like a missing one).
+    Ordered by class id, the null class last."""
+    return await service.by_class(
+        session, principal=principal, status=status, school_id=school_id, filters=filters
+    )
 
 
 @router.get("/flags/changes", response_model=schemas.FlagChanges, responses=ERRORS)

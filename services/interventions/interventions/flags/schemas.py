@@ -53,6 +53,14 @@ class FlagRead(Schema):
     )
 
 
+class FlagClassCount(Schema):
+    """One class's share of the flags asked for: a flag counts in every class of its student."""
+
+    class_id: str | None = Field(description="the class (a roster class id); null for the flags of no class")
+    students: int = Field(description="distinct students with such a flag in the class")
+    flags: int = Field(description="such flags of the class's students")
+
+
 class FlagChanges(Schema):
     flags: list[FlagRead] = Field(description="flags opened or resolved after the cursor, in change order")
     next_cursor: str = Field(description="pass it back as `cursor` to get the changes after these")

@@ -74,6 +74,24 @@ async def flagged(
     return [flag_read(f, t, age, supports.get(f.student_id, [])) for f, t, age in rows], following
 
 
+async def by_class(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    status: str,
+    school_id: str | None,
+    filters: FlagFilters,
+) -> list[schemas.FlagClassCount]:
+    """Per class, the distinct students and the flags of every flag the list would give (one aggregate query:
+    a school of 10,000 open flags is counted in the database, not paged out of it). Counts only: no student is
+    named, so nothing is audited here (the gateway records the call, as it does the list's)."""
+    district = await _district(session, principal, school_id)
+    rows = await FlagRepository(session).by_class(
+        district_id=district, status=status, filters=_scoped(principal, school_id, filters)
+    )
+    return [schemas.FlagClassCount(class_id=c, students=s, flags=n) for c, s, n in rows]
+
+
 async def changes(
     session: AsyncSession,
     *,
