@@ -425,7 +425,9 @@ async def isolated(
     url = postgres.url_for(name)
     await upgrade_async(by_name("assessments"), url)
     kafka = KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=f"benchiso{uuid.uuid4().hex[:6]}.")
-    app = create_app(Settings(database_url=url, kafka=kafka, run_relay=False, log_level="WARNING"))
+    app = create_app(
+        Settings(database_url=url, kafka=kafka, run_relay=False, run_periodic=False, log_level="WARNING")
+    )
     sis = bearer(Role.SIS_INTEGRATION, district.id)
     admin = bearer(Role.DISTRICT_ADMIN, district.id)
     total = 0.0

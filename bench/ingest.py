@@ -5,7 +5,8 @@
 Uses PLC_BENCH_POSTGRES_URL (else PostgreSQL on 127.0.0.1:5432 when it answers, else an embedded one) and
 KAFKA_BOOTSTRAP_SERVERS (else a Tansu broker it starts). The service is the real app (migrated database, JWT,
 the request's session committing once), called in-process through httpx's ASGI transport, with its outbox
-relay off so the outbox rows it writes can be counted (publishing is bench/outbox.py's subject).
+relay off so the outbox rows it writes can be counted (publishing is bench/outbox.py's subject), and its periodic
+jobs off (the analysis standings the bulk makes stale are computed after the request, not in it).
 
 Service side: one POST /results/bulk of N rows (each with item scores, so per-standard scores are computed),
 timed from the request until the response, which is sent only after the commit of the results and their
@@ -166,7 +167,9 @@ async def bench(admin_url: str, bootstrap: str, rows: int, rounds: int) -> None:
     try:
         await upgrade_async(by_name("assessments"), url)
         kafka = KafkaSettings(bootstrap_servers=bootstrap, topic_prefix=f"bench{uuid.uuid4().hex[:6]}.")
-        settings = Settings(database_url=url, kafka=kafka, run_relay=False, log_level="WARNING")
+        settings = Settings(
+            database_url=url, kafka=kafka, run_relay=False, run_periodic=False, log_level="WARNING"
+        )
         app = create_app(settings)
         district = f"bench-{uuid.uuid4().hex[:6]}"
         headers = {

@@ -380,13 +380,18 @@ class AnalysisStudent(Base):
 
 class AnalysisStale(Base):
     """A (district, assessment, student) whose results changed since its AnalysisStudent row was computed:
-    written by triggers on `results` (migration 5c1e7a9d3b20), taken by analysis.service."""
+    appended by triggers on `results` (migration 5c1e7a9d3b20; no unique key, so a writer never waits), taken
+    by analysis.service."""
 
     __tablename__ = "analysis_stale"
-    __table_args__ = ({"info": {"derived": True}},)
-    district_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    assessment_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    student_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    __table_args__ = (
+        Index("ix_analysis_stale_district_id_assessment_id", "district_id", "assessment_id"),
+        {"info": {"derived": True}},
+    )
+    __mapper_args__ = {"primary_key": ["district_id", "assessment_id", "student_id"]}  # no key in the table
+    district_id: Mapped[str] = mapped_column(Text)
+    assessment_id: Mapped[str] = mapped_column(Text)
+    student_id: Mapped[str] = mapped_column(Text)
 
 
 class IdempotencyKey(Base):

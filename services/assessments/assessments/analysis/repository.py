@@ -209,23 +209,25 @@ STANDING_COLUMNS = (
     "standard_proficient", "standard_mastered", "item_codes", "item_points", "record",
 )  # fmt: skip
 
-# Taken in student order (two readers of one assessment wait for each other, never deadlock); DELETE after the
-# lock, so a row a job took and committed is skipped.
+# Taken in one order (two readers of one assessment wait for each other, never deadlock); DELETE after the
+# lock, so rows a job took and committed are skipped. A key may be there more than once: distinct ids returned.
 TAKE_STALE = """
-DELETE FROM analysis_stale s USING (
-    SELECT student_id FROM analysis_stale WHERE district_id = $1 AND assessment_id = $2
-    ORDER BY student_id FOR UPDATE
-) t
-WHERE s.district_id = $1 AND s.assessment_id = $2 AND s.student_id = t.student_id
-RETURNING s.student_id
+WITH taken AS (
+    DELETE FROM analysis_stale WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM analysis_stale WHERE district_id = $1 AND assessment_id = $2 ORDER BY ctid FOR UPDATE
+    ))
+    RETURNING student_id
+)
+SELECT DISTINCT student_id FROM taken
 """
 CLAIM_STALE = """
-DELETE FROM analysis_stale s USING (
-    SELECT district_id, assessment_id, student_id FROM analysis_stale
-    ORDER BY district_id, assessment_id, student_id LIMIT $1 FOR UPDATE SKIP LOCKED
-) t
-WHERE s.district_id = t.district_id AND s.assessment_id = t.assessment_id AND s.student_id = t.student_id
-RETURNING s.district_id, s.assessment_id, s.student_id
+WITH taken AS (
+    DELETE FROM analysis_stale WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM analysis_stale LIMIT $1 FOR UPDATE SKIP LOCKED
+    ))
+    RETURNING district_id, assessment_id, student_id
+)
+SELECT DISTINCT district_id, assessment_id, student_id FROM taken
 """
 IN_GRADE = """($3::text IS NULL OR EXISTS (SELECT 1 FROM students st WHERE st.district_id = a.district_id
                AND st.sourced_id = a.student_id AND $3 = ANY(st.grades)))"""

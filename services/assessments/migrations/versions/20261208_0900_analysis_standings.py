@@ -3,9 +3,9 @@ district-wide analysis read and analysed every attempt of a sixth of the distric
 
 `analysis_students`: one row per (district, assessment, student) with a live result: the values the counting
 rule picks (analysis.rules) as arrays PostgreSQL aggregates directly, and the student's data-meeting record as
-JSON text. `analysis_stale`: the keys whose results changed since their row was computed, written by
+JSON text. `analysis_stale`: the keys whose results changed since their row was computed, appended by
 statement-level triggers on `results` (every write path: API, CSV, OneRoster, COPY), so no writer can forget
-it. The analysis brings an assessment's stale rows up to date before it reads them; a periodic job keeps the
+it and none waits for a refresh. The analysis brings an assessment's stale rows up to date before it reads them; a periodic job keeps the
 stale set small (analysis.service).
 
 Revision ID: 5c1e7a9d3b20
@@ -54,10 +54,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
     )
-    op.create_table(
-        "analysis_stale",
-        *(sa.Column(name, sa.Text, nullable=False) for name in KEY),
-        sa.PrimaryKeyConstraint(*KEY, name="pk_analysis_stale"),
+    # No unique key: a writer's trigger only appends (never waits on a key a refresh holds, never conflicts),
+    # a refresh takes every row of its keys (duplicates included).
+    op.create_table("analysis_stale", *(sa.Column(name, sa.Text, nullable=False) for name in KEY))
+    op.create_index(
+        "ix_analysis_stale_district_id_assessment_id", "analysis_stale", ["district_id", "assessment_id"]
     )
     # Statement-level triggers over the transition tables: one INSERT ... SELECT per statement, however many
     # rows it wrote (a bulk of 50,000 results, a COPY).
@@ -71,8 +72,8 @@ def upgrade() -> None:
         name = f"results_{event.lower()}_stale"
         op.execute(
             f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-            f" INSERT INTO analysis_stale ({key}) SELECT DISTINCT {key} FROM ({rows}) changed"
-            " ORDER BY 1, 2, 3 ON CONFLICT DO NOTHING; RETURN NULL; END $$"
+            f" INSERT INTO analysis_stale ({key}) SELECT DISTINCT {key} FROM ({rows}) changed;"
+            " RETURN NULL; END $$"
         )
         op.execute(
             f"CREATE TRIGGER {name} AFTER {event} ON results REFERENCING {tables}"
