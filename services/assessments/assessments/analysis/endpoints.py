@@ -51,4 +51,4 @@ def _json(report: dict) -> bytes:
     head = to_json({**report, "student_results": None})
     tail = b'"student_results":null}'
     assert head.endswith(tail), "student_results is the report's last field"
-    return head[: -len(b"null}")] + b"[" + ",".join(records).encode() + b"]}"
+    return head[: -len(b"null}")] + records.encode() + b"}"

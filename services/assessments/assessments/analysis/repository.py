@@ -118,17 +118,14 @@ class AnalysisRepository:
                 ],
             )
 
-    async def standing_aggregates(self, district_id: str, assessment_id: str, grade: str | None) -> list[Any]:
-        """The counting values per figure from the standings (AGGREGATES' shape, and each standard's students
-        in `ids`), one row per figure and key."""
+    async def standings(
+        self, district_id: str, assessment_id: str, grade: str | None, *, records: bool
+    ) -> Any:
+        """The students' standings on the assessment (of the grade), by student id, as one JSON array (`n`,
+        `standings`), and their records as another if asked (`records`): concatenated as stored."""
         conn = await driver(self.session)
-        await conn.execute("SET LOCAL work_mem = '32MB'")  # the standards' 60,000 scores sorted in memory
-        return await conn.fetch(STANDING_AGGREGATES, district_id, assessment_id, grade)
-
-    async def records(self, district_id: str, assessment_id: str, grade: str | None) -> list[Any]:
-        """Each student's record (JSON text), by student id."""
-        conn = await driver(self.session)
-        return await conn.fetch(RECORDS, district_id, assessment_id, grade)
+        return await conn.fetchrow(STANDINGS_AND_RECORDS if records else STANDINGS, district_id, assessment_id,
+                                   grade)  # fmt: skip
 
     async def teachers(self, district_id: str, class_ids: set[str]) -> dict[str, list[str]]:
         if not class_ids:
@@ -203,11 +200,7 @@ FROM item GROUP BY key
 """
 
 
-STANDING_COLUMNS = (
-    "district_id", "assessment_id", "student_id", "school_id", "class_ids", "attempts", "percent",
-    "performance_level", "standard_ids", "standard_percents", "standard_codes", "standard_essential",
-    "standard_proficient", "standard_mastered", "item_codes", "item_points", "record",
-)  # fmt: skip
+STANDING_COLUMNS = ("district_id", "assessment_id", "student_id", "school_id", "class_ids", "standing", "record")  # fmt: skip
 
 # Taken in one order (two readers of one assessment wait for each other, never deadlock); DELETE after the
 # lock, so rows a job took and committed are skipped. A key may be there more than once: distinct ids returned.
@@ -231,50 +224,14 @@ SELECT DISTINCT district_id, assessment_id, student_id FROM taken
 """
 IN_GRADE = """($3::text IS NULL OR EXISTS (SELECT 1 FROM students st WHERE st.district_id = a.district_id
                AND st.sourced_id = a.student_id AND $3 = ANY(st.grades)))"""
-RECORDS = f"""
-SELECT a.student_id, a.record FROM analysis_students a
+STANDINGS = f"""
+SELECT count(*) AS n, '[' || coalesce(string_agg(a.standing, ',' ORDER BY a.student_id COLLATE "C"), '') || ']'
+       AS standings
+FROM analysis_students a
 WHERE a.district_id = $1 AND a.assessment_id = $2 AND {IN_GRADE}
-ORDER BY a.student_id COLLATE "C"
 """
-# AGGREGATES over the standings: the values that count are picked already (one row per student), so nothing is
-# sorted per student and figure. The arrays are not ordered per aggregate (PostgreSQL 15 sorts the input of
-# every ordered aggregate separately: 900 ms for a district-wide CFA): within one row the arrays are parallel
-# (one input row feeds every aggregate of its group), the standards' come from input sorted by student, and
-# rules.in_student_order checks that order (and sorts if a plan ever changed it). The other figures do not
-# depend on the order of their values.
-STANDING_AGGREGATES = f"""
-WITH s AS (
-    SELECT a.* FROM analysis_students a WHERE a.district_id = $1 AND a.assessment_id = $2 AND {IN_GRADE}
-), overall AS (SELECT student_id, class_ids, percent, performance_level FROM s WHERE percent IS NOT NULL
-), standard AS (
-    SELECT s.student_id, u.* FROM s CROSS JOIN LATERAL unnest(s.standard_ids, s.standard_percents,
-        s.standard_codes, s.standard_essential, s.standard_proficient, s.standard_mastered)
-        AS u(standard_id, percent, code, essential, proficient, mastered)
-    ORDER BY u.standard_id COLLATE "C", s.student_id COLLATE "C"
-), taught AS (
-    SELECT DISTINCT t.teacher_id, o.student_id, o.percent
-    FROM overall o CROSS JOIN LATERAL unnest(o.class_ids) AS k(class_id)
-    JOIN classes c ON c.district_id = $1 AND c.sourced_id = k.class_id
-    CROSS JOIN LATERAL unnest(c.teacher_ids) AS t(teacher_id)
+STANDINGS_AND_RECORDS = STANDINGS.replace(
+    "AS standings",
+    """AS standings,
+       '[' || coalesce(string_agg(a.record, ',' ORDER BY a.student_id COLLATE "C"), '') || ']' AS records""",
 )
-SELECT 'people' AS kind, NULL AS key, count(*) AS n, coalesce(sum(attempts), 0) AS m, NULL::float8[] AS numbers,
-       NULL::text[] AS texts, NULL::bool[] AS essential, NULL::bool[] AS proficient, NULL::bool[] AS mastered,
-       NULL::text[] AS ids
-FROM s
-UNION ALL
-SELECT 'overall', NULL, count(*), 0, array_agg(percent), array_agg(performance_level), NULL, NULL, NULL, NULL
-FROM overall
-UNION ALL
-SELECT 'class', k.class_id, count(*), 0, array_agg(o.percent), NULL, NULL, NULL, NULL, NULL
-FROM overall o CROSS JOIN LATERAL unnest(o.class_ids) AS k(class_id) GROUP BY k.class_id
-UNION ALL
-SELECT 'teacher', teacher_id, count(*), 0, array_agg(percent), NULL, NULL, NULL, NULL, NULL
-FROM taught GROUP BY teacher_id
-UNION ALL
-SELECT 'standard', standard_id, count(*), 0, array_agg(percent), array_agg(code), array_agg(essential),
-       array_agg(proficient), array_agg(mastered), array_agg(student_id)
-FROM standard GROUP BY standard_id
-UNION ALL
-SELECT 'item', u.key, count(*), 0, array_agg(u.value), NULL, NULL, NULL, NULL, NULL
-FROM s CROSS JOIN LATERAL unnest(s.item_codes, s.item_points) AS u(key, value) GROUP BY u.key
-"""

@@ -10,7 +10,6 @@ counted in `students`, not scored). `attempts` counts the live results behind th
 
 from __future__ import annotations
 
-import itertools
 import math
 import statistics
 import uuid
@@ -311,40 +310,85 @@ def student_view(student: Student) -> dict[str, Any]:
 
 
 def standing(student: Student) -> dict[str, Any]:
-    """The values that count for each figure (`_counted`) as the columns of `analysis_students`, and the
-    student's record (`student_view`) as JSON: the district-wide analysis reads these, not every attempt."""
+    """The row of `analysis_students`: the values that count for each figure (`_counted`) as JSON in the order
+    `standing_rows` reads them, and the student's record (`student_view`) as JSON. The district-wide analysis
+    reads these, not every attempt."""
     overall = student.overall
-    scores = [score for _sid, (_row, score) in sorted(student.standards.items())]
-    items = sorted(student.items.items())
+    scores = [
+        [sid, score["percent"], score["code"], bool(score["essential"]), bool(score["proficient"]),
+         bool(score["mastered"])]
+        for sid, (_row, score) in sorted(student.standards.items())
+    ]  # fmt: skip
+    values = [
+        student.student_id,
+        list(student.class_ids),
+        len(student.attempts),
+        overall.percent if overall else None,
+        overall.level if overall else None,
+        scores,
+        sorted(student.items.items()),
+    ]
     return {
         "student_id": student.student_id,
         "school_id": student.school_id,
         "class_ids": list(student.class_ids),
-        "attempts": len(student.attempts),
-        "percent": overall.percent if overall else None,
-        "performance_level": overall.level if overall else None,
-        "standard_ids": [s["standard_id"] for s in scores],
-        "standard_percents": [float(s["percent"]) for s in scores],
-        "standard_codes": [s["code"] for s in scores],
-        "standard_essential": [bool(s["essential"]) for s in scores],
-        "standard_proficient": [bool(s["proficient"]) for s in scores],
-        "standard_mastered": [bool(s["mastered"]) for s in scores],
-        "item_codes": [code for code, _ in items],
-        "item_points": [float(points) for _, points in items],
+        "standing": to_json(values).decode(),
         "record": to_json(student_view(student)).decode(),
     }
 
 
-def in_student_order(row: dict[str, Any]) -> dict[str, Any]:
-    """A standard's row of the standings' aggregates with its parallel arrays in student order (the order
-    `aggregates` and analyse read a standard's first code in): checked, sorted only if it is not."""
-    ids = row.get("ids")
-    if ids and any(a > b for a, b in itertools.pairwise(ids)):
-        keys = ("ids", "numbers", "texts", "essential", "proficient", "mastered")
-        ordered = sorted(zip(*(row[k] for k in keys), strict=True))  # the ids are unique: sorted by id
-        for key, values in zip(keys, zip(*ordered, strict=True), strict=True):
-            row[key] = list(values)
-    return row
+def standing_rows(standings: Iterable[list], teachers: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """The rows `aggregates` reads (one per figure and key, in the shape of analysis.repository.AGGREGATES;
+    each standard's students in `ids`) from the students' standings (`standing`), by student id: one pass, so
+    every array is in student order."""
+    people = attempts = 0
+    overall: tuple[list, list] = ([], [])
+    classes: dict[str, list[float]] = defaultdict(list)
+    taught: dict[str, dict[str, float]] = defaultdict(dict)
+    standards: dict[str, tuple[list, ...]] = {}
+    items: dict[str, list[float]] = defaultdict(list)
+    for sid, class_ids, n, percent, level, scores, points in standings:
+        people, attempts = people + 1, attempts + n
+        if percent is not None:
+            overall[0].append(percent)
+            overall[1].append(level)
+            for class_id in class_ids:
+                classes[class_id].append(percent)
+                for teacher_id in teachers.get(class_id, ()):
+                    taught[teacher_id][sid] = percent
+        for standard_id, *values in scores:
+            into = standards.get(standard_id)
+            if into is None:
+                into = standards[standard_id] = ([], [], [], [], [], [])
+            into[0].append(sid)
+            for column, value in zip(into[1:], values, strict=True):
+                column.append(value)
+        for key, value in points:
+            items[key].append(value)
+
+    def row(kind: str, key: str | None, numbers: list, **more: Any) -> dict[str, Any]:
+        return {"kind": kind, "key": key, "n": len(numbers), "m": 0, "numbers": numbers, **more}
+
+    return [
+        {"kind": "people", "key": None, "n": people, "m": attempts},
+        row("overall", None, overall[0], texts=overall[1]),
+        *(row("class", k, v) for k, v in classes.items()),
+        *(row("teacher", k, list(v.values())) for k, v in taught.items()),
+        *(
+            row(
+                "standard",
+                k,
+                numbers,
+                ids=ids,
+                texts=texts,
+                essential=essential,
+                proficient=proficient,
+                mastered=mastered,
+            )
+            for k, (ids, numbers, texts, essential, proficient, mastered) in standards.items()
+        ),
+        *(row("item", k, v) for k, v in items.items()),
+    ]
 
 
 def name_students(report: dict[str, Any], rows: list[Mapping[str, Any]]) -> None:

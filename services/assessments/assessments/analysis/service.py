@@ -10,6 +10,7 @@ from typing import Any
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.periodic import Periodic
+from pydantic_core import from_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth
@@ -18,9 +19,9 @@ from assessments.analysis.rules import (
     ResultRow,
     aggregates,
     analyse,
-    in_student_order,
     name_students,
     standing,
+    standing_rows,
     students,
 )
 from assessments.catalog.repository import AssessmentRepository
@@ -111,9 +112,9 @@ def _rows(found: list[Any]) -> list[ResultRow]:
     ]
 
 
-class Records(list):
-    """Students' records as stored JSON texts (analysis_students.record), written into the response as they are
-    (analysis.endpoints), never parsed and serialised again."""
+class Records(str):
+    """The students' records as one JSON array of the stored texts (analysis_students.record), written into the
+    response as it is (analysis.endpoints), never parsed and serialised again."""
 
 
 async def _from_standings(
@@ -124,25 +125,23 @@ async def _from_standings(
     district; the same figures and lists as analyse's from the attempts (tests compare the two)."""
     district_id, results = principal.tenant, AnalysisRepository(session)
     await refresh(results, district_id, assessment.id)
-    rows = [
-        in_student_order(dict(r))
-        for r in await results.standing_aggregates(district_id, assessment.id, grade)
-    ]
+    found = await results.standings(district_id, assessment.id, grade, records=with_students)
+    standings = from_json(found["standings"])
+    teachers = await results.teachers(district_id, {c for s in standings for c in s[1]})
+    rows = standing_rows(standings, teachers)
     items = await AssessmentRepository(session).items(district_id, [assessment.id])
-    classes = {r["key"] for r in rows if r["kind"] == "class"}
     report = aggregates(
         rows,
         proficiency_cut=assessment.proficiency_cut,
         mastery_cut=assessment.mastery_cut,
         levels=[lv["name"] for lv in assessment.performance_levels],
         items={i.code: (i.max_points, i.standard_id) for i in items},
-        teachers=await results.teachers(district_id, classes),
+        teachers=teachers,
     )
     if with_students:  # the whole district is in the caller's scope: every student is named
         name_students(report, rows)
-        found = await results.records(district_id, assessment.id, grade)
-        report["student_results"] = Records(r["record"] for r in found)
-        audit_read(principal, "analysis.read", [r["student_id"] for r in found], assessment_id=assessment.id)
+        report["student_results"] = Records(found["records"])
+        audit_read(principal, "analysis.read", [s[0] for s in standings], assessment_id=assessment.id)
     return report
 
 
