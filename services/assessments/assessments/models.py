@@ -18,6 +18,7 @@ from plc_shared.inbox import inbox_table
 from plc_shared.outbox import Outbox, outbox_table
 from sqlalchemy import (
     ARRAY,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -346,8 +347,8 @@ class Result(Base):
 
 class AnalysisStudent(Base):
     """One student's counting values on one assessment (analysis.rules: the attempt each figure counts), kept as
-    the results change: what the district-wide analysis aggregates instead of every attempt (issue 25).
-    `standing` (the values) and `record` (the student's record in the analysis) are JSON texts."""
+    the results change: what the district-wide analysis aggregates instead of every attempt (issue 25). The
+    standards' and items' values are parallel arrays; `record` is the student's record in the analysis (JSON)."""
 
     __tablename__ = "analysis_students"
     __table_args__ = (
@@ -363,7 +364,17 @@ class AnalysisStudent(Base):
     student_id: Mapped[str] = mapped_column(Text, primary_key=True)
     school_id: Mapped[str] = mapped_column(Text)
     class_ids: Mapped[list[str]] = mapped_column(TextArray)
-    standing: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[float | None] = mapped_column(Float)
+    performance_level: Mapped[str | None] = mapped_column(Text)
+    standard_ids: Mapped[list[str]] = mapped_column(TextArray)
+    standard_percents: Mapped[list[float]] = mapped_column(ARRAY(Float))
+    standard_codes: Mapped[list[str | None]] = mapped_column(TextArray)
+    standard_essential: Mapped[list[bool]] = mapped_column(ARRAY(Boolean))
+    standard_proficient: Mapped[list[bool]] = mapped_column(ARRAY(Boolean))
+    standard_mastered: Mapped[list[bool]] = mapped_column(ARRAY(Boolean))
+    item_codes: Mapped[list[str]] = mapped_column(TextArray)
+    item_points: Mapped[list[float]] = mapped_column(ARRAY(Float))
     record: Mapped[str] = mapped_column(Text)
 
 

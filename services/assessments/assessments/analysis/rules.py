@@ -310,99 +310,45 @@ def student_view(student: Student) -> dict[str, Any]:
 
 
 def standing(student: Student) -> dict[str, Any]:
-    """The row of `analysis_students`: the values that count for each figure (`_counted`) as JSON in the order
-    `standing_rows` reads them, and the student's record (`student_view`) as JSON. The district-wide analysis
-    reads these, not every attempt."""
+    """The values that count for each figure (`_counted`) as the columns of `analysis_students`, and the
+    student's record (`student_view`) as JSON: the district-wide analysis reads these, not every attempt."""
     overall = student.overall
-    scores = [
-        [sid, score["percent"], score["code"], bool(score["essential"]), bool(score["proficient"]),
-         bool(score["mastered"])]
-        for sid, (_row, score) in sorted(student.standards.items())
-    ]  # fmt: skip
-    values = [
-        student.student_id,
-        list(student.class_ids),
-        len(student.attempts),
-        overall.percent if overall else None,
-        overall.level if overall else None,
-        scores,
-        sorted(student.items.items()),
-    ]
+    scores = [score for _sid, (_row, score) in sorted(student.standards.items())]
+    items = sorted(student.items.items())
     return {
         "student_id": student.student_id,
         "school_id": student.school_id,
         "class_ids": list(student.class_ids),
-        "standing": to_json(values).decode(),
+        "attempts": len(student.attempts),
+        "percent": overall.percent if overall else None,
+        "performance_level": overall.level if overall else None,
+        "standard_ids": [s["standard_id"] for s in scores],
+        "standard_percents": [float(s["percent"]) for s in scores],
+        "standard_codes": [s["code"] for s in scores],
+        "standard_essential": [bool(s["essential"]) for s in scores],
+        "standard_proficient": [bool(s["proficient"]) for s in scores],
+        "standard_mastered": [bool(s["mastered"]) for s in scores],
+        "item_codes": [code for code, _ in items],
+        "item_points": [float(points) for _, points in items],
         "record": to_json(student_view(student)).decode(),
     }
 
 
-def standing_rows(standings: Iterable[list], teachers: Mapping[str, list[str]]) -> list[dict[str, Any]]:
-    """The rows `aggregates` reads (one per figure and key, in the shape of analysis.repository.AGGREGATES;
-    each standard's students in `ids`) from the students' standings (`standing`), by student id: one pass, so
-    every array is in student order."""
-    people = attempts = 0
-    overall: tuple[list, list] = ([], [])
-    classes: dict[str, list[float]] = defaultdict(list)
-    taught: dict[str, dict[str, float]] = defaultdict(dict)
-    standards: dict[str, tuple[list, ...]] = {}
-    items: dict[str, list[float]] = defaultdict(list)
-    for sid, class_ids, n, percent, level, scores, points in standings:
-        people, attempts = people + 1, attempts + n
-        if percent is not None:
-            overall[0].append(percent)
-            overall[1].append(level)
-            for class_id in class_ids:
-                classes[class_id].append(percent)
-                for teacher_id in teachers.get(class_id, ()):
-                    taught[teacher_id][sid] = percent
-        for standard_id, *values in scores:
-            into = standards.get(standard_id)
-            if into is None:
-                into = standards[standard_id] = ([], [], [], [], [], [])
-            into[0].append(sid)
-            for column, value in zip(into[1:], values, strict=True):
-                column.append(value)
-        for key, value in points:
-            items[key].append(value)
-
-    def row(kind: str, key: str | None, numbers: list, **more: Any) -> dict[str, Any]:
-        return {"kind": kind, "key": key, "n": len(numbers), "m": 0, "numbers": numbers, **more}
-
-    return [
-        {"kind": "people", "key": None, "n": people, "m": attempts},
-        row("overall", None, overall[0], texts=overall[1]),
-        *(row("class", k, v) for k, v in classes.items()),
-        *(row("teacher", k, list(v.values())) for k, v in taught.items()),
-        *(
-            row(
-                "standard",
-                k,
-                numbers,
-                ids=ids,
-                texts=texts,
-                essential=essential,
-                proficient=proficient,
-                mastered=mastered,
-            )
-            for k, (ids, numbers, texts, essential, proficient, mastered) in standards.items()
-        ),
-        *(row("item", k, v) for k, v in items.items()),
-    ]
-
-
 def name_students(report: dict[str, Any], rows: list[Mapping[str, Any]]) -> None:
     """The student lists `analyse(..., with_students=True)` gives, filled into a report of `aggregates` from
-    its rows: per standard the students below the cut and at mastery (each standard's `ids`, by student id)
-    and the students at mastery on every standard. `student_results` is the caller's (the stored records)."""
+    its rows: per standard the students below the cut and at mastery (each standard's `ids`, parallel to its
+    `proficient` and `mastered`, in any order) and the students at mastery on every standard.
+    `student_results` is the caller's (the stored records)."""
     by_standard = {r["key"]: r for r in rows if r["kind"] == "standard"}
     for entry in report["below_cut"]:
         r = by_standard[entry["standard_id"]]
-        entry["student_ids"] = [sid for sid, ok in zip(r["ids"], r["proficient"], strict=True) if not ok]
+        entry["student_ids"] = sorted(
+            sid for sid, ok in zip(r["ids"], r["proficient"], strict=True) if not ok
+        )
     mastered_on: dict[str, int] = defaultdict(int)
     for entry in report["enrichment"]:
         r = by_standard[entry["standard_id"]]
-        entry["student_ids"] = [sid for sid, ok in zip(r["ids"], r["mastered"], strict=True) if ok]
+        entry["student_ids"] = sorted(sid for sid, ok in zip(r["ids"], r["mastered"], strict=True) if ok)
         for sid in entry["student_ids"]:
             mastered_on[sid] += 1
     every = len(report["below_cut"])  # a student appears once per standard: on all of them, mastered

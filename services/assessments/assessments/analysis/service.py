@@ -10,7 +10,6 @@ from typing import Any
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
 from plc_shared.periodic import Periodic
-from pydantic_core import from_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessments import auth
@@ -21,7 +20,6 @@ from assessments.analysis.rules import (
     analyse,
     name_students,
     standing,
-    standing_rows,
     students,
 )
 from assessments.catalog.repository import AssessmentRepository
@@ -125,23 +123,23 @@ async def _from_standings(
     district; the same figures and lists as analyse's from the attempts (tests compare the two)."""
     district_id, results = principal.tenant, AnalysisRepository(session)
     await refresh(results, district_id, assessment.id)
-    found = await results.standings(district_id, assessment.id, grade, records=with_students)
-    standings = from_json(found["standings"])
-    teachers = await results.teachers(district_id, {c for s in standings for c in s[1]})
-    rows = standing_rows(standings, teachers)
+    found = await results.standing_aggregates(district_id, assessment.id, grade, with_ids=with_students)
+    rows = [dict(r) for r in found]
     items = await AssessmentRepository(session).items(district_id, [assessment.id])
+    classes = {r["key"] for r in rows if r["kind"] == "class"}
     report = aggregates(
         rows,
         proficiency_cut=assessment.proficiency_cut,
         mastery_cut=assessment.mastery_cut,
         levels=[lv["name"] for lv in assessment.performance_levels],
         items={i.code: (i.max_points, i.standard_id) for i in items},
-        teachers=teachers,
+        teachers=await results.teachers(district_id, classes),
     )
     if with_students:  # the whole district is in the caller's scope: every student is named
         name_students(report, rows)
+        found = await results.records(district_id, assessment.id, grade)
         report["student_results"] = Records(found["records"])
-        audit_read(principal, "analysis.read", [s[0] for s in standings], assessment_id=assessment.id)
+        audit_read(principal, "analysis.read", sorted(found["ids"] or []), assessment_id=assessment.id)
     return report
 
 

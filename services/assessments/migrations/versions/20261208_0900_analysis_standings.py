@@ -2,8 +2,8 @@
 district-wide analysis read and analysed every attempt of a sixth of the district on every request)
 
 `analysis_students`: one row per (district, assessment, student) with a live result: the values the counting
-rule picks (analysis.rules.standing) and the student's data-meeting record, both as JSON text, read as they are
-(concatenated in PostgreSQL, parsed once). `analysis_stale`: the keys whose results changed since their row was computed, appended by
+rule picks (analysis.rules.standing) as arrays PostgreSQL aggregates directly, and the student's data-meeting
+record as JSON text. `analysis_stale`: the keys whose results changed since their row was computed, appended by
 statement-level triggers on `results` (every write path: API, CSV, OneRoster, COPY), so no writer can forget
 it and none waits for a refresh. The analysis brings an assessment's stale rows up to date before it reads them; a periodic job keeps the
 stale set small (analysis.service).
@@ -24,7 +24,7 @@ down_revision: str | None = "2e9c6b4a8f17"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TEXTS = postgresql.ARRAY(sa.Text)
+TEXTS, FLOATS, BOOLS = postgresql.ARRAY(sa.Text), postgresql.ARRAY(sa.Float), postgresql.ARRAY(sa.Boolean)
 KEY = ("district_id", "assessment_id", "student_id")
 
 
@@ -34,13 +34,17 @@ def upgrade() -> None:
         *(sa.Column(name, sa.Text, nullable=False) for name in KEY),
         sa.Column("school_id", sa.Text, nullable=False),
         sa.Column("class_ids", TEXTS, nullable=False),
-        sa.Column(
-            "standing",
-            sa.Text,
-            nullable=False,
-            comment="JSON: [student, classes, attempts, percent, level, [[standard, percent, code, essential,"
-            " proficient, mastered], ...], [[item, points], ...]], the values that count (analysis.rules.standing)",
-        ),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("percent", sa.Float, comment="the overall figure's counting attempt; NULL: not scored"),
+        sa.Column("performance_level", sa.Text),
+        sa.Column("standard_ids", TEXTS, nullable=False),
+        sa.Column("standard_percents", FLOATS, nullable=False),
+        sa.Column("standard_codes", TEXTS, nullable=False),
+        sa.Column("standard_essential", BOOLS, nullable=False),
+        sa.Column("standard_proficient", BOOLS, nullable=False),
+        sa.Column("standard_mastered", BOOLS, nullable=False),
+        sa.Column("item_codes", TEXTS, nullable=False),
+        sa.Column("item_points", FLOATS, nullable=False),
         sa.Column("record", sa.Text, nullable=False, comment="the student's record in the analysis, as JSON"),
         sa.PrimaryKeyConstraint(*KEY, name="pk_analysis_students"),
         sa.ForeignKeyConstraint(
