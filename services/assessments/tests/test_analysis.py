@@ -456,3 +456,38 @@ async def test_the_district_wide_analysis_from_the_standings_equals_the_rules_ov
             assert await refresh(AnalysisRepository(session), district.id, a) == 0
     finally:
         await engine.dispose()
+
+
+async def test_two_transactions_computing_one_students_standing_never_collide(district, scored, settings):
+    """The triggers only append to analysis_stale, so a key can be stale twice: the periodic job takes one
+    marker, a read the other, and both compute the same student. The second waits for the first (one advisory
+    lock per assessment) and then replaces its row, instead of inserting the key a second time."""
+    import asyncio
+
+    from assessments.analysis.repository import AnalysisRepository
+    from assessments.analysis.service import _compute
+    from plc_shared.db import create_engine, make_sessionmaker
+
+    a, student = scored["id"], district.students[0]
+    engine = create_engine(settings.database_url, pool_size=2)
+    sessions = make_sessionmaker(engine)
+
+    async def compute_in_new_transaction() -> None:
+        async with sessions() as session, session.begin():
+            await _compute(AnalysisRepository(session), district.id, a, [student])
+
+    try:
+        async with sessions() as job, job.begin():
+            await _compute(
+                AnalysisRepository(job), district.id, a, [student]
+            )  # its row inserted, not committed
+            reader = asyncio.create_task(compute_in_new_transaction())
+            await asyncio.sleep(0.5)
+            assert not reader.done()  # waits for the job's transaction
+        await reader  # then replaces the job's row: no unique violation
+        analysis = await district.http.get(
+            f"/assessments/assessments/{a}/analysis", headers=district.token(Role.DISTRICT_ADMIN)
+        )
+        assert analysis.status_code == 200 and analysis.json()["students"] == 6
+    finally:
+        await engine.dispose()

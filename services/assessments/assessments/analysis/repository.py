@@ -96,6 +96,13 @@ class AnalysisRepository:
         conn = await driver(self.session)
         return [tuple(row) for row in await conn.fetch(CLAIM_STALE, limit)]
 
+    async def lock_standings(self, district_id: str, assessment_id: str) -> None:
+        """Until this transaction ends, no other computes standings of the assessment: a key can be stale twice
+        (the triggers only append), and two transactions computing it at once would insert it twice."""
+        conn = await driver(self.session)
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))", district_id,
+                           assessment_id)  # fmt: skip
+
     async def replace_standings(
         self, district_id: str, assessment_id: str, student_ids: list[str], standings: list[dict[str, Any]]
     ) -> None:

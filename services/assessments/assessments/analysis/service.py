@@ -175,6 +175,7 @@ def standings_job(interval_s: float) -> Periodic:
 async def _compute(results: AnalysisRepository, district_id: str, assessment_id: str, student_ids: list[str]):
     if not student_ids:
         return
+    await results.lock_standings(district_id, assessment_id)
     found = await results.for_analysis(district_id, assessment_id, schools=None, student_ids=student_ids)
     people = students(_rows(found))
     await results.replace_standings(district_id, assessment_id, student_ids, [standing(p) for p in people])
