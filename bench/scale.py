@@ -18,7 +18,9 @@ each read in process (ASGI: routing, auth, queries, serialisation; no gateway, n
 
 Reads (role in brackets): teacher_analysis (teacher of the class: GET .../analysis of a school CFA),
 district_analysis (district admin: the analysis of `dw-cfa`, every student named with their attempts),
-district_analysis_aggregates (analyst: the same analysis, aggregates only), class_flags (teacher: open flags of their class),
+district_analysis_aggregates (analyst: the same analysis, aggregates only), district_analysis_after_write (the
+district admin's analysis again, each time right after a correction of one student's result, not timed),
+class_flags (teacher: open flags of their class),
 school_flags (school leader: a page of 1,000 of s0000's 10,000 open flags), student_results (school leader:
 GET /assessments/students/{id}), goal_read (GET /goals/v1/goals/{id}), implementation_achievement (district
 admin, GET /reviews/v1/analytics/implementation-achievement), and two web pages' data as the web app builds
@@ -358,12 +360,29 @@ async def measure(urls: dict[str, str], shape: Shape, rounds: int) -> dict[str, 
             "dashboard_page": await web(lambda api: dashboard(api, BIG_SCHOOL), big_leader,
                                         "dashboard_page"),
         }  # fmt: skip
+        # district_analysis_after_write: the same read right after a correction of one student's result (not
+        # timed): the read computes that student's standing again (analysis.service.refresh), not the district's.
+        taker = await _one_taker(urls["assessments"])
+        corrections = iter(range(1_000_000))
+
+        async def correct() -> None:
+            n = next(corrections)
+            body = {"assessment_id": DW, "student_id": taker, "attempt": 1,
+                    "item_scores": {f"i{i}": float((n + i) % 6) for i in range(1, 9)}}  # fmt: skip
+            async with client(apps["assessments"], token("sis_integration")) as http:
+                answer = await http.put("/assessments/results", json=body)
+            assert answer.status_code in (200, 201), answer.text[:300]
+
+        reads["district_analysis_after_write"] = reads["district_analysis"]
+        before = {"district_analysis_after_write": correct}
         for name, call in reads.items():
             for _ in range(2):  # warm: connections, caches, first-call imports
                 await call()
             times.pop(f"{name}_added", None)
             took = []
             for _ in range(rounds):
+                if name in before:
+                    await before[name]()
                 started = time.perf_counter()
                 await call()
                 took.append((time.perf_counter() - started) * 1000)
@@ -371,6 +390,20 @@ async def measure(urls: dict[str, str], shape: Shape, rounds: int) -> dict[str, 
         slowest = sorted(((statistics.median(v), p) for p, v in router.by_path.items()), reverse=True)[:6]
         print("  the web pages' API calls, median ms: " + ", ".join(f"{p} {m:.0f}" for m, p in slowest))
     return times
+
+
+async def _one_taker(url: str) -> str:
+    """A student with a result on the district CFA."""
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        return await conn.fetchval(
+            "SELECT student_id FROM results WHERE district_id = $1 AND assessment_id = $2 ORDER BY student_id"
+            " LIMIT 1",
+            DISTRICT,
+            DW,
+        )
+    finally:
+        await conn.close()
 
 
 def p99(values: list[float]) -> float:
