@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from plc_shared.auth import permission_area
 from plc_shared.db import DbSession
 from plc_shared.errors import PROBLEM_RESPONSE
@@ -62,9 +62,10 @@ async def list_students(
     of all the caller's schools, in one answer: what a page needs to name students (audited); with
     `assessment_id`, those who took it (a district-wide data meeting names its 15,000, not the district's
     90,000)."""
-    return await service.list_students(
+    listed = await service.list_students(
         session, principal=principal, school_id=school_id, assessment_id=assessment_id
     )
+    return Response(listed, media_type="application/json")  # built by PostgreSQL (plc_shared.db.json_list)
 
 
 @router.get("/classes/{class_id}/students", response_model=list[schemas.StudentRead], responses=ERRORS)

@@ -7,7 +7,7 @@ from typing import Any
 
 from plc_shared import scope
 from plc_shared.auth import Principal
-from sqlalchemy import Text, cast, exists, func, literal, or_, select
+from sqlalchemy import Select, Text, cast, exists, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,13 +71,13 @@ class RosterReader:
             stmt = stmt.where(c.school_id == school_id)
         return list((await self.session.execute(stmt.order_by(c.title, c.sourced_id))).all())
 
-    async def students_in_scope(
+    def students_in_scope(
         self, principal: Principal, school_id: str | None, assessment_id: str | None = None
-    ) -> list[Any]:
+    ) -> Select:
         """Active students of the caller's district the caller may see (plc_shared.scope: their schools; a
         teacher, the students actively enrolled in their classes), of `school_id` if given, with a live result
-        on `assessment_id` if given (a data meeting names its students, not the whole district's). Rows, not ORM
-        objects: a district-wide meeting reads 15,000 of them."""
+        on `assessment_id` if given (a data meeting names its students, not the whole district's): the select of
+        their columns, for plc_shared.db.json_list (a district-wide meeting reads 15,000 of them)."""
         s = models.Student
         stmt = select(*s.__table__.columns).where(s.district_id == principal.tenant, s.status == "active")
         stmt = stmt.where(
@@ -98,9 +98,7 @@ class RosterReader:
                     r.voided_at.is_(None),
                 )
             )
-        return list(
-            (await self.session.execute(stmt.order_by(s.family_name, s.given_name, s.sourced_id))).all()
-        )
+        return stmt
 
     async def class_students(self, district_id: str, class_id: str) -> list[models.Student]:
         s, e = models.Student, models.Enrollment

@@ -9,6 +9,7 @@ from typing import Any
 from plc_shared import scope
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
+from plc_shared.db import json_list
 from plc_shared.events.assessments import ClassRostered, SchoolRostered, StudentRostered, UserRostered
 from plc_shared.events.envelope import Event
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -247,19 +248,19 @@ async def get_staff(session: AsyncSession, *, principal: Principal, staff_id: st
 
 async def list_students(
     session: AsyncSession, *, principal: Principal, school_id: str | None, assessment_id: str | None = None
-) -> list[schemas.StudentRead]:
+) -> str:
     """The students the caller may see (plc_shared.scope), of one school or of all the caller's schools; a
     school out of scope lists nobody, as one with no students; with `assessment_id`, those with a live result
-    on it (an assessment another district's or unknown lists nobody)."""
-    students = await RosterReader(session).students_in_scope(principal, school_id, assessment_id)
-    audit_read(
-        principal,
-        "students.read",
-        [s.sourced_id for s in students],
-        school_id=school_id,
-        assessment_id=assessment_id,
+    on it (an assessment another district's or unknown lists nobody). The JSON text of the list (StudentRead)."""
+    listed, ids = await json_list(
+        session,
+        RosterReader(session).students_in_scope(principal, school_id, assessment_id),
+        keys=list(schemas.StudentRead.model_fields),
+        order_by=("family_name", "given_name", "sourced_id"),
+        ids="sourced_id",
     )
-    return [schemas.StudentRead.from_stored(s) for s in students]
+    audit_read(principal, "students.read", ids, school_id=school_id, assessment_id=assessment_id)
+    return listed
 
 
 async def class_students(
