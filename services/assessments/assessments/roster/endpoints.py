@@ -46,7 +46,8 @@ async def list_schools(session: DbSession, principal: CurrentPrincipal):
 @router.get("/classes", response_model=list[schemas.ClassRead], responses=ERRORS)
 async def list_classes(session: DbSession, principal: CurrentPrincipal, school_id: str | None = None):
     """The active classes (with their teachers) of the schools the caller can see."""
-    return await service.list_classes(session, principal=principal, school_id=school_id)
+    listed = await service.list_classes(session, principal=principal, school_id=school_id)
+    return Response(listed, media_type="application/json")  # built by PostgreSQL (plc_shared.db.json_list)
 
 
 @router.get("/students", response_model=list[schemas.StudentRead], responses=ERRORS)

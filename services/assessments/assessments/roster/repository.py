@@ -7,7 +7,7 @@ from typing import Any
 
 from plc_shared import scope
 from plc_shared.auth import Principal
-from sqlalchemy import Select, Text, cast, exists, func, literal, or_, select
+from sqlalchemy import Select, Text, cast, exists, func, literal, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +45,17 @@ class RosterRepository:
         return set((await self.session.scalars(stmt)).all())
 
 
+# A class's teachers as ClassRead lists them (schemas.TeacherRead): each of teacher_ids in order, named when the
+# roster has them as active staff, else the id alone.
+TEACHERS = literal_column(
+    "(SELECT coalesce(json_agg(json_build_object('sourced_id', u.teacher_id, 'given_name', st.given_name,"
+    " 'family_name', st.family_name) ORDER BY u.ord), '[]'::json)"
+    " FROM unnest(classes.teacher_ids) WITH ORDINALITY AS u(teacher_id, ord)"
+    " LEFT JOIN staff st ON st.district_id = classes.district_id AND st.status = 'active'"
+    " AND st.sourced_id = u.teacher_id)"
+).label("teachers")
+
+
 class RosterReader:
     """Active roster rows of one district, optionally limited to some schools."""
 
@@ -59,17 +70,19 @@ class RosterReader:
             stmt = stmt.where(models.Org.sourced_id.in_(schools))
         return list((await self.session.scalars(stmt.order_by(models.Org.name))).all())
 
-    async def classes(
-        self, district_id: str, schools: frozenset[str] | None, school_id: str | None
-    ) -> list[Any]:
-        """Rows, not ORM objects: a district's thousands of classes are read, never changed."""
+    def classes(self, district_id: str, schools: frozenset[str] | None, school_id: str | None) -> Select:
+        """The active classes (of the caller's schools, of `school_id`) with their `teachers`: teacher_ids in
+        order, with the names of those the roster has as active staff. The select of ClassRead's columns, for
+        plc_shared.db.json_list (a district has thousands of classes)."""
         c = models.Class
-        stmt = select(*c.__table__.columns).where(c.district_id == district_id, c.status == "active")
+        stmt = select(*c.__table__.columns, TEACHERS).where(
+            c.district_id == district_id, c.status == "active"
+        )
         if schools is not None:
             stmt = stmt.where(c.school_id.in_(schools))
         if school_id:
             stmt = stmt.where(c.school_id == school_id)
-        return list((await self.session.execute(stmt.order_by(c.title, c.sourced_id))).all())
+        return stmt
 
     def students_in_scope(
         self, principal: Principal, school_id: str | None, assessment_id: str | None = None

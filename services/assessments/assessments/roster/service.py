@@ -195,26 +195,16 @@ async def list_schools(session: AsyncSession, *, principal: Principal) -> list[s
     return [schemas.SchoolRead.from_stored(o) for o in found]
 
 
-async def list_classes(
-    session: AsyncSession, *, principal: Principal, school_id: str | None
-) -> list[schemas.ClassRead]:
-    reader = RosterReader(session)
-    found = await reader.classes(principal.tenant, principal.visible_schools(), school_id)
-    staff = await reader.staff_by_id(principal.tenant, {t for c in found for t in c.teacher_ids})
-    return [
-        schemas.ClassRead.from_stored(c).model_copy(
-            update={"teachers": [teacher(t, staff.get(t)) for t in c.teacher_ids]}
-        )
-        for c in found
-    ]
-
-
-def teacher(teacher_id: str, staff: models.Staff | None) -> schemas.TeacherRead:
-    if staff is None:  # a teacher id the roster has no staff record (or name) for
-        return schemas.TeacherRead(sourced_id=teacher_id)
-    return schemas.TeacherRead(
-        sourced_id=teacher_id, given_name=staff.given_name, family_name=staff.family_name
+async def list_classes(session: AsyncSession, *, principal: Principal, school_id: str | None) -> str:
+    """The JSON text of the list (ClassRead), by title."""
+    listed, _ids = await json_list(
+        session,
+        RosterReader(session).classes(principal.tenant, principal.visible_schools(), school_id),
+        keys=list(schemas.ClassRead.model_fields),
+        order_by=("title", "sourced_id"),
+        ids="sourced_id",
     )
+    return listed
 
 
 async def list_staff(
