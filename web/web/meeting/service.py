@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from markupsafe import Markup
 
@@ -79,7 +80,7 @@ async def meeting(api: Api, assessment_id: str, school_id: str | None, *, drawn:
             for sid in entry.get("student_ids") or []
             if sid in per_student
         ]
-        evidence.sort(key=lambda e: (e.percent, e.name))
+        evidence.sort(key=attrgetter("percent", "name"))
         below.append((entry, evidence))
     ready = sorted(
         ((sid, names.student(sid)) for sid in analysis.get("mastered_all") or []), key=lambda p: p[1]
