@@ -24,7 +24,7 @@ from interventions.results.schemas import (
     SCORE_COLUMNS,
     SEP,
     UPDATABLE,
-    flag_row,
+    flag_values,
     score_values,
     tier_row,
 )
@@ -228,7 +228,8 @@ class FlagStateRepository:
 
     def _save_flags(self, changes: Changes, serial: Serial) -> None:
         if changes.updated_flags:  # one UPDATE ... FROM unnest for every flag the batch changed
-            rows = [flag_row(f) for f in changes.updated_flags.values()]
+            values = list(zip(*(flag_values(f) for f in changes.updated_flags.values()), strict=True))
+            by_name = dict(zip(FLAG_COLUMNS, values, strict=True))
             columns = ("id", *UPDATABLE)
             arrays = ", ".join(
                 f"CAST(:c{i} AS {PG_TYPES[type(Flags.c[name].type)]}[])" for i, name in enumerate(columns)
@@ -239,11 +240,11 @@ class FlagStateRepository:
                     f"UPDATE flags f SET {sets} FROM unnest({arrays}) AS u({', '.join(columns)})"
                     " WHERE f.id = u.id"
                 ),
-                {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)},
+                {f"c{i}": list(by_name[name]) for i, name in enumerate(columns)},
             )
             serial.submit(update)
         # after the updates: a flag resolved in this batch may make room for a new open one on its pair
-        new = [tuple(flag_row(f).values()) for f in changes.new_flags.values()]
+        new = [flag_values(f) for f in changes.new_flags.values()]
         serial.submit(self._copy(Flags, new, FLAG_COLUMNS))
 
     async def _copy(self, table: Table, rows: list[tuple], columns: Sequence[str]) -> None:
