@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, Table, Text, Uuid, func, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from plc_shared.db import is_connection_error
+from plc_shared.db import TextColumns, is_connection_error
 from plc_shared.events import CloudEvent
 from plc_shared.events.envelope import EventParser
 from plc_shared.kafka import BrokerWatch, ensure_topics, make_producer
@@ -420,23 +420,24 @@ class ConsumerRunner:
 
     async def _claim(self, session: AsyncSession, items: list[Parsed]) -> list[Parsed]:
         """Record the events in the inbox; return those not seen before (in order, first of duplicates).
-        One INSERT ... SELECT FROM unnest(arrays): the same statement whatever the number of events."""
+        One INSERT ... SELECT FROM unnest(arrays): the same statement whatever the number of events (types
+        and topics as one string each: TextColumns)."""
         first: dict = {}
         for p in items:
             first.setdefault(p.event.id, p)
         rows = list(first.values())
+        names = TextColumns([p.event.type for p in rows], [p.record.topic for p in rows])
         claimed = await session.execute(
             text(
                 f'INSERT INTO {self.inbox.name} (consumer, event_id, event_type, topic, partition, "offset")'
-                " SELECT :consumer, * FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]),"
-                " CAST(:topics AS text[]), CAST(:partitions AS int[]), CAST(:offsets AS bigint[]))"
+                f" SELECT :consumer, * FROM unnest(CAST(:ids AS uuid[]), {names.named_sql('n', 0)},"
+                f" {names.named_sql('n', 1)}, CAST(:partitions AS int[]), CAST(:offsets AS bigint[]))"
                 " ON CONFLICT DO NOTHING RETURNING event_id"
             ),
             {
                 "consumer": self.spec.name,
                 "ids": [p.event.id for p in rows],
-                "types": [p.event.type for p in rows],
-                "topics": [p.record.topic for p in rows],
+                **names.named("n"),
                 "partitions": [p.record.partition for p in rows],
                 "offsets": [p.record.offset for p in rows],
             },

@@ -5,7 +5,7 @@ import asyncio
 import uuid
 
 import pytest
-from plc_shared.db import Serial, create_engine, driver, make_sessionmaker
+from plc_shared.db import Serial, TextColumns, create_engine, driver, make_sessionmaker
 from sqlalchemy import text
 
 
@@ -65,5 +65,38 @@ async def test_driver_writes_inside_the_sessions_transaction(create_database, be
             await (await driver(session)).copy_records_to_table("copied", records=[(3,)])
         async with engine.connect() as conn:
             assert (await conn.execute(text("SELECT array_agg(x) FROM copied"))).scalar_one() == [3]
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ([], []),
+        ([""], ["x"]),
+        (["d1", "d1", ""], ["a", "", "c"]),
+        (["has\x1fseparator", "\x01\x02"], ["é\x1f", "\x1e"]),  # a separator that occurs in no value
+    ],
+    ids=["empty", "one-empty-string", "empty-strings", "separator-in-values"],
+)
+async def test_text_columns_arrive_as_the_same_text_arrays(create_database, columns):
+    """TextColumns (text columns sent as one string each) unpacks in PostgreSQL to exactly the values sent,
+    through asyncpg's numbered parameters and SQLAlchemy's named ones alike."""
+    engine = create_engine(await create_database(f"textcols_{uuid.uuid4().hex[:6]}"))
+    try:
+        packed = TextColumns(*columns)
+        sessionmaker = make_sessionmaker(engine)
+        async with sessionmaker() as session, session.begin():
+            raw = await driver(session)
+            rows = await raw.fetch(
+                f"SELECT * FROM unnest({TextColumns.sql(0)}, {TextColumns.sql(1)}) WITH ORDINALITY",
+                *packed.params(),
+            )
+            assert [tuple(r[:2]) for r in rows] == list(zip(*columns, strict=True))
+            named = await session.execute(
+                text(f"SELECT {TextColumns.named_sql('t', 0)}, {TextColumns.named_sql('t', 1)}"),
+                packed.named("t"),
+            )
+            assert [list(c or []) for c in named.one()] == [list(c) for c in columns]
     finally:
         await engine.dispose()

@@ -189,16 +189,20 @@ async def handle_results(
 def normalise(kind: str, p, school_rules: dict, assessment_rules: dict) -> ResultChange:
     scores = {}
     if kind != "voided" and p.score_status not in counting.NOT_COUNTED_STATUSES:
-        override = _cuts(assessment_rules.get((p.district_id, p.school_id, p.assessment_id)))
-        school = _cuts(school_rules.get((p.district_id, p.school_id)))
+        # rules.effective_cuts: the assessment's override, else the school's, else the event's (usually)
+        cuts = _cuts(assessment_rules.get((p.district_id, p.school_id, p.assessment_id))) or _cuts(
+            school_rules.get((p.district_id, p.school_id))
+        )
         for s in p.standards:
-            cuts = rules.effective_cuts(rules.Cuts(s.proficiency_cut, s.mastery_cut), school, override)
+            proficiency, mastery = (
+                (s.proficiency_cut, s.mastery_cut) if cuts is None else (cuts.proficiency, cuts.mastery)
+            )
             scores[s.standard_id] = rules.Score(  # positional: this runs for every standard of every result
                 p.result_id,
                 p.revision,
                 s.percent,
-                cuts.proficiency,
-                cuts.mastery,
+                proficiency,
+                mastery,
                 p.assessed_on,
                 p.recorded_at,  # first_recorded_at (FlagEngine keeps the first one of a result it holds)
                 p.recorded_at,

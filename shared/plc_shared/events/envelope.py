@@ -84,21 +84,38 @@ class CloudEvent(BaseModel):
     @staticmethod
     def encode(event: Event, *, id: uuid.UUID, time: datetime | None = None) -> bytes:
         """`CloudEvent.wrap(event, id=id, time=time).to_bytes()`, byte for byte, about five times faster (no
-        intermediate dict, no validation of the envelope): for producers of thousands of events a batch."""
+        intermediate dict, no validation of the envelope): for producers of thousands of events a batch. The
+        header around the id and the subject is the same for every event of one type at one time (a batch
+        stamps its events with one time): it is serialised once (`_header`)."""
+        head, middle, tail = _header(event.type, event.source, time or datetime.now(UTC))
         subject = event.subject()
-        header: dict[str, Any] = {"specversion": "1.0", "id": id, "source": event.source, "type": event.type}
-        if subject is not None:
-            header["subject"] = subject
-        header["time"] = time or datetime.now(UTC)
-        header["datacontenttype"] = "application/json"
-        header["dataschema"] = schema_url(event.type)
         return b"".join(
-            (to_json(header)[:-1], b',"data":', event.__pydantic_serializer__.to_json(event), b"}")
+            (
+                head,
+                to_json(id),
+                middle,
+                b"" if subject is None else b',"subject":' + to_json(subject),
+                tail,
+                event.__pydantic_serializer__.to_json(event),
+                b"}",
+            )
         )
 
     def payload(self) -> Event:
         """The typed data; raises KeyError for an unknown type and ValidationError for bad data."""
         return _REGISTRY[self.type].model_validate(self.data)
+
+
+@functools.lru_cache(maxsize=256)
+def _header(event_type: str, source: str, time: datetime) -> tuple[bytes, bytes, bytes]:
+    """The envelope's JSON before its id, between its id and its subject, and after its subject up to its
+    data (`CloudEvent.encode`), cut out of pydantic's own serialisation of such a header (so that escaping and
+    formats are the same)."""
+    marker = uuid.UUID(int=0)
+    header = {"specversion": "1.0", "id": marker, "source": source, "type": event_type}
+    head, middle = to_json(header)[:-1].split(to_json(marker))
+    after = {"time": time, "datacontenttype": "application/json", "dataschema": schema_url(event_type)}
+    return head, middle, b"," + to_json(after)[1:-1] + b',"data":'
 
 
 def parse_event(raw: bytes) -> CloudEvent:

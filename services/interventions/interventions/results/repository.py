@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 import asyncpg
-from plc_shared.db import Serial, driver
+from plc_shared.db import Serial, TextColumns, driver
 from sqlalchemy import ARRAY, Table, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +24,7 @@ from interventions.results.schemas import (
     SCORE_COLUMNS,
     SEP,
     UPDATABLE,
-    flag_row,
+    flag_values,
     score_values,
     tier_row,
 )
@@ -41,10 +41,18 @@ Flags = FlagModel.__table__
 Tiers = StudentTier.__table__
 
 
-# The batch's (district, student, standard) triples. Each is looked up through its index in a LATERAL subquery
+# The batch's (district, student, standard) triples, numbered (p.i, from 1, in the order sent: rows name their
+# pair by it, not by three strings to decode again). Each is looked up through its index in a LATERAL subquery
 # (OFFSET 0 and FOR UPDATE keep the planner from turning it into a join): the cost follows the batch, never the
-# table (a plain join was planned as a scan and sort of the whole table once it held some 50,000 rows).
-PAIRS = "unnest($1::text[], $2::text[], $3::text[]) AS p(district_id, student_id, standard_id)"
+# table (a plain join was planned as a scan and sort of the whole table once it held some 50,000 rows). The
+# ids travel as one string per column (TextColumns), not as text[] parameters.
+PAIRS = "unnest({}, {}, {}) WITH ORDINALITY AS p(district_id, student_id, standard_id, i)".format(
+    *(TextColumns.sql(i) for i in range(3))
+)
+
+
+# The batch's (district, student)s, the same way.
+STUDENTS = "unnest({}, {}) AS s(district_id, student_id)".format(*(TextColumns.sql(i) for i in range(2)))
 
 
 _PAIR_MATCH = (
@@ -90,11 +98,11 @@ class FlagStateRepository:
         keys = list(keys)
         rows = await (await self._conn()).fetch(
             "SELECT r.district_id, r.result_id, r.revision, r.student_id, r.first_recorded_at, r.voided,"
-            " s.standards FROM unnest($1::text[], $2::uuid[]) AS k(district_id, result_id)"
+            f" s.standards FROM unnest({TextColumns.sql(0)}, $3::uuid[]) AS k(district_id, result_id)"
             " JOIN results r ON r.district_id = k.district_id AND r.result_id = k.result_id"
             " CROSS JOIN LATERAL (SELECT coalesce(array_agg(standard_id), '{}') AS standards"
             " FROM result_scores s WHERE s.district_id = r.district_id AND s.result_id = r.result_id) s",
-            [k[0] for k in keys],
+            *TextColumns([k[0] for k in keys]).params(),
             [k[1] for k in keys],
         )
         for district, rid, revision, student, first, voided, standards in rows:
@@ -105,55 +113,53 @@ class FlagStateRepository:
 
     async def load_pairs(self, snapshot: Snapshot, pairs: set[tuple[str, str, str]]) -> None:
         conn = await self._conn()
-        columns = [list(c) for c in zip(*pairs, strict=True)] if pairs else [[], [], []]
+        keys = list(pairs)  # p.i - 1 indexes it
+        params = TextColumns(*([list(c) for c in zip(*keys, strict=True)] if keys else [[], [], []])).params()
         scores = await conn.fetch(
-            f"SELECT p.district_id, p.student_id, p.standard_id, s.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT"
+            f"SELECT p.i, s.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT"
             " result_id, revision, percent, proficiency_cut, mastery_cut, assessed_on, first_recorded_at,"
             " recorded_at, assessment_id, attempt FROM result_scores s"
             f" WHERE {_PAIR_MATCH.format('s')} OFFSET 0) s",
-            *columns,
+            *params,
         )
         by_pair, score = snapshot.scores, rules.Score
-        for district, student, standard, *fields in scores:
-            by_pair[(district, student, standard)][fields[0]] = score(*fields)
+        for i, *fields in scores:
+            by_pair[keys[i - 1]][fields[0]] = score(*fields)
+        # The open flags of each pair (locked) and when its last support flag was resolved, in one statement
         flags = await conn.fetch(
-            f"SELECT f.* FROM {PAIRS} CROSS JOIN LATERAL (SELECT {', '.join(FLAG_READ)} FROM flags f"
-            f" WHERE {_PAIR_MATCH.format('f')} AND f.status = 'open' FOR UPDATE) f",
-            *columns,
+            f"SELECT p.i, r.at, f.* FROM {PAIRS}"
+            " LEFT JOIN LATERAL (SELECT max(f.resolved_event_at) AS at FROM flags f"
+            f" WHERE {_PAIR_MATCH.format('f')} AND f.kind = 'support' AND f.status = 'resolved') r ON true"
+            f" LEFT JOIN LATERAL (SELECT {', '.join(FLAG_READ)} FROM flags f"
+            f" WHERE {_PAIR_MATCH.format('f')} AND f.status = 'open' FOR UPDATE) f ON true"
+            " WHERE r.at IS NOT NULL OR f.id IS NOT NULL",
+            *params,
         )
-        for row in flags:
-            flag = Flag(*row[:4], tuple(row[4]), *row[5:])
-            snapshot.open_flags[(flag.district_id, flag.student_id, flag.standard_id, flag.kind)] = flag
-        resolved = await conn.fetch(
-            f"SELECT p.district_id, p.student_id, p.standard_id, f.at FROM {PAIRS} CROSS JOIN LATERAL (SELECT"
-            " max(f.resolved_event_at) AS at FROM flags f"
-            f" WHERE {_PAIR_MATCH.format('f')} AND f.kind = 'support' AND f.status = 'resolved') f"
-            " WHERE f.at IS NOT NULL",
-            *columns,
-        )
-        for district, student, standard, at in resolved:
-            snapshot.last_resolved_support[(district, student, standard)] = at
+        open_flags, resolved = snapshot.open_flags, snapshot.last_resolved_support
+        for i, at, *row in flags:
+            if at is not None:
+                resolved[keys[i - 1]] = at
+            if row[0] is not None:
+                flag = Flag(*row[:4], tuple(row[4]), *row[5:])
+                open_flags[(flag.district_id, flag.student_id, flag.standard_id, flag.kind)] = flag
 
     async def load_students(self, snapshot: Snapshot, students: set[tuple[str, str]]) -> None:
         conn = await self._conn()
-        districts, ids = [s[0] for s in students], [s[1] for s in students]
+        params = TextColumns([s[0] for s in students], [s[1] for s in students]).params()
         counts = await conn.fetch(  # through each student's index entries, as for the pairs
-            "SELECT s.district_id, s.student_id, c.n FROM unnest($1::text[], $2::text[])"
-            " AS s(district_id, student_id) CROSS JOIN LATERAL (SELECT count(*) AS n FROM flags f"
-            " WHERE f.district_id = s.district_id AND f.student_id = s.student_id AND f.status = 'open'"
-            " AND f.kind = 'support') c WHERE c.n > 0",
-            districts,
-            ids,
+            f"SELECT s.district_id, s.student_id, c.n FROM {STUDENTS} CROSS JOIN LATERAL (SELECT count(*) AS n"
+            " FROM flags f WHERE f.district_id = s.district_id AND f.student_id = s.student_id"
+            " AND f.status = 'open' AND f.kind = 'support') c WHERE c.n > 0",
+            *params,
         )
         for district, student, count in counts:
             snapshot.open_support[(district, student)] = count
         tiers = await conn.fetch(
             "SELECT t.student_id, t.district_id, t.school_id, t.tier, t.reason, t.rule, t.since"
-            " FROM unnest($1::text[], $2::text[]) AS s(district_id, student_id) JOIN student_tiers t"
+            f" FROM {STUDENTS} JOIN student_tiers t"
             " ON t.district_id = s.district_id AND t.student_id = s.student_id"
             " FOR UPDATE OF t",  # ordered with tier decisions over HTTP
-            districts,
-            ids,
+            *params,
         )
         for row in tiers:
             snapshot.tiers[(row[1], row[0])] = Tier(*row)
@@ -222,7 +228,8 @@ class FlagStateRepository:
 
     def _save_flags(self, changes: Changes, serial: Serial) -> None:
         if changes.updated_flags:  # one UPDATE ... FROM unnest for every flag the batch changed
-            rows = [flag_row(f) for f in changes.updated_flags.values()]
+            values = list(zip(*(flag_values(f) for f in changes.updated_flags.values()), strict=True))
+            by_name = dict(zip(FLAG_COLUMNS, values, strict=True))
             columns = ("id", *UPDATABLE)
             arrays = ", ".join(
                 f"CAST(:c{i} AS {PG_TYPES[type(Flags.c[name].type)]}[])" for i, name in enumerate(columns)
@@ -233,11 +240,11 @@ class FlagStateRepository:
                     f"UPDATE flags f SET {sets} FROM unnest({arrays}) AS u({', '.join(columns)})"
                     " WHERE f.id = u.id"
                 ),
-                {f"c{i}": [row[name] for row in rows] for i, name in enumerate(columns)},
+                {f"c{i}": list(by_name[name]) for i, name in enumerate(columns)},
             )
             serial.submit(update)
         # after the updates: a flag resolved in this batch may make room for a new open one on its pair
-        new = [tuple(flag_row(f).values()) for f in changes.new_flags.values()]
+        new = [flag_values(f) for f in changes.new_flags.values()]
         serial.submit(self._copy(Flags, new, FLAG_COLUMNS))
 
     async def _copy(self, table: Table, rows: list[tuple], columns: Sequence[str]) -> None:

@@ -112,28 +112,29 @@ FLAG_COLUMNS = (
 )
 
 
-def flag_row(f: Flag) -> dict:  # keys in FLAG_COLUMNS order
-    return {
-        "id": f.flag_id,
-        "student_id": f.student_id,
-        "district_id": f.district_id,
-        "school_id": f.school_id,
-        "class_ids": list(f.class_ids),
-        "standard_id": f.standard_id,
-        "kind": f.kind,
-        "status": f.status,
-        "rule": f.rule,
-        "result_id": f.result_id,
-        "result_revision": f.result_revision,
-        "assessment_id": f.assessment_id,
-        "score": f.score,
-        "cut": f.cut,
-        "evidence_recorded_at": f.evidence_recorded_at,
-        "resolution": f.resolution,
-        "resolved_by_result_id": f.resolved_by_result_id,
-        "resolved_event_at": f.resolved_event_at,
-        "resolved_at": resolved_at(f),
-    }
+def flag_values(f: Flag) -> tuple:
+    """A flag's row in FLAG_COLUMNS order (a tuple: COPY takes it as it is, UPDATE transposes them)."""
+    return (
+        f.flag_id,
+        f.student_id,
+        f.district_id,
+        f.school_id,
+        list(f.class_ids),
+        f.standard_id,
+        f.kind,
+        f.status,
+        f.rule,
+        f.result_id,
+        f.result_revision,
+        f.assessment_id,
+        f.score,
+        f.cut,
+        f.evidence_recorded_at,
+        f.resolution,
+        f.resolved_by_result_id,
+        f.resolved_event_at,
+        resolved_at(f),
+    )
 
 
 def resolved_at(f: Flag) -> datetime | None:
