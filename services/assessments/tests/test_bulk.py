@@ -413,3 +413,90 @@ async def test_a_nul_character_rejects_its_row_only_and_the_valid_rows_are_kept(
     assert report["accepted"] == 1
     assert {(r["index"], r["field"]) for r in report["rejected"]} == {(1, "student_id"), (2, "school_id")}
     assert all("NUL" in r["reason"] for r in report["rejected"]), report["rejected"]
+
+
+async def test_rows_with_the_same_scores_are_scored_alike_and_their_types_kept_apart(district):
+    """Equal score sets are checked and scored once per request: `true` (refused) never passes for a 1 scored
+    before it, nor a 1 for a `true` refused before it; a list as a score is refused, not a failure."""
+    a = await district.assessment()
+    students = district.students[:6]
+    scores = [
+        {"Q1": 1, "Q2": 2, "Q3": 3},
+        {"Q1": True, "Q2": 2, "Q3": 3},
+        {"Q1": "1", "Q2": 2, "Q3": 3},
+        {"Q1": 1.0, "Q2": 2, "Q3": 3},
+        {"Q1": [1], "Q2": 2, "Q3": 3},
+        {"Q1": 1, "Q2": 2, "Q3": 3},
+    ]
+    rows = [
+        {"assessment_id": a["id"], "student_id": s, "item_scores": i}
+        for s, i in zip(students, scores, strict=True)
+    ]
+    rows.append({"assessment_id": a["id"], "student_id": students[0], "attempt": 2, "total_score": True})
+    rows.append({"assessment_id": a["id"], "student_id": students[1], "attempt": 2, "total_score": 1})
+    report = (await bulk(district, rows)).json()
+    assert [(e["index"], e["field"]) for e in report["rejected"]] == [
+        (1, "item_scores.Q1"),
+        (4, "item_scores.Q1"),
+        (6, "total_score"),
+    ]
+    assert report["created"] == 5
+    stored = []
+    for student in [students[i] for i in (0, 2, 3, 5)]:
+        response = await district.http.get(
+            f"/assessments/results/{a['id']}/{student}/1", headers=district.sis
+        )
+        body = response.json()
+        stored.append((body["total_score"], body["item_scores"], body["standard_scores"]))
+    assert stored[0][:2] == (6.0, {"Q1": 1.0, "Q2": 2.0, "Q3": 3.0})
+    assert all(s == stored[0] for s in stored)
+    one = await district.http.get(f"/assessments/results/{a['id']}/{students[1]}/2", headers=district.sis)
+    assert one.json()["total_score"] == 1.0
+
+
+async def test_an_atomic_bulk_with_a_bad_row_in_a_later_chunk_stores_nothing(district, settings, monkeypatch):
+    """The first chunks are stored while the later ones are checked: a bad row in the last chunk still gives
+    its row-numbered 422 and neither the results nor the events of the earlier chunks are kept."""
+    from assessments.results import service
+    from plc_shared.db import create_engine
+    from sqlalchemy import text
+
+    monkeypatch.setattr(service, "CHUNK", 2)
+    a = await district.assessment()
+    rows = [*rows_for(a, district.students[:5]), {"assessment_id": a["id"], "student_id": "ghost"}]
+    refused = await district.http.post(
+        "/assessments/results/bulk", params={"atomic": "true"}, json={"results": rows}, headers=district.sis
+    )
+    assert refused.status_code == 422
+    assert [(e["index"], e["field"]) for e in refused.json()["errors"]] == [(5, "student_id")]
+    for student in district.students[:5]:
+        response = await district.http.get(
+            f"/assessments/results/{a['id']}/{student}/1", headers=district.sis
+        )
+        assert response.status_code == 404
+
+    async def result_events() -> int:
+        engine = create_engine(settings.database_url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return await conn.scalar(
+                    text(
+                        "SELECT count(*) FROM (SELECT event_type, payload FROM outbox"
+                        " UNION ALL SELECT event_type, payload FROM outbox_sent) o"
+                        " WHERE o.event_type LIKE 'org.plc.assessments.result.%'"
+                        " AND convert_from(o.payload, 'UTF8')::jsonb #>> '{data,assessment_id}' = :a"
+                    ),
+                    {"a": a["id"]},
+                )
+        finally:
+            await engine.dispose()
+
+    assert await result_events() == 0
+    accepted = await district.http.post(
+        "/assessments/results/bulk",
+        params={"atomic": "true"},
+        json={"results": rows[:5]},
+        headers=district.sis,
+    )
+    assert accepted.status_code == 200 and accepted.json()["created"] == 5
+    assert await result_events() == 5

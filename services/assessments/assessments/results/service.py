@@ -81,6 +81,8 @@ class Ingest:
         self.outcome = Outcome(received=0)
         self.now = datetime.now(UTC)
         self._scored: dict[tuple, tuple[str, str, str]] = {}
+        self._scores: dict[tuple, tuple] = {}
+        self.scope = scope.StudentScope(principal, self.district_id)
         self.adopted: list[tuple[uuid.UUID, str]] = []  # unchanged results that get their sourcedId
 
     def reject(self, index: int, field: str | None, reason: str) -> None:
@@ -168,20 +170,11 @@ class Ingest:
     def _check_scope(self, row: Row, school_id: str, class_ids: list[str]) -> None:
         """A teacher records results of the students of their classes only; another student reads as unknown
         (plc_shared.scope), exactly like one the roster does not have."""
-        if not scope.sees_student(
-            self.principal, district_id=self.district_id, school_ids=[school_id], class_ids=class_ids
-        ):
+        if not self.scope.sees(school_id, class_ids):
             raise RowInvalid("student_id", f"unknown student '{row.student_id}'")
 
     def _score(self, row: Row, loaded: Loaded, school_id: str, class_ids: list[str] | None) -> dict:
-        definition = loaded.definition
-        objectives = scores_of(row.objective_scores, definition.objectives, "objective_scores")
-        items = scores_of(row.item_scores, definition.items, "item_scores")
-        total = total_of(row, definition, objectives, items)
-        percent = level = None
-        if total is not None:
-            percent = rules.percent(total, definition.max_score)
-            level = rules.performance_level(total, definition.levels)
+        total, percent, level, objectives, items, encoded = self._scores_of(row, loaded.definition)
         return {
             "row": row,
             "key": row.key,
@@ -193,8 +186,40 @@ class Ingest:
             "level": level,
             "objectives": objectives,
             "items": items,
-            "encoded": self._encoded(definition, objectives, items, total),
+            "encoded": encoded,
         }
+
+    def _scores_of(self, row: Row, definition: rules.AssessmentDef) -> tuple:
+        """(total, percent, level, objective scores, item scores, encoded) of a row. Rows repeat a few sets
+        of scores: each set is checked and scored once per request, keyed by its values and their types (so
+        `true` is never taken for a 1 checked before)."""
+        o, i, t = row.objective_scores, row.item_scores, row.total_score
+        ov, iv = tuple(o.values()), tuple(i.values())
+        key = (definition.id, row.score_status, t, t.__class__)
+        key += (tuple(o), ov, tuple(map(type, ov)), tuple(i), iv, tuple(map(type, iv)))
+        try:
+            scored = self._scores.get(key)
+        except TypeError:  # an unhashable score (a list, an object): checked (and refused) as it is
+            key, scored = None, None
+        if scored is None:
+            objectives = scores_of(o, definition.objectives, "objective_scores")
+            items = scores_of(i, definition.items, "item_scores")
+            total = total_of(row, definition, objectives, items)
+            percent = level = None
+            if total is not None:
+                percent = rules.percent(total, definition.max_score)
+                level = rules.performance_level(total, definition.levels)
+            scored = (
+                total,
+                percent,
+                level,
+                objectives,
+                items,
+                self._encoded(definition, objectives, items, total),
+            )
+            if key is not None:
+                self._scores[key] = scored
+        return scored
 
     def _encoded(
         self, definition: rules.AssessmentDef, objectives: dict, items: dict, total: float | None
