@@ -53,6 +53,7 @@ from assessments.results.rules import (
     encode_json,
     etag,
     event_row,
+    named,
     older_than_stored,
     parse_row,
     result_row,
@@ -90,17 +91,18 @@ class Ingest:
 
     async def run(self, raw_rows: list[Any], *, if_match: str | None = None) -> Outcome:
         """Rows go through in chunks: while PostgreSQL stores chunk k and its events, chunk k+1 is checked and
-        scored. The database work of all chunks runs in order on the request's connection (`plc_shared.db.Serial`)."""
+        scored. The database work runs in order on the request's connection (`plc_shared.db.Serial`), from the
+        start: the assessments, students and enrollments the rows name are read while the rows are parsed,
+        the stored results are read (and locked) while the first chunk is checked."""
         self.outcome.received = len(raw_rows)
-        rows = self._dedupe(self._parse(raw_rows))
-        context = await self._load(rows)
-        keys = [r.key for r in rows if r.assessment_id in context[0]]
-        lookup = asyncio.ensure_future(
-            self.results.existing(self.district_id, keys)
-        )  # read (and lock) the stored results
-        database = Serial(lookup)
+        database = Serial()
+        loading = database.submit(self._load(named(raw_rows, "assessment_id"), named(raw_rows, "student_id")))
         writer = events.ResultEventWriter(self.district_id, self.now)
         try:
+            rows = self._dedupe(await self._parse(raw_rows))
+            context = await loading
+            keys = [r.key for r in rows if r.assessment_id in context[0]]
+            lookup = database.submit(self.results.existing(self.district_id, keys))
             for start in range(0, len(rows), CHUNK):
                 await asyncio.sleep(0)
                 prepared = self._prepare(rows[start : start + CHUNK], *context)
@@ -122,13 +124,15 @@ class Ingest:
         self.outcome.written.sort(key=lambda w: w.index)
         return self.outcome
 
-    def _parse(self, raw_rows: list[Any]) -> list[Row]:
+    async def _parse(self, raw_rows: list[Any]) -> list[Row]:
         rows, today = [], self.now.date()
-        for index, raw in enumerate(raw_rows):
-            try:
-                rows.append(parse_row(index, raw, today, self.fields))
-            except RowInvalid as exc:
-                self.reject(index, exc.field, exc.reason)
+        for start in range(0, len(raw_rows), 2_000):
+            await asyncio.sleep(0)  # let the lookups' answers in between parts
+            for index in range(start, min(start + 2_000, len(raw_rows))):
+                try:
+                    rows.append(parse_row(index, raw_rows[index], today, self.fields))
+                except RowInvalid as exc:
+                    self.reject(index, exc.field, exc.reason)
         return rows
 
     def _dedupe(self, rows: list[Row]) -> list[Row]:
@@ -141,12 +145,12 @@ class Ingest:
             last[row.key] = row
         return list(last.values())
 
-    async def _load(self, rows: list[Row]) -> tuple[dict[str, Loaded], dict, dict]:
-        """The assessments (in scope), students and enrollments the rows name."""
-        assessments = await load_assessments(
-            self.session, principal=self.principal, ids={r.assessment_id for r in rows}
-        )
-        student_ids = list({r.student_id for r in rows})
+    async def _load(
+        self, assessment_ids: list[str], student_ids: list[str]
+    ) -> tuple[dict[str, Loaded], dict, dict]:
+        """The assessments (in scope), students and enrollments the rows name (read before the rows are
+        parsed: a row that turns out invalid only makes one more id to look up)."""
+        assessments = await load_assessments(self.session, principal=self.principal, ids=assessment_ids)
         students = await self.results.students(self.district_id, student_ids)
         classes = await self.results.student_classes(self.district_id, student_ids)
         return assessments, students, classes
