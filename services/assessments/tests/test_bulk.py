@@ -500,3 +500,47 @@ async def test_an_atomic_bulk_with_a_bad_row_in_a_later_chunk_stores_nothing(dis
     )
     assert accepted.status_code == 200 and accepted.json()["created"] == 5
     assert await result_events() == 5
+
+
+async def test_stored_results_are_looked_up_only_when_some_may_be_stored(district, monkeypatch):
+    """From ANY_STORED_FROM keys on, an upload of (assessment, attempt) pairs with nothing stored skips the
+    per-key lookup; any stored result of a pair makes it look every key up (unchanged, updated, created)."""
+    import asyncio
+
+    from assessments.results import repository
+
+    monkeypatch.setattr(repository, "ANY_STORED_FROM", 1)
+    a = await district.assessment()
+    students = district.students[:3]
+    with monkeypatch.context() as patched:
+        patched.setattr(repository, "SELECT_EXISTING", "SELECT broken")  # must not run: nothing stored
+        first = (await bulk(district, rows_for(a, students, score=5))).json()
+    assert (first["created"], first["updated"], first["unchanged"]) == (3, 0, 0)
+    again = [*rows_for(a, students[:2], score=5), *rows_for(a, students[2:], score=7)]
+    second = (await bulk(district, again)).json()
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 1, 2)
+    retakes = [{**row, "attempt": 2} for row in rows_for(a, students[:2], score=9)]
+    third = (await bulk(district, retakes)).json()
+    assert (third["created"], third["updated"], third["unchanged"]) == (2, 0, 0)
+    for student, attempt, revision, score in [
+        (students[0], 1, 1, 5),
+        (students[2], 1, 2, 7),
+        (students[0], 2, 1, 9),
+    ]:
+        body = (
+            await district.http.get(
+                f"/assessments/results/{a['id']}/{student}/{attempt}", headers=district.sis
+            )
+        ).json()
+        assert (body["revision"], body["total_score"]) == (revision, score)
+    # Two uploads racing on new keys, both finding nothing stored: one records, the other corrects.
+    others = district.students[3:6]
+    racing = await asyncio.gather(
+        bulk(district, rows_for(a, others, score=5)), bulk(district, rows_for(a, others, score=6))
+    )
+    assert sorted((r.json()["created"], r.json()["updated"]) for r in racing) == [(0, 3), (3, 0)]
+    for student in others:
+        body = (
+            await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
+        ).json()
+        assert body["revision"] == 2

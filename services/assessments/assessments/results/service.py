@@ -92,15 +92,21 @@ class Ingest:
     async def run(self, raw_rows: list[Any], *, if_match: str | None = None) -> Outcome:
         """Rows go through in chunks: while PostgreSQL stores chunk k and its events, chunk k+1 is checked and
         scored. The database work runs in order on the request's connection (`plc_shared.db.Serial`), from the
-        start: the assessments, students and enrollments the rows name are read while the rows are parsed,
-        the stored results are read (and locked) while the first chunk is checked."""
+        start: the students and enrollments the rows name are read while the rows are parsed (a row that turns
+        out invalid only made one more id to look up), the stored results are read (and locked) while the
+        first chunk is checked."""
         self.outcome.received = len(raw_rows)
+        assessments = await load_assessments(
+            self.session, principal=self.principal, ids=named(raw_rows, "assessment_id")
+        )
         database = Serial()
-        loading = database.submit(self._load(named(raw_rows, "assessment_id"), named(raw_rows, "student_id")))
+        student_ids = named(raw_rows, "student_id")
+        students = database.submit(self.results.students(self.district_id, student_ids))
+        classes = database.submit(self.results.student_classes(self.district_id, student_ids))
         writer = events.ResultEventWriter(self.district_id, self.now)
         try:
             rows = self._dedupe(await self._parse(raw_rows))
-            context = await loading
+            context = (assessments, await students, await classes)
             keys = [r.key for r in rows if r.assessment_id in context[0]]
             lookup = database.submit(self.results.existing(self.district_id, keys))
             for start in range(0, len(rows), CHUNK):
@@ -144,16 +150,6 @@ class Ingest:
                 self.outcome.duplicates.append({"index": earlier.index, "superseded_by": row.index})
             last[row.key] = row
         return list(last.values())
-
-    async def _load(
-        self, assessment_ids: list[str], student_ids: list[str]
-    ) -> tuple[dict[str, Loaded], dict, dict]:
-        """The assessments (in scope), students and enrollments the rows name (read before the rows are
-        parsed: a row that turns out invalid only makes one more id to look up)."""
-        assessments = await load_assessments(self.session, principal=self.principal, ids=assessment_ids)
-        students = await self.results.students(self.district_id, student_ids)
-        classes = await self.results.student_classes(self.district_id, student_ids)
-        return assessments, students, classes
 
     def _prepare(
         self, rows: list[Row], assessments: dict[str, Loaded], students: dict, classes: dict
