@@ -10,9 +10,26 @@ from __future__ import annotations
 
 import uuid
 
-from uuid_utils.compat import uuid7
+import uuid_utils
+
+_new = object.__new__
+_set = object.__setattr__
+_UNKNOWN = uuid.SafeUUID.unknown
 
 
 def new_id() -> uuid.UUID:
-    """A new time-ordered UUID (standard library type), monotonic within this process."""
-    return uuid7()
+    """A new time-ordered UUID (standard library type), monotonic within this process.
+
+    What `uuid_utils.compat.uuid7()` returns, built the way it builds it (the int set on a bare
+    `uuid.UUID`, which `UUID(int=...)` would check again) but without its per-call lookups: a bulk of
+    50,000 results makes 100,000 ids, and the compat wrapper cost twice as much as this."""
+    u = _new(uuid.UUID)
+    _set(u, "int", uuid_utils.uuid7().int)
+    _set(u, "is_safe", _UNKNOWN)
+    return u
+
+
+def new_id_text() -> str:
+    """The text of a new id (as `new_id`, from the same monotonic generator), for rows written with COPY and
+    JSON documents, where a UUID object would only be formatted (asyncpg takes the text for a uuid column)."""
+    return str(uuid_utils.uuid7())

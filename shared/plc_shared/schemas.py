@@ -108,7 +108,8 @@ def text_problem(value: Any, limit: int, depth: int = 0) -> tuple[str, str, dict
     in a string or in the strings of a list, tuple, set or dict (models check their own fields); None if
     all are fine."""
     if isinstance(value, str):
-        found = _UNSTORABLE.search(value)
+        # An ASCII text without NUL (the common case, checked in C) has nothing the pattern looks for.
+        found = None if value.isascii() and "\x00" not in value else _UNSTORABLE.search(value)
         if found is not None and found.group() == "\x00":
             return "nul_character", "Text may not contain the NUL character (U+0000)", {}
         if found is not None:

@@ -67,6 +67,29 @@ def sees_student(
     return classes is None or not classes.isdisjoint(class_ids)
 
 
+class StudentScope:
+    """`sees_student` for the many rows of one request (a bulk upload: tens of thousands of students of a few
+    schools), each row's student in one school. Without a class filter (every role but a teacher) the answer
+    depends on the school alone and is worked out once per school; a teacher's rows are each checked."""
+
+    def __init__(self, principal: Principal, district_id: str) -> None:
+        self.principal, self.district_id = principal, district_id
+        self._by_class = principal.visible_classes() is not None
+        self._by_school: dict[str, bool] = {}
+
+    def sees(self, school_id: str, class_ids: Collection[str]) -> bool:
+        if self._by_class:
+            return sees_student(
+                self.principal, district_id=self.district_id, school_ids=[school_id], class_ids=class_ids
+            )
+        seen = self._by_school.get(school_id)
+        if seen is None:
+            seen = self._by_school[school_id] = sees_student(
+                self.principal, district_id=self.district_id, school_ids=[school_id], class_ids=()
+            )
+        return seen
+
+
 def check_student(
     principal: Principal,
     *,

@@ -47,6 +47,30 @@ def test_who_sees_a_student_of_school_s1_in_class_c1(principal, sees):
             scope.check_student(principal, **STUDENT, missing=NotFound("x"))
 
 
+@pytest.mark.parametrize(
+    "principal",
+    [
+        who(Role.DISTRICT_ADMIN),
+        who(Role.DISTRICT_ADMIN, district="d2"),
+        who(Role.SCHOOL_LEADER, ["s1"]),
+        who(Role.TEACHER, ["s1"], ["c1"]),
+        who(Role.TEACHER, ["s1", "s2"], ["c3"]),
+        who(Role.SIS_INTEGRATION),
+        who(Role.REVIEWER, ["s1"]),
+        who(Role.ANALYST),
+    ],
+)
+def test_student_scope_answers_as_sees_student_for_each_row(principal):
+    """The per-request checker of a bulk upload (worked out once per school unless classes count)."""
+    checker = scope.StudentScope(principal, "d1")
+    rows = [("s1", ["c1"]), ("s1", ["c2"]), ("s2", ["c3"]), ("s1", []), ("s2", ["c1"]), ("s1", ["c1"])]
+    for school_id, class_ids in rows * 2:
+        expected = scope.sees_student(
+            principal, district_id="d1", school_ids=[school_id], class_ids=class_ids
+        )
+        assert checker.sees(school_id, class_ids) is expected, (school_id, class_ids)
+
+
 def test_a_student_of_several_schools_is_seen_from_any_of_them():
     assert scope.sees_student(
         who(Role.SCHOOL_LEADER, ["s2"]), district_id="d1", school_ids=["s1", "s2"], class_ids=[]

@@ -413,3 +413,134 @@ async def test_a_nul_character_rejects_its_row_only_and_the_valid_rows_are_kept(
     assert report["accepted"] == 1
     assert {(r["index"], r["field"]) for r in report["rejected"]} == {(1, "student_id"), (2, "school_id")}
     assert all("NUL" in r["reason"] for r in report["rejected"]), report["rejected"]
+
+
+async def test_rows_with_the_same_scores_are_scored_alike_and_their_types_kept_apart(district):
+    """Equal score sets are checked and scored once per request: `true` (refused) never passes for a 1 scored
+    before it, nor a 1 for a `true` refused before it; a list as a score is refused, not a failure."""
+    a = await district.assessment()
+    students = district.students[:6]
+    scores = [
+        {"Q1": 1, "Q2": 2, "Q3": 3},
+        {"Q1": True, "Q2": 2, "Q3": 3},
+        {"Q1": "1", "Q2": 2, "Q3": 3},
+        {"Q1": 1.0, "Q2": 2, "Q3": 3},
+        {"Q1": [1], "Q2": 2, "Q3": 3},
+        {"Q1": 1, "Q2": 2, "Q3": 3},
+    ]
+    rows = [
+        {"assessment_id": a["id"], "student_id": s, "item_scores": i}
+        for s, i in zip(students, scores, strict=True)
+    ]
+    rows.append({"assessment_id": a["id"], "student_id": students[0], "attempt": 2, "total_score": True})
+    rows.append({"assessment_id": a["id"], "student_id": students[1], "attempt": 2, "total_score": 1})
+    report = (await bulk(district, rows)).json()
+    assert [(e["index"], e["field"]) for e in report["rejected"]] == [
+        (1, "item_scores.Q1"),
+        (4, "item_scores.Q1"),
+        (6, "total_score"),
+    ]
+    assert report["created"] == 5
+    stored = []
+    for student in [students[i] for i in (0, 2, 3, 5)]:
+        response = await district.http.get(
+            f"/assessments/results/{a['id']}/{student}/1", headers=district.sis
+        )
+        body = response.json()
+        stored.append((body["total_score"], body["item_scores"], body["standard_scores"]))
+    assert stored[0][:2] == (6.0, {"Q1": 1.0, "Q2": 2.0, "Q3": 3.0})
+    assert all(s == stored[0] for s in stored)
+    one = await district.http.get(f"/assessments/results/{a['id']}/{students[1]}/2", headers=district.sis)
+    assert one.json()["total_score"] == 1.0
+
+
+async def test_an_atomic_bulk_with_a_bad_row_in_a_later_chunk_stores_nothing(district, settings, monkeypatch):
+    """The first chunks are stored while the later ones are checked: a bad row in the last chunk still gives
+    its row-numbered 422 and neither the results nor the events of the earlier chunks are kept."""
+    from assessments.results import service
+    from plc_shared.db import create_engine
+    from sqlalchemy import text
+
+    monkeypatch.setattr(service, "CHUNK", 2)
+    a = await district.assessment()
+    rows = [*rows_for(a, district.students[:5]), {"assessment_id": a["id"], "student_id": "ghost"}]
+    refused = await district.http.post(
+        "/assessments/results/bulk", params={"atomic": "true"}, json={"results": rows}, headers=district.sis
+    )
+    assert refused.status_code == 422
+    assert [(e["index"], e["field"]) for e in refused.json()["errors"]] == [(5, "student_id")]
+    for student in district.students[:5]:
+        response = await district.http.get(
+            f"/assessments/results/{a['id']}/{student}/1", headers=district.sis
+        )
+        assert response.status_code == 404
+
+    async def result_events() -> int:
+        engine = create_engine(settings.database_url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return await conn.scalar(
+                    text(
+                        "SELECT count(*) FROM (SELECT event_type, payload FROM outbox"
+                        " UNION ALL SELECT event_type, payload FROM outbox_sent) o"
+                        " WHERE o.event_type LIKE 'org.plc.assessments.result.%'"
+                        " AND convert_from(o.payload, 'UTF8')::jsonb #>> '{data,assessment_id}' = :a"
+                    ),
+                    {"a": a["id"]},
+                )
+        finally:
+            await engine.dispose()
+
+    assert await result_events() == 0
+    accepted = await district.http.post(
+        "/assessments/results/bulk",
+        params={"atomic": "true"},
+        json={"results": rows[:5]},
+        headers=district.sis,
+    )
+    assert accepted.status_code == 200 and accepted.json()["created"] == 5
+    assert await result_events() == 5
+
+
+async def test_stored_results_are_looked_up_only_when_some_may_be_stored(district, monkeypatch):
+    """From ANY_STORED_FROM keys on, an upload of (assessment, attempt) pairs with nothing stored skips the
+    per-key lookup; any stored result of a pair makes it look every key up (unchanged, updated, created)."""
+    import asyncio
+
+    from assessments.results import repository
+
+    monkeypatch.setattr(repository, "ANY_STORED_FROM", 1)
+    a = await district.assessment()
+    students = district.students[:3]
+    with monkeypatch.context() as patched:
+        patched.setattr(repository, "SELECT_EXISTING", "SELECT broken")  # must not run: nothing stored
+        first = (await bulk(district, rows_for(a, students, score=5))).json()
+    assert (first["created"], first["updated"], first["unchanged"]) == (3, 0, 0)
+    again = [*rows_for(a, students[:2], score=5), *rows_for(a, students[2:], score=7)]
+    second = (await bulk(district, again)).json()
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 1, 2)
+    retakes = [{**row, "attempt": 2} for row in rows_for(a, students[:2], score=9)]
+    third = (await bulk(district, retakes)).json()
+    assert (third["created"], third["updated"], third["unchanged"]) == (2, 0, 0)
+    for student, attempt, revision, score in [
+        (students[0], 1, 1, 5),
+        (students[2], 1, 2, 7),
+        (students[0], 2, 1, 9),
+    ]:
+        body = (
+            await district.http.get(
+                f"/assessments/results/{a['id']}/{student}/{attempt}", headers=district.sis
+            )
+        ).json()
+        assert (body["revision"], body["total_score"]) == (revision, score)
+    # Two uploads racing on new keys, both finding nothing stored: one records, the other corrects.
+    others = district.students[3:6]
+    racing = await asyncio.gather(
+        bulk(district, rows_for(a, others, score=5)), bulk(district, rows_for(a, others, score=6))
+    )
+    assert sorted((r.json()["created"], r.json()["updated"]) for r in racing) == [(0, 3), (3, 0)]
+    for student in others:
+        body = (
+            await district.http.get(f"/assessments/results/{a['id']}/{student}/1", headers=district.sis)
+        ).json()
+        assert body["revision"] == 2

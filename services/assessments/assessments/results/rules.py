@@ -39,6 +39,10 @@ FIELDS = frozenset(
 ONEROSTER_FIELDS = FIELDS | {"sourced_id", "text_score", "comment"}
 
 
+# The length limit of each text field (plc_shared.schemas: ids and codes, other text).
+_LIMITS = {name: ID_MAX if is_id(name) else TEXT_MAX for name in ONEROSTER_FIELDS}
+
+
 class RowInvalid(Exception):
     def __init__(self, field: str | None, reason: str) -> None:
         super().__init__(reason)
@@ -106,9 +110,8 @@ class Outcome:
 def parse_row(index: int, raw: Any, today: date, fields: frozenset[str] = FIELDS) -> Row:
     if not isinstance(raw, dict):
         raise RowInvalid(None, "a result must be a JSON object")
-    unknown = set(raw) - fields
-    if unknown:
-        raise RowInvalid(sorted(unknown)[0], "unknown field")
+    if not raw.keys() <= fields:
+        raise RowInvalid(sorted(set(raw) - fields)[0], "unknown field")
     return Row(
         index=index,
         assessment_id=_text(raw, "assessment_id"),
@@ -125,6 +128,17 @@ def parse_row(index: int, raw: Any, today: date, fields: frozenset[str] = FIELDS
         text_score=_optional_text(raw, "text_score"),
         comment=_optional_text(raw, "comment"),
     )
+
+
+def named(raw_rows: list[Any], name: str) -> list[str]:
+    """The distinct values of the text field `name` in rows not parsed yet, those `parse_row` would accept
+    (what may be looked up while the rows are parsed)."""
+    limit, found = _LIMITS[name], set()
+    for raw in raw_rows:
+        value = raw.get(name) if isinstance(raw, dict) else None
+        if isinstance(value, str) and value and value not in found and text_problem(value, limit) is None:
+            found.add(value)
+    return list(found)
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -144,7 +158,8 @@ def _text(raw: dict, name: str) -> str:
     value = raw.get(name)
     if not isinstance(value, str) or not value:
         raise RowInvalid(name, "required text is missing" if value in (None, "") else "must be text")
-    _storable(name, value, ID_MAX if is_id(name) else TEXT_MAX)
+    limit = _LIMITS.get(name)
+    _storable(name, value, limit if limit is not None else ID_MAX if is_id(name) else TEXT_MAX)
     return value
 
 
@@ -177,8 +192,16 @@ def _mapping(raw: dict, name: str) -> dict[str, Any]:
     value = raw.get(name) or {}
     if not isinstance(value, dict):
         raise RowInvalid(name, "must be an object of code: score")
-    _storable(name, list(value), ID_MAX)  # the codes
+    problem = _codes_problem(tuple(value))  # rows repeat the same codes: each set is checked once
+    if problem is not None:
+        reason = problem[1].format(**problem[2])
+        raise RowInvalid(name, reason[:1].lower() + reason[1:])
     return value
+
+
+@functools.lru_cache(maxsize=1024)
+def _codes_problem(codes: tuple[str, ...]) -> tuple[str, str, dict] | None:
+    return text_problem(codes, ID_MAX)
 
 
 def _date(value: Any, today: date) -> date:
@@ -325,21 +348,21 @@ def result_row(p: dict, district_id: str, now: datetime) -> tuple:
 def event_row(writer: events.ResultEventWriter, p: dict) -> tuple:
     row: Row = p["row"]
     d = p["loaded"].definition
-    return writer.row(
-        corrected=p["was_live"],
-        result_id=p["id"],
-        revision=p["revision"],
-        student_id=row.student_id,
-        school_id=p["school_id"],
-        class_ids=p["class_ids"],
-        assessment=writer.assessment(d.id, d.max_score, d.proficiency_cut, d.mastery_cut),
-        attempt=row.attempt,
-        score_status=row.score_status,
-        total_score=p["total"],
-        percent=p["percent"],
-        performance_level=p["level"],
-        standards_json=p["encoded"][2],
-        assessed_on=row.assessed_on,
+    assessment = writer.assessment(d.id, d.max_score, d.proficiency_cut, d.mastery_cut)
+    scores = writer.scores(
+        assessment, row.score_status, p["total"], p["percent"], p["level"], p["encoded"][2]
+    )
+    return writer.event(
+        p["was_live"],
+        p["id"],
+        p["revision"],
+        row.student_id,
+        p["school_id"],
+        p["class_ids"],
+        assessment,
+        row.attempt,
+        scores,
+        row.assessed_on,
     )
 
 

@@ -53,6 +53,7 @@ from assessments.results.rules import (
     encode_json,
     etag,
     event_row,
+    named,
     older_than_stored,
     parse_row,
     result_row,
@@ -81,6 +82,8 @@ class Ingest:
         self.outcome = Outcome(received=0)
         self.now = datetime.now(UTC)
         self._scored: dict[tuple, tuple[str, str, str]] = {}
+        self._scores: dict[tuple, tuple] = {}
+        self.scope = scope.StudentScope(principal, self.district_id)
         self.adopted: list[tuple[uuid.UUID, str]] = []  # unchanged results that get their sourcedId
 
     def reject(self, index: int, field: str | None, reason: str) -> None:
@@ -88,17 +91,24 @@ class Ingest:
 
     async def run(self, raw_rows: list[Any], *, if_match: str | None = None) -> Outcome:
         """Rows go through in chunks: while PostgreSQL stores chunk k and its events, chunk k+1 is checked and
-        scored. The database work of all chunks runs in order on the request's connection (`plc_shared.db.Serial`)."""
+        scored. The database work runs in order on the request's connection (`plc_shared.db.Serial`), from the
+        start: the students and enrollments the rows name are read while the rows are parsed (a row that turns
+        out invalid only made one more id to look up), the stored results are read (and locked) while the
+        first chunk is checked."""
         self.outcome.received = len(raw_rows)
-        rows = self._dedupe(self._parse(raw_rows))
-        context = await self._load(rows)
-        keys = [r.key for r in rows if r.assessment_id in context[0]]
-        lookup = asyncio.ensure_future(
-            self.results.existing(self.district_id, keys)
-        )  # read (and lock) the stored results
-        database = Serial(lookup)
+        assessments = await load_assessments(
+            self.session, principal=self.principal, ids=named(raw_rows, "assessment_id")
+        )
+        database = Serial()
+        student_ids = named(raw_rows, "student_id")
+        students = database.submit(self.results.students(self.district_id, student_ids))
+        classes = database.submit(self.results.student_classes(self.district_id, student_ids))
         writer = events.ResultEventWriter(self.district_id, self.now)
         try:
+            rows = self._dedupe(await self._parse(raw_rows))
+            context = (assessments, await students, await classes)
+            keys = [r.key for r in rows if r.assessment_id in context[0]]
+            lookup = database.submit(self.results.existing(self.district_id, keys))
             for start in range(0, len(rows), CHUNK):
                 await asyncio.sleep(0)
                 prepared = self._prepare(rows[start : start + CHUNK], *context)
@@ -120,13 +130,15 @@ class Ingest:
         self.outcome.written.sort(key=lambda w: w.index)
         return self.outcome
 
-    def _parse(self, raw_rows: list[Any]) -> list[Row]:
+    async def _parse(self, raw_rows: list[Any]) -> list[Row]:
         rows, today = [], self.now.date()
-        for index, raw in enumerate(raw_rows):
-            try:
-                rows.append(parse_row(index, raw, today, self.fields))
-            except RowInvalid as exc:
-                self.reject(index, exc.field, exc.reason)
+        for start in range(0, len(raw_rows), 2_000):
+            await asyncio.sleep(0)  # let the lookups' answers in between parts
+            for index in range(start, min(start + 2_000, len(raw_rows))):
+                try:
+                    rows.append(parse_row(index, raw_rows[index], today, self.fields))
+                except RowInvalid as exc:
+                    self.reject(index, exc.field, exc.reason)
         return rows
 
     def _dedupe(self, rows: list[Row]) -> list[Row]:
@@ -138,16 +150,6 @@ class Ingest:
                 self.outcome.duplicates.append({"index": earlier.index, "superseded_by": row.index})
             last[row.key] = row
         return list(last.values())
-
-    async def _load(self, rows: list[Row]) -> tuple[dict[str, Loaded], dict, dict]:
-        """The assessments (in scope), students and enrollments the rows name."""
-        assessments = await load_assessments(
-            self.session, principal=self.principal, ids={r.assessment_id for r in rows}
-        )
-        student_ids = list({r.student_id for r in rows})
-        students = await self.results.students(self.district_id, student_ids)
-        classes = await self.results.student_classes(self.district_id, student_ids)
-        return assessments, students, classes
 
     def _prepare(
         self, rows: list[Row], assessments: dict[str, Loaded], students: dict, classes: dict
@@ -168,20 +170,11 @@ class Ingest:
     def _check_scope(self, row: Row, school_id: str, class_ids: list[str]) -> None:
         """A teacher records results of the students of their classes only; another student reads as unknown
         (plc_shared.scope), exactly like one the roster does not have."""
-        if not scope.sees_student(
-            self.principal, district_id=self.district_id, school_ids=[school_id], class_ids=class_ids
-        ):
+        if not self.scope.sees(school_id, class_ids):
             raise RowInvalid("student_id", f"unknown student '{row.student_id}'")
 
     def _score(self, row: Row, loaded: Loaded, school_id: str, class_ids: list[str] | None) -> dict:
-        definition = loaded.definition
-        objectives = scores_of(row.objective_scores, definition.objectives, "objective_scores")
-        items = scores_of(row.item_scores, definition.items, "item_scores")
-        total = total_of(row, definition, objectives, items)
-        percent = level = None
-        if total is not None:
-            percent = rules.percent(total, definition.max_score)
-            level = rules.performance_level(total, definition.levels)
+        total, percent, level, objectives, items, encoded = self._scores_of(row, loaded.definition)
         return {
             "row": row,
             "key": row.key,
@@ -193,8 +186,40 @@ class Ingest:
             "level": level,
             "objectives": objectives,
             "items": items,
-            "encoded": self._encoded(definition, objectives, items, total),
+            "encoded": encoded,
         }
+
+    def _scores_of(self, row: Row, definition: rules.AssessmentDef) -> tuple:
+        """(total, percent, level, objective scores, item scores, encoded) of a row. Rows repeat a few sets
+        of scores: each set is checked and scored once per request, keyed by its values and their types (so
+        `true` is never taken for a 1 checked before)."""
+        o, i, t = row.objective_scores, row.item_scores, row.total_score
+        ov, iv = tuple(o.values()), tuple(i.values())
+        key = (definition.id, row.score_status, t, t.__class__)
+        key += (tuple(o), ov, tuple(map(type, ov)), tuple(i), iv, tuple(map(type, iv)))
+        try:
+            scored = self._scores.get(key)
+        except TypeError:  # an unhashable score (a list, an object): checked (and refused) as it is
+            key, scored = None, None
+        if scored is None:
+            objectives = scores_of(o, definition.objectives, "objective_scores")
+            items = scores_of(i, definition.items, "item_scores")
+            total = total_of(row, definition, objectives, items)
+            percent = level = None
+            if total is not None:
+                percent = rules.percent(total, definition.max_score)
+                level = rules.performance_level(total, definition.levels)
+            scored = (
+                total,
+                percent,
+                level,
+                objectives,
+                items,
+                self._encoded(definition, objectives, items, total),
+            )
+            if key is not None:
+                self._scores[key] = scored
+        return scored
 
     def _encoded(
         self, definition: rules.AssessmentDef, objectives: dict, items: dict, total: float | None
