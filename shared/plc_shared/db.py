@@ -97,24 +97,18 @@ def unstorable_value(exc: BaseException | None) -> str | None:
     return None
 
 
-# PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost (100,000): the estimate of every
-# set-returning function over JSON (jsonb_array_elements: 100 rows a call) passes it on a few thousand rows, and
-# the compilation then costs more than it saves. EXPLAIN ANALYZE of a district-wide analysis at 100,000 students:
-# JIT 3,168 ms of 7,675 ms (issue 25). Services run short statements: never JIT, whatever the server's default.
-SESSION_SETTINGS = {"jit": "off"}
-
-
 def create_engine(url: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
-    connect_args = kwargs.pop("connect_args", {})
-    connect_args["server_settings"] = {**SESSION_SETTINGS, **connect_args.get("server_settings", {})}
-    return create_async_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        connect_args=connect_args,
-        **kwargs,
-    )
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **kwargs)
+
+
+async def without_jit(session: AsyncSession) -> None:
+    """No JIT compilation for the rest of the session's transaction. PostgreSQL compiles a query whose
+    estimated cost passes jit_above_cost (100,000); the estimate of every set-returning function over JSON
+    (jsonb_array_elements: 100 rows a call) passes it on a few thousand rows, and the compilation then costs
+    more than it saves: EXPLAIN ANALYZE of a district-wide analysis at 100,000 students, JIT 3,168 of 7,675 ms
+    (issue 25). Only for such reads: with JIT off for every connection the goals consumer ran 10-23 % slower
+    (bench/goals.py, two alternating pairs)."""
+    await session.execute(text("SET LOCAL jit = off"))
 
 
 async def json_list(

@@ -9,6 +9,7 @@ from typing import Any
 
 from plc_shared.audit import audit_read
 from plc_shared.auth import Principal
+from plc_shared.db import without_jit
 from plc_shared.periodic import Periodic
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +42,7 @@ async def analyse_assessment(
     if assessment is None:
         raise AssessmentNotFound(assessment_id)
     auth.check_assessment_visible(principal, assessment.district_id, assessment.school_id, assessment_id)
+    await without_jit(session)
     with_students = principal.role in auth.STUDENT_READERS
     filters = {"school_id": school_id, "class_id": class_id, "grade": grade}
     everyone = principal.visible_schools() is None and principal.visible_classes() is None
