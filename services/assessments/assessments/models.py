@@ -365,7 +365,9 @@ class AnalysisStudent(Base):
     school_id: Mapped[str] = mapped_column(Text)
     class_ids: Mapped[list[str]] = mapped_column(TextArray)
     attempts: Mapped[int] = mapped_column(Integer)
-    percent: Mapped[float | None] = mapped_column(Float)
+    percent: Mapped[float | None] = mapped_column(
+        Float, comment="the overall figure's counting attempt; NULL: not scored"
+    )
     performance_level: Mapped[str | None] = mapped_column(Text)
     standard_ids: Mapped[list[str]] = mapped_column(TextArray)
     standard_percents: Mapped[list[float]] = mapped_column(ARRAY(Float))
@@ -375,7 +377,7 @@ class AnalysisStudent(Base):
     standard_mastered: Mapped[list[bool]] = mapped_column(ARRAY(Boolean))
     item_codes: Mapped[list[str]] = mapped_column(TextArray)
     item_points: Mapped[list[float]] = mapped_column(ARRAY(Float))
-    record: Mapped[str] = mapped_column(Text)
+    record: Mapped[str] = mapped_column(Text, comment="the student's record in the analysis, as JSON")
 
 
 class AnalysisStale(Base):
